@@ -1,0 +1,19 @@
+// Lint rules for the whole workspace; `pnpm lint` points ESLint here so the repository root keeps
+// only the files the layout names.
+import js from "@eslint/js"
+import tseslint from "typescript-eslint"
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", "test/artifacts/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-namespace": "off",
+      "@typescript-eslint/no-empty-object-type": "off",
+      "no-console": "off"
+    }
+  }
+)

@@ -1,0 +1,31 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+// One runner, two projects: `unit` needs nothing but Node; `integration` gets a real Kafka broker
+// and a MongoDB-wire server from the global setup (or uses KAFKA_BROKERS / MONGODB_URI as given).
+export default defineConfig({
+  root: fileURLToPath(new URL("..", import.meta.url)),
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts"],
+          testTimeout: 60_000
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/setup/globalSetup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+          fileParallelism: false
+        }
+      }
+    ]
+  }
+})

@@ -1,0 +1,294 @@
+/**
+ * The input event contract (DESIGN.md §3): one JSON object per message. The wire format is fixed —
+ * other systems already produce it — so these schemas accept exactly it: unknown extra fields are
+ * ignored, missing or malformed required fields are reported with the field and the reason.
+ *
+ * Decoded events carry `occurredAt` as epoch milliseconds; ID numbers and phones are `Redacted` so
+ * that logging an event can never print them.
+ */
+import { Data, Redacted, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import * as Time from "./internal/Time.ts"
+
+const filter = <T>(predicate: (value: T) => boolean, message: string) =>
+  Schema.makeFilter<T>((value) => predicate(value) || message)
+
+const Text = Schema.String.check(filter<string>((s) => s.trim().length > 0, "must not be empty"))
+
+/** An instant: ISO-8601 text with an explicit offset on the wire, epoch milliseconds in memory. */
+export const Instant = Schema.String.check(
+  filter<string>((s) => Time.parseInstant(s) !== undefined, "must be an ISO-8601 date-time with an offset, e.g. 2026-03-01T09:30:00+08:00")
+).pipe(
+  Schema.decodeTo(
+    Schema.Number,
+    SchemaTransformation.transform({ decode: (s: string) => Time.parseInstant(s) ?? Number.NaN, encode: Time.formatCst })
+  )
+)
+
+/** A calendar date `YYYY-MM-DD`, kept as text. */
+export const CalendarDate = Schema.String.check(filter<string>(Time.isCalendarDate, "must be a calendar date YYYY-MM-DD"))
+
+/** A 6-digit administrative division code (GB/T 2260). */
+export const Region = Schema.String.check(filter<string>((s) => /^\d{6}$/.test(s), "must be a 6-digit region code"))
+
+const Id = (what: string) =>
+  Schema.String.check(filter<string>((s) => s.length >= 1 && s.length <= 128, `${what} must be 1–128 characters`))
+
+/** Personal data on the wire: a string; in memory: `Redacted`, so it never reaches a log. */
+const Personal = Schema.RedactedFromValue(Schema.String)
+
+export const Gender = Schema.Literals(["M", "F"])
+export type Gender = typeof Gender.Type
+
+export const Category = Schema.Literals(["full", "probationary"])
+export type Category = typeof Category.Type
+
+export const OrgKind = Schema.Literals(["committee", "general-branch", "branch", "floating-branch"])
+export type OrgKind = typeof OrgKind.Type
+
+export const ContactChannel = Schema.Literals(["meeting", "dues", "phone", "visit", "online", "message", "other"])
+export type ContactChannel = typeof ContactChannel.Type
+
+export const SearchChannel = Schema.Literals(["phone", "visit", "relatives", "employer", "data-check", "notice", "other"])
+export type SearchChannel = typeof SearchChannel.Type
+
+export const OutflowReason = Schema.Literals(["work", "business", "study", "residence", "other"])
+export type OutflowReason = typeof OutflowReason.Type
+
+export const DataSource = Schema.Literals(["public-security", "social-security", "civil-affairs", "community", "other"])
+export type DataSource = typeof DataSource.Type
+
+export const Resolution = Schema.Literals(["confirmed", "rejected"])
+export type Resolution = typeof Resolution.Type
+
+export const Decision = Schema.Literals(["suspend", "restore", "remove", "cancel-probation", "deceased", "left"])
+export type Decision = typeof Decision.Type
+
+/** What an observation says about a person; every field is as noisy as its source. */
+export const Identity = Schema.Struct({
+  name: Text,
+  idNumber: Schema.optionalKey(Personal),
+  phone: Schema.optionalKey(Personal),
+  birthDate: Schema.optionalKey(CalendarDate),
+  gender: Schema.optionalKey(Gender),
+  hukouRegion: Schema.optionalKey(Region)
+})
+export type Identity = typeof Identity.Type
+
+const base = {
+  eventId: Id("eventId"),
+  occurredAt: Instant,
+  orgId: Id("orgId"),
+  source: Schema.optionalKey(Schema.String)
+}
+const memberId = Id("memberId")
+
+const event = <const Type extends string, const Fields extends Schema.Struct.Fields>(type: Type, fields: Fields) =>
+  Schema.Struct({ type: Schema.Literal(type), ...base, ...fields })
+
+export const OrgRegistered = event("OrgRegistered", {
+  name: Text,
+  parentId: Schema.optionalKey(Id("parentId")),
+  kind: OrgKind,
+  region: Region
+})
+export const MemberRegistered = event("MemberRegistered", {
+  memberId,
+  name: Text,
+  idNumber: Personal,
+  gender: Schema.optionalKey(Gender),
+  birthDate: Schema.optionalKey(CalendarDate),
+  phone: Schema.optionalKey(Personal),
+  hukouRegion: Schema.optionalKey(Region),
+  category: Category,
+  joinedAt: Schema.optionalKey(CalendarDate)
+})
+export const MemberUpdated = event("MemberUpdated", {
+  memberId,
+  name: Schema.optionalKey(Text),
+  phone: Schema.optionalKey(Personal),
+  hukouRegion: Schema.optionalKey(Region),
+  category: Schema.optionalKey(Category)
+})
+export const OutflowReported = event("OutflowReported", {
+  memberId,
+  destinationRegion: Region,
+  destinationDetail: Schema.optionalKey(Schema.String),
+  reason: OutflowReason,
+  fixedLocation: Schema.optionalKey(Schema.Boolean),
+  expectedReturn: Schema.optionalKey(Schema.String)
+})
+export const ReturnReported = event("ReturnReported", { memberId })
+export const InflowRegistered = event("InflowRegistered", {
+  region: Region,
+  memberId: Schema.optionalKey(memberId),
+  identity: Schema.optionalKey(Identity)
+}).check(
+  filter<{ readonly memberId?: string; readonly identity?: Identity }>(
+    (e) => e.memberId !== undefined || e.identity !== undefined,
+    "needs memberId or identity"
+  )
+)
+const ValidDays = Schema.Number.check(
+  filter<number>((n) => Number.isInteger(n) && n >= 1, "validDays must be a whole number of days ≥ 1")
+)
+export const TransferIssued = event("TransferIssued", {
+  memberId,
+  transferId: Id("transferId"),
+  toOrgId: Id("toOrgId"),
+  validDays: Schema.optionalKey(ValidDays)
+})
+export const TransferReceived = event("TransferReceived", { memberId, transferId: Id("transferId") })
+export const TransferCancelled = event("TransferCancelled", { memberId, transferId: Id("transferId") })
+export const ContactRecorded = event("ContactRecorded", { memberId, channel: ContactChannel })
+export const SearchAttemptFailed = event("SearchAttemptFailed", {
+  memberId,
+  channel: SearchChannel,
+  note: Schema.optionalKey(Schema.String)
+})
+export const LeadSubject = Schema.Union([Schema.Struct({ memberId }), Identity])
+export type LeadSubject = typeof LeadSubject.Type
+export const LeadReported = event("LeadReported", {
+  subject: LeadSubject,
+  reporterMemberId: Schema.optionalKey(memberId),
+  region: Schema.optionalKey(Region),
+  phone: Schema.optionalKey(Personal),
+  note: Schema.optionalKey(Schema.String)
+})
+export const RecordObserved = event("RecordObserved", { identity: Identity, region: Region, dataSource: DataSource })
+export const MatchResolved = event("MatchResolved", {
+  observationEventId: Id("observationEventId"),
+  memberId,
+  resolution: Resolution
+})
+export const StatusDecided = event("StatusDecided", { memberId, decision: Decision })
+
+const schemas = {
+  OrgRegistered,
+  MemberRegistered,
+  MemberUpdated,
+  OutflowReported,
+  ReturnReported,
+  InflowRegistered,
+  TransferIssued,
+  TransferReceived,
+  TransferCancelled,
+  ContactRecorded,
+  SearchAttemptFailed,
+  LeadReported,
+  RecordObserved,
+  MatchResolved,
+  StatusDecided
+} as const
+
+export type EventType = keyof typeof schemas
+export const eventTypes = Object.keys(schemas) as ReadonlyArray<EventType>
+
+export type OrgRegistered = typeof OrgRegistered.Type
+export type MemberRegistered = typeof MemberRegistered.Type
+export type MemberUpdated = typeof MemberUpdated.Type
+export type OutflowReported = typeof OutflowReported.Type
+export type ReturnReported = typeof ReturnReported.Type
+export type InflowRegistered = typeof InflowRegistered.Type
+export type TransferIssued = typeof TransferIssued.Type
+export type TransferReceived = typeof TransferReceived.Type
+export type TransferCancelled = typeof TransferCancelled.Type
+export type ContactRecorded = typeof ContactRecorded.Type
+export type SearchAttemptFailed = typeof SearchAttemptFailed.Type
+export type LeadReported = typeof LeadReported.Type
+export type RecordObserved = typeof RecordObserved.Type
+export type MatchResolved = typeof MatchResolved.Type
+export type StatusDecided = typeof StatusDecided.Type
+
+export const Event = Schema.Union(Object.values(schemas))
+export type Event = typeof Event.Type
+export type Encoded = typeof Event.Encoded
+
+/** Events that concern one member, by the contract's Kafka key rule. */
+export const memberIdOf = (event: Event): string | undefined => {
+  switch (event.type) {
+    case "OrgRegistered":
+    case "RecordObserved":
+      return undefined
+    case "LeadReported":
+      return "memberId" in event.subject ? event.subject.memberId : undefined
+    default:
+      return event.memberId
+  }
+}
+
+/** The Kafka key the contract prescribes: `memberId` when the event has one, else the `eventId`. */
+export const keyOf = (event: Event): string => memberIdOf(event) ?? event.eventId
+
+/** The line is not JSON at all (or not an object). */
+export class NotJson extends Data.TaggedError("NotJson")<{ readonly reason: string }> {}
+/** A JSON object whose `type` is missing or not one of the contract's event types. */
+export class UnknownEventType extends Data.TaggedError("UnknownEventType")<{
+  readonly reason: string
+  readonly eventId: string | undefined
+}> {}
+/** A known event type with a missing or malformed required field. */
+export class InvalidEvent extends Data.TaggedError("InvalidEvent")<{
+  readonly reason: string
+  readonly eventId: string | undefined
+  readonly eventType: EventType
+}> {}
+export type DecodeError = NotJson | UnknownEventType | InvalidEvent
+
+type Decoder = (input: unknown, options?: { readonly errors: "all" }) => Result.Result<Event, Schema.SchemaError>
+const decoders = Object.fromEntries(
+  Object.entries(schemas).map(([type, schema]) => [type, Schema.decodeUnknownResult(schema as Schema.Codec<Event, unknown>)])
+) as Record<EventType, Decoder>
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** "occurredAt: must be an ISO-8601 …; memberId: Missing key" — field paths and reasons, no values. */
+const describe = (error: Schema.SchemaError): string =>
+  formatIssue(error.issue)
+    .issues.map((i) => {
+      const path = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".")
+      return path === "" ? i.message : `${path}: ${i.message}`
+    })
+    .join("; ")
+
+/** Decodes an already-parsed JSON value; never throws. */
+export const decodeUnknown = (input: unknown): Result.Result<Event, UnknownEventType | InvalidEvent> => {
+  const eventId = isRecord(input) && typeof input["eventId"] === "string" ? input["eventId"] : undefined
+  if (!isRecord(input)) return Result.fail(new UnknownEventType({ reason: "event must be a JSON object", eventId }))
+  const type = input["type"]
+  if (typeof type !== "string" || !Object.hasOwn(decoders, type)) {
+    return Result.fail(
+      new UnknownEventType({
+        reason: type === undefined ? "type: Missing key" : `type: ${JSON.stringify(type)} is not an event type of the contract`,
+        eventId
+      })
+    )
+  }
+  const eventType = type as EventType
+  const decoded = decoders[eventType](input)
+  if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
+  // The fast path stops at the first problem; a rejected event is rare, so name every problem.
+  const all = decoders[eventType](input, { errors: "all" })
+  const error = Result.isFailure(all) ? all.failure : decoded.failure
+  return Result.fail(new InvalidEvent({ reason: describe(error), eventId, eventType }))
+}
+
+/** Decodes one line of an NDJSON export or one Kafka message value; never throws. */
+export const decodeLine = (line: string): Result.Result<Event, DecodeError> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch (cause) {
+    return Result.fail(new NotJson({ reason: cause instanceof Error ? cause.message : "not JSON" }))
+  }
+  return decodeUnknown(parsed)
+}
+
+const encoders = Schema.encodeSync(Event)
+
+/** The wire form of an event (instants written in +08:00), e.g. for simulation and publishing. */
+export const encode = (event: Event): Encoded => encoders(event)
+
+/** Reveals a personal field for comparison or authorised output; never for logs. */
+export const reveal = (value: Redacted.Redacted<string>): string => Redacted.value(value)

@@ -1,0 +1,318 @@
+/**
+ * The per-member state folded from events. `merge` is commutative, associative and idempotent
+ * (DESIGN.md §4): timestamps combine by max, facts live in records keyed by event or transfer id,
+ * and single-valued fields are last-writer-wins by (occurredAt, eventId). Whatever the order or
+ * duplication of the same events, the projection is the same — which is what lets the worker,
+ * replays and the embedded scan agree.
+ */
+import type { Redacted } from "effect"
+import type * as Event from "./Event.ts"
+import { defined } from "./internal/Defined.ts"
+
+/** When and by which event a value was written; the total order behind last-writer-wins. */
+export interface Stamp {
+  readonly at: number
+  readonly eventId: string
+}
+export interface Stamped<A> extends Stamp {
+  readonly value: A
+}
+
+/** What counts as contact (DESIGN.md §3), by the way it happened. */
+export type ContactKind = Event.ContactChannel | "registration" | "outflow" | "return" | "inflow" | "transfer" | "restore"
+
+export interface Registration {
+  readonly orgId: string
+  readonly idNumber: Redacted.Redacted<string>
+  readonly gender?: Event.Gender
+  readonly birthDate?: string
+  readonly joinedAt?: string
+}
+
+export interface Outflow extends Stamp {
+  readonly orgId: string
+  readonly destinationRegion: string
+  readonly destinationDetail?: string
+  readonly reason: Event.OutflowReason
+  readonly fixedLocation?: boolean
+  readonly expectedReturn?: string
+}
+
+/** The member registered at a 流入地 organisation (党员找组织). */
+export interface Inflow extends Stamp {
+  readonly orgId: string
+  readonly region: string
+}
+
+export interface Transfer {
+  readonly issued?: Stamped<{ readonly fromOrgId: string; readonly toOrgId: string; readonly validDays?: number }>
+  readonly received?: Stamped<string>
+  readonly cancelled?: Stamp
+}
+
+export interface SearchAttempt extends Stamp {
+  readonly channel: Event.SearchChannel
+  readonly note?: string
+}
+
+/** An observation attached to the member: a lead naming them, or one linked by a resolution. */
+export interface Lead extends Stamp {
+  readonly kind: "inflow" | "lead" | "record"
+  readonly orgId: string
+  readonly region?: string
+  readonly dataSource?: Event.DataSource
+  readonly note?: string
+}
+
+export interface Projection {
+  readonly memberId: string
+  readonly registration?: Stamped<Registration>
+  readonly name?: Stamped<string>
+  readonly phone?: Stamped<Redacted.Redacted<string>>
+  readonly hukouRegion?: Stamped<string>
+  readonly category?: Stamped<Event.Category>
+  /** 组织关系所在党支部: set by registration, moved by a received transfer. */
+  readonly home?: Stamped<string>
+  /** Latest contact instant per kind. */
+  readonly contacts: Readonly<Partial<Record<ContactKind, number>>>
+  readonly outflows: Readonly<Record<string, Outflow>>
+  readonly lastReturnAt?: number
+  readonly inflows: Readonly<Record<string, Inflow>>
+  readonly transfers: Readonly<Record<string, Transfer>>
+  readonly searches: Readonly<Record<string, SearchAttempt>>
+  readonly decision?: Stamped<Event.Decision>
+  readonly leads: Readonly<Record<string, Lead>>
+  /** Resolutions of observations against this member, by observation event id. */
+  readonly resolutions: Readonly<Record<string, Stamped<Event.Resolution>>>
+}
+
+const none: Readonly<Record<string, never>> = Object.freeze({})
+
+export const empty = (memberId: string): Projection => ({
+  memberId,
+  contacts: none,
+  outflows: none,
+  inflows: none,
+  transfers: none,
+  searches: none,
+  leads: none,
+  resolutions: none
+})
+
+/** Last writer wins by (at, eventId); ties are the same event. */
+export const later = <S extends Stamp>(a: S | undefined, b: S | undefined): S | undefined => {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  if (a.at !== b.at) return a.at > b.at ? a : b
+  return a.eventId >= b.eventId ? a : b
+}
+
+const max = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.max(a, b)
+
+const mergeRecords = <A>(
+  a: Readonly<Record<string, A>>,
+  b: Readonly<Record<string, A>>,
+  combine: (x: A, y: A) => A
+): Readonly<Record<string, A>> => {
+  if (a === b) return a
+  const keys = Object.keys(b)
+  if (keys.length === 0) return a
+  if (Object.keys(a).length === 0) return b
+  const out: Record<string, A> = { ...a }
+  for (const key of keys) {
+    const y = b[key] as A
+    const x = out[key]
+    out[key] = x === undefined ? y : combine(x, y)
+  }
+  return out
+}
+
+/** Records keyed by event id hold one immutable fact per key; duplicates carry the same fact. */
+const sameFact = <A extends Stamp>(x: A, y: A): A => later(x, y) as A
+
+const mergeContacts = (
+  a: Projection["contacts"],
+  b: Projection["contacts"]
+): Projection["contacts"] => mergeRecords(a, b, Math.max)
+
+const mergeTransfer = (a: Transfer, b: Transfer): Transfer =>
+  defined({
+    issued: later(a.issued, b.issued),
+    received: later(a.received, b.received),
+    cancelled: later(a.cancelled, b.cancelled)
+  })
+
+
+/** Merges two projections of the same member. Commutative, associative, idempotent. */
+export const merge = (a: Projection, b: Projection): Projection => {
+  if (a === b) return a
+  return defined({
+    memberId: a.memberId,
+    registration: later(a.registration, b.registration),
+    name: later(a.name, b.name),
+    phone: later(a.phone, b.phone),
+    hukouRegion: later(a.hukouRegion, b.hukouRegion),
+    category: later(a.category, b.category),
+    home: later(a.home, b.home),
+    contacts: mergeContacts(a.contacts, b.contacts),
+    outflows: mergeRecords(a.outflows, b.outflows, sameFact),
+    lastReturnAt: max(a.lastReturnAt, b.lastReturnAt),
+    inflows: mergeRecords(a.inflows, b.inflows, sameFact),
+    transfers: mergeRecords(a.transfers, b.transfers, mergeTransfer),
+    searches: mergeRecords(a.searches, b.searches, sameFact),
+    decision: later(a.decision, b.decision),
+    leads: mergeRecords(a.leads, b.leads, sameFact),
+    resolutions: mergeRecords(a.resolutions, b.resolutions, sameFact)
+  })
+}
+
+const stamp = (event: Event.Event): Stamp => ({ at: event.occurredAt, eventId: event.eventId })
+const stamped = <A>(event: Event.Event, value: A): Stamped<A> => ({ at: event.occurredAt, eventId: event.eventId, value })
+const contact = (kind: ContactKind, at: number): Projection["contacts"] => ({ [kind]: at })
+
+/** The observation facts an event carries, in the form they take once attached to a member. */
+export const leadOf = (event: Event.InflowRegistered | Event.LeadReported | Event.RecordObserved): Lead => {
+  switch (event.type) {
+    case "InflowRegistered":
+      return { ...stamp(event), kind: "inflow", orgId: event.orgId, region: event.region }
+    case "LeadReported":
+      return defined({ ...stamp(event), kind: "lead" as const, orgId: event.orgId, region: event.region, note: event.note })
+    case "RecordObserved":
+      return { ...stamp(event), kind: "record", orgId: event.orgId, region: event.region, dataSource: event.dataSource }
+  }
+}
+
+/** An observation attached to a member after a resolution names them. */
+export const attach = (memberId: string, lead: Lead): Projection => ({ ...empty(memberId), leads: { [lead.eventId]: lead } })
+
+/**
+ * The fragment one event contributes to its member's projection; undefined for events that are
+ * not about a known member (organisations, and observations still looking for their member).
+ */
+export const fromEvent = (event: Event.Event): Projection | undefined => {
+  switch (event.type) {
+    case "OrgRegistered":
+    case "RecordObserved":
+      return undefined
+    case "MemberRegistered": {
+      const registration: Registration = defined({
+        orgId: event.orgId,
+        idNumber: event.idNumber,
+        gender: event.gender,
+        birthDate: event.birthDate,
+        joinedAt: event.joinedAt
+      })
+      return defined({
+        ...empty(event.memberId),
+        registration: stamped(event, registration),
+        name: stamped(event, event.name),
+        phone: event.phone === undefined ? undefined : stamped(event, event.phone),
+        hukouRegion: event.hukouRegion === undefined ? undefined : stamped(event, event.hukouRegion),
+        category: stamped(event, event.category),
+        home: stamped(event, event.orgId),
+        contacts: contact("registration", event.occurredAt)
+      })
+    }
+    case "MemberUpdated":
+      return defined({
+        ...empty(event.memberId),
+        name: event.name === undefined ? undefined : stamped(event, event.name),
+        phone: event.phone === undefined ? undefined : stamped(event, event.phone),
+        hukouRegion: event.hukouRegion === undefined ? undefined : stamped(event, event.hukouRegion),
+        category: event.category === undefined ? undefined : stamped(event, event.category)
+      })
+    case "OutflowReported":
+      return {
+        ...empty(event.memberId),
+        outflows: {
+          [event.eventId]: defined({
+            ...stamp(event),
+            orgId: event.orgId,
+            destinationRegion: event.destinationRegion,
+            destinationDetail: event.destinationDetail,
+            reason: event.reason,
+            fixedLocation: event.fixedLocation,
+            expectedReturn: event.expectedReturn
+          })
+        },
+        contacts: contact("outflow", event.occurredAt)
+      }
+    case "ReturnReported":
+      return { ...empty(event.memberId), lastReturnAt: event.occurredAt, contacts: contact("return", event.occurredAt) }
+    case "InflowRegistered":
+      return event.memberId === undefined
+        ? undefined
+        : {
+            ...empty(event.memberId),
+            inflows: { [event.eventId]: { ...stamp(event), orgId: event.orgId, region: event.region } },
+            contacts: contact("inflow", event.occurredAt)
+          }
+    case "TransferIssued":
+      return {
+        ...empty(event.memberId),
+        transfers: {
+          [event.transferId]: {
+            issued: stamped(
+              event,
+              defined({ fromOrgId: event.orgId, toOrgId: event.toOrgId, validDays: event.validDays })
+            )
+          }
+        }
+      }
+    case "TransferReceived":
+      return {
+        ...empty(event.memberId),
+        home: stamped(event, event.orgId),
+        transfers: { [event.transferId]: { received: stamped(event, event.orgId) } },
+        contacts: contact("transfer", event.occurredAt)
+      }
+    case "TransferCancelled":
+      return { ...empty(event.memberId), transfers: { [event.transferId]: { cancelled: stamp(event) } } }
+    case "ContactRecorded":
+      return { ...empty(event.memberId), contacts: contact(event.channel, event.occurredAt) }
+    case "SearchAttemptFailed":
+      return {
+        ...empty(event.memberId),
+        searches: { [event.eventId]: defined({ ...stamp(event), channel: event.channel, note: event.note }) }
+      }
+    case "LeadReported":
+      return "memberId" in event.subject ? attach(event.subject.memberId, leadOf(event)) : undefined
+    case "MatchResolved":
+      return { ...empty(event.memberId), resolutions: { [event.observationEventId]: stamped(event, event.resolution) } }
+    case "StatusDecided":
+      return defined({
+        ...empty(event.memberId),
+        decision: stamped(event, event.decision),
+        contacts: event.decision === "restore" ? contact("restore", event.occurredAt) : none
+      })
+  }
+}
+
+/** The observation ids this member confirmed (their latest resolution is `confirmed`). */
+export const isConfirmed = (projection: Projection, observationEventId: string): boolean =>
+  projection.resolutions[observationEventId]?.value === "confirmed"
+
+/** Registrations at a 流入地: direct ones, and confirmed links of inflow observations. */
+export const inflowRegistrations = (projection: Projection): ReadonlyArray<Inflow> => {
+  const direct = Object.values(projection.inflows)
+  const linked: Array<Inflow> = []
+  for (const lead of Object.values(projection.leads)) {
+    if (lead.kind === "inflow" && isConfirmed(projection, lead.eventId)) {
+      linked.push({ at: lead.at, eventId: lead.eventId, orgId: lead.orgId, region: lead.region ?? "" })
+    }
+  }
+  return linked.length === 0 ? direct : [...direct, ...linked]
+}
+
+/** The latest contact of any kind, with its kind; confirmed inflow links count (DESIGN.md §3). */
+export const lastContact = (projection: Projection): { readonly at: number; readonly kind: ContactKind } | undefined => {
+  let best: { at: number; kind: ContactKind } | undefined
+  for (const [kind, at] of Object.entries(projection.contacts) as Array<[ContactKind, number]>) {
+    if (best === undefined || at > best.at) best = { at, kind }
+  }
+  for (const inflow of inflowRegistrations(projection)) {
+    if (best === undefined || inflow.at > best.at) best = { at: inflow.at, kind: "inflow" }
+  }
+  return best
+}

@@ -1,0 +1,122 @@
+/**
+ * The embedded engine: folds any sequence of events into member projections, organisations and
+ * observations in memory, then evaluates every member as of an instant. It is the reference the
+ * worker is tested against, so it only ever combines events through `Projection.merge` — the
+ * same fold the worker performs against MongoDB.
+ */
+import { Effect, Stream } from "effect"
+import type * as Event from "./Event.ts"
+import * as OrgTree from "./OrgTree.ts"
+import type * as Policy from "./Policy.ts"
+import * as Projection from "./Projection.ts"
+import * as Status from "./Status.ts"
+
+/** An observation still looking for its member: 党员找组织 / 党员找党员 / 组织找党员. */
+export type Observation = Event.InflowRegistered | Event.LeadReported | Event.RecordObserved
+
+/** True for events that carry a person to be matched rather than a member id. */
+export const isObservation = (event: Event.Event): event is Observation =>
+  (event.type === "InflowRegistered" && event.memberId === undefined) ||
+  (event.type === "LeadReported" && !("memberId" in event.subject)) ||
+  event.type === "RecordObserved"
+
+export interface State {
+  readonly members: Map<string, Projection.Projection>
+  readonly orgs: Map<string, OrgTree.Org>
+  readonly observations: Map<string, Observation>
+  /** Members that a `MatchResolved` pairs with each observation, so either may arrive first. */
+  readonly resolvedMembers: Map<string, Set<string>>
+  events: number
+  /** Events after the as-of instant, left out of the fold. */
+  skippedFuture: number
+}
+
+export const make = (): State => ({
+  members: new Map(),
+  orgs: new Map(),
+  observations: new Map(),
+  resolvedMembers: new Map(),
+  events: 0,
+  skippedFuture: 0
+})
+
+const mergeInto = (state: State, fragment: Projection.Projection): void => {
+  const current = state.members.get(fragment.memberId)
+  state.members.set(fragment.memberId, current === undefined ? fragment : Projection.merge(current, fragment))
+}
+
+/** Folds one event into the state. Order and duplicates do not matter. */
+export const add = (state: State, event: Event.Event): void => {
+  state.events++
+  if (event.type === "OrgRegistered") {
+    const org = OrgTree.fromEvent(event)
+    state.orgs.set(org.orgId, OrgTree.mergeOrg(state.orgs.get(org.orgId), org))
+    return
+  }
+  const fragment = Projection.fromEvent(event)
+  if (fragment !== undefined) mergeInto(state, fragment)
+  if (isObservation(event)) {
+    state.observations.set(event.eventId, event)
+    for (const memberId of state.resolvedMembers.get(event.eventId) ?? []) {
+      mergeInto(state, Projection.attach(memberId, Projection.leadOf(event)))
+    }
+  } else if (event.type === "MatchResolved") {
+    const members = state.resolvedMembers.get(event.observationEventId)
+    if (members === undefined) state.resolvedMembers.set(event.observationEventId, new Set([event.memberId]))
+    else members.add(event.memberId)
+    const observation = state.observations.get(event.observationEventId)
+    if (observation !== undefined) mergeInto(state, Projection.attach(event.memberId, Projection.leadOf(observation)))
+  }
+}
+
+export interface Result {
+  readonly asOf: number
+  readonly orgs: OrgTree.OrgTree
+  /** Every registered member, in member id order. */
+  readonly evaluations: ReadonlyArray<Status.Evaluation>
+  /** Members that events mention but whose registration never arrived. */
+  readonly unregisteredMembers: number
+  readonly events: number
+  readonly skippedFuture: number
+}
+
+/** Evaluates every member of the state as of `asOf`. */
+export const evaluate = (state: State, asOf: number, policy: Policy.Policy): Result => {
+  const orgs = OrgTree.make(state.orgs.values())
+  const evaluations: Array<Status.Evaluation> = []
+  let unregisteredMembers = 0
+  const ids = [...state.members.keys()].sort()
+  for (const id of ids) {
+    const evaluation = Status.evaluate(state.members.get(id) as Projection.Projection, asOf, policy, orgs)
+    if (evaluation === undefined) unregisteredMembers++
+    else evaluations.push(evaluation)
+  }
+  return { asOf, orgs, evaluations, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+}
+
+export interface Options {
+  readonly asOf: number
+  readonly policy: Policy.Policy
+}
+
+/** Folds an event unless it happened after the as-of instant (a scan "as of" ignores the future). */
+export const addAsOf = (state: State, event: Event.Event, asOf: number): void => {
+  if (event.occurredAt > asOf) state.skippedFuture++
+  else add(state, event)
+}
+
+/** Scans an in-memory sequence of events. */
+export const run = (events: Iterable<Event.Event>, options: Options): Result => {
+  const state = make()
+  for (const event of events) addAsOf(state, event, options.asOf)
+  return evaluate(state, options.asOf, options.policy)
+}
+
+/** Scans a stream of events (a file, a topic replay) without holding the events themselves. */
+export const runStream = <E, R>(events: Stream.Stream<Event.Event, E, R>, options: Options): Effect.Effect<Result, E, R> =>
+  Effect.suspend(() => {
+    const state = make()
+    return Stream.runForEach(events, (event) => Effect.sync(() => addAsOf(state, event, options.asOf))).pipe(
+      Effect.map(() => evaluate(state, options.asOf, options.policy))
+    )
+  })

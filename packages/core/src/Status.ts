@@ -1,0 +1,269 @@
+/**
+ * `evaluate(projection, asOf, policy, orgs)`: the one place that decides a member's status, flags,
+ * reasons, responsible and assisting organisations, and `nextReviewAt` — the earliest instant the
+ * status could change with no new event (what the sweeper waits for). Pure; DESIGN.md §2.
+ */
+import * as Policy from "./Policy.ts"
+import * as Projection from "./Projection.ts"
+import * as OrgTree from "./OrgTree.ts"
+import { addDays, addMonths } from "./internal/Time.ts"
+
+/** Highest priority first. `ended` (deceased, left, probation cancelled) closes the record. */
+export const statuses = [
+  "ended",
+  "removed",
+  "suspended",
+  "transfer-overdue",
+  "lost",
+  "floating-unregistered",
+  "at-risk",
+  "in-transit",
+  "floating",
+  "active"
+] as const
+export type Status = (typeof statuses)[number]
+
+export const labels: Record<Status, { readonly zh: string; readonly en: string }> = {
+  ended: { zh: "已终止", en: "ended" },
+  removed: { zh: "除名", en: "removed" },
+  suspended: { zh: "停止党籍", en: "suspended" },
+  "transfer-overdue": { zh: "转接逾期", en: "transfer overdue" },
+  lost: { zh: "失联", en: "lost contact" },
+  "floating-unregistered": { zh: "流出未报到", en: "floating, unregistered" },
+  "at-risk": { zh: "联系预警", en: "at risk" },
+  "in-transit": { zh: "转接中", en: "in transit" },
+  floating: { zh: "流动(已报到)", en: "floating, registered" },
+  active: { zh: "正常", en: "active" }
+}
+
+/** "Unlinked" members: the ones the lists are for (DESIGN.md §2). */
+export const unlinked: ReadonlySet<Status> = new Set(["transfer-overdue", "lost", "floating-unregistered", "suspended"])
+/** Members a new observation may be matched against: unlinked or at risk. */
+export const matchable: ReadonlySet<Status> = new Set([...unlinked, "at-risk"])
+
+export type Flag =
+  | "suspension-eligible"
+  | "cancel-probation-eligible"
+  | "removal-due"
+  | "article9-review"
+  | "floating-member"
+  | "transfer-required"
+  | "escalated"
+
+export interface Reason {
+  readonly rule: Policy.RuleId
+  /** The instant the rule's condition began (e.g. the last contact for `lost-contact`). */
+  readonly since?: number
+}
+
+export interface Evaluation {
+  readonly memberId: string
+  readonly status: Status
+  readonly flags: ReadonlyArray<Flag>
+  readonly reasons: ReadonlyArray<Reason>
+  readonly homeOrgId: string
+  readonly responsibleOrgId: string
+  readonly assistingOrgId?: string
+  readonly lastContact?: { readonly at: number; readonly kind: Projection.ContactKind }
+  /** Earliest instant the evaluation could change with no new event; absent when it never will. */
+  readonly nextReviewAt?: number
+}
+
+const openTransferOf = (projection: Projection.Projection) => {
+  let open: Projection.Transfer["issued"]
+  for (const transfer of Object.values(projection.transfers)) {
+    if (transfer.issued !== undefined && transfer.received === undefined && transfer.cancelled === undefined) {
+      open = Projection.later(open, transfer.issued)
+    }
+  }
+  return open
+}
+
+/** The current period away from home: since the first outflow or inflow after the last return. */
+const awayPeriodOf = (projection: Projection.Projection) => {
+  let resetAt = projection.lastReturnAt ?? Number.NEGATIVE_INFINITY
+  for (const transfer of Object.values(projection.transfers)) {
+    if (transfer.received !== undefined) resetAt = Math.max(resetAt, transfer.received.at)
+  }
+  let since: number | undefined
+  let outflow: Projection.Outflow | undefined
+  for (const o of Object.values(projection.outflows)) {
+    if (o.at > resetAt) {
+      since = since === undefined ? o.at : Math.min(since, o.at)
+      outflow = Projection.later(outflow, o)
+    }
+  }
+  let inflow: Projection.Inflow | undefined
+  for (const i of Projection.inflowRegistrations(projection)) {
+    if (i.at > resetAt) {
+      since = since === undefined ? i.at : Math.min(since, i.at)
+      inflow = Projection.later(inflow, i)
+    }
+  }
+  return since === undefined ? undefined : { since, outflow, inflow }
+}
+
+const failedSearchesSince = (projection: Projection.Projection, since: number) => {
+  let count = 0
+  const channels = new Set<string>()
+  for (const search of Object.values(projection.searches)) {
+    if (search.at >= since) {
+      count++
+      channels.add(search.channel)
+    }
+  }
+  return { count, channels: channels.size }
+}
+
+/**
+ * Evaluates a member as of `asOf`. Undefined when the member was never registered (events about
+ * them arrived, the registration has not).
+ */
+export const evaluate = (
+  projection: Projection.Projection,
+  asOf: number,
+  policy: Policy.Policy,
+  orgs: OrgTree.OrgTree
+): Evaluation | undefined => {
+  const registration = projection.registration
+  if (registration === undefined) return undefined
+  const homeOrgId = projection.home?.value ?? registration.value.orgId
+  const lastContact = Projection.lastContact(projection)
+  const lastContactAt = lastContact?.at ?? registration.at
+  const decision = projection.decision
+  const base = { memberId: projection.memberId, homeOrgId, responsibleOrgId: homeOrgId, ...(lastContact && { lastContact }) }
+
+  if (decision !== undefined) {
+    switch (decision.value) {
+      case "deceased":
+      case "left":
+      case "cancel-probation":
+        return { ...base, status: "ended", flags: [], reasons: [{ rule: "ended", since: decision.at }] }
+      case "remove":
+        return { ...base, status: "removed", flags: [], reasons: [{ rule: "removed", since: decision.at }] }
+      case "suspend": {
+        const removalDueAt = addMonths(decision.at, policy.removalAfterSuspensionMonths)
+        const reachedSince = lastContactAt > decision.at
+        const due = !reachedSince && asOf >= removalDueAt
+        return {
+          ...base,
+          status: "suspended",
+          flags: due ? ["removal-due"] : [],
+          reasons: due
+            ? [{ rule: "suspended", since: decision.at }, { rule: "removal-due", since: removalDueAt }]
+            : [{ rule: "suspended", since: decision.at }],
+          ...(!due && !reachedSince && { nextReviewAt: removalDueAt })
+        }
+      }
+      case "restore":
+        break
+    }
+  }
+
+  const reviewAt: Array<number> = []
+  const reached = (at: number) => {
+    if (asOf >= at) return true
+    reviewAt.push(at)
+    return false
+  }
+  const reasons: Array<Reason> = []
+  const flags: Array<Flag> = []
+
+  const transfer = openTransferOf(projection)
+  const transferExpiresAt =
+    transfer &&
+    addDays(transfer.at, Math.min(transfer.value.validDays ?? policy.transferValidDays, policy.transferMaxValidDays))
+  const transferOverdue = transferExpiresAt !== undefined && reached(transferExpiresAt)
+  const lost = reached(addMonths(lastContactAt, policy.lostAfterMonths))
+  const away = awayPeriodOf(projection)
+  const registeredAway = away?.inflow !== undefined
+  const unregisteredOverdue =
+    away !== undefined && !registeredAway && reached(addDays(away.since, policy.inflowRegistrationGraceDays))
+  const atRisk = reached(addMonths(lastContactAt, policy.contactWarningMonths))
+
+  const status: Status = transferOverdue
+    ? "transfer-overdue"
+    : lost
+      ? "lost"
+      : unregisteredOverdue
+        ? "floating-unregistered"
+        : atRisk
+          ? "at-risk"
+          : transfer !== undefined
+            ? "in-transit"
+            : registeredAway
+              ? "floating"
+              : "active"
+
+  if (transferOverdue) reasons.push({ rule: "transfer-overdue", since: transferExpiresAt })
+  else if (transfer !== undefined) reasons.push({ rule: "transfer-open", since: transfer.at })
+  if (lost) reasons.push({ rule: "lost-contact", since: lastContactAt })
+  else if (atRisk) reasons.push({ rule: "contact-warning", since: lastContactAt })
+  if (unregisteredOverdue && away !== undefined) reasons.push({ rule: "floating-unregistered", since: away.since })
+  if (registeredAway && away !== undefined) reasons.push({ rule: "floating-registered", since: away.since })
+
+  let responsibleOrgId = homeOrgId
+  if (transfer !== undefined) responsibleOrgId = transfer.value.fromOrgId
+  else if (lost) {
+    const escalateAt = addMonths(lastContactAt, policy.escalationAfterMonths)
+    const parent = OrgTree.parentOf(orgs, homeOrgId)
+    if (parent !== undefined && reached(escalateAt)) {
+      responsibleOrgId = parent
+      flags.push("escalated")
+      reasons.push({ rule: "escalated", since: escalateAt })
+    }
+  }
+
+  if (lost) {
+    const searches = failedSearchesSince(projection, lastContactAt)
+    if (searches.count >= policy.suspensionMinFailedSearches && searches.channels >= policy.suspensionMinSearchChannels) {
+      const probationary = projection.category?.value === "probationary"
+      flags.push(probationary ? "cancel-probation-eligible" : "suspension-eligible")
+      reasons.push({ rule: probationary ? "cancel-probation-eligible" : "suspension-eligible", since: lastContactAt })
+    }
+  }
+
+  if (away !== undefined && transfer === undefined && reached(addMonths(away.since, policy.floatingAfterMonths))) {
+    flags.push("floating-member")
+    reasons.push({ rule: "floating-member", since: away.since })
+  }
+  if (
+    away?.outflow?.fixedLocation === true &&
+    transfer === undefined &&
+    reached(addMonths(away.since, policy.transferRequiredAfterMonths))
+  ) {
+    flags.push("transfer-required")
+    reasons.push({ rule: "transfer-required", since: away.since })
+  }
+
+  const meetingSince = Math.max(projection.contacts.meeting ?? registration.at, registration.at)
+  const duesSince = Math.max(projection.contacts.dues ?? registration.at, registration.at)
+  const noMeeting = reached(addMonths(meetingSince, policy.article9Months))
+  const noDues = reached(addMonths(duesSince, policy.article9Months))
+  if (noMeeting || noDues) {
+    flags.push("article9-review")
+    reasons.push({ rule: "article9-review", since: noMeeting ? meetingSince : duesSince })
+  }
+
+  const assistingOrgId = registeredAway ? away?.inflow?.orgId : undefined
+  if (assistingOrgId !== undefined) reasons.push({ rule: "assisting", since: away?.inflow?.at ?? lastContactAt })
+
+  const nextReviewAt = reviewAt.length === 0 ? undefined : Math.min(...reviewAt)
+  return {
+    ...base,
+    status,
+    flags,
+    reasons,
+    responsibleOrgId,
+    ...(assistingOrgId !== undefined && { assistingOrgId }),
+    ...(nextReviewAt !== undefined && { nextReviewAt })
+  }
+}
+
+/** Whether two evaluations differ in anything a person acts on (what the worker publishes). */
+export const changed = (a: Evaluation | undefined, b: Evaluation): boolean =>
+  a === undefined ||
+  a.status !== b.status ||
+  a.responsibleOrgId !== b.responsibleOrgId ||
+  a.assistingOrgId !== b.assistingOrgId ||
+  a.flags.join() !== b.flags.join()

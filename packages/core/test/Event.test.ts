@@ -1,0 +1,105 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Result } from "effect"
+import { readFileSync } from "node:fs"
+import { inspect } from "node:util"
+import * as Event from "../src/Event.ts"
+
+const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url)
+const valid = {
+  eventId: "e-1",
+  type: "ContactRecorded",
+  occurredAt: "2026-03-01T09:30:00+08:00",
+  orgId: "org-3301-0042",
+  memberId: "m-1",
+  channel: "meeting"
+}
+
+const failure = (line: string) => {
+  const result = Event.decodeLine(line)
+  if (Result.isSuccess(result)) throw new Error(`expected a failure for ${line}`)
+  return result.failure
+}
+
+describe("Event.decodeLine", () => {
+  it("accepts every line of the shared 60-member sample", () => {
+    const lines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
+    const failures = lines.map(Event.decodeLine).filter(Result.isFailure)
+    assert.strictEqual(lines.length, 3208)
+    assert.deepStrictEqual(failures, [])
+  })
+
+  it("reads occurredAt with its offset as an instant", () => {
+    const result = Event.decodeLine(JSON.stringify(valid))
+    assert.isTrue(Result.isSuccess(result))
+    if (Result.isSuccess(result)) assert.strictEqual(result.success.occurredAt, Date.parse("2026-03-01T01:30:00Z"))
+  })
+
+  it("ignores unknown extra fields", () => {
+    const result = Event.decodeLine(JSON.stringify({ ...valid, extra: { nested: true }, traceId: "abc" }))
+    assert.isTrue(Result.isSuccess(result))
+    if (Result.isSuccess(result)) assert.notProperty(result.success, "extra")
+  })
+
+  it("names the field and the reason for each malformed field", () => {
+    const error = failure(JSON.stringify({ ...valid, occurredAt: "2026-03-01", channel: "fax", memberId: undefined }))
+    assert.strictEqual(error._tag, "InvalidEvent")
+    assert.include(error.reason, "occurredAt: must be an ISO-8601 date-time with an offset")
+    assert.include(error.reason, "memberId")
+    assert.include(error.reason, "channel")
+  })
+
+  it("tells a non-JSON line, an unknown type and a missing type apart", () => {
+    assert.strictEqual(failure("{not json")._tag, "NotJson")
+    assert.strictEqual(failure("[1,2]")._tag, "UnknownEventType")
+    const unknown = failure(JSON.stringify({ ...valid, type: "MemberTeleported" }))
+    assert.strictEqual(unknown._tag, "UnknownEventType")
+    assert.include(unknown.reason, "MemberTeleported")
+    assert.include(failure(JSON.stringify({ ...valid, type: undefined })).reason, "type: Missing key")
+  })
+
+  it("rejects each kind of malformed required field with a specific reason", () => {
+    const cases: ReadonlyArray<[string, Record<string, unknown>, string]> = [
+      ["eventId too long", { ...valid, eventId: "e".repeat(129) }, "eventId must be 1–128 characters"],
+      ["empty orgId", { ...valid, orgId: "" }, "orgId must be 1–128 characters"],
+      ["timestamp without offset", { ...valid, occurredAt: "2026-03-01T09:30:00" }, "occurredAt"],
+      ["region not six digits", { eventId: "e", type: "RecordObserved", occurredAt: valid.occurredAt, orgId: "o", identity: { name: "张伟" }, region: "5101", dataSource: "community" }, "region: must be a 6-digit region code"],
+      ["inflow without member or identity", { eventId: "e", type: "InflowRegistered", occurredAt: valid.occurredAt, orgId: "o", region: "510107" }, "needs memberId or identity"],
+      ["fractional validDays", { eventId: "e", type: "TransferIssued", occurredAt: valid.occurredAt, orgId: "o", memberId: "m", transferId: "t", toOrgId: "p", validDays: 1.5 }, "validDays must be a whole number"],
+      ["birth date not on the calendar", { eventId: "e", type: "MemberRegistered", occurredAt: valid.occurredAt, orgId: "o", memberId: "m", name: "张伟", idNumber: "11010519491231002X", category: "full", birthDate: "1949-02-30" }, "birthDate: must be a calendar date"],
+      ["unknown decision", { eventId: "e", type: "StatusDecided", occurredAt: valid.occurredAt, orgId: "o", memberId: "m", decision: "promote" }, "decision"]
+    ]
+    for (const [name, wire, expected] of cases) {
+      const error = failure(JSON.stringify(wire))
+      assert.strictEqual(error._tag, "InvalidEvent", name)
+      assert.include(error.reason, expected, name)
+    }
+  })
+
+  it("keeps ID numbers and phones out of inspection and logs", () => {
+    const result = Event.decodeLine(JSON.stringify({ eventId: "e", type: "MemberRegistered", occurredAt: valid.occurredAt, orgId: "o", memberId: "m", name: "张伟", idNumber: "11010519491231002X", phone: "13800138000", category: "full" }))
+    assert.isTrue(Result.isSuccess(result))
+    if (Result.isSuccess(result)) {
+      const shown = inspect(result.success, { depth: 5 }) + JSON.stringify(result.success) + String(result.success)
+      assert.notInclude(shown, "11010519491231002X")
+      assert.notInclude(shown, "13800138000")
+    }
+  })
+
+  it("encodes back to the wire format, instants in +08:00", () => {
+    const result = Event.decodeLine(JSON.stringify({ ...valid, occurredAt: "2026-03-01T01:30:00Z" }))
+    assert.isTrue(Result.isSuccess(result))
+    if (Result.isSuccess(result)) assert.deepStrictEqual(Event.encode(result.success), { ...valid, type: "ContactRecorded" })
+  })
+})
+
+describe("Event.keyOf", () => {
+  it("keys by memberId when the event has one, else by eventId", () => {
+    const contact = Event.decodeLine(JSON.stringify(valid))
+    const lead = Event.decodeLine(JSON.stringify({ eventId: "e-9", type: "LeadReported", occurredAt: valid.occurredAt, orgId: "o", subject: { name: "张伟" } }))
+    assert.isTrue(Result.isSuccess(contact) && Result.isSuccess(lead))
+    if (Result.isSuccess(contact) && Result.isSuccess(lead)) {
+      assert.strictEqual(Event.keyOf(contact.success), "m-1")
+      assert.strictEqual(Event.keyOf(lead.success), "e-9")
+    }
+  })
+})

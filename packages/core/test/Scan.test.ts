@@ -1,0 +1,78 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Result, Stream } from "effect"
+import { readFileSync } from "node:fs"
+import * as Event from "../src/Event.ts"
+import * as Policy from "../src/Policy.ts"
+import * as Scan from "../src/Scan.ts"
+import * as F from "./fixtures.ts"
+
+const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url)
+const sample = readFileSync(SAMPLE, "utf8")
+  .split("\n")
+  .filter((l) => l.length > 0)
+  .map(Event.decodeLine)
+  .filter(Result.isSuccess)
+  .map((r) => r.success)
+const options = { asOf: Date.parse("2026-11-27T00:00:00+08:00"), policy: Policy.defaults }
+
+describe("Scan", () => {
+  it("evaluates every member of the sample, whatever the order of the export", () => {
+    const forward = Scan.run(sample, options)
+    const backward = Scan.run([...sample].reverse(), options)
+    assert.strictEqual(forward.evaluations.length, 60)
+    assert.strictEqual(forward.unregisteredMembers, 0)
+    assert.deepStrictEqual(forward.orgs.problems, [])
+    assert.deepStrictEqual(backward.evaluations, forward.evaluations)
+  })
+
+  it("finds unlinked members in the sample: lost, overdue transfers, unregistered floating, suspended", () => {
+    const statuses = new Set(Scan.run(sample, options).evaluations.map((e) => e.status))
+    for (const status of ["lost", "transfer-overdue", "floating-unregistered", "suspended", "active"] as const) {
+      assert.isTrue(statuses.has(status), status)
+    }
+  })
+
+  it("leaves out events after the as-of instant and counts them", () => {
+    const result = Scan.run([F.registered("m-1", "2025-01-01"), F.contact("m-1", "2025-08-01")], {
+      asOf: F.at("2025-07-15"),
+      policy: Policy.defaults
+    })
+    assert.strictEqual(result.skippedFuture, 1)
+    assert.strictEqual(result.evaluations[0]?.status, "lost")
+  })
+
+  it("counts members whose registration never arrived", () => {
+    const result = Scan.run([F.contact("m-ghost", "2025-01-01")], { asOf: F.at("2025-02-01"), policy: Policy.defaults })
+    assert.strictEqual(result.unregisteredMembers, 1)
+    assert.strictEqual(result.evaluations.length, 0)
+  })
+
+  it("a confirmed inflow observation counts as the member's contact and registration, in either arrival order", () => {
+    const member = F.registered("m-1", "2025-01-01")
+    const away = F.outflow("m-1", "2025-02-01")
+    const observation = F.observedInflow("2025-09-01", { name: "张伟" }, "org-shenzhen")
+    const confirmed = F.resolved("m-1", observation.eventId, "2025-09-02", "confirmed")
+    const asOf = { asOf: F.at("2025-09-10"), policy: Policy.defaults }
+    const a = Scan.run([member, away, observation, confirmed], asOf)
+    const b = Scan.run([confirmed, away, member, observation], asOf)
+    assert.deepStrictEqual(a.evaluations, b.evaluations)
+    assert.strictEqual(a.evaluations[0]?.status, "floating")
+    assert.strictEqual(a.evaluations[0]?.assistingOrgId, "org-shenzhen")
+    assert.strictEqual(a.evaluations[0]?.lastContact?.at, F.at("2025-09-01"))
+  })
+
+  it("a rejected observation does not count as contact", () => {
+    const observation = F.observedInflow("2025-09-01", { name: "张伟" })
+    const result = Scan.run(
+      [F.registered("m-1", "2025-01-01"), observation, F.resolved("m-1", observation.eventId, "2025-09-02", "rejected")],
+      { asOf: F.at("2025-09-10"), policy: Policy.defaults }
+    )
+    assert.strictEqual(result.evaluations[0]?.status, "lost")
+  })
+
+  it.effect("scans a stream the same as an array", () =>
+    Effect.gen(function* () {
+      const streamed = yield* Scan.runStream(Stream.fromIterable(sample), options)
+      assert.deepStrictEqual(streamed.evaluations, Scan.run(sample, options).evaluations)
+    }))
+})

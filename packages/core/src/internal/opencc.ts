@@ -1,0 +1,39 @@
+/**
+ * Traditional → simplified Chinese conversion for names, wrapping `opencc-js`.
+ *
+ * Uses the OpenCC "hk → cn" chain (standard traditional characters plus Hong Kong variants such
+ * as 衞 and 敍); the Taiwan chain is not used because it rewrites 著 to 着, and 著 is also a
+ * standard simplified character. The converter is built once, at module load.
+ *
+ * @internal
+ */
+import { Converter } from "opencc-js/t2cn"
+
+const hkToCn = Converter({ from: "hk", to: "cn" })
+
+/**
+ * Characters that are standard simplified characters in names although OpenCC treats them as
+ * traditional forms: 乾 (qián, as in 乾隆) would otherwise become 干 (gān) and change the name's
+ * pinyin.
+ */
+const PRESERVED = /(乾)/u
+
+const convertOnce = (s: string): string =>
+  s
+    .split(PRESERVED)
+    .map((part, i) => (i % 2 === 1 ? part : hkToCn(part)))
+    .join("")
+
+/**
+ * Converts traditional characters to simplified ones. Applied until nothing changes (at most a
+ * few rounds), so the conversion is idempotent even where OpenCC maps in two steps (薴 → 苧 → 苎).
+ */
+export const toSimplified = (s: string): string => {
+  let current = s
+  for (let round = 0; round < 4; round++) {
+    const next = convertOnce(current)
+    if (next === current) return current
+    current = next
+  }
+  return current
+}

@@ -6,13 +6,15 @@
  */
 import { Effect, Stream } from "effect"
 import type * as Event from "./Event.ts"
+import * as Matching from "./Matching.ts"
+import * as MatchRule from "./MatchRule.ts"
 import * as OrgTree from "./OrgTree.ts"
 import type * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as Status from "./Status.ts"
 
 /** An observation still looking for its member: 党员找组织 / 党员找党员 / 组织找党员. */
-export type Observation = Event.InflowRegistered | Event.LeadReported | Event.RecordObserved
+export type Observation = Matching.Observation
 
 /** True for events that carry a person to be matched rather than a member id. */
 export const isObservation = (event: Event.Event): event is Observation =>
@@ -74,14 +76,60 @@ export interface Result {
   readonly orgs: OrgTree.OrgTree
   /** Every registered member, in member id order. */
   readonly evaluations: ReadonlyArray<Status.Evaluation>
+  /** Match proposals for open observations, by observation then weight. */
+  readonly proposals: ReadonlyArray<Matching.Proposal>
   /** Members that events mention but whose registration never arrived. */
   readonly unregisteredMembers: number
   readonly events: number
   readonly skippedFuture: number
 }
 
-/** Evaluates every member of the state as of `asOf`. */
-export const evaluate = (state: State, asOf: number, policy: Policy.Policy): Result => {
+/** Whether someone already confirmed which member the observation is. */
+const isSettled = (state: State, observationEventId: string): boolean => {
+  for (const memberId of state.resolvedMembers.get(observationEventId) ?? []) {
+    const member = state.members.get(memberId)
+    if (member !== undefined && Projection.isConfirmed(member, observationEventId)) return true
+  }
+  return false
+}
+
+/**
+ * Proposals for every open observation against the members that are unlinked or at risk as of the
+ * scan's instant. A pair someone rejected is never proposed again.
+ */
+const propose = (
+  state: State,
+  evaluations: ReadonlyArray<Status.Evaluation>,
+  rule: MatchRule.MatchRule
+): ReadonlyArray<Matching.Proposal> => {
+  const candidates: Array<Matching.Candidate> = []
+  for (const evaluation of evaluations) {
+    if (!Status.matchable.has(evaluation.status)) continue
+    const person = Matching.personOfMember(state.members.get(evaluation.memberId) as Projection.Projection)
+    if (person !== undefined) candidates.push({ memberId: evaluation.memberId, person })
+  }
+  const index = Matching.index(candidates, rule)
+  const proposals: Array<Matching.Proposal> = []
+  const observationIds = [...state.observations.keys()].sort()
+  for (const observationEventId of observationIds) {
+    if (isSettled(state, observationEventId)) continue
+    const observed = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
+    if (observed === undefined) continue
+    const open = Matching.candidatesFor(index, observed).filter(
+      (c) => state.members.get(c.memberId)?.resolutions[observationEventId]?.value !== "rejected"
+    )
+    proposals.push(...Matching.match(observationEventId, observed, open, rule))
+  }
+  return proposals
+}
+
+/** Evaluates every member of the state as of `asOf`, and proposes matches for open observations. */
+export const evaluate = (
+  state: State,
+  asOf: number,
+  policy: Policy.Policy,
+  rule: MatchRule.MatchRule = MatchRule.chinese
+): Result => {
   const orgs = OrgTree.make(state.orgs.values())
   const evaluations: Array<Status.Evaluation> = []
   let unregisteredMembers = 0
@@ -91,12 +139,15 @@ export const evaluate = (state: State, asOf: number, policy: Policy.Policy): Res
     if (evaluation === undefined) unregisteredMembers++
     else evaluations.push(evaluation)
   }
-  return { asOf, orgs, evaluations, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+  const proposals = propose(state, evaluations, rule)
+  return { asOf, orgs, evaluations, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
 }
 
 export interface Options {
   readonly asOf: number
   readonly policy: Policy.Policy
+  /** The matching rule; the default rule for Chinese identities when absent. */
+  readonly rule?: MatchRule.MatchRule
 }
 
 /** Folds an event unless it happened after the as-of instant (a scan "as of" ignores the future). */
@@ -109,7 +160,7 @@ export const addAsOf = (state: State, event: Event.Event, asOf: number): void =>
 export const run = (events: Iterable<Event.Event>, options: Options): Result => {
   const state = make()
   for (const event of events) addAsOf(state, event, options.asOf)
-  return evaluate(state, options.asOf, options.policy)
+  return evaluate(state, options.asOf, options.policy, options.rule)
 }
 
 /** Scans a stream of events (a file, a topic replay) without holding the events themselves. */
@@ -117,6 +168,6 @@ export const runStream = <E, R>(events: Stream.Stream<Event.Event, E, R>, option
   Effect.suspend(() => {
     const state = make()
     return Stream.runForEach(events, (event) => Effect.sync(() => addAsOf(state, event, options.asOf))).pipe(
-      Effect.map(() => evaluate(state, options.asOf, options.policy))
+      Effect.map(() => evaluate(state, options.asOf, options.policy, options.rule))
     )
   })

@@ -1,10 +1,17 @@
 /**
- * relink core: party-member events, identity values, contact policy, projection, status and the
- * embedded scan. Pure; no I/O. Import a module as a namespace: `import { Status } from "@relink/core"`.
+ * relink core: party-member events, identity values, contact policy, projection, status, matching
+ * and the embedded scan. Pure; no I/O. Import a module as a namespace:
+ * `import { Status } from "@relink/core"`.
  */
 export * as Event from "./Event.ts"
+export * as IdNumber from "./IdNumber.ts"
+export * as Matching from "./Matching.ts"
+export * as MatchRule from "./MatchRule.ts"
 export * as OrgTree from "./OrgTree.ts"
+export * as PersonName from "./PersonName.ts"
+export * as Phone from "./Phone.ts"
 export * as Policy from "./Policy.ts"
 export * as Projection from "./Projection.ts"
+export * as RegionCode from "./RegionCode.ts"
 export * as Scan from "./Scan.ts"
 export * as Status from "./Status.ts"

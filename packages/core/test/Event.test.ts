@@ -12,7 +12,7 @@ const valid = {
   orgId: "org-3301-0042",
   memberId: "m-1",
   channel: "meeting"
-}
+} as const
 
 const failure = (line: string) => {
   const result = Event.decodeLine(line)

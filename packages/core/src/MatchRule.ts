@@ -1,0 +1,194 @@
+/**
+ * The record-linkage rule vocabulary, in the spirit of Splink (Fellegi–Sunter): a `Comparison` per
+ * attribute made of ordered levels — the null level first, the first level whose predicate holds
+ * wins, the last level is the catch-all — each with m = P(level | same person) and
+ * u = P(level | different people), giving the additive weight log2(m/u). Blocking rules (an OR of
+ * ANDs of key fields) decide which pairs are compared at all.
+ *
+ * A `MatchRule` is plain data, decodable with Schema, so a deployment can tune it (or re-estimate
+ * m and u from its own resolved matches) without code changes.
+ */
+import { Schema } from "effect"
+
+/** Predicates a level can name; each is a pure function of two people (see `Matching`). */
+export const predicates = [
+  "id.missing",
+  "id.exact",
+  "id.exact-after-upgrade",
+  "id.one-digit",
+  "id.birth-part",
+  "name.missing",
+  "name.exact",
+  "name.simplified",
+  "name.pinyin",
+  "name.surname-given-similar",
+  "birth.missing",
+  "birth.exact",
+  "birth.year-month",
+  "birth.year",
+  "gender.missing",
+  "gender.same",
+  "phone.missing",
+  "phone.exact",
+  "phone.last8",
+  "region.missing",
+  "region.county",
+  "region.prefecture",
+  "region.province",
+  "always"
+] as const
+export const Predicate = Schema.Literals(predicates)
+export type Predicate = typeof Predicate.Type
+
+const Probability = Schema.Number.check(
+  Schema.makeFilter<number>((p) => (p > 0 && p <= 1) || "a probability must be in (0, 1]")
+)
+
+export const Level = Schema.Struct({
+  label: Schema.String,
+  when: Predicate,
+  /** Absent on the null level: missing data is no evidence either way (weight 0). */
+  m: Schema.optionalKey(Probability),
+  u: Schema.optionalKey(Probability)
+})
+export type Level = typeof Level.Type
+
+export const Comparison = Schema.Struct({
+  name: Schema.String,
+  label: Schema.Struct({ zh: Schema.String, en: Schema.String }),
+  levels: Schema.Array(Level)
+})
+export type Comparison = typeof Comparison.Type
+
+/** Fields a blocking key is made of. A person with several regions yields several keys. */
+export const KeyField = Schema.Literals(["idNumber", "phone", "namePinyin", "birthDate", "surnamePinyin", "birthYear", "province"])
+export type KeyField = typeof KeyField.Type
+
+/** Pairs that agree on every field of at least one rule are compared (an OR of ANDs). */
+export const BlockingRule = Schema.Array(KeyField)
+export type BlockingRule = typeof BlockingRule.Type
+
+export const MatchRule = Schema.Struct({
+  /** Prior probability that a blocked pair is the same person; enters as log2(λ / (1 − λ)). */
+  prior: Probability,
+  /** Total weight at or above which a proposal is `auto-link` (when it is also unambiguous). */
+  autoLinkWeight: Schema.Number,
+  /** Total weight at or above which a pair is proposed for review at all. */
+  reviewWeight: Schema.Number,
+  comparisons: Schema.Array(Comparison),
+  blocking: Schema.Array(BlockingRule)
+})
+export type MatchRule = typeof MatchRule.Type
+
+export const decode = Schema.decodeUnknownResult(MatchRule)
+
+/** and(…) of key fields: one blocking rule. */
+export const and = (...fields: ReadonlyArray<KeyField>): BlockingRule => fields
+/** or(…) of blocking rules. */
+export const or = (...rules: ReadonlyArray<BlockingRule>): ReadonlyArray<BlockingRule> => rules
+
+export const levelWeight = (level: Level): number =>
+  level.m === undefined || level.u === undefined ? 0 : Math.log2(level.m / level.u)
+
+export const priorWeight = (rule: MatchRule): number => Math.log2(rule.prior / (1 - rule.prior))
+
+/**
+ * The default rule for Chinese identities. m and u are reasoned estimates, to be re-estimated
+ * from resolved matches once a deployment has them:
+ *
+ * - ID number. u for an exact match is the chance two different people share a number: ~0 in
+ *   a correct register, so 1e-9 (one in a billion). Typos in observed data are the rest of m:
+ *   a legacy 15-digit form (older registrations, 公安 extracts) ~3%, one wrong or swapped digit
+ *   ~5% (hand-copied forms), only the birth date part agreeing ~2%. A disagreeing number is strong
+ *   evidence against (m 2%, u ≈ 1).
+ * - Name. Chinese names repeat: the commonest (张伟) is shared by ~0.02% of people, so an exact
+ *   match among blocked pairs is weak alone (u 1e-3). Traditional/simplified and homophone
+ *   spellings are common in hand-entered and 公安 data (m 3% and 6%).
+ * - Birth date. u = 1/(365·60) for an exact date across adult ages; year+month 1/720; year 1/60.
+ * - Gender agrees by chance half of the time; a disagreement is strong evidence against
+ *   (m 1% for data-entry errors).
+ * - Phone. Numbers are reassigned rarely (u 1e-7); people change numbers (m 60% exact).
+ * - Region. Members are found near home or at their outflow destination: m 50% same county;
+ *   u reflects how concentrated a deployment's members are (1% same county).
+ *
+ * Prior 1e-4 (most blocked pairs are different people). Auto-link at weight ≥ 20 (posterior odds
+ * of about a million to one) and only when unambiguous; review from weight ≥ 0 (even odds).
+ */
+export const chinese: MatchRule = {
+  prior: 1e-4,
+  autoLinkWeight: 20,
+  reviewWeight: 0,
+  comparisons: [
+    {
+      name: "idNumber",
+      label: { zh: "身份证号", en: "ID number" },
+      levels: [
+        { label: "missing", when: "id.missing" },
+        { label: "exact", when: "id.exact", m: 0.89, u: 1e-9 },
+        { label: "exact after 15→18 upgrade", when: "id.exact-after-upgrade", m: 0.03, u: 1e-9 },
+        { label: "one digit wrong or two swapped", when: "id.one-digit", m: 0.05, u: 1e-7 },
+        { label: "birth date part agrees", when: "id.birth-part", m: 0.01, u: 1e-4 },
+        { label: "different", when: "always", m: 0.02, u: 0.9999 }
+      ]
+    },
+    {
+      name: "name",
+      label: { zh: "姓名", en: "name" },
+      levels: [
+        { label: "missing", when: "name.missing" },
+        { label: "exact", when: "name.exact", m: 0.85, u: 1e-3 },
+        { label: "same after traditional→simplified", when: "name.simplified", m: 0.03, u: 1e-3 },
+        { label: "same pinyin (homophone)", when: "name.pinyin", m: 0.06, u: 2e-3 },
+        { label: "same surname, similar given name", when: "name.surname-given-similar", m: 0.03, u: 1e-2 },
+        { label: "different", when: "always", m: 0.03, u: 0.987 }
+      ]
+    },
+    {
+      name: "birthDate",
+      label: { zh: "出生日期", en: "birth date" },
+      levels: [
+        { label: "missing", when: "birth.missing" },
+        { label: "exact", when: "birth.exact", m: 0.95, u: 1 / (365 * 60) },
+        { label: "same year and month", when: "birth.year-month", m: 0.02, u: 1 / 720 },
+        { label: "same year", when: "birth.year", m: 0.015, u: 1 / 60 },
+        { label: "different", when: "always", m: 0.015, u: 0.98 }
+      ]
+    },
+    {
+      name: "gender",
+      label: { zh: "性别", en: "gender" },
+      levels: [
+        { label: "missing", when: "gender.missing" },
+        { label: "same", when: "gender.same", m: 0.99, u: 0.5 },
+        { label: "different", when: "always", m: 0.01, u: 0.5 }
+      ]
+    },
+    {
+      name: "phone",
+      label: { zh: "手机号", en: "phone" },
+      levels: [
+        { label: "missing", when: "phone.missing" },
+        { label: "exact", when: "phone.exact", m: 0.6, u: 1e-7 },
+        { label: "same last 8 digits", when: "phone.last8", m: 0.02, u: 1e-6 },
+        { label: "different", when: "always", m: 0.38, u: 1 }
+      ]
+    },
+    {
+      name: "region",
+      label: { zh: "地区", en: "region" },
+      levels: [
+        { label: "missing", when: "region.missing" },
+        { label: "same county", when: "region.county", m: 0.5, u: 0.01 },
+        { label: "same prefecture", when: "region.prefecture", m: 0.2, u: 0.03 },
+        { label: "same province", when: "region.province", m: 0.15, u: 0.06 },
+        { label: "different", when: "always", m: 0.15, u: 0.9 }
+      ]
+    }
+  ],
+  blocking: or(
+    and("idNumber"),
+    and("phone"),
+    and("namePinyin", "birthDate"),
+    and("surnamePinyin", "birthYear", "province")
+  )
+}

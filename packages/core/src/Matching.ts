@@ -1,0 +1,329 @@
+/**
+ * 组织找党员 / 党员找组织 / 党员找党员: which member an observation (an inflow registration without
+ * a member id, a lead, a record from 公安/人社/民政/社区 data) probably is, how sure we are, and why.
+ *
+ * People are compared under a `MatchRule` (see MatchRule.ts): blocking keys pick the candidates,
+ * comparison levels add log2 weights, and each proposal carries its explanation (the waterfall).
+ * A false link is worse than a missed one: `auto-link` needs overwhelming, unambiguous evidence;
+ * everything else above the review weight is `review`.
+ */
+import { Redacted } from "effect"
+import type * as Event from "./Event.ts"
+import * as IdNumber from "./IdNumber.ts"
+import * as MatchRule from "./MatchRule.ts"
+import * as PersonName from "./PersonName.ts"
+import * as Phone from "./Phone.ts"
+import type * as Projection from "./Projection.ts"
+import { isCalendarDate } from "./internal/Time.ts"
+import { jaroWinkler } from "./internal/Similarity.ts"
+
+/** A person as matching sees them: normalised, with derived keys. Holds personal data: never log it. */
+export interface Person {
+  /** The name as written (trimmed, NFKC), before traditional→simplified. */
+  readonly writtenName?: string
+  readonly name?: string
+  readonly namePinyin?: string
+  readonly surnamePinyin?: string
+  readonly givenPinyin?: string
+  /** 18 characters after cleaning and legacy upgrade; the check character may be wrong. */
+  readonly idNumber?: string
+  readonly idWasLegacy: boolean
+  readonly birthDate?: string
+  readonly gender?: Event.Gender
+  readonly phone?: string
+  /**
+   * Where the person lives or was seen: hukou, observed or destination region. The ID's address
+   * code is left out: it would count the ID number's evidence twice.
+   */
+  readonly regions: ReadonlyArray<string>
+}
+
+const ID_BIRTH = /^\d{6}(\d{4})(\d{2})(\d{2})\d{3}[\dX]$/
+
+export interface PersonInput {
+  readonly name?: string | undefined
+  readonly idNumber?: Redacted.Redacted<string> | undefined
+  readonly birthDate?: string | undefined
+  readonly gender?: Event.Gender | undefined
+  readonly phone?: Redacted.Redacted<string> | undefined
+  readonly regions: ReadonlyArray<string | undefined>
+}
+
+/** Builds the comparable form of a person from whatever identity data is at hand. */
+export const person = (input: PersonInput): Person => {
+  const rawId = input.idNumber === undefined ? undefined : Redacted.value(input.idNumber)
+  const idNumber = rawId === undefined ? undefined : IdNumber.normalizeLoose(rawId)
+  const idBirth = idNumber === undefined ? undefined : ID_BIRTH.exec(idNumber)
+  const idBirthDate = idBirth ? `${idBirth[1]}-${idBirth[2]}-${idBirth[3]}` : undefined
+  const birthDate = input.birthDate ?? (idBirthDate !== undefined && isCalendarDate(idBirthDate) ? idBirthDate : undefined)
+  const genderDigit = idNumber === undefined ? Number.NaN : Number(idNumber[16])
+  const gender = input.gender ?? (Number.isNaN(genderDigit) ? undefined : genderDigit % 2 === 1 ? "M" : "F")
+  const phone = input.phone === undefined ? undefined : Phone.normalizeLoose(Redacted.value(input.phone))
+  const regions = new Set<string>()
+  for (const region of input.regions) if (region !== undefined && /^\d{6}$/.test(region)) regions.add(region)
+  const trimmed = input.name?.normalize("NFKC").trim()
+  const base: Person = { idWasLegacy: rawId !== undefined && rawId.trim().length === 15, regions: [...regions] }
+  const withName: Person =
+    trimmed === undefined || trimmed.length === 0
+      ? base
+      : (() => {
+          const namePinyin = PersonName.pinyinKey(trimmed)
+          const surnamePinyin = PersonName.surnamePinyin(trimmed)
+          return {
+            ...base,
+            writtenName: trimmed,
+            name: PersonName.normalize(trimmed),
+            namePinyin,
+            surnamePinyin,
+            givenPinyin: namePinyin.startsWith(`${surnamePinyin} `) ? namePinyin.slice(surnamePinyin.length + 1) : namePinyin
+          }
+        })()
+  return {
+    ...withName,
+    ...(idNumber !== undefined && { idNumber }),
+    ...(birthDate !== undefined && { birthDate }),
+    ...(gender !== undefined && { gender }),
+    ...(phone !== undefined && { phone })
+  }
+}
+
+/** A member as a candidate: registered identity, latest name and phone, home, hukou and destinations. */
+export const personOfMember = (projection: Projection.Projection): Person | undefined => {
+  const registration = projection.registration?.value
+  if (registration === undefined) return undefined
+  return person({
+    name: projection.name?.value,
+    idNumber: registration.idNumber,
+    birthDate: registration.birthDate,
+    gender: registration.gender,
+    phone: projection.phone?.value,
+    regions: [
+      projection.hukouRegion?.value,
+      ...Object.values(projection.outflows).map((o) => o.destinationRegion),
+      ...Object.values(projection.inflows).map((i) => i.region)
+    ]
+  })
+}
+
+/** The observation kinds that look for a member. */
+export type Observation = Event.InflowRegistered | Event.LeadReported | Event.RecordObserved
+
+/** The person an observation describes; undefined when it names a member directly. */
+export const personOfObservation = (observation: Observation): Person | undefined => {
+  switch (observation.type) {
+    case "InflowRegistered":
+      return observation.identity === undefined ? undefined : person({ ...observation.identity, regions: [observation.identity.hukouRegion, observation.region] })
+    case "RecordObserved":
+      return person({ ...observation.identity, regions: [observation.identity.hukouRegion, observation.region] })
+    case "LeadReported": {
+      const subject = observation.subject
+      if ("memberId" in subject) return undefined
+      return person({ ...subject, phone: subject.phone ?? observation.phone, regions: [subject.hukouRegion, observation.region] })
+    }
+  }
+}
+
+const sameRegionPrefix = (a: Person, b: Person, length: number): boolean =>
+  a.regions.some((x) => b.regions.some((y) => x.slice(0, length) === y.slice(0, length)))
+
+const oneDigitApart = (a: string, b: string): boolean => {
+  let first = -1
+  let differences = 0
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      if (++differences > 2) return false
+      if (first < 0) first = i
+    }
+  }
+  if (differences === 1) return true
+  // Two differences: only as two adjacent characters swapped.
+  return differences === 2 && a[first] === b[first + 1] && a[first + 1] === b[first]
+}
+
+/** The predicates levels name; each is a pure function of the two people. */
+const predicate: Record<MatchRule.Predicate, (a: Person, b: Person) => boolean> = {
+  "id.missing": (a, b) => a.idNumber === undefined || b.idNumber === undefined,
+  "id.exact": (a, b) => a.idNumber === b.idNumber && !a.idWasLegacy && !b.idWasLegacy,
+  "id.exact-after-upgrade": (a, b) => a.idNumber === b.idNumber,
+  "id.one-digit": (a, b) => oneDigitApart(a.idNumber ?? "", b.idNumber ?? ""),
+  "id.birth-part": (a, b) => a.idNumber?.slice(6, 14) === b.idNumber?.slice(6, 14),
+  "name.missing": (a, b) => a.name === undefined || b.name === undefined,
+  "name.exact": (a, b) => a.writtenName === b.writtenName,
+  "name.simplified": (a, b) => a.name === b.name,
+  "name.pinyin": (a, b) => a.namePinyin === b.namePinyin,
+  "name.surname-given-similar": (a, b) =>
+    a.surnamePinyin === b.surnamePinyin && jaroWinkler(a.givenPinyin ?? "", b.givenPinyin ?? "") >= 0.88,
+  "birth.missing": (a, b) => a.birthDate === undefined || b.birthDate === undefined,
+  "birth.exact": (a, b) => a.birthDate === b.birthDate,
+  "birth.year-month": (a, b) => a.birthDate?.slice(0, 7) === b.birthDate?.slice(0, 7),
+  "birth.year": (a, b) => a.birthDate?.slice(0, 4) === b.birthDate?.slice(0, 4),
+  "gender.missing": (a, b) => a.gender === undefined || b.gender === undefined,
+  "gender.same": (a, b) => a.gender === b.gender,
+  "phone.missing": (a, b) => a.phone === undefined || b.phone === undefined,
+  "phone.exact": (a, b) => a.phone === b.phone,
+  "phone.last8": (a, b) => (a.phone ?? "").slice(-8) === (b.phone ?? "").slice(-8),
+  "region.missing": (a, b) => a.regions.length === 0 || b.regions.length === 0,
+  "region.county": (a, b) => sameRegionPrefix(a, b, 6),
+  "region.prefecture": (a, b) => sameRegionPrefix(a, b, 4),
+  "region.province": (a, b) => sameRegionPrefix(a, b, 2),
+  always: () => true
+}
+
+const keyValues = (p: Person, field: MatchRule.KeyField): ReadonlyArray<string> => {
+  switch (field) {
+    case "idNumber":
+      return p.idNumber === undefined ? [] : [p.idNumber]
+    case "phone":
+      return p.phone !== undefined && Phone.isPhone(p.phone) ? [p.phone] : []
+    case "namePinyin":
+      return p.namePinyin === undefined || p.namePinyin === "" ? [] : [p.namePinyin]
+    case "surnamePinyin":
+      return p.surnamePinyin === undefined || p.surnamePinyin === "" ? [] : [p.surnamePinyin]
+    case "birthDate":
+      return p.birthDate === undefined ? [] : [p.birthDate]
+    case "birthYear":
+      return p.birthDate === undefined ? [] : [p.birthDate.slice(0, 4)]
+    case "province": {
+      // The ID's address code is where the person was first registered: a province worth blocking on.
+      const provinces = new Set(p.regions.map((r) => r.slice(0, 2)))
+      if (p.idNumber !== undefined) provinces.add(p.idNumber.slice(0, 2))
+      return [...provinces]
+    }
+  }
+}
+
+/**
+ * The blocking keys of a person under a rule: one per blocking rule and combination of field
+ * values, prefixed by the rule's position. Two people are compared when they share a key. The keys
+ * contain personal data: a store keeps them only as a keyed hash (blind index).
+ */
+export const blockingKeys = (p: Person, rule: MatchRule.MatchRule): ReadonlyArray<string> => {
+  const keys: Array<string> = []
+  rule.blocking.forEach((fields, position) => {
+    let partial: Array<string> = [`${position}`]
+    for (const field of fields) {
+      const values = keyValues(p, field)
+      partial = partial.flatMap((prefix) => values.map((v) => `${prefix}|${v}`))
+    }
+    keys.push(...partial)
+  })
+  return keys
+}
+
+export interface ComparisonOutcome {
+  readonly comparison: string
+  readonly level: string
+  readonly weight: number
+}
+
+export interface Explanation {
+  readonly prior: number
+  readonly comparisons: ReadonlyArray<ComparisonOutcome>
+  readonly total: number
+  /** Posterior probability that the pair is the same person. */
+  readonly probability: number
+}
+
+export type Decision = "auto-link" | "review"
+
+export interface Proposal {
+  readonly observationEventId: string
+  readonly memberId: string
+  readonly weight: number
+  readonly decision: Decision
+  readonly explanation: Explanation
+}
+
+/** Compares two people level by level: the first level whose predicate holds wins. */
+export const compare = (a: Person, b: Person, rule: MatchRule.MatchRule): Explanation => {
+  const prior = MatchRule.priorWeight(rule)
+  let total = prior
+  const comparisons: Array<ComparisonOutcome> = []
+  for (const comparison of rule.comparisons) {
+    const level = comparison.levels.find((l) => predicate[l.when](a, b))
+    if (level === undefined) continue
+    const weight = MatchRule.levelWeight(level)
+    total += weight
+    comparisons.push({ comparison: comparison.name, level: level.label, weight })
+  }
+  return { prior, comparisons, total, probability: 1 / (1 + 2 ** -total) }
+}
+
+export interface Candidate {
+  readonly memberId: string
+  readonly person: Person
+}
+
+/**
+ * Scores an observation against candidates; proposals at or above the review weight, best first.
+ * `auto-link` only for the best proposal, when it reaches the auto-link weight and no other
+ * candidate reaches the review weight (two plausible members means a person must decide).
+ */
+export const match = (
+  observationEventId: string,
+  observed: Person,
+  candidates: Iterable<Candidate>,
+  rule: MatchRule.MatchRule
+): ReadonlyArray<Proposal> => {
+  const scored: Array<{ memberId: string; explanation: Explanation }> = []
+  for (const candidate of candidates) {
+    const explanation = compare(observed, candidate.person, rule)
+    if (explanation.total >= rule.reviewWeight) scored.push({ memberId: candidate.memberId, explanation })
+  }
+  scored.sort((x, y) => y.explanation.total - x.explanation.total || (x.memberId < y.memberId ? -1 : 1))
+  return scored.map(({ memberId, explanation }, rank) => ({
+    observationEventId,
+    memberId,
+    weight: explanation.total,
+    decision: rank === 0 && scored.length === 1 && explanation.total >= rule.autoLinkWeight ? "auto-link" : "review",
+    explanation
+  }))
+}
+
+/** An in-memory candidate index for the embedded scan: blocking key → members. */
+export interface CandidateIndex {
+  readonly rule: MatchRule.MatchRule
+  readonly byKey: ReadonlyMap<string, ReadonlyArray<Candidate>>
+}
+
+/**
+ * Keys shared by more than this many members are too common to block on (a surname and birth year
+ * in a large city): they would make one observation cost O(members) and add little evidence.
+ */
+export const maxBucket = 100
+
+export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule): CandidateIndex => {
+  const byKey = new Map<string, Array<Candidate>>()
+  for (const candidate of candidates) {
+    for (const key of blockingKeys(candidate.person, rule)) {
+      const bucket = byKey.get(key)
+      if (bucket === undefined) byKey.set(key, [candidate])
+      else bucket.push(candidate)
+    }
+  }
+  return { rule, byKey }
+}
+
+/** The candidates sharing at least one usable blocking key with the person, each once. */
+export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyArray<Candidate> => {
+  const seen = new Map<string, Candidate>()
+  for (const key of blockingKeys(observed, idx.rule)) {
+    const bucket = idx.byKey.get(key)
+    if (bucket === undefined || bucket.length > maxBucket) continue
+    for (const candidate of bucket) seen.set(candidate.memberId, candidate)
+  }
+  return [...seen.values()]
+}
+
+const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`
+
+/** The waterfall as one line of text: prior, each comparison's level and weight, the total. */
+export const explain = (explanation: Explanation, rule: MatchRule.MatchRule, lang: "zh" | "en" = "zh"): string => {
+  const labels = new Map(rule.comparisons.map((c) => [c.name, c.label[lang]]))
+  const parts = explanation.comparisons
+    .filter((c) => c.weight !== 0)
+    .map((c) => `${labels.get(c.comparison) ?? c.comparison} ${c.level} ${signed(c.weight)}`)
+  const prior = lang === "zh" ? "先验" : "prior"
+  const total = lang === "zh" ? "合计" : "total"
+  return `${prior} ${signed(explanation.prior)}; ${parts.join("; ")}; ${total} ${signed(explanation.total)} (p=${explanation.probability.toFixed(4)})`
+}

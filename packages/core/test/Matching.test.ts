@@ -1,0 +1,164 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Redacted } from "effect"
+import * as Matching from "../src/Matching.ts"
+import * as MatchRule from "../src/MatchRule.ts"
+
+const rule = MatchRule.chinese
+type Input = Omit<Matching.PersonInput, "idNumber" | "phone" | "regions"> & {
+  readonly idNumber?: string
+  readonly phone?: string
+  readonly regions?: ReadonlyArray<string>
+}
+const person = ({ idNumber, phone, regions, ...rest }: Input) =>
+  Matching.person({
+    ...rest,
+    ...(idNumber !== undefined && { idNumber: Redacted.make(idNumber) }),
+    ...(phone !== undefined && { phone: Redacted.make(phone) }),
+    regions: regions ?? []
+  })
+
+/** The level a comparison lands on for two people. */
+const level = (comparison: string, a: Input, b: Input) =>
+  Matching.compare(person(a), person(b), rule).comparisons.find((c) => c.comparison === comparison)?.level
+
+// 陈伟, male, born 1985-09-24 in 成都市武侯区 (510107); a valid GB 11643 number.
+const member: Input = { name: "陈伟", idNumber: "510107198509246713", phone: "13327024741", regions: ["510107"] }
+
+describe("ID number comparison levels", () => {
+  it("exact", () => assert.strictEqual(level("idNumber", member, { idNumber: "510107198509246713" }), "exact"))
+  it("exact after the legacy 15-digit number is upgraded", () => {
+    // 510107850924671 is the 15-digit form (YYMMDD, no check character) of the same number.
+    assert.strictEqual(level("idNumber", member, { idNumber: "510107850924671" }), "exact after 15→18 upgrade")
+  })
+  it("one wrong digit", () => assert.strictEqual(level("idNumber", member, { idNumber: "510107198509246718" }), "one digit wrong or two swapped"))
+  it("two adjacent digits swapped", () => assert.strictEqual(level("idNumber", member, { idNumber: "510107198509426713" }), "one digit wrong or two swapped"))
+  it("only the birth-date part agrees", () => assert.strictEqual(level("idNumber", member, { idNumber: "440305198509241234" }), "birth date part agrees"))
+  it("different", () => assert.strictEqual(level("idNumber", member, { idNumber: "440305199001011234" }), "different"))
+  it("missing on either side is no evidence", () => {
+    assert.strictEqual(level("idNumber", member, { name: "陈伟" }), "missing")
+    assert.strictEqual(Matching.compare(person(member), person({ name: "x" }), rule).comparisons.find((c) => c.comparison === "idNumber")?.weight, 0)
+  })
+  it("full-width digits and a lowercase x are cleaned before comparing", () => {
+    assert.strictEqual(level("idNumber", { idNumber: "11010519491231002X" }, { idNumber: "１１０１０５１９４９１２３１００２x" }), "exact")
+  })
+})
+
+describe("name comparison levels", () => {
+  it("exact", () => assert.strictEqual(level("name", member, { name: " 陈伟 " }), "exact"))
+  it("same after traditional → simplified (陳偉 / 陈伟)", () => assert.strictEqual(level("name", member, { name: "陳偉" }), "same after traditional→simplified"))
+  it("same pinyin: homophones (章伟 / 张伟)", () => assert.strictEqual(level("name", { name: "张伟" }, { name: "章伟" }), "same pinyin (homophone)"))
+  it("same surname, similar given name (张建国 / 张建华)", () => assert.strictEqual(level("name", { name: "张建国" }, { name: "张建华" }), "same surname, similar given name"))
+  it("ethnic-minority names with a different dot are the same name", () => {
+    assert.strictEqual(level("name", { name: "迪丽娜尔·依明" }, { name: "迪丽娜尔.依明" }), "same after traditional→simplified")
+    assert.strictEqual(level("name", { name: "迪丽娜尔·依明" }, { name: "迪丽娜尔依明" }), "same pinyin (homophone)")
+  })
+  it("different", () => assert.strictEqual(level("name", { name: "陈伟" }, { name: "刘洋" }), "different"))
+})
+
+describe("birth date, gender, phone and region levels", () => {
+  it("birth date: exact, year and month, year, taking the date from the ID when not given", () => {
+    assert.strictEqual(level("birthDate", member, { birthDate: "1985-09-24" }), "exact")
+    assert.strictEqual(level("birthDate", member, { birthDate: "1985-09-02" }), "same year and month")
+    assert.strictEqual(level("birthDate", member, { birthDate: "1985-03-02" }), "same year")
+    assert.strictEqual(level("birthDate", member, { birthDate: "1990-03-02" }), "different")
+  })
+  it("gender is read from the ID's sequence digit (odd = male)", () => {
+    assert.strictEqual(level("gender", member, { gender: "M" }), "same")
+    assert.strictEqual(level("gender", member, { gender: "F" }), "different")
+  })
+  it("phone: the same number in any format, or the same last 8 digits", () => {
+    assert.strictEqual(level("phone", member, { phone: "+86 133-2702-4741" }), "exact")
+    assert.strictEqual(level("phone", member, { phone: "0086 13327024741" }), "exact")
+    assert.strictEqual(level("phone", member, { phone: "15327024741" }), "same last 8 digits")
+    assert.strictEqual(level("phone", member, { phone: "18900001111" }), "different")
+  })
+  it("region: county, prefecture, province, ignoring the ID's address code", () => {
+    assert.strictEqual(level("region", member, { regions: ["510107"] }), "same county")
+    assert.strictEqual(level("region", member, { regions: ["510104"] }), "same prefecture")
+    assert.strictEqual(level("region", member, { regions: ["513401"] }), "same province")
+    assert.strictEqual(level("region", member, { regions: ["440305"] }), "different")
+    assert.strictEqual(level("region", { idNumber: "510107198509246713" }, { regions: ["510107"] }), "missing")
+  })
+})
+
+describe("Matching.match", () => {
+  const candidates = [
+    { memberId: "m-chen", person: person({ ...member, birthDate: "1985-09-24", gender: "M" }) },
+    // Same name, different person: 陈伟 born 1990 in 深圳.
+    { memberId: "m-other-chen", person: person({ name: "陈伟", idNumber: "440305199001011239", regions: ["440305"] }) }
+  ]
+
+  it("auto-links an exact ID with agreeing name and birth date", () => {
+    const [best, ...rest] = Matching.match("obs-1", person({ name: "陈伟", idNumber: "510107198509246713", regions: ["440305"] }), candidates, rule)
+    assert.strictEqual(best?.memberId, "m-chen")
+    assert.strictEqual(best?.decision, "auto-link")
+    assert.deepStrictEqual(rest, [])
+  })
+
+  it("does not propose a same-name person whose ID disagrees", () => {
+    const proposals = Matching.match("obs-2", person({ name: "陈伟", idNumber: "510107198509246713" }), candidates, rule)
+    assert.deepStrictEqual(proposals.map((p) => p.memberId), ["m-chen"])
+  })
+
+  it("a name alone with the same birth year is for review at most, never auto-linked", () => {
+    const proposals = Matching.match("obs-3", person({ name: "陈伟", birthDate: "1985-09-24", regions: ["510107"] }), candidates, rule)
+    assert.isTrue(proposals.length > 0)
+    assert.isTrue(proposals.every((p) => p.decision === "review"))
+  })
+
+  it("two plausible members make the decision a review, even with a strong best match", () => {
+    const twins = [
+      { memberId: "a", person: person({ name: "王芳", phone: "13800138000", birthDate: "1980-01-01" }) },
+      { memberId: "b", person: person({ name: "王芳", phone: "13800138000", birthDate: "1980-01-01" }) }
+    ]
+    const proposals = Matching.match("obs-4", person({ name: "王芳", phone: "13800138000", birthDate: "1980-01-01" }), twins, rule)
+    assert.deepStrictEqual(proposals.map((p) => p.decision), ["review", "review"])
+  })
+
+  it("explains each proposal as a waterfall whose weights add up to the total", () => {
+    const [best] = Matching.match("obs-5", person({ name: "陳偉", idNumber: "510107850924671" }), candidates, rule)
+    assert.isDefined(best)
+    if (best === undefined) return
+    const sum = best.explanation.prior + best.explanation.comparisons.reduce((s, c) => s + c.weight, 0)
+    assert.closeTo(sum, best.weight, 1e-9)
+    const text = Matching.explain(best.explanation, rule)
+    assert.include(text, "身份证号 exact after 15→18 upgrade")
+    assert.include(text, "姓名 same after traditional→simplified")
+    assert.include(Matching.explain(best.explanation, rule, "en"), "ID number")
+  })
+})
+
+describe("blocking", () => {
+  it("puts the same person in a shared bucket despite a homophone name and a legacy ID", () => {
+    const a = person({ name: "张伟", idNumber: "510107198509246713" })
+    const b = person({ name: "章伟", idNumber: "510107850924671" })
+    const shared = Matching.blockingKeys(a, rule).filter((k) => Matching.blockingKeys(b, rule).includes(k))
+    assert.isTrue(shared.length >= 2)
+  })
+
+  it("finds candidates through the index and never returns one twice", () => {
+    const idx = Matching.index([{ memberId: "m-1", person: person(member) }], rule)
+    const found = Matching.candidatesFor(idx, person({ name: "陈伟", idNumber: "510107198509246713", phone: "13327024741" }))
+    assert.deepStrictEqual(found.map((c) => c.memberId), ["m-1"])
+  })
+
+  it("skips a bucket too common to block on", () => {
+    const crowd = Array.from({ length: Matching.maxBucket + 1 }, (_, i) => ({
+      memberId: `m-${i}`,
+      person: person({ name: `王${"伟芳娜敏静丽强磊军洋"[i % 10]}${i}`, birthDate: "1970-05-05", regions: ["510107"] })
+    }))
+    const idx = Matching.index(crowd, rule)
+    assert.deepStrictEqual(Matching.candidatesFor(idx, person({ name: "王某", birthDate: "1970-01-01", regions: ["510107"] })), [])
+  })
+})
+
+describe("MatchRule", () => {
+  it("the default rule round-trips through its schema, so deployments can tune it as data", () => {
+    const decoded = MatchRule.decode(JSON.parse(JSON.stringify(MatchRule.chinese)))
+    assert.isTrue(decoded._tag === "Success")
+  })
+  it("rejects a level with a probability outside (0, 1]", () => {
+    const broken = { ...MatchRule.chinese, comparisons: [{ name: "x", label: { zh: "x", en: "x" }, levels: [{ label: "l", when: "always", m: 1.5, u: 0.1 }] }] }
+    assert.isTrue(MatchRule.decode(broken)._tag === "Failure")
+  })
+})

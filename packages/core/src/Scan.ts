@@ -74,6 +74,8 @@ export const add = (state: State, event: Event.Event): void => {
 export interface Result {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
+  /** Every member's projection, by member id. */
+  readonly members: ReadonlyMap<string, Projection.Projection>
   /** Every registered member, in member id order. */
   readonly evaluations: ReadonlyArray<Status.Evaluation>
   /** Match proposals for open observations, by observation then weight. */
@@ -140,7 +142,7 @@ export const evaluate = (
     else evaluations.push(evaluation)
   }
   const proposals = propose(state, evaluations, rule)
-  return { asOf, orgs, evaluations, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+  return { asOf, orgs, members: state.members, evaluations, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
 }
 
 export interface Options {

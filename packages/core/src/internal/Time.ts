@@ -25,8 +25,11 @@ export const addDays = (at: number, days: number): number => at + days * DAY
 /** Whole days from `from` to `to`, rounded down; 0 when `to` is not after `from`. */
 export const daysBetween = (from: number, to: number): number => Math.max(0, Math.floor((to - from) / DAY))
 
-/** `2026-03-01T09:30:00+08:00` — how relink writes instants for people in China. */
-export const formatCst = (at: number): string => new Date(at + CST_OFFSET).toISOString().slice(0, 19) + "+08:00"
+/** `2026-03-01T09:30:00+08:00` — how relink writes instants for people in China (milliseconds only when present). */
+export const formatCst = (at: number): string => {
+  const iso = new Date(at + CST_OFFSET).toISOString()
+  return (at % 1000 === 0 ? iso.slice(0, 19) : iso.slice(0, 23)) + "+08:00"
+}
 
 /** `2026-03-01` in China Standard Time. */
 export const formatCstDate = (at: number): string => new Date(at + CST_OFFSET).toISOString().slice(0, 10)

@@ -1,0 +1,236 @@
+/**
+ * The list of unlinked members for an organisation: what organisation-department staff act on.
+ * Rows are built here, from evaluations, projections and proposals, so the embedded scan and the
+ * MongoDB-backed worker produce the same list; the CLI only renders it (CSV, XLSX, JSON, HTML).
+ * Personal data is masked unless the caller explicitly reveals it.
+ */
+import { Redacted } from "effect"
+import * as IdNumber from "./IdNumber.ts"
+import type * as Matching from "./Matching.ts"
+import * as OrgTree from "./OrgTree.ts"
+import * as Phone from "./Phone.ts"
+import * as Policy from "./Policy.ts"
+import type * as Projection from "./Projection.ts"
+import * as RegionCode from "./RegionCode.ts"
+import type * as Scan from "./Scan.ts"
+import * as Status from "./Status.ts"
+import { daysBetween, formatCst, formatCstDate } from "./internal/Time.ts"
+
+export type Lang = "zh" | "en"
+
+export const columns = [
+  { id: "name", zh: "姓名", en: "Name", width: 10 },
+  { id: "idNumber", zh: "身份证号", en: "ID number", width: 21 },
+  { id: "phone", zh: "联系电话", en: "Phone", width: 14 },
+  { id: "homeOrg", zh: "组织关系所在党支部", en: "Home branch", width: 24 },
+  { id: "responsibleOrg", zh: "责任党组织", en: "Responsible organisation", width: 24 },
+  { id: "assistingOrg", zh: "协助党组织", en: "Assisting organisation", width: 24 },
+  { id: "status", zh: "状态", en: "Status", width: 12 },
+  { id: "daysWithoutContact", zh: "失联天数", en: "Days without contact", width: 10 },
+  { id: "lastContact", zh: "最后联系时间及方式", en: "Last contact", width: 22 },
+  { id: "awayAt", zh: "外出地点", en: "Away at", width: 22 },
+  { id: "leads", zh: "线索", en: "Leads", width: 40 },
+  { id: "suggestedAction", zh: "建议处置", en: "Suggested action", width: 36 },
+  { id: "basis", zh: "依据", en: "Basis", width: 36 }
+] as const
+export type ColumnId = (typeof columns)[number]["id"]
+
+export type Row = { readonly [K in ColumnId]: K extends "daysWithoutContact" ? number : string } & {
+  readonly memberId: string
+  readonly responsibleOrgId: string
+  readonly statusId: Status.Status
+}
+
+export interface Input {
+  readonly asOf: number
+  readonly orgs: OrgTree.OrgTree
+  readonly evaluations: Iterable<Status.Evaluation>
+  readonly member: (memberId: string) => Projection.Projection | undefined
+  readonly proposals: ReadonlyArray<Matching.Proposal>
+}
+
+export interface Options {
+  /** The organisation the list is for; every organisation when absent. */
+  readonly orgId?: string
+  /** Cover the organisation's whole subtree (DESIGN.md §2), not just the organisation itself. */
+  readonly includeSubtree: boolean
+  readonly lang: Lang
+  /** Show full ID numbers and phones. Off by default: lists travel by e-mail and on paper. */
+  readonly reveal: boolean
+}
+
+export interface Report {
+  readonly asOf: number
+  readonly orgId?: string
+  readonly rows: ReadonlyArray<Row>
+  /** Counts per responsible organisation and status, for the summary sheet and chart. */
+  readonly summary: ReadonlyArray<{ readonly responsibleOrg: string; readonly counts: Readonly<Partial<Record<Status.Status, number>>> }>
+}
+
+const contactLabels: Record<Projection.ContactKind, { readonly zh: string; readonly en: string }> = {
+  meeting: { zh: "组织生活", en: "meeting" },
+  dues: { zh: "交纳党费", en: "dues" },
+  phone: { zh: "电话", en: "phone" },
+  visit: { zh: "走访", en: "visit" },
+  online: { zh: "线上", en: "online" },
+  message: { zh: "短信/消息", en: "message" },
+  other: { zh: "其他", en: "other" },
+  registration: { zh: "登记", en: "registration" },
+  outflow: { zh: "外出报告", en: "outflow report" },
+  return: { zh: "返回报告", en: "return report" },
+  inflow: { zh: "流入地报到", en: "inflow registration" },
+  transfer: { zh: "转入报到", en: "transfer received" },
+  restore: { zh: "恢复党籍", en: "restored" }
+}
+
+const leadLabels = {
+  inflow: { zh: "流入地登记", en: "inflow registration" },
+  lead: { zh: "党员线索", en: "lead from a member" },
+  record: { zh: "数据比对", en: "data record" }
+} as const
+
+const decisionLabels = { "auto-link": { zh: "高度吻合", en: "strong match" }, review: { zh: "待核实", en: "to verify" } } as const
+
+/** What to do next, by status and flags (DESIGN.md §2). */
+const suggestedAction = (evaluation: Status.Evaluation, hasProposals: boolean, lang: Lang): string => {
+  const zh = lang === "zh"
+  const actions: Array<string> = []
+  const flags = new Set(evaluation.flags)
+  if (hasProposals) actions.push(zh ? "核实比对线索" : "verify the proposed matches")
+  switch (evaluation.status) {
+    case "suspended":
+      actions.push(
+        flags.has("removal-due")
+          ? zh ? "满两年可除名（按自行脱党处理）" : "removal is due (treated as leaving the Party)"
+          : zh ? "继续查找，恢复联系后可恢复党籍" : "keep searching; restore once reached"
+      )
+      break
+    case "lost":
+      if (flags.has("suspension-eligible")) actions.push(zh ? "可按规定停止党籍" : "suspension may be decided")
+      else if (flags.has("cancel-probation-eligible")) actions.push(zh ? "可取消预备党员资格" : "probation may be cancelled")
+      else actions.push(zh ? "多方查找（电话、走访、亲属、单位、数据比对）并记录" : "search through several channels and record each attempt")
+      if (flags.has("escalated")) actions.push(zh ? "上级党组织督促查找" : "the parent organisation follows up")
+      break
+    case "transfer-overdue":
+      actions.push(zh ? "联系党员及接收党组织，督促报到或重开介绍信" : "contact the member and the receiving organisation; reissue the letter if needed")
+      break
+    case "floating-unregistered":
+      actions.push(zh ? "督促到流入地党组织报到，请流入地协助" : "urge registration at the destination; ask it to assist")
+      break
+    default:
+      break
+  }
+  return actions.join(zh ? "；" : "; ")
+}
+
+const inScope = (tree: OrgTree.OrgTree, options: Options) => {
+  const orgId = options.orgId
+  if (orgId === undefined) return () => true
+  const scope = options.includeSubtree ? OrgTree.subtree(tree, orgId) : new Set([orgId])
+  return (evaluation: Status.Evaluation) => scope.has(evaluation.homeOrgId) || scope.has(evaluation.responsibleOrgId)
+}
+
+const showId = (value: Redacted.Redacted<string> | undefined, reveal: boolean): string => {
+  if (value === undefined) return ""
+  const raw = Redacted.value(value)
+  const parsed = IdNumber.normalizeLoose(raw)
+  if (reveal) return parsed ?? raw
+  return parsed === undefined ? "********" : IdNumber.mask(parsed as IdNumber.IdNumber)
+}
+
+const showPhone = (value: Redacted.Redacted<string> | undefined, reveal: boolean): string => {
+  if (value === undefined) return ""
+  const digits = Phone.normalizeLoose(Redacted.value(value)) ?? ""
+  if (reveal) return digits
+  return Phone.isPhone(digits) ? Phone.mask(digits) : "****"
+}
+
+const region = (code: string): string =>
+  RegionCode.isRegionCode(code) ? `${RegionCode.provinceName(code)} ${code}` : code
+
+/** Builds the unlinked list: rows sorted by responsible organisation, then longest without contact first. */
+export const unlinked = (input: Input, options: Options): Report => {
+  const { lang, reveal } = options
+  const name = (orgId: string | undefined) => (orgId === undefined ? "" : OrgTree.nameOf(input.orgs, orgId))
+  const proposalsByMember = new Map<string, Array<Matching.Proposal>>()
+  for (const proposal of input.proposals) {
+    const list = proposalsByMember.get(proposal.memberId)
+    if (list === undefined) proposalsByMember.set(proposal.memberId, [proposal])
+    else list.push(proposal)
+  }
+  const selected = inScope(input.orgs, options)
+  const rows: Array<Row> = []
+  for (const evaluation of input.evaluations) {
+    if (!Status.unlinked.has(evaluation.status) || !selected(evaluation)) continue
+    const member = input.member(evaluation.memberId)
+    const proposals = proposalsByMember.get(evaluation.memberId) ?? []
+    const last = evaluation.lastContact
+    const away = member === undefined ? undefined : latestOutflow(member)
+    const leads = [
+      ...proposals.map(
+        (p) => `${decisionLabels[p.decision][lang]} ${p.observationEventId} ${lang === "zh" ? "权重" : "weight"} ${p.weight.toFixed(1)}`
+      ),
+      ...Object.values(member?.leads ?? {})
+        .filter((l) => member?.resolutions[l.eventId]?.value !== "rejected")
+        .sort((a, b) => b.at - a.at)
+        .map((l) => `${leadLabels[l.kind][lang]} ${formatCstDate(l.at)}${l.region === undefined ? "" : ` ${region(l.region)}`}${l.note === undefined ? "" : ` ${l.note}`}`)
+    ]
+    rows.push({
+      memberId: evaluation.memberId,
+      responsibleOrgId: evaluation.responsibleOrgId,
+      statusId: evaluation.status,
+      name: member?.name?.value ?? "",
+      idNumber: showId(member?.registration?.value.idNumber, reveal),
+      phone: showPhone(member?.phone?.value, reveal),
+      homeOrg: name(evaluation.homeOrgId),
+      responsibleOrg: name(evaluation.responsibleOrgId),
+      assistingOrg: name(evaluation.assistingOrgId),
+      status: Status.labels[evaluation.status][lang],
+      daysWithoutContact: last === undefined ? 0 : daysBetween(last.at, input.asOf),
+      lastContact: last === undefined ? "" : `${formatCst(last.at).slice(0, 16).replace("T", " ")} ${contactLabels[last.kind][lang]}`,
+      awayAt: away === undefined ? "" : [region(away.destinationRegion), away.destinationDetail].filter((s) => s !== undefined).join(" "),
+      leads: leads.join(lang === "zh" ? "；" : "; "),
+      suggestedAction: suggestedAction(evaluation, proposals.length > 0, lang),
+      basis: [...new Set(evaluation.reasons.map((r) => Policy.rules[r.rule].source))].join(lang === "zh" ? "；" : "; ")
+    })
+  }
+  rows.sort(
+    (a, b) =>
+      a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") ||
+      a.responsibleOrgId.localeCompare(b.responsibleOrgId) ||
+      b.daysWithoutContact - a.daysWithoutContact ||
+      a.memberId.localeCompare(b.memberId)
+  )
+  const summary = new Map<string, Partial<Record<Status.Status, number>>>()
+  for (const row of rows) {
+    const counts = summary.get(row.responsibleOrg) ?? {}
+    counts[row.statusId] = (counts[row.statusId] ?? 0) + 1
+    summary.set(row.responsibleOrg, counts)
+  }
+  return {
+    asOf: input.asOf,
+    ...(options.orgId !== undefined && { orgId: options.orgId }),
+    rows,
+    summary: [...summary].map(([responsibleOrg, counts]) => ({ responsibleOrg, counts }))
+  }
+}
+
+const latestOutflow = (member: Projection.Projection): Projection.Outflow | undefined => {
+  let latest: Projection.Outflow | undefined
+  for (const outflow of Object.values(member.outflows)) {
+    if ((member.lastReturnAt ?? Number.NEGATIVE_INFINITY) < outflow.at && (latest === undefined || outflow.at > latest.at)) latest = outflow
+  }
+  return latest
+}
+
+/** The header of a column in a language. */
+export const header = (id: ColumnId, lang: Lang): string => columns.find((c) => c.id === id)?.[lang] ?? id
+
+/** The report input of an embedded scan. */
+export const fromScan = (result: Scan.Result): Input => ({
+  asOf: result.asOf,
+  orgs: result.orgs,
+  evaluations: result.evaluations,
+  member: (memberId) => result.members.get(memberId),
+  proposals: result.proposals
+})

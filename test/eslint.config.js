@@ -13,7 +13,9 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/no-empty-object-type": "off",
-      "no-console": "off"
+      "no-console": "off",
+      // Effect signatures use void as a type argument (Deferred<void>, Effect<void>).
+      "@typescript-eslint/no-invalid-void-type": "off"
     }
   }
 )

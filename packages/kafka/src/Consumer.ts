@@ -1,0 +1,177 @@
+/**
+ * A kafkajs consumer group as an Effect Stream of batches, with backpressure: kafkajs does not
+ * fetch a partition's next batch until the stream's consumer calls the batch's `commit`. Offsets
+ * are resolved and committed only by `commit` — after the caller's writes succeeded — so a crash
+ * before it redelivers the batch (at-least-once; the writes are idempotent).
+ */
+import { Context, Deferred, Effect, Layer, Queue, Stream } from "effect"
+import type { Consumer as KafkaJsConsumer, IHeaders } from "kafkajs"
+import { Client } from "./Client.ts"
+import { fromUnknown, KafkaError } from "./KafkaError.ts"
+
+export interface Message {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: string
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: IHeaders
+}
+
+export interface Batch {
+  readonly topic: string
+  readonly partition: number
+  readonly messages: ReadonlyArray<Message>
+  /** Consumer lag of this partition after the batch (high watermark − last offset − 1). */
+  readonly lag: number
+  /** Resolves and commits every offset of the batch, and lets kafkajs fetch the next one. */
+  readonly commit: Effect.Effect<void, KafkaError>
+  /** Keeps the group session alive while a batch takes long (e.g. retries while MongoDB is down). */
+  readonly heartbeat: Effect.Effect<void, KafkaError>
+}
+
+export interface Options {
+  readonly groupId: string
+  readonly topics: ReadonlyArray<string>
+  readonly fromBeginning: boolean
+  /** kafkajs session timeout; a batch must commit or heartbeat within it. */
+  readonly sessionTimeoutMs?: number
+}
+
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString()
+
+/** Batches from the consumer group; connecting, subscribing and disconnecting are scoped to the stream. */
+export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Client> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const { kafka } = yield* Client
+      return Stream.callback<Batch, KafkaError>(
+        (queue) =>
+          Effect.gen(function* () {
+            const context = yield* Effect.context<never>()
+            const run = Effect.runPromiseWith(context)
+            const pending = new Set<Deferred.Deferred<void, KafkaError>>()
+            const consumer: KafkaJsConsumer = yield* Effect.acquireRelease(
+              Effect.tryPromise({
+                try: async () => {
+                  const c = kafka.consumer({
+                    groupId: options.groupId,
+                    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+                    heartbeatInterval: 3_000,
+                    allowAutoTopicCreation: false,
+                    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 }
+                  })
+                  await c.connect()
+                  return c
+                },
+                catch: fromUnknown("consumer connect")
+              }),
+              (c) =>
+                Effect.gen(function* () {
+                  // A batch still waiting for its commit is abandoned: it is redelivered later.
+                  for (const done of pending) yield* Deferred.fail(done, new KafkaError({ operation: "consume", reason: "consumer stopped" }))
+                  yield* Effect.promise(() => c.disconnect().catch(() => undefined))
+                })
+            )
+            yield* Effect.tryPromise({
+              try: () => consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning }),
+              catch: fromUnknown("subscribe")
+            })
+            consumer.on(consumer.events.CRASH, (event) => {
+              const error = event.payload.error
+              if (event.payload.restart) return
+              void run(Queue.fail(queue, new KafkaError({ operation: "consume", reason: error.message, cause: error })))
+            })
+            yield* Effect.tryPromise({
+              try: () =>
+                consumer.run({
+                  autoCommit: false,
+                  eachBatchAutoResolve: false,
+                  eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+                    if (batch.isEmpty() || !isRunning() || isStale()) return
+                    const done = await run(Deferred.make<void, KafkaError>())
+                    pending.add(done)
+                    const last = batch.lastOffset()
+                    const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)
+                    const commit = Effect.tryPromise({
+                      try: async () => {
+                        resolveOffset(last)
+                        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(last) }])
+                      },
+                      catch: fromUnknown("commit")
+                    }).pipe(Effect.tap(() => Deferred.succeed(done, undefined)))
+                    await run(
+                      Queue.offer(queue, {
+                        topic: batch.topic,
+                        partition: batch.partition,
+                        lag: Math.max(0, lag),
+                        messages: batch.messages.map((m) => ({
+                          topic: batch.topic,
+                          partition: batch.partition,
+                          offset: m.offset,
+                          key: m.key,
+                          value: m.value,
+                          headers: m.headers ?? {}
+                        })),
+                        commit,
+                        heartbeat: Effect.tryPromise({ try: () => heartbeat(), catch: fromUnknown("heartbeat") })
+                      })
+                    )
+                    try {
+                      await run(Deferred.await(done))
+                    } finally {
+                      pending.delete(done)
+                    }
+                  }
+                }),
+              catch: fromUnknown("consumer run")
+            })
+          }),
+        { bufferSize: 1, strategy: "suspend" }
+      )
+    })
+  )
+
+/** Consumer lag per partition of a group, from the admin API (for metrics). */
+export const lag = (groupId: string, topic: string): Effect.Effect<number, KafkaError, Client> =>
+  Effect.gen(function* () {
+    const { kafka } = yield* Client
+    return yield* Effect.acquireUseRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const admin = kafka.admin()
+          await admin.connect()
+          return admin
+        },
+        catch: fromUnknown("admin connect")
+      }),
+      (admin) =>
+        Effect.tryPromise({
+          try: async () => {
+            const [committed, latest] = await Promise.all([
+              admin.fetchOffsets({ groupId, topics: [topic] }),
+              admin.fetchTopicOffsets(topic)
+            ])
+            const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
+            let total = 0n
+            for (const p of latest) {
+              const at = done.get(p.partition) ?? -1n
+              total += BigInt(p.high) - (at < 0n ? BigInt(p.low) : at)
+            }
+            return Number(total)
+          },
+          catch: fromUnknown("fetch offsets")
+        }),
+      (admin) => Effect.promise(() => admin.disconnect().catch(() => undefined))
+    )
+  })
+
+export class Consumer extends Context.Service<Consumer, { readonly batches: Stream.Stream<Batch, KafkaError> }>()(
+  "@relink/kafka/Consumer"
+) {}
+
+export const layer = (options: Options) =>
+  Layer.effect(
+    Consumer,
+    Effect.map(Effect.context<Client>(), (context) => ({ batches: batches(options).pipe(Stream.provideContext(context)) }))
+  )

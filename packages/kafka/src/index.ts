@@ -1,0 +1,8 @@
+/** relink's kafkajs adapter. Moves bytes; decides nothing. */
+export * as Admin from "./Admin.ts"
+export * as Client from "./Client.ts"
+export * as Consumer from "./Consumer.ts"
+export * as DeadLetter from "./DeadLetter.ts"
+export * as KafkaConfig from "./KafkaConfig.ts"
+export * as KafkaError from "./KafkaError.ts"
+export * as Producer from "./Producer.ts"

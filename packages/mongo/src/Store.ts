@@ -1,0 +1,337 @@
+/**
+ * The MongoDB store: collections, their indexes (created on start, idempotently) and the few
+ * operations the worker and the reports need. Every write is an idempotent upsert keyed by a
+ * deterministic id, sent as an unordered bulk write; concurrent workers are safe because member
+ * documents are only replaced on their expected `version`. Only what MongoDB ≥ 6 and FerretDB 1.24
+ * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
+ */
+import { Config, Context, Data, Effect, Layer, Stream } from "effect"
+import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError, MongoClient } from "mongodb"
+
+export class MongoError extends Data.TaggedError("MongoError")<{
+  readonly operation: string
+  readonly reason: string
+  readonly code?: number
+}> {
+  override get message() {
+    return `MongoDB ${this.operation} failed: ${this.reason}`
+  }
+}
+
+const DUPLICATE_KEY = 11000
+
+const fromUnknown = (operation: string) => (cause: unknown) =>
+  new MongoError({
+    operation,
+    reason: cause instanceof Error ? cause.message : String(cause),
+    ...(typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "number" && { code: cause.code })
+  })
+
+const attempt = <A>(operation: string, run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: fromUnknown(operation) })
+
+export interface EventDoc {
+  readonly _id: string
+  readonly type: string
+  readonly memberId: string | null
+  readonly occurredAt: Date
+  /** The original message bytes, encrypted. */
+  readonly payload: string
+  readonly origin: { readonly topic: string; readonly partition: number; readonly offset: string } | null
+  readonly storedAt: Date
+}
+
+export interface MemberDoc {
+  readonly _id: string
+  readonly version: number
+  /** The member's projection as JSON, personal data encrypted inside. */
+  readonly state: string
+  readonly status: string | null
+  readonly flags: ReadonlyArray<string>
+  readonly reasons: ReadonlyArray<{ readonly rule: string; readonly since?: number }>
+  readonly homeOrgId: string | null
+  readonly responsibleOrgId: string | null
+  readonly assistingOrgId: string | null
+  readonly lastContactAt: Date | null
+  readonly nextReviewAt: Date | null
+  /** Blind-indexed blocking keys, for matching observations against members. */
+  readonly blockingKeys: ReadonlyArray<string>
+  readonly evaluatedAt: Date | null
+}
+
+export interface OrgDoc {
+  readonly _id: string
+  readonly name: string
+  readonly parentId: string | null
+  readonly kind: string
+  readonly region: string
+  readonly at: number
+  readonly eventId: string
+}
+
+export interface ObservationDoc {
+  readonly _id: string
+  /** The observation event (wire JSON), encrypted; absent while only its resolution has arrived. */
+  readonly payload?: string
+  readonly occurredAt?: Date
+  readonly blockingKeys?: ReadonlyArray<string>
+  /** Members a `MatchResolved` paired with this observation. */
+  readonly resolvedBy?: ReadonlyArray<string>
+}
+
+export interface MatchDoc {
+  readonly _id: string
+  readonly observationEventId: string
+  readonly memberId: string
+  readonly weight: number
+  readonly decision: string
+  readonly explanation: unknown
+}
+
+export interface StatusChangeDoc {
+  readonly _id: string
+  readonly memberId: string
+  readonly from: string | null
+  readonly to: string
+  readonly at: Date
+  readonly responsibleOrgId: string
+  readonly reasons: ReadonlyArray<string>
+}
+
+interface MetaDoc {
+  readonly _id: string
+  readonly version: number
+}
+
+export interface MemberWrite {
+  readonly doc: MemberDoc
+  /** The version read before merging; undefined for a member not stored yet. */
+  readonly expectedVersion: number | undefined
+}
+
+export interface MongoSettings {
+  readonly uri: string
+  readonly database: string
+}
+
+export const config: Config.Config<MongoSettings> = Config.all({
+  uri: Config.String("MONGODB_URI"),
+  database: Config.String("MONGODB_DATABASE").pipe(Config.withDefault("relink"))
+})
+
+const collections = (db: Db) => ({
+  events: db.collection<EventDoc>("events"),
+  members: db.collection<MemberDoc>("members"),
+  orgs: db.collection<OrgDoc>("orgs"),
+  observations: db.collection<ObservationDoc>("observations"),
+  matches: db.collection<MatchDoc>("matches"),
+  statusChanges: db.collection<StatusChangeDoc>("statusChanges"),
+  meta: db.collection<MetaDoc>("meta")
+})
+type Collections = ReturnType<typeof collections>
+
+const ensureIndexes = (c: Collections) =>
+  attempt("create indexes", () =>
+    Promise.all([
+      c.events.createIndex({ memberId: 1 }),
+      c.members.createIndex({ nextReviewAt: 1 }),
+      c.members.createIndex({ blockingKeys: 1 }),
+      c.members.createIndex({ status: 1 }),
+      c.members.createIndex({ homeOrgId: 1 }),
+      c.observations.createIndex({ blockingKeys: 1 }),
+      c.matches.createIndex({ memberId: 1 }),
+      c.matches.createIndex({ observationEventId: 1 }),
+      c.statusChanges.createIndex({ memberId: 1, at: 1 })
+    ])
+  )
+
+/** Runs an unordered bulk write; returns the indexes of operations that hit a duplicate key. */
+const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
+  ops.length === 0
+    ? Effect.succeed({ duplicates: new Set<number>(), matched: 0, upserted: new Set<number>() })
+    : Effect.tryPromise({
+        try: async () => {
+          try {
+            const result = await collection.bulkWrite([...ops], { ordered: false })
+            return { duplicates: new Set<number>(), matched: result.matchedCount, upserted: new Set(Object.keys(result.upsertedIds).map(Number)) }
+          } catch (error) {
+            if (!(error instanceof MongoBulkWriteError)) throw error
+            const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
+            const other = errors.find((e) => e.code !== DUPLICATE_KEY)
+            if (other !== undefined) throw error
+            return {
+              duplicates: new Set(errors.map((e) => e.index)),
+              matched: error.result.matchedCount,
+              upserted: new Set(Object.keys(error.result.upsertedIds).map(Number))
+            }
+          }
+        },
+        catch: fromUnknown(operation)
+      })
+
+export const make = (settings: MongoSettings) =>
+  Effect.gen(function* () {
+    const client = yield* Effect.acquireRelease(
+      attempt("connect", async () => {
+        const c = new MongoClient(settings.uri, { serverSelectionTimeoutMS: 5_000, retryWrites: true, appName: "relink" })
+        await c.connect()
+        return c
+      }),
+      (c) => Effect.promise(() => c.close().catch(() => undefined))
+    )
+    const c = collections(client.db(settings.database))
+    yield* ensureIndexes(c)
+
+    return {
+      ping: attempt("ping", () => client.db(settings.database).command({ ping: 1 })).pipe(Effect.asVoid),
+
+      /** Stores events by id; returns the ids that were new (a redelivered event is not). */
+      storeEvents: (docs: ReadonlyArray<EventDoc>) =>
+        Effect.map(
+          bulk("store events", c.events, docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))),
+          ({ upserted }) => new Set(docs.filter((_, i) => upserted.has(i)).map((d) => d._id))
+        ),
+
+      loadMembers: (ids: ReadonlyArray<string>) =>
+        attempt("load members", () => c.members.find({ _id: { $in: [...ids] } }).toArray()).pipe(
+          Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
+        ),
+
+      /**
+       * Writes members on their expected version (insert when new). Returns the ids that lost a
+       * race with another writer: the caller re-reads, re-merges and writes them again.
+       */
+      writeMembers: (writes: ReadonlyArray<MemberWrite>) =>
+        Effect.gen(function* () {
+          const ops: Array<AnyBulkWriteOperation<MemberDoc>> = writes.map(({ doc, expectedVersion }) => {
+            const { _id, version: _version, ...fields } = doc
+            return expectedVersion === undefined
+              ? { updateOne: { filter: { _id, version: { $exists: false } }, update: { $set: { ...fields, version: 1 } }, upsert: true } }
+              : { updateOne: { filter: { _id, version: expectedVersion }, update: { $set: { ...fields, version: expectedVersion + 1 } } } }
+          })
+          const result = yield* bulk("write members", c.members, ops)
+          if (result.duplicates.size === 0 && result.matched + result.upserted.size === writes.length) return [] as ReadonlyArray<string>
+          // Some conditional updates matched nothing: find which by reading the versions back.
+          const stored = yield* attempt("verify member versions", () =>
+            c.members.find({ _id: { $in: writes.map((w) => w.doc._id) } }, { projection: { _id: 1, version: 1, state: 1 } }).toArray()
+          )
+          const byId = new Map(stored.map((d) => [d._id, d]))
+          return writes.filter((w) => byId.get(w.doc._id)?.state !== w.doc.state).map((w) => w.doc._id)
+        }),
+
+      dueMembers: (now: number, limit: number) =>
+        attempt("find due members", () =>
+          c.members.find({ nextReviewAt: { $lte: new Date(now) } }).sort({ nextReviewAt: 1 }).limit(limit).toArray()
+        ),
+
+      /** Members sharing a blocking key, in any of the statuses: ids and keys only. */
+      membersByKeys: (keys: ReadonlyArray<string>, statuses: ReadonlyArray<string>) =>
+        keys.length === 0
+          ? Effect.succeed([] as ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>)
+          : attempt("find members by key", () =>
+              c.members
+                .find({ blockingKeys: { $in: [...keys] }, status: { $in: [...statuses] } }, { projection: { _id: 1, blockingKeys: 1 } })
+                .toArray()
+            ),
+
+      memberIdsByHomeOrgs: (orgIds: ReadonlyArray<string>) =>
+        attempt("find members by org", () =>
+          c.members.find({ homeOrgId: { $in: [...orgIds] } }, { projection: { _id: 1 } }).toArray()
+        ).pipe(Effect.map((docs) => docs.map((d) => d._id))),
+
+      allMembers: Stream.fromAsyncIterable(
+        { [Symbol.asyncIterator]: () => c.members.find({}).sort({ _id: 1 })[Symbol.asyncIterator]() },
+        fromUnknown("read members")
+      ),
+
+      /** Last registration of an organisation wins by (at, eventId); true when this one was stored. */
+      storeOrg: (org: OrgDoc) =>
+        attempt("store organisation", async () => {
+          try {
+            const result = await c.orgs.updateOne(
+              { _id: org._id, $or: [{ at: { $lt: org.at } }, { at: org.at, eventId: { $lt: org.eventId } }] },
+              { $set: org },
+              { upsert: true }
+            )
+            return result.modifiedCount + result.upsertedCount > 0
+          } catch (error) {
+            // The stored registration is newer: the upsert's insert collides with it.
+            if (typeof error === "object" && error !== null && "code" in error && error.code === DUPLICATE_KEY) return false
+            throw error
+          }
+        }),
+
+      allOrgs: attempt("read organisations", () => c.orgs.find({}).toArray()),
+
+      /** A counter bumped on every organisation change, so every worker knows to reload the tree. */
+      orgsVersion: attempt("read organisations version", () => c.meta.findOne({ _id: "orgs" })).pipe(
+        Effect.map((doc) => doc?.version ?? 0)
+      ),
+      bumpOrgsVersion: attempt("bump organisations version", () =>
+        c.meta.updateOne({ _id: "orgs" }, { $inc: { version: 1 } }, { upsert: true })
+      ).pipe(Effect.asVoid),
+
+      storeObservations: (docs: ReadonlyArray<Required<Omit<ObservationDoc, "resolvedBy">>>) =>
+        bulk(
+          "store observations",
+          c.observations,
+          docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }))
+        ).pipe(Effect.asVoid),
+
+      addResolutions: (pairs: ReadonlyArray<{ readonly observationEventId: string; readonly memberId: string }>) =>
+        bulk(
+          "store resolutions",
+          c.observations,
+          pairs.map((p) => ({
+            updateOne: { filter: { _id: p.observationEventId }, update: { $addToSet: { resolvedBy: p.memberId } }, upsert: true }
+          }))
+        ).pipe(Effect.asVoid),
+
+      loadObservations: (ids: ReadonlyArray<string>) =>
+        attempt("load observations", () => c.observations.find({ _id: { $in: [...ids] } }).toArray()).pipe(
+          Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
+        ),
+
+      observationsByKeys: (keys: ReadonlyArray<string>) =>
+        keys.length === 0
+          ? Effect.succeed([] as ReadonlyArray<ObservationDoc>)
+          : attempt("find observations by key", () => c.observations.find({ blockingKeys: { $in: [...keys] } }).toArray()),
+
+      upsertMatches: (docs: ReadonlyArray<MatchDoc>) =>
+        bulk(
+          "store matches",
+          c.matches,
+          docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }))
+        ).pipe(Effect.asVoid),
+
+      /** Removes proposals that no longer hold (a changed identity, a rejected pair). */
+      deleteMatches: (ids: ReadonlyArray<string>) =>
+        ids.length === 0 ? Effect.void : attempt("delete matches", () => c.matches.deleteMany({ _id: { $in: [...ids] } })).pipe(Effect.asVoid),
+
+      matchesFor: (filter: { readonly memberIds?: ReadonlyArray<string>; readonly observationIds?: ReadonlyArray<string> }) =>
+        attempt("find matches", () =>
+          c.matches
+            .find(
+              filter.memberIds !== undefined
+                ? { memberId: { $in: [...filter.memberIds] } }
+                : { observationEventId: { $in: [...(filter.observationIds ?? [])] } }
+            )
+            .toArray()
+        ),
+
+      allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).toArray()),
+
+      recordStatusChanges: (docs: ReadonlyArray<StatusChangeDoc>) =>
+        bulk(
+          "record status changes",
+          c.statusChanges,
+          docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))
+        ).pipe(Effect.map(({ upserted }) => docs.filter((_, i) => upserted.has(i))))
+    }
+  })
+
+export type StoreShape = Effect.Success<ReturnType<typeof make>>
+
+export class Store extends Context.Service<Store, StoreShape>()("@relink/mongo/Store") {}
+
+export const layer = (settings: MongoSettings) => Layer.effect(Store, make(settings))
+export const layerConfig = Layer.effect(Store, Effect.flatMap(config, make))

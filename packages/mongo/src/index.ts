@@ -1,0 +1,3 @@
+/** relink's MongoDB adapter. Moves bytes; decides nothing. */
+export * as Pii from "./Pii.ts"
+export * as Store from "./Store.ts"

@@ -283,7 +283,8 @@ export const match = (
 /** An in-memory candidate index for the embedded scan: blocking key → members. */
 export interface CandidateIndex {
   readonly rule: MatchRule.MatchRule
-  readonly byKey: ReadonlyMap<string, ReadonlyArray<Candidate>>
+  readonly members: ReadonlyMap<string, Candidate>
+  readonly byKey: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
 /**
@@ -293,26 +294,42 @@ export interface CandidateIndex {
 export const maxBucket = 100
 
 export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule): CandidateIndex => {
-  const byKey = new Map<string, Array<Candidate>>()
+  const members = new Map<string, Candidate>()
+  const byKey = new Map<string, Array<string>>()
   for (const candidate of candidates) {
+    members.set(candidate.memberId, candidate)
     for (const key of blockingKeys(candidate.person, rule)) {
       const bucket = byKey.get(key)
-      if (bucket === undefined) byKey.set(key, [candidate])
-      else bucket.push(candidate)
+      if (bucket === undefined) byKey.set(key, [candidate.memberId])
+      else bucket.push(candidate.memberId)
     }
   }
-  return { rule, byKey }
+  return { rule, members, byKey }
+}
+
+/**
+ * Which members to compare with an observation, given its blocking keys and each key's bucket
+ * (members sharing it): the union of the buckets small enough to block on, each member once. The
+ * same selection serves the in-memory index and a store that keeps keys as blind-index hashes.
+ */
+export const selectCandidateIds = (
+  observedKeys: ReadonlyArray<string>,
+  bucket: (key: string) => ReadonlyArray<string> | undefined
+): ReadonlyArray<string> => {
+  const ids = new Set<string>()
+  for (const key of observedKeys) {
+    const members = bucket(key)
+    if (members === undefined || members.length > maxBucket) continue
+    for (const id of members) ids.add(id)
+  }
+  return [...ids]
 }
 
 /** The candidates sharing at least one usable blocking key with the person, each once. */
 export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyArray<Candidate> => {
-  const seen = new Map<string, Candidate>()
-  for (const key of blockingKeys(observed, idx.rule)) {
-    const bucket = idx.byKey.get(key)
-    if (bucket === undefined || bucket.length > maxBucket) continue
-    for (const candidate of bucket) seen.set(candidate.memberId, candidate)
-  }
-  return [...seen.values()]
+  return selectCandidateIds(blockingKeys(observed, idx.rule), (key) => idx.byKey.get(key)).map(
+    (id) => idx.members.get(id) as Candidate
+  )
 }
 
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`

@@ -1,0 +1,46 @@
+/**
+ * What relink publishes (topic `relink.flags` by default), one JSON object per message, keyed by
+ * member id. Every message carries a deterministic `outputId`: delivery is at-least-once, so a
+ * consumer drops an `outputId` it has already seen.
+ */
+import { Schema } from "effect"
+import * as Status from "./Status.ts"
+
+const Instant = Schema.String
+
+export const MemberStatusChanged = Schema.Struct({
+  type: Schema.Literal("MemberStatusChanged"),
+  outputId: Schema.String,
+  memberId: Schema.String,
+  from: Schema.NullOr(Schema.Literals(Status.statuses)),
+  to: Schema.Literals(Status.statuses),
+  at: Instant,
+  responsibleOrgId: Schema.String,
+  reasons: Schema.Array(Schema.String)
+})
+export type MemberStatusChanged = typeof MemberStatusChanged.Type
+
+export const MatchProposed = Schema.Struct({
+  type: Schema.Literal("MatchProposed"),
+  outputId: Schema.String,
+  observationEventId: Schema.String,
+  memberId: Schema.String,
+  weight: Schema.Number,
+  decision: Schema.Literals(["auto-link", "review"]),
+  explanation: Schema.String
+})
+export type MatchProposed = typeof MatchProposed.Type
+
+/** A member who was unlinked is linked again (their status left the unlinked set). */
+export const MemberRelinked = Schema.Struct({
+  type: Schema.Literal("MemberRelinked"),
+  outputId: Schema.String,
+  memberId: Schema.String,
+  from: Schema.Literals(Status.statuses),
+  to: Schema.Literals(Status.statuses),
+  at: Instant
+})
+export type MemberRelinked = typeof MemberRelinked.Type
+
+export const Output = Schema.Union([MemberStatusChanged, MatchProposed, MemberRelinked])
+export type Output = typeof Output.Type

@@ -45,17 +45,18 @@ export interface MemberDoc {
   readonly version: number
   /** The member's projection as JSON, personal data encrypted inside. */
   readonly state: string
+  /** A keyed hash of the projection: an event that changes nothing is not written again. */
+  readonly fingerprint: string
+  /** The core evaluation, as plain data (no personal data in it). */
+  readonly evaluation: unknown
   readonly status: string | null
-  readonly flags: ReadonlyArray<string>
-  readonly reasons: ReadonlyArray<{ readonly rule: string; readonly since?: number }>
   readonly homeOrgId: string | null
   readonly responsibleOrgId: string | null
-  readonly assistingOrgId: string | null
-  readonly lastContactAt: Date | null
+  /** When the status could next change with no new event: what the sweeper looks for. */
   readonly nextReviewAt: Date | null
   /** Blind-indexed blocking keys, for matching observations against members. */
   readonly blockingKeys: ReadonlyArray<string>
-  readonly evaluatedAt: Date | null
+  readonly evaluatedAt: Date
 }
 
 export interface OrgDoc {
@@ -97,6 +98,16 @@ export interface StatusChangeDoc {
   readonly reasons: ReadonlyArray<string>
 }
 
+/** A message to publish, staged before it is sent, so a crash in between loses nothing. */
+export interface OutboxDoc {
+  readonly _id: string
+  readonly topic: string
+  readonly key: string
+  readonly value: string
+  readonly published: boolean
+  readonly createdAt: Date
+}
+
 interface MetaDoc {
   readonly _id: string
   readonly version: number
@@ -125,6 +136,7 @@ const collections = (db: Db) => ({
   observations: db.collection<ObservationDoc>("observations"),
   matches: db.collection<MatchDoc>("matches"),
   statusChanges: db.collection<StatusChangeDoc>("statusChanges"),
+  outbox: db.collection<OutboxDoc>("outbox"),
   meta: db.collection<MetaDoc>("meta")
 })
 type Collections = ReturnType<typeof collections>
@@ -140,7 +152,8 @@ const ensureIndexes = (c: Collections) =>
       c.observations.createIndex({ blockingKeys: 1 }),
       c.matches.createIndex({ memberId: 1 }),
       c.matches.createIndex({ observationEventId: 1 }),
-      c.statusChanges.createIndex({ memberId: 1, at: 1 })
+      c.statusChanges.createIndex({ memberId: 1, at: 1 }),
+      c.outbox.createIndex({ published: 1, createdAt: 1 })
     ])
   )
 
@@ -319,6 +332,24 @@ export const make = (settings: MongoSettings) =>
         ),
 
       allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).toArray()),
+
+      /** Stages outputs once each (by their deterministic id). */
+      stageOutputs: (docs: ReadonlyArray<OutboxDoc>) =>
+        bulk(
+          "stage outputs",
+          c.outbox,
+          docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))
+        ).pipe(Effect.asVoid),
+
+      unpublishedOutputs: (limit: number) =>
+        attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray()),
+
+      markPublished: (ids: ReadonlyArray<string>) =>
+        ids.length === 0
+          ? Effect.void
+          : attempt("mark outputs published", () => c.outbox.updateMany({ _id: { $in: [...ids] } }, { $set: { published: true } })).pipe(
+              Effect.asVoid
+            ),
 
       recordStatusChanges: (docs: ReadonlyArray<StatusChangeDoc>) =>
         bulk(

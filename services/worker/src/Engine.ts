@@ -1,0 +1,382 @@
+/**
+ * The worker's fold, against MongoDB instead of memory: store events, merge their fragments into
+ * member projections (on the documents' versions, so concurrent workers are safe), evaluate with
+ * core, re-match the observations a change can affect, and stage outputs. Every decision is a core
+ * function; this module only reads, calls core and writes.
+ */
+import { Context, Effect, Layer, Ref } from "effect"
+import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Scan, Status } from "@relink/core"
+import { Pii, Store } from "@relink/mongo"
+import * as MemberRecord from "./MemberRecord.ts"
+
+export interface Settings {
+  readonly policy: Policy.Policy
+  readonly rule: MatchRule.MatchRule
+  readonly flagsTopic: string
+}
+
+/** An event as it arrived: decoded, with its original bytes and where it came from. */
+export interface Arrival {
+  readonly event: Event.Event
+  readonly raw: Buffer
+  readonly origin: Store.EventDoc["origin"]
+}
+
+export interface Outcome {
+  readonly newEvents: number
+  readonly duplicates: number
+  readonly outputs: ReadonlyArray<Store.OutboxDoc>
+}
+
+interface Applied {
+  readonly before: Status.Evaluation | undefined
+  readonly after: Status.Evaluation | undefined
+  readonly version: number
+  /** Observations that may see this member differently now: under its old and new keys. */
+  readonly rematchKeys: ReadonlyArray<string>
+}
+
+const matchable = [...Status.matchable]
+const MAX_WRITE_ATTEMPTS = 25
+
+const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
+  _id: org.orgId,
+  name: org.name,
+  parentId: org.parentId ?? null,
+  kind: org.kind,
+  region: org.region,
+  at: org.at,
+  eventId: org.eventId
+})
+
+const fromOrgDoc = (doc: Store.OrgDoc): OrgTree.Org => ({
+  orgId: doc._id,
+  name: doc.name,
+  kind: doc.kind as Event.OrgKind,
+  region: doc.region,
+  at: doc.at,
+  eventId: doc.eventId,
+  ...(doc.parentId !== null && { parentId: doc.parentId })
+})
+
+const output = (topic: string, now: number, value: Output.Output, key: string): Store.OutboxDoc => ({
+  _id: value.outputId,
+  topic,
+  key,
+  value: JSON.stringify(value),
+  published: false,
+  createdAt: new Date(now)
+})
+
+export const make = (settings: Settings) =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const pii = yield* Pii.PiiService
+    const { policy, rule } = settings
+    const orgCache = yield* Ref.make<{ readonly version: number; readonly tree: OrgTree.OrgTree }>({
+      version: -1,
+      tree: OrgTree.make([])
+    })
+
+    /** The organisation tree, reloaded when any worker changed an organisation. */
+    const currentTree = Effect.gen(function* () {
+      const version = yield* store.orgsVersion
+      const cached = yield* Ref.get(orgCache)
+      if (cached.version === version) return cached
+      const docs = yield* store.allOrgs
+      const fresh = { version, tree: OrgTree.make(docs.map(fromOrgDoc)) }
+      yield* Ref.set(orgCache, fresh)
+      return fresh
+    })
+
+    const observationOf = (doc: Store.ObservationDoc): Scan.Observation | undefined => {
+      if (doc.payload === undefined) return undefined
+      const decoded = Event.decodeLine(pii.decrypt(doc.payload).toString("utf8"))
+      return decoded._tag === "Success" && Scan.isObservation(decoded.success) ? decoded.success : undefined
+    }
+
+    /**
+     * Merges fragments into members (an absent fragment re-evaluates the member as it is) and
+     * writes the ones that changed, retrying members another worker wrote in between.
+     */
+    const applyToMembers = (fragments: ReadonlyMap<string, Projection.Projection | undefined>, now: number, tree: OrgTree.OrgTree) =>
+      Effect.gen(function* () {
+        const results = new Map<string, Applied>()
+        let pending = [...fragments.keys()]
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt >= MAX_WRITE_ATTEMPTS) {
+            return yield* new Store.MongoError({ operation: "write members", reason: `${pending.length} members kept changing under concurrent writers` })
+          }
+          const docs = yield* store.loadMembers(pending)
+          const writes: Array<Store.MemberWrite> = []
+          for (const id of pending) {
+            const stored = docs.get(id)
+            const current = stored === undefined ? Projection.empty(id) : MemberRecord.projectionOf(pii, stored)
+            const fragment = fragments.get(id)
+            const merged = fragment === undefined ? current : Projection.merge(current, fragment)
+            const evaluation = Status.evaluate(merged, now, policy, tree)
+            const before = MemberRecord.evaluationOf(stored)
+            const unchanged =
+              stored !== undefined &&
+              stored.fingerprint === MemberRecord.fingerprint(pii, merged) &&
+              JSON.stringify(before ?? null) === JSON.stringify(evaluation ?? null)
+            if (unchanged) continue
+            const personBefore = stored === undefined ? undefined : Matching.personOfMember(current)
+            const personAfter = Matching.personOfMember(merged)
+            const keys = MemberRecord.blockingKeys(pii, personAfter, rule)
+            const identityChanged = JSON.stringify(personBefore) !== JSON.stringify(personAfter)
+            const matchabilityChanged =
+              (before !== undefined && Status.matchable.has(before.status)) !== (evaluation !== undefined && Status.matchable.has(evaluation.status))
+            const version = (stored?.version ?? 0) + 1
+            writes.push({ doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now), expectedVersion: stored?.version })
+            results.set(id, {
+              before,
+              after: evaluation,
+              version,
+              rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : []
+            })
+          }
+          const conflicts = yield* store.writeMembers(writes)
+          for (const id of conflicts) results.delete(id)
+          pending = [...conflicts]
+        }
+        return results
+      })
+
+    /** Whether someone already confirmed which member the observation is. */
+    const isSettled = (doc: Store.ObservationDoc, members: ReadonlyMap<string, Store.MemberDoc>) =>
+      (doc.resolvedBy ?? []).some((memberId) => {
+        const member = members.get(memberId)
+        return member !== undefined && Projection.isConfirmed(MemberRecord.projectionOf(pii, member), doc._id)
+      })
+
+    /**
+     * Recomputes the proposals of observations from scratch against the members matchable now,
+     * replacing what was stored: the stored proposals are then what the embedded scan proposes.
+     */
+    const rematch = (observationIds: ReadonlyArray<string>, now: number) =>
+      Effect.gen(function* () {
+        const outputs: Array<Store.OutboxDoc> = []
+        if (observationIds.length === 0) return outputs
+        const docs = yield* store.loadObservations(observationIds)
+        const existing = yield* store.matchesFor({ observationIds })
+        const stale = new Set(existing.map((m) => m._id))
+        const previous = new Map(existing.map((m) => [m._id, m]))
+        const upserts: Array<Store.MatchDoc> = []
+        for (const doc of docs.values()) {
+          const observation = observationOf(doc)
+          if (observation === undefined) continue
+          const observed = Matching.personOfObservation(observation)
+          if (observed === undefined) continue
+          const keys = Matching.blockingKeys(observed, rule).map(pii.blindIndex)
+          const hits = yield* store.membersByKeys(keys, matchable)
+          const buckets = new Map<string, Array<string>>()
+          for (const hit of hits) {
+            for (const key of hit.blockingKeys) {
+              const bucket = buckets.get(key)
+              if (bucket === undefined) buckets.set(key, [hit._id])
+              else bucket.push(hit._id)
+            }
+          }
+          const ids = Matching.selectCandidateIds(keys, (key) => buckets.get(key))
+          const members = yield* store.loadMembers([...ids, ...(doc.resolvedBy ?? [])])
+          if (isSettled(doc, members)) continue
+          const candidates: Array<Matching.Candidate> = []
+          for (const id of ids) {
+            const member = members.get(id)
+            if (member === undefined) continue
+            const projection = MemberRecord.projectionOf(pii, member)
+            if (projection.resolutions[doc._id]?.value === "rejected") continue
+            const person = Matching.personOfMember(projection)
+            if (person !== undefined) candidates.push({ memberId: id, person })
+          }
+          for (const proposal of Matching.match(doc._id, observed, candidates, rule)) {
+            const _id = `${proposal.observationEventId}|${proposal.memberId}`
+            stale.delete(_id)
+            const before = previous.get(_id)
+            upserts.push({ _id, ...proposal })
+            if (before === undefined || before.weight !== proposal.weight || before.decision !== proposal.decision) {
+              outputs.push(
+                output(
+                  settings.flagsTopic,
+                  now,
+                  {
+                    type: "MatchProposed",
+                    outputId: `match|${_id}|${proposal.decision}|${proposal.weight.toFixed(6)}`,
+                    observationEventId: proposal.observationEventId,
+                    memberId: proposal.memberId,
+                    weight: proposal.weight,
+                    decision: proposal.decision,
+                    explanation: Matching.explain(proposal.explanation, rule)
+                  },
+                  proposal.memberId
+                )
+              )
+            }
+          }
+        }
+        yield* store.upsertMatches(upserts)
+        yield* store.deleteMatches([...stale])
+        return outputs
+      })
+
+    const statusOutputs = (memberId: string, applied: Applied, now: number): ReadonlyArray<Store.OutboxDoc> => {
+      const { before, after } = applied
+      if (after === undefined || !Status.changed(before, after)) return []
+      // A newly registered member in good standing is not news; anything else is.
+      if (before === undefined && after.status === "active" && after.flags.length === 0) return []
+      const at = new Date(now).toISOString()
+      const changed = output(
+        settings.flagsTopic,
+        now,
+        {
+          type: "MemberStatusChanged",
+          outputId: `status|${memberId}|${applied.version}`,
+          memberId,
+          from: before?.status ?? null,
+          to: after.status,
+          at,
+          responsibleOrgId: after.responsibleOrgId,
+          reasons: after.reasons.map((r) => r.rule)
+        },
+        memberId
+      )
+      const relinked =
+        before !== undefined && Status.unlinked.has(before.status) && !Status.unlinked.has(after.status)
+          ? [
+              output(
+                settings.flagsTopic,
+                now,
+                { type: "MemberRelinked", outputId: `relinked|${memberId}|${applied.version}`, memberId, from: before.status, to: after.status, at },
+                memberId
+              )
+            ]
+          : []
+      return [changed, ...relinked]
+    }
+
+    /** Applies member changes, then re-matches what they affect; returns the staged outputs. */
+    const settle = (
+      fragments: ReadonlyMap<string, Projection.Projection | undefined>,
+      observationIds: ReadonlySet<string>,
+      now: number
+    ) =>
+      Effect.gen(function* () {
+        const { version, tree } = yield* currentTree
+        let applied = yield* applyToMembers(fragments, now, tree)
+        // Another worker changed an organisation meanwhile: evaluate this batch's members again.
+        const after = yield* currentTree
+        if (after.version !== version) {
+          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree)
+          applied = new Map([...applied, ...again])
+        }
+        const outputs: Array<Store.OutboxDoc> = []
+        const rematchKeys = new Set<string>()
+        for (const [memberId, result] of applied) {
+          outputs.push(...statusOutputs(memberId, result, now))
+          for (const key of result.rematchKeys) rematchKeys.add(key)
+        }
+        const affected = new Set(observationIds)
+        for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
+        outputs.push(...(yield* rematch([...affected].sort(), now)))
+        const changes = outputs.filter((o) => o._id.startsWith("status|"))
+        yield* store.recordStatusChanges(
+          changes.map((o) => {
+            const change = JSON.parse(o.value) as Output.MemberStatusChanged
+            return {
+              _id: o._id,
+              memberId: change.memberId,
+              from: change.from,
+              to: change.to,
+              at: new Date(change.at),
+              responsibleOrgId: change.responsibleOrgId,
+              reasons: change.reasons
+            }
+          })
+        )
+        yield* store.stageOutputs(outputs)
+        return outputs
+      })
+
+    /** Folds a batch of arrived events into the store; idempotent, so a redelivered batch changes nothing. */
+    const ingest = (arrivals: ReadonlyArray<Arrival>, now: number) =>
+      Effect.gen(function* () {
+        const fresh = yield* store.storeEvents(
+          arrivals.map(({ event, raw, origin }) => ({
+            _id: event.eventId,
+            type: event.type,
+            memberId: Event.memberIdOf(event) ?? null,
+            occurredAt: new Date(event.occurredAt),
+            payload: pii.encrypt(raw),
+            origin,
+            storedAt: new Date(now)
+          }))
+        )
+        const fragments = new Map<string, Projection.Projection | undefined>()
+        const addFragment = (fragment: Projection.Projection) => {
+          const current = fragments.get(fragment.memberId)
+          fragments.set(fragment.memberId, current === undefined ? fragment : Projection.merge(current, fragment))
+        }
+        const observations = new Map<string, Scan.Observation>()
+        const resolutions: Array<{ observationEventId: string; memberId: string }> = []
+        const changedOrgs = new Set<string>()
+        for (const { event } of arrivals) {
+          if (event.type === "OrgRegistered") {
+            if (yield* store.storeOrg(toOrgDoc(OrgTree.fromEvent(event)))) changedOrgs.add(event.orgId)
+            continue
+          }
+          const fragment = Projection.fromEvent(event)
+          if (fragment !== undefined) addFragment(fragment)
+          if (Scan.isObservation(event)) observations.set(event.eventId, event)
+          else if (event.type === "MatchResolved") resolutions.push({ observationEventId: event.observationEventId, memberId: event.memberId })
+        }
+        if (changedOrgs.size > 0) {
+          yield* store.bumpOrgsVersion
+          // Members homed at a changed organisation, or at one of its children, may escalate differently.
+          const orgs = yield* store.allOrgs
+          const touched = new Set([...changedOrgs, ...orgs.filter((o) => o.parentId !== null && changedOrgs.has(o.parentId)).map((o) => o._id)])
+          for (const id of yield* store.memberIdsByHomeOrgs([...touched])) if (!fragments.has(id)) fragments.set(id, undefined)
+        }
+        yield* store.storeObservations(
+          [...observations.values()].flatMap((o) => {
+            const person = Matching.personOfObservation(o)
+            const raw = arrivals.find((a) => a.event.eventId === o.eventId)?.raw
+            if (person === undefined || raw === undefined) return []
+            return [
+              {
+                _id: o.eventId,
+                payload: pii.encrypt(raw),
+                occurredAt: new Date(o.occurredAt),
+                blockingKeys: Matching.blockingKeys(person, rule).map(pii.blindIndex)
+              }
+            ]
+          })
+        )
+        yield* store.addResolutions(resolutions)
+        // Attach each observation to the members a resolution names, whichever arrived first.
+        const touchedObservations = new Set([...observations.keys(), ...resolutions.map((r) => r.observationEventId)])
+        const observationDocs = yield* store.loadObservations([...touchedObservations])
+        for (const doc of observationDocs.values()) {
+          const observation = observations.get(doc._id) ?? observationOf(doc)
+          if (observation === undefined) continue
+          const lead = Projection.leadOf(observation)
+          for (const memberId of doc.resolvedBy ?? []) addFragment(Projection.attach(memberId, lead))
+        }
+        const outputs = yield* settle(fragments, touchedObservations, now)
+        return { newEvents: fresh.size, duplicates: arrivals.length - fresh.size, outputs } satisfies Outcome
+      })
+
+    /** Re-evaluates members whose `nextReviewAt` has come (time-driven changes). */
+    const sweep = (now: number, limit: number) =>
+      Effect.gen(function* () {
+        const due = yield* store.dueMembers(now, limit)
+        const outputs = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), now)
+        return { reviewed: due.length, outputs }
+      })
+
+    return { ingest, sweep, currentTree }
+  })
+
+export class Engine extends Context.Service<Engine, Effect.Success<ReturnType<typeof make>>>()("@relink/worker/Engine") {}
+
+export const layer = (settings: Settings) => Layer.effect(Engine, make(settings))

@@ -1,0 +1,29 @@
+/** /healthz (the process is up), /readyz (MongoDB answers and the consumer runs) and /metrics (Prometheus). */
+import { Effect } from "effect"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Metrics } from "./Metrics.ts"
+
+export const serve = (port: number) =>
+  Effect.gen(function* () {
+    const metrics = yield* Metrics
+    const server = yield* Effect.acquireRelease(
+      Effect.callback<Server, Error>((resume) => {
+        const s = createServer((request, response) => {
+          const path = (request.url ?? "/").split("?")[0]
+          if (path === "/healthz") response.writeHead(200, { "content-type": "text/plain" }).end("ok\n")
+          else if (path === "/readyz") {
+            const ready = metrics.snapshot.ready
+            response.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "not ready\n")
+          } else if (path === "/metrics") response.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metrics.render())
+          else response.writeHead(404, { "content-type": "text/plain" }).end("not found\n")
+        })
+        s.once("error", (error) => resume(Effect.fail(error)))
+        s.listen(port, "0.0.0.0", () => resume(Effect.succeed(s)))
+      }),
+      (s) => Effect.callback<void>((resume) => void s.close(() => resume(Effect.void)))
+    )
+    const address = server.address() as AddressInfo
+    yield* Effect.logInfo("health and metrics listening").pipe(Effect.annotateLogs({ port: address.port }))
+    return address.port
+  })

@@ -1,0 +1,51 @@
+/**
+ * How a member is stored: the projection (personal data encrypted inside), its fingerprint, the
+ * core evaluation, and the fields MongoDB indexes (status, home, next review, blocking keys).
+ */
+import { Redacted } from "effect"
+import { createHash } from "node:crypto"
+import { Matching, type MatchRule, type Projection, type Status } from "@relink/core"
+import { Pii, type Store } from "@relink/mongo"
+
+/** Decodes a stored projection. The document was written by `toDoc` from a `Projection`. */
+export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Projection.Projection =>
+  Pii.parse(pii, doc.state) as Projection.Projection
+
+export const evaluationOf = (doc: Store.MemberDoc | undefined): Status.Evaluation | undefined =>
+  (doc?.evaluation ?? undefined) as Status.Evaluation | undefined
+
+/** A hash of the projection with personal values replaced by their blind index: equal state, equal fingerprint. */
+export const fingerprint = (pii: Pii.Pii, value: unknown): string =>
+  createHash("sha256")
+    .update(
+      JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+        const original = this[key]
+        return Redacted.isRedacted(original) ? `pii:${pii.blindIndex(String(Redacted.value(original)))}` : v
+      })
+    )
+    .digest("base64url")
+
+/** The blind-indexed blocking keys of a member under the rule. */
+export const blockingKeys = (pii: Pii.Pii, person: Matching.Person | undefined, rule: MatchRule.MatchRule): ReadonlyArray<string> =>
+  person === undefined ? [] : Matching.blockingKeys(person, rule).map(pii.blindIndex)
+
+export const toDoc = (
+  pii: Pii.Pii,
+  projection: Projection.Projection,
+  evaluation: Status.Evaluation | undefined,
+  keys: ReadonlyArray<string>,
+  version: number,
+  now: number
+): Store.MemberDoc => ({
+  _id: projection.memberId,
+  version,
+  state: Pii.stringify(pii, projection),
+  fingerprint: fingerprint(pii, projection),
+  evaluation: evaluation ?? null,
+  status: evaluation?.status ?? null,
+  homeOrgId: evaluation?.homeOrgId ?? null,
+  responsibleOrgId: evaluation?.responsibleOrgId ?? null,
+  nextReviewAt: evaluation?.nextReviewAt === undefined ? null : new Date(evaluation.nextReviewAt),
+  blockingKeys: [...keys],
+  evaluatedAt: new Date(now)
+})

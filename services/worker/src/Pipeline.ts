@@ -1,0 +1,70 @@
+/**
+ * One Kafka batch, end to end: decode → dead-letter what is malformed → fold into MongoDB →
+ * publish outputs → commit offsets. A failure (MongoDB or Kafka unavailable) retries the whole
+ * batch with exponential backoff, heartbeating so the group keeps the partition; offsets are never
+ * committed before the writes they cover. An attempt runs to completion once started, so SIGTERM
+ * finishes the batch in flight before the worker stops.
+ */
+import { Clock, Duration, Effect, Schedule } from "effect"
+import { Event } from "@relink/core"
+import { type Consumer, DeadLetter, KafkaConfig, Producer } from "@relink/kafka"
+import { Engine, type Arrival } from "./Engine.ts"
+import { Metrics } from "./Metrics.ts"
+import * as Publisher from "./Publisher.ts"
+
+const backoff = Schedule.exponential(Duration.millis(200), 2).pipe(
+  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(10))))
+)
+
+export const processBatch = (batch: Consumer.Batch) =>
+  Effect.gen(function* () {
+    const engine = yield* Engine
+    const producer = yield* Producer.Producer
+    const metrics = yield* Metrics
+    const arrivals: Array<Arrival> = []
+    const deadLetters: Array<Producer.OutgoingMessage> = []
+    for (const message of batch.messages) {
+      const raw = message.value ?? Buffer.alloc(0)
+      const decoded = Event.decodeLine(raw.toString("utf8"))
+      if (decoded._tag === "Success") {
+        arrivals.push({ event: decoded.success, raw, origin: { topic: message.topic, partition: message.partition, offset: message.offset } })
+      } else {
+        deadLetters.push(DeadLetter.make(message, decoded.failure))
+        yield* Effect.logWarning("malformed message sent to the dead-letter topic").pipe(
+          Effect.annotateLogs({ topic: message.topic, partition: message.partition, offset: message.offset, error: decoded.failure._tag, reason: decoded.failure.reason })
+        )
+      }
+    }
+    const started = yield* Clock.currentTimeMillis
+    const attempt = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const outcome = yield* engine.ingest(arrivals, now)
+      yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), deadLetters)
+      yield* Publisher.publish(outcome.outputs)
+      yield* batch.commit
+      return outcome
+    }).pipe(Effect.uninterruptible)
+    const outcome = yield* attempt.pipe(
+      Effect.tapError((error) =>
+        Effect.logWarning(`batch failed, retrying: ${error.message}`).pipe(
+          Effect.annotateLogs({ topic: batch.topic, partition: batch.partition, error: error._tag }),
+          Effect.andThen(batch.heartbeat.pipe(Effect.ignore))
+        )
+      ),
+      Effect.retry(backoff)
+    )
+    const finished = yield* Clock.currentTimeMillis
+    const seconds = (finished - started) / 1000
+    const s = metrics.snapshot
+    s.eventsProcessed += arrivals.length
+    s.eventsDuplicate += outcome.duplicates
+    s.deadLetters += deadLetters.length
+    s.batches += 1
+    s.batchSecondsSum += seconds
+    s.batchSecondsMax = Math.max(s.batchSecondsMax, seconds)
+    s.consumerLag = batch.lag
+    s.lastBatchAt = finished
+    s.statusChanges += outcome.outputs.filter((o) => o._id.startsWith("status|")).length
+    s.proposals += outcome.outputs.filter((o) => o._id.startsWith("match|")).length
+    metrics.noteEvents(arrivals.length, finished)
+  })

@@ -1,0 +1,32 @@
+/**
+ * Time-driven changes: nobody sends an event when six months pass. Each member stores
+ * `nextReviewAt`; the sweeper re-evaluates those whose instant has come (an indexed query, so a
+ * sweep costs O(changes), not O(members)) and publishes what changed.
+ */
+import { Clock, Effect } from "effect"
+import { Engine } from "./Engine.ts"
+import { Metrics } from "./Metrics.ts"
+import * as Publisher from "./Publisher.ts"
+
+const PAGE = 500
+
+/** One sweep: re-evaluates every due member, page by page, until none is due. */
+export const sweepOnce = Effect.gen(function* () {
+  const engine = yield* Engine
+  const metrics = yield* Metrics
+  const started = yield* Clock.currentTimeMillis
+  let reviewed = 0
+  for (;;) {
+    const now = yield* Clock.currentTimeMillis
+    const page = yield* engine.sweep(now, PAGE)
+    yield* Publisher.publish(page.outputs)
+    reviewed += page.reviewed
+    if (page.reviewed < PAGE) break
+  }
+  const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+  metrics.snapshot.sweeps += 1
+  metrics.snapshot.sweepSecondsSum += seconds
+  metrics.snapshot.sweepSecondsLast = seconds
+  if (reviewed > 0) yield* Effect.logInfo("sweep re-evaluated members").pipe(Effect.annotateLogs({ reviewed, seconds }))
+  return reviewed
+})

@@ -1,0 +1,80 @@
+/**
+ * The long-running worker: ensures its topics, serves health and metrics, sweeps on an interval,
+ * publishes what a previous run left staged, and consumes the input topic batch by batch until
+ * interrupted (SIGTERM: the batch in flight finishes and commits, then everything disconnects).
+ */
+import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { Admin, Client, Consumer, KafkaConfig, Producer } from "@relink/kafka"
+import { Pii, Store } from "@relink/mongo"
+import * as Engine from "./Engine.ts"
+import * as Http from "./Http.ts"
+import { Metrics, layer as metricsLayer } from "./Metrics.ts"
+import { processBatch } from "./Pipeline.ts"
+import * as Publisher from "./Publisher.ts"
+import { sweepOnce } from "./Sweeper.ts"
+import type { WorkerConfig } from "./WorkerConfig.ts"
+
+export interface Settings {
+  readonly kafka: KafkaConfig.KafkaConfig
+  readonly mongo: Store.MongoSettings
+  readonly worker: WorkerConfig
+}
+
+const keepTrying = Schedule.exponential(Duration.millis(500), 2).pipe(
+  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(15))))
+)
+
+/** A clock that stands still at `at` for timestamps but sleeps for real (replays and tests). */
+const fixedClock = (at: number, real: Clock.Clock): Clock.Clock => {
+  const nanos = BigInt(at) * 1_000_000n
+  return {
+    currentTimeMillisUnsafe: () => at,
+    currentTimeMillis: Effect.succeed(at),
+    currentTimeNanosUnsafe: () => nanos,
+    currentTimeNanos: Effect.succeed(nanos),
+    monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: real.monotonicTimeNanos,
+    sleep: (duration) => real.sleep(duration)
+  }
+}
+
+const program = (settings: Settings) =>
+  Effect.gen(function* () {
+    const { kafka, worker } = settings
+    const metrics = yield* Metrics
+    yield* Admin.ensureTopics([
+      { topic: kafka.topic, numPartitions: worker.partitions },
+      { topic: KafkaConfig.deadLetterTopic(kafka.topic), numPartitions: worker.partitions },
+      { topic: kafka.flagsTopic, numPartitions: worker.partitions }
+    ]).pipe(Effect.retry(keepTrying))
+    yield* Http.serve(worker.httpPort)
+    yield* Publisher.flush.pipe(Effect.retry(keepTrying))
+    yield* sweepOnce.pipe(
+      Effect.catch((error) => Effect.logWarning(`sweep failed: ${error.message}`)),
+      Effect.repeat(Schedule.spaced(Duration.millis(worker.sweepIntervalMs))),
+      Effect.forkScoped
+    )
+    metrics.snapshot.ready = true
+    yield* Effect.logInfo("worker consuming").pipe(Effect.annotateLogs({ topic: kafka.topic, group: kafka.groupId }))
+    yield* Consumer.batches({ groupId: kafka.groupId, topics: [kafka.topic], fromBeginning: worker.fromBeginning }).pipe(
+      Stream.runForEach(processBatch)
+    )
+  })
+
+/** Everything the worker needs, from settings and the PII key. */
+export const layer = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0]) => {
+  const client = Client.layer(settings.kafka)
+  const store = Store.layer(settings.mongo)
+  const pii = Pii.layer(piiKey)
+  const engine = Engine.layer({ policy: settings.worker.policy, rule: settings.worker.rule, flagsTopic: settings.kafka.flagsTopic }).pipe(
+    Layer.provide(Layer.merge(store, pii))
+  )
+  return Layer.mergeAll(client, Producer.layer.pipe(Layer.provide(client)), store, pii, engine, metricsLayer)
+}
+
+/** Runs the worker until interrupted. */
+export const run = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0]) => {
+  const main = Effect.scoped(program(settings)).pipe(Effect.provide(layer(settings, piiKey)))
+  const fixedNow = settings.worker.fixedNow
+  return fixedNow === undefined ? main : Clock.clockWith((real) => Effect.provideService(main, Clock.Clock, fixedClock(fixedNow, real)))
+}

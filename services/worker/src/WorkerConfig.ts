@@ -1,0 +1,34 @@
+/**
+ * Worker settings from `Config` (environment variables by default). Kafka and MongoDB settings
+ * live with their adapters; these are the worker's own.
+ */
+import { Config, Option, Schema } from "effect"
+import { MatchRule, Policy } from "@relink/core"
+
+export interface WorkerConfig {
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free one. */
+  readonly httpPort: number
+  /** How often the sweeper looks for members whose status may have changed with time. */
+  readonly sweepIntervalMs: number
+  /** Partitions of the topics the worker creates when they are missing. */
+  readonly partitions: number
+  /** Read the input topic from the beginning when the group has no committed offset. */
+  readonly fromBeginning: boolean
+  readonly policy: Policy.Policy
+  readonly rule: MatchRule.MatchRule
+  /** Evaluate as of this instant instead of the wall clock (replays, tests). */
+  readonly fixedNow: number | undefined
+}
+
+export const config: Config.Config<WorkerConfig> = Config.all({
+  httpPort: Config.Port("RELINK_HTTP_PORT").pipe(Config.withDefault(9464)),
+  sweepIntervalMs: Config.Int("RELINK_SWEEP_INTERVAL_MS").pipe(Config.withDefault(60_000)),
+  partitions: Config.Int("RELINK_PARTITIONS").pipe(Config.withDefault(6)),
+  fromBeginning: Config.Boolean("RELINK_FROM_BEGINNING").pipe(Config.withDefault(true)),
+  policy: Config.schema(Schema.fromJsonString(Policy.Policy), "RELINK_POLICY").pipe(Config.withDefault(Policy.defaults)),
+  rule: Config.schema(Schema.fromJsonString(MatchRule.MatchRule), "RELINK_MATCH_RULE").pipe(Config.withDefault(MatchRule.chinese)),
+  fixedNow: Config.Date("RELINK_NOW").pipe(
+    Config.option,
+    Config.map((date) => (Option.isSome(date) ? date.value.getTime() : undefined))
+  )
+})

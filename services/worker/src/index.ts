@@ -1,0 +1,9 @@
+/** The relink worker: Kafka → core → MongoDB. */
+export * as Engine from "./Engine.ts"
+export * as MemberRecord from "./MemberRecord.ts"
+export * as Metrics from "./Metrics.ts"
+export * as Pipeline from "./Pipeline.ts"
+export * as Publisher from "./Publisher.ts"
+export * as Sweeper from "./Sweeper.ts"
+export * as Worker from "./Worker.ts"
+export * as WorkerConfig from "./WorkerConfig.ts"

@@ -1,4 +1,4 @@
-/** A kafkajs producer (idempotent, acks from all in-sync replicas), connected for the scope's lifetime. */
+/** A kafkajs producer (acks from all in-sync replicas), connected for the scope's lifetime. Outputs carry deterministic ids, so a resend is harmless. */
 import { Context, Effect, Layer } from "effect"
 import type { IHeaders } from "kafkajs"
 import { Client } from "./Client.ts"
@@ -20,7 +20,7 @@ export const make = Effect.gen(function* () {
   const producer = yield* Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+        const p = kafka.producer({ allowAutoTopicCreation: false })
         await p.connect()
         return p
       },

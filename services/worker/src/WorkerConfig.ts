@@ -21,7 +21,7 @@ export interface WorkerConfig {
 }
 
 export const config: Config.Config<WorkerConfig> = Config.all({
-  httpPort: Config.Port("RELINK_HTTP_PORT").pipe(Config.withDefault(9464)),
+  httpPort: Config.Int("RELINK_HTTP_PORT").pipe(Config.withDefault(9464)),
   sweepIntervalMs: Config.Int("RELINK_SWEEP_INTERVAL_MS").pipe(Config.withDefault(60_000)),
   partitions: Config.Int("RELINK_PARTITIONS").pipe(Config.withDefault(6)),
   fromBeginning: Config.Boolean("RELINK_FROM_BEGINNING").pipe(Config.withDefault(true)),

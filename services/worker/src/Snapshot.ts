@@ -1,0 +1,80 @@
+/**
+ * The read side: what MongoDB holds, in the embedded scan's terms. Statuses are re-evaluated from
+ * the stored projections with core (as of any instant); proposals are the stored ones that still
+ * apply — member unlinked or at risk, observation not settled, pair not rejected. `relink report
+ * --mongo` and `relink scan --mongo` read through here, so they give the embedded scan's rows.
+ */
+import { Effect, Stream } from "effect"
+import { type Event, type Matching, OrgTree, type Policy, type Projection, Report, Status } from "@relink/core"
+import { Pii, Store } from "@relink/mongo"
+import * as MemberRecord from "./MemberRecord.ts"
+
+export interface Snapshot {
+  readonly asOf: number
+  readonly orgs: OrgTree.OrgTree
+  readonly members: ReadonlyMap<string, Projection.Projection>
+  readonly evaluations: ReadonlyArray<Status.Evaluation>
+  /** The evaluations the worker stored when it last processed each member. */
+  readonly stored: ReadonlyMap<string, Status.Evaluation>
+  readonly proposals: ReadonlyArray<Matching.Proposal>
+}
+
+export const load = (asOf: number, policy: Policy.Policy) =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const pii = yield* Pii.PiiService
+    const orgDocs = yield* store.allOrgs
+    const orgs = OrgTree.make(
+      orgDocs.map((d) => ({
+        orgId: d._id,
+        name: d.name,
+        kind: d.kind as Event.OrgKind,
+        region: d.region,
+        at: d.at,
+        eventId: d.eventId,
+        ...(d.parentId !== null && { parentId: d.parentId })
+      }))
+    )
+    const members = new Map<string, Projection.Projection>()
+    const stored = new Map<string, Status.Evaluation>()
+    const evaluations: Array<Status.Evaluation> = []
+    yield* Stream.runForEach(store.allMembers, (doc) =>
+      Effect.sync(() => {
+        const projection = MemberRecord.projectionOf(pii, doc)
+        members.set(doc._id, projection)
+        const before = MemberRecord.evaluationOf(doc)
+        if (before !== undefined) stored.set(doc._id, before)
+        const evaluation = Status.evaluate(projection, asOf, policy, orgs)
+        if (evaluation !== undefined) evaluations.push(evaluation)
+      })
+    )
+    const current = new Map(evaluations.map((e) => [e.memberId, e]))
+    const observations = yield* store.loadObservations([...new Set((yield* store.allMatches).map((m) => m.observationEventId))])
+    const settled = new Set(
+      [...observations.values()]
+        .filter((o) => (o.resolvedBy ?? []).some((id) => members.get(id)?.resolutions[o._id]?.value === "confirmed"))
+        .map((o) => o._id)
+    )
+    const proposals = (yield* store.allMatches)
+      .filter((m) => {
+        const evaluation = current.get(m.memberId)
+        return (
+          evaluation !== undefined &&
+          Status.matchable.has(evaluation.status) &&
+          !settled.has(m.observationEventId) &&
+          members.get(m.memberId)?.resolutions[m.observationEventId]?.value !== "rejected"
+        )
+      })
+      .map(({ _id: _ignored, ...proposal }) => proposal as Matching.Proposal)
+      .sort((a, b) => (a.observationEventId < b.observationEventId ? -1 : a.observationEventId > b.observationEventId ? 1 : b.weight - a.weight))
+    return { asOf, orgs, members, evaluations, stored, proposals } satisfies Snapshot
+  })
+
+/** The report input of a snapshot, as `Report.fromScan` is for the embedded scan. */
+export const reportInput = (snapshot: Snapshot): Report.Input => ({
+  asOf: snapshot.asOf,
+  orgs: snapshot.orgs,
+  evaluations: snapshot.evaluations,
+  member: (memberId) => snapshot.members.get(memberId),
+  proposals: snapshot.proposals
+})

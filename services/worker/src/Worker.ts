@@ -3,7 +3,7 @@
  * publishes what a previous run left staged, and consumes the input topic batch by batch until
  * interrupted (SIGTERM: the batch in flight finishes and commits, then everything disconnects).
  */
-import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { Clock, Config, Duration, Effect, Layer, Logger, Schedule, Stream } from "effect"
 import { Admin, Client, Consumer, KafkaConfig, Producer } from "@relink/kafka"
 import { Pii, Store } from "@relink/mongo"
 import * as Engine from "./Engine.ts"
@@ -12,12 +12,12 @@ import { Metrics, layer as metricsLayer } from "./Metrics.ts"
 import { processBatch } from "./Pipeline.ts"
 import * as Publisher from "./Publisher.ts"
 import { sweepOnce } from "./Sweeper.ts"
-import type { WorkerConfig } from "./WorkerConfig.ts"
+import * as WorkerConfig from "./WorkerConfig.ts"
 
 export interface Settings {
   readonly kafka: KafkaConfig.KafkaConfig
   readonly mongo: Store.MongoSettings
-  readonly worker: WorkerConfig
+  readonly worker: WorkerConfig.WorkerConfig
 }
 
 const keepTrying = Schedule.exponential(Duration.millis(500), 2).pipe(
@@ -78,3 +78,12 @@ export const run = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0])
   const fixedNow = settings.worker.fixedNow
   return fixedNow === undefined ? main : Clock.clockWith((real) => Effect.provideService(main, Clock.Clock, fixedClock(fixedNow, real)))
 }
+
+/** The worker configured entirely from `Config` (environment variables by default), logging JSON lines. */
+export const fromEnvironment = Effect.gen(function* () {
+  const kafka = yield* KafkaConfig.config
+  const mongo = yield* Store.config
+  const worker = yield* WorkerConfig.config
+  const piiKey = yield* Config.Redacted("RELINK_PII_KEY")
+  return yield* run({ kafka, mongo, worker }, piiKey)
+}).pipe(Effect.provide(Logger.layer([Logger.consoleJson])))

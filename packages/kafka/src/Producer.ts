@@ -1,6 +1,6 @@
 /** A kafkajs producer (acks from all in-sync replicas), connected for the scope's lifetime. Outputs carry deterministic ids, so a resend is harmless. */
 import { Context, Effect, Layer } from "effect"
-import type { IHeaders } from "kafkajs"
+import { type IHeaders, Partitioners } from "kafkajs"
 import { Client } from "./Client.ts"
 import { fromUnknown, type KafkaError } from "./KafkaError.ts"
 
@@ -20,7 +20,7 @@ export const make = Effect.gen(function* () {
   const producer = yield* Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const p = kafka.producer({ allowAutoTopicCreation: false })
+        const p = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
         await p.connect()
         return p
       },

@@ -204,6 +204,8 @@ export const make = (settings: MongoSettings) =>
           ({ upserted }) => new Set(docs.filter((_, i) => upserted.has(i)).map((d) => d._id))
         ),
 
+      countEvents: attempt("count events", () => c.events.countDocuments()),
+
       loadMembers: (ids: ReadonlyArray<string>) =>
         attempt("load members", () => c.members.find({ _id: { $in: [...ids] } }).toArray()).pipe(
           Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))

@@ -1,0 +1,158 @@
+/**
+ * Driving the real worker from tests: a child process of `services/worker/src/main.ts` with its
+ * own topic, consumer group and database, plus publishing, waiting for catch-up and reading the
+ * resulting MongoDB state back in the embedded scan's terms.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { Event, type Matching, Policy, Scan, type Status } from "@relink/core"
+import { Admin, Client, Consumer, type KafkaConfig, Producer } from "@relink/kafka"
+import { Pii, Store } from "@relink/mongo"
+import { Publish, Snapshot } from "@relink/worker"
+
+const MAIN = fileURLToPath(new URL("../../../services/worker/src/main.ts", import.meta.url))
+export const PII_KEY = "integration-test-key-0123456789abcdef"
+
+export interface Setup {
+  readonly brokers: string
+  readonly mongoUri: string
+  readonly topic: string
+  readonly groupId: string
+  readonly database: string
+  readonly partitions: number
+  readonly asOf: number
+}
+
+let sequence = 0
+export const freshSetup = (brokers: string, mongoUri: string, asOf: number, partitions = 4): Setup => {
+  const id = `${process.pid}-${Date.now()}-${++sequence}`
+  return { brokers, mongoUri, topic: `events-${id}`, groupId: `worker-${id}`, database: `relink-${id}`.slice(0, 60), partitions, asOf }
+}
+
+export const kafkaConfig = (setup: Setup): KafkaConfig.KafkaConfig => ({
+  brokers: setup.brokers.split(","),
+  clientId: "relink-test",
+  groupId: setup.groupId,
+  topic: setup.topic,
+  flagsTopic: `${setup.topic}.flags`,
+  ssl: false
+})
+
+const kafkaLayer = (setup: Setup) => {
+  const client = Client.layer(kafkaConfig(setup))
+  return Layer.merge(client, Producer.layer.pipe(Layer.provide(client)))
+}
+
+const run = <A, E>(setup: Setup, effect: Effect.Effect<A, E, Client.Client | Producer.Producer>) =>
+  Effect.runPromise(Effect.scoped(effect.pipe(Effect.provide(kafkaLayer(setup)))))
+
+export const createTopics = (setup: Setup) =>
+  run(
+    setup,
+    Admin.ensureTopics([
+      { topic: setup.topic, numPartitions: setup.partitions },
+      { topic: `${setup.topic}.DLT`, numPartitions: setup.partitions },
+      { topic: `${setup.topic}.flags`, numPartitions: setup.partitions }
+    ])
+  )
+
+export const publish = (setup: Setup, lines: Iterable<string>) =>
+  run(setup, Publish.publishLines(setup.topic, Stream.fromIterable(lines)))
+
+/** Waits until the worker group has committed every message of the topic. */
+export const waitForCatchUp = async (setup: Setup, timeoutMs = 300_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const lag = await run(setup, Consumer.lag(setup.groupId, setup.topic)).catch(() => Number.NaN)
+    if (lag === 0) return
+    if (Date.now() > deadline) throw new Error(`worker did not catch up within ${timeoutMs} ms (lag ${lag})`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
+export interface WorkerProcess {
+  readonly child: ChildProcess
+  /** Every line the worker printed (stdout and stderr). */
+  readonly output: Array<string>
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+  stop(signal?: NodeJS.Signals): Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+}
+
+export const startWorker = (setup: Setup, extraEnv: Record<string, string> = {}): WorkerProcess => {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: setup.brokers,
+      KAFKA_GROUP_ID: setup.groupId,
+      KAFKA_CLIENT_ID: "relink-worker-test",
+      RELINK_TOPIC: setup.topic,
+      RELINK_FLAGS_TOPIC: `${setup.topic}.flags`,
+      MONGODB_URI: setup.mongoUri,
+      MONGODB_DATABASE: setup.database,
+      RELINK_PII_KEY: PII_KEY,
+      RELINK_NOW: new Date(setup.asOf).toISOString(),
+      RELINK_HTTP_PORT: "0",
+      RELINK_PARTITIONS: String(setup.partitions),
+      RELINK_SWEEP_INTERVAL_MS: "2000",
+      ...extraEnv
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const output: Array<string> = []
+  const collect = (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter((l) => l.length > 0))
+  child.stdout?.on("data", collect)
+  child.stderr?.on("data", collect)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  )
+  return {
+    child,
+    output,
+    exited,
+    stop: (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    }
+  }
+}
+
+const storeLayer = (setup: Setup) =>
+  Layer.merge(Store.layer({ uri: setup.mongoUri, database: setup.database }), Pii.layer(Redacted.make(PII_KEY)))
+
+export const snapshot = (setup: Setup) =>
+  Effect.runPromise(Effect.scoped(Snapshot.load(setup.asOf, Policy.defaults).pipe(Effect.provide(storeLayer(setup)))))
+
+export const withStore = <A, E>(setup: Setup, f: (store: Store.StoreShape) => Effect.Effect<A, E>) =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(Store.Store, f).pipe(Effect.provide(storeLayer(setup)))))
+
+/** The embedded scan of the same lines, as of the same instant. */
+export const scanOf = (lines: Iterable<string>, asOf: number) => {
+  const events: Array<Event.Event> = []
+  for (const line of lines) {
+    const decoded = Event.decodeLine(line)
+    if (decoded._tag === "Success") events.push(decoded.success)
+  }
+  return Scan.run(events, { asOf, policy: Policy.defaults })
+}
+
+const evaluationKey = (e: Status.Evaluation) =>
+  JSON.stringify([e.memberId, e.status, e.responsibleOrgId, e.assistingOrgId ?? null, e.flags, e.reasons, e.lastContact ?? null, e.nextReviewAt ?? null])
+const proposalKey = (p: Matching.Proposal) => `${p.observationEventId}|${p.memberId}|${p.decision}|${p.weight.toFixed(9)}`
+
+/** Differences between the worker's MongoDB state and the embedded scan (empty when they agree). */
+export const differences = (scan: Scan.Result, state: Snapshot.Snapshot): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  const expected = new Map(scan.evaluations.map((e) => [e.memberId, evaluationKey(e)]))
+  const compare = (label: string, actual: ReadonlyMap<string, string>) => {
+    for (const [id, key] of expected) if (actual.get(id) !== key) out.push(`${label} ${id}: expected ${key}, got ${actual.get(id) ?? "nothing"}`)
+    for (const id of actual.keys()) if (!expected.has(id)) out.push(`${label} ${id}: not in the scan`)
+  }
+  compare("re-evaluated", new Map(state.evaluations.map((e) => [e.memberId, evaluationKey(e)])))
+  compare("stored", new Map([...state.stored].map(([id, e]) => [id, evaluationKey(e)])))
+  const want = new Set(scan.proposals.map(proposalKey))
+  const got = new Set(state.proposals.map(proposalKey))
+  for (const p of want) if (!got.has(p)) out.push(`proposal missing: ${p}`)
+  for (const p of got) if (!want.has(p)) out.push(`proposal extra: ${p}`)
+  return out
+}

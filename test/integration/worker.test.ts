@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs"
+import { Kafka } from "kafkajs"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as W from "./support/worker.ts"
+
+const SAMPLE = new URL("../../../shared/samples/events-60-members.ndjson", import.meta.url)
+const sampleLines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
+const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
+
+const brokers = () => {
+  const value = process.env["KAFKA_BROKERS"]
+  if (value === undefined) throw new Error("KAFKA_BROKERS is not set: run through the integration project")
+  return value
+}
+const mongoUri = () => {
+  const value = process.env["MONGODB_URI"]
+  if (value === undefined) throw new Error("MONGODB_URI is not set: run through the integration project")
+  return value
+}
+
+/** Malformed messages of every kind the contract can be broken in, with the reason each must carry. */
+const malformed: ReadonlyArray<readonly [string, string, string]> = [
+  ["not JSON", "{eventId: e-1", "NotJson"],
+  ["an array", "[1,2,3]", "UnknownEventType"],
+  ["unknown type", JSON.stringify({ eventId: "bad-1", type: "MemberTeleported", occurredAt: "2026-01-01T00:00:00+08:00", orgId: "o" }), "UnknownEventType"],
+  ["missing type", JSON.stringify({ eventId: "bad-2", occurredAt: "2026-01-01T00:00:00+08:00", orgId: "o" }), "UnknownEventType"],
+  ["time without offset", JSON.stringify({ eventId: "bad-3", type: "ContactRecorded", occurredAt: "2026-01-01T09:00:00", orgId: "o", memberId: "m", channel: "phone" }), "InvalidEvent"],
+  ["unknown channel", JSON.stringify({ eventId: "bad-4", type: "ContactRecorded", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o", memberId: "m", channel: "fax" }), "InvalidEvent"],
+  ["missing memberId", JSON.stringify({ eventId: "bad-5", type: "ReturnReported", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o" }), "InvalidEvent"],
+  ["eventId too long", JSON.stringify({ eventId: "x".repeat(200), type: "ReturnReported", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o", memberId: "m" }), "InvalidEvent"],
+  ["bad region", JSON.stringify({ eventId: "bad-6", type: "OrgRegistered", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o", name: "支部", kind: "branch", region: "51" }), "InvalidEvent"],
+  ["inflow with neither member nor identity", JSON.stringify({ eventId: "bad-7", type: "InflowRegistered", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o", region: "510107" }), "InvalidEvent"],
+  ["negative validity", JSON.stringify({ eventId: "bad-8", type: "TransferIssued", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o", memberId: "m", transferId: "t", toOrgId: "p", validDays: -3 }), "InvalidEvent"],
+  ["bad category", JSON.stringify({ eventId: "bad-9", type: "MemberRegistered", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "o", memberId: "m", name: "张伟", idNumber: "11010519491231002X", category: "honorary" }), "InvalidEvent"],
+  ["binary garbage", "\u0000\u0001\u00ff not text", "NotJson"]
+]
+
+describe("worker against real Kafka and a MongoDB-wire server", () => {
+  let setup: W.Setup
+  let worker: W.WorkerProcess
+  const lines = [...sampleLines, ...malformed.map(([, line]) => line)]
+
+  beforeAll(async () => {
+    setup = W.freshSetup(brokers(), mongoUri(), ASOF)
+    await W.createTopics(setup)
+    await W.publish(setup, lines)
+    worker = W.startWorker(setup)
+    await W.waitForCatchUp(setup)
+  })
+  afterAll(async () => {
+    await worker?.stop("SIGKILL")
+  })
+
+  it("ends with exactly the embedded scan's statuses, responsible organisations and proposals", async () => {
+    const state = await W.snapshot(setup)
+    const scan = W.scanOf(lines, ASOF)
+    expect(scan.evaluations.length).toBe(60)
+    expect(scan.proposals.length).toBeGreaterThan(0)
+    expect(W.differences(scan, state)).toEqual([])
+  })
+
+  it("stores each event once, however often it was redelivered", async () => {
+    const distinct = new Set(sampleLines.map((l) => (JSON.parse(l) as { eventId: string }).eventId))
+    expect(distinct.size).toBeLessThan(sampleLines.length)
+    expect(await W.withStore(setup, (store) => store.countEvents)).toBe(distinct.size)
+  })
+
+  it("sends every malformed message to the dead-letter topic with its bytes and the reason, and keeps going", async () => {
+    const kafka = new Kafka({ clientId: "dlt-reader", brokers: setup.brokers.split(","), logLevel: 0 })
+    const consumer = kafka.consumer({ groupId: `dlt-${setup.groupId}` })
+    await consumer.connect()
+    await consumer.subscribe({ topic: `${setup.topic}.DLT`, fromBeginning: true })
+    const received: Array<{ value: string; tag: string; reason: string; offset: string }> = []
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push({
+          value: message.value?.toString("utf8") ?? "",
+          tag: message.headers?.["relink-error-tag"]?.toString() ?? "",
+          reason: message.headers?.["relink-error-reason"]?.toString() ?? "",
+          offset: message.headers?.["relink-origin-offset"]?.toString() ?? ""
+        })
+      }
+    })
+    const deadline = Date.now() + 60_000
+    while (received.length < malformed.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    await consumer.disconnect()
+    expect(received.length).toBe(malformed.length)
+    for (const [name, line, tag] of malformed) {
+      const letter = received.find((r) => r.value === line)
+      expect(letter, name).toBeDefined()
+      expect(letter?.tag, name).toBe(tag)
+      expect(letter?.reason.length, name).toBeGreaterThan(0)
+      expect(letter?.offset, name).toMatch(/^\d+$/)
+    }
+  })
+
+  it("never writes a full ID number or phone number to its logs", async () => {
+    const secrets = new Set<string>()
+    for (const line of sampleLines) {
+      for (const match of line.matchAll(/"(?:idNumber|phone)":"([^"]+)"/g)) secrets.add(match[1] as string)
+    }
+    expect(secrets.size).toBeGreaterThan(50)
+    expect(worker.output.length).toBeGreaterThan(0)
+    const leaks = worker.output.filter((line) => [...secrets].some((s) => line.includes(s) || line.includes(s.replace(/\D/g, ""))))
+    expect(leaks).toEqual([])
+  })
+
+  it("stops cleanly on SIGTERM with exit code 0", async () => {
+    const exit = await worker.stop("SIGTERM")
+    expect(exit).toEqual({ code: 0, signal: null })
+  })
+})

@@ -1,0 +1,153 @@
+/**
+ * A small seeded pseudo-random generator for the simulation: sfc32 (Chris Doty-Humphrey's Small
+ * Fast Chaotic PRNG, 128-bit state, passes PractRand) seeded through splitmix32. The same seed
+ * always gives the same sequence, on every platform; nothing here reads `Math.random` or a clock.
+ *
+ * @internal
+ */
+
+const TWO_32 = 4_294_967_296
+
+/** splitmix32: spreads a 32-bit seed over the whole state, so seeds 1 and 2 are unrelated. */
+const splitmix32 = (state: number): { readonly state: number; readonly value: number } => {
+  const next = (state + 0x9e3779b9) | 0
+  let z = next
+  z = Math.imul(z ^ (z >>> 16), 0x21f0aaad)
+  z = Math.imul(z ^ (z >>> 15), 0x735a2d97)
+  return { state: next, value: (z ^ (z >>> 15)) >>> 0 }
+}
+
+export class Random {
+  private a: number
+  private b: number
+  private c: number
+  private d: number
+
+  /**
+   * Any finite number is a seed: it is truncated to an integer and both 32-bit halves are used
+   * (so seeds up to ±2^53 are distinct).
+   */
+  constructor(seed: number) {
+    if (!Number.isFinite(seed)) throw new RangeError("a seed must be a finite number")
+    const whole = Math.trunc(seed)
+    const low = whole >>> 0
+    const high = Math.floor(whole / TWO_32) >>> 0
+    let s = low ^ Math.imul(high, 0x85ebca6b)
+    const words: Array<number> = []
+    for (let i = 0; i < 4; i++) {
+      const r = splitmix32(s)
+      s = r.state
+      words.push(r.value)
+    }
+    this.a = words[0] ?? 0
+    this.b = words[1] ?? 0
+    this.c = words[2] ?? 0
+    this.d = (words[3] ?? 0) | 1
+    for (let i = 0; i < 12; i++) this.next()
+  }
+
+  /** The next 32-bit unsigned integer. */
+  next(): number {
+    const t0 = (this.a + this.b) | 0
+    this.a = this.b ^ (this.b >>> 9)
+    this.b = (this.c + (this.c << 3)) | 0
+    this.c = (this.c << 21) | (this.c >>> 11)
+    this.d = (this.d + 1) | 0
+    const t = (t0 + this.d) | 0
+    this.c = (this.c + t) | 0
+    return t >>> 0
+  }
+
+  /** A float in [0, 1). */
+  float(): number {
+    return this.next() / TWO_32
+  }
+
+  /** A float in [min, max). */
+  between(min: number, max: number): number {
+    return min + (max - min) * this.float()
+  }
+
+  /** An integer in [min, max], both included. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.float() * (max - min + 1))
+  }
+
+  /** True with probability `p`. */
+  chance(p: number): boolean {
+    return this.float() < p
+  }
+
+  /** A uniformly chosen element. @throws RangeError on an empty list (a programming error). */
+  pick<A>(items: ReadonlyArray<A>): A {
+    if (items.length === 0) throw new RangeError("pick from an empty list")
+    return items[Math.floor(this.float() * items.length)] as A
+  }
+
+  /** An independent generator seeded from this one (for a sub-stream that must not shift others). */
+  fork(): Random {
+    return new Random(this.next() * TWO_32 + this.next())
+  }
+
+  /** Fisher–Yates, in place. */
+  shuffle<A>(items: Array<A>): void {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.float() * (i + 1))
+      const x = items[i] as A
+      items[i] = items[j] as A
+      items[j] = x
+    }
+  }
+
+  /**
+   * Local reordering, as a Kafka export looks after partitions interleave and consumers retry:
+   * a share `rate` of the items moves to a position up to `window` places away (either way); the
+   * others keep their relative order. In place.
+   */
+  shuffleInWindow<A>(items: Array<A>, rate: number, window: number): void {
+    if (items.length < 2 || rate <= 0 || window <= 0) return
+    const keys = new Float64Array(items.length)
+    for (let i = 0; i < items.length; i++) {
+      keys[i] = this.float() < rate ? i + (this.float() * 2 - 1) * window : i
+    }
+    const order = Array.from(items.keys()).sort((x, y) => (keys[x] ?? 0) - (keys[y] ?? 0) || x - y)
+    const copy = items.slice()
+    for (let i = 0; i < order.length; i++) items[i] = copy[order[i] ?? i] as A
+  }
+}
+
+/** A weighted choice, precomputed once: `table.pick(random)` costs a binary search. */
+export class Table<A> {
+  private readonly values: ReadonlyArray<A>
+  private readonly cumulative: Float64Array
+  private readonly total: number
+
+  constructor(entries: ReadonlyArray<readonly [A, number]>) {
+    const kept = entries.filter(([, w]) => w > 0)
+    if (kept.length === 0) throw new RangeError("a weighted table needs a positive weight")
+    this.values = kept.map(([v]) => v)
+    this.cumulative = new Float64Array(kept.length)
+    let sum = 0
+    kept.forEach(([, w], i) => {
+      sum += w
+      this.cumulative[i] = sum
+    })
+    this.total = sum
+  }
+
+  pick(random: Random): A {
+    const x = random.float() * this.total
+    let lo = 0
+    let hi = this.cumulative.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.cumulative[mid] ?? 0) > x) hi = mid
+      else lo = mid + 1
+    }
+    return this.values[lo] as A
+  }
+}
+
+/** Weights that fall with rank (Zipf, exponent `s`): the first entries of a list repeat most. */
+export const byRank = <A>(items: ReadonlyArray<A>, s = 0.8): Table<A> =>
+  new Table(items.map((item, i) => [item, 1 / Math.pow(i + 1, s)] as const))

@@ -1,0 +1,117 @@
+/**
+ * `relink scan` end to end over a large export: events/s and peak RSS of the child process.
+ *
+ *   node services/cli/bench/scan.bench.ts                    # 1,000,000 members (~17M events)
+ *   node services/cli/bench/scan.bench.ts --members 100000   # a quick run
+ *
+ * The export is generated once with `relink simulate` into a directory under the system's temp
+ * directory (or --dir) and reused while its manifest matches. The scan runs in a child process
+ * exactly as a user runs it (`relink scan --events FILE --as-of … --out …`); its peak RSS is read
+ * from /proc/<pid>/status (VmHWM) while it runs and from the child's own resource usage at exit.
+ * Goals (issue 5): ≥ 200,000 events/s end to end, peak RSS ≤ 2 GB.
+ */
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+
+const { values } = parseArgs({
+  options: {
+    members: { type: "string", default: "1000000" },
+    seed: { type: "string", default: "1" },
+    dir: { type: "string" },
+    format: { type: "string", default: "jsonl" }
+  }
+})
+const members = Number(values.members)
+const seed = Number(values.seed)
+if (!Number.isInteger(members) || members <= 0) throw new RangeError("--members must be a whole number > 0")
+const dir = values.dir ?? join(tmpdir(), `relink-bench-${members}-${seed}`)
+const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
+const AS_OF = "2026-11-27"
+const GOAL_RATE = 200_000
+const GOAL_RSS = 2 * 1024 ** 3
+
+const eventsPath = join(dir, "events.ndjson")
+const manifestPath = join(dir, "manifest.json")
+
+interface Manifest {
+  readonly members: number
+  readonly seed: number
+  readonly events: number
+  readonly lines: number
+}
+const readManifest = (): Manifest | undefined => {
+  try {
+    return JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest
+  } catch {
+    return undefined
+  }
+}
+
+let manifest = readManifest()
+if (manifest === undefined || manifest.members !== members || manifest.seed !== seed || !existsSync(eventsPath)) {
+  console.log(`generating ${members.toLocaleString("en-US")} members into ${dir} …`)
+  const started = performance.now()
+  const run = spawnSync(process.execPath, [bin, "simulate", "--members", String(members), "--seed", String(seed), "--as-of", AS_OF, "--out", dir], {
+    stdio: ["ignore", "inherit", "inherit"]
+  })
+  if (run.status !== 0) throw new Error(`relink simulate exited ${run.status}`)
+  console.log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  manifest = readManifest()
+  if (manifest === undefined) throw new Error("no manifest after simulate")
+} else {
+  console.log(`reusing ${eventsPath}`)
+}
+
+const bytes = statSync(eventsPath).size
+console.log(`export: ${manifest.lines.toLocaleString("en-US")} lines, ${(bytes / 1024 ** 2).toFixed(0)} MiB, ${members.toLocaleString("en-US")} members`)
+
+const vmHwm = (pid: number): number | undefined => {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+    return match === null ? undefined : Number(match[1]) * 1024
+  } catch {
+    return undefined
+  }
+}
+
+const outPath = join(dir, `scan.${values.format === "xlsx" ? "xlsx" : values.format}`)
+const started = performance.now()
+const child = spawn(process.execPath, [bin, "scan", "--events", eventsPath, "--as-of", AS_OF, "--format", values.format, "--out", outPath], {
+  stdio: ["ignore", "inherit", "pipe"],
+  env: { ...process.env, RELINK_STATS: "1" }
+})
+let stderr = ""
+child.stderr.setEncoding("utf8")
+child.stderr.on("data", (chunk: string) => {
+  stderr += chunk
+})
+let peakPolled = 0
+const poll = setInterval(() => {
+  const hwm = child.pid === undefined ? undefined : vmHwm(child.pid)
+  if (hwm !== undefined) peakPolled = Math.max(peakPolled, hwm)
+}, 50)
+const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
+clearInterval(poll)
+const seconds = (performance.now() - started) / 1000
+if (code !== 0) {
+  console.error(stderr)
+  throw new Error(`relink scan exited ${code}`)
+}
+const stats = /relink-stats (\{.*\})/.exec(stderr)
+const own = stats === null ? undefined : (JSON.parse(stats[1] as string) as { maxRssBytes: number; userSeconds: number; systemSeconds: number })
+const peak = Math.max(peakPolled, own?.maxRssBytes ?? 0)
+const rate = manifest.lines / seconds
+for (const line of stderr.split("\n")) if (line.length > 0 && !line.startsWith("relink-stats")) console.log(`  relink: ${line}`)
+console.log(
+  [
+    `scan end to end: ${seconds.toFixed(1)} s, ${Math.round(rate).toLocaleString("en-US")} events/s (goal ≥ ${GOAL_RATE.toLocaleString("en-US")}) ${rate >= GOAL_RATE ? "ok" : "MISSED"}`,
+    `peak RSS: ${(peak / 1024 ** 2).toFixed(0)} MiB (goal ≤ ${(GOAL_RSS / 1024 ** 2).toFixed(0)} MiB) ${peak <= GOAL_RSS ? "ok" : "MISSED"}`,
+    own === undefined ? "" : `cpu: ${own.userSeconds.toFixed(1)} s user, ${own.systemSeconds.toFixed(1)} s system`
+  ]
+    .filter((l) => l.length > 0)
+    .join("\n")
+)

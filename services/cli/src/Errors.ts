@@ -1,0 +1,112 @@
+/**
+ * What can go wrong in a `relink` command, as tagged errors. Each has a one-line `message` for a
+ * person at a terminal; `bin.ts` prints it as `relink: <message>` and exits non-zero. Messages never
+ * contain event contents (ID numbers and phones must not reach a terminal or a log).
+ */
+import { Data } from "effect"
+
+/** `--events` names a file or directory that does not exist. */
+export class EventsNotFound extends Data.TaggedError("EventsNotFound")<{ readonly path: string }> {
+  override get message() {
+    return `events file or directory not found: ${this.path}`
+  }
+}
+
+/** A directory without event files, or one that cannot be listed. */
+export class UnreadableDirectory extends Data.TaggedError("UnreadableDirectory")<{ readonly path: string; readonly reason: string }> {
+  override get message() {
+    return `cannot read events from directory ${this.path}: ${this.reason}`
+  }
+}
+
+/** A file that exists but cannot be read (permissions, a broken gzip stream…). */
+export class ReadFailed extends Data.TaggedError("ReadFailed")<{ readonly path: string; readonly reason: string }> {
+  override get message() {
+    return `cannot read ${this.path}: ${this.reason}`
+  }
+}
+
+/** An output file or directory that cannot be written. */
+export class WriteFailed extends Data.TaggedError("WriteFailed")<{ readonly path: string; readonly reason: string }> {
+  override get message() {
+    return `cannot write ${this.path}: ${this.reason}`
+  }
+}
+
+/** `--as-of` is neither a calendar date nor an ISO instant with an offset. */
+export class BadAsOf extends Data.TaggedError("BadAsOf")<{ readonly value: string }> {
+  override get message() {
+    return `--as-of ${JSON.stringify(this.value)} is not a date (2026-11-27) or an ISO instant with an offset (2026-11-27T18:00:00+08:00)`
+  }
+}
+
+/** `--org` names an organisation that no `OrgRegistered` event registers. */
+export class UnknownOrg extends Data.TaggedError("UnknownOrg")<{
+  readonly orgId: string
+  readonly known: number
+  readonly suggestions: ReadonlyArray<string>
+  readonly eventsArg: string
+}> {
+  override get message() {
+    const hint = this.suggestions.length > 0 ? ` Did you mean ${this.suggestions.join(", ")}?` : ""
+    return `organisation ${JSON.stringify(this.orgId)} is not registered in the events (${this.known} organisations are).${hint} List the ids with: relink orgs --events ${this.eventsArg}`
+  }
+}
+
+/** `--format` not given and the output's extension names none relink writes. */
+export class UnknownFormat extends Data.TaggedError("UnknownFormat")<{ readonly format: string; readonly allowed: ReadonlyArray<string> }> {
+  override get message() {
+    return `unknown format ${JSON.stringify(this.format)}; use --format ${this.allowed.join("|")}`
+  }
+}
+
+/** A flag value that the flag's own type accepts but the command cannot use. */
+export class BadArgument extends Data.TaggedError("BadArgument")<{ readonly flag: string; readonly reason: string }> {
+  override get message() {
+    return `${this.flag}: ${this.reason}`
+  }
+}
+
+/** Every failure a command reports to the person who ran it. */
+export type CommandError =
+  | EventsNotFound
+  | UnreadableDirectory
+  | ReadFailed
+  | WriteFailed
+  | BadAsOf
+  | UnknownOrg
+  | UnknownFormat
+  | BadArgument
+
+const tags: ReadonlySet<string> = new Set([
+  "EventsNotFound",
+  "UnreadableDirectory",
+  "ReadFailed",
+  "WriteFailed",
+  "BadAsOf",
+  "UnknownOrg",
+  "UnknownFormat",
+  "BadArgument"
+])
+
+export const isCommandError = (u: unknown): u is CommandError =>
+  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)
+
+/** The reason of a Node.js system error, without the stack. */
+export const reasonOf = (cause: unknown): string => {
+  if (typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string") {
+    const code = cause.code
+    const known: Record<string, string> = {
+      ENOENT: "no such file or directory",
+      EACCES: "permission denied",
+      EISDIR: "is a directory",
+      ENOTDIR: "not a directory",
+      EEXIST: "already exists",
+      ENOSPC: "no space left on device",
+      Z_DATA_ERROR: "not a valid gzip stream",
+      Z_BUF_ERROR: "truncated gzip stream"
+    }
+    return known[code] ?? code
+  }
+  return cause instanceof Error ? cause.message : String(cause)
+}

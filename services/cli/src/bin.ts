@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `relink` executable. Exit codes: 0 done; 1 the command failed (missing events file, unknown
+ * organisation, unwritable output…); 2 wrong arguments; 130 interrupted. Every failure is one line
+ * on standard error: `relink: <what went wrong>`.
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Cause, Effect, Exit } from "effect"
+import { CliError } from "effect/cli"
+import { run } from "./Cli.ts"
+import { isCommandError } from "./Errors.ts"
+
+/** Reports a failed run on standard error; returns the exit code. */
+export const report = (cause: Cause.Cause<unknown>): number => {
+  if (Cause.hasInterruptsOnly(cause)) return 130
+  const error = Cause.squash(cause)
+  if (CliError.isCliError(error)) {
+    // Wrong invocations were already printed as one line by the presenter; bare help is no error.
+    if (error._tag === "ShowHelp") return error.errors.length === 0 ? 0 : 2
+    process.stderr.write(`relink: ${error.message.replace(/\s*\n\s*/g, " ")}\n`)
+    return 2
+  }
+  if (isCommandError(error)) {
+    process.stderr.write(`relink: ${error.message}\n`)
+    return 1
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`relink: unexpected error: ${message}\n`)
+  if (process.env["RELINK_DEBUG"] !== undefined) process.stderr.write(`${Cause.pretty(cause)}\n`)
+  return 1
+}
+
+const main = Effect.exit(run(process.argv.slice(2))).pipe(
+  Effect.map((exit) => {
+    if (Exit.isFailure(exit)) process.exitCode = report(exit.cause)
+  }),
+  Effect.provide(NodeServices.layer)
+)
+
+// For benchmarks: the process's own peak memory and CPU time, on standard error at exit.
+if (process.env["RELINK_STATS"] !== undefined) {
+  process.on("exit", () => {
+    const usage = process.resourceUsage()
+    process.stderr.write(
+      `relink-stats ${JSON.stringify({ maxRssBytes: usage.maxRSS * 1024, userSeconds: usage.userCPUTime / 1e6, systemSeconds: usage.systemCPUTime / 1e6 })}\n`
+    )
+  })
+}
+
+NodeRuntime.runMain(main, { disableErrorReporting: true })

@@ -1,0 +1,59 @@
+/**
+ * `relink demo` (`pnpm demo`): the whole path on a fresh machine, no Kafka, no MongoDB — simulate a
+ * district's members, then write the list of unlinked members as a spreadsheet and as a page, and
+ * say where they are.
+ */
+import { resolve as resolvePath } from "node:path"
+import { Console, Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import * as Progress from "../Progress.ts"
+import * as Time from "../Time.ts"
+import { runUnlinked } from "./report.ts"
+import { runSimulate } from "./simulate.ts"
+
+export const demo = Command.make(
+  "demo",
+  {
+    members: Flag.Int("members").pipe(Flag.withMetavar("N"), Flag.withDescription("How many members to simulate"), Flag.withDefault(2000)),
+    seed: Flag.Int("seed").pipe(Flag.withMetavar("S"), Flag.withDefault(1)),
+    out: Flag.String("out").pipe(Flag.withMetavar("DIR"), Flag.withDescription("Where the events and the lists go"), Flag.withDefault("out/demo"))
+  },
+  (flags) =>
+    Effect.gen(function* () {
+      // One instant for both steps: the export is taken now, and the list is as of the same moment.
+      const asOf = Option.some(Time.formatInstant(Math.floor(Date.now() / 1000) * 1000))
+      const quiet = true
+      yield* Console.error(`relink demo: simulating ${Progress.number(flags.members)} members (seed ${flags.seed}) into ${flags.out} …`)
+      const { manifest, eventsPath } = yield* runSimulate({ members: flags.members, seed: flags.seed, asOf, out: flags.out, malformed: 0, gzip: false, quiet })
+      const common = {
+        events: eventsPath,
+        orgs: Option.none(),
+        asOf,
+        org: Option.none(),
+        includeSubtree: false,
+        lang: "zh",
+        reveal: false,
+        rejects: Option.none(),
+        quiet
+      } as const
+      const xlsx = yield* runUnlinked({ ...common, format: Option.some("xlsx"), out: Option.some(`${flags.out}/unlinked.xlsx`) })
+      const html = yield* runUnlinked({ ...common, format: Option.some("html"), out: Option.some(`${flags.out}/unlinked.html`) })
+      yield* Console.log(
+        [
+          `Simulated ${Progress.number(manifest.members)} members: ${Progress.number(manifest.events)} events in ${eventsPath}`,
+          `${Progress.number(xlsx.rows)} unlinked members (失联, 流出未报到, 转接逾期, 停止党籍) under ${Progress.number(xlsx.organisations)} responsible organisations, as of ${manifest.asOf}`,
+          ``,
+          `  Spreadsheet: ${resolvePath(xlsx.outPath)}`,
+          `  Web page:    ${resolvePath(html.outPath)}`,
+          ``,
+          `Next: relink orgs --events ${eventsPath}   (organisation ids)`,
+          `      relink report unlinked --events ${eventsPath} --org <ORG_ID> --include-subtree --out unlinked.xlsx`
+        ].join("\n")
+      )
+    })
+).pipe(
+  Command.withDescription(
+    "Simulate a district's members and write the list of unlinked members as a spreadsheet (XLSX) and a web page (HTML) — the whole path, without Kafka or MongoDB."
+  ),
+  Command.withShortDescription("Simulate, then write the unlinked list as XLSX and HTML")
+)

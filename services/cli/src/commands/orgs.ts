@@ -1,0 +1,63 @@
+/**
+ * `relink orgs`: the organisation tree the events register, with ids — what `--org` takes — and
+ * how many members each is home to and how many unlinked members it is responsible for.
+ */
+import { Console, Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { OrgTree, Status } from "@relink/core"
+import * as Sink from "../Sink.ts"
+import * as Shared from "./shared.ts"
+
+export const orgs = Command.make(
+  "orgs",
+  {
+    events: Shared.events,
+    orgs: Shared.orgs,
+    asOf: Shared.asOf,
+    format: Flag.Literals("format", ["text", "json"]).pipe(Flag.withDescription("text: an indented tree; json: one object per organisation"), Flag.withDefault("text")),
+    rejects: Shared.rejects,
+    quiet: Shared.quiet
+  },
+  (flags) =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(undefined))
+        const { result, ingested } = yield* Shared.scanEvents({ ...flags, rejectsPath })
+        yield* Shared.note(flags.quiet, Shared.readSummary(ingested))
+        const tree = result.orgs
+        const home = new Map<string, number>()
+        const responsible = new Map<string, number>()
+        for (const e of result.evaluations) {
+          home.set(e.homeOrgId, (home.get(e.homeOrgId) ?? 0) + 1)
+          if (Status.unlinked.has(e.status)) responsible.set(e.responsibleOrgId, (responsible.get(e.responsibleOrgId) ?? 0) + 1)
+        }
+        const roots = [...tree.orgs.keys()].filter((id) => OrgTree.parentOf(tree, id) === undefined).sort()
+        const lines: Array<string> = []
+        const visit = (orgId: string, depth: number) => {
+          const org = tree.orgs.get(orgId)
+          if (org === undefined) return
+          const entry = { orgId, name: org.name, kind: org.kind, region: org.region, parentId: OrgTree.parentOf(tree, orgId) ?? null, depth, members: home.get(orgId) ?? 0, unlinked: responsible.get(orgId) ?? 0 }
+          lines.push(
+            flags.format === "json"
+              ? JSON.stringify(entry)
+              : `${"  ".repeat(depth)}${orgId}  ${org.name}  (${org.kind}, ${org.region}) — ${entry.members} member${entry.members === 1 ? "" : "s"}, ${entry.unlinked} unlinked to find`
+          )
+          for (const child of [...(tree.children.get(orgId) ?? [])].sort()) visit(child, depth + 1)
+        }
+        for (const root of roots) visit(root, 0)
+        const sink = yield* Sink.open("-")
+        yield* Sink.run(sink, async (s) => {
+          s.write(lines.map((l) => `${l}\n`).join(""))
+          await s.close()
+        })
+        for (const problem of tree.problems) yield* Console.error(`warning: ${problem.message}`)
+        const unknownHomes = [...home.keys()].filter((id) => !tree.orgs.has(id))
+        if (unknownHomes.length > 0) {
+          yield* Shared.note(flags.quiet, `${unknownHomes.length} organisation ids are named by members but never registered: ${unknownHomes.slice(0, 5).join(", ")}${unknownHomes.length > 5 ? ", …" : ""}`)
+        }
+      })
+    )
+).pipe(
+  Command.withDescription("List the organisations the events register, as a tree with their ids (what --org takes), members and unlinked members to find."),
+  Command.withShortDescription("The organisation tree and its ids")
+)

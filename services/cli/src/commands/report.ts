@@ -1,0 +1,173 @@
+/**
+ * `relink report unlinked`: the list organisation-department staff act on — unlinked members of an
+ * organisation (or its subtree), sorted by responsible organisation then days without contact,
+ * with what to do next and the rule it rests on. Built by `Report.unlinked` in the core.
+ */
+import { extname } from "node:path"
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { OrgTree, Report } from "@relink/core"
+import { type CommandError, UnknownFormat, UnknownOrg } from "../Errors.ts"
+import * as Progress from "../Progress.ts"
+import * as Html from "../render/Html.ts"
+import * as Unlinked from "../render/Unlinked.ts"
+import * as Sink from "../Sink.ts"
+import { formatDate } from "../Time.ts"
+import * as Shared from "./shared.ts"
+
+const format = Flag.Literals("format", Unlinked.formats).pipe(
+  Flag.withDescription(
+    "xlsx: a summary sheet and one sheet per responsible organisation; csv: UTF-8 with BOM, opens in Excel; json; html: one self-contained page with charts. Default: from the --out extension, else xlsx"
+  ),
+  Flag.optional
+)
+
+const byExtension: Readonly<Record<string, Unlinked.Format>> = { ".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html" }
+
+/** The format asked for, or the one the output's extension names, or xlsx. */
+export const chooseFormat = (flag: Option.Option<Unlinked.Format>, out: Option.Option<string>): Effect.Effect<Unlinked.Format, UnknownFormat> => {
+  if (Option.isSome(flag)) return Effect.succeed(flag.value)
+  if (Option.isNone(out) || out.value === "-") return Effect.succeed("xlsx")
+  const extension = extname(out.value).toLowerCase()
+  const known = byExtension[extension]
+  return known !== undefined ? Effect.succeed(known) : Effect.fail(new UnknownFormat({ format: extension.replace(/^\./, "") || out.value, allowed: Unlinked.formats }))
+}
+
+/** Up to three registered ids that look like the one asked for. */
+const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string> => {
+  const wanted = orgId.toLowerCase()
+  const ids = [...tree.orgs.keys()]
+  const score = (id: string) => {
+    const candidate = id.toLowerCase()
+    let common = 0
+    while (common < candidate.length && common < wanted.length && candidate[common] === wanted[common]) common++
+    return common + (candidate.includes(wanted) || wanted.includes(candidate) ? 100 : 0)
+  }
+  return ids
+    .map((id) => ({ id, score: score(id) }))
+    .filter((c) => c.score >= Math.min(4, wanted.length))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+    .slice(0, 3)
+    .map((c) => c.id)
+}
+
+export interface UnlinkedOptions {
+  readonly events: string
+  readonly orgs: Option.Option<string>
+  readonly asOf: Option.Option<string>
+  readonly org: Option.Option<string>
+  readonly includeSubtree: boolean
+  readonly format: Option.Option<Unlinked.Format>
+  readonly lang: Report.Lang
+  readonly reveal: boolean
+  readonly out: Option.Option<string>
+  readonly rejects: Option.Option<string>
+  readonly quiet: boolean
+}
+
+/** Scans the events and writes the unlinked list; says how many rows went where. */
+export const runUnlinked = (
+  flags: UnlinkedOptions
+): Effect.Effect<{ readonly rows: number; readonly organisations: number; readonly outPath: string }, CommandError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const chosen = yield* chooseFormat(flags.format, flags.out)
+      const orgId = Option.getOrUndefined(flags.org)
+      const outPath = Option.getOrElse(flags.out, () =>
+        chosen === "xlsx" ? `unlinked-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => formatDate(Date.now())).slice(0, 10)}.xlsx` : "-"
+      )
+      const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
+      const { result, ingested } = yield* Shared.scanEvents({ ...flags, rejectsPath })
+      yield* Shared.note(flags.quiet, Shared.readSummary(ingested))
+      if (orgId !== undefined && !result.orgs.orgs.has(orgId)) {
+        return yield* new UnknownOrg({ orgId, known: result.orgs.orgs.size, suggestions: similarIds(result.orgs, orgId), eventsArg: flags.events })
+      }
+      const report = Report.unlinked(Report.fromScan(result), {
+        ...(orgId !== undefined && { orgId }),
+        includeSubtree: flags.includeSubtree,
+        lang: flags.lang,
+        reveal: flags.reveal
+      })
+      const context: Unlinked.Context = {
+        lang: flags.lang,
+        revealed: flags.reveal,
+        ...(orgId !== undefined && { org: { orgId, name: OrgTree.nameOf(result.orgs, orgId), includeSubtree: flags.includeSubtree } })
+      }
+      if (chosen === "xlsx") {
+        yield* Unlinked.writeXlsx(report, context, outPath)
+      } else {
+        const sink = yield* Sink.open(outPath)
+        switch (chosen) {
+          case "csv":
+            yield* Unlinked.writeCsv(report, context, sink)
+            break
+          case "json":
+            yield* Unlinked.writeJson(report, context, sink)
+            break
+          case "html":
+            yield* Sink.run(sink, async (s) => {
+              s.write(Html.render(report, context))
+              await s.ready()
+            })
+            break
+        }
+        yield* Sink.run(sink, (s) => s.close())
+      }
+      const organisations = Unlinked.groups(report).length
+      yield* Shared.note(
+        flags.quiet,
+        `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}` +
+          (flags.reveal ? " (full ID numbers and phones: keep the file confidential)" : "") +
+          (outPath === "-" ? "" : `; wrote ${outPath}`)
+      )
+      return { rows: report.rows.length, organisations, outPath }
+    })
+  )
+
+export const unlinked = Command.make(
+  "unlinked",
+  {
+    events: Shared.events,
+    orgs: Shared.orgs,
+    asOf: Shared.asOf,
+    org: Flag.String("org").pipe(
+      Flag.withMetavar("ORG_ID"),
+      Flag.withDescription("The organisation the list is for (its orgId in the events; see `relink orgs`). Default: every organisation"),
+      Flag.optional
+    ),
+    includeSubtree: Flag.Boolean("include-subtree").pipe(
+      Flag.withDescription("Cover the organisation's whole subtree (every branch below it), not only members it is home or responsible for"),
+      Flag.withDefault(false)
+    ),
+    format,
+    lang: Flag.Literals("lang", ["zh", "en"]).pipe(Flag.withDescription("Language of headers, statuses and suggested actions"), Flag.withDefault("zh")),
+    reveal: Flag.Boolean("reveal").pipe(
+      Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678)"),
+      Flag.withDefault(false)
+    ),
+    out: Shared.out.pipe(
+      Flag.withDescription("Output file, or - for standard output. Default: ./unlinked-<org|all>-<date>.xlsx for xlsx, standard output for the others")
+    ),
+    rejects: Shared.rejects,
+    quiet: Shared.quiet
+  },
+  (flags) => Effect.asVoid(runUnlinked(flags))
+).pipe(
+  Command.withDescription(
+    "The list of unlinked members (失联, 流出未报到, 转接逾期, 停止党籍) for an organisation, sorted by responsible organisation then days without contact, with leads, the suggested action and its basis. ID numbers and phones are masked unless --reveal."
+  ),
+  Command.withShortDescription("Unlinked members per responsible organisation, as XLSX, CSV, JSON or HTML"),
+  Command.withExamples([
+    { command: "relink report unlinked --events events.ndjson --as-of 2026-11-27 --out out/unlinked.xlsx" },
+    {
+      command: "relink report unlinked --events events.ndjson --org org-5101-0002 --include-subtree --format html --out out/unlinked.html",
+      description: "one organisation and everything below it, as a page with charts"
+    }
+  ])
+)
+
+export const report = Command.make("report").pipe(
+  Command.withDescription("Reports for organisation-department staff."),
+  Command.withShortDescription("Reports: unlinked"),
+  Command.withSubcommands([unlinked])
+)

@@ -1,0 +1,68 @@
+/**
+ * `relink scan`: the embedded engine over an export of events — every member's status, responsible
+ * and assisting organisation, flags, reasons and next review, plus match proposals for open
+ * observations — without Kafka or MongoDB.
+ */
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { Status } from "@relink/core"
+import * as Progress from "../Progress.ts"
+import * as ScanOutput from "../render/ScanOutput.ts"
+import * as Sink from "../Sink.ts"
+import { formatDate } from "../Time.ts"
+import * as Shared from "./shared.ts"
+
+const format = Flag.Literals("format", ["jsonl", "csv", "xlsx", "json"]).pipe(
+  Flag.withDescription(
+    'jsonl (default): one line per member {"kind":"member",…} then one per match proposal {"kind":"match",…}; csv: the same rows as one table (UTF-8 with BOM); json: one document; xlsx: summary, members and matches sheets'
+  ),
+  Flag.withDefault("jsonl")
+)
+
+export const scan = Command.make(
+  "scan",
+  {
+    events: Shared.events,
+    orgs: Shared.orgs,
+    asOf: Shared.asOf,
+    format,
+    out: Shared.out.pipe(Flag.withDescription("Output file, or - for standard output (default for jsonl, csv, json; xlsx defaults to ./scan-<date>.xlsx)")),
+    rejects: Shared.rejects,
+    quiet: Shared.quiet
+  },
+  (flags) =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const asOf = Option.getOrUndefined(flags.asOf)
+        const outPath = Option.getOrElse(flags.out, () =>
+          flags.format === "xlsx" ? `scan-${asOf === undefined ? formatDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
+        )
+        const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
+        const { result, ingested } = yield* Shared.scanEvents({ ...flags, rejectsPath })
+        yield* Shared.note(flags.quiet, Shared.readSummary(ingested))
+        if (flags.format === "xlsx") {
+          yield* ScanOutput.writeXlsx(result, outPath)
+        } else {
+          const sink = yield* Sink.open(outPath)
+          yield* ScanOutput.writeTextFormat(flags.format, result, sink)
+          yield* Sink.run(sink, (s) => s.close())
+        }
+        const unlinked = result.evaluations.filter((e) => Status.unlinked.has(e.status)).length
+        yield* Shared.note(
+          flags.quiet,
+          `${Progress.number(result.evaluations.length)} members (${Progress.number(unlinked)} unlinked), ${Progress.number(result.proposals.length)} match proposals` +
+            (result.skippedFuture > 0 ? `, ${Progress.number(result.skippedFuture)} events after --as-of left out` : "") +
+            (outPath === "-" ? "" : `; wrote ${outPath}`)
+        )
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Scan an export of events with the embedded engine (no Kafka, no MongoDB): each member's status, responsible organisation, flags, reasons and next review, and match proposals with their explanation. Malformed lines are skipped, counted and written to the rejects file."
+  ),
+  Command.withShortDescription("Statuses and match proposals from an export of events"),
+  Command.withExamples([
+    { command: "relink scan --events events.ndjson --as-of 2026-11-27 > scan.jsonl", description: "one JSON line per member and per proposal" },
+    { command: "relink scan --events exports/ --format xlsx --out out/scan.xlsx", description: "every *.ndjson(.gz) file of a directory" }
+  ])
+)

@@ -1,0 +1,226 @@
+/**
+ * The output of `relink scan`: one row per member and one per match proposal, as the core computed
+ * them. JSON Lines is the primary form (`{"kind":"member",…}` / `{"kind":"match",…}`); CSV flattens
+ * the same rows into one table, JSON wraps them in one document, XLSX puts them on two sheets.
+ */
+import { Effect } from "effect"
+import { Matching, MatchRule, Status, type Scan } from "@relink/core"
+import type { WriteFailed } from "../Errors.ts"
+import * as Sink from "../Sink.ts"
+import { formatInstant } from "../Time.ts"
+import * as Csv from "./Csv.ts"
+import * as Xlsx from "./Xlsx.ts"
+
+export interface MemberRow {
+  readonly kind: "member"
+  readonly memberId: string
+  readonly status: Status.Status
+  readonly responsibleOrgId: string
+  readonly assistingOrgId: string | null
+  readonly flags: ReadonlyArray<Status.Flag>
+  readonly reasons: ReadonlyArray<{ readonly rule: string; readonly since?: string }>
+  readonly lastContactAt: string | null
+  readonly nextReviewAt: string | null
+}
+
+export interface MatchRow {
+  readonly kind: "match"
+  readonly observationEventId: string
+  readonly memberId: string
+  readonly decision: Matching.Decision
+  readonly weight: number
+  readonly explanation: Matching.Explanation & { readonly text: string }
+}
+
+export const memberRow = (e: Status.Evaluation): MemberRow => ({
+  kind: "member",
+  memberId: e.memberId,
+  status: e.status,
+  responsibleOrgId: e.responsibleOrgId,
+  assistingOrgId: e.assistingOrgId ?? null,
+  flags: e.flags,
+  reasons: e.reasons.map((r) => (r.since === undefined ? { rule: r.rule } : { rule: r.rule, since: formatInstant(r.since) })),
+  lastContactAt: e.lastContact === undefined ? null : formatInstant(e.lastContact.at),
+  nextReviewAt: e.nextReviewAt === undefined ? null : formatInstant(e.nextReviewAt)
+})
+
+const round = (n: number, digits: number) => Number(n.toFixed(digits))
+
+/** The rule the embedded scan matched with (Scan.evaluate's default). */
+export const rule = MatchRule.chinese
+
+export const matchRow = (p: Matching.Proposal): MatchRow => ({
+  kind: "match",
+  observationEventId: p.observationEventId,
+  memberId: p.memberId,
+  decision: p.decision,
+  weight: round(p.weight, 3),
+  explanation: { ...p.explanation, text: Matching.explain(p.explanation, rule, "zh") }
+})
+
+export type Format = "jsonl" | "csv" | "json" | "xlsx"
+export const formats: ReadonlyArray<Format> = ["jsonl", "csv", "json", "xlsx"]
+
+/** Lets output streams drain every so many rows. */
+const BATCH = 5000
+
+const writeText = (
+  sink: Sink.Sink,
+  produce: (emit: (text: string) => void) => Iterable<number>
+): Effect.Effect<void, WriteFailed> =>
+  Sink.run(sink, async (s) => {
+    for (const _ of produce(s.write)) await s.ready()
+    await s.ready()
+  })
+
+function* batches<A>(items: ReadonlyArray<A>, each: (item: A) => void): Generator<number> {
+  for (let i = 0; i < items.length; i++) {
+    each(items[i] as A)
+    if (i % BATCH === BATCH - 1) yield i
+  }
+}
+
+const csvColumns = [
+  "kind",
+  "memberId",
+  "status",
+  "responsibleOrgId",
+  "assistingOrgId",
+  "flags",
+  "reasons",
+  "lastContactAt",
+  "nextReviewAt",
+  "observationEventId",
+  "decision",
+  "weight",
+  "explanation"
+] as const
+
+const reasonsText = (row: MemberRow) => row.reasons.map((r) => (r.since === undefined ? r.rule : `${r.rule}@${r.since}`)).join(";")
+
+const csvMember = (row: MemberRow) =>
+  Csv.record([
+    row.kind,
+    row.memberId,
+    row.status,
+    row.responsibleOrgId,
+    row.assistingOrgId,
+    row.flags.join(";"),
+    reasonsText(row),
+    row.lastContactAt,
+    row.nextReviewAt,
+    null,
+    null,
+    null,
+    null
+  ])
+
+const csvMatch = (row: MatchRow) =>
+  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.explanation.text])
+
+/** Writes JSON Lines, CSV or JSON to a text sink. */
+export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Scan.Result, sink: Sink.Sink): Effect.Effect<void, WriteFailed> => {
+  const { evaluations, proposals } = result
+  switch (format) {
+    case "jsonl":
+      return writeText(sink, function* (emit) {
+        yield* batches(evaluations, (e) => emit(`${JSON.stringify(memberRow(e))}\n`))
+        yield* batches(proposals, (p) => emit(`${JSON.stringify(matchRow(p))}\n`))
+      })
+    case "csv":
+      return writeText(sink, function* (emit) {
+        emit(Csv.BOM + Csv.record(csvColumns))
+        yield* batches(evaluations, (e) => emit(csvMember(memberRow(e))))
+        yield* batches(proposals, (p) => emit(csvMatch(matchRow(p))))
+      })
+    case "json":
+      return writeText(sink, function* (emit) {
+        const head = {
+          asOf: formatInstant(result.asOf),
+          events: result.events,
+          skippedFuture: result.skippedFuture,
+          unregisteredMembers: result.unregisteredMembers
+        }
+        emit(`${JSON.stringify(head).slice(0, -1)},"members":[`)
+        yield* batches(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${JSON.stringify(memberRow(e))}`))
+        emit(`],"matches":[`)
+        yield* batches(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${JSON.stringify(matchRow(p))}`))
+        emit("]}\n")
+      })
+  }
+}
+
+/** Excel allows 1,048,576 rows per sheet; a larger scan continues on "members (2)"… */
+const ROWS_PER_SHEET = 1_000_000
+
+const memberColumns: ReadonlyArray<Xlsx.Column> = [
+  { header: "memberId", width: 16 },
+  { header: "status", width: 22 },
+  { header: "状态", width: 12 },
+  { header: "responsibleOrgId", width: 18 },
+  { header: "assistingOrgId", width: 18 },
+  { header: "flags", width: 24 },
+  { header: "reasons", width: 48 },
+  { header: "lastContactAt", width: 26 },
+  { header: "nextReviewAt", width: 26 }
+]
+
+const matchColumns: ReadonlyArray<Xlsx.Column> = [
+  { header: "observationEventId", width: 20 },
+  { header: "memberId", width: 16 },
+  { header: "decision", width: 10 },
+  { header: "weight", width: 8 },
+  { header: "explanation", width: 120 }
+]
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Writes the scan as a workbook: summary, members, matches. */
+export const writeXlsx = (result: Scan.Result, path: string): Effect.Effect<void, WriteFailed> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const workbook = yield* Xlsx.open(path)
+      const used = new Set<string>()
+      const summary = Xlsx.sheet(workbook, Xlsx.sheetName("summary", used), [
+        { header: "status", width: 24 },
+        { header: "状态", width: 14 },
+        { header: "members", width: 12 }
+      ])
+      const counts = new Map<Status.Status, number>()
+      for (const e of result.evaluations) counts.set(e.status, (counts.get(e.status) ?? 0) + 1)
+      for (const status of Status.statuses) Xlsx.row(summary, [status, Status.labels[status].zh, counts.get(status) ?? 0])
+      Xlsx.row(summary, ["total", "合计", result.evaluations.length])
+      Xlsx.commitSheet(summary)
+      yield* Sink.attempt(path, async () => {
+        const parts = Math.max(1, Math.ceil(result.evaluations.length / ROWS_PER_SHEET))
+        for (let part = 0; part < parts; part++) {
+          const sheet = Xlsx.sheet(workbook, Xlsx.sheetName("members", used), memberColumns)
+          const end = Math.min(result.evaluations.length, (part + 1) * ROWS_PER_SHEET)
+          for (let i = part * ROWS_PER_SHEET; i < end; i++) {
+            const row = memberRow(result.evaluations[i] as Status.Evaluation)
+            Xlsx.row(sheet, [
+              row.memberId,
+              row.status,
+              Status.labels[row.status].zh,
+              row.responsibleOrgId,
+              row.assistingOrgId,
+              row.flags.join(";"),
+              reasonsText(row),
+              row.lastContactAt,
+              row.nextReviewAt
+            ])
+            if (i % BATCH === BATCH - 1) await tick()
+          }
+          Xlsx.commitSheet(sheet)
+        }
+        const matches = Xlsx.sheet(workbook, Xlsx.sheetName("matches", used), matchColumns)
+        for (let i = 0; i < result.proposals.length && i < ROWS_PER_SHEET; i++) {
+          const row = matchRow(result.proposals[i] as Matching.Proposal)
+          Xlsx.row(matches, [row.observationEventId, row.memberId, row.decision, row.weight, row.explanation.text])
+          if (i % BATCH === BATCH - 1) await tick()
+        }
+        Xlsx.commitSheet(matches)
+      })
+      yield* Xlsx.commit(workbook, path)
+    })
+  )

@@ -1,0 +1,87 @@
+import { assert, describe, it } from "@effect/vitest"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { relink, ok, tempDir } from "./helpers.ts"
+
+const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url).pathname
+
+/** One line on standard error, nothing on standard output, a non-zero exit. */
+const oneLineError = (args: ReadonlyArray<string>, code: number) => {
+  const run = relink(args)
+  assert.strictEqual(run.status, code, run.stderr)
+  assert.strictEqual(run.stdout, "")
+  const lines = run.stderr.split("\n").filter((l) => l.length > 0)
+  assert.strictEqual(lines.length, 1, run.stderr)
+  return lines[0] as string
+}
+
+describe("relink command line", () => {
+  it("prints complete help for the command and each subcommand", () => {
+    const top = ok(relink(["--help"])).stdout
+    for (const sub of ["simulate", "scan", "report", "orgs"]) assert.include(top, sub)
+    const scan = ok(relink(["scan", "--help"])).stdout
+    for (const flag of ["--events", "--orgs", "--as-of", "--format", "--out", "--rejects", "--quiet"]) assert.include(scan, flag)
+    const report = ok(relink(["report", "unlinked", "--help"])).stdout
+    for (const flag of ["--events", "--as-of", "--org", "--include-subtree", "--format", "--lang", "--reveal", "--out", "--rejects"]) {
+      assert.include(report, flag)
+    }
+    const simulate = ok(relink(["simulate", "--help"])).stdout
+    for (const flag of ["--members", "--seed", "--as-of", "--out", "--malformed", "--gzip"]) assert.include(simulate, flag)
+    assert.include(ok(relink(["--version"])).stdout, "0.1.0")
+  })
+
+  it("answers wrong arguments with one line and exit code 2", () => {
+    assert.strictEqual(oneLineError(["scan", "--bogus"], 2), "relink scan: Unrecognized flag: --bogus in command relink scan (see relink scan --help)")
+    assert.strictEqual(oneLineError(["scan"], 2), "relink scan: Missing required flag: --events (see relink scan --help)")
+    assert.match(oneLineError(["scan", "--events", SAMPLE, "--format", "pdf"], 2), /^relink scan: Invalid value for flag --format: "pdf"\. Expected: "jsonl" \| "csv" \| "xlsx" \| "json"/)
+    assert.match(oneLineError(["report", "unlinked", "--events", SAMPLE, "--format", "docx"], 2), /Invalid value for flag --format: "docx"/)
+    assert.match(oneLineError(["report", "unlinked", "--events", SAMPLE, "--lang", "fr"], 2), /--lang/)
+    assert.match(oneLineError(["simulate", "--members", "many", "--out", "x"], 2), /--members/)
+    assert.match(oneLineError(["frobnicate"], 2), /^relink: Unknown subcommand "frobnicate"/)
+  })
+
+  it("answers failures with one line and exit code 1", () => {
+    const missing = join(tempDir("missing"), "nope.ndjson")
+    assert.strictEqual(oneLineError(["scan", "--events", missing], 1), `relink: events file or directory not found: ${missing}`)
+    const empty = tempDir("empty")
+    assert.strictEqual(
+      oneLineError(["scan", "--events", empty], 1),
+      `relink: cannot read events from directory ${empty}: it holds no *.ndjson, *.ndjson.gz or *.jsonl files`
+    )
+    assert.match(oneLineError(["scan", "--events", SAMPLE, "--as-of", "27/11/2026"], 1), /^relink: --as-of "27\/11\/2026" is not a date \(2026-11-27\) or an ISO instant/)
+    assert.match(oneLineError(["scan", "--events", SAMPLE, "--as-of", "2026-02-30"], 1), /--as-of/)
+    const broken = tempDir("gz")
+    writeFileSync(join(broken, "events.ndjson.gz"), "this is not gzip")
+    assert.match(oneLineError(["scan", "--events", join(broken, "events.ndjson.gz"), "--quiet"], 1), /^relink: cannot read .*events\.ndjson\.gz: /)
+    const blocked = tempDir("blocked")
+    mkdirSync(join(blocked, "out.jsonl"))
+    assert.match(oneLineError(["scan", "--events", SAMPLE, "--out", join(blocked, "out.jsonl"), "--quiet"], 1), /^relink: cannot write .*out\.jsonl: /)
+  })
+
+  it("accepts a date or an ISO instant for --as-of, and leaves out events after it", () => {
+    const early = ok(relink(["scan", "--events", SAMPLE, "--as-of", "2024-01-01T00:00:00+08:00"]))
+    assert.match(early.stderr, /events after --as-of left out/)
+    const late = ok(relink(["scan", "--events", SAMPLE, "--as-of", "2026-11-27"]))
+    assert.notMatch(late.stderr, /left out/)
+    assert.strictEqual(late.stdout.trim().split("\n").filter((l) => l.includes('"kind":"member"')).length, 60)
+  })
+
+  it("lists the organisation tree with the ids --org takes", () => {
+    const text = ok(relink(["orgs", "--events", SAMPLE, "--as-of", "2026-11-27", "--quiet"])).stdout
+    assert.match(text, /^org-5101-0001 {2}中共成都市武侯区委员会 {2}\(committee, 510107\)/)
+    assert.match(text, /\n {2}org-5101-0002 {2}中共浆洗街街道工作委员会/)
+    const json = ok(relink(["orgs", "--events", SAMPLE, "--as-of", "2026-11-27", "--format", "json", "--quiet"]))
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { orgId: string; members: number })
+    assert.strictEqual(json.reduce((n, o) => n + o.members, 0), 60)
+  })
+
+  it("demo: simulates, writes the spreadsheet and the page, and says where they are", () => {
+    const out = join(tempDir("demo"), "demo")
+    const run = ok(relink(["demo", "--members", "300", "--out", out]))
+    assert.include(run.stdout, `Spreadsheet: ${join(out, "unlinked.xlsx")}`)
+    assert.include(run.stdout, `Web page:    ${join(out, "unlinked.html")}`)
+    for (const file of ["events.ndjson", "labels.json", "manifest.json", "unlinked.xlsx", "unlinked.html"]) assert.isTrue(existsSync(join(out, file)), file)
+  })
+})

@@ -1,0 +1,57 @@
+import { assert, describe, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { gunzipSync } from "node:zlib"
+import { Result } from "effect"
+import { Event } from "@relink/core"
+import { AS_OF, ok, relink, simulate, tempDir } from "./helpers.ts"
+
+describe("relink simulate", () => {
+  const first = simulate(300, 7)
+
+  it("writes events that all follow the contract, with a manifest and labels", () => {
+    assert.strictEqual(first.manifest.members, 300)
+    assert.strictEqual(first.lines.length, first.manifest.events)
+    assert.strictEqual(first.events.length, first.lines.length, "every simulated line decodes")
+    const registered = first.events.filter((e) => e.type === "MemberRegistered").map((e) => Event.memberIdOf(e))
+    assert.strictEqual(new Set(registered).size, 300)
+    assert.isTrue(first.events.some((e) => e.type === "OrgRegistered"))
+    assert.isTrue(first.events.every((e) => e.occurredAt <= Date.parse(`${AS_OF}T23:59:59+08:00`)))
+    const labels = JSON.parse(readFileSync(join(first.dir, "labels.json"), "utf8")) as Array<{ eventId: string; memberId: string | null; noise: string }>
+    assert.isAbove(labels.length, 0)
+    const ids = new Set(first.events.map((e) => e.eventId))
+    for (const label of labels) assert.isTrue(ids.has(label.eventId), label.eventId)
+  })
+
+  it("is deterministic per seed", () => {
+    const again = simulate(300, 7)
+    const other = simulate(300, 8)
+    assert.deepStrictEqual(again.lines, first.lines)
+    assert.notDeepEqual(other.lines, first.lines)
+    assert.strictEqual(readFileSync(join(again.dir, "labels.json"), "utf8"), readFileSync(join(first.dir, "labels.json"), "utf8"))
+  })
+
+  it("mixes in malformed lines at the line numbers the manifest records", () => {
+    const broken = simulate(300, 7, ["--malformed", "5"])
+    assert.strictEqual(broken.manifest.malformed.length, 5)
+    assert.strictEqual(broken.lines.length, first.lines.length + 5)
+    for (const { line } of broken.manifest.malformed) {
+      assert.isTrue(Result.isFailure(Event.decodeLine(broken.lines[line - 1] as string)), `line ${line} is malformed`)
+    }
+    assert.strictEqual(broken.events.length, first.events.length)
+  })
+
+  it("writes a gzip-compressed export on request", () => {
+    const dir = tempDir("gzip")
+    ok(relink(["simulate", "--members", "300", "--seed", "7", "--as-of", AS_OF, "--out", dir, "--gzip", "--quiet"]))
+    const text = gunzipSync(readFileSync(join(dir, "events.ndjson.gz"))).toString("utf8")
+    assert.deepStrictEqual(text.split("\n").filter((l) => l.length > 0), first.lines)
+  })
+
+  it("rejects a negative member count with one line", () => {
+    const run = relink(["simulate", "--members", "-5", "--out", tempDir("neg")])
+    assert.notStrictEqual(run.status, 0)
+    assert.strictEqual(run.stderr.trim().split("\n").length, 1)
+    assert.include(run.stderr, "--members")
+  })
+})

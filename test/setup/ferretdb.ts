@@ -38,8 +38,7 @@ const makeWritable = (dir: string): void => {
  * Build ferretdb the way its release process does: the module source from the Go module proxy
  * (`go mod download`), plus the version.txt its build normally generates, then `go build`.
  */
-const buildFerretDb = async (target: string): Promise<void> => {
-  const go = requireTool("go", "build FerretDB, the MongoDB-wire server used by the tests")
+const buildFerretDb = async (go: string, target: string): Promise<void> => {
   const dir = cacheDir(`ferretdb-${FERRETDB_VERSION}`)
   const logFile = join(dir, "build.log")
   // Pure-Go SQLite (modernc): no C compiler needed.
@@ -72,11 +71,12 @@ const buildFerretDb = async (target: string): Promise<void> => {
 export const ensureFerretDb = async (): Promise<string> => {
   const binary = binaryPath()
   if (isUsable(binary)) return binary
+  const go = requireTool("go", "build FerretDB, the MongoDB-wire server used by the tests")
   const started = Date.now()
   progress(`building FerretDB ${FERRETDB_VERSION} with go (first run only; a few minutes)…`)
   const heartbeat = setInterval(() => progress(`still building FerretDB… ${seconds(started)}`), 30_000)
   try {
-    await buildFerretDb(binary)
+    await buildFerretDb(go, binary)
   } finally {
     clearInterval(heartbeat)
   }
@@ -95,8 +95,11 @@ const probeMongo = async (uri: string): Promise<void> => {
   }
 }
 
-/** Start FerretDB with its SQLite files under `dir`; the handle restarts it on the same port and data. */
-export const startFerretDb = async (dir: string): Promise<ServiceHandle> => {
+/**
+ * Start FerretDB with its SQLite files under `dir`; the handle restarts it on the same port and
+ * data. `orphanDir` is deleted by the watchdog if this process dies without stopping FerretDB.
+ */
+export const startFerretDb = async (dir: string, orphanDir = dir): Promise<ServiceHandle> => {
   const binary = await ensureFerretDb()
   const started = Date.now()
   const [port] = await freePorts(1)
@@ -117,7 +120,12 @@ export const startFerretDb = async (dir: string): Promise<ServiceHandle> => {
     "--debug-addr=-"
   ]
   const launch = async () => {
-    const child = spawnService("ferretdb", binary, args, { cwd: dir, logFile, env: { ...process.env, DO_NOT_TRACK: "1" } })
+    const child = spawnService("ferretdb", binary, args, {
+      cwd: dir,
+      logFile,
+      orphanDir,
+      env: { ...process.env, DO_NOT_TRACK: "1" }
+    })
     await waitUntilReady({ service: "FerretDB", child, probe: () => probeMongo(uri), timeoutMs: 60_000 })
     return child
   }

@@ -49,8 +49,7 @@ const pom = (version: string) => `<project xmlns="http://maven.apache.org/POM/4.
 </project>
 `
 
-const resolveJars = async (version: string): Promise<void> => {
-  const mvn = requireTool("mvn", "download the Kafka jars from Maven Central")
+const resolveJars = async (mvn: string, version: string): Promise<void> => {
   const dir = cacheDir(`kafka-${version}`)
   const pomFile = join(dir, "pom.xml")
   writeFileSync(pomFile, pom(version))
@@ -69,12 +68,13 @@ export const ensureKafkaJars = async (): Promise<{ version: string; libDir: stri
   const cached = candidates.find(isResolved)
   if (cached !== undefined) return { version: cached, libDir: libDirOf(cached) }
 
+  const mvn = requireTool("mvn", "download the Kafka jars from Maven Central")
   const failures: string[] = []
   for (const version of candidates) {
     const started = Date.now()
     progress(`resolving Kafka ${version} jars with Maven (first run only)…`)
     try {
-      await resolveJars(version)
+      await resolveJars(mvn, version)
       progress(`Kafka ${version} jars ready in ${seconds(started)}`)
       return { version, libDir: libDirOf(version) }
     } catch (error) {
@@ -162,8 +162,11 @@ const probeKafka = async (brokers: string): Promise<void> => {
   }
 }
 
-/** Format a data directory in `dir` and start Kafka there; the handle restarts it in place. */
-export const startKafka = async (dir: string): Promise<ServiceHandle> => {
+/**
+ * Format a data directory in `dir` and start Kafka there; the handle restarts it in place.
+ * `orphanDir` is deleted by the watchdog if this process dies without stopping Kafka.
+ */
+export const startKafka = async (dir: string, orphanDir = dir): Promise<ServiceHandle> => {
   const java = requireTool("java", "run the Kafka broker")
   const { version, libDir } = await ensureKafkaJars()
   const started = Date.now()
@@ -190,7 +193,8 @@ export const startKafka = async (dir: string): Promise<ServiceHandle> => {
   const launch = async () => {
     const child = spawnService("kafka", java, [...jvm, ...logging, ...classpath, "kafka.Kafka", properties], {
       cwd: dir,
-      logFile
+      logFile,
+      orphanDir
     })
     await waitUntilReady({ service: "Kafka", child, probe: () => probeKafka(brokers), timeoutMs: 120_000 })
     return child

@@ -40,6 +40,8 @@ export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv
   /** stdout and stderr are appended here. */
   readonly logFile: string
+  /** Directory the watchdog deletes after killing the service, should this process die first. */
+  readonly orphanDir?: string
 }
 
 const DEFAULT_GRACE_MS = 20_000
@@ -168,15 +170,18 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 // Spawning
 
 // Polls once a second; when the parent ($1) is gone but the service group ($2) is still there,
-// terminates the group. Exits by itself as soon as the service does.
+// terminates the group and deletes its directory ($3, optional). Exits by itself as soon as the
+// service does.
 const WATCHDOG = `
 while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
 kill -0 "$1" 2>/dev/null && exit 0
-kill -s TERM -- "-$2" 2>/dev/null; sleep 5; kill -s KILL -- "-$2" 2>/dev/null
+kill -s TERM -- "-$2" 2>/dev/null && sleep 5; kill -s KILL -- "-$2" 2>/dev/null
+[ -n "$3" ] && rm -rf -- "$3"
 exit 0`
 
-const startWatchdog = (pid: number): void => {
-  const watchdog = spawn("sh", ["-c", WATCHDOG, "relink-watchdog", String(process.pid), String(pid)], {
+const startWatchdog = (pid: number, orphanDir: string): void => {
+  const args = ["-c", WATCHDOG, "relink-watchdog", String(process.pid), String(pid), orphanDir]
+  const watchdog = spawn("sh", args, {
     stdio: "ignore",
     detached: true
   })
@@ -250,7 +255,7 @@ export const spawnService = (
   options: SpawnOptions
 ): ManagedProcess => {
   const { managed } = launch(name, command, args, options)
-  if (managed.pid > 0) startWatchdog(managed.pid)
+  if (managed.pid > 0) startWatchdog(managed.pid, options.orphanDir ?? "")
   return managed
 }
 

@@ -50,11 +50,12 @@ export const startServices = async (options: StartOptions = {}): Promise<Service
     trackTempDir(dataDir)
   }
   const local = (name: string) => join(dataDir ?? tmpdir(), name)
+  const orphanDir = dataDir ?? ""
 
   // Both start concurrently: on a cold machine the Maven resolve and the Go build overlap.
   const [kafka, mongo] = await Promise.allSettled([
-    kafkaBrokers === undefined ? startKafka(local("kafka")) : externalHandle("Kafka", "KAFKA_BROKERS", kafkaBrokers),
-    mongodbUri === undefined ? startFerretDb(local("mongodb")) : externalHandle("MongoDB", "MONGODB_URI", mongodbUri)
+    kafkaBrokers === undefined ? startKafka(local("kafka"), orphanDir) : externalHandle("Kafka", "KAFKA_BROKERS", kafkaBrokers),
+    mongodbUri === undefined ? startFerretDb(local("mongodb"), orphanDir) : externalHandle("MongoDB", "MONGODB_URI", mongodbUri)
   ])
 
   const close = async () => {
@@ -65,8 +66,10 @@ export const startServices = async (options: StartOptions = {}): Promise<Service
 
   if (kafka.status === "rejected" || mongo.status === "rejected") {
     await close()
-    const errors = [kafka, mongo].flatMap((r) => (r.status === "rejected" ? [r.reason] : []))
-    throw errors.length === 1 ? errors[0] : new AggregateError(errors, "neither Kafka nor FerretDB could be started")
+    const errors: unknown[] = [kafka, mongo].flatMap((r) => (r.status === "rejected" ? [r.reason] : []))
+    if (errors.length === 1) throw errors[0]
+    const messages = errors.map((e) => `- ${e instanceof Error ? e.message : String(e)}`).join("\n")
+    throw new AggregateError(errors, `neither Kafka nor FerretDB could be started:\n${messages}`)
   }
   if (dataDir !== undefined) progress(`services ready in ${seconds(started)} (data in ${dataDir})`)
   return {

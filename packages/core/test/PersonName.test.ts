@@ -14,6 +14,10 @@ describe("PersonName", () => {
       assert.strictEqual(PersonName.normalize("鍾麗華"), "钟丽华")
     })
 
+    it("converts character by character, never rewriting a name as a phrase (沈思雨 stays 沈思雨)", () => {
+      assert.strictEqual(PersonName.normalize("沈思雨"), "沈思雨")
+      assert.strictEqual(PersonName.pinyinKey("沈思雨"), "shen si yu")
+    })
     it("converts Hong Kong variant forms too (衞 → 卫)", () => {
       assert.strictEqual(PersonName.normalize("衞國強"), "卫国强")
     })

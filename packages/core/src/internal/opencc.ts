@@ -18,10 +18,14 @@ const hkToCn = Converter({ from: "hk", to: "cn" })
  */
 const PRESERVED = /(乾)/u
 
+/**
+ * Character by character: OpenCC's phrase tables rewrite words, and a name is not a word
+ * (沈思雨 would become 沉思雨 through the phrase 沈思 → 沉思, changing the surname).
+ */
 const convertOnce = (s: string): string =>
   s
     .split(PRESERVED)
-    .map((part, i) => (i % 2 === 1 ? part : hkToCn(part)))
+    .map((part, i) => (i % 2 === 1 ? part : Array.from(part, (c) => hkToCn(c)).join("")))
     .join("")
 
 /**

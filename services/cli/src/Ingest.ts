@@ -70,7 +70,6 @@ export const ingest = (
         }
       })
     }
-    progress.done()
     const written = rejects.written()
     yield* Sink.run(rejects, (s) => s.close())
     return {

@@ -5,6 +5,8 @@
 export interface Progress {
   /** Call often; redraws at most every 200 ms. */
   readonly update: (counts: Counts) => void
+  /** Shows a phase without counts ("evaluating 1,000,000 members …"). */
+  readonly status: (text: string) => void
   /** Clears the line. */
   readonly done: () => void
 }
@@ -22,7 +24,7 @@ export const number = (n: number): string => Math.round(n).toLocaleString("en-US
 export const rate = (perSecond: number): string =>
   perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M/s` : perSecond >= 1e3 ? `${(perSecond / 1e3).toFixed(0)}k/s` : `${perSecond.toFixed(0)}/s`
 
-const quiet: Progress = { update: () => undefined, done: () => undefined }
+const quiet: Progress = { update: () => undefined, status: () => undefined, done: () => undefined }
 
 export const make = (options: { readonly unit: string; readonly enabled?: boolean }): Progress => {
   const enabled = options.enabled ?? process.stderr.isTTY === true
@@ -30,6 +32,11 @@ export const make = (options: { readonly unit: string; readonly enabled?: boolea
   const started = performance.now()
   let last = 0
   let drawn = false
+  const draw = (line: string) => {
+    const columns = process.stderr.columns > 20 ? process.stderr.columns : 120
+    process.stderr.write(`\r\x1b[2K${line.slice(0, columns - 1)}`)
+    drawn = true
+  }
   return {
     update: (counts) => {
       const now = performance.now()
@@ -44,12 +51,12 @@ export const make = (options: { readonly unit: string; readonly enabled?: boolea
         counts.malformed === undefined ? "" : `${number(counts.malformed)} malformed`,
         `${seconds.toFixed(0)}s`
       ].filter((p) => p !== "")
-      const columns = process.stderr.columns ?? 100
-      process.stderr.write(`\r\x1b[2K${`${counts.label}: ${parts.join(" · ")}`.slice(0, columns - 1)}`)
-      drawn = true
+      draw(`${counts.label}: ${parts.join(" · ")}`)
     },
+    status: (text) => draw(text),
     done: () => {
       if (drawn) process.stderr.write("\r\x1b[2K")
+      drawn = false
     }
   }
 }

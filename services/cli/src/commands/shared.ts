@@ -75,7 +75,9 @@ export const scanEvents = (options: {
     const eventSources = yield* Sources.resolve(options.events)
     const progress = Progress.make({ unit: "lines", enabled: !options.quiet && process.stderr.isTTY === true })
     const ingested = yield* Ingest.ingest([...orgSources, ...eventSources], { asOf, rejectsPath: options.rejectsPath, progress })
+    progress.status(`evaluating ${Progress.number(ingested.state.members.size)} members and matching ${Progress.number(ingested.state.observations.size)} observations …`)
     const result = Scan.evaluate(ingested.state, asOf, Policy.defaults)
+    progress.done()
     return { result, ingested, asOf }
   })
 

@@ -10,8 +10,12 @@ import { removeTempDir, trackTempDir } from "./processes.ts"
 export const cacheRoot = (): string =>
   process.env["RELINK_SERVICES_CACHE"] || join(homedir(), ".cache", "relink-services")
 
+/** Path of a cache entry, without creating anything. */
+export const cachePath = (...segments: string[]): string => join(cacheRoot(), ...segments)
+
+/** A cache directory, created if missing. */
 export const cacheDir = (name: string): string => {
-  const dir = join(cacheRoot(), name)
+  const dir = cachePath(name)
   mkdirSync(dir, { recursive: true })
   return dir
 }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process"
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { MongoClient } from "mongodb"
-import { cacheDir, installAtomically } from "./cache.ts"
+import { cacheDir, cachePath, installAtomically } from "./cache.ts"
 import { localHandle, waitUntilReady, type ServiceHandle } from "./handle.ts"
 import { progress, seconds } from "./log.ts"
 import { freePorts, LOOPBACK } from "./ports.ts"
@@ -14,7 +14,7 @@ import { removeTempDir, requireTool, runCommand, spawnService, trackTempDir } fr
 const FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 const FERRETDB_VERSION = "v1.24.2"
 
-const binaryPath = () => join(cacheDir(`ferretdb-${FERRETDB_VERSION}`), "ferretdb")
+const binaryPath = () => cachePath(`ferretdb-${FERRETDB_VERSION}`, "ferretdb")
 
 // A binary from plain `go install …@v1.24.2` panics at start-up: the module lacks the generated
 // build/version/version.txt. So an old cached binary is checked before it is trusted.

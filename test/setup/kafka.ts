@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Kafka, logLevel } from "kafkajs"
-import { cacheDir, installAtomically } from "./cache.ts"
+import { cacheDir, cachePath, installAtomically } from "./cache.ts"
 import { CommandFailedError } from "./errors.ts"
 import { localHandle, waitUntilReady, type ServiceHandle } from "./handle.ts"
 import { progress, seconds } from "./log.ts"
@@ -23,7 +23,7 @@ const candidateVersions = (): string[] => {
   return pinned ? [pinned] : KAFKA_VERSIONS
 }
 
-const libDirOf = (version: string) => join(cacheDir(`kafka-${version}`), "lib")
+const libDirOf = (version: string) => cachePath(`kafka-${version}`, "lib")
 const isResolved = (version: string) => existsSync(join(libDirOf(version), `kafka_2.13-${version}.jar`))
 
 // The broker plus slf4j-reload4j, so the broker's log4j output has a binding (otherwise slf4j

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { relink, ok, tempDir } from "./helpers.ts"
 
@@ -64,6 +64,17 @@ describe("relink command line", () => {
     const late = ok(relink(["scan", "--events", SAMPLE, "--as-of", "2026-11-27"]))
     assert.notMatch(late.stderr, /left out/)
     assert.strictEqual(late.stdout.trim().split("\n").filter((l) => l.includes('"kind":"member"')).length, 60)
+  })
+
+  it("reads organisations kept in a separate file with --orgs", () => {
+    const dir = tempDir("orgs")
+    const lines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
+    writeFileSync(join(dir, "orgs.ndjson"), lines.filter((l) => l.includes('"type":"OrgRegistered"')).join("\n"))
+    writeFileSync(join(dir, "members.ndjson"), lines.filter((l) => !l.includes('"type":"OrgRegistered"')).join("\n"))
+    const apart = ok(relink(["report", "unlinked", "--orgs", join(dir, "orgs.ndjson"), "--events", join(dir, "members.ndjson"), "--as-of", "2026-11-27", "--format", "csv", "--quiet"]))
+    const together = ok(relink(["report", "unlinked", "--events", SAMPLE, "--as-of", "2026-11-27", "--format", "csv", "--quiet"]))
+    assert.strictEqual(apart.stdout, together.stdout)
+    assert.include(together.stdout, "中共")
   })
 
   it("lists the organisation tree with the ids --org takes", () => {

@@ -31,7 +31,13 @@ export const orgs = Command.make(
           home.set(e.homeOrgId, (home.get(e.homeOrgId) ?? 0) + 1)
           if (Status.unlinked.has(e.status)) responsible.set(e.responsibleOrgId, (responsible.get(e.responsibleOrgId) ?? 0) + 1)
         }
-        const roots = [...tree.orgs.keys()].filter((id) => OrgTree.parentOf(tree, id) === undefined).sort()
+        // The district itself first: roots with the most members below them, then by id.
+        const membersBelow = (root: string) => [...OrgTree.subtree(tree, root)].reduce((n, id) => n + (home.get(id) ?? 0), 0)
+        const roots = [...tree.orgs.keys()]
+          .filter((id) => OrgTree.parentOf(tree, id) === undefined)
+          .map((id) => ({ id, members: membersBelow(id) }))
+          .sort((a, b) => b.members - a.members || a.id.localeCompare(b.id))
+          .map((r) => r.id)
         const lines: Array<string> = []
         const visit = (orgId: string, depth: number) => {
           const org = tree.orgs.get(orgId)

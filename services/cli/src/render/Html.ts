@@ -80,9 +80,16 @@ const fit = (label: string, room: number): string => {
   return out
 }
 
+/** Approximate width in pixels of a 13px label: CJK characters are square, Latin ones about half. */
+const textWidth = (label: string): number => {
+  let width = 0
+  for (const ch of label) width += /[\u2e80-\uffff]/.test(ch) ? 13 : 7
+  return width
+}
+
 /** A horizontal stacked bar chart in inline SVG. */
 const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
-  const labelWidth = 250
+  const labelWidth = Math.min(250, Math.max(80, ...bars.filter((b) => b.rest !== true).map((b) => textWidth(fit(b.label, 34)) + 16)))
   const barArea = 470
   const rowHeight = 26
   const top = 8
@@ -114,7 +121,7 @@ const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
 
 /** One bar per status, with its count. */
 const statusBars = (totals: ReadonlyMap<Status.Status, number>, lang: Report.Lang): string => {
-  const labelWidth = 100
+  const labelWidth = Math.max(60, ...statuses.map((s) => textWidth(Status.labels[s][lang]) + 16))
   const barArea = 200
   const rowHeight = 30
   const width = labelWidth + barArea + 60

@@ -103,6 +103,7 @@ export const reasonOf = (cause: unknown): string => {
       ENOTDIR: "not a directory",
       EEXIST: "already exists",
       ENOSPC: "no space left on device",
+      EPIPE: "broken pipe",
       Z_DATA_ERROR: "not a valid gzip stream",
       Z_BUF_ERROR: "truncated gzip stream"
     }

@@ -56,14 +56,16 @@ const make = (path: string, create: () => Target, owned: boolean): Sink => {
     }
     return stream
   }
+  /** A stream that failed, or was destroyed or ended, will never drain again: never wait for it. */
+  const dead = (target: Writable) => failure !== undefined || target.destroyed || target.writableEnded
   const push = () => {
     if (buffer.length === 0) return
     const text = buffer.length === 1 ? (buffer[0] as string) : buffer.join("")
     buffer = []
     buffered = 0
     const target = streamOf()
-    if (target === undefined) return
-    if (!target.write(text) && drain === undefined) {
+    if (target === undefined || dead(target)) return
+    if (!target.write(text) && drain === undefined && !dead(target)) {
       drain = new Promise<void>((resolve) => {
         const done = () => {
           target.off("drain", done)
@@ -104,8 +106,17 @@ const make = (path: string, create: () => Target, owned: boolean): Sink => {
             // Resolves when the file itself is written and closed (after a gzip stage, if any).
             finished(file, () => resolve())
             if (!target.writableEnded) target.end()
-          } else if (target.writableNeedDrain) target.once("drain", () => resolve())
-          else resolve()
+          } else if (target.writableNeedDrain && !dead(target)) {
+            const done = () => {
+              target.off("drain", done)
+              target.off("error", done)
+              target.off("close", done)
+              resolve()
+            }
+            target.on("drain", done)
+            target.on("error", done)
+            target.on("close", done)
+          } else resolve()
         })
       }
       return check()

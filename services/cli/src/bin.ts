@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `relink` executable. Exit codes: 0 done; 1 the command failed (missing events file, unknown
- * organisation, unwritable output…); 2 wrong arguments; 130 interrupted. Every failure is one line
+ * organisation, unwritable output…); 2 wrong arguments; 130 interrupted; 141 standard output was
+ * closed by its reader. Every failure is one line
  * on standard error: `relink: <what went wrong>`.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
@@ -21,6 +22,8 @@ export const report = (cause: Cause.Cause<unknown>): number => {
     return 2
   }
   if (isCommandError(error)) {
+    // The reader of standard output went away (`relink scan … | head`): stop quietly, as on SIGPIPE.
+    if (error._tag === "WriteFailed" && error.path === "-" && error.reason === "broken pipe") return 141
     process.stderr.write(`relink: ${error.message}\n`)
     return 1
   }

@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import ExcelJS from "exceljs"
 import { Matching, MatchRule, Policy, Scan } from "@relink/core"
-import { parseCsv, ok, relink, simulate, tempDir } from "./helpers.ts"
+import { bin, parseCsv, ok, relink, simulate, tempDir } from "./helpers.ts"
 
 const AS_OF_INSTANT = Date.parse("2026-11-27T23:59:59+08:00")
 
@@ -144,5 +145,12 @@ describe("relink scan", () => {
     assert.deepStrictEqual(workbook.worksheets.map((w) => w.name), ["summary", "members", "matches"])
     assert.strictEqual(workbook.getWorksheet("members")?.rowCount, expected.evaluations.length + 1)
     assert.strictEqual(workbook.getWorksheet("matches")?.rowCount, expected.proposals.length + 1)
+  })
+
+  it("stops quietly when the reader of standard output goes away (relink scan … | head)", () => {
+    const script = `"${process.execPath}" "${bin}" scan --events "${sim.eventsPath}" --as-of 2026-11-27 --rejects /dev/null --quiet | head -c 100 > /dev/null; echo "status=\${PIPESTATUS[0]}"`
+    const run = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 30_000 })
+    assert.strictEqual(run.stdout.trim(), "status=141")
+    assert.strictEqual(run.stderr, "")
   })
 })

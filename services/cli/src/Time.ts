@@ -29,8 +29,20 @@ export const asOf = (flag: Option.Option<string>): Effect.Effect<number, BadAsOf
     }
   })
 
-/** `2026-03-01T09:30:00+08:00`, as the event contract writes instants. */
-export const formatInstant = (at: number): string => encodeInstant(at)
+const CST = 8 * 3_600_000
+
+/**
+ * `2026-03-01T09:30:00+08:00`, as the event contract writes instants (`Event.Instant`'s encoding;
+ * the tests hold the two equal). Written out here because scan output formats millions of them and
+ * the schema encoder costs about three times as much.
+ */
+export const formatInstant = (at: number): string => {
+  const iso = new Date(at + CST).toISOString()
+  return `${at % 1000 === 0 ? iso.slice(0, 19) : iso.slice(0, 23)}+08:00`
+}
+
+/** The contract's own encoding of an instant (the reference for `formatInstant`). */
+export const encodeContractInstant = (at: number): string => encodeInstant(at)
 
 /** `2026-03-01` in China Standard Time. */
 export const formatDate = (at: number): string => formatInstant(at).slice(0, 10)

@@ -7,7 +7,7 @@
 import { join } from "node:path"
 import { Effect, type Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import * as Simulation from "@relink/core/Simulation"
+import { Simulation } from "@relink/core"
 import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"

@@ -1,7 +1,7 @@
 /**
  * `relink scan` end to end over a large export: events/s and peak RSS of the child process.
  *
- *   node services/cli/bench/scan.bench.ts                    # 1,000,000 members (~17M events)
+ *   node services/cli/bench/scan.bench.ts                    # 1,000,000 members (~15M events)
  *   node services/cli/bench/scan.bench.ts --members 100000   # a quick run
  *
  * The export is generated once with `relink simulate` into a directory under the system's temp

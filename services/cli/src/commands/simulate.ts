@@ -32,8 +32,8 @@ const malformedLine = (kind: MalformedKind, n: number, previous: string): string
   }
 }
 
-/** About how many events a member produces with the default mix (Simulation.ts measures ~17). */
-const EVENTS_PER_MEMBER = 17
+/** About how many events a member produces with the default mix (15.06 measured at 1,000,000 members). */
+const EVENTS_PER_MEMBER = 15
 
 export interface Manifest {
   readonly members: number
@@ -168,7 +168,7 @@ export const simulate = Command.make(
   Command.withShortDescription("Realistic synthetic events, deterministic per seed"),
   Command.withExamples([
     { command: "relink simulate --members 2000 --seed 1 --as-of 2026-11-27 --out out/demo" },
-    { command: "relink simulate --members 1000000 --gzip --out /tmp/big", description: "about 17 million events, streamed to a compressed file" }
+    { command: "relink simulate --members 1000000 --gzip --out /tmp/big", description: "about 15 million events, streamed to a compressed file" }
   ])
 )
 

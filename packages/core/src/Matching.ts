@@ -183,6 +183,8 @@ const keyValues = (p: Person, field: MatchRule.KeyField): ReadonlyArray<string> 
       return p.birthDate === undefined ? [] : [p.birthDate]
     case "birthYear":
       return p.birthDate === undefined ? [] : [p.birthDate.slice(0, 4)]
+    case "region":
+      return p.regions
     case "province": {
       // The ID's address code is where the person was first registered: a province worth blocking on.
       const provinces = new Set(p.regions.map((r) => r.slice(0, 2)))

@@ -103,8 +103,13 @@ export const priorWeight = (rule: MatchRule): number => Math.log2(rule.prior / (
  * - ID number. u for an exact match is the chance two different people share a number: ~0 in
  *   a correct register, so 1e-9 (one in a billion). Typos in observed data are the rest of m:
  *   a legacy 15-digit form (older registrations, 公安 extracts) ~3%, one wrong or swapped digit
- *   ~5% (hand-copied forms), only the birth date part agreeing ~2%. A disagreeing number is strong
- *   evidence against (m 2%, u ≈ 1).
+ *   ~5% (hand-copied forms). A disagreeing number is strong evidence against (m 2%, u ≈ 1). When
+ *   only the birth-date digits agree, the rest of the number disagrees, and the birth date itself
+ *   is already weighed by the birth date comparison (a missing birth date is read from the ID):
+ *   the level weighs only the disagreement, m 1% (several copying errors, a re-issued number),
+ *   u 0.5 (two people born on the same day share those digits), about as much against as a
+ *   different number. Weighing the agreement instead (u 1e-4, +6.6) counted the same eight digits
+ *   twice: in the matching evaluation a decoy with a member's name and birthday was auto-linked.
  * - Name. Chinese names repeat: the commonest (张伟) is shared by ~0.02% of people, so an exact
  *   match among blocked pairs is weak alone (u 1e-3). Traditional/simplified and homophone
  *   spellings are common in hand-entered and 公安 data (m 3% and 6%).
@@ -140,7 +145,7 @@ export const chinese: MatchRule = {
         { label: "exact", when: "id.exact", m: 0.89, u: 1e-9 },
         { label: "exact after 15→18 upgrade", when: "id.exact-after-upgrade", m: 0.03, u: 1e-9 },
         { label: "one digit wrong or two swapped", when: "id.one-digit", m: 0.05, u: 1e-7 },
-        { label: "birth date part agrees", when: "id.birth-part", m: 0.01, u: 1e-4 },
+        { label: "birth date part agrees", when: "id.birth-part", m: 0.01, u: 0.5 },
         { label: "different", when: "always", m: 0.02, u: 0.9999 }
       ]
     },

@@ -48,63 +48,54 @@ line("  NDJSON characters", `${int(bytes)} (${(bytes / lines.length).toFixed(0)}
 line("  generated + serialised in (not timed)", seconds(generated.ms))
 line("  peak RSS after input", `${peakRssMb().toFixed(0)} MB (${rssAtStart.toFixed(0)} MB after loading the modules)`)
 
-// --- (a) decode + merge: `Event.decodeLine` then `Scan.addAsOf`, exactly what `Scan.run` does per line.
-const state = Scan.make()
-let invalid = 0
-const fold = timed(() => {
-  for (const text of lines) {
-    const decoded = Event.decodeLine(text)
-    if (Result.isSuccess(decoded)) Scan.addAsOf(state, decoded.success, asOf)
-    else invalid++
-  }
-})
-console.log("")
-line("(a) decode + merge", `${perSecond(lines.length, fold.ms)}  (${seconds(fold.ms)}; target ≥ 300,000/s)`)
-line("  invalid lines", int(invalid))
-line("  member projections", int(state.members.size))
-line("  organisations", int(state.orgs.size))
-line("  open observations", int(state.observations.size))
-line("  heap used after fold", `${heapUsedMb().toFixed(0)} MB`)
+// (a)–(c) in a block, so that their state can be collected before the breakdown pass below.
+{
+  // --- (a) decode + merge: `Event.decodeLine` then `Scan.addAsOf`, exactly what `Scan.run` does per line.
+  const state = Scan.make()
+  let invalid = 0
+  const fold = timed(() => {
+    for (const text of lines) {
+      const decoded = Event.decodeLine(text)
+      if (Result.isSuccess(decoded)) Scan.addAsOf(state, decoded.success, asOf)
+      else invalid++
+    }
+  })
+  console.log("")
+  line("(a) decode + merge", `${perSecond(lines.length, fold.ms)}  (${seconds(fold.ms)}; target ≥ 300,000/s)`)
+  line("  invalid lines", int(invalid))
+  line("  member projections", int(state.members.size))
+  line("  organisations", int(state.orgs.size))
+  line("  open observations", int(state.observations.size))
+  line("  heap used after fold", `${heapUsedMb().toFixed(0)} MB`)
 
-// --- (b) evaluate: `Status.evaluate` for every member, no matching.
-const orgs = OrgTree.make(state.orgs.values())
-const statuses = new Map<Status.Status, number>()
-let registered = 0
-const evaluation = timed(() => {
-  for (const projection of state.members.values()) {
-    const evaluated = Status.evaluate(projection, asOf, Policy.defaults, orgs)
-    if (evaluated === undefined) continue
-    registered++
-    statuses.set(evaluated.status, (statuses.get(evaluated.status) ?? 0) + 1)
-  }
-})
-console.log("")
-line("(b) evaluate (Status.evaluate, no matching)", `${perSecond(registered, evaluation.ms)} members  (${seconds(evaluation.ms)})`)
-line("  as events/s of the input", perSecond(lines.length, evaluation.ms))
-line("  registered members evaluated", int(registered))
-const matchable = [...statuses].filter(([s]) => Status.matchable.has(s)).reduce((n, [, c]) => n + c, 0)
-line("  statuses", Status.statuses.filter((s) => statuses.has(s)).map((s) => `${s} ${int(statuses.get(s) ?? 0)}`).join(", "))
+  // --- (b) evaluate: `Status.evaluate` for every member, no matching.
+  const orgs = OrgTree.make(state.orgs.values())
+  const statuses = new Map<Status.Status, number>()
+  let registered = 0
+  const evaluation = timed(() => {
+    for (const projection of state.members.values()) {
+      const evaluated = Status.evaluate(projection, asOf, Policy.defaults, orgs)
+      if (evaluated === undefined) continue
+      registered++
+      statuses.set(evaluated.status, (statuses.get(evaluated.status) ?? 0) + 1)
+    }
+  })
+  console.log("")
+  line("(b) evaluate (Status.evaluate, no matching)", `${perSecond(registered, evaluation.ms)} members  (${seconds(evaluation.ms)})`)
+  line("  as events/s of the input", perSecond(lines.length, evaluation.ms))
+  line("  registered members evaluated", int(registered))
+  const matchable = [...statuses].filter(([s]) => Status.matchable.has(s)).reduce((n, [, c]) => n + c, 0)
+  line("  statuses", Status.statuses.filter((s) => statuses.has(s)).map((s) => `${s} ${int(statuses.get(s) ?? 0)}`).join(", "))
 
-// --- (c) Scan.evaluate: the same evaluation, plus proposals for open observations (matching).
-const scan = timed(() => Scan.evaluate(state, asOf, Policy.defaults))
-console.log("")
-line("(c) Scan.evaluate (evaluate + matching)", `${perSecond(scan.result.evaluations.length, scan.ms)} members  (${seconds(scan.ms)})`)
-line("  of which matching (c − b), approx.", `${seconds(Math.max(0, scan.ms - evaluation.ms))} for ${int(state.observations.size)} observations against ${int(matchable)} matchable members`)
-line("  proposals", `${int(scan.result.proposals.length)} (${int(scan.result.proposals.filter((p) => p.decision === "auto-link").length)} auto-link)`)
-console.log("")
-line("peak RSS (maxRSS) after (a)–(c)", `${peakRssMb().toFixed(0)} MB (NDJSON lines in memory + state + evaluations)`)
-
-// --- (a) again, warm: the same loop into a fresh state, now that the code is compiled and optimised.
-const warm = timed(() => {
-  const fresh = Scan.make()
-  for (const text of lines) {
-    const decoded = Event.decodeLine(text)
-    if (Result.isSuccess(decoded)) Scan.addAsOf(fresh, decoded.success, asOf)
-  }
-  return fresh.members.size
-})
-console.log("")
-line("(a) decode + merge, second pass (warm)", `${perSecond(lines.length, warm.ms)}  (${seconds(warm.ms)})`)
+  // --- (c) Scan.evaluate: the same evaluation, plus proposals for open observations (matching).
+  const scan = timed(() => Scan.evaluate(state, asOf, Policy.defaults))
+  console.log("")
+  line("(c) Scan.evaluate (evaluate + matching)", `${perSecond(scan.result.evaluations.length, scan.ms)} members  (${seconds(scan.ms)})`)
+  line("  of which matching (c − b), approx.", `${seconds(Math.max(0, scan.ms - evaluation.ms))} for ${int(state.observations.size)} observations against ${int(matchable)} matchable members`)
+  line("  proposals", `${int(scan.result.proposals.length)} (${int(scan.result.proposals.filter((p) => p.decision === "auto-link").length)} auto-link)`)
+  console.log("")
+  line("peak RSS (maxRSS) after (a)–(c)", `${peakRssMb().toFixed(0)} MB (NDJSON lines in memory + state + evaluations)`)
+}
 
 // --- Breakdown of (a), for profiling: the same work in chunks of 10,000 lines, decoded into an
 // array (timed), then folded into a fresh state (timed), so each side is measured on its own.
@@ -131,4 +122,4 @@ line("  JSON.parse alone", `${perSecond(lines.length, breakdown.parseMs)}  (${se
 line("  Event.decodeLine (JSON.parse + Schema)", `${perSecond(lines.length, breakdown.decodeMs)}  (${seconds(breakdown.decodeMs)})`)
 line("  Scan.addAsOf (Projection.fromEvent + merge)", `${perSecond(lines.length, breakdown.mergeMs)}  (${seconds(breakdown.mergeMs)})`)
 
-line("peak RSS (maxRSS) after the extra passes", `${peakRssMb().toFixed(0)} MB`)
+line("peak RSS (maxRSS) after the breakdown pass", `${peakRssMb().toFixed(0)} MB`)

@@ -180,6 +180,7 @@ for (const [memberId, projection] of members) {
   }
 }
 let notMatchable = 0
+const notMatchableBy = new Map<string, number>()
 let confirmed = 0
 const inScan = (eventId: string, label: Simulation.Label): boolean => {
   if (settled.has(eventId)) {
@@ -190,13 +191,15 @@ const inScan = (eventId: string, label: Simulation.Label): boolean => {
   const status = statusOf.get(label.memberId)
   if (status === undefined || !Status.matchable.has(status)) {
     notMatchable++
+    notMatchableBy.set(status ?? "unregistered", (notMatchableBy.get(status ?? "unregistered") ?? 0) + 1)
     return false
   }
   return true
 }
 const scanRows = tabulate(byObservation, inScan)
 print(`scan: Scan.run proposals, open observations of matchable members and all open decoys (${seconds(scan.ms)})`, scanRows)
-line("  left out", `${int(confirmed)} already confirmed, ${int(notMatchable)} about members not unlinked / at risk at the export`)
+line("  left out", `${int(confirmed)} already confirmed, ${int(notMatchable)} about members not unlinked / at risk at the export:`)
+line("", [...notMatchableBy].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${int(n)}`).join(", "))
 line("goals (scan)", goals(scanRows))
 
 // --- A few failing cases, explained.

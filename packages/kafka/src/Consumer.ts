@@ -36,6 +36,11 @@ export interface Options {
   readonly fromBeginning: boolean
   /** kafkajs session timeout; a batch must commit or heartbeat within it. */
   readonly sessionTimeoutMs?: number
+  /**
+   * Largest batch fetched from one partition. Larger batches mean fewer, larger bulk writes: a
+   * member's events in one batch cost one write.
+   */
+  readonly maxBytesPerPartition?: number
 }
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString()
@@ -58,6 +63,8 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                     groupId: options.groupId,
                     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
                     heartbeatInterval: 3_000,
+                    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+                    maxBytes: 8 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
                     allowAutoTopicCreation: false,
                     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 }
                   })

@@ -197,12 +197,18 @@ export const make = (settings: MongoSettings) =>
     return {
       ping: attempt("ping", () => client.db(settings.database).command({ ping: 1 })).pipe(Effect.asVoid),
 
-      /** Stores events by id; returns the ids that were new (a redelivered event is not). */
+      /**
+       * Stores events by id; returns the ids that were new (a redelivered event is not). Plain
+       * inserts whose duplicate-key errors are expected: far cheaper than upserts on FerretDB.
+       */
       storeEvents: (docs: ReadonlyArray<EventDoc>) =>
-        Effect.map(
-          bulk("store events", c.events, docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))),
-          ({ upserted }) => new Set(docs.filter((_, i) => upserted.has(i)).map((d) => d._id))
-        ),
+        Effect.map(bulk("store events", c.events, docs.map((document) => ({ insertOne: { document } }))), ({ duplicates }) => {
+          const fresh = new Set<string>()
+          docs.forEach((doc, i) => {
+            if (!duplicates.has(i)) fresh.add(doc._id)
+          })
+          return fresh
+        }),
 
       countEvents: attempt("count events", () => c.events.countDocuments()),
 
@@ -219,12 +225,15 @@ export const make = (settings: MongoSettings) =>
         Effect.gen(function* () {
           const ops: Array<AnyBulkWriteOperation<MemberDoc>> = writes.map(({ doc, expectedVersion }) => {
             const { _id, version: _version, ...fields } = doc
+            // A new member is inserted (a duplicate key means another writer was first); a stored one
+            // is replaced only on the version it was read at.
             return expectedVersion === undefined
-              ? { updateOne: { filter: { _id, version: { $exists: false } }, update: { $set: { ...fields, version: 1 } }, upsert: true } }
+              ? { insertOne: { document: { ...doc, version: 1 } } }
               : { updateOne: { filter: { _id, version: expectedVersion }, update: { $set: { ...fields, version: expectedVersion + 1 } } } }
           })
           const result = yield* bulk("write members", c.members, ops)
-          if (result.duplicates.size === 0 && result.matched + result.upserted.size === writes.length) return [] as ReadonlyArray<string>
+          const inserted = writes.filter((w, i) => w.expectedVersion === undefined && !result.duplicates.has(i)).length
+          if (result.duplicates.size === 0 && result.matched + inserted === writes.length) return [] as ReadonlyArray<string>
           // Some conditional updates matched nothing: find which by reading the versions back.
           const stored = yield* attempt("verify member versions", () =>
             c.members.find({ _id: { $in: writes.map((w) => w.doc._id) } }, { projection: { _id: 1, version: 1, state: 1 } }).toArray()

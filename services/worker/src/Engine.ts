@@ -143,13 +143,6 @@ export const make = (settings: Settings) =>
         return results
       })
 
-    /** Whether someone already confirmed which member the observation is. */
-    const isSettled = (doc: Store.ObservationDoc, members: ReadonlyMap<string, Store.MemberDoc>) =>
-      (doc.resolvedBy ?? []).some((memberId) => {
-        const member = members.get(memberId)
-        return member !== undefined && Projection.isConfirmed(MemberRecord.projectionOf(pii, member), doc._id)
-      })
-
     /**
      * Recomputes the proposals of observations from scratch against the members matchable now,
      * replacing what was stored: the stored proposals are then what the embedded scan proposes.
@@ -163,32 +156,38 @@ export const make = (settings: Settings) =>
         const stale = new Set(existing.map((m) => m._id))
         const previous = new Map(existing.map((m) => [m._id, m]))
         const upserts: Array<Store.MatchDoc> = []
+        // One query for the members sharing any key of any of these observations, one to load them:
+        // a store without rich indexes (FerretDB on SQLite) then scans once per batch, not per observation.
+        const open: Array<{ doc: Store.ObservationDoc; observed: Matching.Person; keys: ReadonlyArray<string> }> = []
         for (const doc of docs.values()) {
           const observation = observationOf(doc)
-          if (observation === undefined) continue
-          const observed = Matching.personOfObservation(observation)
-          if (observed === undefined) continue
-          const keys = Matching.blockingKeys(observed, rule).map(pii.blindIndex)
-          const hits = yield* store.membersByKeys(keys, matchable)
-          const buckets = new Map<string, Array<string>>()
-          for (const hit of hits) {
-            for (const key of hit.blockingKeys) {
-              const bucket = buckets.get(key)
-              if (bucket === undefined) buckets.set(key, [hit._id])
-              else bucket.push(hit._id)
-            }
+          const observed = observation === undefined ? undefined : Matching.personOfObservation(observation)
+          if (observed !== undefined) open.push({ doc, observed, keys: Matching.blockingKeys(observed, rule).map(pii.blindIndex) })
+        }
+        const hits = yield* store.membersByKeys([...new Set(open.flatMap((o) => o.keys))], matchable)
+        const buckets = new Map<string, Array<string>>()
+        for (const hit of hits) {
+          for (const key of hit.blockingKeys) {
+            const bucket = buckets.get(key)
+            if (bucket === undefined) buckets.set(key, [hit._id])
+            else bucket.push(hit._id)
           }
-          const ids = Matching.selectCandidateIds(keys, (key) => buckets.get(key))
-          const members = yield* store.loadMembers([...ids, ...(doc.resolvedBy ?? [])])
-          if (isSettled(doc, members)) continue
+        }
+        const candidateIds = open.map((o) => Matching.selectCandidateIds(o.keys, (key) => buckets.get(key)))
+        const members = yield* store.loadMembers([...new Set([...candidateIds.flat(), ...open.flatMap((o) => o.doc.resolvedBy ?? [])])])
+        const projections = new Map([...members].map(([id, doc]) => [id, MemberRecord.projectionOf(pii, doc)]))
+        const persons = new Map([...projections].map(([id, projection]) => [id, Matching.personOfMember(projection)]))
+        for (const [index, { doc, observed }] of open.entries()) {
+          const settled = (doc.resolvedBy ?? []).some((id) => {
+            const projection = projections.get(id)
+            return projection !== undefined && Projection.isConfirmed(projection, doc._id)
+          })
+          if (settled) continue
           const candidates: Array<Matching.Candidate> = []
-          for (const id of ids) {
-            const member = members.get(id)
-            if (member === undefined) continue
-            const projection = MemberRecord.projectionOf(pii, member)
-            if (projection.resolutions[doc._id]?.value === "rejected") continue
-            const person = Matching.personOfMember(projection)
-            if (person !== undefined) candidates.push({ memberId: id, person })
+          for (const id of candidateIds[index] ?? []) {
+            const person = persons.get(id)
+            if (person === undefined || projections.get(id)?.resolutions[doc._id]?.value === "rejected") continue
+            candidates.push({ memberId: id, person })
           }
           for (const proposal of Matching.match(doc._id, observed, candidates, rule)) {
             const _id = `${proposal.observationEventId}|${proposal.memberId}`

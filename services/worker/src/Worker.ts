@@ -56,7 +56,12 @@ const program = (settings: Settings) =>
     )
     metrics.snapshot.ready = true
     yield* Effect.logInfo("worker consuming").pipe(Effect.annotateLogs({ topic: kafka.topic, group: kafka.groupId }))
-    yield* Consumer.batches({ groupId: kafka.groupId, topics: [kafka.topic], fromBeginning: worker.fromBeginning }).pipe(
+    yield* Consumer.batches({
+      groupId: kafka.groupId,
+      topics: [kafka.topic],
+      fromBeginning: worker.fromBeginning,
+      maxBytesPerPartition: worker.batchBytes
+    }).pipe(
       Stream.runForEach(processBatch)
     )
   })

@@ -12,6 +12,8 @@ export interface WorkerConfig {
   readonly sweepIntervalMs: number
   /** Partitions of the topics the worker creates when they are missing. */
   readonly partitions: number
+  /** Largest batch fetched from one partition, in bytes (one member's events in a batch cost one write). */
+  readonly batchBytes: number
   /** Read the input topic from the beginning when the group has no committed offset. */
   readonly fromBeginning: boolean
   readonly policy: Policy.Policy
@@ -24,6 +26,7 @@ export const config: Config.Config<WorkerConfig> = Config.all({
   httpPort: Config.Int("RELINK_HTTP_PORT").pipe(Config.withDefault(9464)),
   sweepIntervalMs: Config.Int("RELINK_SWEEP_INTERVAL_MS").pipe(Config.withDefault(60_000)),
   partitions: Config.Int("RELINK_PARTITIONS").pipe(Config.withDefault(6)),
+  batchBytes: Config.Int("RELINK_BATCH_BYTES").pipe(Config.withDefault(4 * 1024 * 1024)),
   fromBeginning: Config.Boolean("RELINK_FROM_BEGINNING").pipe(Config.withDefault(true)),
   policy: Config.schema(Schema.fromJsonString(Policy.Policy), "RELINK_POLICY").pipe(Config.withDefault(Policy.defaults)),
   rule: Config.schema(Schema.fromJsonString(MatchRule.MatchRule), "RELINK_MATCH_RULE").pipe(Config.withDefault(MatchRule.chinese)),

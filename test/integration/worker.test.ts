@@ -1,22 +1,16 @@
 import { readFileSync } from "node:fs"
 import { Kafka } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Simulation } from "@relink/core"
+import { serviceEnv } from "../setup/context.ts"
 import * as W from "./support/worker.ts"
 
 const SAMPLE = new URL("../../../shared/samples/events-60-members.ndjson", import.meta.url)
 const sampleLines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
 
-const brokers = () => {
-  const value = process.env["KAFKA_BROKERS"]
-  if (value === undefined) throw new Error("KAFKA_BROKERS is not set: run through the integration project")
-  return value
-}
-const mongoUri = () => {
-  const value = process.env["MONGODB_URI"]
-  if (value === undefined) throw new Error("MONGODB_URI is not set: run through the integration project")
-  return value
-}
+const brokers = () => serviceEnv().KAFKA_BROKERS
+const mongoUri = () => serviceEnv().MONGODB_URI
 
 /** Malformed messages of every kind the contract can be broken in, with the reason each must carry. */
 const malformed: ReadonlyArray<readonly [string, string, string]> = [
@@ -108,5 +102,26 @@ describe("worker against real Kafka and a MongoDB-wire server", () => {
   it("stops cleanly on SIGTERM with exit code 0", async () => {
     const exit = await worker.stop("SIGTERM")
     expect(exit).toEqual({ code: 0, signal: null })
+  })
+})
+
+describe("worker on a simulated stream of more than 20,000 events", () => {
+  it("ends with exactly the embedded scan's statuses, responsible organisations and proposals", async () => {
+    // Duplicated and locally reordered deliveries come with the simulation (≈1 % redelivered).
+    const lines = [...Simulation.events({ members: 1500, seed: 20261127, asOf: ASOF })].map((e) => JSON.stringify(e))
+    expect(lines.length).toBeGreaterThan(20_000)
+    const setup = W.freshSetup(brokers(), mongoUri(), ASOF)
+    await W.createTopics(setup)
+    await W.publish(setup, lines)
+    const worker = W.startWorker(setup)
+    try {
+      await W.waitForCatchUp(setup)
+    } finally {
+      await worker.stop()
+    }
+    const scan = W.scanOf(lines, ASOF)
+    expect(scan.proposals.length).toBeGreaterThan(20)
+    expect(new Set(scan.evaluations.map((e) => e.status)).size).toBeGreaterThan(6)
+    expect(W.differences(scan, await W.snapshot(setup))).toEqual([])
   })
 })

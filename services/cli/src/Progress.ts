@@ -30,7 +30,8 @@ export const make = (options: { readonly unit: string; readonly enabled?: boolea
   const enabled = options.enabled ?? process.stderr.isTTY === true
   if (!enabled) return quiet
   const started = performance.now()
-  let last = 0
+  // Not 0: performance.now() counts from the start of the process (or worker thread), which may be under 200 ms ago.
+  let last = Number.NEGATIVE_INFINITY
   let drawn = false
   const draw = (line: string) => {
     const columns = process.stderr.columns > 20 ? process.stderr.columns : 120

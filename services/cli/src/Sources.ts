@@ -7,7 +7,7 @@ import { createReadStream, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import type { Readable } from "node:stream"
 import { createGunzip } from "node:zlib"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { EventsNotFound, ReadFailed, UnreadableDirectory, WriteFailed, reasonOf } from "./Errors.ts"
 
 export interface Source {
@@ -77,7 +77,18 @@ const openStream = (source: Source): Readable => {
   return gunzip
 }
 
-const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
+/** The non-empty lines of one chunk of a file, and the number (from 1) of each within the file. */
+export interface Lines {
+  readonly texts: Array<string>
+  readonly numbers: Array<number>
+}
+
+/**
+ * Splits a text stream into lines as it is read: one batch per chunk read (about a mebibyte), so
+ * the reader waits for whoever consumes the batches. A leading byte order mark, CRLF line ends and
+ * a last line without a line break are handled; empty lines are counted but not handed over.
+ */
+async function* split(stream: Readable): AsyncGenerator<Lines, number> {
   let rest = ""
   let number = 0
   let first = true
@@ -87,40 +98,63 @@ const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
       first = false
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     }
+    const texts: Array<string> = []
+    const numbers: Array<number> = []
     let start = 0
     for (let end = text.indexOf("\n", start); end !== -1; end = text.indexOf("\n", start)) {
       number++
       const line = end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)
-      if (line.length > 0) sink.line(line, number)
+      if (line.length > 0) {
+        texts.push(line)
+        numbers.push(number)
+      }
       start = end + 1
     }
     rest = start === 0 ? text : text.slice(start)
-    const waiting = sink.chunk?.()
-    if (waiting !== undefined) await waiting
+    yield { texts, numbers }
   }
   if (rest.length > 0) {
     number++
     const line = rest.endsWith("\r") ? rest.slice(0, -1) : rest
-    if (line.length > 0) sink.line(line, number)
+    if (line.length > 0) yield { texts: [line], numbers: [number] }
   }
   return number
 }
 
+const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
+  const batches = split(stream)
+  for (;;) {
+    const next = await batches.next()
+    if (next.done === true) return next.value
+    const { texts, numbers } = next.value
+    for (let i = 0; i < texts.length; i++) sink.line(texts[i] as string, numbers[i] as number)
+    const waiting = sink.chunk?.()
+    if (waiting !== undefined) await waiting
+  }
+}
+
+const readFailed = (source: Source) => (cause: unknown) =>
+  cause instanceof WriteFailed ? cause : new ReadFailed({ path: source.path === "-" ? "standard input" : source.path, reason: reasonOf(cause) })
+
+const opened = (source: Source) =>
+  Effect.acquireRelease(
+    Effect.sync(() => openStream(source)),
+    (stream) => Effect.sync(() => (source.path === "-" ? stream.pause() : stream.destroy()))
+  )
+
 /** Reads a source line by line; the file is closed when reading ends, fails or is interrupted. */
 export const readLines = (source: Source, sink: LineSink): Effect.Effect<number, ReadFailed | WriteFailed> =>
-  Effect.scoped(
-    Effect.acquireRelease(
-      Effect.sync(() => openStream(source)),
-      (stream) => Effect.sync(() => (source.path === "-" ? stream.pause() : stream.destroy()))
-    ).pipe(
-      Effect.flatMap((stream) =>
-        Effect.tryPromise({
-          try: () => pump(stream, sink),
-          catch: (cause) =>
-            cause instanceof WriteFailed
-              ? cause
-              : new ReadFailed({ path: source.path === "-" ? "standard input" : source.path, reason: reasonOf(cause) })
-        })
+  Effect.scoped(Effect.flatMap(opened(source), (stream) => Effect.tryPromise({ try: () => pump(stream, sink), catch: readFailed(source) })))
+
+/**
+ * The non-empty lines of the sources, in order, as a stream that reads only as fast as it is
+ * consumed (`relink publish`). Each file is closed when its lines end, fail or are no longer wanted.
+ */
+export const lines = (sources: ReadonlyArray<Source>): Stream.Stream<string, ReadFailed | WriteFailed> =>
+  Stream.fromIterable(sources).pipe(
+    Stream.flatMap((source) =>
+      Stream.unwrap(Effect.map(opened(source), (stream) => Stream.fromAsyncIterable(split(stream), readFailed(source)))).pipe(
+        Stream.flatMap((batch) => Stream.fromArray(batch.texts))
       )
     )
   )

@@ -1,18 +1,20 @@
 /**
  * The `relink` command tree. Each subcommand lives in its own module under `commands/`; adding one
- * (e.g. `worker`, `publish`) means writing the module and listing it here.
+ * means writing the module and listing it here.
  */
 import { Effect, Layer } from "effect"
 import { CliError, CliOutput, Command } from "effect/cli"
 import { demo } from "./commands/demo.ts"
 import { orgs } from "./commands/orgs.ts"
+import { publish } from "./commands/publish.ts"
 import { report } from "./commands/report.ts"
 import { scan } from "./commands/scan.ts"
 import { simulate } from "./commands/simulate.ts"
+import { worker } from "./commands/worker.ts"
 
 export const version = "0.1.0"
 
-export const subcommands = [simulate, scan, report, orgs, demo] as const
+export const subcommands = [simulate, scan, report, orgs, demo, worker, publish] as const
 
 export const relink = Command.make("relink").pipe(
   Command.withDescription(
@@ -21,7 +23,13 @@ export const relink = Command.make("relink").pipe(
   Command.withSubcommands(subcommands),
   Command.withExamples([
     { command: "relink simulate --members 2000 --seed 1 --out out/demo", description: "realistic synthetic events" },
-    { command: "relink report unlinked --events out/demo/events.ndjson --out out/demo/unlinked.xlsx", description: "the list to act on" }
+    { command: "relink report unlinked --events out/demo/events.ndjson --out out/demo/unlinked.xlsx", description: "the list to act on" },
+    { command: "RELINK_PII_KEY=… relink worker --brokers localhost:9092 --mongo mongodb://localhost:27017", description: "the worker, until SIGTERM" },
+    { command: "relink publish --events out/demo/events.ndjson --brokers localhost:9092", description: "an export into the worker's topic" },
+    {
+      command: "RELINK_PII_KEY=… relink report unlinked --mongo mongodb://localhost:27017 --out out/unlinked.xlsx",
+      description: "the same list from the worker's MongoDB state"
+    }
   ])
 )
 

@@ -33,10 +33,10 @@ export class WriteFailed extends Data.TaggedError("WriteFailed")<{ readonly path
   }
 }
 
-/** `--as-of` is neither a calendar date nor an ISO instant with an offset. */
-export class BadAsOf extends Data.TaggedError("BadAsOf")<{ readonly value: string }> {
+/** `--as-of` (or `--now`) is neither a calendar date nor an ISO instant with an offset. */
+export class BadAsOf extends Data.TaggedError("BadAsOf")<{ readonly value: string; readonly flag?: string }> {
   override get message() {
-    return `--as-of ${JSON.stringify(this.value)} is not a date (2026-11-27) or an ISO instant with an offset (2026-11-27T18:00:00+08:00)`
+    return `${this.flag ?? "--as-of"} ${JSON.stringify(this.value)} is not a date (2026-11-27) or an ISO instant with an offset (2026-11-27T18:00:00+08:00)`
   }
 }
 
@@ -45,11 +45,13 @@ export class UnknownOrg extends Data.TaggedError("UnknownOrg")<{
   readonly orgId: string
   readonly known: number
   readonly suggestions: ReadonlyArray<string>
-  readonly eventsArg: string
+  /** Where the organisations were read from, as `relink orgs` takes it: `--events PATH` or `--mongo URI`. */
+  readonly origin: string
 }> {
   override get message() {
     const hint = this.suggestions.length > 0 ? ` Did you mean ${this.suggestions.join(", ")}?` : ""
-    return `organisation ${JSON.stringify(this.orgId)} is not registered in the events (${this.known} organisations are).${hint} List the ids with: relink orgs --events ${this.eventsArg}`
+    const where = this.origin.startsWith("--mongo") ? "the worker's database" : "the events"
+    return `organisation ${JSON.stringify(this.orgId)} is not registered in ${where} (${this.known} organisations are).${hint} List the ids with: relink orgs ${this.origin}`
   }
 }
 
@@ -67,6 +69,24 @@ export class BadArgument extends Data.TaggedError("BadArgument")<{ readonly flag
   }
 }
 
+/**
+ * A wrong invocation the flag parser cannot see: flags that exclude each other, a setting given
+ * neither as a flag nor as an environment variable. Reported like the parser's own errors, as
+ * `relink worker: <reason> (see relink worker --help)`, exit code 2.
+ */
+export class Usage extends Data.TaggedError("Usage")<{ readonly command: string; readonly reason: string }> {
+  override get message() {
+    return `${this.command}: ${this.reason} (see ${this.command} --help)`
+  }
+}
+
+/** Kafka or MongoDB refused or failed (the adapter's one-line message), or stored data could not be read. */
+export class ServiceFailed extends Data.TaggedError("ServiceFailed")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
 /** Every failure a command reports to the person who ran it. */
 export type CommandError =
   | EventsNotFound
@@ -77,6 +97,8 @@ export type CommandError =
   | UnknownOrg
   | UnknownFormat
   | BadArgument
+  | Usage
+  | ServiceFailed
 
 const tags: ReadonlySet<string> = new Set([
   "EventsNotFound",
@@ -86,7 +108,9 @@ const tags: ReadonlySet<string> = new Set([
   "BadAsOf",
   "UnknownOrg",
   "UnknownFormat",
-  "BadArgument"
+  "BadArgument",
+  "Usage",
+  "ServiceFailed"
 ])
 
 export const isCommandError = (u: unknown): u is CommandError =>

@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 /**
- * The `relink` executable. Exit codes: 0 done; 1 the command failed (missing events file, unknown
- * organisation, unwritable output…); 2 wrong arguments; 130 interrupted; 141 standard output was
- * closed by its reader. Every failure is one line
- * on standard error: `relink: <what went wrong>`.
+ * The `relink` executable. Exit codes: 0 done (and `relink worker` stopped by SIGTERM or Ctrl-C);
+ * 1 the command failed (missing events file, unknown organisation, unwritable output, Kafka or
+ * MongoDB failing…); 2 wrong arguments (or a required setting given neither as a flag nor in the
+ * environment); 130 interrupted; 141 standard output was closed by its reader. Every failure is one
+ * line on standard error: `relink: <what went wrong>`, or `relink <command>: <what> (see … --help)`
+ * for a wrong invocation.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import { CliError } from "effect/cli"
 import { run } from "./Cli.ts"
 import { isCommandError } from "./Errors.ts"
+import { interruptedExitCode } from "./Lifecycle.ts"
 
 /** Reports a failed run on standard error; returns the exit code. */
 export const report = (cause: Cause.Cause<unknown>): number => {
-  if (Cause.hasInterruptsOnly(cause)) return 130
+  if (Cause.hasInterruptsOnly(cause)) return interruptedExitCode()
   const error = Cause.squash(cause)
   if (CliError.isCliError(error)) {
     // Wrong invocations were already printed as one line by the presenter; bare help is no error.
@@ -22,6 +25,10 @@ export const report = (cause: Cause.Cause<unknown>): number => {
     return 2
   }
   if (isCommandError(error)) {
+    if (error._tag === "Usage") {
+      process.stderr.write(`${error.message}\n`)
+      return 2
+    }
     // The reader of standard output went away (`relink scan … | head`): stop quietly, as on SIGPIPE.
     if (error._tag === "WriteFailed" && error.path === "-" && error.reason === "broken pipe") return 141
     process.stderr.write(`relink: ${error.message}\n`)
@@ -40,6 +47,15 @@ const main = Effect.exit(run(process.argv.slice(2))).pipe(
   Effect.provide(NodeServices.layer)
 )
 
+// kafkajs 2.2.4 hands setTimeout a negative delay on every connection (tulios/kafkajs#1751), which
+// Node 24 reports as a TimeoutNegativeWarning: harmless, and not for a person at a terminal to read.
+// Every other warning is printed as Node prints it.
+process.removeAllListeners("warning")
+process.on("warning", (warning: Error & { readonly code?: string }) => {
+  if (warning.name === "TimeoutNegativeWarning") return
+  process.stderr.write(`(node:${process.pid}) ${warning.code === undefined ? "" : `[${warning.code}] `}${warning.name}: ${warning.message}\n`)
+})
+
 // For benchmarks: the process's own peak memory and CPU time, on standard error at exit.
 if (process.env["RELINK_STATS"] !== undefined) {
   process.on("exit", () => {
@@ -50,4 +66,8 @@ if (process.env["RELINK_STATS"] !== undefined) {
   })
 }
 
-NodeRuntime.runMain(main, { disableErrorReporting: true })
+NodeRuntime.runMain(main, {
+  disableErrorReporting: true,
+  // Interrupted by a signal: `main` never got to set the exit code.
+  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? interruptedExitCode() : Exit.isFailure(exit) ? 1 : 0)
+})

@@ -18,11 +18,11 @@ const oneLineError = (args: ReadonlyArray<string>, code: number) => {
 describe("relink command line", () => {
   it("prints complete help for the command and each subcommand", () => {
     const top = ok(relink(["--help"])).stdout
-    for (const sub of ["simulate", "scan", "report", "orgs"]) assert.include(top, sub)
+    for (const sub of ["simulate", "scan", "report", "orgs", "worker", "publish"]) assert.include(top, sub)
     const scan = ok(relink(["scan", "--help"])).stdout
-    for (const flag of ["--events", "--orgs", "--as-of", "--format", "--out", "--rejects", "--quiet"]) assert.include(scan, flag)
+    for (const flag of ["--events", "--orgs", "--mongo", "--database", "--as-of", "--format", "--out", "--rejects", "--quiet"]) assert.include(scan, flag)
     const report = ok(relink(["report", "unlinked", "--help"])).stdout
-    for (const flag of ["--events", "--as-of", "--org", "--include-subtree", "--format", "--lang", "--reveal", "--out", "--rejects"]) {
+    for (const flag of ["--events", "--mongo", "--database", "--as-of", "--org", "--include-subtree", "--format", "--lang", "--reveal", "--out", "--rejects"]) {
       assert.include(report, flag)
     }
     const simulate = ok(relink(["simulate", "--help"])).stdout
@@ -32,7 +32,10 @@ describe("relink command line", () => {
 
   it("answers wrong arguments with one line and exit code 2", () => {
     assert.strictEqual(oneLineError(["scan", "--bogus"], 2), "relink scan: Unrecognized flag: --bogus in command relink scan (see relink scan --help)")
-    assert.strictEqual(oneLineError(["scan"], 2), "relink scan: Missing required flag: --events (see relink scan --help)")
+    assert.strictEqual(
+      oneLineError(["scan"], 2),
+      "relink scan: say where to read from: --events FILE|DIR|- (an export of events) or --mongo URI (the worker's database) (see relink scan --help)"
+    )
     assert.match(oneLineError(["scan", "--events", SAMPLE, "--format", "pdf"], 2), /^relink scan: Invalid value for flag --format: "pdf"\. Expected: "jsonl" \| "csv" \| "xlsx" \| "json"/)
     assert.match(oneLineError(["report", "unlinked", "--events", SAMPLE, "--format", "docx"], 2), /Invalid value for flag --format: "docx"/)
     assert.match(oneLineError(["report", "unlinked", "--events", SAMPLE, "--lang", "fr"], 2), /--lang/)

@@ -26,8 +26,10 @@ export const demo = Command.make(
       yield* Console.error(`relink demo: simulating ${Progress.number(flags.members)} members (seed ${flags.seed}) into ${flags.out} …`)
       const { manifest, eventsPath } = yield* runSimulate({ members: flags.members, seed: flags.seed, asOf, out: flags.out, malformed: 0, gzip: false, quiet })
       const common = {
-        events: eventsPath,
+        events: Option.some(eventsPath),
         orgs: Option.none(),
+        mongo: Option.none(),
+        database: Option.none(),
         asOf,
         org: Option.none(),
         includeSubtree: false,

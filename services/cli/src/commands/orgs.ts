@@ -1,6 +1,7 @@
 /**
  * `relink orgs`: the organisation tree the events register, with ids — what `--org` takes — and
- * how many members each is home to and how many unlinked members it is responsible for.
+ * how many members each is home to and how many unlinked members it is responsible for. From an
+ * export of events, or from the worker's MongoDB state (`--mongo`).
  */
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -11,8 +12,10 @@ import * as Shared from "./shared.ts"
 export const orgs = Command.make(
   "orgs",
   {
-    events: Shared.events,
+    events: Shared.eventsOrMongo,
     orgs: Shared.orgs,
+    mongo: Shared.mongo,
+    database: Shared.database,
     asOf: Shared.asOf,
     format: Flag.Literals("format", ["text", "json"]).pipe(Flag.withDescription("text: an indented tree; json: one object per organisation"), Flag.withDefault("text")),
     rejects: Shared.rejects,
@@ -21,9 +24,10 @@ export const orgs = Command.make(
   (flags) =>
     Effect.scoped(
       Effect.gen(function* () {
+        const origin = yield* Shared.originOf("relink orgs", flags)
         const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(undefined))
-        const { result, ingested } = yield* Shared.scanEvents({ ...flags, rejectsPath })
-        yield* Shared.note(flags.quiet, Shared.readSummary(ingested))
+        const result = yield* Shared.load(origin, { ...flags, rejectsPath })
+        yield* Shared.note(flags.quiet, result.summary)
         const tree = result.orgs
         const home = new Map<string, number>()
         const responsible = new Map<string, number>()
@@ -64,6 +68,8 @@ export const orgs = Command.make(
       })
     )
 ).pipe(
-  Command.withDescription("List the organisations the events register, as a tree with their ids (what --org takes), members and unlinked members to find."),
+  Command.withDescription(
+    "List the organisations the events register (or the worker stored, with --mongo), as a tree with their ids (what --org takes), members and unlinked members to find."
+  ),
   Command.withShortDescription("The organisation tree and its ids")
 )

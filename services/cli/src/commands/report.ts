@@ -1,7 +1,8 @@
 /**
  * `relink report unlinked`: the list organisation-department staff act on — unlinked members of an
  * organisation (or its subtree), sorted by responsible organisation then days without contact,
- * with what to do next and the rule it rests on. Built by `Report.unlinked` in the core.
+ * with what to do next and the rule it rests on. Built by `Report.unlinked` in the core, from the
+ * embedded scan of an export or from the worker's MongoDB state (`--mongo`), through the same code.
  */
 import { extname } from "node:path"
 import { Effect, Option } from "effect"
@@ -51,9 +52,7 @@ const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string>
     .map((c) => c.id)
 }
 
-export interface UnlinkedOptions {
-  readonly events: string
-  readonly orgs: Option.Option<string>
+export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly asOf: Option.Option<string>
   readonly org: Option.Option<string>
   readonly includeSubtree: boolean
@@ -65,24 +64,25 @@ export interface UnlinkedOptions {
   readonly quiet: boolean
 }
 
-/** Scans the events and writes the unlinked list; says how many rows went where. */
+/** Scans the events (or reads the worker's state) and writes the unlinked list; says how many rows went where. */
 export const runUnlinked = (
   flags: UnlinkedOptions
 ): Effect.Effect<{ readonly rows: number; readonly organisations: number; readonly outPath: string }, CommandError> =>
   Effect.scoped(
     Effect.gen(function* () {
+      const origin = yield* Shared.originOf("relink report unlinked", flags)
       const chosen = yield* chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const outPath = Option.getOrElse(flags.out, () =>
         chosen === "xlsx" ? `unlinked-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => formatDate(Date.now())).slice(0, 10)}.xlsx` : "-"
       )
       const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
-      const { result, ingested } = yield* Shared.scanEvents({ ...flags, rejectsPath })
-      yield* Shared.note(flags.quiet, Shared.readSummary(ingested))
-      if (orgId !== undefined && !result.orgs.orgs.has(orgId)) {
-        return yield* new UnknownOrg({ orgId, known: result.orgs.orgs.size, suggestions: similarIds(result.orgs, orgId), eventsArg: flags.events })
+      const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })
+      yield* Shared.note(flags.quiet, loaded.summary)
+      if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
+        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: similarIds(loaded.orgs, orgId), origin: loaded.origin })
       }
-      const report = Report.unlinked(Report.fromScan(result), {
+      const report = Report.unlinked(loaded.input, {
         ...(orgId !== undefined && { orgId }),
         includeSubtree: flags.includeSubtree,
         lang: flags.lang,
@@ -91,7 +91,7 @@ export const runUnlinked = (
       const context: Unlinked.Context = {
         lang: flags.lang,
         revealed: flags.reveal,
-        ...(orgId !== undefined && { org: { orgId, name: OrgTree.nameOf(result.orgs, orgId), includeSubtree: flags.includeSubtree } })
+        ...(orgId !== undefined && { org: { orgId, name: OrgTree.nameOf(loaded.orgs, orgId), includeSubtree: flags.includeSubtree } })
       }
       if (chosen === "xlsx") {
         yield* Unlinked.writeXlsx(report, context, outPath)
@@ -127,8 +127,10 @@ export const runUnlinked = (
 export const unlinked = Command.make(
   "unlinked",
   {
-    events: Shared.events,
+    events: Shared.eventsOrMongo,
     orgs: Shared.orgs,
+    mongo: Shared.mongo,
+    database: Shared.database,
     asOf: Shared.asOf,
     org: Flag.String("org").pipe(
       Flag.withMetavar("ORG_ID"),
@@ -154,7 +156,7 @@ export const unlinked = Command.make(
   (flags) => Effect.asVoid(runUnlinked(flags))
 ).pipe(
   Command.withDescription(
-    "The list of unlinked members (失联, 流出未报到, 转接逾期, 停止党籍) for an organisation, sorted by responsible organisation then days without contact, with leads, the suggested action and its basis. ID numbers and phones are masked unless --reveal."
+    "The list of unlinked members (失联, 流出未报到, 转接逾期, 停止党籍) for an organisation, sorted by responsible organisation then days without contact, with leads, the suggested action and its basis. ID numbers and phones are masked unless --reveal. Read from an export of events (--events) or from what the worker stored in MongoDB (--mongo, with the worker's key in RELINK_PII_KEY): the same events give the same list."
   ),
   Command.withShortDescription("Unlinked members per responsible organisation, as XLSX, CSV, JSON or HTML"),
   Command.withExamples([
@@ -162,6 +164,10 @@ export const unlinked = Command.make(
     {
       command: "relink report unlinked --events events.ndjson --org org-5101-0002 --include-subtree --format html --out out/unlinked.html",
       description: "one organisation and everything below it, as a page with charts"
+    },
+    {
+      command: "RELINK_PII_KEY=… relink report unlinked --mongo mongodb://localhost:27017 --database relink --as-of 2026-11-27 --out out/unlinked.xlsx",
+      description: "the same list from the worker's MongoDB state"
     }
   ])
 )

@@ -1,11 +1,13 @@
 /**
  * `relink scan`: the embedded engine over an export of events — every member's status, responsible
  * and assisting organisation, flags, reasons and next review, plus match proposals for open
- * observations — without Kafka or MongoDB.
+ * observations — without Kafka or MongoDB. With `--mongo`, the same rows from the worker's MongoDB
+ * state instead, through the same rendering.
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Status } from "@relink/core"
+import type { CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as ScanOutput from "../render/ScanOutput.ts"
 import * as Sink from "../Sink.ts"
@@ -19,50 +21,68 @@ const format = Flag.Literals("format", ["jsonl", "csv", "xlsx", "json"]).pipe(
   Flag.withDefault("jsonl")
 )
 
+export interface ScanFlags extends Shared.OriginFlags {
+  readonly asOf: Option.Option<string>
+  readonly format: ScanOutput.Format
+  readonly out: Option.Option<string>
+  readonly rejects: Option.Option<string>
+  readonly quiet: boolean
+}
+
+/** Scans an export (or reads the worker's state) and writes every member's row and every proposal. */
+export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const origin = yield* Shared.originOf("relink scan", flags)
+      const asOf = Option.getOrUndefined(flags.asOf)
+      const outPath = Option.getOrElse(flags.out, () =>
+        flags.format === "xlsx" ? `scan-${asOf === undefined ? formatDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
+      )
+      const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
+      const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })
+      yield* Shared.note(flags.quiet, loaded.summary)
+      if (flags.format === "xlsx") {
+        yield* ScanOutput.writeXlsx(loaded, outPath)
+      } else {
+        const sink = yield* Sink.open(outPath)
+        yield* ScanOutput.writeTextFormat(flags.format, loaded, sink)
+        yield* Sink.run(sink, (s) => s.close())
+      }
+      const unlinked = loaded.evaluations.filter((e) => Status.unlinked.has(e.status)).length
+      yield* Shared.note(
+        flags.quiet,
+        `${Progress.number(loaded.evaluations.length)} members (${Progress.number(unlinked)} unlinked), ${Progress.number(loaded.proposals.length)} match proposals` +
+          (loaded.skippedFuture > 0 ? `, ${Progress.number(loaded.skippedFuture)} events after --as-of left out` : "") +
+          (outPath === "-" ? "" : `; wrote ${outPath}`)
+      )
+    })
+  )
+
 export const scan = Command.make(
   "scan",
   {
-    events: Shared.events,
+    events: Shared.eventsOrMongo,
     orgs: Shared.orgs,
+    mongo: Shared.mongo,
+    database: Shared.database,
     asOf: Shared.asOf,
     format,
     out: Shared.out.pipe(Flag.withDescription("Output file, or - for standard output (default for jsonl, csv, json; xlsx defaults to ./scan-<date>.xlsx)")),
     rejects: Shared.rejects,
     quiet: Shared.quiet
   },
-  (flags) =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const asOf = Option.getOrUndefined(flags.asOf)
-        const outPath = Option.getOrElse(flags.out, () =>
-          flags.format === "xlsx" ? `scan-${asOf === undefined ? formatDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
-        )
-        const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
-        const { result, ingested } = yield* Shared.scanEvents({ ...flags, rejectsPath })
-        yield* Shared.note(flags.quiet, Shared.readSummary(ingested))
-        if (flags.format === "xlsx") {
-          yield* ScanOutput.writeXlsx(result, outPath)
-        } else {
-          const sink = yield* Sink.open(outPath)
-          yield* ScanOutput.writeTextFormat(flags.format, result, sink)
-          yield* Sink.run(sink, (s) => s.close())
-        }
-        const unlinked = result.evaluations.filter((e) => Status.unlinked.has(e.status)).length
-        yield* Shared.note(
-          flags.quiet,
-          `${Progress.number(result.evaluations.length)} members (${Progress.number(unlinked)} unlinked), ${Progress.number(result.proposals.length)} match proposals` +
-            (result.skippedFuture > 0 ? `, ${Progress.number(result.skippedFuture)} events after --as-of left out` : "") +
-            (outPath === "-" ? "" : `; wrote ${outPath}`)
-        )
-      })
-    )
+  runScan
 ).pipe(
   Command.withDescription(
-    "Scan an export of events with the embedded engine (no Kafka, no MongoDB): each member's status, responsible organisation, flags, reasons and next review, and match proposals with their explanation. Malformed lines are skipped, counted and written to the rejects file."
+    "Scan an export of events with the embedded engine (no Kafka, no MongoDB): each member's status, responsible organisation, flags, reasons and next review, and match proposals with their explanation. Malformed lines are skipped, counted and written to the rejects file. With --mongo instead of --events, the same rows from what the worker stored, re-evaluated as of --as-of."
   ),
-  Command.withShortDescription("Statuses and match proposals from an export of events"),
+  Command.withShortDescription("Statuses and match proposals from an export of events or the worker's database"),
   Command.withExamples([
     { command: "relink scan --events events.ndjson --as-of 2026-11-27 > scan.jsonl", description: "one JSON line per member and per proposal" },
-    { command: "relink scan --events exports/ --format xlsx --out out/scan.xlsx", description: "every *.ndjson(.gz) file of a directory" }
+    { command: "relink scan --events exports/ --format xlsx --out out/scan.xlsx", description: "every *.ndjson(.gz) file of a directory" },
+    {
+      command: "RELINK_PII_KEY=… relink scan --mongo mongodb://localhost:27017 --database relink > scan.jsonl",
+      description: "the same rows from the worker's MongoDB state"
+    }
   ])
 )

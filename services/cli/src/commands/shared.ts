@@ -1,14 +1,18 @@
 /**
- * Flags and steps shared by the commands that read events: where the events are, the as-of
- * instant, where malformed lines go, and the embedded scan itself.
+ * Flags and steps shared by the commands that read events: where the events are (an export, or
+ * what the worker stored in MongoDB), the as-of instant, where malformed lines go, and the embedded
+ * scan itself.
  */
 import { basename, dirname, extname, join } from "node:path"
-import { Console, Effect, Option, type Scope } from "effect"
+import { Cause, Console, Effect, Layer, Option, type Redacted, type Scope } from "effect"
 import { Flag } from "effect/cli"
-import { Policy, Scan } from "@relink/core"
-import type { CommandError } from "../Errors.ts"
+import { type Matching, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { Pii, Store } from "@relink/mongo"
+import { Snapshot } from "@relink/worker"
+import { type CommandError, ServiceFailed, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Progress from "../Progress.ts"
+import * as Settings from "../Settings.ts"
 import * as Sources from "../Sources.ts"
 import * as Time from "../Time.ts"
 
@@ -24,6 +28,70 @@ export const orgs = Flag.String("orgs").pipe(
   Flag.withDescription("More events to read first, e.g. an export of OrgRegistered events kept apart from the member events"),
   Flag.optional
 )
+
+/** `--events`, for the commands that can read MongoDB instead (`--mongo`). */
+export const eventsOrMongo = Flag.String("events").pipe(
+  Flag.withMetavar("FILE|DIR|-"),
+  Flag.withDescription(
+    "Events, one JSON object per line (DESIGN.md §3): an .ndjson/.jsonl file (.gz too), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input. This or --mongo"
+  ),
+  Flag.optional
+)
+
+export const mongo = Flag.String("mongo").pipe(
+  Flag.withMetavar("URI"),
+  Flag.withDescription(
+    "Read what the worker stored in MongoDB instead of scanning events: the same rows as the embedded scan of the same events, evaluated as of --as-of (every stored event counts, even one after it). Needs the worker's key in RELINK_PII_KEY. This or --events"
+  ),
+  Flag.optional
+)
+
+export const database = Flag.String("database").pipe(
+  Flag.withMetavar("NAME"),
+  Flag.withDescription("The worker's database, with --mongo. Default: MONGODB_DATABASE, else relink"),
+  Flag.optional
+)
+
+/** Where a command reads from: an export of events, or the worker's MongoDB database. */
+export type Origin =
+  | { readonly _tag: "Events"; readonly events: string; readonly orgs: Option.Option<string> }
+  | { readonly _tag: "Mongo"; readonly settings: Store.MongoSettings; readonly piiKey: Redacted.Redacted<string> }
+
+export interface OriginFlags {
+  readonly events: Option.Option<string>
+  readonly orgs: Option.Option<string>
+  readonly mongo: Option.Option<string>
+  readonly database: Option.Option<string>
+}
+
+/** `--events` or `--mongo` (exactly one), with what goes with each; a wrong mix is one `Usage` line. */
+export const originOf = (
+  command: string,
+  flags: OriginFlags,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Effect.Effect<Origin, Usage> =>
+  Effect.gen(function* () {
+    const usage = (reason: string) => new Usage({ command, reason })
+    if (Option.isSome(flags.events) && Option.isSome(flags.mongo)) {
+      return yield* usage("--events and --mongo exclude each other: read an export of events, or what the worker stored")
+    }
+    if (Option.isSome(flags.events)) {
+      if (Option.isSome(flags.database)) return yield* usage("--database goes with --mongo, not with --events")
+      return { _tag: "Events", events: flags.events.value, orgs: flags.orgs } as const
+    }
+    if (Option.isNone(flags.mongo)) return yield* usage("say where to read from: --events FILE|DIR|- (an export of events) or --mongo URI (the worker's database)")
+    if (Option.isSome(flags.orgs)) return yield* usage("--orgs goes with --events: with --mongo the organisations are the ones the worker stored")
+    const provider = Settings.providerOf({ MONGODB_URI: flags.mongo.value, MONGODB_DATABASE: Settings.given(flags.database) }, env)
+    const settings = yield* Settings.read(command, provider, Store.config, { MONGODB_URI: "--mongo", MONGODB_DATABASE: "--database" })
+    const piiKey = yield* Settings.readPiiKey(command, provider)
+    return { _tag: "Mongo", settings, piiKey } as const
+  })
+
+/** How `relink orgs` is told to read the same thing (for hints in error messages). */
+export const originArgument = (origin: Origin): string =>
+  origin._tag === "Events"
+    ? `--events ${origin.events}`
+    : `--mongo ${Settings.redactUri(origin.settings.uri)}${origin.settings.database === "relink" ? "" : ` --database ${origin.settings.database}`}`
 
 export const asOf = Flag.String("as-of").pipe(
   Flag.withMetavar("DATE|INSTANT"),
@@ -80,6 +148,116 @@ export const scanEvents = (options: {
     progress.done()
     return { result, ingested, asOf }
   })
+
+/**
+ * What a command renders, whichever way it was read: the embedded scan of an export, or the
+ * worker's MongoDB state re-evaluated with the same core (`Snapshot.load`). Rows are in the embedded
+ * scan's order either way — members by id, proposals by observation, then weight, then member — so
+ * the same events give the same output.
+ */
+export interface Loaded {
+  readonly asOf: number
+  readonly orgs: OrgTree.OrgTree
+  readonly evaluations: ReadonlyArray<Status.Evaluation>
+  readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** What `Report.unlinked` takes: `Report.fromScan` or `Snapshot.reportInput`. */
+  readonly input: Report.Input
+  /** Events read (the scan), or events stored (MongoDB: each once). */
+  readonly events: number
+  /** Events after --as-of left out (the scan; MongoDB leaves nothing out). */
+  readonly skippedFuture: number
+  readonly unregisteredMembers: number
+  /** One line saying what was read, for standard error. */
+  readonly summary: string
+  /** `--events PATH` or `--mongo URI`, as `relink orgs` takes it. */
+  readonly origin: string
+}
+
+/** Proposals in the embedded scan's order: observation, then weight (highest first), then member. */
+export const proposalOrder = (a: Matching.Proposal, b: Matching.Proposal): number =>
+  a.observationEventId < b.observationEventId
+    ? -1
+    : a.observationEventId > b.observationEventId
+      ? 1
+      : b.weight - a.weight || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)
+
+const byMemberId = (a: Status.Evaluation, b: Status.Evaluation): number => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)
+
+/** Reads the worker's state from MongoDB and evaluates it as of the instant, as the embedded scan would. */
+export const loadMongo = (
+  origin: Extract<Origin, { readonly _tag: "Mongo" }>,
+  asOf: number,
+  quiet: boolean
+): Effect.Effect<Loaded, ServiceFailed> => {
+  const { settings } = origin
+  const where = `database ${settings.database} at ${Settings.redactUri(settings.uri)}`
+  const progress = Progress.make({ unit: "members", enabled: !quiet && process.stderr.isTTY === true })
+  return Effect.gen(function* () {
+    progress.status(`reading the worker's state from MongoDB (${where}) …`)
+    const started = performance.now()
+    const snapshot = yield* Snapshot.load(asOf, Policy.defaults)
+    const events = yield* Effect.flatMap(Store.Store, (store) => store.countEvents)
+    progress.done()
+    const seconds = (performance.now() - started) / 1000
+    const evaluations = [...snapshot.evaluations].sort(byMemberId)
+    const proposals = [...snapshot.proposals].sort(proposalOrder)
+    const input = Snapshot.reportInput({ ...snapshot, evaluations, proposals })
+    const empty = snapshot.members.size === 0 && snapshot.orgs.orgs.size === 0
+    return {
+      asOf,
+      orgs: snapshot.orgs,
+      evaluations,
+      proposals,
+      input,
+      events,
+      skippedFuture: 0,
+      unregisteredMembers: snapshot.members.size - evaluations.length,
+      summary:
+        `read ${Progress.number(snapshot.members.size)} members, ${Progress.number(snapshot.orgs.orgs.size)} organisations and ${Progress.number(events)} stored events from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
+        (empty ? "; the database is empty: is --database the worker's?" : ""),
+      origin: originArgument(origin)
+    } satisfies Loaded
+  }).pipe(
+    Effect.provide(Layer.merge(Store.layer(settings), Pii.layer(origin.piiKey))),
+    Effect.catchCause((cause) => {
+      progress.done()
+      if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+      const error = Cause.squash(cause)
+      const message = error instanceof Error ? error.message : String(error)
+      // A stored ciphertext that does not open: the key is not the one the worker wrote with.
+      const decrypt = /unable to authenticate data|bad decrypt|Unsupported state/i.test(message)
+      return Effect.fail(
+        new ServiceFailed({
+          reason: decrypt
+            ? `cannot decrypt the personal data stored in ${where}: RELINK_PII_KEY is not the key the worker wrote it with`
+            : message.startsWith("MongoDB ")
+              ? `${message} (${where})`
+              : `cannot read the worker's state from ${where}: ${message}`
+        })
+      )
+    })
+  )
+}
+
+/** Reads from wherever the flags say: the embedded scan of an export, or the worker's MongoDB state. */
+export const load = (
+  origin: Origin,
+  options: { readonly asOf: Option.Option<string>; readonly rejectsPath: string; readonly quiet: boolean }
+): Effect.Effect<Loaded, CommandError, Scope.Scope> =>
+  origin._tag === "Mongo"
+    ? Effect.flatMap(Time.asOf(options.asOf), (asOf) => loadMongo(origin, asOf, options.quiet))
+    : Effect.map(scanEvents({ events: origin.events, orgs: origin.orgs, asOf: options.asOf, rejectsPath: options.rejectsPath, quiet: options.quiet }), ({ result, ingested }) => ({
+        asOf: result.asOf,
+        orgs: result.orgs,
+        evaluations: result.evaluations,
+        proposals: result.proposals,
+        input: Report.fromScan(result),
+        events: result.events,
+        skippedFuture: result.skippedFuture,
+        unregisteredMembers: result.unregisteredMembers,
+        summary: readSummary(ingested),
+        origin: originArgument(origin)
+      }))
 
 /** A line on standard error unless quiet. */
 export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(text))

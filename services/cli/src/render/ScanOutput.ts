@@ -58,6 +58,12 @@ export const matchRow = (p: Matching.Proposal): MatchRow => ({
   explanation: { ...p.explanation, text: Matching.explain(p.explanation, rule, "zh") }
 })
 
+/**
+ * What the outputs are made of: a `Scan.Result`, or the worker's MongoDB state read back in its
+ * terms (`relink scan --mongo`) — the same rows either way.
+ */
+export type Rows = Pick<Scan.Result, "asOf" | "evaluations" | "proposals" | "events" | "skippedFuture" | "unregisteredMembers">
+
 export type Format = "jsonl" | "csv" | "json" | "xlsx"
 export const formats: ReadonlyArray<Format> = ["jsonl", "csv", "json", "xlsx"]
 
@@ -119,7 +125,7 @@ const csvMatch = (row: MatchRow) =>
   Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.explanation.text])
 
 /** Writes JSON Lines, CSV or JSON to a text sink. */
-export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Scan.Result, sink: Sink.Sink): Effect.Effect<void, WriteFailed> => {
+export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, sink: Sink.Sink): Effect.Effect<void, WriteFailed> => {
   const { evaluations, proposals } = result
   switch (format) {
     case "jsonl":
@@ -176,7 +182,7 @@ const matchColumns: ReadonlyArray<Xlsx.Column> = [
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Writes the scan as a workbook: summary, members, matches. */
-export const writeXlsx = (result: Scan.Result, path: string): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals">, path: string): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const workbook = yield* Xlsx.open(path)

@@ -1,0 +1,172 @@
+/**
+ * The `relink` command end to end against the real services: simulate an export, `relink publish`
+ * it into Kafka, run `relink worker` as a child process until it has caught up, stop it with
+ * SIGTERM (exit 0), then read the worker's MongoDB state with `--mongo` and compare with the
+ * embedded scan of the same export: the same unlinked list, the same scan rows, byte for byte.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { serviceEnv } from "../setup/context.ts"
+import * as W from "./support/worker.ts"
+
+const BIN = fileURLToPath(new URL("../../services/cli/src/bin.ts", import.meta.url))
+const AS_OF = "2026-11-27"
+const AS_OF_MS = Date.parse("2026-11-27T23:59:59+08:00")
+const MEMBERS = 400
+const SEED = 11
+
+/** The environment without any Kafka, MongoDB or relink setting the shell may have: the flags say it all. */
+const cleanEnv = (extra: Record<string, string> = {}): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(KAFKA_|MONGODB_|RELINK_)/.test(name)) env[name] = value
+  }
+  return { ...env, NO_COLOR: "1", ...extra }
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "relink-cli-mongo-"))
+
+interface Run {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const relink = (args: ReadonlyArray<string>, env: Record<string, string> = { RELINK_PII_KEY: W.PII_KEY }): Run => {
+  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: scratch, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: cleanEnv(env) })
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+const ok = (run: Run): Run => {
+  if (run.status !== 0) throw new Error(`relink exited ${run.status}: ${run.stderr}`)
+  return run
+}
+
+/** One line on standard error, nothing on standard output, a non-zero exit. */
+const oneLineError = (run: Run): string => {
+  expect(run.status).not.toBe(0)
+  expect(run.stdout).toBe("")
+  const lines = run.stderr.split("\n").filter((l) => l.length > 0)
+  expect(lines, run.stderr).toHaveLength(1)
+  return lines[0] as string
+}
+
+describe("relink publish, relink worker and --mongo against real Kafka and a MongoDB-wire server", () => {
+  const { KAFKA_BROKERS, MONGODB_URI } = serviceEnv()
+  const setup = W.freshSetup(KAFKA_BROKERS, MONGODB_URI, AS_OF_MS)
+  const eventsPath = join(scratch, "sim", "events.ndjson")
+  const mongo = ["--mongo", MONGODB_URI, "--database", setup.database]
+  let lines: ReadonlyArray<string> = []
+  let worker: ChildProcess | undefined
+  let workerOutput = ""
+  let published: Run
+  let stopped: { code: number | null; signal: NodeJS.Signals | null }
+
+  beforeAll(async () => {
+    ok(relink(["simulate", "--members", String(MEMBERS), "--seed", String(SEED), "--as-of", AS_OF, "--malformed", "5", "--out", join(scratch, "sim"), "--quiet"]))
+    lines = readFileSync(eventsPath, "utf8")
+      .split("\n")
+      .filter((l) => l.length > 0)
+    published = ok(relink(["publish", "--events", eventsPath, "--brokers", KAFKA_BROKERS, "--topic", setup.topic, "--partitions", String(setup.partitions)]))
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "worker",
+        "--brokers",
+        KAFKA_BROKERS,
+        ...mongo,
+        "--topic",
+        setup.topic,
+        "--flags-topic",
+        `${setup.topic}.flags`,
+        "--group",
+        setup.groupId,
+        "--http-port",
+        "0",
+        "--partitions",
+        String(setup.partitions),
+        "--now",
+        AS_OF
+      ],
+      { cwd: scratch, env: cleanEnv({ RELINK_PII_KEY: W.PII_KEY, RELINK_SWEEP_INTERVAL_MS: "2000" }), stdio: ["ignore", "pipe", "pipe"] }
+    )
+    worker = child
+    child.stdout.on("data", (chunk: Buffer) => (workerOutput += chunk.toString("utf8")))
+    child.stderr.on("data", (chunk: Buffer) => (workerOutput += chunk.toString("utf8")))
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
+    await Promise.race([
+      W.waitForCatchUp(setup),
+      exited.then((exit) => Promise.reject(new Error(`relink worker exited early (${JSON.stringify(exit)}): ${workerOutput.slice(-2000)}`)))
+    ])
+    child.kill("SIGTERM")
+    stopped = await exited
+  })
+
+  afterAll(() => {
+    if (worker !== undefined && worker.exitCode === null && worker.signalCode === null) worker.kill("SIGKILL")
+  })
+
+  it("publishes every line of the export and says how many", () => {
+    expect(published.stderr).toMatch(new RegExp(`^published ${lines.length.toLocaleString("en-US")} lines to ${setup.topic} in `))
+  })
+
+  it("runs the worker from flags until SIGTERM, then exits 0", () => {
+    expect(stopped, workerOutput.slice(-2000)).toEqual({ code: 0, signal: null })
+    expect(workerOutput).toContain("worker consuming")
+  })
+
+  it("gives the same unlinked list from MongoDB as from the export, byte for byte", () => {
+    const fromEvents = ok(relink(["report", "unlinked", "--events", eventsPath, "--format", "json", "--as-of", AS_OF, "--quiet"])).stdout
+    const fromMongo = ok(relink(["report", "unlinked", ...mongo, "--format", "json", "--as-of", AS_OF, "--quiet"])).stdout
+    const parsed = JSON.parse(fromMongo) as { rows: ReadonlyArray<unknown> }
+    expect(parsed.rows.length).toBeGreaterThan(10)
+    expect(fromMongo).toBe(fromEvents)
+    // The same in English with an organisation's subtree, and as CSV.
+    const orgs = (JSON.parse(ok(relink(["orgs", ...mongo, "--format", "json", "--as-of", AS_OF, "--quiet"])).stdout.split("\n")[0] ?? "{}") as { orgId: string })
+    const scoped = ["--org", orgs.orgId, "--include-subtree", "--lang", "en", "--as-of", AS_OF, "--quiet"]
+    expect(ok(relink(["report", "unlinked", ...mongo, ...scoped, "--format", "csv"])).stdout).toBe(
+      ok(relink(["report", "unlinked", "--events", eventsPath, ...scoped, "--format", "csv"])).stdout
+    )
+  })
+
+  it("gives the same scan rows from MongoDB as from the export: members, then proposals", () => {
+    const fromEvents = ok(relink(["scan", "--events", eventsPath, "--format", "jsonl", "--as-of", AS_OF, "--quiet"])).stdout
+    const fromMongo = ok(relink(["scan", ...mongo, "--format", "jsonl", "--as-of", AS_OF, "--quiet"])).stdout
+    const rows = fromMongo.split("\n").filter((l) => l.length > 0)
+    expect(rows.filter((r) => r.startsWith('{"kind":"member"'))).toHaveLength(MEMBERS)
+    expect(rows.some((r) => r.startsWith('{"kind":"match"'))).toBe(true)
+    expect(fromMongo).toBe(fromEvents)
+    expect(ok(relink(["scan", ...mongo, "--format", "csv", "--as-of", AS_OF, "--quiet"])).stdout).toBe(
+      ok(relink(["scan", "--events", eventsPath, "--format", "csv", "--as-of", AS_OF, "--quiet"])).stdout
+    )
+    expect(ok(relink(["orgs", ...mongo, "--as-of", AS_OF, "--quiet"])).stdout).toBe(ok(relink(["orgs", "--events", eventsPath, "--as-of", AS_OF, "--quiet"])).stdout)
+  })
+
+  it("says what it read from MongoDB, and refuses a key that is not the worker's", () => {
+    const summary = ok(relink(["scan", ...mongo, "--format", "jsonl", "--as-of", AS_OF, "--out", join(scratch, "scan.jsonl")])).stderr
+    expect(summary).toMatch(new RegExp(`^read ${MEMBERS} members, \\d+ organisations and [\\d,]+ stored events from MongoDB \\(database ${setup.database} at `))
+    const wrongKey = oneLineError(relink(["report", "unlinked", ...mongo, "--format", "json", "--as-of", AS_OF], { RELINK_PII_KEY: "not-the-worker-key-0123456789" }))
+    expect(wrongKey).toMatch(/^relink: cannot decrypt the personal data stored in database .*: RELINK_PII_KEY is not the key the worker wrote it with$/)
+    const unknownOrg = relink(["report", "unlinked", ...mongo, "--org", "org-nowhere", "--format", "json", "--as-of", AS_OF])
+    expect(unknownOrg.status).toBe(1)
+    expect(unknownOrg.stderr).toContain(`is not registered in the worker's database`)
+    expect(unknownOrg.stderr).toContain(`relink orgs --mongo ${MONGODB_URI} --database ${setup.database}`)
+  })
+
+  it("answers bad invocations with one line and a non-zero exit", () => {
+    expect(oneLineError(relink(["worker"], {}))).toMatch(/^relink worker: no Kafka brokers: give --brokers .* or set KAFKA_BROKERS/)
+    expect(oneLineError(relink(["worker", "--brokers", KAFKA_BROKERS, ...mongo], {}))).toMatch(/^relink worker: no key for personal data at rest: set RELINK_PII_KEY/)
+    expect(oneLineError(relink(["report", "unlinked", "--events", eventsPath, ...mongo, "--format", "json"]))).toMatch(
+      /^relink report unlinked: --events and --mongo exclude each other/
+    )
+    expect(oneLineError(relink(["scan", "--format", "jsonl"]))).toMatch(/^relink scan: say where to read from: --events .* or --mongo URI/)
+    expect(oneLineError(relink(["report", "unlinked", "--mongo", "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500", "--format", "json"]))).toMatch(
+      /^relink: MongoDB connect failed: /
+    )
+  })
+})

@@ -62,7 +62,7 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                   const c = kafka.consumer({
                     groupId: options.groupId,
                     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-                    heartbeatInterval: 3_000,
+                    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
                     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
                     maxBytes: 8 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
                     allowAutoTopicCreation: false,

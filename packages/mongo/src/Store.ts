@@ -20,6 +20,13 @@ export class MongoError extends Data.TaggedError("MongoError")<{
 
 const DUPLICATE_KEY = 11000
 
+/**
+ * Reads ask for everything in the first batch, so no server cursor outlives the request: a
+ * worker killed between batches would otherwise leave an open cursor behind, and FerretDB keeps
+ * the locks of such a cursor until it times out.
+ */
+const ONE_BATCH = 100_000
+
 const fromUnknown = (operation: string) => (cause: unknown) =>
   new MongoError({
     operation,
@@ -129,6 +136,8 @@ export const config: Config.Config<MongoSettings> = Config.all({
   database: Config.String("MONGODB_DATABASE").pipe(Config.withDefault("relink"))
 })
 
+const collectionNames = ["events", "members", "orgs", "observations", "matches", "statusChanges", "outbox", "meta"] as const
+
 const collections = (db: Db) => ({
   events: db.collection<EventDoc>("events"),
   members: db.collection<MemberDoc>("members"),
@@ -140,6 +149,13 @@ const collections = (db: Db) => ({
   meta: db.collection<MetaDoc>("meta")
 })
 type Collections = ReturnType<typeof collections>
+
+/** Creates every collection up front: creating one later takes a catalogue lock on FerretDB. */
+const ensureCollections = (db: Db) =>
+  attempt("create collections", async () => {
+    const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name))
+    for (const name of collectionNames) if (!existing.has(name)) await db.createCollection(name).catch(() => undefined)
+  })
 
 const ensureIndexes = (c: Collections) =>
   attempt("create indexes", () =>
@@ -191,7 +207,9 @@ export const make = (settings: MongoSettings) =>
       }),
       (c) => Effect.promise(() => c.close().catch(() => undefined))
     )
-    const c = collections(client.db(settings.database))
+    const db = client.db(settings.database)
+    yield* ensureCollections(db)
+    const c = collections(db)
     yield* ensureIndexes(c)
 
     return {
@@ -213,7 +231,7 @@ export const make = (settings: MongoSettings) =>
       countEvents: attempt("count events", () => c.events.countDocuments()),
 
       loadMembers: (ids: ReadonlyArray<string>) =>
-        attempt("load members", () => c.members.find({ _id: { $in: [...ids] } }).toArray()).pipe(
+        attempt("load members", () => c.members.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
           Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
         ),
 
@@ -236,7 +254,7 @@ export const make = (settings: MongoSettings) =>
           if (result.duplicates.size === 0 && result.matched + inserted === writes.length) return [] as ReadonlyArray<string>
           // Some conditional updates matched nothing: find which by reading the versions back.
           const stored = yield* attempt("verify member versions", () =>
-            c.members.find({ _id: { $in: writes.map((w) => w.doc._id) } }, { projection: { _id: 1, version: 1, state: 1 } }).toArray()
+            c.members.find({ _id: { $in: writes.map((w) => w.doc._id) } }, { projection: { _id: 1, version: 1, state: 1 } }).batchSize(ONE_BATCH).toArray()
           )
           const byId = new Map(stored.map((d) => [d._id, d]))
           return writes.filter((w) => byId.get(w.doc._id)?.state !== w.doc.state).map((w) => w.doc._id)
@@ -244,7 +262,7 @@ export const make = (settings: MongoSettings) =>
 
       dueMembers: (now: number, limit: number) =>
         attempt("find due members", () =>
-          c.members.find({ nextReviewAt: { $lte: new Date(now) } }).sort({ nextReviewAt: 1 }).limit(limit).toArray()
+          c.members.find({ nextReviewAt: { $lte: new Date(now) } }).sort({ nextReviewAt: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()
         ),
 
       /** Members sharing a blocking key, in any of the statuses: ids and keys only. */
@@ -254,12 +272,12 @@ export const make = (settings: MongoSettings) =>
           : attempt("find members by key", () =>
               c.members
                 .find({ blockingKeys: { $in: [...keys] }, status: { $in: [...statuses] } }, { projection: { _id: 1, blockingKeys: 1 } })
-                .toArray()
+                .batchSize(ONE_BATCH).toArray()
             ),
 
       memberIdsByHomeOrgs: (orgIds: ReadonlyArray<string>) =>
         attempt("find members by org", () =>
-          c.members.find({ homeOrgId: { $in: [...orgIds] } }, { projection: { _id: 1 } }).toArray()
+          c.members.find({ homeOrgId: { $in: [...orgIds] } }, { projection: { _id: 1 } }).batchSize(ONE_BATCH).toArray()
         ).pipe(Effect.map((docs) => docs.map((d) => d._id))),
 
       allMembers: Stream.fromAsyncIterable(
@@ -284,7 +302,7 @@ export const make = (settings: MongoSettings) =>
           }
         }),
 
-      allOrgs: attempt("read organisations", () => c.orgs.find({}).toArray()),
+      allOrgs: attempt("read organisations", () => c.orgs.find({}).batchSize(ONE_BATCH).toArray()),
 
       /** A counter bumped on every organisation change, so every worker knows to reload the tree. */
       orgsVersion: attempt("read organisations version", () => c.meta.findOne({ _id: "orgs" })).pipe(
@@ -311,14 +329,14 @@ export const make = (settings: MongoSettings) =>
         ).pipe(Effect.asVoid),
 
       loadObservations: (ids: ReadonlyArray<string>) =>
-        attempt("load observations", () => c.observations.find({ _id: { $in: [...ids] } }).toArray()).pipe(
+        attempt("load observations", () => c.observations.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
           Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
         ),
 
       observationsByKeys: (keys: ReadonlyArray<string>) =>
         keys.length === 0
           ? Effect.succeed([] as ReadonlyArray<ObservationDoc>)
-          : attempt("find observations by key", () => c.observations.find({ blockingKeys: { $in: [...keys] } }).toArray()),
+          : attempt("find observations by key", () => c.observations.find({ blockingKeys: { $in: [...keys] } }).batchSize(ONE_BATCH).toArray()),
 
       upsertMatches: (docs: ReadonlyArray<MatchDoc>) =>
         bulk(
@@ -339,10 +357,10 @@ export const make = (settings: MongoSettings) =>
                 ? { memberId: { $in: [...filter.memberIds] } }
                 : { observationEventId: { $in: [...(filter.observationIds ?? [])] } }
             )
-            .toArray()
+            .batchSize(ONE_BATCH).toArray()
         ),
 
-      allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).toArray()),
+      allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).batchSize(ONE_BATCH).toArray()),
 
       /** Stages outputs once each (by their deterministic id). */
       stageOutputs: (docs: ReadonlyArray<OutboxDoc>) =>
@@ -353,7 +371,7 @@ export const make = (settings: MongoSettings) =>
         ).pipe(Effect.asVoid),
 
       unpublishedOutputs: (limit: number) =>
-        attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray()),
+        attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()),
 
       markPublished: (ids: ReadonlyArray<string>) =>
         ids.length === 0

@@ -60,9 +60,13 @@ const program = (settings: Settings) =>
       groupId: kafka.groupId,
       topics: [kafka.topic],
       fromBeginning: worker.fromBeginning,
-      maxBytesPerPartition: worker.batchBytes
+      maxBytesPerPartition: worker.batchBytes,
+      sessionTimeoutMs: worker.sessionTimeoutMs
     }).pipe(
-      Stream.runForEach(processBatch)
+      Stream.runForEach(processBatch),
+      // The consumer gave up (e.g. the brokers were away longer than kafkajs retries): start it again.
+      Effect.tapError((error) => Effect.logWarning(`consumer stopped, restarting: ${error.message}`)),
+      Effect.retry(keepTrying)
     )
   })
 

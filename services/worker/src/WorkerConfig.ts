@@ -14,6 +14,11 @@ export interface WorkerConfig {
   readonly partitions: number
   /** Largest batch fetched from one partition, in bytes (one member's events in a batch cost one write). */
   readonly batchBytes: number
+  /**
+   * How long the group waits for a silent worker before giving its partitions to the others: a
+   * crashed worker's partitions stall this long.
+   */
+  readonly sessionTimeoutMs: number
   /** Read the input topic from the beginning when the group has no committed offset. */
   readonly fromBeginning: boolean
   readonly policy: Policy.Policy
@@ -27,6 +32,7 @@ export const config: Config.Config<WorkerConfig> = Config.all({
   sweepIntervalMs: Config.Int("RELINK_SWEEP_INTERVAL_MS").pipe(Config.withDefault(60_000)),
   partitions: Config.Int("RELINK_PARTITIONS").pipe(Config.withDefault(6)),
   batchBytes: Config.Int("RELINK_BATCH_BYTES").pipe(Config.withDefault(4 * 1024 * 1024)),
+  sessionTimeoutMs: Config.Int("RELINK_SESSION_TIMEOUT_MS").pipe(Config.withDefault(30_000)),
   fromBeginning: Config.Boolean("RELINK_FROM_BEGINNING").pipe(Config.withDefault(true)),
   policy: Config.schema(Schema.fromJsonString(Policy.Policy), "RELINK_POLICY").pipe(Config.withDefault(Policy.defaults)),
   rule: Config.schema(Schema.fromJsonString(MatchRule.MatchRule), "RELINK_MATCH_RULE").pipe(Config.withDefault(MatchRule.chinese)),

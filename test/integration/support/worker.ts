@@ -60,13 +60,16 @@ export const createTopics = (setup: Setup) =>
 export const publish = (setup: Setup, lines: Iterable<string>) =>
   run(setup, Publish.publishLines(setup.topic, Stream.fromIterable(lines)))
 
-/** Waits until the worker group has committed every message of the topic. */
-export const waitForCatchUp = async (setup: Setup, timeoutMs = 300_000): Promise<void> => {
+/** Waits until the worker group has committed every message of the topic; the error shows what the workers last said. */
+export const waitForCatchUp = async (setup: Setup, timeoutMs = 150_000, workers: ReadonlyArray<WorkerProcess> = []): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const lag = await run(setup, Consumer.lag(setup.groupId, setup.topic)).catch(() => Number.NaN)
     if (lag === 0) return
-    if (Date.now() > deadline) throw new Error(`worker did not catch up within ${timeoutMs} ms (lag ${lag})`)
+    if (Date.now() > deadline) {
+      const said = workers.flatMap((w) => w.output.slice(-15)).join("\n")
+      throw new Error(`worker did not catch up within ${timeoutMs} ms (lag ${lag}); the workers last said:\n${said}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }
@@ -95,6 +98,8 @@ export const startWorker = (setup: Setup, extraEnv: Record<string, string> = {})
       RELINK_HTTP_PORT: "0",
       RELINK_PARTITIONS: String(setup.partitions),
       RELINK_SWEEP_INTERVAL_MS: "2000",
+      // A killed worker's partitions stall until its session expires: keep that short in tests.
+      RELINK_SESSION_TIMEOUT_MS: "6000",
       ...extraEnv
     },
     stdio: ["ignore", "pipe", "pipe"]

@@ -25,6 +25,11 @@ const expectSameAsScan = async (setup: W.Setup) => {
   expect(await W.withStore(setup, (store) => store.unpublishedOutputs(10))).toEqual([])
 }
 
+/** Resolves once the worker has started consuming (connected to both services). */
+const consuming = async (worker: W.WorkerProcess) => {
+  for (let i = 0; i < 600 && !worker.output.some((l) => l.includes("worker consuming")); i++) await sleep(100)
+}
+
 /** The port of /metrics, from the worker's startup log line. */
 const metricsPort = async (worker: W.WorkerProcess): Promise<number> => {
   for (let i = 0; i < 100; i++) {
@@ -58,13 +63,14 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     const worker = W.startWorker(setup, { RELINK_BATCH_BYTES: "262144" })
     try {
       await W.publish(setup, lines.slice(0, half))
+      await consuming(worker)
       await sleep(1_500)
       await services.mongo.stop({ force: true })
       await W.publish(setup, lines.slice(half))
       await sleep(10_000)
       expect(worker.child.exitCode).toBeNull()
       await services.mongo.start()
-      await W.waitForCatchUp(setup)
+      await W.waitForCatchUp(setup, 150_000, [worker])
     } finally {
       await worker.stop()
     }

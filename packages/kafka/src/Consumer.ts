@@ -28,6 +28,8 @@ export interface Batch {
   readonly commit: Effect.Effect<void, KafkaError>
   /** Keeps the group session alive while a batch takes long (e.g. retries while MongoDB is down). */
   readonly heartbeat: Effect.Effect<void, KafkaError>
+  /** Gives the batch up uncommitted (the group moved on): its messages go to whoever owns the partition now. */
+  readonly abandon: Effect.Effect<void>
 }
 
 export interface Options {
@@ -121,7 +123,8 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                           headers: m.headers ?? {}
                         })),
                         commit,
-                        heartbeat: Effect.tryPromise({ try: () => heartbeat(), catch: fromUnknown("heartbeat") })
+                        heartbeat: Effect.tryPromise({ try: () => heartbeat(), catch: fromUnknown("heartbeat") }),
+                        abandon: Effect.asVoid(Deferred.succeed(done, undefined))
                       })
                     )
                     try {

@@ -5,7 +5,7 @@
  * committed before the writes they cover. An attempt runs to completion once started, so SIGTERM
  * finishes the batch in flight before the worker stops.
  */
-import { Clock, Duration, Effect, Schedule } from "effect"
+import { Clock, Duration, Effect, Option, Schedule } from "effect"
 import { Event } from "@relink/core"
 import { type Consumer, DeadLetter, KafkaConfig, Producer } from "@relink/kafka"
 import { Engine, type Arrival } from "./Engine.ts"
@@ -17,7 +17,7 @@ const backoff = Schedule.exponential(Duration.millis(200), 2).pipe(
 )
 
 export const processBatch = (batch: Consumer.Batch) =>
-  Effect.gen(function* () {
+  Effect.scoped(Effect.gen(function* () {
     const engine = yield* Engine
     const producer = yield* Producer.Producer
     const metrics = yield* Metrics
@@ -44,15 +44,26 @@ export const processBatch = (batch: Consumer.Batch) =>
       yield* batch.commit
       return outcome
     }).pipe(Effect.uninterruptible)
-    const outcome = yield* attempt.pipe(
+    // Heartbeat while the batch is in hand, so a long outage does not cost the partition.
+    yield* batch.heartbeat.pipe(Effect.ignore, Effect.repeat(Schedule.spaced(Duration.seconds(2))), Effect.forkScoped)
+    const result = yield* attempt.pipe(
       Effect.tapError((error) =>
         Effect.logWarning(`batch failed, retrying: ${error.message}`).pipe(
-          Effect.annotateLogs({ topic: batch.topic, partition: batch.partition, error: error._tag }),
-          Effect.andThen(batch.heartbeat.pipe(Effect.ignore))
+          Effect.annotateLogs({ topic: batch.topic, partition: batch.partition, error: error._tag })
         )
       ),
-      Effect.retry(backoff)
+      Effect.retry({ schedule: backoff, while: (error) => !(error._tag === "KafkaError" && error.memberLost === true) }),
+      Effect.map(Option.some),
+      // The group moved on: the writes are idempotent, so leaving the batch uncommitted loses nothing.
+      Effect.catchTag("KafkaError", (error) =>
+        Effect.logWarning(`batch abandoned, the group rebalanced: ${error.message}`).pipe(
+          Effect.andThen(batch.abandon),
+          Effect.as(Option.none())
+        )
+      )
     )
+    if (Option.isNone(result)) return
+    const outcome = result.value
     const finished = yield* Clock.currentTimeMillis
     const seconds = (finished - started) / 1000
     const s = metrics.snapshot
@@ -67,4 +78,4 @@ export const processBatch = (batch: Consumer.Batch) =>
     s.statusChanges += outcome.outputs.filter((o) => o._id.startsWith("status|")).length
     s.proposals += outcome.outputs.filter((o) => o._id.startsWith("match|")).length
     metrics.noteEvents(arrivals.length, finished)
-  })
+  }))

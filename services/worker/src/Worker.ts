@@ -73,7 +73,14 @@ const program = (settings: Settings) =>
 /** Everything the worker needs, from settings and the PII key. */
 export const layer = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0]) => {
   const client = Client.layer(settings.kafka)
-  const store = Store.layer(settings.mongo)
+  // MongoDB may be away when the worker starts: keep trying instead of exiting (no crash loop).
+  const store = Layer.effect(
+    Store.Store,
+    Store.make(settings.mongo).pipe(
+      Effect.tapError((error) => Effect.logWarning(`MongoDB not reachable, retrying: ${error.message}`)),
+      Effect.retry(keepTrying)
+    )
+  )
   const pii = Pii.layer(piiKey)
   const engine = Engine.layer({ policy: settings.worker.policy, rule: settings.worker.rule, flagsTopic: settings.kafka.flagsTopic }).pipe(
     Layer.provide(Layer.merge(store, pii))

@@ -49,7 +49,8 @@ const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
   eventId: org.eventId
 })
 
-const fromOrgDoc = (doc: Store.OrgDoc): OrgTree.Org => ({
+/** An organisation as stored, back in core's terms. */
+export const fromOrgDoc = (doc: Store.OrgDoc): OrgTree.Org => ({
   orgId: doc._id,
   name: doc.name,
   kind: doc.kind as Event.OrgKind,

@@ -5,8 +5,9 @@
  * --mongo` and `relink scan --mongo` read through here, so they give the embedded scan's rows.
  */
 import { Effect, Stream } from "effect"
-import { type Event, type Matching, OrgTree, type Policy, type Projection, Report, Status } from "@relink/core"
+import { type Matching, OrgTree, type Policy, type Projection, Report, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
+import { fromOrgDoc } from "./Engine.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 
 export interface Snapshot {
@@ -24,17 +25,7 @@ export const load = (asOf: number, policy: Policy.Policy) =>
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
     const orgDocs = yield* store.allOrgs
-    const orgs = OrgTree.make(
-      orgDocs.map((d) => ({
-        orgId: d._id,
-        name: d.name,
-        kind: d.kind as Event.OrgKind,
-        region: d.region,
-        at: d.at,
-        eventId: d.eventId,
-        ...(d.parentId !== null && { parentId: d.parentId })
-      }))
-    )
+    const orgs = OrgTree.make(orgDocs.map(fromOrgDoc))
     const members = new Map<string, Projection.Projection>()
     const stored = new Map<string, Status.Evaluation>()
     const evaluations: Array<Status.Evaluation> = []

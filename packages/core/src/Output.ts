@@ -44,3 +44,31 @@ export type MemberRelinked = typeof MemberRelinked.Type
 
 export const Output = Schema.Union([MemberStatusChanged, MatchProposed, MemberRelinked])
 export type Output = typeof Output.Type
+
+/**
+ * What a re-evaluation publishes: a `MemberStatusChanged` when anything a person acts on changed
+ * (a newly registered member in good standing is not news), and a `MemberRelinked` when the member
+ * left the unlinked set. `version` makes the output ids deterministic for a stored member version.
+ */
+export const ofEvaluation = (
+  memberId: string,
+  before: Status.Evaluation | undefined,
+  after: Status.Evaluation | undefined,
+  version: number,
+  at: string
+): ReadonlyArray<MemberStatusChanged | MemberRelinked> => {
+  if (after === undefined || !Status.changed(before, after)) return []
+  if (before === undefined && after.status === "active" && after.flags.length === 0) return []
+  const changed: MemberStatusChanged = {
+    type: "MemberStatusChanged",
+    outputId: `status|${memberId}|${version}`,
+    memberId,
+    from: before?.status ?? null,
+    to: after.status,
+    at,
+    responsibleOrgId: after.responsibleOrgId,
+    reasons: after.reasons.map((r) => r.rule)
+  }
+  if (before === undefined || !Status.unlinked.has(before.status) || Status.unlinked.has(after.status)) return [changed]
+  return [changed, { type: "MemberRelinked", outputId: `relinked|${memberId}|${version}`, memberId, from: before.status, to: after.status, at }]
+}

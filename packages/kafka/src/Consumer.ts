@@ -6,6 +6,7 @@
  */
 import { Context, Deferred, Effect, Layer, Queue, Stream } from "effect"
 import type { Consumer as KafkaJsConsumer, IHeaders } from "kafkajs"
+import { withAdmin } from "./Admin.ts"
 import { Client } from "./Client.ts"
 import { fromUnknown, KafkaError } from "./KafkaError.ts"
 
@@ -142,38 +143,17 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
     })
   )
 
-/** Consumer lag per partition of a group, from the admin API (for metrics). */
+/** Consumer lag of a group over all partitions of a topic, from the admin API (for metrics and tests). */
 export const lag = (groupId: string, topic: string): Effect.Effect<number, KafkaError, Client> =>
-  Effect.gen(function* () {
-    const { kafka } = yield* Client
-    return yield* Effect.acquireUseRelease(
-      Effect.tryPromise({
-        try: async () => {
-          const admin = kafka.admin()
-          await admin.connect()
-          return admin
-        },
-        catch: fromUnknown("admin connect")
-      }),
-      (admin) =>
-        Effect.tryPromise({
-          try: async () => {
-            const [committed, latest] = await Promise.all([
-              admin.fetchOffsets({ groupId, topics: [topic] }),
-              admin.fetchTopicOffsets(topic)
-            ])
-            const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
-            let total = 0n
-            for (const p of latest) {
-              const at = done.get(p.partition) ?? -1n
-              total += BigInt(p.high) - (at < 0n ? BigInt(p.low) : at)
-            }
-            return Number(total)
-          },
-          catch: fromUnknown("fetch offsets")
-        }),
-      (admin) => Effect.promise(() => admin.disconnect().catch(() => undefined))
-    )
+  withAdmin("fetch offsets", async (admin) => {
+    const [committed, latest] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)])
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
+    let total = 0n
+    for (const p of latest) {
+      const at = done.get(p.partition) ?? -1n
+      total += BigInt(p.high) - (at < 0n ? BigInt(p.low) : at)
+    }
+    return Number(total)
   })
 
 export class Consumer extends Context.Service<Consumer, { readonly batches: Stream.Stream<Batch, KafkaError> }>()(

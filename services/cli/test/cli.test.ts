@@ -1,19 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { relink, ok, tempDir } from "./helpers.ts"
+import { oneLineError, relink, ok, tempDir } from "./helpers.ts"
 
 const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url).pathname
-
-/** One line on standard error, nothing on standard output, a non-zero exit. */
-const oneLineError = (args: ReadonlyArray<string>, code: number) => {
-  const run = relink(args)
-  assert.strictEqual(run.status, code, run.stderr)
-  assert.strictEqual(run.stdout, "")
-  const lines = run.stderr.split("\n").filter((l) => l.length > 0)
-  assert.strictEqual(lines.length, 1, run.stderr)
-  return lines[0] as string
-}
 
 describe("relink command line", () => {
   it("prints complete help for the command and each subcommand", () => {

@@ -1,4 +1,5 @@
 /** Running the real `relink` executable in a child process, and a shared simulated data set. */
+import { assert } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -22,13 +23,20 @@ export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `rel
 const scratch = tempDir("cwd")
 
 /** `node services/cli/src/bin.ts …args`, with optional standard input. */
-export const relink = (args: ReadonlyArray<string>, options: { readonly input?: string; readonly cwd?: string } = {}): Run => {
+export interface RunOptions {
+  readonly input?: string
+  readonly cwd?: string
+  /** The whole environment of the command (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+export const relink = (args: ReadonlyArray<string>, options: RunOptions = {}): Run => {
   const run = spawnSync(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? scratch,
     input: options.input ?? "",
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1" }
+    env: { ...(options.env ?? process.env), NO_COLOR: "1" }
   })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }
@@ -125,4 +133,14 @@ export const personalData = (events: ReadonlyArray<Event.Event>): { readonly ids
     }
   }
   return { ids: [...ids], phones: [...phones] }
+}
+
+/** One line on standard error, nothing on standard output, the given exit code: returns the line. */
+export const oneLineError = (args: ReadonlyArray<string>, code: number, options: RunOptions = {}): string => {
+  const run = relink(args, options)
+  assert.strictEqual(run.status, code, run.stderr)
+  assert.strictEqual(run.stdout, "")
+  const lines = run.stderr.split("\n").filter((l) => l.length > 0)
+  assert.strictEqual(lines.length, 1, run.stderr)
+  return lines[0] as string
 }

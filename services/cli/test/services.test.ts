@@ -4,7 +4,7 @@
  * settings are answered. The real services are exercised in test/integration/cli-mongo.test.ts.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -17,7 +17,7 @@ import * as Shared from "../src/commands/shared.ts"
 import * as WorkerCommand from "../src/commands/worker.ts"
 import * as Settings from "../src/Settings.ts"
 import * as Sources from "../src/Sources.ts"
-import { bin, tempDir } from "./helpers.ts"
+import { bin, oneLineError, ok, relink as run, type RunOptions, tempDir } from "./helpers.ts"
 
 const KEY = "unit-test-key-0123456789abcdef"
 
@@ -264,15 +264,9 @@ const cleanEnv = (): Record<string, string> => {
   return env
 }
 
-const relink = (args: ReadonlyArray<string>) => {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd: tempDir("cwd"), encoding: "utf8", env: cleanEnv() })
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr }
-}
-
-const ok = (run: ReturnType<typeof relink>) => {
-  if (run.status !== 0) throw new Error(`relink exited ${run.status}: ${run.stderr}`)
-  return run
-}
+/** The command without the test services' settings in its environment. */
+const bare = (): RunOptions => ({ cwd: tempDir("cwd"), env: cleanEnv() })
+const relink = (args: ReadonlyArray<string>) => run(args, bare())
 
 describe("relink worker and publish at the command line", () => {
   it("prints help for worker and publish with every flag and its variable", () => {
@@ -284,23 +278,14 @@ describe("relink worker and publish at the command line", () => {
     for (const flag of ["--events", "--brokers", "--topic", "--partitions"]) assert.include(publish, flag)
   })
 
-  const oneLine = (args: ReadonlyArray<string>, code: number): string => {
-    const run = relink(args)
-    assert.strictEqual(run.status, code, run.stderr)
-    assert.strictEqual(run.stdout, "")
-    const lines = run.stderr.split("\n").filter((l) => l.length > 0)
-    assert.strictEqual(lines.length, 1, run.stderr)
-    return lines[0] as string
-  }
-
   it("answers missing settings and a wrong mix of flags with one line and exit code 2", () => {
-    assert.match(oneLine(["worker"], 2), /^relink worker: no Kafka brokers: give --brokers .* or set KAFKA_BROKERS \(see relink worker --help\)$/)
-    assert.match(oneLine(["worker", "--brokers", "k:1"], 2), /^relink worker: no MongoDB connection string: give --mongo URI or set MONGODB_URI/)
-    assert.match(oneLine(["worker", "--brokers", "k:1", "--mongo", "mongodb://h"], 2), /^relink worker: no key for personal data at rest: set RELINK_PII_KEY/)
-    assert.match(oneLine(["worker", "--pii-key", "x"], 2), /Unrecognized flag: --pii-key/)
-    assert.match(oneLine(["publish", "--events", "x.ndjson"], 2), /^relink publish: no Kafka brokers/)
-    assert.match(oneLine(["report", "unlinked", "--events", "x.ndjson", "--mongo", "mongodb://h"], 2), /^relink report unlinked: --events and --mongo exclude each other/)
-    assert.match(oneLine(["scan", "--mongo", "mongodb://h", "--format", "jsonl"], 2), /^relink scan: no key for personal data at rest/)
+    assert.match(oneLineError(["worker"], 2, bare()), /^relink worker: no Kafka brokers: give --brokers .* or set KAFKA_BROKERS \(see relink worker --help\)$/)
+    assert.match(oneLineError(["worker", "--brokers", "k:1"], 2, bare()), /^relink worker: no MongoDB connection string: give --mongo URI or set MONGODB_URI/)
+    assert.match(oneLineError(["worker", "--brokers", "k:1", "--mongo", "mongodb://h"], 2, bare()), /^relink worker: no key for personal data at rest: set RELINK_PII_KEY/)
+    assert.match(oneLineError(["worker", "--pii-key", "x"], 2, bare()), /Unrecognized flag: --pii-key/)
+    assert.match(oneLineError(["publish", "--events", "x.ndjson"], 2, bare()), /^relink publish: no Kafka brokers/)
+    assert.match(oneLineError(["report", "unlinked", "--events", "x.ndjson", "--mongo", "mongodb://h"], 2, bare()), /^relink report unlinked: --events and --mongo exclude each other/)
+    assert.match(oneLineError(["scan", "--mongo", "mongodb://h", "--format", "jsonl"], 2, bare()), /^relink scan: no key for personal data at rest/)
   })
 
   it("exits 0 when the worker is stopped with SIGTERM, even while it is still trying to connect", async () => {

@@ -220,40 +220,10 @@ export const make = (settings: Settings) =>
         return outputs
       })
 
-    const statusOutputs = (memberId: string, applied: Applied, now: number): ReadonlyArray<Store.OutboxDoc> => {
-      const { before, after } = applied
-      if (after === undefined || !Status.changed(before, after)) return []
-      // A newly registered member in good standing is not news; anything else is.
-      if (before === undefined && after.status === "active" && after.flags.length === 0) return []
-      const at = new Date(now).toISOString()
-      const changed = output(
-        settings.flagsTopic,
-        now,
-        {
-          type: "MemberStatusChanged",
-          outputId: `status|${memberId}|${applied.version}`,
-          memberId,
-          from: before?.status ?? null,
-          to: after.status,
-          at,
-          responsibleOrgId: after.responsibleOrgId,
-          reasons: after.reasons.map((r) => r.rule)
-        },
-        memberId
+    const statusOutputs = (memberId: string, applied: Applied, now: number): ReadonlyArray<Store.OutboxDoc> =>
+      Output.ofEvaluation(memberId, applied.before, applied.after, applied.version, new Date(now).toISOString()).map((o) =>
+        output(settings.flagsTopic, now, o, memberId)
       )
-      const relinked =
-        before !== undefined && Status.unlinked.has(before.status) && !Status.unlinked.has(after.status)
-          ? [
-              output(
-                settings.flagsTopic,
-                now,
-                { type: "MemberRelinked", outputId: `relinked|${memberId}|${applied.version}`, memberId, from: before.status, to: after.status, at },
-                memberId
-              )
-            ]
-          : []
-      return [changed, ...relinked]
-    }
 
     /** Applies member changes, then re-matches what they affect; returns the staged outputs. */
     const settle = (

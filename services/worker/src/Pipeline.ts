@@ -36,11 +36,14 @@ export const processBatch = (batch: Consumer.Batch) =>
       }
     }
     const started = yield* Clock.currentTimeMillis
+    let attempts = 0
     const attempt = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const outcome = yield* engine.ingest(arrivals, now)
       yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), deadLetters)
-      yield* Publisher.publish(outcome.outputs)
+      // A failed attempt may have staged outputs that this one, finding nothing left to change,
+      // does not produce again: after a failure, publish everything still staged.
+      yield* attempts++ === 0 ? Publisher.publish(outcome.outputs) : Publisher.flush
       yield* batch.commit
       return outcome
     }).pipe(Effect.uninterruptible)

@@ -6,7 +6,7 @@
  * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
  */
 import { Config, Context, Data, Effect, Layer, Stream } from "effect"
-import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError, MongoClient } from "mongodb"
+import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError, MongoClient } from "mongodb"
 
 export class MongoError extends Data.TaggedError("MongoError")<{
   readonly operation: string
@@ -20,12 +20,36 @@ export class MongoError extends Data.TaggedError("MongoError")<{
 
 const DUPLICATE_KEY = 11000
 
-/**
- * Reads ask for everything in the first batch, so no server cursor outlives the request: a
- * worker killed between batches would otherwise leave an open cursor behind, and FerretDB keeps
- * the locks of such a cursor until it times out.
- */
+/** Reads ask for everything in the first batch: one round trip, and no server cursor outlives the request. */
 const ONE_BATCH = 100_000
+
+/**
+ * Update statements per bulk-write round trip. FerretDB 1.24 keeps the query of every statement of
+ * an `update` command open until the whole command ends (`defer` in a loop,
+ * internal/handler/msg_update.go), each holding one of its 100 SQLite connections: a command with
+ * about 100 statements that match documents deadlocks and wedges that database for good. Real
+ * MongoDB has no such limit; 50 statements per round trip costs it little.
+ */
+const UPDATES_PER_COMMAND = 50
+
+const isInsert = <T extends Document>(op: AnyBulkWriteOperation<T>) => "insertOne" in op
+
+/** Consecutive slices of `ops`, each with at most UPDATES_PER_COMMAND statements other than inserts. */
+const commands = <T extends Document>(ops: ReadonlyArray<AnyBulkWriteOperation<T>>): ReadonlyArray<ReadonlyArray<AnyBulkWriteOperation<T>>> => {
+  let current: Array<AnyBulkWriteOperation<T>> = []
+  const out = [current]
+  let updates = 0
+  for (const op of ops) {
+    if (!isInsert(op) && updates === UPDATES_PER_COMMAND) {
+      current = []
+      out.push(current)
+      updates = 0
+    }
+    if (!isInsert(op)) updates++
+    current.push(op)
+  }
+  return out
+}
 
 const fromUnknown = (operation: string) => (cause: unknown) =>
   new MongoError({
@@ -173,29 +197,52 @@ const ensureIndexes = (c: Collections) =>
     ])
   )
 
-/** Runs an unordered bulk write; returns the indexes of operations that hit a duplicate key. */
+interface BulkResult {
+  /** Indexes (into the given operations) of those that hit a duplicate key. */
+  readonly duplicates: Set<number>
+  readonly matched: number
+  /** Indexes of the upserts that inserted a document. */
+  readonly upserted: Set<number>
+}
+
+/** One unordered bulk write; duplicate keys are reported, any other write error fails it. */
+const bulkCommand = async <T extends { _id: string }>(collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>): Promise<BulkResult> => {
+  try {
+    const result = await collection.bulkWrite([...ops], { ordered: false })
+    return { duplicates: new Set(), matched: result.matchedCount, upserted: new Set(Object.keys(result.upsertedIds).map(Number)) }
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error
+    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
+    const other = errors.find((e) => e.code !== DUPLICATE_KEY)
+    if (other !== undefined) throw error
+    return {
+      duplicates: new Set(errors.map((e) => e.index)),
+      matched: error.result.matchedCount,
+      upserted: new Set(Object.keys(error.result.upsertedIds).map(Number))
+    }
+  }
+}
+
+/** Runs `ops` as unordered bulk writes of at most UPDATES_PER_COMMAND updates each; indexes refer to `ops`. */
 const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
-  ops.length === 0
-    ? Effect.succeed({ duplicates: new Set<number>(), matched: 0, upserted: new Set<number>() })
-    : Effect.tryPromise({
-        try: async () => {
-          try {
-            const result = await collection.bulkWrite([...ops], { ordered: false })
-            return { duplicates: new Set<number>(), matched: result.matchedCount, upserted: new Set(Object.keys(result.upsertedIds).map(Number)) }
-          } catch (error) {
-            if (!(error instanceof MongoBulkWriteError)) throw error
-            const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
-            const other = errors.find((e) => e.code !== DUPLICATE_KEY)
-            if (other !== undefined) throw error
-            return {
-              duplicates: new Set(errors.map((e) => e.index)),
-              matched: error.result.matchedCount,
-              upserted: new Set(Object.keys(error.result.upsertedIds).map(Number))
-            }
-          }
-        },
-        catch: fromUnknown(operation)
-      })
+  Effect.tryPromise({
+    try: async () => {
+      const duplicates = new Set<number>()
+      const upserted = new Set<number>()
+      let matched = 0
+      let offset = 0
+      for (const command of commands(ops)) {
+        if (command.length === 0) continue
+        const result = await bulkCommand(collection, command)
+        for (const i of result.duplicates) duplicates.add(offset + i)
+        for (const i of result.upserted) upserted.add(offset + i)
+        matched += result.matched
+        offset += command.length
+      }
+      return { duplicates, matched, upserted } satisfies BulkResult
+    },
+    catch: fromUnknown(operation)
+  })
 
 export const make = (settings: MongoSettings) =>
   Effect.gen(function* () {

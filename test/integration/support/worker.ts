@@ -60,19 +60,26 @@ export const createTopics = (setup: Setup) =>
 export const publish = (setup: Setup, lines: Iterable<string>) =>
   run(setup, Publish.publishLines(setup.topic, Stream.fromIterable(lines)))
 
-/** Waits until the worker group has committed every message of the topic; the error shows what the workers last said. */
-export const waitForCatchUp = async (setup: Setup, timeoutMs = 150_000, workers: ReadonlyArray<WorkerProcess> = []): Promise<void> => {
+/** Messages of the topic the worker group has not committed yet (NaN while Kafka does not answer). */
+export const lag = (setup: Setup): Promise<number> => run(setup, Consumer.lag(setup.groupId, setup.topic)).catch(() => Number.NaN)
+
+/** Waits until the worker group's lag is at most `atMost`; the error shows what the workers last said. */
+export const waitForLag = async (setup: Setup, atMost: number, timeoutMs: number, workers: ReadonlyArray<WorkerProcess> = []): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const lag = await run(setup, Consumer.lag(setup.groupId, setup.topic)).catch(() => Number.NaN)
-    if (lag === 0) return
+    const current = await lag(setup)
+    if (current <= atMost) return
     if (Date.now() > deadline) {
       const said = workers.flatMap((w) => w.output.slice(-15)).join("\n")
-      throw new Error(`worker did not catch up within ${timeoutMs} ms (lag ${lag}); the workers last said:\n${said}`)
+      throw new Error(`worker lag still ${current} (waited for ≤ ${atMost}) after ${timeoutMs} ms; the workers last said:\n${said}`)
     }
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
+
+/** Waits until the worker group has committed every message of the topic. */
+export const waitForCatchUp = (setup: Setup, timeoutMs = 150_000, workers: ReadonlyArray<WorkerProcess> = []): Promise<void> =>
+  waitForLag(setup, 0, timeoutMs, workers)
 
 export interface WorkerProcess {
   readonly child: ChildProcess

@@ -187,7 +187,13 @@ export const merge = (a: Projection, b: Projection): Projection => {
 
 const stamp = (event: Event.Event): Stamp => ({ at: event.occurredAt, eventId: event.eventId })
 const stamped = <A>(event: Event.Event, value: A): Stamped<A> => ({ at: event.occurredAt, eventId: event.eventId, value })
-const contact = (kind: ContactKind, at: number): Projection["contacts"] => ({ [kind]: at })
+const contact = (kind: ContactKind, at: number): Projection["contacts"] => {
+  // Not `{ [kind]: at }`: a computed key in a literal is ~4× slower, and this runs for most events.
+  // Assigning is safe here, unlike for ids from the wire: a kind is never `__proto__`.
+  const contacts: Partial<Record<ContactKind, number>> = {}
+  contacts[kind] = at
+  return contacts
+}
 
 /** The observation facts an event carries, in the form they take once attached to a member. */
 export const leadOf = (event: Event.InflowRegistered | Event.LeadReported | Event.RecordObserved): Lead => {

@@ -1,8 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
+import * as fc from "fast-check"
 import { readFileSync } from "node:fs"
-import { inspect } from "node:util"
+import { inspect, isDeepStrictEqual } from "node:util"
 import * as Event from "../src/Event.ts"
+import { cstInstant, nearInstant } from "./arbitraries.ts"
 
 const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url)
 const valid = {
@@ -89,6 +91,76 @@ describe("Event.decodeLine", () => {
     const result = Event.decodeLine(JSON.stringify({ ...valid, occurredAt: "2026-03-01T01:30:00Z" }))
     assert.isTrue(Result.isSuccess(result))
     if (Result.isSuccess(result)) assert.deepStrictEqual(Event.encode(result.success), { ...valid, type: "ContactRecorded" })
+  })
+})
+
+/** Leaves the key out of the generated object. */
+const ABSENT = Symbol("absent")
+
+/** A field's valid values mostly; sometimes a missing key, `undefined`, or a value of another type. */
+const field = (valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown> = fc.constant(0)) =>
+  fc.oneof(
+    { weight: 24, arbitrary: valid },
+    { weight: 1, arbitrary: invalid },
+    { weight: 1, arbitrary: fc.constantFrom(ABSENT, undefined, null, 1, true, [], {}, ["m-1"]) }
+  )
+
+const idText = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 20 }) },
+  fc.string({ unit: "binary", maxLength: 130 }),
+  fc.constantFrom("", " ", "x".repeat(128), "x".repeat(129), "人".repeat(128), "😀".repeat(64), "😀".repeat(65))
+)
+
+/**
+ * Objects near a valid ContactRecorded: each field valid, missing, of another type, empty, too
+ * long, a timestamp off by one part or character, an unknown channel; extra fields; and some
+ * fields inherited rather than own, since `decodeUnknown` takes any value.
+ */
+const nearContactRecorded: fc.Arbitrary<object> = fc
+  .record({
+    type: field(fc.constant("ContactRecorded"), fc.constantFrom("SearchAttemptFailed", "contactRecorded")),
+    eventId: field(idText),
+    occurredAt: field(fc.oneof(cstInstant, nearInstant)),
+    orgId: field(idText),
+    source: fc.oneof(fc.constant(ABSENT), field(fc.string({ maxLength: 20 }))),
+    memberId: field(idText),
+    channel: field(fc.constantFrom(...Event.ContactChannel.literals), fc.constantFrom("fax", "relatives", "Meeting", "meeting ", "")),
+    extra: fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+    inherited: fc.uniqueArray(fc.constantFrom<string>("eventId", "occurredAt", "source", "memberId", "channel"), { maxLength: 2 })
+  })
+  .map(({ extra, inherited, ...fields }) => {
+    const own: Record<string, unknown> = { ...extra }
+    const proto: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(fields)) {
+      if (value !== ABSENT) (inherited.includes(key) ? proto : own)[key] = value
+    }
+    return inherited.length === 0 ? own : Object.assign(Object.create(proto) as object, own)
+  })
+
+/** A Result with the value's keys in order, so that equal results also list their fields alike. */
+const comparable = (result: Result.Result<Event.Event, Event.DecodeError>) =>
+  Result.isSuccess(result) ? { entries: Object.entries(result.success) } : { failure: result.failure }
+
+describe("Event.decodeUnknown's fast path", () => {
+  it("gives the schema decoder's result, success or failure, for any input near a ContactRecorded", () => {
+    let decoded = 0
+    let runs = 0
+    fc.assert(
+      fc.property(nearContactRecorded, (input) => {
+        runs++
+        const expected = Event.decodeUnknownWithSchema(input)
+        if (Result.isSuccess(expected)) decoded++
+        const json = JSON.stringify(input)
+        return (
+          isDeepStrictEqual(comparable(Event.decodeUnknown(input)), comparable(expected)) &&
+          isDeepStrictEqual(comparable(Event.decodeLine(json)), comparable(Event.decodeUnknownWithSchema(JSON.parse(json))))
+        )
+      }),
+      { numRuns: 5_000 }
+    )
+    // Valid and invalid inputs both come up often, so the fast path is both taken and refused.
+    assert.isAbove(decoded, runs / 5)
+    assert.isBelow(decoded, (runs * 4) / 5)
   })
 })
 

@@ -4,7 +4,9 @@
  * - `validIdNumber` / `legacyIdNumber` / `idNumberInput`: identity numbers, canonical or as typed;
  * - `validPhone` / `phoneInput`: mainland mobile numbers, canonical or as typed;
  * - `chineseName` / `nameInput`: realistic names, canonical (simplified, normalised) or as typed
- *   (traditional characters, padding spaces, middle-dot variants).
+ *   (traditional characters, padding spaces, middle-dot variants);
+ * - `cstInstant` / `nearInstant`: ISO-8601 date-times as relink writes them; valid and just not,
+ *   in the wire's shape and in others.
  *
  * The `format…` functions give the noisy spellings of one canonical value, so a test can check
  * that parsing the noisy form gives the canonical one back.
@@ -12,6 +14,7 @@
 import * as fc from "fast-check"
 import { checkCharacter, type IdNumber } from "../src/IdNumber.ts"
 import type { Phone } from "../src/Phone.ts"
+import { formatCst } from "../src/internal/Time.ts"
 import { provinceCodes } from "../src/RegionCode.ts"
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")
@@ -146,3 +149,46 @@ export const formatName = (name: string): fc.Arbitrary<string> =>
 
 /** A realistic name as it might be typed or exported by another system. */
 export const nameInput: fc.Arbitrary<string> = chineseName.chain(formatName)
+
+/** Replaces one character of `text`, e.g. a digit by a letter or a separator by another. */
+const mutateCharacter = (text: string): fc.Arbitrary<string> =>
+  fc
+    .tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.constantFrom(..."0123456789-:T+Z. xz/\u0660"))
+    .map(([at, c]) => text.slice(0, at) + c + text.slice(at + 1))
+
+/** `YYYY-MM-DDTHH:MM:SS.fffZ` and its variants, each part in range, at its edges or just out of it. */
+const instantParts: fc.Arbitrary<string> = fc
+  .record({
+    year: fc.oneof(fc.constantFrom(0, 50, 99, 100, 1970, 2000, 2024, 2100, 9999), fc.integer({ min: 0, max: 9999 })),
+    month: fc.integer({ min: 0, max: 13 }),
+    day: fc.oneof(fc.integer({ min: 0, max: 32 }), fc.constantFrom(28, 29, 30, 31)),
+    separator: fc.constantFrom("T", "T", "T", "t", " "),
+    hour: fc.integer({ min: 0, max: 25 }),
+    minute: fc.integer({ min: 0, max: 60 }),
+    second: fc.oneof(fc.integer({ min: 0, max: 60 }).map((n) => `:${pad(n, 2)}`), fc.constant("")),
+    fraction: fc.constantFrom("", "", ".000", ".123", ".999", ".5", ".12", ".1239", ".123456789", ".1234567890", "."),
+    zone: fc.oneof(
+      fc.constantFrom("Z", "+08:00", "z", "", "-00:00", "+0800", "+24:00", "+23:59", "-23:59", "+8:00", " +08:00", "UTC"),
+      fc
+        .tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.constantFrom(":", ":", ""))
+        .map(([sign, h, m, colon]) => `${sign}${pad(h, 2)}${colon}${pad(m, 2)}`)
+    )
+  })
+  .map(
+    ({ year, month, day, separator, hour, minute, second, fraction, zone }) =>
+      `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hour, 2)}:${pad(minute, 2)}${second}${fraction}${zone}`
+  )
+
+/** Instants as relink writes them (`+08:00`, milliseconds only when present), years 0001–9998. */
+export const cstInstant: fc.Arbitrary<string> = fc
+  .integer({ min: Date.parse("0001-01-01T00:00:00Z"), max: Date.parse("9998-12-31T00:00:00Z") })
+  .chain((at) => fc.constantFrom(at, at - (at % 1000)))
+  .map(formatCst)
+
+/** ISO-8601 date-times near the wire's shape: valid, invalid by one part or one character, or any text. */
+export const nearInstant: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: instantParts },
+  { weight: 2, arbitrary: cstInstant },
+  { weight: 2, arbitrary: fc.oneof(instantParts, cstInstant).chain(mutateCharacter) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 30 }) }
+)

@@ -1,0 +1,40 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import * as Time from "../src/internal/Time.ts"
+import { nearInstant } from "./arbitraries.ts"
+
+describe("Time.parseInstant", () => {
+  it("reads every text as the ISO-8601 check and Date.parse do (its fast path changes no result)", () => {
+    let valid = 0
+    fc.assert(
+      fc.property(nearInstant, (text) => {
+        const expected = Time.parseIsoInstant(text)
+        if (expected !== undefined) valid++
+        return Object.is(Time.parseInstant(text), expected)
+      }),
+      { numRuns: 20_000 }
+    )
+    // Both sides of the check are exercised, not only texts that both reject.
+    assert.isAbove(valid, 5_000)
+    assert.isBelow(valid, 15_000)
+  })
+
+  it("keeps Date.parse's reading of the forms the fast path leaves to it", () => {
+    const cases: ReadonlyArray<[string, number | undefined]> = [
+      ["2026-03-01T09:30:00+08:00", Date.UTC(2026, 2, 1, 1, 30)],
+      ["2026-03-01T09:30:00.120Z", Date.UTC(2026, 2, 1, 9, 30, 0, 120)],
+      ["2026-03-01T09:30+0800", Date.UTC(2026, 2, 1, 1, 30)],
+      ["2026-03-01T09:30:00.123456789-00:00", Date.UTC(2026, 2, 1, 9, 30, 0, 123)],
+      ["0050-03-01T00:00:00Z", Date.parse("0050-03-01T00:00:00Z")],
+      // Date.parse rolls a day past the month's end over (up to the 31st); decoding always has.
+      ["2026-02-30T09:30:00+08:00", Date.UTC(2026, 2, 2, 1, 30)],
+      ["2026-02-32T09:30:00+08:00", undefined],
+      ["2026-03-01T24:00:00Z", Date.UTC(2026, 2, 2)],
+      ["2026-03-01T09:30:60Z", undefined],
+      ["2026-03-01T09:30:00+24:00", undefined],
+      ["2026-03-01T09:30:00", undefined],
+      ["2026-03-01", undefined]
+    ]
+    for (const [text, expected] of cases) assert.strictEqual(Time.parseInstant(text), expected, text)
+  })
+})

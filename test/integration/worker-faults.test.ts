@@ -27,15 +27,6 @@ const expectSameAsScan = async (setup: W.Setup, context?: string) => {
   expect(await W.withStore(setup, (store) => store.unpublishedOutputs(10)), context).toEqual([])
 }
 
-/** Resolves once the worker has started consuming (connected to both services). */
-const consuming = async (worker: W.WorkerProcess) => {
-  for (let i = 0; i < 600; i++) {
-    if (worker.output.some((l) => l.includes("worker consuming"))) return
-    await sleep(100)
-  }
-  throw new Error(`the worker never started consuming:\n${worker.output.slice(-10).join("\n")}`)
-}
-
 /** The port of /metrics, from the worker's startup log line. */
 const metricsPort = async (worker: W.WorkerProcess): Promise<number> => {
   for (let i = 0; i < 100; i++) {
@@ -100,7 +91,7 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     await W.createTopics(setup)
     const half = Math.floor(lines.length / 2)
     const worker = W.startWorker(setup, SMALL_BATCHES)
-    let lagDuringOutage = Number.NaN
+    let lagDuringOutage: number | undefined
     try {
       await W.publish(setup, lines.slice(0, half))
       await W.waitForLag(setup, Math.round(half * 0.75), 120_000, [worker])

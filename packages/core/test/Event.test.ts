@@ -64,6 +64,7 @@ describe("Event.decodeLine", () => {
       ["eventId too long", { ...valid, eventId: "e".repeat(129) }, "eventId must be 1–128 characters"],
       ["empty orgId", { ...valid, orgId: "" }, "orgId must be 1–128 characters"],
       ["timestamp without offset", { ...valid, occurredAt: "2026-03-01T09:30:00" }, "occurredAt"],
+      ["timestamp on a day the month does not have", { ...valid, occurredAt: "2026-02-30T09:30:00+08:00" }, "occurredAt: must be an ISO-8601 date-time with an offset"],
       ["region not six digits", { eventId: "e", type: "RecordObserved", occurredAt: valid.occurredAt, orgId: "o", identity: { name: "张伟" }, region: "5101", dataSource: "community" }, "region: must be a 6-digit region code"],
       ["inflow without member or identity", { eventId: "e", type: "InflowRegistered", occurredAt: valid.occurredAt, orgId: "o", region: "510107" }, "needs memberId or identity"],
       ["fractional validDays", { eventId: "e", type: "TransferIssued", occurredAt: valid.occurredAt, orgId: "o", memberId: "m", transferId: "t", toOrgId: "p", validDays: 1.5 }, "validDays must be a whole number"],

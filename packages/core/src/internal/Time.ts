@@ -43,10 +43,15 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?
  * @internal
  */
 export const parseIsoInstant = (text: string): number | undefined => {
-  if (!ISO_WITH_OFFSET.test(text)) return undefined
+  // Date.parse would roll 2026-02-30 over to 2 March and read T24:00 as the next midnight.
+  if (!ISO_WITH_OFFSET.test(text) || !isCalendarDate(text.slice(0, 10)) || text.startsWith("24", 11)) return undefined
   const at = Date.parse(text)
   return Number.isFinite(at) ? at : undefined
 }
+
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const daysInMonth = (year: number, month: number) => (month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0))
 
 /** The `width`-digit decimal number at `from`, or -1 if any of those characters is not a digit. */
 const digitsAt = (text: string, from: number, width: number): number => {
@@ -62,8 +67,8 @@ const digitsAt = (text: string, from: number, width: number): number => {
 /**
  * The shape producers write, `2026-03-01T09:30:00+08:00` with optional `.mmm` and `Z` for `+00:00`,
  * read without a regex or `Date.parse` (decoding a stream spends much of its time here). Undefined
- * for anything else, which {@link parseIsoInstant} then decides: other forms, 24:00, years before
- * 100 (`Date.UTC` reads them as 19xx). Like `Date.parse`, `Date.UTC` rolls 2026-02-30 over to 2 March.
+ * for anything else, which {@link parseIsoInstant} then decides: other forms, years before 100
+ * (`Date.UTC` reads them as 19xx), days past the month's end.
  */
 const parseCommonInstant = (text: string): number | undefined => {
   const length = text.length
@@ -78,7 +83,7 @@ const parseCommonInstant = (text: string): number | undefined => {
   const minute = digitsAt(text, 14, 2)
   const second = digitsAt(text, 17, 2)
   const milli = zone === 23 ? (text.charCodeAt(19) === 46 ? digitsAt(text, 20, 3) : -1) : 0 // .
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31) return undefined
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || milli < 0) return undefined
   const local = Date.UTC(year, month - 1, day, hour, minute, second, milli)
   if (zulu) return text.charCodeAt(zone) === 90 ? local : undefined // Z

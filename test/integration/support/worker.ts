@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { MongoClient } from "mongodb"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { Event, type Matching, Policy, Scan, type Status } from "@relink/core"
 import { Admin, Client, Consumer, type KafkaConfig, Producer } from "@relink/kafka"
@@ -134,6 +135,17 @@ const storeLayer = (setup: Setup) =>
 
 export const snapshot = (setup: Setup) =>
   Effect.runPromise(Effect.scoped(Snapshot.load(setup.asOf, Policy.defaults).pipe(Effect.provide(storeLayer(setup)))))
+
+/** Ids of the stored events, read with the driver itself (no relink code between the test and the data). */
+export const storedEventIds = async (setup: Setup): Promise<ReadonlySet<string>> => {
+  const client = new MongoClient(setup.mongoUri)
+  try {
+    const docs = await client.db(setup.database).collection<{ _id: string }>("events").find({}, { projection: { _id: 1 } }).toArray()
+    return new Set(docs.map((d) => d._id))
+  } finally {
+    await client.close()
+  }
+}
 
 export const withStore = <A, E>(setup: Setup, f: (store: Store.StoreShape) => Effect.Effect<A, E>) =>
   Effect.runPromise(Effect.scoped(Effect.flatMap(Store.Store, f).pipe(Effect.provide(storeLayer(setup)))))

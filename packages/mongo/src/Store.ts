@@ -6,7 +6,7 @@
  * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
  */
 import { Config, Context, Data, Effect, Layer, Stream } from "effect"
-import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError, MongoClient } from "mongodb"
+import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient } from "mongodb"
 
 export class MongoError extends Data.TaggedError("MongoError")<{
   readonly operation: string
@@ -173,29 +173,43 @@ const ensureIndexes = (c: Collections) =>
     ])
   )
 
-/** Runs an unordered bulk write; returns the indexes of operations that hit a duplicate key. */
+/**
+ * Operations per command of a bulk write that updates. FerretDB 1.24 keeps the cursor of every
+ * update that matched (and the pooled SQLite connection under it) open until the command ends, and
+ * pools 100 connections per database: a command matching 100 documents never finishes. Inserts
+ * hold no cursor and go in one command.
+ */
+const UPDATES_PER_COMMAND = 50
+
+/**
+ * Runs an unordered bulk write, in several commands when it updates; returns the indexes of the
+ * operations that hit a duplicate key and of those that upserted, and how many matched.
+ */
 const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
-  ops.length === 0
-    ? Effect.succeed({ duplicates: new Set<number>(), matched: 0, upserted: new Set<number>() })
-    : Effect.tryPromise({
-        try: async () => {
-          try {
-            const result = await collection.bulkWrite([...ops], { ordered: false })
-            return { duplicates: new Set<number>(), matched: result.matchedCount, upserted: new Set(Object.keys(result.upsertedIds).map(Number)) }
-          } catch (error) {
-            if (!(error instanceof MongoBulkWriteError)) throw error
-            const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
-            const other = errors.find((e) => e.code !== DUPLICATE_KEY)
-            if (other !== undefined) throw error
-            return {
-              duplicates: new Set(errors.map((e) => e.index)),
-              matched: error.result.matchedCount,
-              upserted: new Set(Object.keys(error.result.upsertedIds).map(Number))
-            }
-          }
-        },
-        catch: fromUnknown(operation)
-      })
+  Effect.tryPromise({
+    try: async () => {
+      const duplicates = new Set<number>()
+      const upserted = new Set<number>()
+      let matched = 0
+      const size = ops.every((op) => "insertOne" in op) ? ops.length : UPDATES_PER_COMMAND
+      for (let from = 0; from < ops.length; from += size) {
+        let result: BulkWriteResult
+        try {
+          result = await collection.bulkWrite(ops.slice(from, from + size), { ordered: false })
+        } catch (error) {
+          if (!(error instanceof MongoBulkWriteError)) throw error
+          const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
+          if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
+          for (const e of errors) duplicates.add(from + e.index)
+          result = error.result
+        }
+        matched += result.matchedCount
+        for (const i of Object.keys(result.upsertedIds)) upserted.add(from + Number(i))
+      }
+      return { duplicates, matched, upserted }
+    },
+    catch: fromUnknown(operation)
+  })
 
 export const make = (settings: MongoSettings) =>
   Effect.gen(function* () {

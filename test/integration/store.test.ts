@@ -45,4 +45,21 @@ describe("the store against the setup's server", () => {
     const stored = await withStore((store) => store.loadMembers(ids))
     expect([...stored.values()].map((d) => d.version)).toEqual(ids.map(() => 2))
   })
+
+  it("records a status change once, however often it is recorded, and says which calls recorded it", async () => {
+    const change = (memberId: string): Store.StatusChangeDoc => ({
+      _id: `status|${memberId}|1`,
+      memberId,
+      from: null,
+      to: "active",
+      at: new Date(0),
+      responsibleOrgId: "org-1",
+      reasons: []
+    })
+    const [first, second] = await withStore((store) =>
+      Effect.all([store.recordStatusChanges([change("a"), change("b")]), store.recordStatusChanges([change("b"), change("c")])])
+    )
+    expect(first.map((c) => c.memberId)).toEqual(["a", "b"])
+    expect(second.map((c) => c.memberId)).toEqual(["c"])
+  })
 })

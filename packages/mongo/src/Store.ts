@@ -1,7 +1,8 @@
 /**
  * The MongoDB store: collections, their indexes (created on start, idempotently) and the few
- * operations the worker and the reports need. Every write is an idempotent upsert keyed by a
- * deterministic id, sent as an unordered bulk write; concurrent workers are safe because member
+ * operations the worker and the reports need. Every write is idempotent, keyed by a deterministic
+ * id: an insert whose duplicate key means "already there" (far cheaper than an upsert on FerretDB)
+ * or an upsert, sent as an unordered bulk write; concurrent workers are safe because member
  * documents are only replaced on their expected `version`. Only what MongoDB ≥ 6 and FerretDB 1.24
  * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
  */
@@ -183,13 +184,12 @@ const UPDATES_PER_COMMAND = 50
 
 /**
  * Runs an unordered bulk write, in several commands when it updates; returns the indexes of the
- * operations that hit a duplicate key and of those that upserted, and how many matched.
+ * operations that hit a duplicate key, and how many matched.
  */
 const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
   Effect.tryPromise({
     try: async () => {
       const duplicates = new Set<number>()
-      const upserted = new Set<number>()
       let matched = 0
       const size = ops.every((op) => "insertOne" in op) ? ops.length : UPDATES_PER_COMMAND
       for (let from = 0; from < ops.length; from += size) {
@@ -204,9 +204,8 @@ const bulk = <T extends { _id: string }>(operation: string, collection: Collecti
           result = error.result
         }
         matched += result.matchedCount
-        for (const i of Object.keys(result.upsertedIds)) upserted.add(from + Number(i))
       }
-      return { duplicates, matched, upserted }
+      return { duplicates, matched }
     },
     catch: fromUnknown(operation)
   })
@@ -376,13 +375,9 @@ export const make = (settings: MongoSettings) =>
 
       allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).batchSize(ONE_BATCH).toArray()),
 
-      /** Stages outputs once each (by their deterministic id). */
+      /** Stages outputs once each (by their deterministic id): inserts, a duplicate key means staged before. */
       stageOutputs: (docs: ReadonlyArray<OutboxDoc>) =>
-        bulk(
-          "stage outputs",
-          c.outbox,
-          docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))
-        ).pipe(Effect.asVoid),
+        bulk("stage outputs", c.outbox, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
 
       unpublishedOutputs: (limit: number) =>
         attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()),
@@ -394,12 +389,11 @@ export const make = (settings: MongoSettings) =>
               Effect.asVoid
             ),
 
+      /** Records status changes once each (by their deterministic id); returns the ones recorded now. */
       recordStatusChanges: (docs: ReadonlyArray<StatusChangeDoc>) =>
-        bulk(
-          "record status changes",
-          c.statusChanges,
-          docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))
-        ).pipe(Effect.map(({ upserted }) => docs.filter((_, i) => upserted.has(i))))
+        bulk("record status changes", c.statusChanges, docs.map((document) => ({ insertOne: { document } }))).pipe(
+          Effect.map(({ duplicates }) => docs.filter((_, i) => !duplicates.has(i)))
+        )
     }
   })
 

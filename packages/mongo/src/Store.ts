@@ -1,12 +1,13 @@
 /**
  * The MongoDB store: collections, their indexes (created on start, idempotently) and the few
- * operations the worker and the reports need. Every write is an idempotent upsert keyed by a
- * deterministic id, sent as an unordered bulk write; concurrent workers are safe because member
+ * operations the worker and the reports need. Every write is idempotent, keyed by a deterministic
+ * id: an insert whose duplicate key means "already there" (far cheaper than an upsert on FerretDB)
+ * or an upsert, sent as an unordered bulk write; concurrent workers are safe because member
  * documents are only replaced on their expected `version`. Only what MongoDB ≥ 6 and FerretDB 1.24
  * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
  */
 import { Config, Context, Data, Effect, Layer, Stream } from "effect"
-import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError, MongoClient } from "mongodb"
+import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient } from "mongodb"
 
 export class MongoError extends Data.TaggedError("MongoError")<{
   readonly operation: string
@@ -22,34 +23,6 @@ const DUPLICATE_KEY = 11000
 
 /** Reads ask for everything in the first batch: one round trip, and no server cursor outlives the request. */
 const ONE_BATCH = 100_000
-
-/**
- * Update statements per bulk-write round trip. FerretDB 1.24 keeps the query of every statement of
- * an `update` command open until the whole command ends (`defer` in a loop,
- * internal/handler/msg_update.go), each holding one of its 100 SQLite connections: a command with
- * about 100 statements that match documents deadlocks and wedges that database for good. Real
- * MongoDB has no such limit; 50 statements per round trip costs it little.
- */
-const UPDATES_PER_COMMAND = 50
-
-const isInsert = <T extends Document>(op: AnyBulkWriteOperation<T>) => "insertOne" in op
-
-/** Consecutive slices of `ops`, each with at most UPDATES_PER_COMMAND statements other than inserts. */
-const commands = <T extends Document>(ops: ReadonlyArray<AnyBulkWriteOperation<T>>): ReadonlyArray<ReadonlyArray<AnyBulkWriteOperation<T>>> => {
-  let current: Array<AnyBulkWriteOperation<T>> = []
-  const out = [current]
-  let updates = 0
-  for (const op of ops) {
-    if (!isInsert(op) && updates === UPDATES_PER_COMMAND) {
-      current = []
-      out.push(current)
-      updates = 0
-    }
-    if (!isInsert(op)) updates++
-    current.push(op)
-  }
-  return out
-}
 
 const fromUnknown = (operation: string) => (cause: unknown) =>
   new MongoError({
@@ -197,49 +170,39 @@ const ensureIndexes = (c: Collections) =>
     ])
   )
 
-interface BulkResult {
-  /** Indexes (into the given operations) of those that hit a duplicate key. */
-  readonly duplicates: Set<number>
-  readonly matched: number
-  /** Indexes of the upserts that inserted a document. */
-  readonly upserted: Set<number>
-}
+/**
+ * Operations per command of a bulk write that updates. FerretDB 1.24 keeps the query of every
+ * update that matched (and the pooled SQLite connection under it) open until the whole command ends
+ * (a `defer` in a loop, internal/handler/msg_update.go), and pools 100 connections per database: a
+ * command matching 100 documents never finishes and wedges that database. Inserts hold no query and
+ * go in one command; real MongoDB loses little to commands of 50.
+ */
+const UPDATES_PER_COMMAND = 50
 
-/** One unordered bulk write; duplicate keys are reported, any other write error fails it. */
-const bulkCommand = async <T extends { _id: string }>(collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>): Promise<BulkResult> => {
-  try {
-    const result = await collection.bulkWrite([...ops], { ordered: false })
-    return { duplicates: new Set(), matched: result.matchedCount, upserted: new Set(Object.keys(result.upsertedIds).map(Number)) }
-  } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error
-    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
-    const other = errors.find((e) => e.code !== DUPLICATE_KEY)
-    if (other !== undefined) throw error
-    return {
-      duplicates: new Set(errors.map((e) => e.index)),
-      matched: error.result.matchedCount,
-      upserted: new Set(Object.keys(error.result.upsertedIds).map(Number))
-    }
-  }
-}
-
-/** Runs `ops` as unordered bulk writes of at most UPDATES_PER_COMMAND updates each; indexes refer to `ops`. */
+/**
+ * Runs an unordered bulk write, in several commands when it updates; returns the indexes of the
+ * operations that hit a duplicate key, and how many matched.
+ */
 const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
   Effect.tryPromise({
     try: async () => {
       const duplicates = new Set<number>()
-      const upserted = new Set<number>()
       let matched = 0
-      let offset = 0
-      for (const command of commands(ops)) {
-        if (command.length === 0) continue
-        const result = await bulkCommand(collection, command)
-        for (const i of result.duplicates) duplicates.add(offset + i)
-        for (const i of result.upserted) upserted.add(offset + i)
-        matched += result.matched
-        offset += command.length
+      const size = ops.every((op) => "insertOne" in op) ? ops.length : UPDATES_PER_COMMAND
+      for (let from = 0; from < ops.length; from += size) {
+        let result: BulkWriteResult
+        try {
+          result = await collection.bulkWrite(ops.slice(from, from + size), { ordered: false })
+        } catch (error) {
+          if (!(error instanceof MongoBulkWriteError)) throw error
+          const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
+          if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
+          for (const e of errors) duplicates.add(from + e.index)
+          result = error.result
+        }
+        matched += result.matchedCount
       }
-      return { duplicates, matched, upserted } satisfies BulkResult
+      return { duplicates, matched }
     },
     catch: fromUnknown(operation)
   })
@@ -409,13 +372,9 @@ export const make = (settings: MongoSettings) =>
 
       allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).batchSize(ONE_BATCH).toArray()),
 
-      /** Stages outputs once each (by their deterministic id). */
+      /** Stages outputs once each (by their deterministic id): inserts, a duplicate key means staged before. */
       stageOutputs: (docs: ReadonlyArray<OutboxDoc>) =>
-        bulk(
-          "stage outputs",
-          c.outbox,
-          docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))
-        ).pipe(Effect.asVoid),
+        bulk("stage outputs", c.outbox, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
 
       unpublishedOutputs: (limit: number) =>
         attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()),
@@ -427,12 +386,11 @@ export const make = (settings: MongoSettings) =>
               Effect.asVoid
             ),
 
+      /** Records status changes once each (by their deterministic id); returns the ones recorded now. */
       recordStatusChanges: (docs: ReadonlyArray<StatusChangeDoc>) =>
-        bulk(
-          "record status changes",
-          c.statusChanges,
-          docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } }))
-        ).pipe(Effect.map(({ upserted }) => docs.filter((_, i) => upserted.has(i))))
+        bulk("record status changes", c.statusChanges, docs.map((document) => ({ insertOne: { document } }))).pipe(
+          Effect.map(({ duplicates }) => docs.filter((_, i) => !duplicates.has(i)))
+        )
     }
   })
 

@@ -2,7 +2,7 @@
  * The worker's metrics in Prometheus text format: a handful of counters and gauges, kept in one
  * service so /metrics renders a consistent snapshot.
  */
-import { Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 
 export interface Snapshot {
   eventsProcessed: number
@@ -26,6 +26,9 @@ export interface Snapshot {
 export class Metrics extends Context.Service<Metrics, { readonly snapshot: Snapshot; readonly render: () => string; readonly noteEvents: (count: number, at: number) => void }>()(
   "@relink/worker/Metrics"
 ) {}
+
+/** Milliseconds on the monotonic clock: durations and rates stay real when the evaluation clock is fixed (RELINK_NOW). */
+export const monotonicMillis = Effect.map(Clock.monotonicTimeNanos, (nanos) => Number(nanos / 1_000_000n))
 
 export const make = Effect.sync(() => {
   const snapshot: Snapshot = {

@@ -9,7 +9,7 @@ import { Clock, Duration, Effect, Option, Schedule } from "effect"
 import { Event } from "@relink/core"
 import { type Consumer, DeadLetter, KafkaConfig, Producer } from "@relink/kafka"
 import { Engine, type Arrival } from "./Engine.ts"
-import { Metrics } from "./Metrics.ts"
+import { Metrics, monotonicMillis } from "./Metrics.ts"
 import * as Publisher from "./Publisher.ts"
 
 const backoff = Schedule.exponential(Duration.millis(200), 2).pipe(
@@ -35,7 +35,7 @@ export const processBatch = (batch: Consumer.Batch) =>
         )
       }
     }
-    const started = yield* Clock.currentTimeMillis
+    const started = yield* monotonicMillis
     let attempts = 0
     const attempt = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -67,7 +67,7 @@ export const processBatch = (batch: Consumer.Batch) =>
     )
     if (Option.isNone(result)) return
     const outcome = result.value
-    const finished = yield* Clock.currentTimeMillis
+    const finished = yield* monotonicMillis
     const seconds = (finished - started) / 1000
     const s = metrics.snapshot
     s.eventsProcessed += arrivals.length
@@ -77,7 +77,7 @@ export const processBatch = (batch: Consumer.Batch) =>
     s.batchSecondsSum += seconds
     s.batchSecondsMax = Math.max(s.batchSecondsMax, seconds)
     s.consumerLag = batch.lag
-    s.lastBatchAt = finished
+    s.lastBatchAt = yield* Clock.currentTimeMillis
     s.statusChanges += outcome.outputs.filter((o) => o._id.startsWith("status|")).length
     s.proposals += outcome.outputs.filter((o) => o._id.startsWith("match|")).length
     metrics.noteEvents(arrivals.length, finished)

@@ -5,7 +5,7 @@
  */
 import { Clock, Effect } from "effect"
 import { Engine } from "./Engine.ts"
-import { Metrics } from "./Metrics.ts"
+import { Metrics, monotonicMillis } from "./Metrics.ts"
 import * as Publisher from "./Publisher.ts"
 
 const PAGE = 500
@@ -14,7 +14,7 @@ const PAGE = 500
 export const sweepOnce = Effect.gen(function* () {
   const engine = yield* Engine
   const metrics = yield* Metrics
-  const started = yield* Clock.currentTimeMillis
+  const started = yield* monotonicMillis
   let reviewed = 0
   for (;;) {
     const now = yield* Clock.currentTimeMillis
@@ -23,7 +23,7 @@ export const sweepOnce = Effect.gen(function* () {
     reviewed += page.reviewed
     if (page.reviewed < PAGE) break
   }
-  const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+  const seconds = ((yield* monotonicMillis) - started) / 1000
   metrics.snapshot.sweeps += 1
   metrics.snapshot.sweepSecondsSum += seconds
   metrics.snapshot.sweepSecondsLast = seconds

@@ -8,7 +8,9 @@
  * shared ones (which may be a real cluster given through KAFKA_BROKERS / MONGODB_URI).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Effect, Exit } from "effect"
 import { Simulation } from "@relink/core"
+import type { Store } from "@relink/mongo"
 import { serviceEnv } from "../setup/context.ts"
 import { type Services, startServices } from "../setup/services.ts"
 import * as W from "./support/worker.ts"
@@ -61,6 +63,24 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     await services?.close()
   })
   const setupFor = (partitions = 4) => W.freshSetup(services.env.KAFKA_BROKERS, services.env.MONGODB_URI, ASOF, partitions)
+
+  it("a write cut off by the MongoDB-wire server going away fails, instead of passing for duplicates", async () => {
+    const setup = setupFor()
+    const event: Store.EventDoc = { _id: "e-outage", type: "ContactRecorded", memberId: "m-1", occurredAt: new Date(ASOF), payload: "", origin: null, storedAt: new Date(ASOF) }
+    const [whileDown, afterRestart] = await W.withStore(setup, (store) =>
+      Effect.gen(function* () {
+        yield* Effect.promise(() => services.mongo.stop({ force: true }))
+        const down = yield* Effect.exit(store.storeEvents([event]))
+        yield* Effect.promise(() => services.mongo.start())
+        // The first write after the restart may still meet a connection the server dropped.
+        const up = yield* store.storeEvents([event]).pipe(Effect.retry({ times: 3 }))
+        return [down, up] as const
+      })
+    )
+    expect(Exit.isFailure(whileDown)).toBe(true)
+    expect([...afterRestart]).toEqual(["e-outage"])
+    expect(await W.storedEventIds(setup)).toEqual(new Set(["e-outage"]))
+  })
 
   it("killed with SIGKILL at six points spread over the stream and restarted each time, ends in the scan's state", async () => {
     const setup = setupFor()

@@ -196,7 +196,9 @@ const bulk = <T extends { _id: string }>(operation: string, collection: Collecti
         } catch (error) {
           if (!(error instanceof MongoBulkWriteError)) throw error
           const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
-          if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
+          // The driver also wraps a lost connection or a failed command in a MongoBulkWriteError,
+          // with no write errors: only a write that failed on duplicate keys alone went through.
+          if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
           for (const e of errors) duplicates.add(from + e.index)
           result = error.result
         }

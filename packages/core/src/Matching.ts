@@ -89,16 +89,16 @@ export const person = (input: PersonInput): Person => {
 
 /** A member as a candidate: registered identity, latest name and phone, home, hukou and destinations. */
 export const personOfMember = (projection: Projection.Projection): Person | undefined => {
-  const registration = projection.registration?.value
+  const registration = projection.registration
   if (registration === undefined) return undefined
   return person({
-    name: projection.name?.value,
+    name: projection.name,
     idNumber: registration.idNumber,
     birthDate: registration.birthDate,
     gender: registration.gender,
-    phone: projection.phone?.value,
+    phone: projection.phone,
     regions: [
-      projection.hukouRegion?.value,
+      projection.hukouRegion,
       ...Object.values(projection.outflows).map((o) => o.destinationRegion),
       ...Object.values(projection.inflows).map((i) => i.region)
     ]

@@ -1,8 +1,8 @@
 /**
  * The embedded engine: folds any sequence of events into member projections, organisations and
  * observations in memory, then evaluates every member as of an instant. It is the reference the
- * worker is tested against, so it only ever combines events through `Projection.merge` — the
- * same fold the worker performs against MongoDB.
+ * worker is tested against, so it only ever combines events through `Projection.absorb` — the
+ * in-place form of the merge the worker performs against MongoDB (one implementation).
  */
 import { Effect, Stream } from "effect"
 import type * as Event from "./Event.ts"
@@ -23,7 +23,7 @@ export const isObservation = (event: Event.Event): event is Observation =>
   event.type === "RecordObserved"
 
 export interface State {
-  readonly members: Map<string, Projection.Projection>
+  readonly members: Map<string, Projection.Owned>
   readonly orgs: Map<string, OrgTree.Org>
   readonly observations: Map<string, Observation>
   /** Members that a `MatchResolved` pairs with each observation, so either may arrive first. */
@@ -44,7 +44,10 @@ export const make = (): State => ({
 
 const mergeInto = (state: State, fragment: Projection.Projection): void => {
   const current = state.members.get(fragment.memberId)
-  state.members.set(fragment.memberId, current === undefined ? fragment : Projection.merge(current, fragment))
+  if (current !== undefined) return Projection.absorb(current, fragment)
+  const member = Projection.own(fragment.memberId)
+  Projection.absorb(member, fragment)
+  state.members.set(fragment.memberId, member)
 }
 
 /** Folds one event into the state. Order and duplicates do not matter. */

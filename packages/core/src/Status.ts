@@ -125,33 +125,34 @@ export const evaluate = (
   policy: Policy.Policy,
   orgs: OrgTree.OrgTree
 ): Evaluation | undefined => {
-  const registration = projection.registration
-  if (registration === undefined) return undefined
-  const homeOrgId = projection.home?.value ?? registration.value.orgId
+  const { registration, decision } = projection
+  const registeredAt = projection.registrationStamp?.at
+  if (registration === undefined || registeredAt === undefined) return undefined
+  const homeOrgId = projection.home ?? registration.orgId
   const lastContact = Projection.lastContact(projection)
-  const lastContactAt = lastContact?.at ?? registration.at
-  const decision = projection.decision
+  const lastContactAt = lastContact?.at ?? registeredAt
+  const decidedAt = projection.decisionStamp?.at
   const base = { memberId: projection.memberId, homeOrgId, responsibleOrgId: homeOrgId, ...(lastContact && { lastContact }) }
 
-  if (decision !== undefined) {
-    switch (decision.value) {
+  if (decision !== undefined && decidedAt !== undefined) {
+    switch (decision) {
       case "deceased":
       case "left":
       case "cancel-probation":
-        return { ...base, status: "ended", flags: [], reasons: [{ rule: "ended", since: decision.at }] }
+        return { ...base, status: "ended", flags: [], reasons: [{ rule: "ended", since: decidedAt }] }
       case "remove":
-        return { ...base, status: "removed", flags: [], reasons: [{ rule: "removed", since: decision.at }] }
+        return { ...base, status: "removed", flags: [], reasons: [{ rule: "removed", since: decidedAt }] }
       case "suspend": {
-        const removalDueAt = addMonths(decision.at, policy.removalAfterSuspensionMonths)
-        const reachedSince = lastContactAt > decision.at
+        const removalDueAt = addMonths(decidedAt, policy.removalAfterSuspensionMonths)
+        const reachedSince = lastContactAt > decidedAt
         const due = !reachedSince && asOf >= removalDueAt
         return {
           ...base,
           status: "suspended",
           flags: due ? ["removal-due"] : [],
           reasons: due
-            ? [{ rule: "suspended", since: decision.at }, { rule: "removal-due", since: removalDueAt }]
-            : [{ rule: "suspended", since: decision.at }],
+            ? [{ rule: "suspended", since: decidedAt }, { rule: "removal-due", since: removalDueAt }]
+            : [{ rule: "suspended", since: decidedAt }],
           ...(!due && !reachedSince && { nextReviewAt: removalDueAt })
         }
       }
@@ -217,7 +218,7 @@ export const evaluate = (
   if (lost) {
     const searches = failedSearchesSince(projection, lastContactAt)
     if (searches.count >= policy.suspensionMinFailedSearches && searches.channels >= policy.suspensionMinSearchChannels) {
-      const probationary = projection.category?.value === "probationary"
+      const probationary = projection.category === "probationary"
       flags.push(probationary ? "cancel-probation-eligible" : "suspension-eligible")
       reasons.push({ rule: probationary ? "cancel-probation-eligible" : "suspension-eligible", since: lastContactAt })
     }
@@ -236,8 +237,8 @@ export const evaluate = (
     reasons.push({ rule: "transfer-required", since: away.since })
   }
 
-  const meetingSince = Math.max(projection.contacts.meeting ?? registration.at, registration.at)
-  const duesSince = Math.max(projection.contacts.dues ?? registration.at, registration.at)
+  const meetingSince = Math.max(projection.contacts.meeting ?? registeredAt, registeredAt)
+  const duesSince = Math.max(projection.contacts.dues ?? registeredAt, registeredAt)
   const noMeeting = reached(addMonths(meetingSince, policy.article9Months))
   const noDues = reached(addMonths(duesSince, policy.article9Months))
   if (noMeeting || noDues) {

@@ -6,6 +6,7 @@
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as OrgTree from "./OrgTree.ts"
+import { defined } from "./internal/Defined.ts"
 import { addDays, addMonths } from "./internal/Time.ts"
 
 /** Highest priority first. `ended` (deceased, left, probation cancelled) closes the record. */
@@ -115,6 +116,33 @@ const failedSearchesSince = (projection: Projection.Projection, since: number) =
   return { count, channels: channels.size }
 }
 
+const nothing: ReadonlyArray<never> = Object.freeze([])
+
+/** The items, in an array of their own length (a growing array keeps room for 17), or the shared empty one: a scan holds a million evaluations. */
+const fitted = <A>(items: ReadonlyArray<A>): ReadonlyArray<A> => (items.length === 0 ? nothing : items.slice())
+
+/** The evaluation with its keys in one order and the absent optional ones left out (as stored, and compared as JSON). */
+const evaluation = (fields: {
+  readonly memberId: string
+  readonly homeOrgId: string
+  readonly responsibleOrgId: string
+  readonly lastContact: Evaluation["lastContact"]
+  readonly status: Status
+  readonly flags: ReadonlyArray<Flag>
+  readonly reasons: ReadonlyArray<Reason>
+  readonly assistingOrgId?: string | undefined
+  readonly nextReviewAt?: number | undefined
+}): Evaluation => {
+  const { memberId, homeOrgId, responsibleOrgId, lastContact, status, assistingOrgId, nextReviewAt } = fields
+  const flags = fitted(fields.flags)
+  const reasons = fitted(fields.reasons)
+  // The usual shape as one literal, every property inside the object (no separate property array).
+  if (lastContact !== undefined && assistingOrgId === undefined && nextReviewAt !== undefined) {
+    return { memberId, homeOrgId, responsibleOrgId, lastContact, status, flags, reasons, nextReviewAt }
+  }
+  return defined({ memberId, homeOrgId, responsibleOrgId, lastContact, status, flags, reasons, assistingOrgId, nextReviewAt })
+}
+
 /**
  * Evaluates a member as of `asOf`. Undefined when the member was never registered (events about
  * them arrived, the registration has not).
@@ -132,39 +160,39 @@ export const evaluate = (
   const lastContact = Projection.lastContact(projection)
   const lastContactAt = lastContact?.at ?? registeredAt
   const decidedAt = projection.decisionStamp?.at
-  const base = { memberId: projection.memberId, homeOrgId, responsibleOrgId: homeOrgId, ...(lastContact && { lastContact }) }
+  const base = { memberId: projection.memberId, homeOrgId, responsibleOrgId: homeOrgId, lastContact }
 
   if (decision !== undefined && decidedAt !== undefined) {
     switch (decision) {
       case "deceased":
       case "left":
       case "cancel-probation":
-        return { ...base, status: "ended", flags: [], reasons: [{ rule: "ended", since: decidedAt }] }
+        return evaluation({ ...base, status: "ended", flags: [], reasons: [{ rule: "ended", since: decidedAt }] })
       case "remove":
-        return { ...base, status: "removed", flags: [], reasons: [{ rule: "removed", since: decidedAt }] }
+        return evaluation({ ...base, status: "removed", flags: [], reasons: [{ rule: "removed", since: decidedAt }] })
       case "suspend": {
         const removalDueAt = addMonths(decidedAt, policy.removalAfterSuspensionMonths)
         const reachedSince = lastContactAt > decidedAt
         const due = !reachedSince && asOf >= removalDueAt
-        return {
+        return evaluation({
           ...base,
           status: "suspended",
           flags: due ? ["removal-due"] : [],
           reasons: due
             ? [{ rule: "suspended", since: decidedAt }, { rule: "removal-due", since: removalDueAt }]
             : [{ rule: "suspended", since: decidedAt }],
-          ...(!due && !reachedSince && { nextReviewAt: removalDueAt })
-        }
+          nextReviewAt: !due && !reachedSince ? removalDueAt : undefined
+        })
       }
       case "restore":
         break
     }
   }
 
-  const reviewAt: Array<number> = []
+  let nextReviewAt: number | undefined
   const reached = (at: number) => {
     if (asOf >= at) return true
-    reviewAt.push(at)
+    nextReviewAt = nextReviewAt === undefined ? at : Math.min(nextReviewAt, at)
     return false
   }
   const reasons: Array<Reason> = []
@@ -249,16 +277,7 @@ export const evaluate = (
   const assistingOrgId = registeredAway ? away?.inflow?.orgId : undefined
   if (assistingOrgId !== undefined) reasons.push({ rule: "assisting", since: away?.inflow?.at ?? lastContactAt })
 
-  const nextReviewAt = reviewAt.length === 0 ? undefined : Math.min(...reviewAt)
-  return {
-    ...base,
-    status,
-    flags,
-    reasons,
-    responsibleOrgId,
-    ...(assistingOrgId !== undefined && { assistingOrgId }),
-    ...(nextReviewAt !== undefined && { nextReviewAt })
-  }
+  return evaluation({ ...base, status, flags, reasons, responsibleOrgId, assistingOrgId, nextReviewAt })
 }
 
 /** Whether two evaluations differ in anything a person acts on (what the worker publishes). */

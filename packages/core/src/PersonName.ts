@@ -8,7 +8,11 @@
  * @since 0.1.0
  */
 import { pinyin } from "pinyin-pro"
+import { memo } from "./internal/Memo.ts"
 import { toSimplified } from "./internal/opencc.ts"
+
+/** The name functions below are memoised: a cache of this many distinct inputs each. */
+const CACHE_LIMIT = 100_000
 
 /** The separator of ethnic-minority name parts, U+00B7 MIDDLE DOT. */
 export const NAME_SEPARATOR = "·"
@@ -33,9 +37,9 @@ const HAN_GLOBAL = /\p{Script=Han}/gu
  *   repeated or leading / trailing dots dropped;
  * - traditional characters become simplified ones (陳偉 → 陈伟).
  *
- * Idempotent: `normalize(normalize(s)) === normalize(s)`.
+ * Idempotent: `normalize(normalize(s)) === normalize(s)`. Memoised.
  */
-export const normalize = (name: string): string => {
+export const normalize = memo(CACHE_LIMIT, (name: string): string => {
   const spaced = name
     .normalize("NFKC")
     .replace(DOT_VARIANTS, NAME_SEPARATOR)
@@ -46,7 +50,7 @@ export const normalize = (name: string): string => {
   // characters, and the separator of the parts of a longer, transliterated name (买买提 艾力).
   const hanCount = spaced.match(HAN_GLOBAL)?.length ?? 0
   return toSimplified(spaced.replace(HAN_SPACE_HAN, hanCount > 4 ? `$1${NAME_SEPARATOR}` : "$1"))
-}
+})
 
 /**
  * Compound surnames (复姓) recognised at the start of a name. Common ones only: a rare compound
@@ -140,37 +144,21 @@ const keyOfNormalized = (n: string): string => {
   return syllables(n, "head").join(" ")
 }
 
-const CACHE_LIMIT = 100_000
-const keyCache = new Map<string, string>()
-
 /**
  * Pinyin key of a name: the toneless pinyin syllables of its normalised form, lowercase, joined
  * by single spaces, with surname readings for the first characters (单 → shan, 曾 → zeng,
  * 尉迟 → yu chi) and `v` for `ü` (吕 → lv). Homophones and traditional / simplified spellings
  * get the same key (张伟, 章伟, 張偉 → "zhang wei"). The "·" of an ethnic-minority name is not
  * part of the key, so 迪丽娜尔·依明, 迪丽娜尔 依明 and 迪丽娜尔依明 share "di li na er yi ming".
- * Romanised input gives its lowercase words ("Zhang Wei" → "zhang wei").
- *
- * Memoised (bounded cache of the last {@link CACHE_LIMIT} distinct inputs); the function stays
- * pure.
+ * Romanised input gives its lowercase words ("Zhang Wei" → "zhang wei"). Memoised.
  */
-export const pinyinKey = (name: string): string => {
-  const cached = keyCache.get(name)
-  if (cached !== undefined) return cached
-  const key = keyOfNormalized(normalize(name))
-  if (keyCache.size >= CACHE_LIMIT) {
-    const oldest = keyCache.keys().next()
-    if (oldest.done !== true) keyCache.delete(oldest.value)
-  }
-  keyCache.set(name, key)
-  return key
-}
+export const pinyinKey = memo(CACHE_LIMIT, (name: string): string => keyOfNormalized(normalize(name)))
 
 /**
  * Pinyin of the {@link surname} with surname readings (单 → "shan", 欧阳 → "ou yang"; an ethnic
- * name's first part is read normally).
+ * name's first part is read normally). Memoised.
  */
-export const surnamePinyin = (name: string): string => {
+export const surnamePinyin = memo(CACHE_LIMIT, (name: string): string => {
   const split = splitNormalized(normalize(name))
   return syllables(split.surname, split.ethnic ? "off" : "head").join(" ")
-}
+})

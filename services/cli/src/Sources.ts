@@ -65,14 +65,10 @@ const CHUNK = 1 << 20
 
 const openStream = (source: Source): Readable => {
   const raw: Readable = source.path === "-" ? process.stdin : createReadStream(source.path, { highWaterMark: CHUNK })
-  if (!source.gzip) {
-    raw.setEncoding("utf8")
-    return raw
-  }
+  if (!source.gzip) return raw
   const gunzip = createGunzip({ chunkSize: CHUNK })
   raw.on("error", (error) => gunzip.destroy(error))
   raw.pipe(gunzip)
-  gunzip.setEncoding("utf8")
   gunzip.on("close", () => raw.destroy())
   return gunzip
 }
@@ -83,39 +79,48 @@ export interface Lines {
   readonly numbers: Array<number>
 }
 
+const LF = 0x0a
+const CR = 0x0d
+
 /**
- * Splits a text stream into lines as it is read: one batch per chunk read (about a mebibyte), so
+ * Splits a byte stream into lines as it is read: one batch per chunk read (about a mebibyte), so
  * the reader waits for whoever consumes the batches. A leading byte order mark, CRLF line ends and
  * a last line without a line break are handled; empty lines are counted but not handed over.
+ *
+ * Lines are found in the bytes (a line feed never occurs inside a UTF-8 sequence) and decoded one
+ * by one: small strings die young, where a decoded chunk (a megabyte or two) would be allocated
+ * outside the young generation and pile up until a full collection.
  */
 async function* split(stream: Readable): AsyncGenerator<Lines, number> {
-  let rest = ""
+  let rest: Buffer | undefined
   let number = 0
   let first = true
-  for await (const chunk of stream as AsyncIterable<string>) {
-    let text = rest.length === 0 ? chunk : rest + chunk
-    if (first) {
-      first = false
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-    }
+  const decode = (bytes: Buffer, start: number, end: number): string => {
+    const line = bytes.toString("utf8", start, end > start && bytes[end - 1] === CR ? end - 1 : end)
+    if (!first) return line
+    first = false
+    return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line
+  }
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk])
     const texts: Array<string> = []
     const numbers: Array<number> = []
     let start = 0
-    for (let end = text.indexOf("\n", start); end !== -1; end = text.indexOf("\n", start)) {
+    for (let end = bytes.indexOf(LF, start); end !== -1; end = bytes.indexOf(LF, start)) {
       number++
-      const line = end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)
+      const line = decode(bytes, start, end)
       if (line.length > 0) {
         texts.push(line)
         numbers.push(number)
       }
       start = end + 1
     }
-    rest = start === 0 ? text : text.slice(start)
+    rest = start < bytes.length ? bytes.subarray(start) : undefined
     yield { texts, numbers }
   }
-  if (rest.length > 0) {
+  if (rest !== undefined) {
     number++
-    const line = rest.endsWith("\r") ? rest.slice(0, -1) : rest
+    const line = decode(rest, 0, rest.length)
     if (line.length > 0) yield { texts: [line], numbers: [number] }
   }
   return number

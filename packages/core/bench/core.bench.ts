@@ -88,7 +88,7 @@ line("  peak RSS after input", `${peakRssMb().toFixed(0)} MB (${rssAtStart.toFix
   line("  statuses", Status.statuses.filter((s) => statuses.has(s)).map((s) => `${s} ${int(statuses.get(s) ?? 0)}`).join(", "))
 
   // --- (c) Scan.evaluate: the same evaluation, plus proposals for open observations (matching).
-  const scan = timed(() => Scan.evaluate(state, asOf, Policy.defaults))
+  const scan = timed(() => Scan.evaluate(state, { asOf, policy: Policy.defaults }))
   console.log("")
   line("(c) Scan.evaluate (evaluate + matching)", `${perSecond(scan.result.evaluations.length, scan.ms)} members  (${seconds(scan.ms)})`)
   line("  of which matching (c − b), approx.", `${seconds(Math.max(0, scan.ms - evaluation.ms))} for ${int(state.observations.size)} observations against ${int(matchable)} matchable members`)

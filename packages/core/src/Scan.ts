@@ -77,7 +77,10 @@ export const add = (state: State, event: Event.Event): void => {
 export interface Result {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
-  /** Every member's projection, by member id. */
+  /**
+   * Members' projections, by member id: every member's, or with `members: "matchable"` only those
+   * of the members lists and proposals are about (unlinked or at risk).
+   */
   readonly members: ReadonlyMap<string, Projection.Projection>
   /** Every registered member, in member id order. */
   readonly evaluations: ReadonlyArray<Status.Evaluation>
@@ -87,6 +90,19 @@ export interface Result {
   readonly unregisteredMembers: number
   readonly events: number
   readonly skippedFuture: number
+}
+
+export interface Options {
+  readonly asOf: number
+  readonly policy: Policy.Policy
+  /** The matching rule; the default rule for Chinese identities when absent. */
+  readonly rule?: MatchRule.MatchRule
+  /**
+   * Which projections the result keeps: every member's (the default), or only the matchable
+   * members'. With "matchable" the others are released as they are evaluated, so that a scan of a
+   * million members never holds every projection and every evaluation at once; the state is spent.
+   */
+  readonly members?: "all" | "matchable"
 }
 
 /** Whether someone already confirmed which member the observation is. */
@@ -99,11 +115,12 @@ const isSettled = (state: State, observationEventId: string): boolean => {
 }
 
 /**
- * Proposals for every open observation against the members that are unlinked or at risk as of the
+ * Proposals for the open observations against the members that are unlinked or at risk as of the
  * scan's instant. A pair someone rejected is never proposed again.
  */
 const propose = (
   state: State,
+  open: ReadonlyArray<string>,
   evaluations: ReadonlyArray<Status.Evaluation>,
   rule: MatchRule.MatchRule
 ): ReadonlyArray<Matching.Proposal> => {
@@ -115,27 +132,24 @@ const propose = (
   }
   const index = Matching.index(candidates, rule)
   const proposals: Array<Matching.Proposal> = []
-  const observationIds = [...state.observations.keys()].sort()
-  for (const observationEventId of observationIds) {
-    if (isSettled(state, observationEventId)) continue
+  for (const observationEventId of open) {
     const observed = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
     if (observed === undefined) continue
-    const open = Matching.candidatesFor(index, observed).filter(
+    const unrejected = Matching.candidatesFor(index, observed).filter(
       (c) => state.members.get(c.memberId)?.resolutions[observationEventId]?.value !== "rejected"
     )
-    proposals.push(...Matching.match(observationEventId, observed, open, rule))
+    proposals.push(...Matching.match(observationEventId, observed, unrejected, rule))
   }
   return proposals
 }
 
-/** Evaluates every member of the state as of `asOf`, and proposes matches for open observations. */
-export const evaluate = (
-  state: State,
-  asOf: number,
-  policy: Policy.Policy,
-  rule: MatchRule.MatchRule = MatchRule.chinese
-): Result => {
+/** Evaluates every member of the state as of the instant, and proposes matches for open observations. */
+export const evaluate = (state: State, options: Options): Result => {
+  const { asOf, policy, rule = MatchRule.chinese } = options
+  const release = options.members === "matchable"
   const orgs = OrgTree.make(state.orgs.values())
+  // Before any projection is released: the member who confirmed an observation may be active.
+  const open = [...state.observations.keys()].sort().filter((id) => !isSettled(state, id))
   const evaluations: Array<Status.Evaluation> = []
   let unregisteredMembers = 0
   const ids = [...state.members.keys()].sort()
@@ -143,16 +157,10 @@ export const evaluate = (
     const evaluation = Status.evaluate(state.members.get(id) as Projection.Projection, asOf, policy, orgs)
     if (evaluation === undefined) unregisteredMembers++
     else evaluations.push(evaluation)
+    if (release && (evaluation === undefined || !Status.matchable.has(evaluation.status))) state.members.delete(id)
   }
-  const proposals = propose(state, evaluations, rule)
+  const proposals = propose(state, open, evaluations, rule)
   return { asOf, orgs, members: state.members, evaluations, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
-}
-
-export interface Options {
-  readonly asOf: number
-  readonly policy: Policy.Policy
-  /** The matching rule; the default rule for Chinese identities when absent. */
-  readonly rule?: MatchRule.MatchRule
 }
 
 /** Folds an event unless it happened after the as-of instant (a scan "as of" ignores the future). */
@@ -165,7 +173,7 @@ export const addAsOf = (state: State, event: Event.Event, asOf: number): void =>
 export const run = (events: Iterable<Event.Event>, options: Options): Result => {
   const state = make()
   for (const event of events) addAsOf(state, event, options.asOf)
-  return evaluate(state, options.asOf, options.policy, options.rule)
+  return evaluate(state, options)
 }
 
 /** Scans a stream of events (a file, a topic replay) without holding the events themselves. */
@@ -173,6 +181,6 @@ export const runStream = <E, R>(events: Stream.Stream<Event.Event, E, R>, option
   Effect.suspend(() => {
     const state = make()
     return Stream.runForEach(events, (event) => Effect.sync(() => addAsOf(state, event, options.asOf))).pipe(
-      Effect.map(() => evaluate(state, options.asOf, options.policy, options.rule))
+      Effect.map(() => evaluate(state, options))
     )
   })

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs"
 import * as Event from "../src/Event.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
+import * as Status from "../src/Status.ts"
 import * as F from "./fixtures.ts"
 
 const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url)
@@ -68,6 +69,28 @@ describe("Scan", () => {
       { asOf: F.at("2025-09-10"), policy: Policy.defaults }
     )
     assert.strictEqual(result.evaluations[0]?.status, "lost")
+  })
+
+  it("keeping only the matchable members' projections changes nothing else", () => {
+    // m-1 is active and confirmed the observation; m-2 is lost with the same identity: the
+    // observation stays settled though m-1's projection is released.
+    const observation = F.recordObserved("2025-09-01", { name: "张伟", idNumber: "11010519491231002X" })
+    const events = [
+      ...sample,
+      F.registered("m-1", "2025-01-01"),
+      F.contact("m-1", "2026-11-20"),
+      F.registered("m-2", "2024-01-01"),
+      observation,
+      F.resolved("m-1", observation.eventId, "2025-09-02", "confirmed")
+    ]
+    const all = Scan.run(events, options)
+    const matchable = Scan.run(events, { ...options, members: "matchable" })
+    assert.deepStrictEqual(matchable.evaluations, all.evaluations)
+    assert.deepStrictEqual(matchable.proposals, all.proposals)
+    assert.isFalse(all.proposals.some((p) => p.observationEventId === observation.eventId))
+    const kept = all.evaluations.filter((e) => Status.matchable.has(e.status)).map((e) => e.memberId)
+    assert.deepStrictEqual([...matchable.members.keys()].sort(), kept.sort())
+    assert.strictEqual(all.members.size, all.evaluations.length + all.unregisteredMembers)
   })
 
   it.effect("scans a stream the same as an array", () =>

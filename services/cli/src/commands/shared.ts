@@ -144,7 +144,8 @@ export const scanEvents = (options: {
     const progress = Progress.make({ unit: "lines", enabled: !options.quiet && process.stderr.isTTY === true })
     const ingested = yield* Ingest.ingest([...orgSources, ...eventSources], { asOf, rejectsPath: options.rejectsPath, progress })
     progress.status(`evaluating ${Progress.number(ingested.state.members.size)} members and matching ${Progress.number(ingested.state.observations.size)} observations …`)
-    const result = Scan.evaluate(ingested.state, asOf, Policy.defaults)
+    // The commands read projections only for the rows of unlinked members.
+    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, members: "matchable" })
     progress.done()
     return { result, ingested, asOf }
   })

@@ -291,11 +291,21 @@ export const leadOf = (event: Event.InflowRegistered | Event.LeadReported | Even
 /** An observation attached to a member after a resolution names them. */
 export const attach = (memberId: string, lead: Lead): Projection => ({ ...empty(memberId), leads: { [lead.eventId]: lead } })
 
+/** One copy of equal strings (see `fromEvent`). */
+export type Intern = <S extends string>(text: S) => S
+
+const asIs: Intern = (text) => text
+
+const internMaybe = <S extends string>(intern: Intern, text: S | undefined) => (text === undefined ? undefined : intern(text))
+
 /**
  * The fragment one event contributes to its member's projection; undefined for events that are
  * not about a known member (organisations, and observations still looking for their member).
+ * `intern` is given the kept strings that many members share (organisations, names, regions,
+ * dates, categories): a fold of a million members then holds one copy of each, not a million
+ * (JSON.parse makes a new string of every value).
  */
-export const fromEvent = (event: Event.Event): Projection | undefined => {
+export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection | undefined => {
   switch (event.type) {
     case "OrgRegistered":
     case "RecordObserved":
@@ -303,25 +313,26 @@ export const fromEvent = (event: Event.Event): Projection | undefined => {
     case "MemberRegistered": {
       // One stamp for every field the registration writes.
       const at = stamp(event)
+      const orgId = intern(event.orgId)
       return {
         ...empty(event.memberId),
         registration: {
-          orgId: event.orgId,
+          orgId,
           idNumber: event.idNumber,
           gender: event.gender,
-          birthDate: event.birthDate,
-          joinedAt: event.joinedAt
+          birthDate: internMaybe(intern, event.birthDate),
+          joinedAt: internMaybe(intern, event.joinedAt)
         },
         registrationStamp: at,
-        name: event.name,
+        name: intern(event.name),
         nameStamp: at,
         phone: event.phone,
         phoneStamp: event.phone === undefined ? undefined : at,
-        hukouRegion: event.hukouRegion,
+        hukouRegion: internMaybe(intern, event.hukouRegion),
         hukouRegionStamp: event.hukouRegion === undefined ? undefined : at,
-        category: event.category,
+        category: intern(event.category),
         categoryStamp: at,
-        home: event.orgId,
+        home: orgId,
         homeStamp: at,
         contacts: contact("registration", event.occurredAt)
       }
@@ -330,13 +341,13 @@ export const fromEvent = (event: Event.Event): Projection | undefined => {
       const at = stamp(event)
       return {
         ...empty(event.memberId),
-        name: event.name,
+        name: internMaybe(intern, event.name),
         nameStamp: event.name === undefined ? undefined : at,
         phone: event.phone,
         phoneStamp: event.phone === undefined ? undefined : at,
-        hukouRegion: event.hukouRegion,
+        hukouRegion: internMaybe(intern, event.hukouRegion),
         hukouRegionStamp: event.hukouRegion === undefined ? undefined : at,
-        category: event.category,
+        category: internMaybe(intern, event.category),
         categoryStamp: event.category === undefined ? undefined : at
       }
     }
@@ -346,8 +357,8 @@ export const fromEvent = (event: Event.Event): Projection | undefined => {
         outflows: {
           [event.eventId]: defined({
             ...stamp(event),
-            orgId: event.orgId,
-            destinationRegion: event.destinationRegion,
+            orgId: intern(event.orgId),
+            destinationRegion: intern(event.destinationRegion),
             destinationDetail: event.destinationDetail,
             reason: event.reason,
             fixedLocation: event.fixedLocation,
@@ -363,7 +374,7 @@ export const fromEvent = (event: Event.Event): Projection | undefined => {
         ? undefined
         : {
             ...empty(event.memberId),
-            inflows: { [event.eventId]: { ...stamp(event), orgId: event.orgId, region: event.region } },
+            inflows: { [event.eventId]: { ...stamp(event), orgId: intern(event.orgId), region: intern(event.region) } },
             contacts: contact("inflow", event.occurredAt)
           }
     case "TransferIssued":
@@ -373,19 +384,21 @@ export const fromEvent = (event: Event.Event): Projection | undefined => {
           [event.transferId]: {
             issued: stamped(
               event,
-              defined({ fromOrgId: event.orgId, toOrgId: event.toOrgId, validDays: event.validDays })
+              defined({ fromOrgId: intern(event.orgId), toOrgId: intern(event.toOrgId), validDays: event.validDays })
             )
           }
         }
       }
-    case "TransferReceived":
+    case "TransferReceived": {
+      const orgId = intern(event.orgId)
       return {
         ...empty(event.memberId),
-        home: event.orgId,
+        home: orgId,
         homeStamp: stamp(event),
-        transfers: { [event.transferId]: { received: stamped(event, event.orgId) } },
+        transfers: { [event.transferId]: { received: stamped(event, orgId) } },
         contacts: contact("transfer", event.occurredAt)
       }
+    }
     case "TransferCancelled":
       return { ...empty(event.memberId), transfers: { [event.transferId]: { cancelled: stamp(event) } } }
     case "ContactRecorded":

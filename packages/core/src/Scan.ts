@@ -28,9 +28,21 @@ export interface State {
   readonly observations: Map<string, Observation>
   /** Members that a `MatchResolved` pairs with each observation, so either may arrive first. */
   readonly resolvedMembers: Map<string, Set<string>>
+  /** One copy of the strings members share (organisations, names, regions, dates). */
+  readonly intern: Projection.Intern
   events: number
   /** Events after the as-of instant, left out of the fold. */
   skippedFuture: number
+}
+
+const interner = (): Projection.Intern => {
+  const strings = new Map<string, string>()
+  return <S extends string>(text: S): S => {
+    const known = strings.get(text)
+    if (known !== undefined) return known as S
+    strings.set(text, text)
+    return text
+  }
 }
 
 export const make = (): State => ({
@@ -38,6 +50,7 @@ export const make = (): State => ({
   orgs: new Map(),
   observations: new Map(),
   resolvedMembers: new Map(),
+  intern: interner(),
   events: 0,
   skippedFuture: 0
 })
@@ -58,7 +71,7 @@ export const add = (state: State, event: Event.Event): void => {
     state.orgs.set(org.orgId, OrgTree.mergeOrg(state.orgs.get(org.orgId), org))
     return
   }
-  const fragment = Projection.fromEvent(event)
+  const fragment = Projection.fromEvent(event, state.intern)
   if (fragment !== undefined) mergeInto(state, fragment)
   if (isObservation(event)) {
     state.observations.set(event.eventId, event)

@@ -8,8 +8,10 @@
  * @internal
  */
 import { Converter } from "opencc-js/t2cn"
+import { memo } from "./Memo.ts"
 
-const hkToCn = Converter({ from: "hk", to: "cn" })
+/** One character at a time, memoised: a converter call costs microseconds, and names share characters. */
+const hkToCn = memo(20_000, Converter({ from: "hk", to: "cn" }))
 
 /**
  * Characters that are standard simplified characters in names although OpenCC treats them as

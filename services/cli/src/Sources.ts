@@ -73,69 +73,79 @@ const openStream = (source: Source): Readable => {
   return gunzip
 }
 
-/** The non-empty lines of one chunk of a file, and the number (from 1) of each within the file. */
-export interface Lines {
-  readonly texts: Array<string>
-  readonly numbers: Array<number>
-}
-
 const LF = 0x0a
 const CR = 0x0d
 
 /**
- * Splits a byte stream into lines as it is read: one batch per chunk read (about a mebibyte), so
- * the reader waits for whoever consumes the batches. A leading byte order mark, CRLF line ends and
- * a last line without a line break are handled; empty lines are counted but not handed over.
+ * Cuts a byte stream into lines, chunk by chunk as it is read. A leading byte order mark, CRLF line
+ * ends and a last line without a line break are handled; empty lines are counted (line numbers are
+ * those of the file) but not handed over.
  *
- * Lines are found in the bytes (a line feed never occurs inside a UTF-8 sequence) and decoded one
- * by one: small strings die young, where a decoded chunk (a megabyte or two) would be allocated
- * outside the young generation and pile up until a full collection.
+ * Lines are found in the bytes (a line feed never occurs inside a UTF-8 sequence) and each is
+ * decoded just before it is handed over, so it dies young: a decoded chunk (a megabyte or two) is
+ * allocated outside the young generation, and the lines of a chunk decoded up front outlive the
+ * collections that run while the chunk is processed and are moved to the old generation.
  */
-async function* split(stream: Readable): AsyncGenerator<Lines, number> {
+const splitter = () => {
   let rest: Buffer | undefined
   let number = 0
   let first = true
-  const decode = (bytes: Buffer, start: number, end: number): string => {
-    const line = bytes.toString("utf8", start, end > start && bytes[end - 1] === CR ? end - 1 : end)
-    if (!first) return line
-    first = false
-    return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line
-  }
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk])
-    const texts: Array<string> = []
-    const numbers: Array<number> = []
-    let start = 0
-    for (let end = bytes.indexOf(LF, start); end !== -1; end = bytes.indexOf(LF, start)) {
-      number++
-      const line = decode(bytes, start, end)
-      if (line.length > 0) {
-        texts.push(line)
-        numbers.push(number)
-      }
-      start = end + 1
-    }
-    rest = start < bytes.length ? bytes.subarray(start) : undefined
-    yield { texts, numbers }
-  }
-  if (rest !== undefined) {
+  const hand = (bytes: Buffer, start: number, end: number, each: (text: string, number: number) => void) => {
     number++
-    const line = decode(rest, 0, rest.length)
-    if (line.length > 0) yield { texts: [line], numbers: [number] }
+    let text = bytes.toString("utf8", start, end > start && bytes[end - 1] === CR ? end - 1 : end)
+    if (first) {
+      first = false
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+    }
+    if (text.length > 0) each(text, number)
   }
-  return number
+  return {
+    /** Hands over every line the chunk completes. */
+    chunk: (chunk: Buffer, each: (text: string, number: number) => void): void => {
+      const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk])
+      let start = 0
+      for (let end = bytes.indexOf(LF, start); end !== -1; end = bytes.indexOf(LF, start)) {
+        hand(bytes, start, end, each)
+        start = end + 1
+      }
+      rest = start < bytes.length ? bytes.subarray(start) : undefined
+    },
+    /** Hands over a last line without a line break; the number of lines in the stream. */
+    end: (each: (text: string, number: number) => void): number => {
+      if (rest !== undefined) hand(rest, 0, rest.length, each)
+      rest = undefined
+      return number
+    }
+  }
 }
 
+/** Hands each line to the sink as the stream is read; after each chunk, waits for the sink if it asks to. */
 const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
-  const batches = split(stream)
-  for (;;) {
-    const next = await batches.next()
-    if (next.done === true) return next.value
-    const { texts, numbers } = next.value
-    for (let i = 0; i < texts.length; i++) sink.line(texts[i] as string, numbers[i] as number)
+  const lines = splitter()
+  const waitForSink = async () => {
     const waiting = sink.chunk?.()
     if (waiting !== undefined) await waiting
   }
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    lines.chunk(chunk, sink.line)
+    await waitForSink()
+  }
+  const count = lines.end(sink.line)
+  await waitForSink()
+  return count
+}
+
+/** The lines of a stream, one batch per chunk read, for a consumer that pulls. */
+async function* batches(stream: Readable): AsyncGenerator<ReadonlyArray<string>> {
+  const lines = splitter()
+  const batch: Array<string> = []
+  const add = (text: string) => void batch.push(text)
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    lines.chunk(chunk, add)
+    yield batch.splice(0)
+  }
+  lines.end(add)
+  if (batch.length > 0) yield batch
 }
 
 const readFailed = (source: Source) => (cause: unknown) =>
@@ -158,8 +168,8 @@ export const readLines = (source: Source, sink: LineSink): Effect.Effect<number,
 export const lines = (sources: ReadonlyArray<Source>): Stream.Stream<string, ReadFailed | WriteFailed> =>
   Stream.fromIterable(sources).pipe(
     Stream.flatMap((source) =>
-      Stream.unwrap(Effect.map(opened(source), (stream) => Stream.fromAsyncIterable(split(stream), readFailed(source)))).pipe(
-        Stream.flatMap((batch) => Stream.fromArray(batch.texts))
+      Stream.unwrap(Effect.map(opened(source), (stream) => Stream.fromAsyncIterable(batches(stream), readFailed(source)))).pipe(
+        Stream.flatMap((batch) => Stream.fromArray(batch))
       )
     )
   )

@@ -266,6 +266,18 @@ export const own = (memberId: string): Owned => empty(memberId) as Owned
 export const absorb = (into: Owned, fragment: Projection): void =>
   mergeFields(into as Writable<Projection>, into, fragment, absorbRecords)
 
+/**
+ * `absorb(into, fromEvent(event))` for a recorded contact, without the fragment: nearly nine events
+ * in ten are contacts, and building a fragment and merging it field by field cost more than the
+ * contact itself. Keeps the later instant per kind, as the merge does.
+ */
+export const absorbContact = (into: Owned, event: Event.ContactRecorded): void => {
+  const contacts = (into.contacts === none ? {} : into.contacts) as Partial<Record<ContactKind, number>>
+  const at = contacts[event.channel]
+  if (at === undefined || event.occurredAt > at) contacts[event.channel] = event.occurredAt
+  ;(into as Writable<Projection>).contacts = contacts
+}
+
 const stamp = (event: Event.Event): Stamp => ({ at: event.occurredAt, eventId: event.eventId })
 const stamped = <A>(event: Event.Event, value: A): Stamped<A> => ({ at: event.occurredAt, eventId: event.eventId, value })
 const contact = (kind: ContactKind, at: number): Projection["contacts"] => {

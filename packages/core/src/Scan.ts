@@ -55,13 +55,17 @@ export const make = (): State => ({
   skippedFuture: 0
 })
 
-const mergeInto = (state: State, fragment: Projection.Projection): void => {
-  const current = state.members.get(fragment.memberId)
-  if (current !== undefined) return Projection.absorb(current, fragment)
-  const member = Projection.own(fragment.memberId)
-  Projection.absorb(member, fragment)
-  state.members.set(fragment.memberId, member)
+/** The member's projection, empty until the first event about them. */
+const memberOf = (state: State, memberId: string): Projection.Owned => {
+  const current = state.members.get(memberId)
+  if (current !== undefined) return current
+  const member = Projection.own(memberId)
+  state.members.set(memberId, member)
+  return member
 }
+
+const mergeInto = (state: State, fragment: Projection.Projection): void =>
+  Projection.absorb(memberOf(state, fragment.memberId), fragment)
 
 /** Folds one event into the state. Order and duplicates do not matter. */
 export const add = (state: State, event: Event.Event): void => {
@@ -71,6 +75,7 @@ export const add = (state: State, event: Event.Event): void => {
     state.orgs.set(org.orgId, OrgTree.mergeOrg(state.orgs.get(org.orgId), org))
     return
   }
+  if (event.type === "ContactRecorded") return Projection.absorbContact(memberOf(state, event.memberId), event)
   const fragment = Projection.fromEvent(event, state.intern)
   if (fragment !== undefined) mergeInto(state, fragment)
   if (isObservation(event)) {

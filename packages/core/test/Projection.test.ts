@@ -88,6 +88,12 @@ describe("Projection.merge laws (DESIGN.md §4)", () => {
       assert.deepStrictEqual(owned, fold(list))
     }), RUNS)
   })
+  it("the scan folds exactly as the merge does, for any order and duplication", () => {
+    fc.assert(fc.property(events(25).chain((list) => fc.tuple(fc.constant(list), redelivered(list))), ([list, shuffled]) => {
+      const scanned = Scan.run(shuffled, { asOf: Number.MAX_SAFE_INTEGER, policy: Policy.defaults }).members.get(M)
+      assert.deepStrictEqual(scanned ?? Projection.empty(M), fold(list))
+    }), RUNS)
+  })
   it("gives the same evaluation for any order and duplication, at any instant", () => {
     fc.assert(fc.property(events(25).chain((list) => fc.tuple(fc.constant(list), redelivered(list), instant)), ([list, shuffled, asOf]) => {
       const options = { asOf: Date.parse(asOf), policy: Policy.defaults }

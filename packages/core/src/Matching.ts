@@ -318,16 +318,25 @@ export interface CandidateIndex {
  */
 export const maxBucket = 30
 
-export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule): CandidateIndex => {
+/**
+ * Indexes candidates by their blocking keys. With `wanted` (the keys the observations carry), only
+ * those keys are indexed and only candidates with one of them kept: a key nobody looks up costs
+ * memory and nothing else. A wanted key's bucket still holds every candidate with that key, so the
+ * selection for an observation, cap included, is the same.
+ */
+export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule, wanted?: ReadonlySet<string>): CandidateIndex => {
   const members = new Map<string, Candidate>()
   const byKey = new Map<string, Array<string>>()
   for (const candidate of candidates) {
-    members.set(candidate.memberId, candidate)
+    let kept = wanted === undefined
     for (const key of blockingKeys(candidate.person, rule)) {
+      if (wanted !== undefined && !wanted.has(key)) continue
+      kept = true
       const bucket = byKey.get(key)
       if (bucket === undefined) byKey.set(key, [candidate.memberId])
       else bucket.push(candidate.memberId)
     }
+    if (kept) members.set(candidate.memberId, candidate)
   }
   return { rule, members, byKey }
 }

@@ -132,53 +132,82 @@ const isSettled = (state: State, observationEventId: string): boolean => {
   return false
 }
 
+/** The matchable members as candidates, each person made as the index takes it. */
+function* candidates(state: State, matchable: ReadonlyArray<string>): Generator<Matching.Candidate> {
+  for (const memberId of matchable) {
+    const person = Matching.personOfMember(state.members.get(memberId) as Projection.Projection)
+    if (person !== undefined) yield { memberId, person }
+  }
+}
+
 /**
  * Proposals for the open observations against the members that are unlinked or at risk as of the
- * scan's instant. A pair someone rejected is never proposed again.
+ * scan's instant. A pair someone rejected is never proposed again. The observations are read
+ * first, so that the members' index holds only the keys some observation looks up.
  */
 const propose = (
   state: State,
   open: ReadonlyArray<string>,
-  evaluations: ReadonlyArray<Status.Evaluation>,
+  matchable: ReadonlyArray<string>,
   rule: MatchRule.MatchRule
 ): ReadonlyArray<Matching.Proposal> => {
-  const candidates: Array<Matching.Candidate> = []
-  for (const evaluation of evaluations) {
-    if (!Status.matchable.has(evaluation.status)) continue
-    const person = Matching.personOfMember(state.members.get(evaluation.memberId) as Projection.Projection)
-    if (person !== undefined) candidates.push({ memberId: evaluation.memberId, person })
-  }
-  const index = Matching.index(candidates, rule)
-  const proposals: Array<Matching.Proposal> = []
+  const observed: Array<readonly [string, Matching.Person]> = []
+  const wanted = new Set<string>()
   for (const observationEventId of open) {
-    const observed = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
-    if (observed === undefined) continue
-    const unrejected = Matching.candidatesFor(index, observed).filter(
+    const person = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
+    if (person === undefined) continue
+    observed.push([observationEventId, person])
+    for (const key of Matching.blockingKeys(person, rule)) wanted.add(key)
+  }
+  const index = Matching.index(candidates(state, matchable), rule, wanted)
+  const proposals: Array<Matching.Proposal> = []
+  for (const [observationEventId, person] of observed) {
+    const unrejected = Matching.candidatesFor(index, person).filter(
       (c) => state.members.get(c.memberId)?.resolutions[observationEventId]?.value !== "rejected"
     )
-    proposals.push(...Matching.match(observationEventId, observed, unrejected, rule))
+    proposals.push(...Matching.match(observationEventId, person, unrejected, rule))
   }
   return proposals
 }
 
-/** Evaluates every member of the state as of the instant, and proposes matches for open observations. */
-export const evaluate = (state: State, options: Options): Result => {
+/** All that `evaluate` gives but the evaluations themselves. */
+export type Summary = Omit<Result, "evaluations">
+
+/**
+ * Evaluates every member of the state as of the instant, one at a time in member id order, and
+ * then proposes matches for open observations: the generator yields each evaluation as it is made
+ * and returns the rest. A writer can let its output drain between members, and with
+ * `members: "matchable"` nothing holds a million projections or a million evaluations.
+ */
+export function* evaluations(state: State, options: Options): Generator<Status.Evaluation, Summary, undefined> {
   const { asOf, policy, rule = MatchRule.chinese } = options
   const release = options.members === "matchable"
   const orgs = OrgTree.make(state.orgs.values())
   // Before any projection is released: the member who confirmed an observation may be active.
   const open = [...state.observations.keys()].sort().filter((id) => !isSettled(state, id))
-  const evaluations: Array<Status.Evaluation> = []
+  const matchable: Array<string> = []
   let unregisteredMembers = 0
-  const ids = [...state.members.keys()].sort()
-  for (const id of ids) {
+  for (const id of [...state.members.keys()].sort()) {
     const evaluation = Status.evaluate(state.members.get(id) as Projection.Projection, asOf, policy, orgs)
+    const kept = evaluation !== undefined && Status.matchable.has(evaluation.status)
+    if (kept) matchable.push(id)
+    else if (release) state.members.delete(id)
     if (evaluation === undefined) unregisteredMembers++
-    else evaluations.push(evaluation)
-    if (release && (evaluation === undefined || !Status.matchable.has(evaluation.status))) state.members.delete(id)
+    else yield evaluation
   }
-  const proposals = propose(state, open, evaluations, rule)
-  return { asOf, orgs, members: state.members, evaluations, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+  const proposals = propose(state, open, matchable, rule)
+  return { asOf, orgs, members: state.members, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+}
+
+/** Evaluates every member of the state as of the instant, and proposes matches for open observations. */
+export const evaluate = (state: State, options: Options): Result => {
+  const all: Array<Status.Evaluation> = []
+  const each = evaluations(state, options)
+  for (;;) {
+    const next = each.next()
+    if (next.done === true) return { ...next.value, evaluations: all }
+    all.push(next.value)
+  }
 }
 
 /** Folds an event unless it happened after the as-of instant (a scan "as of" ignores the future). */

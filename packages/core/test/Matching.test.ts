@@ -150,6 +150,24 @@ describe("blocking", () => {
     const idx = Matching.index(crowd, rule)
     assert.deepStrictEqual(Matching.candidatesFor(idx, person({ name: "王某", birthDate: "1970-01-01", regions: ["510107"] })), [])
   })
+
+  it("an index of only the keys observations carry selects the same candidates, cap included", () => {
+    const crowd = Array.from({ length: Matching.maxBucket + 5 }, (_, i) => ({
+      memberId: `m-${i}`,
+      person: person({ name: `王${"伟芳娜敏静丽强磊军洋"[i % 10]}`, birthDate: `1970-05-${String(1 + (i % 28)).padStart(2, "0")}`, regions: ["510107"], phone: `1332702${String(4700 + i)}` })
+    }))
+    const observed = [
+      person({ name: "王伟", birthDate: "1970-05-01", regions: ["510107"] }),
+      person({ name: "王芳", phone: "13327024702" }),
+      person({ name: "李某", birthDate: "1980-01-01" })
+    ]
+    const wanted = new Set(observed.flatMap((p) => Matching.blockingKeys(p, rule)))
+    const full = Matching.index(crowd, rule)
+    const restricted = Matching.index(crowd, rule, wanted)
+    assert.isBelow(restricted.byKey.size, full.byKey.size)
+    for (const p of observed) assert.deepStrictEqual(Matching.candidatesFor(restricted, p), Matching.candidatesFor(full, p))
+    assert.isAbove(Matching.candidatesFor(full, observed[0] as Matching.Person).length, 0)
+  })
 })
 
 describe("MatchRule", () => {

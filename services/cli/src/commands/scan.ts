@@ -6,7 +6,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Status } from "@relink/core"
+import { Policy, Status } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as ScanOutput from "../render/ScanOutput.ts"
@@ -29,6 +29,12 @@ export interface ScanFlags extends Shared.OriginFlags {
   readonly quiet: boolean
 }
 
+/** "1,000 members (12 unlinked), 3 match proposals; wrote out.jsonl" */
+const summaryLine = (written: ScanOutput.Written, skippedFuture: number, outPath: string): string =>
+  `${Progress.number(written.members)} members (${Progress.number(written.unlinked)} unlinked), ${Progress.number(written.proposals)} match proposals` +
+  (skippedFuture > 0 ? `, ${Progress.number(skippedFuture)} events after --as-of left out` : "") +
+  (outPath === "-" ? "" : `; wrote ${outPath}`)
+
 /** Scans an export (or reads the worker's state) and writes every member's row and every proposal. */
 export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
   Effect.scoped(
@@ -39,6 +45,19 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
         flags.format === "xlsx" ? `scan-${asOf === undefined ? formatDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
       )
       const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
+      if (origin._tag === "Events" && (flags.format === "jsonl" || flags.format === "csv")) {
+        // Row by row as the members are evaluated: a million evaluations are never held at once.
+        // Projections are kept (no `members: "matchable"`): released here, a million dead ones
+        // would leave the full collection that matching brings on compacting the whole heap,
+        // which measured costlier in peak memory than keeping them.
+        const read = yield* Shared.readEvents({ events: origin.events, orgs: origin.orgs, asOf: flags.asOf, rejectsPath, quiet: flags.quiet })
+        read.progress.done()
+        yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
+        const sink = yield* Sink.open(outPath)
+        const written = yield* ScanOutput.writeLines(flags.format, ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults }), sink)
+        yield* Sink.run(sink, (s) => s.close())
+        return yield* Shared.note(flags.quiet, summaryLine(written, read.ingested.state.skippedFuture, outPath))
+      }
       const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (flags.format === "xlsx") {
@@ -48,13 +67,12 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
         yield* ScanOutput.writeTextFormat(flags.format, loaded, sink)
         yield* Sink.run(sink, (s) => s.close())
       }
-      const unlinked = loaded.evaluations.filter((e) => Status.unlinked.has(e.status)).length
-      yield* Shared.note(
-        flags.quiet,
-        `${Progress.number(loaded.evaluations.length)} members (${Progress.number(unlinked)} unlinked), ${Progress.number(loaded.proposals.length)} match proposals` +
-          (loaded.skippedFuture > 0 ? `, ${Progress.number(loaded.skippedFuture)} events after --as-of left out` : "") +
-          (outPath === "-" ? "" : `; wrote ${outPath}`)
-      )
+      const written = {
+        members: loaded.evaluations.length,
+        unlinked: loaded.evaluations.filter((e) => Status.unlinked.has(e.status)).length,
+        proposals: loaded.proposals.length
+      }
+      yield* Shared.note(flags.quiet, summaryLine(written, loaded.skippedFuture, outPath))
     })
   )
 

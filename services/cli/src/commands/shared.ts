@@ -129,21 +129,32 @@ export interface Scanned {
   readonly asOf: number
 }
 
-/** Reads every source through the core scan and evaluates as of the instant. */
-export const scanEvents = (options: {
+export interface EventsFlags {
   readonly events: string
   readonly orgs: Option.Option<string>
   readonly asOf: Option.Option<string>
   readonly rejectsPath: string
   readonly quiet: boolean
-}): Effect.Effect<Scanned, CommandError, Scope.Scope> =>
+}
+
+/** Folds every source into the core scan's state, evaluating nothing yet. */
+export const readEvents = (
+  options: EventsFlags
+): Effect.Effect<{ readonly ingested: Ingest.Ingested; readonly asOf: number; readonly progress: Progress.Progress }, CommandError, Scope.Scope> =>
   Effect.gen(function* () {
     const asOf = yield* Time.asOf(options.asOf)
     const orgSources = Option.isSome(options.orgs) ? yield* Sources.resolve(options.orgs.value) : []
     const eventSources = yield* Sources.resolve(options.events)
     const progress = Progress.make({ unit: "lines", enabled: !options.quiet && process.stderr.isTTY === true })
     const ingested = yield* Ingest.ingest([...orgSources, ...eventSources], { asOf, rejectsPath: options.rejectsPath, progress })
-    progress.status(`evaluating ${Progress.number(ingested.state.members.size)} members and matching ${Progress.number(ingested.state.observations.size)} observations …`)
+    return { ingested, asOf, progress }
+  })
+
+/** Reads every source through the core scan and evaluates as of the instant. */
+export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, CommandError, Scope.Scope> =>
+  Effect.map(readEvents(options), ({ ingested, asOf, progress }) => {
+    const { members, observations } = ingested.state
+    progress.status(`evaluating ${Progress.number(members.size)} members and matching ${Progress.number(observations.size)} observations …`)
     // The commands read projections only for the rows of unlinked members.
     const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, members: "matchable" })
     progress.done()

@@ -4,7 +4,7 @@
  * the same rows into one table, JSON wraps them in one document, XLSX puts them on two sheets.
  */
 import { Effect } from "effect"
-import { Matching, MatchRule, Status, type Scan } from "@relink/core"
+import { Matching, MatchRule, Scan, Status } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
 import { formatInstant } from "../Time.ts"
@@ -86,6 +86,21 @@ function* batches<A>(items: ReadonlyArray<A>, each: (item: A) => void): Generato
   }
 }
 
+/** A scan's evaluations as they are made, then its proposals: what `writeLines` takes. */
+export function* scanned(state: Scan.State, options: Scan.Options): Generator<Status.Evaluation, ReadonlyArray<Matching.Proposal>> {
+  const summary = yield* Scan.evaluations(state, options)
+  return summary.proposals
+}
+
+/** The evaluations one by one, then the proposals: what `writeLines` takes, from arrays. */
+function* membersThen(
+  evaluations: ReadonlyArray<Status.Evaluation>,
+  proposals: ReadonlyArray<Matching.Proposal>
+): Generator<Status.Evaluation, ReadonlyArray<Matching.Proposal>> {
+  yield* evaluations
+  return proposals
+}
+
 const csvColumns = [
   "kind",
   "memberId",
@@ -124,21 +139,63 @@ const csvMember = (row: MemberRow) =>
 const csvMatch = (row: MatchRow) =>
   Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.explanation.text])
 
+/** What the row-by-row formats wrote, for the summary line. */
+export interface Written {
+  readonly members: number
+  readonly unlinked: number
+  readonly proposals: number
+}
+
+const lineFormats = {
+  jsonl: {
+    head: "",
+    member: (e: Status.Evaluation) => `${JSON.stringify(memberRow(e))}\n`,
+    match: (p: Matching.Proposal) => `${JSON.stringify(matchRow(p))}\n`
+  },
+  csv: {
+    head: Csv.BOM + Csv.record(csvColumns),
+    member: (e: Status.Evaluation) => csvMember(memberRow(e)),
+    match: (p: Matching.Proposal) => csvMatch(matchRow(p))
+  }
+} as const
+
+/**
+ * Writes JSON Lines or CSV as the evaluations come — a row per member in member id order, then a
+ * row per proposal the evaluations end with — letting the output drain every so many rows. Fed by
+ * `Scan.evaluations`, a scan never holds every member's evaluation at once.
+ */
+export const writeLines = (
+  format: "jsonl" | "csv",
+  rows: Iterator<Status.Evaluation, ReadonlyArray<Matching.Proposal>>,
+  sink: Sink.Sink
+): Effect.Effect<Written, WriteFailed> => {
+  const { head, member, match } = lineFormats[format]
+  let members = 0
+  let unlinked = 0
+  let proposals = 0
+  return writeText(sink, function* (emit) {
+    if (head.length > 0) emit(head)
+    for (;;) {
+      const next = rows.next()
+      if (next.done === true) {
+        proposals = next.value.length
+        yield* batches(next.value, (p) => emit(match(p)))
+        return
+      }
+      emit(member(next.value))
+      if (Status.unlinked.has(next.value.status)) unlinked++
+      if (++members % BATCH === 0) yield members
+    }
+  }).pipe(Effect.map(() => ({ members, unlinked, proposals })))
+}
+
 /** Writes JSON Lines, CSV or JSON to a text sink. */
 export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, sink: Sink.Sink): Effect.Effect<void, WriteFailed> => {
   const { evaluations, proposals } = result
   switch (format) {
     case "jsonl":
-      return writeText(sink, function* (emit) {
-        yield* batches(evaluations, (e) => emit(`${JSON.stringify(memberRow(e))}\n`))
-        yield* batches(proposals, (p) => emit(`${JSON.stringify(matchRow(p))}\n`))
-      })
     case "csv":
-      return writeText(sink, function* (emit) {
-        emit(Csv.BOM + Csv.record(csvColumns))
-        yield* batches(evaluations, (e) => emit(csvMember(memberRow(e))))
-        yield* batches(proposals, (p) => emit(csvMatch(matchRow(p))))
-      })
+      return Effect.asVoid(writeLines(format, membersThen(evaluations, proposals), sink))
     case "json":
       return writeText(sink, function* (emit) {
         const head = {

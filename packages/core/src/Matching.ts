@@ -202,12 +202,14 @@ const keyValues = (p: Person, field: MatchRule.KeyField): ReadonlyArray<string> 
 export const blockingKeys = (p: Person, rule: MatchRule.MatchRule): ReadonlyArray<string> => {
   const keys: Array<string> = []
   rule.blocking.forEach((fields, position) => {
-    let partial: Array<string> = [`${position}`]
+    let partial: Array<ReadonlyArray<string>> = [[`${position}`]]
     for (const field of fields) {
       const values = keyValues(p, field)
-      partial = partial.flatMap((prefix) => values.map((v) => `${prefix}|${v}`))
+      partial = partial.flatMap((parts) => values.map((v) => [...parts, v]))
     }
-    keys.push(...partial)
+    // Joined once: a key built by concatenation is a chain of string pieces, flattened into a
+    // second copy the first time it is hashed (a scan indexes a million of them).
+    for (const parts of partial) keys.push(parts.join("|"))
   })
   return keys
 }

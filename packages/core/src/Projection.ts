@@ -146,6 +146,16 @@ type Records = <A>(
 ) => Readonly<Record<string, A>>
 
 /**
+ * Records are keyed by ids from the wire, which may be `__proto__` or `toString`: only own
+ * properties count, and `__proto__` is defined, since assigning it would set the prototype.
+ */
+const ownValue = <A>(record: Readonly<Record<string, A>>, key: string): A | undefined => (Object.hasOwn(record, key) ? record[key] : undefined)
+const setOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
+  if (key === "__proto__") Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+  else record[key] = value
+}
+
+/**
  * Keys of `b` combined into `a`. Copies `a` only when something changes, so that re-merging facts
  * the projection already holds (redeliveries, an older contact) allocates nothing.
  */
@@ -159,11 +169,11 @@ const mergeRecords: Records = <A>(
   let out: Record<string, A> | undefined
   for (const key in b) {
     const y = b[key] as A
-    const x = a[key]
+    const x = ownValue(a, key)
     const z = x === undefined ? y : combine(x, y)
     if (z !== x) {
       out ??= { ...a }
-      out[key] = z
+      setOwn(out, key, z)
     }
   }
   return out ?? a
@@ -182,9 +192,9 @@ const absorbRecords: Records = <A>(
   const out = (a === none ? {} : a) as Record<string, A>
   for (const key in b) {
     const y = b[key] as A
-    const x = out[key]
+    const x = ownValue(out, key)
     const z = x === undefined ? y : combine(x, y)
-    if (z !== x) out[key] = z
+    if (z !== x) setOwn(out, key, z)
   }
   return out
 }

@@ -11,7 +11,8 @@ const M = "m-1"
 const T0 = Date.parse("2024-01-01T00:00:00+08:00")
 
 const instant = fc.integer({ min: 0, max: 3 * 365 * 86_400 }).map((s) => new Date(T0 + s * 1000).toISOString())
-const transferId = fc.constantFrom("tr-1", "tr-2")
+// Ids from the wire key records: names of Object.prototype's properties among them.
+const transferId = fc.constantFrom("tr-1", "__proto__", "toString")
 
 /** Any event about member m-1, as wire JSON minus the event id. */
 const memberEventWire: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
@@ -26,7 +27,7 @@ const memberEventWire: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ type: fc.constant("TransferCancelled"), transferId }),
   fc.record({ type: fc.constant("SearchAttemptFailed"), channel: fc.constantFrom("phone", "visit", "relatives") }),
   fc.record({ type: fc.constant("StatusDecided"), decision: fc.constantFrom("suspend", "restore", "remove") }),
-  fc.record({ type: fc.constant("MatchResolved"), observationEventId: fc.constantFrom("obs-1", "obs-2"), resolution: fc.constantFrom("confirmed", "rejected") }),
+  fc.record({ type: fc.constant("MatchResolved"), observationEventId: fc.constantFrom("obs-1", "__proto__", "constructor"), resolution: fc.constantFrom("confirmed", "rejected") }),
   fc.record({ type: fc.constant("LeadReported"), subject: fc.constant({ memberId: M }) })
 )
 

@@ -7,7 +7,7 @@
  * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
  */
 import { Config, Context, Data, Effect, Layer, Stream } from "effect"
-import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient } from "mongodb"
+import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb"
 
 export class MongoError extends Data.TaggedError("MongoError")<{
   readonly operation: string
@@ -20,6 +20,7 @@ export class MongoError extends Data.TaggedError("MongoError")<{
 }
 
 const DUPLICATE_KEY = 11000
+const NAMESPACE_EXISTS = 48
 
 /** Reads ask for everything in the first batch: one round trip, and no server cursor outlives the request. */
 const ONE_BATCH = 100_000
@@ -151,7 +152,13 @@ type Collections = ReturnType<typeof collections>
 const ensureCollections = (db: Db) =>
   attempt("create collections", async () => {
     const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name))
-    for (const name of collectionNames) if (!existing.has(name)) await db.createCollection(name).catch(() => undefined)
+    for (const name of collectionNames) {
+      if (existing.has(name)) continue
+      // Another worker starting at the same moment may create it first; anything else is an error.
+      await db.createCollection(name).catch((error: unknown) => {
+        if (!(error instanceof MongoServerError && error.code === NAMESPACE_EXISTS)) throw error
+      })
+    }
   })
 
 const ensureIndexes = (c: Collections) =>

@@ -62,4 +62,26 @@ describe("the store against the setup's server", () => {
     expect(first.map((c) => c.memberId)).toEqual(["a", "b"])
     expect(second.map((c) => c.memberId)).toEqual(["c"])
   })
+  it("keeps the latest registration of an organisation and says so again when the same one is delivered again", async () => {
+    const org = (eventId: string, at: number, name: string): Store.OrgDoc => ({
+      _id: "org-retried",
+      name,
+      parentId: null,
+      kind: "branch",
+      region: "110000",
+      at,
+      eventId
+    })
+    const [first, again, older, stored] = await withStore((store) =>
+      Effect.gen(function* () {
+        const first = yield* store.storeOrg(org("e-2", 2, "second"))
+        // A batch retried after a crash delivers the registration it already stored.
+        const again = yield* store.storeOrg(org("e-2", 2, "second"))
+        const older = yield* store.storeOrg(org("e-1", 1, "first"))
+        return [first, again, older, yield* store.allOrgs] as const
+      })
+    )
+    expect([first, again, older]).toEqual([true, true, false])
+    expect(stored.filter((o) => o._id === "org-retried").map((o) => o.name)).toEqual(["second"])
+  })
 })

@@ -62,6 +62,20 @@ export interface MemberDoc {
   /** Blind-indexed blocking keys, for matching observations against members. */
   readonly blockingKeys: ReadonlyArray<string>
   readonly evaluatedAt: Date
+  /**
+   * Changes written to this member whose effects (outputs, re-matching) are not known to be done:
+   * written with the change, cleared once the effects are stored, so a crash in between loses
+   * nothing. Absent in documents written before it existed.
+   */
+  readonly pending?: ReadonlyArray<PendingChange>
+}
+
+/** A member change whose effects are still to be stored: its evaluations and the keys to re-match. */
+export interface PendingChange {
+  readonly version: number
+  readonly before: unknown
+  readonly after: unknown
+  readonly rematchKeys: ReadonlyArray<string>
 }
 
 export interface OrgDoc {
@@ -279,6 +293,14 @@ export const make = (settings: MongoSettings) =>
           return writes.filter((w) => byId.get(w.doc._id)?.state !== w.doc.state).map((w) => w.doc._id)
         }),
 
+      /** Clears the pending changes of members still at the version whose effects were stored. */
+      clearPending: (members: ReadonlyArray<{ readonly _id: string; readonly version: number }>) =>
+        bulk(
+          "clear pending changes",
+          c.members,
+          members.map(({ _id, version }) => ({ updateOne: { filter: { _id, version }, update: { $set: { pending: [] } } } }))
+        ).pipe(Effect.asVoid),
+
       dueMembers: (now: number, limit: number) =>
         attempt("find due members", () =>
           c.members.find({ nextReviewAt: { $lte: new Date(now) } }).sort({ nextReviewAt: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()
@@ -304,7 +326,11 @@ export const make = (settings: MongoSettings) =>
         fromUnknown("read members")
       ),
 
-      /** Last registration of an organisation wins by (at, eventId); true when this one was stored. */
+      /**
+       * Last registration of an organisation wins by (at, eventId). True when this one is the stored
+       * one, stored now or by an earlier delivery: a batch retried after a crash then re-applies its
+       * effects.
+       */
       storeOrg: (org: OrgDoc) =>
         attempt("store organisation", async () => {
           try {
@@ -313,12 +339,12 @@ export const make = (settings: MongoSettings) =>
               { $set: org },
               { upsert: true }
             )
-            return result.modifiedCount + result.upsertedCount > 0
+            if (result.modifiedCount + result.upsertedCount > 0) return true
           } catch (error) {
-            // The stored registration is newer: the upsert's insert collides with it.
-            if (typeof error === "object" && error !== null && "code" in error && error.code === DUPLICATE_KEY) return false
-            throw error
+            // The stored registration is this one or newer: the upsert's insert collides with it.
+            if (!(typeof error === "object" && error !== null && "code" in error && error.code === DUPLICATE_KEY)) throw error
           }
+          return (await c.orgs.countDocuments({ _id: org._id, eventId: org.eventId }, { limit: 1 })) > 0
         }),
 
       allOrgs: attempt("read organisations", () => c.orgs.find({}).batchSize(ONE_BATCH).toArray()),

@@ -28,12 +28,10 @@ export interface Outcome {
   readonly outputs: ReadonlyArray<Store.OutboxDoc>
 }
 
-interface Applied {
-  readonly before: Status.Evaluation | undefined
-  readonly after: Status.Evaluation | undefined
+/** A member written (or found) with changes whose effects are still to be stored. */
+interface Unsettled {
   readonly version: number
-  /** Observations that may see this member differently now: under its old and new keys. */
-  readonly rematchKeys: ReadonlyArray<string>
+  readonly changes: ReadonlyArray<Store.PendingChange>
 }
 
 const matchable = [...Status.matchable]
@@ -96,13 +94,25 @@ export const make = (settings: Settings) =>
       return decoded._tag === "Success" && Scan.isObservation(decoded.success) ? decoded.success : undefined
     }
 
+    const statusOutputs = (memberId: string, change: Store.PendingChange, now: number): ReadonlyArray<Store.OutboxDoc> =>
+      Output.ofEvaluation(
+        memberId,
+        (change.before ?? undefined) as Status.Evaluation | undefined,
+        (change.after ?? undefined) as Status.Evaluation | undefined,
+        change.version,
+        new Date(now).toISOString()
+      ).map((o) => output(settings.flagsTopic, now, o, memberId))
+
     /**
      * Merges fragments into members (an absent fragment re-evaluates the member as it is) and
-     * writes the ones that changed, retrying members another worker wrote in between.
+     * writes the ones that changed, retrying members another worker wrote in between. A change with
+     * effects (a status change, observations to re-match) is written into the member as pending,
+     * together with any pending before it; the members returned are those with pending changes,
+     * including unchanged ones whose effects an earlier attempt did not finish.
      */
     const applyToMembers = (fragments: ReadonlyMap<string, Projection.Projection | undefined>, now: number, tree: OrgTree.OrgTree) =>
       Effect.gen(function* () {
-        const results = new Map<string, Applied>()
+        const results = new Map<string, Unsettled>()
         let pending = [...fragments.keys()]
         for (let attempt = 0; pending.length > 0; attempt++) {
           if (attempt >= MAX_WRITE_ATTEMPTS) {
@@ -112,6 +122,7 @@ export const make = (settings: Settings) =>
           const writes: Array<Store.MemberWrite> = []
           for (const id of pending) {
             const stored = docs.get(id)
+            const unfinished = stored?.pending ?? []
             const current = stored === undefined ? Projection.empty(id) : MemberRecord.projectionOf(pii, stored)
             const fragment = fragments.get(id)
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
@@ -121,7 +132,10 @@ export const make = (settings: Settings) =>
               stored !== undefined &&
               stored.fingerprint === MemberRecord.fingerprint(pii, merged) &&
               JSON.stringify(before ?? null) === JSON.stringify(evaluation ?? null)
-            if (unchanged) continue
+            if (unchanged) {
+              if (unfinished.length > 0) results.set(id, { version: stored.version, changes: unfinished })
+              continue
+            }
             const personBefore = stored === undefined ? undefined : Matching.personOfMember(current)
             const personAfter = Matching.personOfMember(merged)
             const keys = MemberRecord.blockingKeys(pii, personAfter, rule)
@@ -129,13 +143,16 @@ export const make = (settings: Settings) =>
             const matchabilityChanged =
               (before !== undefined && Status.matchable.has(before.status)) !== (evaluation !== undefined && Status.matchable.has(evaluation.status))
             const version = (stored?.version ?? 0) + 1
-            writes.push({ doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now), expectedVersion: stored?.version })
-            results.set(id, {
-              before,
-              after: evaluation,
+            const change: Store.PendingChange = {
               version,
+              before: before ?? null,
+              after: evaluation ?? null,
               rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : []
-            })
+            }
+            const hasEffects = change.rematchKeys.length > 0 || statusOutputs(id, change, now).length > 0
+            const changes = hasEffects ? [...unfinished, change] : unfinished
+            writes.push({ doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now, changes), expectedVersion: stored?.version })
+            if (changes.length > 0) results.set(id, { version, changes })
           }
           const conflicts = yield* store.writeMembers(writes)
           for (const id of conflicts) results.delete(id)
@@ -145,18 +162,19 @@ export const make = (settings: Settings) =>
       })
 
     /**
-     * Recomputes the proposals of observations from scratch against the members matchable now,
-     * replacing what was stored: the stored proposals are then what the embedded scan proposes.
+     * Recomputes the proposals of observations from scratch against the members matchable now: the
+     * proposals to store, the stored ones to delete and the outputs for the new or changed ones.
+     * Stored in their place, the proposals are then what the embedded scan proposes.
      */
     const rematch = (observationIds: ReadonlyArray<string>, now: number) =>
       Effect.gen(function* () {
         const outputs: Array<Store.OutboxDoc> = []
-        if (observationIds.length === 0) return outputs
+        const upserts: Array<Store.MatchDoc> = []
+        if (observationIds.length === 0) return { outputs, upserts, stale: [] }
         const docs = yield* store.loadObservations(observationIds)
         const existing = yield* store.matchesFor({ observationIds })
         const stale = new Set(existing.map((m) => m._id))
         const previous = new Map(existing.map((m) => [m._id, m]))
-        const upserts: Array<Store.MatchDoc> = []
         // One query for the members sharing any key of any of these observations, one to load them:
         // a store without rich indexes (FerretDB on SQLite) then scans once per batch, not per observation.
         const open: Array<{ doc: Store.ObservationDoc; observed: Matching.Person; keys: ReadonlyArray<string> }> = []
@@ -215,17 +233,15 @@ export const make = (settings: Settings) =>
             }
           }
         }
-        yield* store.upsertMatches(upserts)
-        yield* store.deleteMatches([...stale])
-        return outputs
+        return { outputs, upserts, stale: [...stale] }
       })
 
-    const statusOutputs = (memberId: string, applied: Applied, now: number): ReadonlyArray<Store.OutboxDoc> =>
-      Output.ofEvaluation(memberId, applied.before, applied.after, applied.version, new Date(now).toISOString()).map((o) =>
-        output(settings.flagsTopic, now, o, memberId)
-      )
-
-    /** Applies member changes, then re-matches what they affect; returns the staged outputs. */
+    /**
+     * Applies member changes, then re-matches what they affect. The effects are stored in an order
+     * that a crash anywhere cannot break: outputs and status changes are staged before the proposals
+     * they announce are stored (a retry finding the proposals stored would not announce them again),
+     * and the members' pending changes are cleared last.
+     */
     const settle = (
       fragments: ReadonlyMap<string, Projection.Projection | undefined>,
       observationIds: ReadonlySet<string>,
@@ -233,22 +249,25 @@ export const make = (settings: Settings) =>
     ) =>
       Effect.gen(function* () {
         const { version, tree } = yield* currentTree
-        let applied = yield* applyToMembers(fragments, now, tree)
+        let unsettled = yield* applyToMembers(fragments, now, tree)
         // Another worker changed an organisation meanwhile: evaluate this batch's members again.
         const after = yield* currentTree
         if (after.version !== version) {
           const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree)
-          applied = new Map([...applied, ...again])
+          unsettled = new Map([...unsettled, ...again])
         }
         const outputs: Array<Store.OutboxDoc> = []
         const rematchKeys = new Set<string>()
-        for (const [memberId, result] of applied) {
-          outputs.push(...statusOutputs(memberId, result, now))
-          for (const key of result.rematchKeys) rematchKeys.add(key)
+        for (const [memberId, { changes }] of unsettled) {
+          for (const change of changes) {
+            outputs.push(...statusOutputs(memberId, change, now))
+            for (const key of change.rematchKeys) rematchKeys.add(key)
+          }
         }
         const affected = new Set(observationIds)
         for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
-        outputs.push(...(yield* rematch([...affected].sort(), now)))
+        const matches = yield* rematch([...affected].sort(), now)
+        outputs.push(...matches.outputs)
         const changes = outputs.filter((o) => o._id.startsWith("status|"))
         yield* store.recordStatusChanges(
           changes.map((o) => {
@@ -265,6 +284,9 @@ export const make = (settings: Settings) =>
           })
         )
         yield* store.stageOutputs(outputs)
+        yield* store.upsertMatches(matches.upserts)
+        yield* store.deleteMatches(matches.stale)
+        yield* store.clearPending([...unsettled].map(([_id, { version }]) => ({ _id, version })))
         return outputs
       })
 

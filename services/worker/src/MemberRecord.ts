@@ -35,7 +35,8 @@ export const toDoc = (
   evaluation: Status.Evaluation | undefined,
   keys: ReadonlyArray<string>,
   version: number,
-  now: number
+  now: number,
+  pending: ReadonlyArray<Store.PendingChange>
 ): Store.MemberDoc => ({
   _id: projection.memberId,
   version,
@@ -47,5 +48,6 @@ export const toDoc = (
   responsibleOrgId: evaluation?.responsibleOrgId ?? null,
   nextReviewAt: evaluation?.nextReviewAt === undefined ? null : new Date(evaluation.nextReviewAt),
   blockingKeys: [...keys],
-  evaluatedAt: new Date(now)
+  evaluatedAt: new Date(now),
+  pending: [...pending]
 })

@@ -1,0 +1,121 @@
+/**
+ * The engine's fold survives a crash at any write: every batch is first attempted against a store
+ * that stops accepting writes after a random number of documents (part-way through a bulk write
+ * too), then delivered again to a healthy store, as Kafka redelivers an uncommitted batch. The end
+ * state must be the embedded scan's, and every output and status change a crash-free run stages
+ * must be staged too — an effect of the first attempt is never lost to the second finding its
+ * writes already done.
+ */
+import { randomUUID } from "node:crypto"
+import { Effect, Layer, Redacted } from "effect"
+import { MongoClient } from "mongodb"
+import { afterAll, describe, expect, it } from "vitest"
+import { Event, MatchRule, Policy, Simulation } from "@relink/core"
+import { Pii, Store } from "@relink/mongo"
+import { Engine, Snapshot } from "@relink/worker"
+import { serviceEnv } from "../setup/context.ts"
+import * as W from "./support/worker.ts"
+
+const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
+const lines = [...Simulation.events({ members: 100, seed: 404, asOf: ASOF })].map((e) => JSON.stringify(e))
+const BATCH = 40
+const batches = Array.from({ length: Math.ceil(lines.length / BATCH) }, (_, i) =>
+  lines.slice(i * BATCH, (i + 1) * BATCH).map((line, offset): Engine.Arrival => {
+    const decoded = Event.decodeLine(line)
+    if (decoded._tag !== "Success") throw new Error(`the simulation wrote a malformed line: ${line}`)
+    return { event: decoded.success, raw: Buffer.from(line), origin: { topic: "events", partition: 0, offset: String(i * BATCH + offset) } }
+  })
+)
+const databases: Array<string> = []
+
+/**
+ * A store that accepts `budget.documents` more written documents, then fails every write: a bulk
+ * write over the budget writes its first documents only, like a process killed mid-command.
+ */
+const crashingStore = (store: Store.StoreShape, budget: { documents: number }): Store.StoreShape => {
+  const crashed = new Store.MongoError({ operation: "crash", reason: "the worker died here" })
+  const limited =
+    <Args extends ReadonlyArray<unknown>, A, E>(write: (...args: Args) => Effect.Effect<A, E>) =>
+    (...args: Args): Effect.Effect<A, E | Store.MongoError> =>
+      Effect.suspend(() => {
+        const [first, ...rest] = args
+        const size = Array.isArray(first) ? first.length : 1
+        if (budget.documents >= size) {
+          budget.documents -= size
+          return write(...args)
+        }
+        const prefix = Array.isArray(first) ? first.slice(0, budget.documents) : []
+        budget.documents = 0
+        const partial = prefix.length > 0 ? write(...([prefix, ...rest] as unknown as Args)) : Effect.void
+        return Effect.andThen(partial, Effect.fail(crashed))
+      })
+  return {
+    ...store,
+    storeEvents: limited(store.storeEvents),
+    storeOrg: limited(store.storeOrg),
+    bumpOrgsVersion: limited(() => store.bumpOrgsVersion)(),
+    storeObservations: limited(store.storeObservations),
+    addResolutions: limited(store.addResolutions),
+    writeMembers: limited(store.writeMembers),
+    clearPending: limited(store.clearPending),
+    upsertMatches: limited(store.upsertMatches),
+    deleteMatches: limited(store.deleteMatches),
+    recordStatusChanges: limited(store.recordStatusChanges),
+    stageOutputs: limited(store.stageOutputs)
+  }
+}
+
+const randomFrom = (seed: number) => () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+  return seed / 2 ** 31
+}
+
+/** Ingests every batch into a fresh database; `crashBudget` says how much of a first attempt lands. */
+const ingestAll = (crashBudget: (batch: number) => number | undefined) => {
+  const database = `relink_crash_${randomUUID().replaceAll("-", "")}`
+  databases.push(database)
+  const pii = Pii.layer(Redacted.make(W.PII_KEY))
+  const store = Store.layer({ uri: serviceEnv().MONGODB_URI, database })
+  const settings = { policy: Policy.defaults, rule: MatchRule.chinese, flagsTopic: "flags" }
+  const program = Effect.gen(function* () {
+    const healthy = yield* Store.Store
+    let crashes = 0
+    for (const [index, arrivals] of batches.entries()) {
+      const documents = crashBudget(index)
+      if (documents !== undefined) {
+        const crashing = yield* Engine.make(settings).pipe(Effect.provideService(Store.Store, crashingStore(healthy, { documents })))
+        const first = yield* Effect.exit(crashing.ingest(arrivals, ASOF))
+        if (first._tag === "Failure") crashes++
+      }
+      const engine = yield* Engine.make(settings)
+      yield* engine.ingest(arrivals, ASOF)
+    }
+    const snapshot = yield* Snapshot.load(ASOF, Policy.defaults)
+    const outbox = yield* healthy.unpublishedOutputs(1_000_000)
+    return { crashes, snapshot, outputs: new Set(outbox.map((o) => o._id)) }
+  })
+  return Effect.runPromise(Effect.scoped(program.pipe(Effect.provide(Layer.merge(store, pii)))))
+}
+
+describe("the engine after a crash at any write", () => {
+  afterAll(async () => {
+    const client = await MongoClient.connect(serviceEnv().MONGODB_URI)
+    for (const database of databases) await client.db(database).dropDatabase().catch(() => undefined)
+    await client.close()
+  })
+
+  it("ends in the scan's state with every output staged, whichever write of each batch the crash lands on", async () => {
+    const clean = await ingestAll(() => undefined)
+    const scan = W.scanOf(lines, ASOF)
+    expect(W.differences(scan, clean.snapshot)).toEqual([])
+    const seed = Date.now() % 100_000
+    const random = randomFrom(seed)
+    // Most crashes land early in a batch, where the events, members and matches are written.
+    const crashed = await ingestAll(() => Math.floor(random() ** 2 * 120))
+    const context = `seed ${seed}, ${crashed.crashes} of ${batches.length} first attempts crashed`
+    expect(crashed.crashes, context).toBeGreaterThan(batches.length / 2)
+    expect(W.differences(scan, crashed.snapshot), context).toEqual([])
+    expect([...clean.outputs].filter((id) => !crashed.outputs.has(id)), context).toEqual([])
+    expect([...crashed.outputs].filter((id) => !clean.outputs.has(id)), context).toEqual([])
+  }, 300_000)
+})

@@ -113,14 +113,14 @@ export const make = (settings: Settings) =>
     const applyToMembers = (fragments: ReadonlyMap<string, Projection.Projection | undefined>, now: number, tree: OrgTree.OrgTree) =>
       Effect.gen(function* () {
         const results = new Map<string, Unsettled>()
-        let pending = [...fragments.keys()]
-        for (let attempt = 0; pending.length > 0; attempt++) {
+        let toWrite = [...fragments.keys()]
+        for (let attempt = 0; toWrite.length > 0; attempt++) {
           if (attempt >= MAX_WRITE_ATTEMPTS) {
-            return yield* new Store.MongoError({ operation: "write members", reason: `${pending.length} members kept changing under concurrent writers` })
+            return yield* new Store.MongoError({ operation: "write members", reason: `${toWrite.length} members kept changing under concurrent writers` })
           }
-          const docs = yield* store.loadMembers(pending)
+          const docs = yield* store.loadMembers(toWrite)
           const writes: Array<Store.MemberWrite> = []
-          for (const id of pending) {
+          for (const id of toWrite) {
             const stored = docs.get(id)
             const unfinished = stored?.pending ?? []
             const current = stored === undefined ? Projection.empty(id) : MemberRecord.projectionOf(pii, stored)
@@ -156,7 +156,7 @@ export const make = (settings: Settings) =>
           }
           const conflicts = yield* store.writeMembers(writes)
           for (const id of conflicts) results.delete(id)
-          pending = [...conflicts]
+          toWrite = [...conflicts]
         }
         return results
       })

@@ -46,6 +46,23 @@ describe("the store against the setup's server", () => {
     expect([...stored.values()].map((d) => d.version)).toEqual(ids.map(() => 2))
   })
 
+  it("clears the pending changes of 150 members in one call, except where another writer moved the version on", async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => `p-${i}`)
+    const change = (version: number): Store.PendingChange => ({ version, before: null, after: null, rematchKeys: [`key-${version}`] })
+    const withPending = (id: string, version: number): Store.MemberDoc => ({ ...member(id, version), pending: [change(version)] })
+    const stored = await withStore((store) =>
+      Effect.gen(function* () {
+        yield* store.writeMembers(ids.map((id) => ({ doc: withPending(id, 1), expectedVersion: undefined })))
+        // Another writer wrote p-7 again (carrying its pending change) before the clear.
+        yield* store.writeMembers([{ doc: { ...withPending("p-7", 2), pending: [change(1), change(2)] }, expectedVersion: 1 }])
+        yield* store.clearPending(ids.map((_id) => ({ _id, version: 1 })))
+        return yield* store.loadMembers(ids)
+      })
+    )
+    const stillPending = [...stored.values()].filter((d) => (d.pending ?? []).length > 0)
+    expect(stillPending.map((d) => [d._id, d.pending?.map((c) => c.version)])).toEqual([["p-7", [1, 2]]])
+  })
+
   it("records a status change once, however often it is recorded, and says which calls recorded it", async () => {
     const change = (memberId: string): Store.StatusChangeDoc => ({
       _id: `status|${memberId}|1`,

@@ -294,12 +294,13 @@ export const make = (settings: MongoSettings) =>
         }),
 
       /** Clears the pending changes of members still at the version whose effects were stored. */
+      // One statement for the lot: FerretDB scans the members once per statement, not per member.
       clearPending: (members: ReadonlyArray<{ readonly _id: string; readonly version: number }>) =>
-        bulk(
-          "clear pending changes",
-          c.members,
-          members.map(({ _id, version }) => ({ updateOne: { filter: { _id, version }, update: { $set: { pending: [] } } } }))
-        ).pipe(Effect.asVoid),
+        members.length === 0
+          ? Effect.void
+          : attempt("clear pending changes", () =>
+              c.members.updateMany({ $or: members.map(({ _id, version }) => ({ _id, version })) }, { $set: { pending: [] } })
+            ).pipe(Effect.asVoid),
 
       dueMembers: (now: number, limit: number) =>
         attempt("find due members", () =>

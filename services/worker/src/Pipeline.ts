@@ -41,8 +41,8 @@ export const processBatch = (batch: Consumer.Batch) =>
       const now = yield* Clock.currentTimeMillis
       const outcome = yield* engine.ingest(arrivals, now)
       yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), deadLetters)
-      // A failed attempt may have staged outputs that this one, finding nothing left to change,
-      // does not produce again: after a failure, publish everything still staged.
+      // After a failure, publish everything still staged, whichever attempt staged it: an earlier
+      // attempt's outputs may differ from this one's when another worker wrote in between.
       yield* attempts++ === 0 ? Publisher.publish(outcome.outputs) : Publisher.flush
       yield* batch.commit
       return outcome

@@ -460,14 +460,18 @@ export const inflowRegistrations = (projection: Projection): ReadonlyArray<Inflo
   return linked.length === 0 ? direct : [...direct, ...linked]
 }
 
+/** Later, or as late and first by name: a tie must not depend on the order contacts arrived in. */
+const laterContact = (at: number, kind: ContactKind, best: { readonly at: number; readonly kind: ContactKind } | undefined) =>
+  best === undefined || at > best.at || (at === best.at && kind < best.kind)
+
 /** The latest contact of any kind, with its kind; confirmed inflow links count (DESIGN.md §3). */
 export const lastContact = (projection: Projection): { readonly at: number; readonly kind: ContactKind } | undefined => {
   let best: { at: number; kind: ContactKind } | undefined
   for (const [kind, at] of Object.entries(projection.contacts) as Array<[ContactKind, number]>) {
-    if (best === undefined || at > best.at) best = { at, kind }
+    if (laterContact(at, kind, best)) best = { at, kind }
   }
   for (const inflow of inflowRegistrations(projection)) {
-    if (best === undefined || inflow.at > best.at) best = { at: inflow.at, kind: "inflow" }
+    if (laterContact(inflow.at, "inflow", best)) best = { at: inflow.at, kind: "inflow" }
   }
   return best
 }

@@ -10,7 +10,7 @@ import type * as Matching from "./Matching.ts"
 import * as OrgTree from "./OrgTree.ts"
 import * as Phone from "./Phone.ts"
 import * as Policy from "./Policy.ts"
-import type * as Projection from "./Projection.ts"
+import * as Projection from "./Projection.ts"
 import * as RegionCode from "./RegionCode.ts"
 import type * as Scan from "./Scan.ts"
 import * as Status from "./Status.ts"
@@ -218,7 +218,8 @@ export const unlinked = (input: Input, options: Options): Report => {
 const latestOutflow = (member: Projection.Projection): Projection.Outflow | undefined => {
   let latest: Projection.Outflow | undefined
   for (const outflow of Object.values(member.outflows)) {
-    if ((member.lastReturnAt ?? Number.NEGATIVE_INFINITY) < outflow.at && (latest === undefined || outflow.at > latest.at)) latest = outflow
+    // `later` breaks a tie by event id: outflows at one instant must not be read in arrival order.
+    if ((member.lastReturnAt ?? Number.NEGATIVE_INFINITY) < outflow.at) latest = Projection.later(latest, outflow)
   }
   return latest
 }

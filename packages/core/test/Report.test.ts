@@ -97,6 +97,15 @@ describe("Report.unlinked", () => {
     assert.isAbove(rowOf(report, "m-a1").daysWithoutContact, rowOf(report, "m-a2").daysWithoutContact)
   })
 
+  it("shows the same place away whichever of two outflows at one instant arrived first", () => {
+    const lost = member("m-d1", "org-a", "2025-01-01")
+    const toShenzhen = F.outflow("m-d1", "2025-03-01", { destinationRegion: "440305", reason: "work" })
+    const toShanghai = F.outflow("m-d1", "2025-03-01", { destinationRegion: "310101", reason: "work" })
+    const awayAt = (order: ReadonlyArray<Event.Event>) =>
+      rowOf(Report.unlinked(Report.fromScan(Scan.run([...orgs, lost, ...order], { asOf, policy: Policy.defaults })), zh), "m-d1").awayAt
+    assert.strictEqual(awayAt([toShenzhen, toShanghai]), awayAt([toShanghai, toShenzhen]))
+  })
+
   it("sorts the sample's list the same way", () => {
     const sample = readFileSync(new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url), "utf8")
       .split("\n")

@@ -172,7 +172,8 @@ export const unlinked = (input: Input, options: Options): Report => {
       ),
       ...Object.values(member?.leads ?? {})
         .filter((l) => member?.resolutions[l.eventId]?.value !== "rejected")
-        .sort((a, b) => b.at - a.at)
+        // Latest first; a tie by event id, so that the list does not follow the order of arrival.
+        .sort((a, b) => b.at - a.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
         .map((l) => `${leadLabels[l.kind][lang]} ${formatCstDate(l.at)}${l.region === undefined ? "" : ` ${region(l.region)}`}${l.note === undefined ? "" : ` ${l.note}`}`)
     ]
     rows.push({

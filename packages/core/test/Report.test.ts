@@ -106,6 +106,17 @@ describe("Report.unlinked", () => {
     assert.strictEqual(awayAt([toShenzhen, toShanghai]), awayAt([toShanghai, toShenzhen]))
   })
 
+  it("lists leads reported at one instant in the same order whichever arrived first", () => {
+    const lost = member("m-d2", "org-a", "2025-01-01")
+    const lead = (eventId: string, region: string) =>
+      F.decode({ eventId, type: "LeadReported", occurredAt: "2025-05-01T09:00:00+08:00", orgId: "org-b", region, subject: { memberId: "m-d2" } })
+    const first = lead("lead-2", "440305")
+    const second = lead("lead-1", "310101")
+    const leads = (order: ReadonlyArray<Event.Event>) =>
+      rowOf(Report.unlinked(Report.fromScan(Scan.run([...orgs, lost, ...order], { asOf, policy: Policy.defaults })), zh), "m-d2").leads
+    assert.strictEqual(leads([first, second]), leads([second, first]))
+  })
+
   it("sorts the sample's list the same way", () => {
     const sample = readFileSync(new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url), "utf8")
       .split("\n")

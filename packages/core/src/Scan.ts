@@ -140,47 +140,22 @@ function* candidates(state: State, matchable: ReadonlyArray<string>): Generator<
   }
 }
 
-/**
- * Proposals for the open observations against the members that are unlinked or at risk as of the
- * scan's instant. A pair someone rejected is never proposed again. The observations are read
- * first, so that the members' index holds only the keys some observation looks up.
- */
-const propose = (
-  state: State,
-  open: ReadonlyArray<string>,
-  matchable: ReadonlyArray<string>,
-  rule: MatchRule.MatchRule
-): ReadonlyArray<Matching.Proposal> => {
-  const observed: Array<readonly [string, Matching.Person]> = []
-  const wanted = new Set<string>()
-  for (const observationEventId of open) {
-    const person = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
-    if (person === undefined) continue
-    observed.push([observationEventId, person])
-    for (const key of Matching.blockingKeys(person, rule)) wanted.add(key)
-  }
-  const index = Matching.index(candidates(state, matchable), rule, wanted)
-  const proposals: Array<Matching.Proposal> = []
-  for (const [observationEventId, person] of observed) {
-    const unrejected = Matching.candidatesFor(index, person).filter(
-      (c) => state.members.get(c.memberId)?.resolutions[observationEventId]?.value !== "rejected"
-    )
-    proposals.push(...Matching.match(observationEventId, person, unrejected, rule))
-  }
-  return proposals
+/** What evaluating leaves for matching: the observations still open and the members they may be. */
+export interface Evaluated extends Omit<Result, "evaluations" | "proposals"> {
+  /** Open observations' event ids, in order. */
+  readonly open: ReadonlyArray<string>
+  /** The members that are unlinked or at risk, in member id order. */
+  readonly matchable: ReadonlyArray<string>
 }
 
-/** All that `evaluate` gives but the evaluations themselves. */
-export type Summary = Omit<Result, "evaluations">
-
 /**
- * Evaluates every member of the state as of the instant, one at a time in member id order, and
- * then proposes matches for open observations: the generator yields each evaluation as it is made
- * and returns the rest. A writer can let its output drain between members, and with
- * `members: "matchable"` nothing holds a million projections or a million evaluations.
+ * Evaluates every member of the state as of the instant, one at a time in member id order: the
+ * generator yields each evaluation as it is made and returns what `propose` needs. A writer can let
+ * its output drain between members, and with `members: "matchable"` nothing holds a million
+ * projections or a million evaluations — the others are garbage before matching starts.
  */
-export function* evaluations(state: State, options: Options): Generator<Status.Evaluation, Summary, undefined> {
-  const { asOf, policy, rule = MatchRule.chinese } = options
+export function* evaluations(state: State, options: Options): Generator<Status.Evaluation, Evaluated, undefined> {
+  const { asOf, policy } = options
   const release = options.members === "matchable"
   const orgs = OrgTree.make(state.orgs.values())
   // Before any projection is released: the member who confirmed an observation may be active.
@@ -195,8 +170,32 @@ export function* evaluations(state: State, options: Options): Generator<Status.E
     if (evaluation === undefined) unregisteredMembers++
     else yield evaluation
   }
-  const proposals = propose(state, open, matchable, rule)
-  return { asOf, orgs, members: state.members, proposals, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+  return { asOf, orgs, members: state.members, open, matchable, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
+}
+
+/**
+ * Proposals for the open observations against the members that are unlinked or at risk as of the
+ * scan's instant. A pair someone rejected is never proposed again. The observations are read
+ * first, so that the members' index holds only the keys some observation looks up.
+ */
+export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.MatchRule = MatchRule.chinese): ReadonlyArray<Matching.Proposal> => {
+  const observed: Array<readonly [string, Matching.Person]> = []
+  const wanted = new Set<string>()
+  for (const observationEventId of evaluated.open) {
+    const person = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
+    if (person === undefined) continue
+    observed.push([observationEventId, person])
+    for (const key of Matching.blockingKeys(person, rule)) wanted.add(key)
+  }
+  const index = Matching.index(candidates(state, evaluated.matchable), rule, wanted)
+  const proposals: Array<Matching.Proposal> = []
+  for (const [observationEventId, person] of observed) {
+    const unrejected = Matching.candidatesFor(index, person).filter(
+      (c) => state.members.get(c.memberId)?.resolutions[observationEventId]?.value !== "rejected"
+    )
+    proposals.push(...Matching.match(observationEventId, person, unrejected, rule))
+  }
+  return proposals
 }
 
 /** Evaluates every member of the state as of the instant, and proposes matches for open observations. */
@@ -205,7 +204,11 @@ export const evaluate = (state: State, options: Options): Result => {
   const each = evaluations(state, options)
   for (;;) {
     const next = each.next()
-    if (next.done === true) return { ...next.value, evaluations: all }
+    if (next.done === true) {
+      const { asOf, orgs, members, unregisteredMembers, events, skippedFuture } = next.value
+      const proposals = propose(state, next.value, options.rule)
+      return { asOf, orgs, members, evaluations: all, proposals, unregisteredMembers, events, skippedFuture }
+    }
     all.push(next.value)
   }
 }

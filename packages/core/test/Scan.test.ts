@@ -93,6 +93,21 @@ describe("Scan", () => {
     assert.strictEqual(all.members.size, all.evaluations.length + all.unregisteredMembers)
   })
 
+  it("evaluates member by member and then proposes, as a whole scan does, releasing the members no proposal is about", () => {
+    const whole = Scan.run(sample, options)
+    const state = Scan.make()
+    for (const event of sample) Scan.addAsOf(state, event, options.asOf)
+    const each = Scan.evaluations(state, { ...options, members: "matchable" })
+    const evaluations: Array<Status.Evaluation> = []
+    let next = each.next()
+    for (; next.done !== true; next = each.next()) evaluations.push(next.value)
+    const evaluated = next.value
+    assert.deepStrictEqual(evaluations, whole.evaluations)
+    assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable])
+    assert.isAbove(whole.proposals.length, 0)
+    assert.deepStrictEqual(Scan.propose(state, evaluated), whole.proposals)
+  })
+
   it.effect("scans a stream the same as an array", () =>
     Effect.gen(function* () {
       const streamed = yield* Scan.runStream(Stream.fromIterable(sample), options)

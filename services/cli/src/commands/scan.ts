@@ -8,6 +8,7 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Policy, Status } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
+import * as Heap from "../Heap.ts"
 import * as Progress from "../Progress.ts"
 import * as ScanOutput from "../render/ScanOutput.ts"
 import * as Sink from "../Sink.ts"
@@ -46,15 +47,14 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
       )
       const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
       if (origin._tag === "Events" && (flags.format === "jsonl" || flags.format === "csv")) {
-        // Row by row as the members are evaluated: a million evaluations are never held at once.
-        // Projections are kept (no `members: "matchable"`): released here, a million dead ones
-        // would leave the full collection that matching brings on compacting the whole heap,
-        // which measured costlier in peak memory than keeping them.
+        // Row by row as the members are evaluated: a million evaluations are never held at once,
+        // and the projections of members no proposal can be about are released as they are
+        // written. A full collection before matching makes their room matching's.
         const read = yield* Shared.readEvents({ events: origin.events, orgs: origin.orgs, asOf: flags.asOf, rejectsPath, quiet: flags.quiet })
         read.progress.done()
         yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
         const sink = yield* Sink.open(outPath)
-        const written = yield* ScanOutput.writeLines(flags.format, ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults }), sink)
+        const written = yield* ScanOutput.writeLines(flags.format, ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults, members: "matchable" }, Heap.collectNow), sink)
         yield* Sink.run(sink, (s) => s.close())
         return yield* Shared.note(flags.quiet, summaryLine(written, read.ingested.state.skippedFuture, outPath))
       }

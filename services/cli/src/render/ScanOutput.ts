@@ -86,10 +86,18 @@ function* batches<A>(items: ReadonlyArray<A>, each: (item: A) => void): Generato
   }
 }
 
-/** A scan's evaluations as they are made, then its proposals: what `writeLines` takes. */
-export function* scanned(state: Scan.State, options: Scan.Options): Generator<Status.Evaluation, ReadonlyArray<Matching.Proposal>> {
-  const summary = yield* Scan.evaluations(state, options)
-  return summary.proposals
+/**
+ * A scan's evaluations as they are made, then its proposals: what `writeLines` takes. `between`
+ * runs after the last evaluation and before matching (the embedded scan collects garbage there).
+ */
+export function* scanned(
+  state: Scan.State,
+  options: Scan.Options,
+  between: () => void
+): Generator<Status.Evaluation, ReadonlyArray<Matching.Proposal>> {
+  const evaluated = yield* Scan.evaluations(state, options)
+  between()
+  return Scan.propose(state, evaluated, options.rule)
 }
 
 /** The evaluations one by one, then the proposals: what `writeLines` takes, from arrays. */

@@ -6,7 +6,6 @@
 import { Effect, Result, type Scope } from "effect"
 import { Event, Scan } from "@relink/core"
 import type { ReadFailed, WriteFailed } from "./Errors.ts"
-import * as Heap from "./Heap.ts"
 import type * as Progress from "./Progress.ts"
 import * as Sink from "./Sink.ts"
 import * as Sources from "./Sources.ts"
@@ -72,7 +71,6 @@ export const ingest = (
       })
     }
     const written = rejects.written()
-    yield* Heap.collect
     yield* Sink.run(rejects, (s) => s.close())
     return {
       state,

@@ -128,6 +128,16 @@ const extra = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDept
 const inherited = (...keys: ReadonlyArray<string>) => fc.uniqueArray(fc.constantFrom(...keys), { maxLength: 2 })
 const optionalField = (valid: fc.Arbitrary<unknown>, invalid?: fc.Arbitrary<unknown>) => fc.oneof(fc.constant(ABSENT), field(valid, invalid))
 
+/** The fields every event about a member has, near valid; `type` sometimes another name. */
+const nearMemberEvent = (type: string, otherTypes: ReadonlyArray<string>) => ({
+  type: field(fc.constant(type), fc.constantFrom(...otherTypes)),
+  eventId: field(idText),
+  occurredAt: field(fc.oneof(cstInstant, nearInstant)),
+  orgId: field(idText),
+  source: optionalField(fc.string({ maxLength: 20 })),
+  memberId: field(idText)
+})
+
 /**
  * Objects near a valid ContactRecorded: each field valid, missing, of another type, empty, too
  * long, a timestamp off by one part or character, an unknown channel; extra fields; and some
@@ -135,12 +145,7 @@ const optionalField = (valid: fc.Arbitrary<unknown>, invalid?: fc.Arbitrary<unkn
  */
 const nearContactRecorded: fc.Arbitrary<object> = fc
   .record({
-    type: field(fc.constant("ContactRecorded"), fc.constantFrom("SearchAttemptFailed", "contactRecorded")),
-    eventId: field(idText),
-    occurredAt: field(fc.oneof(cstInstant, nearInstant)),
-    orgId: field(idText),
-    source: optionalField(fc.string({ maxLength: 20 })),
-    memberId: field(idText),
+    ...nearMemberEvent("ContactRecorded", ["SearchAttemptFailed", "contactRecorded"]),
     channel: field(fc.constantFrom(...Event.ContactChannel.literals), fc.constantFrom("fax", "relatives", "Meeting", "meeting ", "")),
     extra,
     inherited: inherited("eventId", "occurredAt", "source", "memberId", "channel")
@@ -156,12 +161,7 @@ const region = fc.oneof({ weight: 12, arbitrary: fc.stringMatching(/^\d{6}$/) },
 /** Objects near a valid MemberRegistered, made as `nearContactRecorded` makes its objects. */
 const nearMemberRegistered: fc.Arbitrary<object> = fc
   .record({
-    type: field(fc.constant("MemberRegistered"), fc.constantFrom("MemberUpdated", "memberRegistered")),
-    eventId: field(idText),
-    occurredAt: field(fc.oneof(cstInstant, nearInstant)),
-    orgId: field(idText),
-    source: optionalField(fc.string({ maxLength: 20 })),
-    memberId: field(idText),
+    ...nearMemberEvent("MemberRegistered", ["MemberUpdated", "memberRegistered"]),
     name: field(fc.oneof({ weight: 12, arbitrary: fc.constantFrom("张伟", "欧阳娜娜", "李 明") }, fc.constantFrom("", " ", "\t"))),
     idNumber: field(fc.constantFrom("11010519491231002X", "110105491231002", "not an id")),
     gender: optionalField(fc.constantFrom("M", "F"), fc.constantFrom("m", "X", "")),

@@ -347,10 +347,15 @@ const fastPaths: Partial<Record<string, (input: Record<string, unknown>) => Even
   MemberRegistered: fastMemberRegistered
 }
 
+/** The event by its type's fast path, when it has one and the input is plainly valid. */
+const decodeFast = (input: Record<string, unknown>): Event | undefined => {
+  const type = input["type"]
+  return typeof type === "string" && Object.hasOwn(fastPaths, type) ? fastPaths[type]?.(input) : undefined
+}
+
 /** Decodes an already-parsed JSON value; never throws. */
 export const decodeUnknown = (input: unknown): Result.Result<Event, UnknownEventType | InvalidEvent> => {
-  const fastPath = isRecord(input) && typeof input["type"] === "string" && Object.hasOwn(fastPaths, input["type"]) ? fastPaths[input["type"]] : undefined
-  const fast = fastPath === undefined ? undefined : fastPath(input as Record<string, unknown>)
+  const fast = isRecord(input) ? decodeFast(input) : undefined
   return fast === undefined ? decodeUnknownWithSchema(input) : Result.succeed(fast)
 }
 

@@ -5,7 +5,7 @@ import { Simulation } from "@relink/core"
 import { serviceEnv } from "../setup/context.ts"
 import * as W from "./support/worker.ts"
 
-const SAMPLE = new URL("../../../shared/samples/events-60-members.ndjson", import.meta.url)
+const SAMPLE = new URL("../fixtures/events-60-members.ndjson", import.meta.url)
 const sampleLines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
 

@@ -58,7 +58,7 @@ const redelivered = (list: ReadonlyArray<Event.Event>) =>
     return all.map((e, i) => [keys[i] ?? 0, e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e)
   })
 
-describe("Projection.merge laws (DESIGN.md §4)", () => {
+describe("Projection.merge laws", () => {
   it("is commutative", () => {
     fc.assert(fc.property(events(12), events(12), (a, b) => {
       assert.deepStrictEqual(Projection.merge(fold(a), fold(b)), Projection.merge(fold(b), fold(a)))

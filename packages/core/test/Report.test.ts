@@ -118,7 +118,7 @@ describe("Report.unlinked", () => {
   })
 
   it("sorts the sample's list the same way", () => {
-    const sample = readFileSync(new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url), "utf8")
+    const sample = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
       .split("\n")
       .filter((l) => l.length > 0)
       .map(Event.decodeLine)

@@ -7,7 +7,7 @@ import * as Scan from "../src/Scan.ts"
 import * as Status from "../src/Status.ts"
 import * as F from "./fixtures.ts"
 
-const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url)
+const SAMPLE = new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url)
 const sample = readFileSync(SAMPLE, "utf8")
   .split("\n")
   .filter((l) => l.length > 0)

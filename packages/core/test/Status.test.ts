@@ -26,7 +26,7 @@ const steady = (until: string): Array<Event.Event> => {
   return events
 }
 
-describe("contact rules (DESIGN.md §2), each on both sides of its threshold", () => {
+describe("contact rules (docs/rules.md), each on both sides of its threshold", () => {
   describe("lost contact after 6 months without contact (条例 art. 24)", () => {
     const events = [F.registered(M, "2025-01-01"), F.contact(M, "2025-03-01T10:00:00+08:00")]
     it("is at-risk one minute before six months have passed", () => {

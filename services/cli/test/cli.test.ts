@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { oneLineError, relink, ok, tempDir } from "./helpers.ts"
 
-const SAMPLE = new URL("../../../../shared/samples/events-60-members.ndjson", import.meta.url).pathname
+const SAMPLE = new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url).pathname
 
 describe("relink command line", () => {
   it("prints complete help for the command and each subcommand", () => {
@@ -67,13 +67,13 @@ describe("relink command line", () => {
     const apart = ok(relink(["report", "unlinked", "--orgs", join(dir, "orgs.ndjson"), "--events", join(dir, "members.ndjson"), "--as-of", "2026-11-27", "--format", "csv", "--quiet"]))
     const together = ok(relink(["report", "unlinked", "--events", SAMPLE, "--as-of", "2026-11-27", "--format", "csv", "--quiet"]))
     assert.strictEqual(apart.stdout, together.stdout)
-    assert.include(together.stdout, "中共")
+    assert.include(together.stdout, "致民社区第一党支部")
   })
 
   it("lists the organisation tree with the ids --org takes", () => {
     const text = ok(relink(["orgs", "--events", SAMPLE, "--as-of", "2026-11-27", "--quiet"])).stdout
     assert.match(text, /^org-5101-0001 {2}中共成都市武侯区委员会 {2}\(committee, 510107\)/)
-    assert.match(text, /\n {2}org-5101-0002 {2}中共浆洗街街道工作委员会/)
+    assert.match(text, /\n {2}org-5101-0005 {2}中共浆洗街街道工作委员会 {2}\(committee, 510107\).*\n {4}org-5101-0006 {2}致民社区第一党支部 {2}\(branch, 510107\) — 27 members, 4 unlinked to find/)
     const json = ok(relink(["orgs", "--events", SAMPLE, "--as-of", "2026-11-27", "--format", "json", "--quiet"]))
       .stdout.trim()
       .split("\n")

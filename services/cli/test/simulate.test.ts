@@ -23,6 +23,11 @@ describe("relink simulate", () => {
     for (const label of labels) assert.isTrue(ids.has(label.eventId), label.eventId)
   })
 
+  it("regenerates the committed 60-member fixture from its seed", () => {
+    const fixture = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
+    assert.strictEqual(readFileSync(simulate(60, 5).eventsPath, "utf8"), fixture)
+  })
+
   it("is deterministic per seed", () => {
     const again = simulate(300, 7)
     const other = simulate(300, 8)

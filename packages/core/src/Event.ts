@@ -1,5 +1,5 @@
 /**
- * The input event contract (DESIGN.md §3): one JSON object per message. The wire format is fixed —
+ * The input event contract (docs/events.md): one JSON object per message. The wire format is fixed —
  * other systems already produce it — so these schemas accept exactly it: unknown extra fields are
  * ignored, missing or malformed required fields are reported with the field and the reason.
  *

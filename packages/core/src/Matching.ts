@@ -313,10 +313,10 @@ export interface CandidateIndex {
 /**
  * Keys shared by more than this many members are too common to block on (a surname and birth year
  * in a large city): they would make one observation cost O(members) and add little evidence.
- * Measured (packages/core/bench): at 1,000,000 members a cap of 100 let ~22 candidates per
- * observation through (75 µs), 30 lets ~7.5 through (30 µs; ~4.5 at 10,000 members); any-proposal
- * recall fell by 0.13 points there and not at all at 50,000, and fewer namesakes competing made
- * more observations auto-link.
+ * Measured (packages/core/bench): at 1,000,000 members a cap of 100 lets ~22 candidates per
+ * observation through (75 µs), 30 lets ~7.5 through (30 µs; ~4.5 at 10,000 members). The cap of 30
+ * costs 0.13 points of any-proposal recall at 1,000,000 members and none at 50,000, and with fewer
+ * namesakes competing more observations auto-link.
  */
 export const maxBucket = 30
 

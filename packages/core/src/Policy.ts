@@ -1,6 +1,6 @@
 /**
- * Every threshold of the contact rules, with the defaults of DESIGN.md §2 and the article each rule
- * rests on. A deployment may override any field (decode a partial object with `Policy.decode`);
+ * Every threshold of the contact rules, with its default and the article each rule rests on
+ * (docs/rules.md). A deployment may override any field (decode a partial object with `Policy.decode`);
  * months are calendar months in China Standard Time.
  */
 import { Effect, Schema } from "effect"
@@ -51,7 +51,7 @@ export const Policy = Schema.Struct({
 })
 export type Policy = typeof Policy.Type
 
-/** The defaults of DESIGN.md §2. */
+/** The defaults (docs/rules.md). */
 export const defaults: Policy = Schema.decodeUnknownSync(Policy)({})
 
 /** Decodes a deployment's overrides; absent fields take the defaults. */

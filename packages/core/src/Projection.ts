@@ -1,6 +1,6 @@
 /**
  * The per-member state folded from events. `merge` is commutative, associative and idempotent
- * (DESIGN.md §4): timestamps combine by max, facts live in records keyed by event or transfer id,
+ * (docs/events.md): timestamps combine by max, facts live in records keyed by event or transfer id,
  * and single-valued fields are last-writer-wins by (occurredAt, eventId): each such field `x` comes
  * with `xStamp`, the stamp of the event that wrote it. Whatever the order or duplication of the
  * same events, the projection is the same — which is what lets the worker, replays and the
@@ -19,7 +19,7 @@ export interface Stamped<A> extends Stamp {
   readonly value: A
 }
 
-/** What counts as contact (DESIGN.md §3), by the way it happened. */
+/** What counts as contact (docs/rules.md), by the way it happened. */
 export type ContactKind = Event.ContactChannel | "registration" | "outflow" | "return" | "inflow" | "transfer" | "restore"
 
 export interface Registration {
@@ -464,7 +464,7 @@ export const inflowRegistrations = (projection: Projection): ReadonlyArray<Inflo
 const laterContact = (at: number, kind: ContactKind, best: { readonly at: number; readonly kind: ContactKind } | undefined) =>
   best === undefined || at > best.at || (at === best.at && kind < best.kind)
 
-/** The latest contact of any kind, with its kind; confirmed inflow links count (DESIGN.md §3). */
+/** The latest contact of any kind, with its kind; confirmed inflow links count (docs/rules.md). */
 export const lastContact = (projection: Projection): { readonly at: number; readonly kind: ContactKind } | undefined => {
   let best: { at: number; kind: ContactKind } | undefined
   for (const [kind, at] of Object.entries(projection.contacts) as Array<[ContactKind, number]>) {

@@ -52,7 +52,7 @@ export interface Input {
 export interface Options {
   /** The organisation the list is for; every organisation when absent. */
   readonly orgId?: string
-  /** Cover the organisation's whole subtree (DESIGN.md §2), not just the organisation itself. */
+  /** Cover the organisation's whole subtree (docs/rules.md), not just the organisation itself. */
   readonly includeSubtree: boolean
   readonly lang: Lang
   /** Show full ID numbers and phones. Off by default: lists travel by e-mail and on paper. */
@@ -91,7 +91,7 @@ const leadLabels = {
 
 const decisionLabels = { "auto-link": { zh: "高度吻合", en: "strong match" }, review: { zh: "待核实", en: "to verify" } } as const
 
-/** What to do next, by status and flags (DESIGN.md §2). */
+/** What to do next, by status and flags (docs/outputs.md). */
 const suggestedAction = (evaluation: Status.Evaluation, hasProposals: boolean, lang: Lang): string => {
   const zh = lang === "zh"
   const actions: Array<string> = []

@@ -1,7 +1,7 @@
 /**
  * `evaluate(projection, asOf, policy, orgs)`: the one place that decides a member's status, flags,
  * reasons, responsible and assisting organisations, and `nextReviewAt` — the earliest instant the
- * status could change with no new event (what the sweeper waits for). Pure; DESIGN.md §2.
+ * status could change with no new event (what the sweeper waits for). Pure; docs/statuses.md.
  */
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
@@ -37,7 +37,7 @@ export const labels: Record<Status, { readonly zh: string; readonly en: string }
   active: { zh: "正常", en: "active" }
 }
 
-/** "Unlinked" members: the ones the lists are for (DESIGN.md §2). */
+/** "Unlinked" members: the ones the lists are for (docs/statuses.md). */
 export const unlinked: ReadonlySet<Status> = new Set(["transfer-overdue", "lost", "floating-unregistered", "suspended"])
 /** Members a new observation may be matched against: unlinked or at risk. */
 export const matchable: ReadonlySet<Status> = new Set([...unlinked, "at-risk"])

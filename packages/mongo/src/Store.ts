@@ -65,7 +65,7 @@ export interface MemberDoc {
   /**
    * Changes written to this member whose effects (outputs, re-matching) are not known to be done:
    * written with the change, cleared once the effects are stored, so a crash in between loses
-   * nothing. Absent in documents written before it existed.
+   * nothing. A document without it has no pending changes.
    */
   readonly pending?: ReadonlyArray<PendingChange>
 }

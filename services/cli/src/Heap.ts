@@ -1,10 +1,10 @@
 /**
  * The CLI's heap policy. An embedded scan holds about a gigabyte per million members, which it only
- * ever grows, and left alone V8 let that heap grow to 1.5–2.9 GiB from run to run of one input.
+ * ever grows, and left alone V8 lets that heap grow to anywhere from 1.5 to 2.9 GiB on one input.
  * So the CLI bounds how far the heap grows past what is live (`boundGrowth`), and the scan asks for
  * a full collection between evaluating and matching (`collectNow`): the projections it released
  * while evaluating are then room for matching, not garbage that matching grows the heap past. See
- * the README's benchmarks.
+ * docs/benchmarks.md.
  *
  * Node exposes `gc` only behind `--expose-gc`; V8 reads that flag when a context is created, so a
  * new context made after setting it has the function.
@@ -27,6 +27,6 @@ export const collectNow = (): void => {
  * How far the heap may grow past what the last full collection left before the next one, in
  * percent, process-wide. V8 picks the factor from how fast collection ran against allocation, up to
  * 4× — capped only at halfway to its limit (4 GiB by default): over the same million members that
- * put a scan's peak anywhere from 1.5 to 2.9 GiB from run to run.
+ * puts a scan's peak anywhere from 1.5 to 2.9 GiB from run to run.
  */
 export const boundGrowth = (percent: number): void => setFlagsFromString(`--heap-growing-percent=${percent}`)

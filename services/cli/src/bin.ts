@@ -58,7 +58,7 @@ process.on("warning", (warning: Error & { readonly code?: string }) => {
 })
 
 // An embedded scan holds a gigabyte per million members: a heap that grows by at most a third past
-// what is live keeps its peak within a known margin (see Heap.ts and the README's benchmarks).
+// what is live keeps its peak within a known margin (see Heap.ts and docs/benchmarks.md).
 Heap.boundGrowth(35)
 
 // For benchmarks: the process's own peak memory and CPU time, on standard error at exit.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Runs the worker from the environment (KAFKA_BROKERS, MONGODB_URI, RELINK_PII_KEY, …; see the
- * README). `relink worker` does the same with flags. Logs are JSON lines on stdout; SIGTERM or
+ * Runs the worker from the environment (KAFKA_BROKERS, MONGODB_URI, RELINK_PII_KEY, …; see
+ * docs/worker.md). `relink worker` does the same with flags. Logs are JSON lines on stdout; SIGTERM or
  * SIGINT finishes the batch in flight, commits, disconnects and exits 0.
  */
 import { NodeRuntime } from "@effect/platform-node"

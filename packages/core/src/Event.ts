@@ -7,7 +7,7 @@
  * that logging an event can never print them.
  */
 import { Data, Redacted, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
-import * as Time from "./internal/Time.ts"
+import * as Time from "./Instant.ts"
 
 const filter = <T>(predicate: (value: T) => boolean, message: string) =>
   Schema.makeFilter<T>((value) => predicate(value) || message)

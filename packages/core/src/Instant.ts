@@ -1,9 +1,13 @@
 /**
- * Calendar arithmetic on epoch milliseconds, in China Standard Time (UTC+08:00, no daylight saving
- * since 1991). The rules count "months" as calendar months as a branch secretary would on a wall
- * calendar in China, so month boundaries are taken in +08:00, not in UTC.
+ * Instants as relink handles them: epoch milliseconds, with calendar arithmetic, parsing and
+ * formatting in China Standard Time (UTC+08:00, no daylight saving since 1991). The rules count
+ * "months" as calendar months as a branch secretary would on a wall calendar in China, so month
+ * boundaries are taken in +08:00, not in UTC.
  */
+
+/** An hour in milliseconds. */
 export const HOUR = 3_600_000
+/** A day in milliseconds (China Standard Time has no daylight saving, so every day is this long). */
 export const DAY = 24 * HOUR
 const CST_OFFSET = 8 * HOUR
 
@@ -20,7 +24,11 @@ export const addMonths = (at: number, months: number): number => {
   )
 }
 
+/** Adds whole or fractional days of 24 hours. */
 export const addDays = (at: number, days: number): number => at + days * DAY
+
+/** Midnight (+08:00) at the start of the day of `at`. */
+export const startOfDay = (at: number): number => Math.floor((at + CST_OFFSET) / DAY) * DAY - CST_OFFSET
 
 /** Whole days from `from` to `to`, rounded down; 0 when `to` is not after `from`. */
 export const daysBetween = (from: number, to: number): number => Math.max(0, Math.floor((to - from) / DAY))

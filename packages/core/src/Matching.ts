@@ -14,7 +14,7 @@ import * as MatchRule from "./MatchRule.ts"
 import * as PersonName from "./PersonName.ts"
 import * as Phone from "./Phone.ts"
 import type * as Projection from "./Projection.ts"
-import { isCalendarDate } from "./internal/Time.ts"
+import { isCalendarDate } from "./Instant.ts"
 import { jaroWinkler } from "./internal/Similarity.ts"
 
 /** A person as matching sees them: normalised, with derived keys. Holds personal data: never log it. */

@@ -14,7 +14,7 @@ import * as Projection from "./Projection.ts"
 import * as RegionCode from "./RegionCode.ts"
 import type * as Scan from "./Scan.ts"
 import * as Status from "./Status.ts"
-import { daysBetween, formatCst, formatCstDate } from "./internal/Time.ts"
+import { daysBetween, formatCst, formatCstDate } from "./Instant.ts"
 
 export type Lang = "zh" | "en"
 

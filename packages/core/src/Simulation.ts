@@ -28,7 +28,7 @@ import type * as Event from "./Event.ts"
 import { checkCharacter } from "./IdNumber.ts"
 import * as Data from "./internal/ChineseData.ts"
 import { byRank, Random, Table } from "./internal/Random.ts"
-import { addMonths, DAY, formatCst, formatCstDate } from "./internal/Time.ts"
+import { addMonths, DAY, formatCst, formatCstDate } from "./Instant.ts"
 
 // ---------------------------------------------------------------------------------------------
 // Public types

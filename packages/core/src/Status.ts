@@ -7,7 +7,7 @@ import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as OrgTree from "./OrgTree.ts"
 import { defined } from "./internal/Defined.ts"
-import { addDays, addMonths } from "./internal/Time.ts"
+import { addDays, addMonths } from "./Instant.ts"
 
 /** Highest priority first. `ended` (deceased, left, probation cancelled) closes the record. */
 export const statuses = [

@@ -5,6 +5,7 @@
  */
 export * as Event from "./Event.ts"
 export * as IdNumber from "./IdNumber.ts"
+export * as Instant from "./Instant.ts"
 export * as Matching from "./Matching.ts"
 export * as MatchRule from "./MatchRule.ts"
 export * as OrgTree from "./OrgTree.ts"

@@ -1,16 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import * as Time from "../src/internal/Time.ts"
+import * as Instant from "../src/Instant.ts"
 import { nearInstant } from "./arbitraries.ts"
 
-describe("Time.parseInstant", () => {
+describe("Instant.parseInstant", () => {
   it("reads every text as the ISO-8601 check and Date.parse do (its fast path changes no result)", () => {
     let valid = 0
     fc.assert(
       fc.property(nearInstant, (text) => {
-        const expected = Time.parseIsoInstant(text)
+        const expected = Instant.parseIsoInstant(text)
         if (expected !== undefined) valid++
-        return Object.is(Time.parseInstant(text), expected)
+        return Object.is(Instant.parseInstant(text), expected)
       }),
       { numRuns: 20_000 }
     )
@@ -38,6 +38,18 @@ describe("Time.parseInstant", () => {
       ["2026-03-01T09:30:00", undefined],
       ["2026-03-01", undefined]
     ]
-    for (const [text, expected] of cases) assert.strictEqual(Time.parseInstant(text), expected, text)
+    for (const [text, expected] of cases) assert.strictEqual(Instant.parseInstant(text), expected, text)
+  })
+})
+
+describe("Instant.startOfDay", () => {
+  it("is midnight in China Standard Time, at or before the instant and less than a day before it", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 2), max: Date.UTC(2100, 0, 1) }), (at) => {
+        const midnight = Instant.startOfDay(at)
+        assert.isTrue(midnight <= at && at - midnight < Instant.DAY)
+        assert.strictEqual(Instant.formatCst(midnight), `${Instant.formatCstDate(at)}T00:00:00+08:00`)
+      })
+    )
   })
 })

@@ -9,7 +9,7 @@ import * as Scan from "../src/Scan.ts"
 import * as Simulation from "../src/Simulation.ts"
 import * as Status from "../src/Status.ts"
 import { Random, Table } from "../src/internal/Random.ts"
-import * as Time from "../src/internal/Time.ts"
+import * as Instant from "../src/Instant.ts"
 
 const asOf = Date.parse("2026-06-30T18:00:00+08:00")
 const startAt = Date.parse("2023-06-30T18:00:00+08:00")
@@ -154,7 +154,7 @@ describe("Simulation", () => {
       assert.match(item.event.occurredAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/)
       const at = Date.parse(item.event.occurredAt)
       assert.isTrue(at >= startAt && at <= asOf, item.event.eventId)
-      assert.strictEqual(Time.formatCst(at), item.event.occurredAt)
+      assert.strictEqual(Instant.formatCst(at), item.event.occurredAt)
       assert.match(item.event.eventId, /^e-\d{8}$/)
     }
     const types = new Set(decoded.map((e) => e.type))

@@ -14,7 +14,7 @@
 import * as fc from "fast-check"
 import { checkCharacter, type IdNumber } from "../src/IdNumber.ts"
 import type { Phone } from "../src/Phone.ts"
-import { formatCst } from "../src/internal/Time.ts"
+import { formatCst } from "../src/Instant.ts"
 import { provinceCodes } from "../src/RegionCode.ts"
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")

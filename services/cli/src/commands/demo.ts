@@ -6,8 +6,8 @@
 import { resolve as resolvePath } from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { Instant } from "@relink/core"
 import * as Progress from "../Progress.ts"
-import * as Time from "../Time.ts"
 import { runUnlinked } from "./report.ts"
 import { runSimulate } from "./simulate.ts"
 
@@ -21,7 +21,7 @@ export const demo = Command.make(
   (flags) =>
     Effect.gen(function* () {
       // One instant for both steps: the export is taken now, and the list is as of the same moment.
-      const asOf = Option.some(Time.formatInstant(Math.floor(Date.now() / 1000) * 1000))
+      const asOf = Option.some(Instant.formatCst(Math.floor(Date.now() / 1000) * 1000))
       const quiet = true
       yield* Console.error(`relink demo: simulating ${Progress.number(flags.members)} members (seed ${flags.seed}) into ${flags.out} …`)
       const { manifest, eventsPath } = yield* runSimulate({ members: flags.members, seed: flags.seed, asOf, out: flags.out, malformed: 0, gzip: false, quiet })

@@ -7,13 +7,12 @@
 import { extname } from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { OrgTree, Report } from "@relink/core"
+import { Instant, OrgTree, Report } from "@relink/core"
 import { type CommandError, UnknownFormat, UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Html from "../render/Html.ts"
 import * as Unlinked from "../render/Unlinked.ts"
 import * as Sink from "../Sink.ts"
-import { formatDate } from "../Time.ts"
 import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", Unlinked.formats).pipe(
@@ -74,7 +73,7 @@ export const runUnlinked = (
       const chosen = yield* chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const outPath = Option.getOrElse(flags.out, () =>
-        chosen === "xlsx" ? `unlinked-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => formatDate(Date.now())).slice(0, 10)}.xlsx` : "-"
+        chosen === "xlsx" ? `unlinked-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
       )
       const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
       const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })

@@ -6,13 +6,12 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Policy, Status } from "@relink/core"
+import { Instant, Policy, Status } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import * as Heap from "../Heap.ts"
 import * as Progress from "../Progress.ts"
 import * as ScanOutput from "../render/ScanOutput.ts"
 import * as Sink from "../Sink.ts"
-import { formatDate } from "../Time.ts"
 import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", ["jsonl", "csv", "xlsx", "json"]).pipe(
@@ -43,7 +42,7 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
       const origin = yield* Shared.originOf("relink scan", flags)
       const asOf = Option.getOrUndefined(flags.asOf)
       const outPath = Option.getOrElse(flags.out, () =>
-        flags.format === "xlsx" ? `scan-${asOf === undefined ? formatDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
+        flags.format === "xlsx" ? `scan-${asOf === undefined ? Instant.formatCstDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
       )
       const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
       if (origin._tag === "Events" && (flags.format === "jsonl" || flags.format === "csv")) {

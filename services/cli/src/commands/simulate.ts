@@ -7,7 +7,7 @@
 import { join } from "node:path"
 import { Effect, type Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Simulation } from "@relink/core"
+import { Instant, Simulation } from "@relink/core"
 import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
@@ -119,7 +119,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const manifest: Manifest = {
         members: flags.members,
         seed: flags.seed,
-        asOf: Time.formatInstant(asOf),
+        asOf: Instant.formatCst(asOf),
         events: count,
         lines,
         observations,
@@ -136,7 +136,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
         flags.quiet,
         `simulated ${Progress.number(flags.members)} members: ${Progress.number(count)} events (${Progress.number(observations)} observations)` +
           (malformed.length > 0 ? ` and ${malformed.length} malformed lines` : "") +
-          ` as of ${Time.formatInstant(asOf)}; wrote ${eventsPath}, ${labelsPath}, ${join(flags.out, "manifest.json")}`
+          ` as of ${Instant.formatCst(asOf)}; wrote ${eventsPath}, ${labelsPath}, ${join(flags.out, "manifest.json")}`
       )
       return { manifest, eventsPath }
     })

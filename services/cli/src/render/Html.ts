@@ -4,8 +4,7 @@
  * the table. No external fonts, styles, scripts or images: it opens offline, from an e-mail, and
  * prints. Personal data is whatever the core put in the rows (masked unless `--reveal`).
  */
-import { Report, Status } from "@relink/core"
-import { formatDate, formatInstant } from "../Time.ts"
+import { Instant, Report, Status } from "@relink/core"
 import { type Context, type Group, groups, labels, scopeText, statuses } from "./Unlinked.ts"
 
 const escape = (value: string | number): string =>
@@ -236,7 +235,7 @@ export const render = (report: Report.Report, context: Context): string => {
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table></section>`
-  const title = `${t.title} · ${scopeText(context)} · ${formatDate(report.asOf)}`
+  const title = `${t.title} · ${scopeText(context)} · ${Instant.formatCstDate(report.asOf)}`
   return `<!DOCTYPE html>
 <html lang="${lang === "zh" ? "zh-CN" : "en"}">
 <head>
@@ -248,11 +247,11 @@ ${body}
 </head>
 <body>
 <header><h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(formatDate(report.asOf))} · ${escape(t.scope)}: ${escape(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p></header>
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${escape(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p></header>
 <main>
 ${content}
 </main>
-<footer>${escape(t.generated)} · ${escape(formatInstant(report.asOf))}</footer>
+<footer>${escape(t.generated)} · ${escape(Instant.formatCst(report.asOf))}</footer>
 </body>
 </html>
 `

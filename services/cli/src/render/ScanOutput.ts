@@ -4,10 +4,9 @@
  * the same rows into one table, JSON wraps them in one document, XLSX puts them on two sheets.
  */
 import { Effect } from "effect"
-import { Matching, MatchRule, Scan, Status } from "@relink/core"
+import { Instant, Matching, MatchRule, Scan, Status } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
-import { formatInstant } from "../Time.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
 
@@ -39,9 +38,9 @@ export const memberRow = (e: Status.Evaluation): MemberRow => ({
   responsibleOrgId: e.responsibleOrgId,
   assistingOrgId: e.assistingOrgId ?? null,
   flags: e.flags,
-  reasons: e.reasons.map((r) => (r.since === undefined ? { rule: r.rule } : { rule: r.rule, since: formatInstant(r.since) })),
-  lastContactAt: e.lastContact === undefined ? null : formatInstant(e.lastContact.at),
-  nextReviewAt: e.nextReviewAt === undefined ? null : formatInstant(e.nextReviewAt)
+  reasons: e.reasons.map((r) => (r.since === undefined ? { rule: r.rule } : { rule: r.rule, since: Instant.formatCst(r.since) })),
+  lastContactAt: e.lastContact === undefined ? null : Instant.formatCst(e.lastContact.at),
+  nextReviewAt: e.nextReviewAt === undefined ? null : Instant.formatCst(e.nextReviewAt)
 })
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits))
@@ -207,7 +206,7 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
     case "json":
       return writeText(sink, function* (emit) {
         const head = {
-          asOf: formatInstant(result.asOf),
+          asOf: Instant.formatCst(result.asOf),
           events: result.events,
           skippedFuture: result.skippedFuture,
           unregisteredMembers: result.unregisteredMembers

@@ -4,10 +4,9 @@
  * only lays them out, grouped by responsible organisation as the core sorted them.
  */
 import { Effect } from "effect"
-import { Report, Status } from "@relink/core"
+import { Instant, Report, Status } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
-import { formatDate, formatInstant } from "../Time.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
 
@@ -99,7 +98,7 @@ export const writeCsv = (report: Report.Report, context: Context, sink: Sink.Sin
 export const writeJson = (report: Report.Report, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
     const head = {
-      asOf: formatInstant(report.asOf),
+      asOf: Instant.formatCst(report.asOf),
       orgId: report.orgId ?? null,
       includeSubtree: context.org?.includeSubtree ?? null,
       lang: context.lang,
@@ -144,7 +143,7 @@ export const writeXlsx = (report: Report.Report, context: Context, path: string)
       totalRow.font = { bold: true }
       totalRow.commit()
       Xlsx.row(summary, [])
-      Xlsx.row(summary, [t.asOf, formatDate(report.asOf)])
+      Xlsx.row(summary, [t.asOf, Instant.formatCstDate(report.asOf)])
       Xlsx.row(summary, [t.scope, scopeText(context)])
       Xlsx.row(summary, [context.revealed ? t.revealed : t.masked])
       Xlsx.commitSheet(summary)

@@ -17,5 +17,15 @@ export default tseslint.config(
       // Effect signatures use void as a type argument (Deferred<void>, Effect<void>).
       "@typescript-eslint/no-invalid-void-type": "off"
     }
+  },
+  {
+    // The consumer test's applications are plain Node programs, as a user of the packages writes them.
+    files: ["test/consumer/app/*.mjs", "test/consumer/app/*.cjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } }
+  },
+  {
+    files: ["test/consumer/app/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" }
   }
 )

@@ -1,8 +1,9 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
-// One runner, two projects: `unit` needs nothing but Node; `integration` gets a real Kafka broker
-// and a MongoDB-wire server from the global setup (or uses KAFKA_BROKERS / MONGODB_URI as given).
+// One runner, three projects: `unit` needs nothing but Node; `integration` gets a real Kafka broker
+// and a MongoDB-wire server from the global setup (or uses KAFKA_BROKERS / MONGODB_URI as given);
+// `consumer` packs the packages and installs them with npm outside the workspace (needs the registry).
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
@@ -24,6 +25,15 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 600_000,
           fileParallelism: false
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: "consumer",
+          include: ["test/consumer/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 900_000
         }
       }
     ]

@@ -4,7 +4,7 @@
 import { ExternalServiceError, ServiceStartError } from "./errors.ts"
 import { sleep, tailFile, type ManagedProcess, type StopOptions } from "./processes.ts"
 
-export type ServiceName = "Kafka" | "FerretDB" | "MongoDB"
+export type ServiceName = "Kafka" | "FerretDB" | "MongoDB" | "npm registry"
 export type EnvVar = "KAFKA_BROKERS" | "MONGODB_URI"
 
 export interface ServiceHandle {

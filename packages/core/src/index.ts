@@ -2,6 +2,8 @@
  * relink core: party-member events, identity values, contact policy, projection, status, matching
  * and the embedded scan. Pure; no I/O. Import a module as a namespace:
  * `import { Status } from "@relink/core"`.
+ *
+ * @module @relink/core
  */
 export * as Event from "./Event.ts"
 export * as IdNumber from "./IdNumber.ts"
@@ -17,5 +19,4 @@ export * as Projection from "./Projection.ts"
 export * as RegionCode from "./RegionCode.ts"
 export * as Report from "./Report.ts"
 export * as Scan from "./Scan.ts"
-export * as Simulation from "./Simulation.ts"
 export * as Status from "./Status.ts"

@@ -1,4 +1,8 @@
-/** relink's kafkajs adapter. Moves bytes; decides nothing. */
+/**
+ * relink's kafkajs adapter. Moves bytes; decides nothing.
+ *
+ * @module @relink/kafka
+ */
 export * as Admin from "./Admin.ts"
 export * as Client from "./Client.ts"
 export * as Consumer from "./Consumer.ts"

@@ -1,4 +1,8 @@
-/** The relink worker: Kafka → core → MongoDB. */
+/**
+ * The relink worker: Kafka → core → MongoDB.
+ *
+ * @module @relink/worker
+ */
 export * as Engine from "./Engine.ts"
 export * as MemberRecord from "./MemberRecord.ts"
 export * as Metrics from "./Metrics.ts"

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect, Exit } from "effect"
-import { Simulation } from "@relink/core"
+import { Simulation } from "@relink/simulation"
 import type { Store } from "@relink/mongo"
 import { serviceEnv } from "../setup/context.ts"
 import { type Services, startServices } from "../setup/services.ts"

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { Kafka } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Simulation } from "@relink/core"
+import { Simulation } from "@relink/simulation"
 import { serviceEnv } from "../setup/context.ts"
 import * as W from "./support/worker.ts"
 

@@ -17,7 +17,8 @@ import * as Matching from "../src/Matching.ts"
 import * as MatchRule from "../src/MatchRule.ts"
 import * as Projection from "../src/Projection.ts"
 import * as Scan from "../src/Scan.ts"
-import * as Simulation from "../src/Simulation.ts"
+// By path, not as "@relink/simulation": the simulation depends on core, so core cannot depend on it.
+import { Observations, Simulation } from "../../simulation/src/index.ts"
 import { asOf, header, int, line, micros, now, numberOptions, peakRssMb, perSecond, quantile, seconds, timed } from "./common.ts"
 
 const options = numberOptions({ members: 1_000_000, small: 10_000, rounds: 20, seed: 1 })
@@ -34,7 +35,7 @@ const memberNumber = (memberId: string): number => Number(memberId.slice(2))
 interface Query {
   readonly eventId: string
   readonly observation: Scan.Observation
-  readonly label: Simulation.Label
+  readonly label: Observations.Label
 }
 
 // --- Input, not timed: candidates from registrations, queries from labelled observations.

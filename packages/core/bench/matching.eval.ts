@@ -26,8 +26,9 @@ import * as Matching from "../src/Matching.ts"
 import * as MatchRule from "../src/MatchRule.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
-import * as Simulation from "../src/Simulation.ts"
 import * as Status from "../src/Status.ts"
+// By path, not as "@relink/simulation": the simulation depends on core, so core cannot depend on it.
+import { Noise, Observations, Simulation } from "../../simulation/src/index.ts"
 import { asOf, header, int, line, numberOptions, seconds, timed } from "./common.ts"
 
 const options = numberOptions({ members: 50_000, observationRate: 3, decoyRate: 0.1, seed: 7, examples: 3 })
@@ -39,7 +40,7 @@ header("matching evaluation: precision / recall per noise kind (issue 4)")
 // --- The labelled set.
 const input = timed(() => {
   const events: Array<Event.Event> = []
-  const labels = new Map<string, Simulation.Label>()
+  const labels = new Map<string, Observations.Label>()
   let invalid = 0
   for (const item of Simulation.generate({
     members: options.members,
@@ -82,12 +83,12 @@ interface Row {
 
 const row = (kind: string): Row => ({ kind, observations: 0, autoTrue: 0, autoFalse: 0, anyTrue: 0, anyFalse: 0, found: 0, autoFound: 0 })
 
-const tabulate = (outcomes: Outcomes, included: (eventId: string, label: Simulation.Label) => boolean): Array<Row> => {
+const tabulate = (outcomes: Outcomes, included: (eventId: string, label: Observations.Label) => boolean): Array<Row> => {
   const rows = new Map<string, Row>()
   const memberRow = row("all observations of members")
   const decoyRow = row("all decoys")
   const overall = row("overall")
-  for (const kind of [...Simulation.noiseKinds, ...Simulation.decoyKinds]) rows.set(kind, row(kind))
+  for (const kind of [...Noise.noiseKinds, ...Observations.decoyKinds]) rows.set(kind, row(kind))
   for (const [eventId, label] of labels) {
     if (!included(eventId, label)) continue
     const proposals = outcomes.get(eventId) ?? []
@@ -182,7 +183,7 @@ for (const [memberId, projection] of members) {
 let notMatchable = 0
 const notMatchableBy = new Map<string, number>()
 let confirmed = 0
-const inScan = (eventId: string, label: Simulation.Label): boolean => {
+const inScan = (eventId: string, label: Observations.Label): boolean => {
   if (settled.has(eventId)) {
     confirmed++
     return false

@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs"
 import { Data, Effect } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { MongoBulkWriteError, MongoClient } from "mongodb"
-import { Simulation } from "@relink/core"
+import { Simulation } from "@relink/simulation"
 import { asOf, header, int, line, now, numberOptions, perSecond, seconds } from "../../../packages/core/bench/common.ts"
 // The helpers that drive the real worker in the integration tests, and the services they run on.
 import * as W from "../../../test/integration/support/worker.ts"

@@ -1,36 +1,19 @@
 /**
- * `relink simulate`: realistic synthetic events from the core's deterministic generator
- * (`Simulation.generate`), written as an NDJSON export, with the truth about every observation
- * (labels, for evaluating matching) and a manifest. `--malformed N` mixes in broken lines at
- * recorded line numbers, to exercise the rejects path end to end.
+ * `relink simulate`: realistic synthetic events from the deterministic generator of
+ * `@relink/simulation` (`Simulation.generate`), written as an NDJSON export, with the truth about
+ * every observation (labels, for evaluating matching) and a manifest. `--malformed N` mixes in
+ * broken lines at recorded line numbers, to exercise the rejects path end to end.
  */
 import { join } from "node:path"
 import { Effect, type Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Instant, Simulation } from "@relink/core"
+import { Instant } from "@relink/core"
+import { Simulation, Stream } from "@relink/simulation"
 import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
 import * as Time from "../Time.ts"
 import * as Shared from "./shared.ts"
-
-/** Kinds of broken line `--malformed` mixes in; each fails decoding in its own way. */
-export const malformedKinds = ["truncated-json", "unknown-type", "invalid-field", "not-json"] as const
-export type MalformedKind = (typeof malformedKinds)[number]
-
-const malformedLine = (kind: MalformedKind, n: number, previous: string): string => {
-  switch (kind) {
-    case "truncated-json":
-      // An export cut off mid-line.
-      return previous.slice(0, Math.max(1, Math.floor(previous.length / 2)))
-    case "unknown-type":
-      return JSON.stringify({ eventId: `malformed-${n}`, type: "MemberDeleted", occurredAt: "2026-01-01T09:00:00+08:00", orgId: "org-unknown" })
-    case "invalid-field":
-      return JSON.stringify({ eventId: `malformed-${n}`, type: "ContactRecorded", occurredAt: "2026-01-01 09:00", orgId: "org-unknown", channel: "fax" })
-    case "not-json":
-      return `-- export interrupted (${n}) --`
-  }
-}
 
 /** About how many events a member produces with the default mix (15.06 measured at 1,000,000 members). */
 const EVENTS_PER_MEMBER = 15
@@ -43,7 +26,7 @@ export interface Manifest {
   readonly lines: number
   readonly observations: number
   readonly behaviours: Readonly<Record<string, number>>
-  readonly malformed: ReadonlyArray<{ readonly line: number; readonly kind: MalformedKind }>
+  readonly malformed: ReadonlyArray<{ readonly line: number; readonly kind: Stream.MalformedKind }>
   readonly files: { readonly events: string; readonly labels: string }
 }
 
@@ -76,16 +59,16 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const progress = Progress.make({ unit: "events", enabled: !flags.quiet && process.stderr.isTTY === true })
       const estimated = Math.max(1, flags.members * EVENTS_PER_MEMBER)
       const every = Math.max(1, Math.floor(estimated / (flags.malformed + 1)))
-      const malformed: Array<{ line: number; kind: MalformedKind }> = []
+      const malformed: Array<{ line: number; kind: Stream.MalformedKind }> = []
       const behaviours: Record<string, number> = {}
       let count = 0
       let lines = 0
       let observations = 0
       let previous = "{}"
       const broken = () => {
-        const kind = malformedKinds[malformed.length % malformedKinds.length] as MalformedKind
+        const kind = Stream.malformedKinds[malformed.length % Stream.malformedKinds.length] as Stream.MalformedKind
         lines++
-        events.write(`${malformedLine(kind, malformed.length + 1, previous)}\n`)
+        events.write(`${Stream.malformedLine(kind, malformed.length + 1, previous)}\n`)
         malformed.push({ line: lines, kind })
       }
       yield* Sink.attempt(eventsPath, async () => {
@@ -163,7 +146,7 @@ export const simulate = Command.make(
   (flags) => Effect.asVoid(runSimulate(flags))
 ).pipe(
   Command.withDescription(
-    "Write realistic synthetic events (DESIGN.md §3): an organisation tree, members with common Chinese names, valid ID numbers and phones, living the mixes of real life (steady, floating, transfers in time and overdue, lost and searched for, suspended, removed, returned), leads and data records with realistic noise, decoys who are no member, duplicated and reordered events. Deterministic per seed. Needs no Kafka and no MongoDB."
+    "Write realistic synthetic events (docs/events.md): an organisation tree, members with common Chinese names, valid ID numbers and phones, living the mixes of real life (steady, floating, transfers in time and overdue, lost and searched for, suspended, removed, returned), leads and data records with realistic noise, decoys who are no member, duplicated and reordered events. Deterministic per seed. Needs no Kafka and no MongoDB."
   ),
   Command.withShortDescription("Realistic synthetic events, deterministic per seed"),
   Command.withExamples([

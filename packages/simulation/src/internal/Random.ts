@@ -88,32 +88,6 @@ export class Random {
   fork(): Random {
     return new Random(this.next() * TWO_32 + this.next())
   }
-
-  /** Fisher–Yates, in place. */
-  shuffle<A>(items: Array<A>): void {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.float() * (i + 1))
-      const x = items[i] as A
-      items[i] = items[j] as A
-      items[j] = x
-    }
-  }
-
-  /**
-   * Local reordering, as a Kafka export looks after partitions interleave and consumers retry:
-   * a share `rate` of the items moves to a position up to `window` places away (either way); the
-   * others keep their relative order. In place.
-   */
-  shuffleInWindow<A>(items: Array<A>, rate: number, window: number): void {
-    if (items.length < 2 || rate <= 0 || window <= 0) return
-    const keys = new Float64Array(items.length)
-    for (let i = 0; i < items.length; i++) {
-      keys[i] = this.float() < rate ? i + (this.float() * 2 - 1) * window : i
-    }
-    const order = Array.from(items.keys()).sort((x, y) => (keys[x] ?? 0) - (keys[y] ?? 0) || x - y)
-    const copy = items.slice()
-    for (let i = 0; i < order.length; i++) items[i] = copy[order[i] ?? i] as A
-  }
 }
 
 /** A weighted choice, precomputed once: `table.pick(random)` costs a binary search. */

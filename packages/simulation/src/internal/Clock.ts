@@ -46,7 +46,7 @@ const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
 
 /**
  * `Instant.formatCst` for whole seconds, with the date part cached per day: formatting every
- * instant through `Date#toISOString` was the simulation's largest single cost.
+ * instant through `Date#toISOString` would be the simulation's largest single cost.
  */
 export const cstFormatter = (): ((at: number) => string) => {
   const dates = new Map<number, string>()

@@ -4,7 +4,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/scratch/**", "test/artifacts/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/scratch/**", "test/artifacts/**", "out/**"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -111,7 +111,7 @@ describe("the published packages, installed by npm outside the workspace", () =>
   it("packs only built JavaScript, declarations, source maps, README and LICENSE, with real versions and closed internals", () => {
     assert.includeMembers(
       tarballs.map((t) => t.name),
-      ["@relink/core", "@relink/kafka", "@relink/mongo", "@relink/worker", "@relink/cli"]
+      ["@relink/core", "@relink/simulation", "@relink/kafka", "@relink/mongo", "@relink/worker", "@relink/cli"]
     )
     for (const t of tarballs) {
       for (const file of t.files) assert.match(file, /^(dist\/.+\.(js|js\.map|d\.ts)|README\.md|LICENSE|package\.json)$/, `${t.name}: ${file}`)
@@ -150,7 +150,8 @@ describe("the published packages, installed by npm outside the workspace", () =>
   })
 
   it("keeps @relink/core/internal/* out of reach", () => {
-    const result = run(process.execPath, ["--input-type=module", "-e", 'await import("@relink/core/internal/Time")'], app)
+    assert.include(tarballs.find((t) => t.name === "@relink/core")?.files ?? [], "dist/internal/Similarity.js")
+    const result = run(process.execPath, ["--input-type=module", "-e", 'await import("@relink/core/internal/Similarity")'], app)
     assert.notStrictEqual(result.status, 0)
     assert.include(result.stderr, "ERR_PACKAGE_PATH_NOT_EXPORTED")
   })

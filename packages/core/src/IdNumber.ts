@@ -22,8 +22,21 @@ import { provinceProblem, type RegionCode } from "./RegionCode.ts"
 /** A valid identity number in its normalised 18-character form (uppercase `X`). */
 export type IdNumber = Brand.Branded<string, "IdNumber">
 
+/**
+ * What is wrong with a number, by kind: the length, a character that does not belong
+ * (a letter among the digits, `O` for `0`), the province of the address code, the birth date, or
+ * the check character. Lists name it in Chinese and English (`DataQuality`).
+ */
+export type ProblemCode = "length" | "charset" | "region" | "birth-date" | "check-character"
+
+/** A problem and the precise reason, which never repeats the number. */
+export interface Problem {
+  readonly code: ProblemCode
+  readonly reason: string
+}
+
 /** Failure of {@link parse}. `reason` says precisely what is wrong, without repeating the number. */
-export class InvalidIdNumber extends Data.TaggedError("InvalidIdNumber")<{ readonly reason: string }> {
+export class InvalidIdNumber extends Data.TaggedError("InvalidIdNumber")<Problem> {
   override get message(): string {
     return this.reason
   }
@@ -83,18 +96,18 @@ const chinaDay = (asOf: Date): string => {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1, 2)}${p(d.getUTCDate(), 2)}`
 }
 
-const dateProblem = (yyyymmdd: string, asOf: Date | undefined): string | undefined => {
+const dateProblem = (yyyymmdd: string, asOf: Date | undefined): Problem | undefined => {
   const y = Number(yyyymmdd.slice(0, 4))
   const m = Number(yyyymmdd.slice(4, 6))
   const d = Number(yyyymmdd.slice(6, 8))
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
-    return `birth date ${yyyymmdd} is not a calendar date`
+    return { code: "birth-date", reason: `birth date ${yyyymmdd} is not a calendar date` }
   }
-  if (y < 1900) return `birth year ${y} is before 1900`
+  if (y < 1900) return { code: "birth-date", reason: `birth year ${y} is before 1900` }
   if (asOf !== undefined && !Number.isNaN(asOf.getTime())) {
     const today = chinaDay(asOf)
     if (yyyymmdd > today) {
-      return `birth date ${yyyymmdd} is after ${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}`
+      return { code: "birth-date", reason: `birth date ${yyyymmdd} is after ${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}` }
     }
   }
   return undefined
@@ -106,31 +119,31 @@ export interface ParseOptions {
   readonly asOf?: Date | undefined
 }
 
+const lengthProblem = (length: number): Problem => ({ code: "length", reason: `expected 18 characters (or legacy 15), got ${length}` })
+
 /** Validates a cleaned 18-character candidate; `undefined` when valid. */
-const problem18 = (id: string, asOf: Date | undefined): string | undefined => {
-  if (id.length !== 18) return `expected 18 characters (or legacy 15), got ${id.length}`
-  if (!SEVENTEEN_DIGITS.test(id)) return "the first 17 characters must be digits"
+const problem18 = (id: string, asOf: Date | undefined): Problem | undefined => {
+  if (id.length !== 18) return lengthProblem(id.length)
+  if (!SEVENTEEN_DIGITS.test(id)) return { code: "charset", reason: "the first 17 characters must be digits" }
   const last = id.charAt(17)
-  if (!/[\dX]/.test(last)) return "the check character must be a digit or X"
+  if (!/[\dX]/.test(last)) return { code: "charset", reason: "the check character must be a digit or X" }
   const province = provinceProblem(id.slice(0, 2))
-  if (province !== undefined) return province
+  if (province !== undefined) return { code: "region", reason: province }
   const date = dateProblem(id.slice(6, 14), asOf)
   if (date !== undefined) return date
   const expected = checkCharacter(id)
-  return expected === last ? undefined : `check character should be ${expected}, got ${last}`
+  return expected === last ? undefined : { code: "check-character", reason: `check character should be ${expected}, got ${last}` }
 }
 
-const problemOf = (input: string, asOf: Date | undefined): { readonly id: string; readonly problem: string | undefined } => {
+const problemOf = (input: string, asOf: Date | undefined): { readonly id: string; readonly problem: Problem | undefined } => {
   const cleaned = clean(input)
   if (cleaned.length === 15) {
     const upgraded = upgradeLegacy(cleaned)
     return upgraded === undefined
-      ? { id: cleaned, problem: "a legacy 15-character number must be all digits" }
+      ? { id: cleaned, problem: { code: "charset", reason: "a legacy 15-character number must be all digits" } }
       : { id: upgraded, problem: problem18(upgraded, asOf) }
   }
-  if (cleaned.length !== 18) {
-    return { id: cleaned, problem: `expected 18 characters (or legacy 15), got ${cleaned.length}` }
-  }
+  if (cleaned.length !== 18) return { id: cleaned, problem: lengthProblem(cleaned.length) }
   return { id: cleaned, problem: problem18(cleaned, asOf) }
 }
 
@@ -144,7 +157,7 @@ export const parse = (input: string, options?: ParseOptions): Result.Result<IdNu
   const { id, problem } = problemOf(input, options?.asOf)
   return problem === undefined
     ? Result.succeed(id as IdNumber)
-    : Result.fail(new InvalidIdNumber({ reason: problem }))
+    : Result.fail(new InvalidIdNumber(problem))
 }
 
 /** Whether a string is already a valid identity number in its normalised 18-character form. */
@@ -178,7 +191,7 @@ export const regionCode = (id: IdNumber): RegionCode => id.slice(0, 6) as Region
 export const mask = (id: IdNumber): string => `${id.slice(0, 6)}********${id.slice(14)}`
 
 const idNumberFilter = Schema.makeFilter(
-  (s: string) => (ID18.test(s) ? problem18(s, undefined) ?? true : problemOf(s, undefined).problem ?? "expected the normalised 18-character form"),
+  (s: string) => (ID18.test(s) ? problem18(s, undefined)?.reason ?? true : problemOf(s, undefined).problem?.reason ?? "expected the normalised 18-character form"),
   { expected: "an 18-character identity number" }
 )
 
@@ -195,7 +208,7 @@ export const IdNumberFromString = Schema.String.pipe(
       const { id, problem } = problemOf(s, undefined)
       return problem === undefined
         ? Effect.succeed(id)
-        : Effect.fail(new SchemaIssue.InvalidValue({ message: problem }))
+        : Effect.fail(new SchemaIssue.InvalidValue({ message: problem.reason }))
     }),
     encode: SchemaGetter.passthrough()
   })

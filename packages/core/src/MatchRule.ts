@@ -15,6 +15,7 @@ export const predicates = [
   "id.missing",
   "id.exact",
   "id.exact-after-upgrade",
+  "id.same-malformed",
   "id.one-digit",
   "id.birth-part",
   "name.missing",
@@ -110,6 +111,11 @@ export const priorWeight = (rule: MatchRule): number => Math.log2(rule.prior / (
  *   u 0.5 (two people born on the same day share those digits), about as much against as a
  *   different number. Weighing the agreement (u 1e-4, +6.6) would count the same eight digits
  *   twice, and auto-link a decoy who shares a member's name and birthday.
+ *   The same number failing GB 11643 on both sides (wrong check character, province or date) is
+ *   no exact agreement: such a number is often a placeholder or an error copied from form to form,
+ *   shared by people who are not the same, and its birth-date and gender digits are weighed again
+ *   by those comparisons. So it weighs little more than the rest of the number agreeing (m 1%,
+ *   u 1e-4, +6.6): with the name, and the birth date and gender read from it, a pair stays a review.
  * - Name. Chinese names repeat: the commonest (张伟) is shared by ~0.02% of people, so an exact
  *   match among blocked pairs is weak alone (u 1e-3). Traditional/simplified and homophone
  *   spellings are common in hand-entered and 公安 data (m 3% and 6%).
@@ -144,6 +150,7 @@ export const chinese: MatchRule = {
         { label: "missing", when: "id.missing" },
         { label: "exact", when: "id.exact", m: 0.89, u: 1e-9 },
         { label: "exact after 15→18 upgrade", when: "id.exact-after-upgrade", m: 0.03, u: 1e-9 },
+        { label: "same malformed number", when: "id.same-malformed", m: 0.01, u: 1e-4 },
         { label: "one digit wrong or two swapped", when: "id.one-digit", m: 0.05, u: 1e-7 },
         { label: "birth date part agrees", when: "id.birth-part", m: 0.01, u: 0.5 },
         { label: "different", when: "always", m: 0.02, u: 0.9999 }

@@ -140,11 +140,15 @@ const oneDigitApart = (a: string, b: string): boolean => {
   return differences === 2 && a[first] === b[first + 1] && a[first + 1] === b[first]
 }
 
+const validId = (p: Person): boolean => p.idNumber !== undefined && IdNumber.isIdNumber(p.idNumber)
+
 /** The predicates levels name; each is a pure function of the two people. */
 const predicate: Record<MatchRule.Predicate, (a: Person, b: Person) => boolean> = {
   "id.missing": (a, b) => a.idNumber === undefined || b.idNumber === undefined,
-  "id.exact": (a, b) => a.idNumber === b.idNumber && !a.idWasLegacy && !b.idWasLegacy,
-  "id.exact-after-upgrade": (a, b) => a.idNumber === b.idNumber,
+  // Equal numbers agree exactly only when the number is valid: a malformed one may be a placeholder or a copying error.
+  "id.exact": (a, b) => a.idNumber === b.idNumber && !a.idWasLegacy && !b.idWasLegacy && validId(a),
+  "id.exact-after-upgrade": (a, b) => a.idNumber === b.idNumber && validId(a),
+  "id.same-malformed": (a, b) => a.idNumber === b.idNumber,
   "id.one-digit": (a, b) => oneDigitApart(a.idNumber ?? "", b.idNumber ?? ""),
   "id.birth-part": (a, b) => a.idNumber?.slice(6, 14) === b.idNumber?.slice(6, 14),
   "name.missing": (a, b) => a.name === undefined || b.name === undefined,

@@ -3,6 +3,7 @@
  * reasons, responsible and assisting organisations, and `nextReviewAt` — the earliest instant the
  * status could change with no new event (what the sweeper waits for). Pure; docs/statuses.md.
  */
+import * as DataQuality from "./DataQuality.ts"
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as OrgTree from "./OrgTree.ts"
@@ -50,6 +51,7 @@ export type Flag =
   | "floating-member"
   | "transfer-required"
   | "escalated"
+  | "data-quality"
 
 export interface Reason {
   readonly rule: Policy.RuleId
@@ -68,6 +70,8 @@ export interface Evaluation {
   readonly lastContact?: { readonly at: number; readonly kind: Projection.ContactKind }
   /** Earliest instant the evaluation could change with no new event; absent when it never will. */
   readonly nextReviewAt?: number
+  /** What is wrong with the registration (flag `data-quality`); absent when nothing is. */
+  readonly dataQuality?: ReadonlyArray<DataQuality.Problem>
 }
 
 const openTransferOf = (projection: Projection.Projection) => {
@@ -127,20 +131,25 @@ const evaluation = (fields: {
   readonly homeOrgId: string
   readonly responsibleOrgId: string
   readonly lastContact: Evaluation["lastContact"]
+  readonly registeredAt: number
   readonly status: Status
   readonly flags: ReadonlyArray<Flag>
   readonly reasons: ReadonlyArray<Reason>
   readonly assistingOrgId?: string | undefined
   readonly nextReviewAt?: number | undefined
+  readonly dataQuality: ReadonlyArray<DataQuality.Problem>
 }): Evaluation => {
   const { memberId, homeOrgId, responsibleOrgId, lastContact, status, assistingOrgId, nextReviewAt } = fields
-  const flags = fitted(fields.flags)
-  const reasons = fitted(fields.reasons)
+  // The flag goes with every status: a closed record is corrected too, and it never changes the status.
+  const problems = fields.dataQuality.length === 0 ? undefined : fields.dataQuality
+  const flags: ReadonlyArray<Flag> = problems === undefined ? fitted(fields.flags) : [...fields.flags, "data-quality"]
+  const reasons: ReadonlyArray<Reason> =
+    problems === undefined ? fitted(fields.reasons) : [...fields.reasons, { rule: "data-quality", since: fields.registeredAt }]
   // The usual shape as one literal, every property inside the object (no separate property array).
-  if (lastContact !== undefined && assistingOrgId === undefined && nextReviewAt !== undefined) {
+  if (lastContact !== undefined && assistingOrgId === undefined && nextReviewAt !== undefined && problems === undefined) {
     return { memberId, homeOrgId, responsibleOrgId, lastContact, status, flags, reasons, nextReviewAt }
   }
-  return defined({ memberId, homeOrgId, responsibleOrgId, lastContact, status, flags, reasons, assistingOrgId, nextReviewAt })
+  return defined({ memberId, homeOrgId, responsibleOrgId, lastContact, status, flags, reasons, assistingOrgId, nextReviewAt, dataQuality: problems })
 }
 
 /**
@@ -160,7 +169,14 @@ export const evaluate = (
   const lastContact = Projection.lastContact(projection)
   const lastContactAt = lastContact?.at ?? registeredAt
   const decidedAt = projection.decisionStamp?.at
-  const base = { memberId: projection.memberId, homeOrgId, responsibleOrgId: homeOrgId, lastContact }
+  const base = {
+    memberId: projection.memberId,
+    homeOrgId,
+    responsibleOrgId: homeOrgId,
+    lastContact,
+    registeredAt,
+    dataQuality: DataQuality.problems(projection)
+  }
 
   if (decision !== undefined && decidedAt !== undefined) {
     switch (decision) {

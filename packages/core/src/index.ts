@@ -5,6 +5,7 @@
  *
  * @module @relink/core
  */
+export * as DataQuality from "./DataQuality.ts"
 export * as Event from "./Event.ts"
 export * as IdNumber from "./IdNumber.ts"
 export * as Instant from "./Instant.ts"

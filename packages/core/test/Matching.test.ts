@@ -43,6 +43,28 @@ describe("ID number comparison levels", () => {
   })
 })
 
+describe("a malformed ID number never agrees exactly", () => {
+  // Equal on both sides, each wrong in one way: check character, province 99, 30 February, a legacy number born on 30 February.
+  const malformed = ["510107198509246710", "990107198509246713", "510107198502306713", "510107850230671"]
+  for (const id of malformed) {
+    it(`${id} against itself is the same malformed number, not exact`, () => {
+      assert.strictEqual(level("idNumber", { idNumber: id }, { idNumber: id }), "same malformed number")
+    })
+  }
+  it("with the same name, an equal malformed number is a review, never an auto-link", () => {
+    const candidates = [{ memberId: "m-1", person: person({ name: "陈伟", idNumber: "510107198509246710" }) }]
+    const [proposal] = Matching.match("obs-1", person({ name: "陈伟", idNumber: "510107198509246710" }), candidates, rule)
+    assert.strictEqual(proposal?.decision, "review")
+    assert.strictEqual(proposal?.explanation.comparisons.find((c) => c.comparison === "idNumber")?.level, "same malformed number")
+  })
+  it("a legacy 15-digit number that upgrades to a valid one still agrees after the upgrade", () => {
+    assert.strictEqual(level("idNumber", member, { idNumber: "510107850924671" }), "exact after 15→18 upgrade")
+  })
+  it("a malformed member number against the correct one is one digit wrong", () => {
+    assert.strictEqual(level("idNumber", { idNumber: "510107198509246710" }, member), "one digit wrong or two swapped")
+  })
+})
+
 describe("name comparison levels", () => {
   it("exact", () => assert.strictEqual(level("name", member, { name: " 陈伟 " }), "exact"))
   it("same after traditional → simplified (陳偉 / 陈伟)", () => assert.strictEqual(level("name", member, { name: "陳偉" }), "same after traditional→simplified"))

@@ -3,20 +3,14 @@
  * 街道/乡镇 工委 → 社区/企业/机关/非公企业/村 党支部, some 党总支, the district's 驻外 floating
  * branches, and 流入地 organisations in the cities floating members go to.
  */
-import { type Event, Instant } from "@relink/core"
+import { type Event, Instant, type OrgTree } from "@relink/core"
 import * as Data from "./internal/ChineseData.ts"
 import * as Clock from "./internal/Clock.ts"
 import { type Random, Table } from "./internal/Random.ts"
 import * as Wire from "./internal/Wire.ts"
 
-/** An organisation as `OrgRegistered` registers it. */
-export interface Org {
-  readonly orgId: string
-  readonly name: string
-  readonly parentId?: string
-  readonly kind: Event.OrgKind
-  readonly region: string
-}
+/** An organisation as `OrgRegistered` registers it: the tree's node before it has an instant. */
+export type Org = Omit<OrgTree.Org, "at">
 
 /** A 党支部 members belong to. */
 export interface Branch {

@@ -9,8 +9,8 @@ import * as Clock from "./internal/Clock.ts"
 import { type Random, Table } from "./internal/Random.ts"
 import * as Wire from "./internal/Wire.ts"
 
-/** An organisation as `OrgRegistered` registers it: the tree's node before it has an instant. */
-export type Org = Omit<OrgTree.Org, "at">
+/** An organisation as `OrgRegistered` registers it: the tree's node before it has an event. */
+export type Org = Omit<OrgTree.Org, "at" | "eventId">
 
 /** A 党支部 members belong to. */
 export interface Branch {

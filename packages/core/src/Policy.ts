@@ -76,7 +76,7 @@ export const rules = {
   "article9-review": { zh: "连续6个月未参加组织生活或未交纳党费", en: "6 months without organisational life or without dues", source: "《中国共产党章程》第九条" },
   "escalated": { zh: "失联满12个月，上级党组织督促查找", en: "lost for 12 months: escalated to the parent organisation", source: "地方工作惯例" },
   "assisting": { zh: "流入地党组织协助管理", en: "the destination organisation assists", source: "《党员教育管理工作条例》第三十四条" },
-  "data-quality": { zh: "登记信息有误，需核对更正", en: "the registration has errors to correct", source: "GB 11643-1999《公民身份号码》；登记信息核查" }
+  "data-quality": { zh: "登记信息有误，需核对更正", en: "the registration has errors to correct", source: "登记信息核查（GB 11643-1999《公民身份号码》等）" }
 } as const satisfies Record<string, { readonly zh: string; readonly en: string; readonly source: string }>
 
 export type RuleId = keyof typeof rules

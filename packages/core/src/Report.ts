@@ -1,10 +1,12 @@
 /**
- * The list of unlinked members for an organisation: what organisation-department staff act on.
+ * The lists organisation-department staff act on: the unlinked members of an organisation, and the
+ * members whose registration has a data-quality problem, by the organisation that must correct it.
  * Rows are built here, from evaluations, projections and proposals, so the embedded scan and the
- * MongoDB-backed worker produce the same list; the CLI only renders it (CSV, XLSX, JSON, HTML).
+ * MongoDB-backed worker produce the same lists; the CLI only renders them (CSV, XLSX, JSON, HTML).
  * Personal data is masked unless the caller explicitly reveals it.
  */
 import { Redacted } from "effect"
+import * as DataQuality from "./DataQuality.ts"
 import * as IdNumber from "./IdNumber.ts"
 import type * as Matching from "./Matching.ts"
 import * as OrgTree from "./OrgTree.ts"
@@ -17,6 +19,21 @@ import * as Status from "./Status.ts"
 import { daysBetween, formatCst, formatCstDate } from "./Instant.ts"
 
 export type Lang = "zh" | "en"
+
+/** A column of a list: its id in the rows, its headers, its width in characters (XLSX). */
+export interface Column {
+  readonly id: string
+  readonly zh: string
+  readonly en: string
+  readonly width: number
+}
+
+/** What a list counts per organisation in its summary: statuses, or the fields with problems. */
+export interface Category {
+  readonly id: string
+  readonly zh: string
+  readonly en: string
+}
 
 export const columns = [
   { id: "name", zh: "姓名", en: "Name", width: 10 },
@@ -32,8 +49,29 @@ export const columns = [
   { id: "leads", zh: "线索", en: "Leads", width: 40 },
   { id: "suggestedAction", zh: "建议处置", en: "Suggested action", width: 36 },
   { id: "basis", zh: "依据", en: "Basis", width: 36 }
-] as const
+] as const satisfies ReadonlyArray<Column>
 export type ColumnId = (typeof columns)[number]["id"]
+
+/** What the renderers read of any row: the cells by column id, the organisation it is listed under, the member's status. */
+export interface ListRow {
+  readonly memberId: string
+  readonly responsibleOrgId: string
+  readonly responsibleOrg: string
+  readonly statusId: Status.Status
+  readonly [column: string]: string | number
+}
+
+/** A list as the renderers lay it out: rows sorted by the organisation they are listed under, counted per category. */
+export interface List {
+  readonly kind: "unlinked" | "data-quality"
+  readonly asOf: number
+  readonly orgId?: string
+  readonly columns: ReadonlyArray<Column>
+  readonly categories: ReadonlyArray<Category>
+  /** The row field holding each row's category (`statusId`, `fieldId`). */
+  readonly categoryKey: string
+  readonly rows: ReadonlyArray<ListRow>
+}
 
 export type Row = { readonly [K in ColumnId]: K extends "daysWithoutContact" ? number : string } & {
   readonly memberId: string
@@ -59,9 +97,8 @@ export interface Options {
   readonly reveal: boolean
 }
 
-export interface Report {
-  readonly asOf: number
-  readonly orgId?: string
+export interface Report extends List {
+  readonly kind: "unlinked"
   readonly rows: ReadonlyArray<Row>
   /** Counts per responsible organisation and status, for the summary sheet and chart. */
   readonly summary: ReadonlyArray<{ readonly responsibleOrg: string; readonly counts: Readonly<Partial<Record<Status.Status, number>>> }>
@@ -123,20 +160,33 @@ const suggestedAction = (evaluation: Status.Evaluation, hasProposals: boolean, l
   return actions.join(zh ? "；" : "; ")
 }
 
-const inScope = (tree: OrgTree.OrgTree, options: Options) => {
+/** The organisations of the list's scope: every one, the one asked for, or its subtree. */
+const scopeOf = (tree: OrgTree.OrgTree, options: Options): ((orgId: string) => boolean) => {
   const orgId = options.orgId
   if (orgId === undefined) return () => true
   const scope = options.includeSubtree ? OrgTree.subtree(tree, orgId) : new Set([orgId])
-  return (evaluation: Status.Evaluation) => scope.has(evaluation.homeOrgId) || scope.has(evaluation.responsibleOrgId)
+  return (id) => scope.has(id)
 }
 
-const showId = (value: Redacted.Redacted<string> | undefined, reveal: boolean): string => {
+const malformedMark = { zh: "（有误）", en: " (invalid)" } as const
+
+/**
+ * An ID number as a list shows it: masked unless revealed, and marked when it fails GB 11643, so that
+ * a malformed number never looks like a valid one (`110105********0021（有误）`).
+ */
+const showId = (value: Redacted.Redacted<string> | undefined, evaluation: Status.Evaluation, reveal: boolean, lang: Lang): string => {
   if (value === undefined) return ""
   const raw = Redacted.value(value)
   const parsed = IdNumber.normalizeLoose(raw)
-  if (reveal) return parsed ?? raw
-  return parsed === undefined ? "********" : IdNumber.mask(parsed as IdNumber.IdNumber)
+  const shown = reveal ? parsed ?? raw : parsed === undefined ? "********" : IdNumber.mask(parsed as IdNumber.IdNumber)
+  const malformed = evaluation.dataQuality?.some((p) => p.field === "idNumber") === true
+  return malformed ? shown + malformedMark[lang] : shown
 }
+
+/** An instant to the minute, China Standard Time: `2026-03-01 09:30`. */
+const minute = (at: number): string => formatCst(at).slice(0, 16).replace("T", " ")
+
+const unlinkedCategories: ReadonlyArray<Category> = Status.statuses.filter((s) => Status.unlinked.has(s)).map((id) => ({ id, ...Status.labels[id] }))
 
 const showPhone = (value: Redacted.Redacted<string> | undefined, reveal: boolean): string => {
   if (value === undefined) return ""
@@ -158,10 +208,10 @@ export const unlinked = (input: Input, options: Options): Report => {
     if (list === undefined) proposalsByMember.set(proposal.memberId, [proposal])
     else list.push(proposal)
   }
-  const selected = inScope(input.orgs, options)
+  const inScope = scopeOf(input.orgs, options)
   const rows: Array<Row> = []
   for (const evaluation of input.evaluations) {
-    if (!Status.unlinked.has(evaluation.status) || !selected(evaluation)) continue
+    if (!Status.unlinked.has(evaluation.status) || !(inScope(evaluation.homeOrgId) || inScope(evaluation.responsibleOrgId))) continue
     const member = input.member(evaluation.memberId)
     const proposals = proposalsByMember.get(evaluation.memberId) ?? []
     const last = evaluation.lastContact
@@ -181,14 +231,14 @@ export const unlinked = (input: Input, options: Options): Report => {
       responsibleOrgId: evaluation.responsibleOrgId,
       statusId: evaluation.status,
       name: member?.name ?? "",
-      idNumber: showId(member?.registration?.idNumber, reveal),
+      idNumber: showId(member?.registration?.idNumber, evaluation, reveal, lang),
       phone: showPhone(member?.phone, reveal),
       homeOrg: name(evaluation.homeOrgId),
       responsibleOrg: name(evaluation.responsibleOrgId),
       assistingOrg: name(evaluation.assistingOrgId),
       status: Status.labels[evaluation.status][lang],
       daysWithoutContact: last === undefined ? 0 : daysBetween(last.at, input.asOf),
-      lastContact: last === undefined ? "" : `${formatCst(last.at).slice(0, 16).replace("T", " ")} ${contactLabels[last.kind][lang]}`,
+      lastContact: last === undefined ? "" : `${minute(last.at)} ${contactLabels[last.kind][lang]}`,
       awayAt: away === undefined ? "" : [region(away.destinationRegion), away.destinationDetail].filter((s) => s !== undefined).join(" "),
       leads: leads.join(lang === "zh" ? "；" : "; "),
       suggestedAction: suggestedAction(evaluation, proposals.length > 0, lang),
@@ -209,10 +259,109 @@ export const unlinked = (input: Input, options: Options): Report => {
     summary.set(row.responsibleOrg, counts)
   }
   return {
+    kind: "unlinked",
     asOf: input.asOf,
     ...(options.orgId !== undefined && { orgId: options.orgId }),
+    columns,
+    categories: unlinkedCategories,
+    categoryKey: "statusId",
     rows,
     summary: [...summary].map(([responsibleOrg, counts]) => ({ responsibleOrg, counts }))
+  }
+}
+
+const columnOf = (id: ColumnId): Column => columns.find((c) => c.id === id) as Column
+
+/** The columns of the data-quality list. */
+export const dataQualityColumns: ReadonlyArray<Column> = [
+  columnOf("name"),
+  { ...columnOf("idNumber"), width: 25 },
+  columnOf("homeOrg"),
+  columnOf("status"),
+  { id: "field", zh: "问题字段", en: "Field", width: 12 },
+  { id: "problem", zh: "问题说明", en: "Problem", width: 36 },
+  { id: "registeredAt", zh: "登记时间", en: "Registered", width: 18 },
+  columnOf("suggestedAction")
+]
+
+export interface DataQualityRow extends ListRow {
+  /** The home branch, which keeps the member's records and corrects them. */
+  readonly responsibleOrgId: string
+  readonly fieldId: DataQuality.Field
+  readonly codeId: DataQuality.Code
+  readonly name: string
+  readonly idNumber: string
+  readonly homeOrg: string
+  readonly status: string
+  readonly field: string
+  readonly problem: string
+  readonly registeredAt: string
+  readonly suggestedAction: string
+}
+
+export interface DataQualityReport extends List {
+  readonly kind: "data-quality"
+  readonly rows: ReadonlyArray<DataQualityRow>
+}
+
+const dataQualityCategories: ReadonlyArray<Category> = DataQuality.fields.map((id) => ({ id, ...DataQuality.fieldLabels[id] }))
+
+const correction = {
+  idNumber: { zh: "核对居民身份证，更正身份证号后重新登记", en: "check the identity card and register the corrected number" },
+  other: { zh: "核对党员档案，更正后重新登记", en: "check the member's file and register the corrected details" }
+} as const
+
+/**
+ * The data-quality list: one row per problem of a member's registration (docs/rules.md#data-quality),
+ * whatever the member's status, under the home branch, which keeps the member's records and must
+ * correct them; sorted by that organisation (its name in Chinese collation, then its id), then by
+ * member id, then by field. With `orgId`, the members whose home branch is in scope.
+ */
+export const dataQuality = (input: Input, options: Options): DataQualityReport => {
+  const { lang, reveal } = options
+  const inScope = scopeOf(input.orgs, options)
+  const rows: Array<DataQualityRow> = []
+  for (const evaluation of input.evaluations) {
+    const problems = evaluation.dataQuality
+    if (problems === undefined || !inScope(evaluation.homeOrgId)) continue
+    const member = input.member(evaluation.memberId)
+    const homeOrg = OrgTree.nameOf(input.orgs, evaluation.homeOrgId)
+    const registeredAt = member?.registrationStamp?.at
+    for (const problem of problems) {
+      rows.push({
+        memberId: evaluation.memberId,
+        responsibleOrgId: evaluation.homeOrgId,
+        responsibleOrg: homeOrg,
+        statusId: evaluation.status,
+        fieldId: problem.field,
+        codeId: problem.code,
+        name: member?.name ?? "",
+        idNumber: showId(member?.registration?.idNumber, evaluation, reveal, lang),
+        homeOrg,
+        status: Status.labels[evaluation.status][lang],
+        field: DataQuality.fieldLabels[problem.field][lang],
+        problem: DataQuality.codeLabels[problem.code][lang],
+        registeredAt: registeredAt === undefined ? "" : minute(registeredAt),
+        suggestedAction: correction[problem.field === "idNumber" ? "idNumber" : "other"][lang]
+      })
+    }
+  }
+  const order = (field: DataQuality.Field) => DataQuality.fields.indexOf(field)
+  rows.sort(
+    (a, b) =>
+      a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") ||
+      a.responsibleOrgId.localeCompare(b.responsibleOrgId) ||
+      a.memberId.localeCompare(b.memberId) ||
+      order(a.fieldId) - order(b.fieldId)
+  )
+  return {
+    kind: "data-quality",
+    asOf: input.asOf,
+    ...(options.orgId !== undefined && { orgId: options.orgId }),
+    columns: dataQualityColumns,
+    categories: dataQualityCategories,
+    categoryKey: "fieldId",
+    rows
   }
 }
 
@@ -226,7 +375,7 @@ const latestOutflow = (member: Projection.Projection): Projection.Outflow | unde
 }
 
 /** The header of a column in a language. */
-export const header = (id: ColumnId, lang: Lang): string => columns.find((c) => c.id === id)?.[lang] ?? id
+export const header = (id: ColumnId, lang: Lang): string => columnOf(id)[lang]
 
 /** The report input of an embedded scan. */
 export const fromScan = (result: Scan.Result): Input => ({

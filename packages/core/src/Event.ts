@@ -235,6 +235,8 @@ export class InvalidEvent extends Data.TaggedError("InvalidEvent")<{
   readonly eventType: EventType
 }> {}
 export type DecodeError = NotJson | UnknownEventType | InvalidEvent
+/** Bytes that are not valid UTF-8: rejected, never decoded with replacement characters. `byte` counts from 1. */
+export class InvalidUtf8 extends Data.TaggedError("InvalidUtf8")<{ readonly reason: string; readonly byte: number }> {}
 
 type Decoder = (input: unknown, options?: { readonly errors: "all" }) => Result.Result<Event, Schema.SchemaError>
 const decoders = Object.fromEntries(
@@ -368,6 +370,56 @@ export const decodeLine = (line: string): Result.Result<Event, DecodeError> => {
     return Result.fail(new NotJson({ reason: cause instanceof Error ? cause.message : "not JSON" }))
   }
   return decodeUnknown(parsed)
+}
+
+/** Whether `b` is a continuation byte (10xxxxxx) within [lo, hi]. */
+const inRange = (b: number | undefined, lo = 0x80, hi = 0xbf): boolean => b !== undefined && b >= lo && b <= hi
+
+/**
+ * The position (from 1) of the first byte that starts no well-formed UTF-8 sequence (Unicode
+ * Table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or `undefined` when every
+ * byte is in one.
+ */
+export const invalidUtf8At = (bytes: Uint8Array): number | undefined => {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number
+    const size =
+      b < 0x80
+        ? 1
+        : b >= 0xc2 && b <= 0xdf && inRange(bytes[i + 1])
+          ? 2
+          : b >= 0xe0 && b <= 0xef && inRange(bytes[i + 1], b === 0xe0 ? 0xa0 : 0x80, b === 0xed ? 0x9f : 0xbf) && inRange(bytes[i + 2])
+            ? 3
+            : b >= 0xf0 &&
+                b <= 0xf4 &&
+                inRange(bytes[i + 1], b === 0xf0 ? 0x90 : 0x80, b === 0xf4 ? 0x8f : 0xbf) &&
+                inRange(bytes[i + 2]) &&
+                inRange(bytes[i + 3])
+              ? 4
+              : 0
+    if (size === 0) return i + 1
+    i += size
+  }
+  return undefined
+}
+
+/** The failure for bytes that are not UTF-8, naming the first bad byte. */
+export const invalidUtf8 = (byte: number): InvalidUtf8 => new InvalidUtf8({ reason: `invalid UTF-8 at byte ${byte}`, byte })
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+/**
+ * Decodes a Kafka message value (or a line's bytes): bytes that are not valid UTF-8 are rejected
+ * (`InvalidUtf8`, naming the byte), not read with U+FFFD in place of what was there; never throws.
+ */
+export const decodeBytes = (bytes: Uint8Array): Result.Result<Event, DecodeError | InvalidUtf8> => {
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    return Result.fail(invalidUtf8(invalidUtf8At(bytes) ?? 1))
+  }
+  return decodeLine(text)
 }
 
 const encoders = Schema.encodeSync(Event)

@@ -25,7 +25,7 @@ export const processBatch = (batch: Consumer.Batch) =>
     const deadLetters: Array<Producer.OutgoingMessage> = []
     for (const message of batch.messages) {
       const raw = message.value ?? Buffer.alloc(0)
-      const decoded = Event.decodeLine(raw.toString("utf8"))
+      const decoded = Event.decodeBytes(raw)
       if (decoded._tag === "Success") {
         arrivals.push({ event: decoded.success, raw, origin: { topic: message.topic, partition: message.partition, offset: message.offset } })
       } else {

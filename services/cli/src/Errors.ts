@@ -80,6 +80,29 @@ export class Usage extends Data.TaggedError("Usage")<{ readonly command: string;
   }
 }
 
+/**
+ * An output that is an input, or two outputs that are one file: writing it would destroy what is
+ * read or what was just written. `what` names the output ("--out", "the default rejects file").
+ */
+export class OutputClash extends Data.TaggedError("OutputClash")<{ readonly what: string; readonly path: string; readonly clash: string }> {
+  override get message() {
+    return `${this.what} ${this.path} ${this.clash}`
+  }
+}
+
+/** The input held no line that decodes as an event: an empty export, or the wrong file. */
+export class NoValidEvents extends Data.TaggedError("NoValidEvents")<{
+  readonly lines: number
+  readonly rejected: number
+  readonly rejectsPath: string | undefined
+}> {
+  override get message() {
+    if (this.lines === 0) return "no valid event: the input holds no lines"
+    const where = this.rejectsPath === undefined ? "" : `: see ${this.rejectsPath}`
+    return `no valid event in ${this.lines} line${this.lines === 1 ? "" : "s"} (${this.rejected} rejected${where})`
+  }
+}
+
 /** Kafka or MongoDB refused or failed (the adapter's one-line message), or stored data could not be read. */
 export class ServiceFailed extends Data.TaggedError("ServiceFailed")<{ readonly reason: string }> {
   override get message() {
@@ -98,6 +121,8 @@ export type CommandError =
   | UnknownFormat
   | BadArgument
   | Usage
+  | OutputClash
+  | NoValidEvents
   | ServiceFailed
 
 const tags: ReadonlySet<string> = new Set([
@@ -110,8 +135,15 @@ const tags: ReadonlySet<string> = new Set([
   "UnknownFormat",
   "BadArgument",
   "Usage",
+  "OutputClash",
+  "NoValidEvents",
   "ServiceFailed"
 ])
+
+/** Errors in what was asked for rather than in doing it: exit code 2, as for the flag parser's own. */
+const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash"])
+
+export const isArgumentError = (error: CommandError): boolean => argumentTags.has(error._tag)
 
 export const isCommandError = (u: unknown): u is CommandError =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)

@@ -1,10 +1,13 @@
 /**
  * Text outputs (a file, or standard output) that respect back-pressure: a command writes rows as it
- * produces them, a million members never become one string. Opened as scoped resources: the file is
- * closed (and flushed) when the command's scope ends, whatever happened.
+ * produces them, a million members never become one string. A file is written to a temporary file
+ * beside it and renamed into place by `close`, so an interrupted or failed run leaves no half file
+ * and an existing file is only ever replaced by a complete one. Opened as scoped resources: when the
+ * command's scope ends before `close`, the temporary file is removed.
  */
-import { createWriteStream, mkdirSync } from "node:fs"
-import { dirname } from "node:path"
+import { randomBytes } from "node:crypto"
+import { closeSync, createWriteStream, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
 import { type Writable, finished } from "node:stream"
 import { createGzip } from "node:zlib"
 import { Effect, type Scope } from "effect"
@@ -19,26 +22,93 @@ export interface Sink {
   readonly write: (text: string) => void
   /** Resolves once queued text is handed to the stream and it has room again; rejects with `WriteFailed`. */
   readonly ready: () => Promise<void>
-  /** Flushes and closes (standard output is flushed, not closed). */
+  /** Flushes and closes, then renames a file into place (standard output is flushed, not closed). */
   readonly close: () => Promise<void>
   /** Whether anything was written (a lazy sink creates its file on the first write). */
   readonly written: () => boolean
+}
+
+/** A sink and how to give it up: a file not closed yet is removed, standard output is flushed. */
+interface Owned extends Sink {
+  readonly abort: () => void
 }
 
 /** A stream to write to and, for files, the last stream of its pipeline (the file itself). */
 interface Target {
   readonly stream: Writable
   readonly last?: Writable
+  /** Where the file goes once complete. */
+  readonly placement?: Placement
 }
 
-const make = (path: string, create: () => Target, owned: boolean): Sink => {
+export interface FileOptions {
+  /** Created readable by its owner only (0600): rejects and `--reveal` lists hold full ID numbers and phones. */
+  readonly private?: boolean
+}
+
+/**
+ * Where an output file is written. `temp` is beside the file (a rename never crosses a file
+ * system), hidden and not named like an event file, so a directory of inputs never picks it up; an
+ * existing device or FIFO (`/dev/null`) is written in place. Through a symbolic link, the file it
+ * names is replaced.
+ */
+interface Placement {
+  readonly path: string
+  readonly temp: string | undefined
+  readonly mode: number
+}
+
+/** Creates the directory of an output path; a file in the way is "not a directory", as it is. */
+const makeParent = (path: string): void => {
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (cause) {
+    if (typeof cause === "object" && cause !== null && "code" in cause && cause.code === "EEXIST") throw new Error(`${dirname(path)} is not a directory`)
+    throw cause
+  }
+}
+
+const place = (path: string, options: FileOptions | undefined): Placement => {
+  makeParent(path)
+  const privately = options?.private === true
+  const existing = (() => {
+    try {
+      return statSync(path)
+    } catch {
+      return undefined
+    }
+  })()
+  if (existing !== undefined && !existing.isFile()) return { path, temp: undefined, mode: 0o666 }
+  const target = existing === undefined ? path : realpathSync(path)
+  // A replaced file keeps its permissions, unless the new one must be private.
+  const mode = privately ? 0o600 : existing === undefined ? 0o666 : existing.mode & 0o777
+  return { path: target, temp: join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`), mode }
+}
+
+const commitPlacement = (placement: Placement): void => {
+  if (placement.temp !== undefined) renameSync(placement.temp, placement.path)
+}
+
+const discardPlacement = (placement: Placement): void => {
+  if (placement.temp === undefined) return
+  try {
+    unlinkSync(placement.temp)
+  } catch (cause) {
+    // Never created, or already renamed: nothing to remove.
+    if (!(typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT")) throw cause
+  }
+}
+
+const make = (path: string, create: () => Target, owned: boolean): Owned => {
   let stream: Writable | undefined
   let last: Writable | undefined
+  let placement: Placement | undefined
   let buffer: Array<string> = []
   let buffered = 0
   let failure: WriteFailed | undefined
   let drain: Promise<void> | undefined
   let closed = false
+  let committed = false
   const fail = (cause: unknown) => {
     failure ??= new WriteFailed({ path, reason: reasonOf(cause) })
   }
@@ -48,6 +118,7 @@ const make = (path: string, create: () => Target, owned: boolean): Sink => {
         const target = create()
         stream = target.stream
         last = target.last ?? target.stream
+        placement = target.placement
         stream.on("error", fail)
         last.on("error", fail)
       } catch (cause) {
@@ -119,35 +190,98 @@ const make = (path: string, create: () => Target, owned: boolean): Sink => {
           } else resolve()
         })
       }
+      if (failure === undefined && placement !== undefined) {
+        try {
+          commitPlacement(placement)
+          committed = true
+        } catch (cause) {
+          fail(cause)
+        }
+      }
       return check()
+    },
+    abort: () => {
+      if (committed) return
+      closed = true
+      buffer = []
+      stream?.destroy()
+      if (placement !== undefined) discardPlacement(placement)
     },
     written: () => stream !== undefined || buffer.length > 0
   }
 }
 
-const fileStream = (path: string, gzip = false) => (): Target => {
-  mkdirSync(dirname(path), { recursive: true })
-  const file = createWriteStream(path)
-  if (!gzip) return { stream: file }
+const fileStream = (path: string, options: FileOptions & { readonly gzip?: boolean } = {}) => (): Target => {
+  const placement = place(path, options)
+  // Opened now, not on the stream's next tick: a run given up at once still finds the file to remove.
+  const fd = placement.temp === undefined ? openSync(placement.path, "w") : openSync(placement.temp, "wx", placement.mode)
+  const file = createWriteStream("", { fd })
+  if (options.gzip !== true) return { stream: file, placement }
   const compress = createGzip({ level: 6 })
   compress.pipe(file)
-  return { stream: compress, last: file }
+  return { stream: compress, last: file, placement }
 }
 
-const acquire = (sink: Sink): Effect.Effect<Sink, never, Scope.Scope> =>
-  Effect.acquireRelease(Effect.succeed(sink), (s) => Effect.promise(() => s.close().catch(() => undefined)))
+/** Acquired uninterruptibly, so a file once created always has its finalizer: a signal never leaves it behind. */
+const acquire = <E>(open: Effect.Effect<Owned, E>): Effect.Effect<Sink, E, Scope.Scope> =>
+  Effect.acquireRelease(open, (s) =>
+    Effect.promise(() => {
+      if (s.path === "-") return s.close().catch(() => undefined)
+      s.abort()
+      return Promise.resolve()
+    })
+  )
 
-/** Opens a text file for writing (creating its directory), or standard output for `-`. */
-export const open = (path: string, options?: { readonly gzip?: boolean }): Effect.Effect<Sink, WriteFailed, Scope.Scope> =>
+/**
+ * Opens a text file for writing (creating its directory), or standard output for `-`. The file
+ * appears, complete, when `close` succeeds.
+ */
+export const open = (path: string, options?: FileOptions & { readonly gzip?: boolean }): Effect.Effect<Sink, WriteFailed, Scope.Scope> =>
   path === "-"
-    ? acquire(make("-", () => ({ stream: process.stdout }), false))
-    : Effect.try({
-        try: () => fileStream(path, options?.gzip === true)(),
-        catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) })
-      }).pipe(Effect.flatMap((target) => acquire(make(path, () => target, true))))
+    ? acquire(Effect.sync(() => make("-", () => ({ stream: process.stdout }), false)))
+    : acquire(
+        Effect.try({
+          try: () => {
+            const target = fileStream(path, options)()
+            return make(path, () => target, true)
+          },
+          catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) })
+        })
+      )
 
 /** A file that is only created when something is written to it (e.g. the rejects file). */
-export const openLazy = (path: string): Effect.Effect<Sink, never, Scope.Scope> => acquire(make(path, fileStream(path), true))
+export const openLazy = (path: string, options?: FileOptions): Effect.Effect<Sink, never, Scope.Scope> =>
+  acquire(Effect.sync(() => make(path, fileStream(path, options), true)))
+
+/**
+ * Writes a file with a writer that takes a path (exceljs): `write` gets the temporary file, which is
+ * renamed into place when it succeeds and removed otherwise. Failures name the output, not the
+ * temporary file.
+ */
+export const staged = <E, R>(
+  path: string,
+  options: FileOptions,
+  write: (temp: string) => Effect.Effect<void, E | WriteFailed, R>
+): Effect.Effect<void, E | WriteFailed, R> => {
+  const named = (error: E | WriteFailed): E | WriteFailed => (error instanceof WriteFailed ? new WriteFailed({ path, reason: error.reason }) : error)
+  return Effect.acquireUseRelease(
+    Effect.try({
+      try: () => {
+        const placement = place(path, options)
+        // Created first with its mode, so the writer's own open never makes it readable to others.
+        if (placement.temp !== undefined) closeSync(openSync(placement.temp, "wx", placement.mode))
+        return placement
+      },
+      catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) })
+    }),
+    (placement) =>
+      write(placement.temp ?? placement.path).pipe(
+        Effect.mapError(named),
+        Effect.flatMap(() => Effect.try({ try: () => commitPlacement(placement), catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) }) }))
+      ),
+    (placement) => Effect.sync(() => discardPlacement(placement))
+  )
+}
 
 /** Awaits an output operation; any failure becomes `WriteFailed` for that path. */
 export const attempt = (path: string, operation: () => Promise<void>): Effect.Effect<void, WriteFailed> =>
@@ -163,6 +297,6 @@ export const run = (sink: Sink, operation: (sink: Sink) => Promise<void>): Effec
 /** Creates the directory of an output path. */
 export const ensureDirectory = (path: string): Effect.Effect<void, WriteFailed> =>
   Effect.try({
-    try: () => void mkdirSync(dirname(path), { recursive: true }),
+    try: () => makeParent(path),
     catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) })
   })

@@ -2,8 +2,9 @@
 /**
  * The `relink` executable. Exit codes: 0 done (and `relink worker` stopped by SIGTERM or Ctrl-C);
  * 1 the command failed (missing events file, unknown organisation, unwritable output, Kafka or
- * MongoDB failing…); 2 wrong arguments (or a required setting given neither as a flag nor in the
- * environment); 130 interrupted; 141 standard output was closed by its reader. Every failure is one
+ * MongoDB failing, no valid event read…); 2 wrong arguments (a flag out of its bounds, a bad --as-of, an
+ * output that is an input, a required setting given neither as a flag nor in the environment); 130
+ * interrupted by SIGINT, 143 by SIGTERM; 141 standard output was closed by its reader. Every failure is one
  * line on standard error: `relink: <what went wrong>`, or `relink <command>: <what> (see … --help)`
  * for a wrong invocation.
  */
@@ -11,9 +12,9 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import { CliError } from "effect/cli"
 import { run } from "./Cli.ts"
-import { isCommandError } from "./Errors.ts"
+import { isArgumentError, isCommandError } from "./Errors.ts"
 import * as Heap from "./Heap.ts"
-import { interruptedExitCode } from "./Lifecycle.ts"
+import { interruptedExitCode, recordSignals } from "./Lifecycle.ts"
 
 /** Reports a failed run on standard error; returns the exit code. */
 export const report = (cause: Cause.Cause<unknown>): number => {
@@ -26,8 +27,8 @@ export const report = (cause: Cause.Cause<unknown>): number => {
     return 2
   }
   if (isCommandError(error)) {
-    if (error._tag === "Usage") {
-      process.stderr.write(`${error.message}\n`)
+    if (isArgumentError(error)) {
+      process.stderr.write(error._tag === "Usage" ? `${error.message}\n` : `relink: ${error.message}\n`)
       return 2
     }
     // The reader of standard output went away (`relink scan … | head`): stop quietly, as on SIGPIPE.
@@ -70,6 +71,8 @@ if (process.env["RELINK_STATS"] !== undefined) {
     )
   })
 }
+
+recordSignals()
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,

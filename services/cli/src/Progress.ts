@@ -2,6 +2,8 @@
  * A one-line progress display on standard error, redrawn in place, only when standard error is a
  * terminal: piped or redirected output stays quiet. Counts only — never event contents.
  */
+import * as Terminal from "./render/Terminal.ts"
+
 export interface Progress {
   /** Call often; redraws at most every 200 ms. */
   readonly update: (counts: Counts) => void
@@ -35,7 +37,8 @@ export const make = (options: { readonly unit: string; readonly enabled?: boolea
   let drawn = false
   const draw = (line: string) => {
     const columns = process.stderr.columns > 20 ? process.stderr.columns : 120
-    process.stderr.write(`\r\x1b[2K${line.slice(0, columns - 1)}`)
+    // The line names input files: cleaned, so only this prefix drives the terminal.
+    process.stderr.write(`\r\x1b[2K${Terminal.clean(line).slice(0, columns - 1)}`)
     drawn = true
   }
   return {

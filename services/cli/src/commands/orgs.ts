@@ -6,6 +6,7 @@
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { OrgTree, Status } from "@relink/core"
+import * as Terminal from "../render/Terminal.ts"
 import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
 
@@ -50,7 +51,7 @@ export const orgs = Command.make(
           lines.push(
             flags.format === "json"
               ? JSON.stringify(entry)
-              : `${"  ".repeat(depth)}${orgId}  ${org.name}  (${org.kind}, ${org.region}) — ${entry.members} member${entry.members === 1 ? "" : "s"}, ${entry.unlinked} unlinked to find`
+              : Terminal.clean(`${"  ".repeat(depth)}${orgId}  ${org.name}  (${org.kind}, ${org.region}) — ${entry.members} member${entry.members === 1 ? "" : "s"}, ${entry.unlinked} unlinked to find`)
           )
           for (const child of [...(tree.children.get(orgId) ?? [])].sort()) visit(child, depth + 1)
         }
@@ -60,7 +61,7 @@ export const orgs = Command.make(
           s.write(lines.map((l) => `${l}\n`).join(""))
           await s.close()
         })
-        for (const problem of tree.problems) yield* Console.error(`warning: ${problem.message}`)
+        for (const problem of tree.problems) yield* Console.error(Terminal.clean(`warning: ${problem.message}`))
         const unknownHomes = [...home.keys()].filter((id) => !tree.orgs.has(id))
         if (unknownHomes.length > 0) {
           yield* Shared.note(flags.quiet, `${unknownHomes.length} organisation ids are named by members but never registered: ${unknownHomes.slice(0, 5).join(", ")}${unknownHomes.length > 5 ? ", …" : ""}`)

@@ -12,6 +12,7 @@ import { Snapshot } from "@relink/worker"
 import { type CommandError, ServiceFailed, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Progress from "../Progress.ts"
+import * as Terminal from "../render/Terminal.ts"
 import * as Settings from "../Settings.ts"
 import * as Sources from "../Sources.ts"
 import * as Time from "../Time.ts"
@@ -271,8 +272,8 @@ export const load = (
         origin: originArgument(origin)
       }))
 
-/** A line on standard error unless quiet. */
-export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(text))
+/** A line on standard error unless quiet; names and paths in it may come from the input. */
+export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(Terminal.clean(text)))
 
 /** "12,345 lines from 2 files in 0.4 s (30k/s); 3 malformed, in out/x.rejects.ndjson" */
 export const readSummary = (ingested: Ingest.Ingested): string => {

@@ -1,18 +1,48 @@
 /**
  * CSV as Excel and every other reader take it: UTF-8 with a byte-order mark (without it Excel shows
- * Chinese as mojibake), CRLF line ends, RFC 4180 quoting.
+ * Chinese as mojibake), CRLF line ends, RFC 4180 quoting. Every CSV relink writes goes through
+ * `record`, so no cell reaches a spreadsheet as a formula and no identifier as a number.
  */
 export const BOM = "\uFEFF"
 
 const NEEDS_QUOTES = /[",\r\n]/
 
-/** One field: quoted when it holds a quote, comma or line break; quotes doubled. */
-export const field = (value: string | number | boolean | null | undefined): string => {
+/**
+ * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`), or, after the tab or carriage
+ * return some of them skip, could (OWASP, CSV injection).
+ */
+const FORMULA = /^[=+\-@\t\r]/
+
+/** An identifier a spreadsheet would read as a number or a date: digits with separators or an exponent only. */
+const NUMBER_LIKE = /^\d[\d\s.,:/eE+-]*$/
+
+/**
+ * The apostrophe is what OWASP recommends and what Excel and LibreOffice both keep as text without
+ * evaluating anything (it shows, as a mark that the cell was neutralised).
+ */
+const TEXT_MARK = "'"
+
+export type Value = string | number | boolean | null | undefined
+
+/**
+ * What a cell holds once neutralised: text that could start a formula, and an identifier that
+ * would turn into a number (`510113193111154000` → `5.10113193111154e+17`, `013…` losing its
+ * zero), start with `'`. Numbers stay numbers.
+ */
+export const cellText = (value: Value, identifier = false): string => {
   if (value === null || value === undefined) return ""
-  const text = String(value)
+  if (typeof value !== "string") return String(value)
+  return FORMULA.test(value) || (identifier && NUMBER_LIKE.test(value)) ? TEXT_MARK + value : value
+}
+
+/** One field: neutralised, then quoted when it holds a quote, comma or line break; quotes doubled. */
+export const field = (value: Value, identifier = false): string => {
+  const text = cellText(value, identifier)
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** One record, with its CRLF. */
-export const record = (values: ReadonlyArray<string | number | boolean | null | undefined>): string =>
-  `${values.map(field).join(",")}\r\n`
+const none: ReadonlySet<number> = new Set()
+
+/** One record, with its CRLF; `identifiers` are the positions of the identifier columns. */
+export const record = (values: ReadonlyArray<Value>, identifiers: ReadonlySet<number> = none): string =>
+  `${values.map((v, i) => field(v, identifiers.has(i))).join(",")}\r\n`

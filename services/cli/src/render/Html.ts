@@ -10,6 +10,16 @@ import { type Context, type Group, groups, labels, scopeText, statuses } from ".
 const escape = (value: string | number): string =>
   String(value).replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
 
+/**
+ * Text from the events (names, organisation names, notes), isolated from the page around it: a
+ * right-to-left override left open in a name (U+202E) ends with its `<bdi>` instead of reversing
+ * the rest of the page.
+ */
+const isolated = (value: string | number): string => (typeof value === "number" ? String(value) : `<bdi>${escape(value)}</bdi>`)
+
+/** The same where markup cannot go (the page title, SVG text): first-strong isolate … pop directional isolate. */
+const isolatedText = (value: string): string => escape(`\u2068${value}\u2069`)
+
 /** One colour per unlinked status, from most to least severe. */
 export const colours: Readonly<Partial<Record<Status.Status, string>>> = {
   suspended: "#5d4037",
@@ -100,7 +110,7 @@ const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
     const y = top + i * rowHeight
     if (bar.rest === true) {
       const parts = statuses.filter((s) => (bar.counts[s] ?? 0) > 0).map((s) => `${Status.labels[s][lang]} ${bar.counts[s] ?? 0}`)
-      return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label rest">${escape(bar.label)}</text><text x="${labelWidth}" y="${y + rowHeight / 2 + 5}" class="value">${escape(`${bar.total} · ${parts.join(" · ")}`)}</text></g>`
+      return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label rest">${isolatedText(bar.label)}</text><text x="${labelWidth}" y="${y + rowHeight / 2 + 5}" class="value">${escape(`${bar.total} · ${parts.join(" · ")}`)}</text></g>`
     }
     let x = labelWidth
     const segments = statuses
@@ -108,12 +118,12 @@ const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
       .map((s) => {
         const n = bar.counts[s] ?? 0
         const w = Math.max(1, n * scale)
-        const rect = `<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${colourOf(s)}"><title>${escape(`${bar.label} · ${Status.labels[s][lang]}: ${n}`)}</title></rect>`
+        const rect = `<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${colourOf(s)}"><title>${isolatedText(bar.label)}${escape(` · ${Status.labels[s][lang]}: ${n}`)}</title></rect>`
         x += w
         return rect
       })
       .join("")
-    return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label">${escape(fit(bar.label, 34))}<title>${escape(bar.label)}</title></text>${segments}<text x="${(x + 6).toFixed(1)}" y="${y + rowHeight / 2 + 5}" class="value">${bar.total}</text></g>`
+    return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label">${isolatedText(fit(bar.label, 34))}<title>${isolatedText(bar.label)}</title></text>${segments}<text x="${(x + 6).toFixed(1)}" y="${y + rowHeight / 2 + 5}" class="value">${bar.total}</text></g>`
   })
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" xmlns="http://www.w3.org/2000/svg">${rows.join("")}</svg>`
 }
@@ -209,12 +219,12 @@ export const render = (report: Report.Report, context: Context): string => {
   }
   const body = all
     .map((group) => {
-      const groupRow = `<tr class="group"><td colspan="${Report.columns.length}">${escape(group.name)} <span class="note">${escape(group.orgId)} · ${group.rows.length} ${escape(t.members)}</span></td></tr>`
+      const groupRow = `<tr class="group"><td colspan="${Report.columns.length}">${isolated(group.name)} <span class="note">${isolated(group.orgId)} · ${group.rows.length} ${escape(t.members)}</span></td></tr>`
       const rows = group.rows.map((row) => {
         const tds = Report.columns.map((c) => {
           const value = row[c.id]
           const klass = cellClass[c.id]
-          const content = c.id === "status" ? `<span class="status" style="--c:${colourOf(row.statusId)}">${escape(value)}</span>` : escape(value)
+          const content = c.id === "status" ? `<span class="status" style="--c:${colourOf(row.statusId)}">${escape(value)}</span>` : isolated(value)
           return klass === undefined ? `<td>${content}</td>` : `<td class="${klass}">${content}</td>`
         })
         return `<tr>${tds.join("")}</tr>`
@@ -235,19 +245,19 @@ export const render = (report: Report.Report, context: Context): string => {
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table></section>`
-  const title = `${t.title} · ${scopeText(context)} · ${Instant.formatCstDate(report.asOf)}`
+  const title = `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`
   return `<!DOCTYPE html>
 <html lang="${lang === "zh" ? "zh-CN" : "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="relink">
-<title>${escape(title)}</title>
+<title>${title}</title>
 <style>${style}</style>
 </head>
 <body>
 <header><h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${escape(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p></header>
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p></header>
 <main>
 ${content}
 </main>

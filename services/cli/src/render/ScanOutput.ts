@@ -124,6 +124,11 @@ const csvColumns = [
   "explanation"
 ] as const
 
+/** The identifier columns of the CSV: text in a spreadsheet, whatever the ids look like. */
+const csvIdentifiers: ReadonlySet<number> = new Set(
+  (["memberId", "responsibleOrgId", "assistingOrgId", "observationEventId"] as const).map((c) => csvColumns.indexOf(c))
+)
+
 const reasonsText = (row: MemberRow) => row.reasons.map((r) => (r.since === undefined ? r.rule : `${r.rule}@${r.since}`)).join(";")
 
 const csvMember = (row: MemberRow) =>
@@ -141,10 +146,10 @@ const csvMember = (row: MemberRow) =>
     null,
     null,
     null
-  ])
+  ], csvIdentifiers)
 
 const csvMatch = (row: MatchRow) =>
-  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.explanation.text])
+  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.explanation.text], csvIdentifiers)
 
 /** What the row-by-row formats wrote, for the summary line. */
 export interface Written {
@@ -224,11 +229,11 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
 const ROWS_PER_SHEET = 1_000_000
 
 const memberColumns: ReadonlyArray<Xlsx.Column> = [
-  { header: "memberId", width: 16 },
+  { header: "memberId", width: 16, identifier: true },
   { header: "status", width: 22 },
   { header: "状态", width: 12 },
-  { header: "responsibleOrgId", width: 18 },
-  { header: "assistingOrgId", width: 18 },
+  { header: "responsibleOrgId", width: 18, identifier: true },
+  { header: "assistingOrgId", width: 18, identifier: true },
   { header: "flags", width: 24 },
   { header: "reasons", width: 48 },
   { header: "lastContactAt", width: 26 },
@@ -236,8 +241,8 @@ const memberColumns: ReadonlyArray<Xlsx.Column> = [
 ]
 
 const matchColumns: ReadonlyArray<Xlsx.Column> = [
-  { header: "observationEventId", width: 20 },
-  { header: "memberId", width: 16 },
+  { header: "observationEventId", width: 20, identifier: true },
+  { header: "memberId", width: 16, identifier: true },
   { header: "decision", width: 10 },
   { header: "weight", width: 8 },
   { header: "explanation", width: 120 }
@@ -250,25 +255,24 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals">, path:
   Effect.scoped(
     Effect.gen(function* () {
       const workbook = yield* Xlsx.open(path)
-      const used = new Set<string>()
-      const summary = Xlsx.sheet(workbook, Xlsx.sheetName("summary", used), [
+      const summary = Xlsx.sheet(workbook, "summary", [
         { header: "status", width: 24 },
         { header: "状态", width: 14 },
         { header: "members", width: 12 }
       ])
       const counts = new Map<Status.Status, number>()
       for (const e of result.evaluations) counts.set(e.status, (counts.get(e.status) ?? 0) + 1)
-      for (const status of Status.statuses) Xlsx.row(summary, [status, Status.labels[status].zh, counts.get(status) ?? 0])
-      Xlsx.row(summary, ["total", "合计", result.evaluations.length])
-      Xlsx.commitSheet(summary)
+      for (const status of Status.statuses) summary.row([status, Status.labels[status].zh, counts.get(status) ?? 0])
+      summary.below(["total", "合计", result.evaluations.length], { bold: true })
+      summary.commit()
       yield* Sink.attempt(path, async () => {
         const parts = Math.max(1, Math.ceil(result.evaluations.length / ROWS_PER_SHEET))
         for (let part = 0; part < parts; part++) {
-          const sheet = Xlsx.sheet(workbook, Xlsx.sheetName("members", used), memberColumns)
+          const sheet = Xlsx.sheet(workbook, "members", memberColumns)
           const end = Math.min(result.evaluations.length, (part + 1) * ROWS_PER_SHEET)
           for (let i = part * ROWS_PER_SHEET; i < end; i++) {
             const row = memberRow(result.evaluations[i] as Status.Evaluation)
-            Xlsx.row(sheet, [
+            sheet.row([
               row.memberId,
               row.status,
               Status.labels[row.status].zh,
@@ -281,16 +285,16 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals">, path:
             ])
             if (i % BATCH === BATCH - 1) await tick()
           }
-          Xlsx.commitSheet(sheet)
+          sheet.commit()
         }
-        const matches = Xlsx.sheet(workbook, Xlsx.sheetName("matches", used), matchColumns)
+        const matches = Xlsx.sheet(workbook, "matches", matchColumns)
         for (let i = 0; i < result.proposals.length && i < ROWS_PER_SHEET; i++) {
           const row = matchRow(result.proposals[i] as Matching.Proposal)
-          Xlsx.row(matches, [row.observationEventId, row.memberId, row.decision, row.weight, row.explanation.text])
+          matches.row([row.observationEventId, row.memberId, row.decision, row.weight, row.explanation.text])
           if (i % BATCH === BATCH - 1) await tick()
         }
-        Xlsx.commitSheet(matches)
+        matches.commit()
       })
-      yield* Xlsx.commit(workbook, path)
+      yield* Xlsx.commit(workbook)
     })
   )

@@ -83,12 +83,16 @@ export const scopeText = (context: Context): string => {
 
 const cells = (row: Report.Row): ReadonlyArray<string | number> => Report.columns.map((c) => row[c.id])
 
+/** The columns that hold identifiers: text in every format a spreadsheet opens. */
+const IDENTIFIERS: ReadonlySet<Report.ColumnId> = new Set(["idNumber", "phone"])
+const identifierPositions: ReadonlySet<number> = new Set(Report.columns.flatMap((c, i) => (IDENTIFIERS.has(c.id) ? [i] : [])))
+
 /** CSV: the report's columns with headers in the report's language. */
 export const writeCsv = (report: Report.Report, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
     s.write(Csv.BOM + Csv.record(Report.columns.map((c) => Report.header(c.id, context.lang))))
     for (let i = 0; i < report.rows.length; i++) {
-      s.write(Csv.record(cells(report.rows[i] as Report.Row)))
+      s.write(Csv.record(cells(report.rows[i] as Report.Row), identifierPositions))
       if (i % 5000 === 4999) await s.ready()
     }
     await s.ready()
@@ -127,38 +131,40 @@ export const writeXlsx = (report: Report.Report, context: Context, path: string)
       const t = text[context.lang]
       const all = groups(report)
       const workbook = yield* Xlsx.open(path)
-      const used = new Set<string>()
-      const summary = Xlsx.sheet(workbook, Xlsx.sheetName(t.summary, used), [
+      const summary = Xlsx.sheet(workbook, t.summary, [
         { header: t.org, width: 36 },
-        { header: t.orgId, width: 18 },
+        { header: t.orgId, width: 18, identifier: true },
         ...statuses.map((s) => ({ header: Status.labels[s][context.lang], width: 12 })),
         { header: t.total, width: 10 }
       ])
       const totals = new Map<Status.Status, number>()
       for (const group of all) {
-        Xlsx.row(summary, [group.name, group.orgId, ...statuses.map((s) => group.counts[s] ?? 0), group.rows.length])
+        summary.row([group.name, group.orgId, ...statuses.map((s) => group.counts[s] ?? 0), group.rows.length])
         for (const s of statuses) totals.set(s, (totals.get(s) ?? 0) + (group.counts[s] ?? 0))
       }
-      const totalRow = summary.addRow([t.total, "", ...statuses.map((s) => totals.get(s) ?? 0), report.rows.length])
-      totalRow.font = { bold: true }
-      totalRow.commit()
-      Xlsx.row(summary, [])
-      Xlsx.row(summary, [t.asOf, Instant.formatCstDate(report.asOf)])
-      Xlsx.row(summary, [t.scope, scopeText(context)])
-      Xlsx.row(summary, [context.revealed ? t.revealed : t.masked])
-      Xlsx.commitSheet(summary)
-      const columns = Report.columns.map((c) => ({ header: Report.header(c.id, context.lang), width: c.width, wrap: WRAPPED.has(c.id) }))
+      summary.below([t.total, null, ...statuses.map((s) => totals.get(s) ?? 0), report.rows.length], { bold: true })
+      summary.below([])
+      summary.below([t.asOf, Instant.formatCstDate(report.asOf)])
+      summary.below([t.scope, scopeText(context)])
+      summary.below([context.revealed ? t.revealed : t.masked])
+      summary.commit()
+      const columns = Report.columns.map((c) => ({
+        header: Report.header(c.id, context.lang),
+        width: c.width,
+        wrap: WRAPPED.has(c.id),
+        identifier: IDENTIFIERS.has(c.id)
+      }))
       yield* Sink.attempt(path, async () => {
         let n = 0
         for (const group of all) {
-          const sheet = Xlsx.sheet(workbook, Xlsx.sheetName(group.name, used), columns)
+          const sheet = Xlsx.sheet(workbook, group.name, columns)
           for (const row of group.rows) {
-            Xlsx.row(sheet, cells(row))
+            sheet.row(cells(row))
             if (++n % 5000 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
           }
-          Xlsx.commitSheet(sheet)
+          sheet.commit()
         }
       })
-      yield* Xlsx.commit(workbook, path)
+      yield* Xlsx.commit(workbook)
     })
   )

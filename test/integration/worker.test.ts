@@ -7,7 +7,8 @@ import * as W from "./support/worker.ts"
 
 const SAMPLE = new URL("../fixtures/events-60-members.ndjson", import.meta.url)
 const sampleLines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
-const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
+// The fixture was simulated as of the end of this day: every event in it is at or before ASOF, as the worker sees them.
+const ASOF = Date.parse("2026-11-27T23:59:59+08:00")
 
 const brokers = () => serviceEnv().KAFKA_BROKERS
 const mongoUri = () => serviceEnv().MONGODB_URI

@@ -2,13 +2,16 @@
  * The `relink` command end to end against the real services: simulate an export, `relink publish`
  * it into Kafka, run `relink worker` as a child process until it has caught up, stop it with
  * SIGTERM (exit 0), then read the worker's MongoDB state with `--mongo` and compare with the
- * embedded scan of the same export: the same unlinked list, the same scan rows, byte for byte.
+ * embedded scan of the same export: the same unlinked and data-quality lists, the same scan rows,
+ * byte for byte. Members with malformed ID numbers are added to the export, and a message that is
+ * not UTF-8 to the topic.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Kafka } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { serviceEnv } from "../setup/context.ts"
 import * as W from "./support/worker.ts"
@@ -16,8 +19,17 @@ import * as W from "./support/worker.ts"
 const BIN = fileURLToPath(new URL("../../services/cli/src/bin.ts", import.meta.url))
 const AS_OF = "2026-11-27"
 const AS_OF_MS = Date.parse("2026-11-27T23:59:59+08:00")
-const MEMBERS = 400
+const SIMULATED = 400
 const SEED = 11
+/** Registrations whose ID number fails GB 11643: a wrong check character, 17 characters, the letter O for a zero. */
+const MALFORMED_IDS = ["110105194912310021", "11010519491231002", "11O10519491231002X"]
+const MEMBERS = SIMULATED + MALFORMED_IDS.length
+/** A message whose value is not UTF-8 (0xFF inside the name). */
+const NOT_UTF8 = Buffer.concat([
+  Buffer.from('{"eventId":"e-not-utf8","type":"MemberRegistered","occurredAt":"2025-01-01T09:00:00+08:00","orgId":"org-x","memberId":"m-not-utf8","name":"张'),
+  Buffer.from([0xff]),
+  Buffer.from('伟","idNumber":"11010519491231002X","category":"full"}')
+])
 
 /** The environment without any Kafka, MongoDB or relink setting the shell may have: the flags say it all. */
 const cleanEnv = (extra: Record<string, string> = {}): Record<string, string> => {
@@ -67,11 +79,23 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
   let stopped: { code: number | null; signal: NodeJS.Signals | null }
 
   beforeAll(async () => {
-    ok(relink(["simulate", "--members", String(MEMBERS), "--seed", String(SEED), "--as-of", AS_OF, "--malformed", "5", "--out", join(scratch, "sim"), "--quiet"]))
+    ok(relink(["simulate", "--members", String(SIMULATED), "--seed", String(SEED), "--as-of", AS_OF, "--malformed", "5", "--out", join(scratch, "sim"), "--quiet"]))
+    const home = /"type":"MemberRegistered".*?"orgId":"([^"]+)"/.exec(readFileSync(eventsPath, "utf8"))?.[1]
+    appendFileSync(
+      eventsPath,
+      MALFORMED_IDS.map(
+        (idNumber, i) =>
+          `${JSON.stringify({ eventId: `e-dq-${i}`, type: "MemberRegistered", occurredAt: "2025-01-01T09:00:00+08:00", orgId: home, memberId: `m-dq-${i}`, name: `数据${i}`, idNumber, category: "full" })}\n`
+      ).join("")
+    )
     lines = readFileSync(eventsPath, "utf8")
       .split("\n")
       .filter((l) => l.length > 0)
     published = ok(relink(["publish", "--events", eventsPath, "--brokers", KAFKA_BROKERS, "--topic", setup.topic, "--partitions", String(setup.partitions)]))
+    const producer = new Kafka({ clientId: "not-utf8", brokers: KAFKA_BROKERS.split(","), logLevel: 0 }).producer()
+    await producer.connect()
+    await producer.send({ topic: setup.topic, messages: [{ key: "m-not-utf8", value: NOT_UTF8 }] })
+    await producer.disconnect()
     const child = spawn(
       process.execPath,
       [
@@ -132,6 +156,43 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
     expect(ok(relink(["report", "unlinked", ...mongo, ...scoped, "--format", "csv"])).stdout).toBe(
       ok(relink(["report", "unlinked", "--events", eventsPath, ...scoped, "--format", "csv"])).stdout
     )
+  })
+
+  it("gives the same data-quality list from MongoDB as from the export, byte for byte", () => {
+    const list = ["--as-of", AS_OF, "--quiet"]
+    const fromEvents = ok(relink(["report", "data-quality", "--events", eventsPath, "--format", "json", ...list])).stdout
+    const fromMongo = ok(relink(["report", "data-quality", ...mongo, "--format", "json", ...list])).stdout
+    const rows = (JSON.parse(fromMongo) as { rows: ReadonlyArray<{ memberId: string; fieldId: string; idNumber: string }> }).rows
+    expect(rows.map((r) => `${r.memberId} ${r.fieldId}`)).toEqual(MALFORMED_IDS.map((_, i) => `m-dq-${i} idNumber`))
+    expect(rows.every((r) => r.idNumber.endsWith("（有误）"))).toBe(true)
+    expect(fromMongo).toBe(fromEvents)
+    for (const format of ["csv", "html"]) {
+      expect(ok(relink(["report", "data-quality", ...mongo, "--format", format, "--lang", "en", "--reveal", ...list])).stdout).toBe(
+        ok(relink(["report", "data-quality", "--events", eventsPath, "--format", format, "--lang", "en", "--reveal", ...list])).stdout
+      )
+    }
+  })
+
+  it("sends a message that is not UTF-8 to the dead-letter topic with the byte, its bytes unchanged", async () => {
+    const consumer = new Kafka({ clientId: "dlt-reader", brokers: KAFKA_BROKERS.split(","), logLevel: 0 }).consumer({ groupId: `dlt-${setup.groupId}` })
+    await consumer.connect()
+    await consumer.subscribe({ topic: `${setup.topic}.DLT`, fromBeginning: true })
+    const letters: Array<{ value: Buffer; tag: string; reason: string }> = []
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        letters.push({
+          value: message.value ?? Buffer.alloc(0),
+          tag: message.headers?.["relink-error-tag"]?.toString() ?? "",
+          reason: message.headers?.["relink-error-reason"]?.toString() ?? ""
+        })
+      }
+    })
+    const deadline = Date.now() + 60_000
+    while (!letters.some((l) => l.tag === "InvalidUtf8") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    await consumer.disconnect()
+    const letter = letters.find((l) => l.tag === "InvalidUtf8")
+    expect(letter?.reason).toBe(`invalid UTF-8 at byte ${NOT_UTF8.indexOf(0xff) + 1}`)
+    expect(letter?.value.equals(NOT_UTF8)).toBe(true)
   })
 
   it("gives the same scan rows from MongoDB as from the export: members, then proposals", () => {

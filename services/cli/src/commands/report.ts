@@ -63,17 +63,18 @@ export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly quiet: boolean
 }
 
-/** Scans the events (or reads the worker's state) and writes the unlinked list; says how many rows went where. */
-export const runUnlinked = (
+/** Scans the events (or reads the worker's state) and writes a list; says how many rows went where. */
+export const runList = (
+  kind: Report.List["kind"],
   flags: UnlinkedOptions
 ): Effect.Effect<{ readonly rows: number; readonly organisations: number; readonly outPath: string }, CommandError> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const origin = yield* Shared.originOf("relink report unlinked", flags)
+      const origin = yield* Shared.originOf(`relink report ${kind}`, flags)
       const chosen = yield* chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const outPath = Option.getOrElse(flags.out, () =>
-        chosen === "xlsx" ? `unlinked-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
+        chosen === "xlsx" ? `${kind}-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
       )
       const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
       const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })
@@ -81,12 +82,13 @@ export const runUnlinked = (
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
         return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: similarIds(loaded.orgs, orgId), origin: loaded.origin })
       }
-      const report = Report.unlinked(loaded.input, {
+      const options: Report.Options = {
         ...(orgId !== undefined && { orgId }),
         includeSubtree: flags.includeSubtree,
         lang: flags.lang,
         reveal: flags.reveal
-      })
+      }
+      const report: Report.List = kind === "unlinked" ? Report.unlinked(loaded.input, options) : Report.dataQuality(loaded.input, options)
       const context: Unlinked.Context = {
         lang: flags.lang,
         revealed: flags.reveal,
@@ -115,7 +117,9 @@ export const runUnlinked = (
       const organisations = Unlinked.groups(report).length
       yield* Shared.note(
         flags.quiet,
-        `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}` +
+        (kind === "unlinked"
+          ? `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
+          : `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`) +
           (flags.reveal ? " (full ID numbers and phones: keep the file confidential)" : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
@@ -123,37 +127,39 @@ export const runUnlinked = (
     })
   )
 
-export const unlinked = Command.make(
-  "unlinked",
-  {
-    events: Shared.eventsOrMongo,
-    orgs: Shared.orgs,
-    mongo: Shared.mongo,
-    database: Shared.database,
-    asOf: Shared.asOf,
-    org: Flag.String("org").pipe(
-      Flag.withMetavar("ORG_ID"),
-      Flag.withDescription("The organisation the list is for (its orgId in the events; see `relink orgs`). Default: every organisation"),
-      Flag.optional
-    ),
-    includeSubtree: Flag.Boolean("include-subtree").pipe(
-      Flag.withDescription("Cover the organisation's whole subtree (every branch below it), not only members it is home or responsible for"),
-      Flag.withDefault(false)
-    ),
-    format,
-    lang: Flag.Literals("lang", ["zh", "en"]).pipe(Flag.withDescription("Language of headers, statuses and suggested actions"), Flag.withDefault("zh")),
-    reveal: Flag.Boolean("reveal").pipe(
-      Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678)"),
-      Flag.withDefault(false)
-    ),
-    out: Shared.out.pipe(
-      Flag.withDescription("Output file, or - for standard output. Default: ./unlinked-<org|all>-<date>.xlsx for xlsx, standard output for the others")
-    ),
-    rejects: Shared.rejects,
-    quiet: Shared.quiet
-  },
-  (flags) => Effect.asVoid(runUnlinked(flags))
-).pipe(
+/** The unlinked list (what `relink demo` writes too). */
+export const runUnlinked = (flags: UnlinkedOptions) => runList("unlinked", flags)
+
+/** The flags of every list: the same sources, scope, formats, masking and outputs. */
+const listFlags = {
+  events: Shared.eventsOrMongo,
+  orgs: Shared.orgs,
+  mongo: Shared.mongo,
+  database: Shared.database,
+  asOf: Shared.asOf,
+  org: Flag.String("org").pipe(
+    Flag.withMetavar("ORG_ID"),
+    Flag.withDescription("The organisation the list is for (its orgId in the events; see `relink orgs`). Default: every organisation"),
+    Flag.optional
+  ),
+  includeSubtree: Flag.Boolean("include-subtree").pipe(
+    Flag.withDescription("Cover the organisation's whole subtree (every branch below it), not only members it is home or responsible for"),
+    Flag.withDefault(false)
+  ),
+  format,
+  lang: Flag.Literals("lang", ["zh", "en"]).pipe(Flag.withDescription("Language of headers, statuses and suggested actions"), Flag.withDefault("zh")),
+  reveal: Flag.Boolean("reveal").pipe(
+    Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678)"),
+    Flag.withDefault(false)
+  ),
+  out: Shared.out.pipe(
+    Flag.withDescription("Output file, or - for standard output. Default: ./<unlinked|data-quality>-<org|all>-<date>.xlsx for xlsx, standard output for the others")
+  ),
+  rejects: Shared.rejects,
+  quiet: Shared.quiet
+}
+
+export const unlinked = Command.make("unlinked", listFlags, (flags) => Effect.asVoid(runUnlinked(flags))).pipe(
   Command.withDescription(
     "The list of unlinked members (失联, 流出未报到, 转接逾期, 停止党籍) for an organisation, sorted by responsible organisation then days without contact, with leads, the suggested action and its basis. ID numbers and phones are masked unless --reveal. Read from an export of events (--events) or from what the worker stored in MongoDB (--mongo, with the worker's key in RELINK_PII_KEY): the same events give the same list."
   ),
@@ -171,8 +177,22 @@ export const unlinked = Command.make(
   ])
 )
 
+export const dataQuality = Command.make("data-quality", listFlags, (flags) => Effect.asVoid(runList("data-quality", flags))).pipe(
+  Command.withDescription(
+    "The list of data-quality problems in registrations (数据质量问题): ID numbers that fail GB 11643 (length, character set, province, birth date, check character) and implausible dates (before 1921-07-01, after the registration, joining before birth or at under 18, a birth date or gender other than the ID number's), one row per problem, grouped by the home branch, which keeps the member's records and must correct them. The members stay tracked; the problems change no status. Same sources, scope, formats and masking as `report unlinked`; a malformed ID number is shown marked（有误）/(invalid)."
+  ),
+  Command.withShortDescription("Registrations with data-quality problems per organisation to correct, as XLSX, CSV, JSON or HTML"),
+  Command.withExamples([
+    { command: "relink report data-quality --events events.ndjson --as-of 2026-11-27 --out out/data-quality.xlsx" },
+    {
+      command: "RELINK_PII_KEY=… relink report data-quality --mongo mongodb://localhost:27017 --org org-5101-0002 --include-subtree --format csv --out out/dq.csv",
+      description: "from the worker's MongoDB state, for one organisation and everything below it"
+    }
+  ])
+)
+
 export const report = Command.make("report").pipe(
   Command.withDescription("Reports for organisation-department staff."),
-  Command.withShortDescription("Reports: unlinked"),
-  Command.withSubcommands([unlinked])
+  Command.withShortDescription("Reports: unlinked, data-quality"),
+  Command.withSubcommands([unlinked, dataQuality])
 )

@@ -1,11 +1,12 @@
 /**
- * The unlinked-members report as one self-contained HTML page, for people who would rather look
- * than read: counts per status, a stacked bar chart per responsible organisation (inline SVG), and
- * the table. No external fonts, styles, scripts or images: it opens offline, from an e-mail, and
- * prints. Personal data is whatever the core put in the rows (masked unless `--reveal`).
+ * A list (unlinked members, data-quality problems) as one self-contained HTML page, for people who
+ * would rather look than read: counts per category (status, or field), a stacked bar chart per
+ * organisation (inline SVG), and the table. No external fonts, styles, scripts or images: it opens
+ * offline, from an e-mail, and prints. Personal data is whatever the core put in the rows (masked
+ * unless `--reveal`).
  */
-import { Instant, Report, Status } from "@relink/core"
-import { type Context, type Group, groups, labels, scopeText, statuses } from "./Unlinked.ts"
+import { type DataQuality, Instant, type Report, type Status } from "@relink/core"
+import { type Context, type Group, groups, labels, scopeText } from "./Unlinked.ts"
 
 const escape = (value: string | number): string =>
   String(value).replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
@@ -20,14 +21,19 @@ const isolated = (value: string | number): string => (typeof value === "number" 
 /** The same where markup cannot go (the page title, SVG text): first-strong isolate … pop directional isolate. */
 const isolatedText = (value: string): string => escape(`\u2068${value}\u2069`)
 
-/** One colour per unlinked status, from most to least severe. */
-export const colours: Readonly<Partial<Record<Status.Status, string>>> = {
+/** One colour per unlinked status, from most to least severe, and per field of the data-quality list. */
+export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field, string>>> = {
   suspended: "#5d4037",
   "transfer-overdue": "#e65100",
   lost: "#c62828",
-  "floating-unregistered": "#1565c0"
+  "floating-unregistered": "#1565c0",
+  idNumber: "#6a1b9a",
+  birthDate: "#00838f",
+  gender: "#558b2f",
+  joinedAt: "#ef6c00",
+  occurredAt: "#4e342e"
 }
-const colourOf = (s: Status.Status) => colours[s] ?? "#757575"
+const colourOf = (id: string) => (Object.hasOwn(colours, id) ? colours[id as keyof typeof colours] : undefined) ?? "#757575"
 
 const text = {
   zh: {
@@ -54,23 +60,41 @@ const text = {
   }
 } as const
 
+/** What the data-quality list says otherwise: it counts problems, by field, per organisation that corrects them. */
+const dataQualityText = {
+  zh: {
+    members: "项",
+    byStatus: "按问题字段",
+    byOrg: "按负责更正的党组织",
+    none: "该范围内未发现登记信息数据质量问题。",
+    orgs: (n: number) => `${n} 个党组织`
+  },
+  en: {
+    members: "problems",
+    byStatus: "By field",
+    byOrg: "By organisation to correct",
+    none: "No registration in this scope has a data-quality problem.",
+    orgs: (n: number) => `${n} organisations`
+  }
+} as const
+
 const MAX_BARS = 25
 
 interface Bar {
   readonly label: string
-  readonly counts: Readonly<Partial<Record<Status.Status, number>>>
+  readonly counts: Readonly<Record<string, number>>
   readonly total: number
   /** The remaining organisations together: shown as a line of text, not on the scale of one organisation. */
   readonly rest?: boolean
 }
 
-const byOrgBars = (all: ReadonlyArray<Group>, lang: Report.Lang): ReadonlyArray<Bar> => {
+const byOrgBars = (all: ReadonlyArray<Group>, categories: ReadonlyArray<Report.Category>, lang: Report.Lang): ReadonlyArray<Bar> => {
   const sorted = [...all].sort((a, b) => b.rows.length - a.rows.length || a.name.localeCompare(b.name, "zh"))
   const bars: Array<Bar> = sorted.slice(0, MAX_BARS).map((g) => ({ label: g.name, counts: g.counts, total: g.rows.length }))
   const rest = sorted.slice(MAX_BARS)
   if (rest.length > 0) {
-    const counts: Partial<Record<Status.Status, number>> = {}
-    for (const g of rest) for (const s of statuses) counts[s] = (counts[s] ?? 0) + (g.counts[s] ?? 0)
+    const counts: Record<string, number> = {}
+    for (const g of rest) for (const s of categories) counts[s.id] = (counts[s.id] ?? 0) + (g.counts[s.id] ?? 0)
     bars.push({ label: text[lang].others(rest.length), counts, total: rest.reduce((n, g) => n + g.rows.length, 0), rest: true })
   }
   return bars
@@ -97,7 +121,7 @@ const textWidth = (label: string): number => {
 }
 
 /** A horizontal stacked bar chart in inline SVG. */
-const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
+const stackedBars = (bars: ReadonlyArray<Bar>, categories: ReadonlyArray<Report.Category>, lang: Report.Lang): string => {
   const labelWidth = Math.min(250, Math.max(80, ...bars.filter((b) => b.rest !== true).map((b) => textWidth(fit(b.label, 34)) + 16)))
   const barArea = 470
   const rowHeight = 26
@@ -109,16 +133,16 @@ const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
   const rows = bars.map((bar, i) => {
     const y = top + i * rowHeight
     if (bar.rest === true) {
-      const parts = statuses.filter((s) => (bar.counts[s] ?? 0) > 0).map((s) => `${Status.labels[s][lang]} ${bar.counts[s] ?? 0}`)
+      const parts = categories.filter((s) => (bar.counts[s.id] ?? 0) > 0).map((s) => `${s[lang]} ${bar.counts[s.id] ?? 0}`)
       return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label rest">${isolatedText(bar.label)}</text><text x="${labelWidth}" y="${y + rowHeight / 2 + 5}" class="value">${escape(`${bar.total} · ${parts.join(" · ")}`)}</text></g>`
     }
     let x = labelWidth
-    const segments = statuses
-      .filter((s) => (bar.counts[s] ?? 0) > 0)
+    const segments = categories
+      .filter((s) => (bar.counts[s.id] ?? 0) > 0)
       .map((s) => {
-        const n = bar.counts[s] ?? 0
+        const n = bar.counts[s.id] ?? 0
         const w = Math.max(1, n * scale)
-        const rect = `<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${colourOf(s)}"><title>${isolatedText(bar.label)}${escape(` · ${Status.labels[s][lang]}: ${n}`)}</title></rect>`
+        const rect = `<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${colourOf(s.id)}"><title>${isolatedText(bar.label)}${escape(` · ${s[lang]}: ${n}`)}</title></rect>`
         x += w
         return rect
       })
@@ -129,18 +153,18 @@ const stackedBars = (bars: ReadonlyArray<Bar>, lang: Report.Lang): string => {
 }
 
 /** One bar per status, with its count. */
-const statusBars = (totals: ReadonlyMap<Status.Status, number>, lang: Report.Lang): string => {
-  const labelWidth = Math.max(60, ...statuses.map((s) => textWidth(Status.labels[s][lang]) + 16))
+const statusBars = (totals: ReadonlyMap<string, number>, categories: ReadonlyArray<Report.Category>, lang: Report.Lang): string => {
+  const labelWidth = Math.max(60, ...categories.map((s) => textWidth(s[lang]) + 16))
   const barArea = 200
   const rowHeight = 30
   const width = labelWidth + barArea + 60
-  const height = statuses.length * rowHeight + 8
+  const height = categories.length * rowHeight + 8
   const max = Math.max(1, ...totals.values())
-  const rows = statuses.map((s, i) => {
-    const n = totals.get(s) ?? 0
+  const rows = categories.map((s, i) => {
+    const n = totals.get(s.id) ?? 0
     const y = 4 + i * rowHeight
     const w = n === 0 ? 0 : Math.max(2, (n / max) * barArea)
-    return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label">${escape(Status.labels[s][lang])}</text><rect x="${labelWidth}" y="${y + 5}" width="${w.toFixed(1)}" height="${rowHeight - 10}" rx="3" fill="${colourOf(s)}"/><text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + rowHeight / 2 + 5}" class="value">${n}</text></g>`
+    return `<g><text x="${labelWidth - 10}" y="${y + rowHeight / 2 + 5}" text-anchor="end" class="label">${escape(s[lang])}</text><rect x="${labelWidth}" y="${y + 5}" width="${w.toFixed(1)}" height="${rowHeight - 10}" rx="3" fill="${colourOf(s.id)}"/><text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + rowHeight / 2 + 5}" class="value">${n}</text></g>`
   })
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" xmlns="http://www.w3.org/2000/svg">${rows.join("")}</svg>`
 }
@@ -186,23 +210,23 @@ footer{color:#888;font-size:12px;padding:0 36px 24px}
 `
 
 /** The page. */
-export const render = (report: Report.Report, context: Context): string => {
+export const render = (report: Report.List, context: Context): string => {
   const { lang } = context
-  const t = { ...labels(lang), ...text[lang] }
+  const { categories } = report
+  const t = { ...labels(report.kind, lang), ...text[lang], ...(report.kind === "data-quality" ? dataQualityText[lang] : {}) }
   const all = groups(report)
-  const totals = new Map<Status.Status, number>()
-  for (const row of report.rows) totals.set(row.statusId, (totals.get(row.statusId) ?? 0) + 1)
-  const bars = byOrgBars(all, lang)
+  const totals = new Map<string, number>()
+  for (const group of all) for (const [id, n] of Object.entries(group.counts)) totals.set(id, (totals.get(id) ?? 0) + n)
+  const bars = byOrgBars(all, categories, lang)
   const cards = [
     `<div class="card" style="--c:#212121"><div class="n">${report.rows.length}</div><div class="l">${escape(t.total)} · ${escape(t.orgs(all.length))}</div></div>`,
-    ...statuses.map(
-      (s) =>
-        `<div class="card" style="--c:${colourOf(s)}"><div class="n">${totals.get(s) ?? 0}</div><div class="l">${escape(Status.labels[s][lang])}</div></div>`
+    ...categories.map(
+      (s) => `<div class="card" style="--c:${colourOf(s.id)}"><div class="n">${totals.get(s.id) ?? 0}</div><div class="l">${escape(s[lang])}</div></div>`
     )
   ].join("")
-  const legend = `<div class="legend">${statuses.map((s) => `<span style="--c:${colourOf(s)}">${escape(Status.labels[s][lang])}</span>`).join("")}</div>`
-  const head = Report.columns.map((c) => `<th class="h-${c.id}">${escape(Report.header(c.id, lang))}</th>`).join("")
-  const cellClass: Partial<Record<Report.ColumnId, string>> = {
+  const legend = `<div class="legend">${categories.map((s) => `<span style="--c:${colourOf(s.id)}">${escape(s[lang])}</span>`).join("")}</div>`
+  const head = report.columns.map((c) => `<th class="h-${c.id}">${escape(c[lang])}</th>`).join("")
+  const cellClass: Readonly<Record<string, string>> = {
     name: "nowrap",
     idNumber: "id",
     phone: "id",
@@ -215,15 +239,18 @@ export const render = (report: Report.Report, context: Context): string => {
     awayAt: "org",
     leads: "wide",
     suggestedAction: "wide",
-    basis: "wide basis"
+    basis: "wide basis",
+    field: "nowrap",
+    problem: "wide",
+    registeredAt: "when"
   }
   const body = all
     .map((group) => {
-      const groupRow = `<tr class="group"><td colspan="${Report.columns.length}">${isolated(group.name)} <span class="note">${isolated(group.orgId)} · ${group.rows.length} ${escape(t.members)}</span></td></tr>`
+      const groupRow = `<tr class="group"><td colspan="${report.columns.length}">${isolated(group.name)} <span class="note">${isolated(group.orgId)} · ${group.rows.length} ${escape(t.members)}</span></td></tr>`
       const rows = group.rows.map((row) => {
-        const tds = Report.columns.map((c) => {
-          const value = row[c.id]
-          const klass = cellClass[c.id]
+        const tds = report.columns.map((c) => {
+          const value = row[c.id] ?? ""
+          const klass = Object.hasOwn(cellClass, c.id) ? cellClass[c.id] : undefined
           const content = c.id === "status" ? `<span class="status" style="--c:${colourOf(row.statusId)}">${escape(value)}</span>` : isolated(value)
           return klass === undefined ? `<td>${content}</td>` : `<td class="${klass}">${content}</td>`
         })
@@ -238,8 +265,8 @@ export const render = (report: Report.Report, context: Context): string => {
       ? `<section class="panel"><p>${escape(t.none)}</p></section>`
       : `<div class="cards">${cards}</div>
 <div class="panels">
-<section class="panel"><h2>${escape(t.byStatus)}</h2>${statusBars(totals, lang)}</section>
-<section class="panel"><h2>${escape(t.byOrg)}</h2>${legend}${stackedBars(bars, lang)}${chartNote}</section>
+<section class="panel"><h2>${escape(t.byStatus)}</h2>${statusBars(totals, categories, lang)}</section>
+<section class="panel"><h2>${escape(t.byOrg)}</h2>${legend}${stackedBars(bars, categories, lang)}${chartNote}</section>
 </div>
 <section class="panel"><h2>${escape(t.list)}</h2>
 <table><thead><tr>${head}</tr></thead><tbody>

@@ -1,10 +1,11 @@
 /**
- * Renderings of the core's unlinked-members report (`Report.unlinked`): CSV, JSON and XLSX here,
- * HTML in Html.ts. Rows, masking, order, suggested actions and bases all come from the core; this
- * only lays them out, grouped by responsible organisation as the core sorted them.
+ * Renderings of the core's lists (`Report.unlinked`, `Report.dataQuality`): CSV, JSON and XLSX here,
+ * HTML in Html.ts. Columns, rows, masking, order, suggested actions and bases all come from the
+ * core; this only lays them out, grouped by organisation as the core sorted them and counted per
+ * the list's categories (statuses, or the fields with problems).
  */
 import { Effect } from "effect"
-import { Instant, Report, Status } from "@relink/core"
+import { Instant, type Report } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
 import * as Csv from "./Csv.ts"
@@ -13,19 +14,17 @@ import * as Xlsx from "./Xlsx.ts"
 export type Format = "xlsx" | "csv" | "json" | "html"
 export const formats: ReadonlyArray<Format> = ["xlsx", "csv", "json", "html"]
 
-/** The statuses an unlinked list can hold, in the core's priority order. */
-export const statuses: ReadonlyArray<Status.Status> = Status.statuses.filter((s) => Status.unlinked.has(s))
-
 export interface Group {
   readonly orgId: string
   readonly name: string
-  readonly rows: ReadonlyArray<Report.Row>
-  readonly counts: Readonly<Partial<Record<Status.Status, number>>>
+  readonly rows: ReadonlyArray<Report.ListRow>
+  /** Rows per category id. */
+  readonly counts: Readonly<Record<string, number>>
 }
 
-/** Rows by responsible organisation, in the report's order, with their counts per status. */
-export const groups = (report: Report.Report): ReadonlyArray<Group> => {
-  const byOrg = new Map<string, { name: string; rows: Array<Report.Row>; counts: Partial<Record<Status.Status, number>> }>()
+/** Rows by the organisation they are listed under, in the report's order, with their counts per category. */
+export const groups = (report: Report.List): ReadonlyArray<Group> => {
+  const byOrg = new Map<string, { name: string; rows: Array<Report.ListRow>; counts: Record<string, number> }>()
   for (const row of report.rows) {
     let group = byOrg.get(row.responsibleOrgId)
     if (group === undefined) {
@@ -33,7 +32,8 @@ export const groups = (report: Report.Report): ReadonlyArray<Group> => {
       byOrg.set(row.responsibleOrgId, group)
     }
     group.rows.push(row)
-    group.counts[row.statusId] = (group.counts[row.statusId] ?? 0) + 1
+    const category = String(row[report.categoryKey])
+    group.counts[category] = (group.counts[category] ?? 0) + 1
   }
   return [...byOrg].map(([orgId, g]) => ({ orgId, ...g }))
 }
@@ -48,8 +48,10 @@ export interface Context {
 const text = {
   zh: {
     title: "失联党员名单",
+    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单" },
     summary: "汇总",
     org: "责任党组织",
+    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织" },
     orgId: "组织编号",
     total: "合计",
     asOf: "截至",
@@ -61,8 +63,10 @@ const text = {
   },
   en: {
     title: "Unlinked members",
+    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations" },
     summary: "Summary",
     org: "Responsible organisation",
+    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct" },
     orgId: "Organisation id",
     total: "Total",
     asOf: "As of",
@@ -74,32 +78,33 @@ const text = {
   }
 } as const
 
-export const labels = (lang: Report.Lang) => text[lang]
+/** The texts of a list in a language, its title and organisation header those of its kind. */
+export const labels = (kind: Report.List["kind"], lang: Report.Lang) => ({ ...text[lang], title: text[lang].titles[kind], org: text[lang].orgs[kind] })
 
 export const scopeText = (context: Context): string => {
   const t = text[context.lang]
   return context.org === undefined ? t.all : `${context.org.name} ${context.org.orgId}${context.org.includeSubtree ? t.subtree : ""}`
 }
 
-const cells = (row: Report.Row): ReadonlyArray<string | number> => Report.columns.map((c) => row[c.id])
+const cells = (report: Report.List, row: Report.ListRow): ReadonlyArray<string | number> => report.columns.map((c) => row[c.id] ?? "")
 
 /** The columns that hold identifiers: text in every format a spreadsheet opens. */
-const IDENTIFIERS: ReadonlySet<Report.ColumnId> = new Set(["idNumber", "phone"])
-const identifierPositions: ReadonlySet<number> = new Set(Report.columns.flatMap((c, i) => (IDENTIFIERS.has(c.id) ? [i] : [])))
+const IDENTIFIERS: ReadonlySet<string> = new Set(["idNumber", "phone"])
 
 /** CSV: the report's columns with headers in the report's language. */
-export const writeCsv = (report: Report.Report, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
+export const writeCsv = (report: Report.List, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
-    s.write(Csv.BOM + Csv.record(Report.columns.map((c) => Report.header(c.id, context.lang))))
+    const identifierPositions: ReadonlySet<number> = new Set(report.columns.flatMap((c, i) => (IDENTIFIERS.has(c.id) ? [i] : [])))
+    s.write(Csv.BOM + Csv.record(report.columns.map((c) => c[context.lang])))
     for (let i = 0; i < report.rows.length; i++) {
-      s.write(Csv.record(cells(report.rows[i] as Report.Row), identifierPositions))
+      s.write(Csv.record(cells(report, report.rows[i] as Report.ListRow), identifierPositions))
       if (i % 5000 === 4999) await s.ready()
     }
     await s.ready()
   })
 
 /** JSON: the report as one document, with column headers and counts per organisation. */
-export const writeJson = (report: Report.Report, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
+export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
     const head = {
       asOf: Instant.formatCst(report.asOf),
@@ -107,7 +112,7 @@ export const writeJson = (report: Report.Report, context: Context, sink: Sink.Si
       includeSubtree: context.org?.includeSubtree ?? null,
       lang: context.lang,
       revealed: context.revealed,
-      columns: Report.columns.map((c) => ({ id: c.id, header: Report.header(c.id, context.lang) })),
+      columns: report.columns.map((c) => ({ id: c.id, header: c[context.lang] })),
       summary: groups(report).map((g) => ({ orgId: g.orgId, name: g.name, counts: g.counts, total: g.rows.length }))
     }
     s.write(`${JSON.stringify(head, null, 1).slice(0, -2)},\n "rows": [`)
@@ -119,37 +124,37 @@ export const writeJson = (report: Report.Report, context: Context, sink: Sink.Si
     await s.ready()
   })
 
-const WRAPPED: ReadonlySet<Report.ColumnId> = new Set(["leads", "suggestedAction", "basis", "lastContact", "awayAt"])
+const WRAPPED: ReadonlySet<string> = new Set(["leads", "suggestedAction", "basis", "lastContact", "awayAt", "problem"])
 
 /**
  * XLSX: a summary sheet (counts per responsible organisation and status, totals, as-of and scope)
  * then one sheet per responsible organisation, each with the header row frozen.
  */
-export const writeXlsx = (report: Report.Report, context: Context, path: string): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (report: Report.List, context: Context, path: string): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const t = text[context.lang]
+      const t = labels(report.kind, context.lang)
       const all = groups(report)
       const workbook = yield* Xlsx.open(path)
       const summary = Xlsx.sheet(workbook, t.summary, [
         { header: t.org, width: 36 },
         { header: t.orgId, width: 18, identifier: true },
-        ...statuses.map((s) => ({ header: Status.labels[s][context.lang], width: 12 })),
+        ...report.categories.map((c) => ({ header: c[context.lang], width: 12 })),
         { header: t.total, width: 10 }
       ])
-      const totals = new Map<Status.Status, number>()
+      const totals = new Map<string, number>()
       for (const group of all) {
-        summary.row([group.name, group.orgId, ...statuses.map((s) => group.counts[s] ?? 0), group.rows.length])
-        for (const s of statuses) totals.set(s, (totals.get(s) ?? 0) + (group.counts[s] ?? 0))
+        summary.row([group.name, group.orgId, ...report.categories.map((c) => group.counts[c.id] ?? 0), group.rows.length])
+        for (const c of report.categories) totals.set(c.id, (totals.get(c.id) ?? 0) + (group.counts[c.id] ?? 0))
       }
-      summary.below([t.total, null, ...statuses.map((s) => totals.get(s) ?? 0), report.rows.length], { bold: true })
+      summary.below([t.total, null, ...report.categories.map((c) => totals.get(c.id) ?? 0), report.rows.length], { bold: true })
       summary.below([])
       summary.below([t.asOf, Instant.formatCstDate(report.asOf)])
       summary.below([t.scope, scopeText(context)])
       summary.below([context.revealed ? t.revealed : t.masked])
       summary.commit()
-      const columns = Report.columns.map((c) => ({
-        header: Report.header(c.id, context.lang),
+      const columns = report.columns.map((c) => ({
+        header: c[context.lang],
         width: c.width,
         wrap: WRAPPED.has(c.id),
         identifier: IDENTIFIERS.has(c.id)
@@ -159,7 +164,7 @@ export const writeXlsx = (report: Report.Report, context: Context, path: string)
         for (const group of all) {
           const sheet = Xlsx.sheet(workbook, group.name, columns)
           for (const row of group.rows) {
-            sheet.row(cells(row))
+            sheet.row(cells(report, row))
             if (++n % 5000 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
           }
           sheet.commit()

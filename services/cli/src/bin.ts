@@ -14,7 +14,11 @@ import { CliError } from "effect/cli"
 import { run } from "./Cli.ts"
 import { isArgumentError, isCommandError } from "./Errors.ts"
 import * as Heap from "./Heap.ts"
+import * as Terminal from "./render/Terminal.ts"
 import { interruptedExitCode, recordSignals } from "./Lifecycle.ts"
+
+/** One line on standard error: messages name paths and ids from the input, so they are cleaned for a terminal. */
+const line = (text: string): void => void process.stderr.write(`${Terminal.clean(text)}\n`)
 
 /** Reports a failed run on standard error; returns the exit code. */
 export const report = (cause: Cause.Cause<unknown>): number => {
@@ -23,21 +27,21 @@ export const report = (cause: Cause.Cause<unknown>): number => {
   if (CliError.isCliError(error)) {
     // Wrong invocations were already printed as one line by the presenter; bare help is no error.
     if (error._tag === "ShowHelp") return error.errors.length === 0 ? 0 : 2
-    process.stderr.write(`relink: ${error.message.replace(/\s*\n\s*/g, " ")}\n`)
+    line(`relink: ${error.message.replace(/\s*\n\s*/g, " ")}`)
     return 2
   }
   if (isCommandError(error)) {
     if (isArgumentError(error)) {
-      process.stderr.write(error._tag === "Usage" ? `${error.message}\n` : `relink: ${error.message}\n`)
+      line(error._tag === "Usage" ? error.message : `relink: ${error.message}`)
       return 2
     }
     // The reader of standard output went away (`relink scan … | head`): stop quietly, as on SIGPIPE.
     if (error._tag === "WriteFailed" && error.path === "-" && error.reason === "broken pipe") return 141
-    process.stderr.write(`relink: ${error.message}\n`)
+    line(`relink: ${error.message}`)
     return 1
   }
   const message = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`relink: unexpected error: ${message}\n`)
+  line(`relink: unexpected error: ${message}`)
   if (process.env["RELINK_DEBUG"] !== undefined) process.stderr.write(`${Cause.pretty(cause)}\n`)
   return 1
 }

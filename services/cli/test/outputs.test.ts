@@ -128,12 +128,15 @@ describe("outputs are safe and what spreadsheet users expect", () => {
     assert.notMatch(outside, /[\u202A-\u202E\u2066-\u2069]/)
   })
 
-  it("strips escape sequences, control and bidi characters from relink orgs and from summary lines (item 6)", () => {
+  it("strips escape sequences, control and bidi characters from relink orgs, summary lines and error messages (item 6)", () => {
     const orgs = ok(relink(["orgs", "--events", eventsPath, "--as-of", AS_OF]))
     assert.include(orgs.stdout, "恶意支部")
     const out = join(dir, "x\u001b]0;title\u0007\u009b31m.csv")
     const run = ok(relink(["report", "unlinked", "--events", eventsPath, "--as-of", AS_OF, "--out", out]))
-    for (const text of [orgs.stdout, orgs.stderr, run.stderr]) {
+    const missing = relink(["report", "unlinked", "--events", join(dir, "gone\u001b[2J\u202E.ndjson"), "--as-of", AS_OF])
+    assert.strictEqual(missing.status, 1)
+    assert.include(missing.stderr, join(dir, "gone.ndjson"))
+    for (const text of [orgs.stdout, orgs.stderr, run.stderr, missing.stderr]) {
       assert.notMatch(text.replaceAll("\n", ""), /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u, JSON.stringify(text))
     }
     assert.include(run.stderr, `wrote ${dir}/x31m.csv`)

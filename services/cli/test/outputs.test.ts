@@ -60,6 +60,14 @@ const events = [
 ]
 
 const FORMULA_START = /^[=+\-@\t\r]/
+
+/** What a Python script with openpyxl prints (trimmed), or undefined, with a warning naming `what`, when openpyxl is missing. */
+const readBack = (what: string, script: string, args: ReadonlyArray<string>): string | undefined => {
+  const read = openpyxl(script, args)
+  if (read.ok) return read.stdout.trim()
+  console.warn(`${read.missing}: ${what}`)
+  return undefined
+}
 const AS_OF = "2026-11-27"
 
 describe("outputs are safe and what spreadsheet users expect", () => {
@@ -112,12 +120,12 @@ describe("outputs are safe and what spreadsheet users expect", () => {
     const long = values.find((v) => v.startsWith("长长长"))
     assert.strictEqual(long?.length, 32_767)
     assert.isTrue(long?.endsWith("…[truncated]"))
-    const read = openpyxl(
+    const printed = readBack(
+      "the XLSX is checked without openpyxl",
       "import openpyxl, sys\nwb = openpyxl.load_workbook(sys.argv[1])\nprint(max(len(str(c.value)) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None))",
       [xlsxPath]
     )
-    if (read.ok) assert.strictEqual(read.stdout.trim(), "32767")
-    else console.warn(`${read.missing}: the XLSX is checked without openpyxl`)
+    if (printed !== undefined) assert.strictEqual(printed, "32767")
   })
 
   it("isolates names and organisation names in the HTML, so an unclosed U+202E reverses nothing after it (item 6)", () => {
@@ -152,12 +160,12 @@ describe("outputs are safe and what spreadsheet users expect", () => {
     const id = cells.find((c) => c.value === digitsOnlyId)
     assert.strictEqual(id?.type, ExcelJS.ValueType.String)
     assert.strictEqual(id?.numFmt, "@")
-    const read = openpyxl(
+    const printed = readBack(
+      "identifiers are checked without openpyxl",
       "import openpyxl, sys\nfor ws in openpyxl.load_workbook(sys.argv[1]):\n  for row in ws.iter_rows():\n    for c in row:\n      if c.value in sys.argv[2:]: print(c.data_type, c.number_format, c.value)",
       [xlsxPath, digitsOnlyId, "13812345678"]
     )
-    if (read.ok) assert.deepStrictEqual(read.stdout.trim().split("\n"), [`s @ ${digitsOnlyId}`, "s @ 13812345678"])
-    else console.warn(`${read.missing}: identifiers are checked without openpyxl`)
+    if (printed !== undefined) assert.deepStrictEqual(printed.split("\n"), [`s @ ${digitsOnlyId}`, "s @ 13812345678"])
     const calc = libreOffice(csvPath, "fods", "Text - txt - csv (StarCalc):44,34,76,1")
     if (!calc.ok) return console.warn(`${calc.missing}: skipping LibreOffice's reading of the CSV`)
     const fods = [...calc.files.values()][0] ?? ""
@@ -198,12 +206,13 @@ describe("outputs are safe and what spreadsheet users expect", () => {
       }
       assert.isTrue(fonts.some((f) => f.includes("<b/>")))
     }
-    const read = openpyxl(
+    const printed = readBack(
+      "fonts are checked without openpyxl",
       "import openpyxl, sys\nfor f in sys.argv[1:]:\n  for ws in openpyxl.load_workbook(f):\n    for row in ws.iter_rows():\n      for c in row:\n        if c.value is not None: print(c.font.name, c.font.sz, c.font.b)",
       workbooks.map((w) => w.path)
     )
-    if (!read.ok) return console.warn(`${read.missing}: fonts are checked without openpyxl`)
-    const seen = new Set(read.stdout.trim().split("\n"))
+    if (printed === undefined) return
+    const seen = new Set(printed.split("\n"))
     assert.deepStrictEqual([...seen].sort(), ["Microsoft YaHei 11.0 False", "Microsoft YaHei 11.0 True"])
   })
 
@@ -212,12 +221,12 @@ describe("outputs are safe and what spreadsheet users expect", () => {
       assert.notMatch(p.get("xl/sharedStrings.xml") ?? "", /<t(?: [^>]*)?\/>|<t(?: [^>]*)?><\/t>/)
       for (const [name, xml] of p) if (name.startsWith("xl/worksheets/")) assert.notMatch(xml, /t="inlineStr"><is><t><\/t>/)
     }
-    const read = openpyxl(
+    const printed = readBack(
+      "empty cells are checked without openpyxl",
       "import openpyxl, sys\nws = openpyxl.load_workbook(sys.argv[1]).worksheets[1]\nprint(ws.cell(1, 6).value, [ws.cell(r, 6).value for r in range(2, ws.max_row + 1)] == [None] * (ws.max_row - 1))",
       [xlsxPath]
     )
-    if (read.ok) assert.strictEqual(read.stdout.trim(), "协助党组织 True")
-    else console.warn(`${read.missing}: empty cells are checked without openpyxl`)
+    if (printed !== undefined) assert.strictEqual(printed, "协助党组织 True")
   })
 
   it("prints the header row on every page, landscape, one page wide (item 11)", () => {
@@ -232,12 +241,12 @@ describe("outputs are safe and what spreadsheet users expect", () => {
         assert.match(xml, /<pageSetup [^>]*orientation="landscape"[^>]*fitToWidth="1" fitToHeight="0"\/>/, name)
       }
     }
-    const read = openpyxl(
+    const printed = readBack(
+      "print setup is checked without openpyxl",
       "import openpyxl, sys\nfor ws in openpyxl.load_workbook(sys.argv[1]): print(ws.print_title_rows, ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage)",
       [xlsxPath]
     )
-    if (read.ok) assert.deepStrictEqual(new Set(read.stdout.trim().split("\n")), new Set(["$1:$1 landscape 1 0 True"]))
-    else console.warn(`${read.missing}: print setup is checked without openpyxl`)
+    if (printed !== undefined) assert.deepStrictEqual(new Set(printed.split("\n")), new Set(["$1:$1 landscape 1 0 True"]))
   })
 
   it("names relink as the creating application (item 11)", () => {
@@ -246,8 +255,7 @@ describe("outputs are safe and what spreadsheet users expect", () => {
       assert.notInclude(p.get("docProps/app.xml"), "Excel")
       assert.include(p.get("docProps/core.xml"), "<dc:creator>relink</dc:creator><cp:lastModifiedBy>relink</cp:lastModifiedBy>")
     }
-    const read = openpyxl("import openpyxl, sys\np = openpyxl.load_workbook(sys.argv[1]).properties\nprint(p.creator, p.lastModifiedBy)", [xlsxPath])
-    if (read.ok) assert.strictEqual(read.stdout.trim(), "relink relink")
-    else console.warn(`${read.missing}: properties are checked without openpyxl`)
+    const printed = readBack("properties are checked without openpyxl", "import openpyxl, sys\np = openpyxl.load_workbook(sys.argv[1]).properties\nprint(p.creator, p.lastModifiedBy)", [xlsxPath])
+    if (printed !== undefined) assert.strictEqual(printed, "relink relink")
   })
 })

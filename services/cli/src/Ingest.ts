@@ -32,9 +32,11 @@ export interface Options {
 export interface Reject {
   readonly file: string
   readonly line: number
-  readonly tag: Event.DecodeError["_tag"]
+  readonly tag: Event.DecodeError["_tag"] | "InvalidUtf8"
   readonly reason: string
   readonly text: string
+  /** The line's bytes, base64-encoded, when they are not UTF-8: `text` cannot hold them. */
+  readonly base64?: string
 }
 
 export const ingest = (
@@ -62,6 +64,13 @@ export const ingest = (
           malformed++
           const { _tag: tag, reason } = decoded.failure
           const reject: Reject = { file, line, tag, reason, text }
+          rejects.write(`${JSON.stringify(reject)}\n`)
+        },
+        invalidUtf8: (bytes, at, line) => {
+          lines++
+          malformed++
+          const { _tag: tag, reason } = Event.invalidUtf8(at)
+          const reject: Reject = { file, line, tag, reason, text: bytes.toString("utf8"), base64: bytes.toString("base64") }
           rejects.write(`${JSON.stringify(reject)}\n`)
         },
         chunk: () => {

@@ -8,6 +8,7 @@ import { join } from "node:path"
 import type { Readable } from "node:stream"
 import { createGunzip } from "node:zlib"
 import { Effect, Stream } from "effect"
+import { Event } from "@relink/core"
 import { EventsNotFound, ReadFailed, UnreadableDirectory, WriteFailed, reasonOf } from "./Errors.ts"
 
 export interface Source {
@@ -53,10 +54,16 @@ export const resolve = (spec: string): Effect.Effect<ReadonlyArray<Source>, Even
       : Effect.succeed(files.map((path) => ({ path, gzip: /\.gz$/i.test(path) })))
   })
 
-/** What receives the lines of a source. */
-export interface LineSink {
+/** What the lines of a source are handed to as they are cut. */
+export interface Lines {
   /** One line, without its line break; `number` counts from 1 within the file. */
   readonly line: (text: string, number: number) => void
+  /** A line whose bytes are not valid UTF-8: the bytes as they were and the first bad one (from 1). */
+  readonly invalidUtf8: (bytes: Buffer, at: number, number: number) => void
+}
+
+/** What receives the lines of a source. */
+export interface LineSink extends Lines {
   /** Called after each chunk; reading waits for the promise it returns, if any (a `WriteFailed` rejection stays one). */
   readonly chunk?: () => Promise<void> | undefined
 }
@@ -90,18 +97,26 @@ const splitter = () => {
   let rest: Buffer | undefined
   let number = 0
   let first = true
-  const hand = (bytes: Buffer, start: number, end: number, each: (text: string, number: number) => void) => {
+  const hand = (bytes: Buffer, start: number, end: number, each: Lines) => {
     number++
-    let text = bytes.toString("utf8", start, end > start && bytes[end - 1] === CR ? end - 1 : end)
+    const last = end > start && bytes[end - 1] === CR ? end - 1 : end
+    let text = bytes.toString("utf8", start, last)
+    // Decoding replaces bad bytes with U+FFFD; only a line holding one can have had any.
+    const at = text.includes("\uFFFD") ? Event.invalidUtf8At(bytes.subarray(start, last)) : undefined
+    if (at !== undefined) {
+      first = false
+      each.invalidUtf8(Buffer.from(bytes.subarray(start, last)), at, number)
+      return
+    }
     if (first) {
       first = false
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     }
-    if (text.length > 0) each(text, number)
+    if (text.length > 0) each.line(text, number)
   }
   return {
     /** Hands over every line the chunk completes. */
-    chunk: (chunk: Buffer, each: (text: string, number: number) => void): void => {
+    chunk: (chunk: Buffer, each: Lines): void => {
       const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk])
       let start = 0
       for (let end = bytes.indexOf(LF, start); end !== -1; end = bytes.indexOf(LF, start)) {
@@ -111,7 +126,7 @@ const splitter = () => {
       rest = start < bytes.length ? bytes.subarray(start) : undefined
     },
     /** Hands over a last line without a line break; the number of lines in the stream. */
-    end: (each: (text: string, number: number) => void): number => {
+    end: (each: Lines): number => {
       if (rest !== undefined) hand(rest, 0, rest.length, each)
       rest = undefined
       return number
@@ -127,10 +142,10 @@ const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
     if (waiting !== undefined) await waiting
   }
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    lines.chunk(chunk, sink.line)
+    lines.chunk(chunk, sink)
     await waitForSink()
   }
-  const count = lines.end(sink.line)
+  const count = lines.end(sink)
   await waitForSink()
   return count
 }
@@ -139,7 +154,12 @@ const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
 async function* batches(stream: Readable): AsyncGenerator<ReadonlyArray<string>> {
   const lines = splitter()
   const batch: Array<string> = []
-  const add = (text: string) => void batch.push(text)
+  const add: Lines = {
+    line: (text) => void batch.push(text),
+    invalidUtf8: (_, at, number) => {
+      throw new Error(`line ${number} is not UTF-8: ${Event.invalidUtf8(at).reason}`)
+    }
+  }
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     lines.chunk(chunk, add)
     yield batch.splice(0)

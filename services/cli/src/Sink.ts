@@ -58,12 +58,14 @@ interface Placement {
   readonly mode: number
 }
 
+const hasCode = (cause: unknown, code: string): boolean => typeof cause === "object" && cause !== null && "code" in cause && cause.code === code
+
 /** Creates the directory of an output path; a file in the way is "not a directory", as it is. */
 const makeParent = (path: string): void => {
   try {
     mkdirSync(dirname(path), { recursive: true })
   } catch (cause) {
-    if (typeof cause === "object" && cause !== null && "code" in cause && cause.code === "EEXIST") throw new Error(`${dirname(path)} is not a directory`)
+    if (hasCode(cause, "EEXIST")) throw new Error(`${dirname(path)} is not a directory`, { cause })
     throw cause
   }
 }
@@ -95,11 +97,12 @@ const discardPlacement = (placement: Placement): void => {
     unlinkSync(placement.temp)
   } catch (cause) {
     // Never created, or already renamed: nothing to remove.
-    if (!(typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT")) throw cause
+    if (!hasCode(cause, "ENOENT")) throw cause
   }
 }
 
-const make = (path: string, create: () => Target, owned: boolean): Owned => {
+/** A sink over a target opened already, or one opened on the first write (`create`). */
+const make = (path: string, create: Target | (() => Target), owned: boolean): Owned => {
   let stream: Writable | undefined
   let last: Writable | undefined
   let placement: Placement | undefined
@@ -115,7 +118,7 @@ const make = (path: string, create: () => Target, owned: boolean): Owned => {
   const streamOf = (): Writable | undefined => {
     if (stream === undefined && failure === undefined) {
       try {
-        const target = create()
+        const target = typeof create === "function" ? create() : create
         stream = target.stream
         last = target.last ?? target.stream
         placement = target.placement
@@ -152,6 +155,8 @@ const make = (path: string, create: () => Target, owned: boolean): Owned => {
     }
   }
   const check = () => (failure === undefined ? Promise.resolve() : Promise.reject(failure))
+  // An open file is known from the start, so giving up removes it even before the first write.
+  if (typeof create !== "function") streamOf()
   return {
     path,
     write: (text) => {
@@ -238,13 +243,10 @@ const acquire = <E>(open: Effect.Effect<Owned, E>): Effect.Effect<Sink, E, Scope
  */
 export const open = (path: string, options?: FileOptions & { readonly gzip?: boolean }): Effect.Effect<Sink, WriteFailed, Scope.Scope> =>
   path === "-"
-    ? acquire(Effect.sync(() => make("-", () => ({ stream: process.stdout }), false)))
+    ? acquire(Effect.sync(() => make("-", { stream: process.stdout }, false)))
     : acquire(
         Effect.try({
-          try: () => {
-            const target = fileStream(path, options)()
-            return make(path, () => target, true)
-          },
+          try: () => make(path, fileStream(path, options)(), true),
           catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) })
         })
       )

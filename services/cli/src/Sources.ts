@@ -19,8 +19,11 @@ export interface Source {
 
 const EVENT_FILE = /\.(ndjson|jsonl)(\.gz)?$/i
 
-/** Resolves `--events FILE|DIR|-` to the files to read, in order. */
-export const resolve = (spec: string): Effect.Effect<ReadonlyArray<Source>, EventsNotFound | UnreadableDirectory> =>
+/**
+ * Resolves `--events FILE|DIR|-` to the files to read, in order. Files of a directory that `skip`
+ * names (the run's own outputs) are not read.
+ */
+export const resolve = (spec: string, skip: (path: string) => boolean = () => false): Effect.Effect<ReadonlyArray<Source>, EventsNotFound | UnreadableDirectory> =>
   Effect.suspend((): Effect.Effect<ReadonlyArray<Source>, EventsNotFound | UnreadableDirectory> => {
     if (spec === "-") return Effect.succeed([{ path: "-", gzip: false }])
     let isDirectory: boolean
@@ -42,6 +45,7 @@ export const resolve = (spec: string): Effect.Effect<ReadonlyArray<Source>, Even
       .filter((name) => EVENT_FILE.test(name))
       .sort()
       .map((name) => join(spec, name))
+      .filter((path) => !skip(path))
       .filter((path) => {
         try {
           return statSync(path).isFile()
@@ -58,6 +62,8 @@ export const resolve = (spec: string): Effect.Effect<ReadonlyArray<Source>, Even
 export interface Lines {
   /** One line, without its line break; `number` counts from 1 within the file. */
   readonly line: (text: string, number: number) => void
+  /** A line longer than the limit, never held whole: its first bytes (up to 256) and its length in bytes. */
+  readonly tooLong: (excerpt: string, bytes: number, number: number) => void
   /** A line whose bytes are not valid UTF-8: the bytes as they were and the first bad one (from 1). */
   readonly invalidUtf8: (bytes: Buffer, at: number, number: number) => void
 }
@@ -67,6 +73,9 @@ export interface LineSink extends Lines {
   /** Called after each chunk; reading waits for the promise it returns, if any (a `WriteFailed` rejection stays one). */
   readonly chunk?: () => Promise<void> | undefined
 }
+
+/** The longest line read by default: an event is a few hundred bytes, a megabyte is no event. */
+export const defaultMaxLineBytes = 1 << 20
 
 const CHUNK = 1 << 20
 
@@ -82,19 +91,25 @@ const openStream = (source: Source): Readable => {
 
 const LF = 0x0a
 const CR = 0x0d
+const NUL = 0x00
+const EXCERPT = 256
 
 /**
  * Cuts a byte stream into lines, chunk by chunk as it is read. A leading byte order mark, CRLF line
  * ends and a last line without a line break are handled; empty lines are counted (line numbers are
- * those of the file) but not handed over.
+ * those of the file) but not handed over. A line longer than `maxBytes` is handed over as an
+ * excerpt and its length: past the limit only its length is kept, so a stream without line breaks
+ * (`/dev/zero`) never fills memory, and one holding NUL bytes fails as the binary data it is.
  *
  * Lines are found in the bytes (a line feed never occurs inside a UTF-8 sequence) and each is
  * decoded just before it is handed over, so it dies young: a decoded chunk (a megabyte or two) is
  * allocated outside the young generation, and the lines of a chunk decoded up front outlive the
  * collections that run while the chunk is processed and are moved to the old generation.
  */
-const splitter = () => {
+const splitter = (maxBytes: number) => {
   let rest: Buffer | undefined
+  /** The line past the limit being read through: its first bytes and its length so far. */
+  let long: { readonly excerpt: Buffer; bytes: number } | undefined
   let number = 0
   let first = true
   const hand = (bytes: Buffer, start: number, end: number, each: Lines) => {
@@ -114,20 +129,44 @@ const splitter = () => {
     }
     if (text.length > 0) each.line(text, number)
   }
+  const handLong = (excerpt: Buffer, bytes: number, each: Lines) => {
+    number++
+    first = false
+    each.tooLong(excerpt.toString("utf8"), bytes, number)
+  }
   return {
     /** Hands over every line the chunk completes. */
     chunk: (chunk: Buffer, each: Lines): void => {
-      const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk])
+      let bytes = chunk
       let start = 0
+      if (long !== undefined) {
+        const end = chunk.indexOf(LF)
+        if (end === -1) {
+          long.bytes += chunk.length
+          return
+        }
+        handLong(long.excerpt, long.bytes + end, each)
+        long = undefined
+        start = end + 1
+      } else if (rest !== undefined) bytes = Buffer.concat([rest, chunk])
       for (let end = bytes.indexOf(LF, start); end !== -1; end = bytes.indexOf(LF, start)) {
-        hand(bytes, start, end, each)
+        if (end - start > maxBytes) handLong(bytes.subarray(start, start + EXCERPT), end - start, each)
+        else hand(bytes, start, end, each)
         start = end + 1
       }
       rest = start < bytes.length ? bytes.subarray(start) : undefined
+      if (rest !== undefined && rest.length > maxBytes) {
+        if (rest.includes(NUL)) throw new Error(`binary data, not NDJSON: line ${number + 1} runs past ${maxBytes} bytes and holds NUL bytes`)
+        // A copy: the excerpt must not keep the whole chunk alive.
+        long = { excerpt: Buffer.from(rest.subarray(0, EXCERPT)), bytes: rest.length }
+        rest = undefined
+      }
     },
     /** Hands over a last line without a line break; the number of lines in the stream. */
     end: (each: Lines): number => {
-      if (rest !== undefined) hand(rest, 0, rest.length, each)
+      if (long !== undefined) handLong(long.excerpt, long.bytes, each)
+      else if (rest !== undefined) hand(rest, 0, rest.length, each)
+      long = undefined
       rest = undefined
       return number
     }
@@ -135,8 +174,8 @@ const splitter = () => {
 }
 
 /** Hands each line to the sink as the stream is read; after each chunk, waits for the sink if it asks to. */
-const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
-  const lines = splitter()
+const pump = async (stream: Readable, sink: LineSink, maxLineBytes: number): Promise<number> => {
+  const lines = splitter(maxLineBytes)
   const waitForSink = async () => {
     const waiting = sink.chunk?.()
     if (waiting !== undefined) await waiting
@@ -150,12 +189,15 @@ const pump = async (stream: Readable, sink: LineSink): Promise<number> => {
   return count
 }
 
-/** The lines of a stream, one batch per chunk read, for a consumer that pulls. */
-async function* batches(stream: Readable): AsyncGenerator<ReadonlyArray<string>> {
-  const lines = splitter()
+/** The lines of a stream, one batch per chunk read, for a consumer that pulls; a line past the limit ends it. */
+async function* batches(stream: Readable, maxLineBytes: number): AsyncGenerator<ReadonlyArray<string>> {
+  const lines = splitter(maxLineBytes)
   const batch: Array<string> = []
   const add: Lines = {
     line: (text) => void batch.push(text),
+    tooLong: (_, bytes, number) => {
+      throw new Error(`line ${number} is ${bytes} bytes long, more than the ${maxLineBytes} an event may take`)
+    },
     invalidUtf8: (_, at, number) => {
       throw new Error(`line ${number} is not UTF-8: ${Event.invalidUtf8(at).reason}`)
     }
@@ -178,17 +220,17 @@ const opened = (source: Source) =>
   )
 
 /** Reads a source line by line; the file is closed when reading ends, fails or is interrupted. */
-export const readLines = (source: Source, sink: LineSink): Effect.Effect<number, ReadFailed | WriteFailed> =>
-  Effect.scoped(Effect.flatMap(opened(source), (stream) => Effect.tryPromise({ try: () => pump(stream, sink), catch: readFailed(source) })))
+export const readLines = (source: Source, sink: LineSink, maxLineBytes: number): Effect.Effect<number, ReadFailed | WriteFailed> =>
+  Effect.scoped(Effect.flatMap(opened(source), (stream) => Effect.tryPromise({ try: () => pump(stream, sink, maxLineBytes), catch: readFailed(source) })))
 
 /**
  * The non-empty lines of the sources, in order, as a stream that reads only as fast as it is
  * consumed (`relink publish`). Each file is closed when its lines end, fail or are no longer wanted.
  */
-export const lines = (sources: ReadonlyArray<Source>): Stream.Stream<string, ReadFailed | WriteFailed> =>
+export const lines = (sources: ReadonlyArray<Source>, maxLineBytes = defaultMaxLineBytes): Stream.Stream<string, ReadFailed | WriteFailed> =>
   Stream.fromIterable(sources).pipe(
     Stream.flatMap((source) =>
-      Stream.unwrap(Effect.map(opened(source), (stream) => Stream.fromAsyncIterable(batches(stream), readFailed(source)))).pipe(
+      Stream.unwrap(Effect.map(opened(source), (stream) => Stream.fromAsyncIterable(batches(stream, maxLineBytes), readFailed(source)))).pipe(
         Stream.flatMap((batch) => Stream.fromArray(batch))
       )
     )

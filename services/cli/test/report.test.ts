@@ -133,7 +133,7 @@ describe("relink report unlinked", () => {
     ok(relink([...base, "--out", join(out, "list.csv"), "--quiet"]))
     assert.isTrue(readFileSync(join(out, "list.csv"), "utf8").startsWith("\uFEFF姓名"))
     const bad = relink([...base, "--out", join(out, "list.txt")])
-    assert.strictEqual(bad.status, 1)
+    assert.strictEqual(bad.status, 2)
     assert.strictEqual(bad.stderr.trim(), 'relink: unknown format "txt"; use --format xlsx|csv|json|html')
   })
 

@@ -244,7 +244,7 @@ describe("reading lines for publish", () => {
     const streamed = await Effect.runPromise(Stream.runCollect(Sources.lines(sources)))
     assert.deepStrictEqual([...streamed], ["one", "two", "three", "four", "five"])
     const read: Array<[string, number]> = []
-    for (const source of sources) await Effect.runPromise(Sources.readLines(source, { line: (text, n) => read.push([text, n]), invalidUtf8: () => assert.fail("every line is UTF-8") }))
+    for (const source of sources) await Effect.runPromise(Sources.readLines(source, { line: (text, n) => read.push([text, n]), tooLong: () => assert.fail("no line is too long"), invalidUtf8: () => assert.fail("every line is UTF-8") }, 1 << 20))
     assert.deepStrictEqual(read, [
       ["one", 1],
       ["two", 3],

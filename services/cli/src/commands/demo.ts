@@ -8,14 +8,16 @@ import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant } from "@relink/core"
 import * as Progress from "../Progress.ts"
+import * as Sources from "../Sources.ts"
 import { runUnlinked } from "./report.ts"
 import { runSimulate } from "./simulate.ts"
+import * as Shared from "./shared.ts"
 
 export const demo = Command.make(
   "demo",
   {
-    members: Flag.Int("members").pipe(Flag.withMetavar("N"), Flag.withDescription("How many members to simulate"), Flag.withDefault(2000)),
-    seed: Flag.Int("seed").pipe(Flag.withMetavar("S"), Flag.withDefault(1)),
+    members: Shared.members(2000, "How many members to simulate, up to 10,000,000"),
+    seed: Shared.seed("The simulation's seed"),
     out: Flag.String("out").pipe(Flag.withMetavar("DIR"), Flag.withDescription("Where the events and the lists go"), Flag.withDefault("out/demo"))
   },
   (flags) =>
@@ -36,6 +38,8 @@ export const demo = Command.make(
         lang: "zh",
         reveal: false,
         rejects: Option.none(),
+        maxLineBytes: Sources.defaultMaxLineBytes,
+        maxRejects: Shared.defaultMaxRejects,
         quiet
       } as const
       const xlsx = yield* runUnlinked({ ...common, format: Option.some("xlsx"), out: Option.some(`${flags.out}/unlinked.xlsx`) })

@@ -3,7 +3,7 @@
  * how many members each is home to and how many unlinked members it is responsible for. From an
  * export of events, or from the worker's MongoDB state (`--mongo`).
  */
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { OrgTree, Status } from "@relink/core"
 import * as Terminal from "../render/Terminal.ts"
@@ -26,8 +26,7 @@ export const orgs = Command.make(
     Effect.scoped(
       Effect.gen(function* () {
         const origin = yield* Shared.originOf("relink orgs", flags)
-        const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(undefined))
-        const result = yield* Shared.load(origin, { ...flags, rejectsPath })
+        const result = yield* Shared.load(origin, flags)
         yield* Shared.note(flags.quiet, result.summary)
         const tree = result.orgs
         const home = new Map<string, number>()

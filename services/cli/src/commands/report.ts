@@ -8,7 +8,7 @@ import { extname } from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant, OrgTree, Report } from "@relink/core"
-import { type CommandError, UnknownFormat, UnknownOrg } from "../Errors.ts"
+import { type BadArgument, type CommandError, UnknownFormat, UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Html from "../render/Html.ts"
 import * as Unlinked from "../render/Unlinked.ts"
@@ -24,13 +24,16 @@ const format = Flag.Literals("format", Unlinked.formats).pipe(
 
 const byExtension: Readonly<Record<string, Unlinked.Format>> = { ".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html" }
 
-/** The format asked for, or the one the output's extension names, or xlsx. */
-export const chooseFormat = (flag: Option.Option<Unlinked.Format>, out: Option.Option<string>): Effect.Effect<Unlinked.Format, UnknownFormat> => {
-  if (Option.isSome(flag)) return Effect.succeed(flag.value)
-  if (Option.isNone(out) || out.value === "-") return Effect.succeed("xlsx")
-  const extension = extname(out.value).toLowerCase()
-  const known = byExtension[extension]
-  return known !== undefined ? Effect.succeed(known) : Effect.fail(new UnknownFormat({ format: extension.replace(/^\./, "") || out.value, allowed: Unlinked.formats }))
+/**
+ * The format asked for, or the one the output's extension names, or xlsx (also for an output
+ * without an extension, which is written under the name given). `-` takes a text format.
+ */
+export const chooseFormat = (flag: Option.Option<Unlinked.Format>, out: Option.Option<string>): Effect.Effect<Unlinked.Format, UnknownFormat | BadArgument> => {
+  const chosen = Option.isSome(flag) ? flag.value : Option.isNone(out) || out.value === "-" ? undefined : byExtension[extname(out.value).toLowerCase()]
+  if (Option.getOrUndefined(out) === "-") return chosen === undefined || chosen === "xlsx" ? Effect.fail(Shared.noXlsxOnStdout) : Effect.succeed(chosen)
+  if (chosen !== undefined) return Effect.succeed(chosen)
+  const extension = Option.isSome(out) ? extname(out.value).toLowerCase() : ""
+  return extension === "" ? Effect.succeed("xlsx") : Effect.fail(new UnknownFormat({ format: extension.slice(1), allowed: Unlinked.formats }))
 }
 
 /** Up to three registered ids that look like the one asked for. */
@@ -60,6 +63,8 @@ export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly reveal: boolean
   readonly out: Option.Option<string>
   readonly rejects: Option.Option<string>
+  readonly maxLineBytes: number
+  readonly maxRejects: number
   readonly quiet: boolean
 }
 
@@ -76,8 +81,7 @@ export const runList = (
       const outPath = Option.getOrElse(flags.out, () =>
         chosen === "xlsx" ? `${kind}-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
       )
-      const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
-      const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })
+      const loaded = yield* Shared.load(origin, { ...flags, out: outPath })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
         return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: similarIds(loaded.orgs, orgId), origin: loaded.origin })
@@ -94,10 +98,12 @@ export const runList = (
         revealed: flags.reveal,
         ...(orgId !== undefined && { org: { orgId, name: OrgTree.nameOf(loaded.orgs, orgId), includeSubtree: flags.includeSubtree } })
       }
+      // Full ID numbers and phones: the file is its owner's only.
+      const file = { private: flags.reveal }
       if (chosen === "xlsx") {
-        yield* Unlinked.writeXlsx(report, context, outPath)
+        yield* Sink.staged(outPath, file, (temp) => Unlinked.writeXlsx(report, context, temp))
       } else {
-        const sink = yield* Sink.open(outPath)
+        const sink = yield* Sink.open(outPath, file)
         switch (chosen) {
           case "csv":
             yield* Unlinked.writeCsv(report, context, sink)
@@ -120,7 +126,7 @@ export const runList = (
         (kind === "unlinked"
           ? `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
           : `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`) +
-          (flags.reveal ? " (full ID numbers and phones: keep the file confidential)" : "") +
+          (flags.reveal ? ` (full ID numbers and phones${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
       return { rows: report.rows.length, organisations, outPath }
@@ -153,9 +159,13 @@ const listFlags = {
     Flag.withDefault(false)
   ),
   out: Shared.out.pipe(
-    Flag.withDescription("Output file, or - for standard output. Default: ./<unlinked|data-quality>-<org|all>-<date>.xlsx for xlsx, standard output for the others")
+    Flag.withDescription(
+      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
+    )
   ),
   rejects: Shared.rejects,
+  maxLineBytes: Shared.maxLineBytes,
+  maxRejects: Shared.maxRejects,
   quiet: Shared.quiet
 }
 

@@ -26,6 +26,8 @@ export interface ScanFlags extends Shared.OriginFlags {
   readonly format: ScanOutput.Format
   readonly out: Option.Option<string>
   readonly rejects: Option.Option<string>
+  readonly maxLineBytes: number
+  readonly maxRejects: number
   readonly quiet: boolean
 }
 
@@ -44,12 +46,13 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
       const outPath = Option.getOrElse(flags.out, () =>
         flags.format === "xlsx" ? `scan-${asOf === undefined ? Instant.formatCstDate(Date.now()) : asOf.slice(0, 10)}.xlsx` : "-"
       )
-      const rejectsPath = Option.getOrElse(flags.rejects, () => Shared.defaultRejectsPath(outPath))
+      if (flags.format === "xlsx" && outPath === "-") return yield* Shared.noXlsxOnStdout
+      const reading = { ...flags, out: outPath }
       if (origin._tag === "Events" && (flags.format === "jsonl" || flags.format === "csv")) {
         // Row by row as the members are evaluated: a million evaluations are never held at once,
         // and the projections of members no proposal can be about are released as they are
         // written. A full collection before matching makes their room matching's.
-        const read = yield* Shared.readEvents({ events: origin.events, orgs: origin.orgs, asOf: flags.asOf, rejectsPath, quiet: flags.quiet })
+        const read = yield* Shared.readEvents({ ...reading, events: origin.events, orgs: origin.orgs })
         read.progress.done()
         yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
         const sink = yield* Sink.open(outPath)
@@ -57,10 +60,10 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
         yield* Sink.run(sink, (s) => s.close())
         return yield* Shared.note(flags.quiet, summaryLine(written, read.ingested.state.skippedFuture, outPath))
       }
-      const loaded = yield* Shared.load(origin, { ...flags, rejectsPath })
+      const loaded = yield* Shared.load(origin, reading)
       yield* Shared.note(flags.quiet, loaded.summary)
       if (flags.format === "xlsx") {
-        yield* ScanOutput.writeXlsx(loaded, outPath)
+        yield* Sink.staged(outPath, {}, (temp) => ScanOutput.writeXlsx(loaded, temp))
       } else {
         const sink = yield* Sink.open(outPath)
         yield* ScanOutput.writeTextFormat(flags.format, loaded, sink)
@@ -84,8 +87,12 @@ export const scan = Command.make(
     database: Shared.database,
     asOf: Shared.asOf,
     format,
-    out: Shared.out.pipe(Flag.withDescription("Output file, or - for standard output (default for jsonl, csv, json; xlsx defaults to ./scan-<date>.xlsx)")),
+    out: Shared.out.pipe(Flag.withDescription(
+        "Output file, or - for standard output (default for jsonl, csv, json; xlsx defaults to ./scan-<date>.xlsx and never goes to standard output). Written complete or not at all (a temporary file beside it, renamed into place); never an input"
+      )),
     rejects: Shared.rejects,
+    maxLineBytes: Shared.maxLineBytes,
+    maxRejects: Shared.maxRejects,
     quiet: Shared.quiet
   },
   runScan

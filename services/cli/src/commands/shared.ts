@@ -9,8 +9,9 @@ import { Flag } from "effect/cli"
 import { type Matching, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import { Snapshot } from "@relink/worker"
-import { type CommandError, ServiceFailed, Usage } from "../Errors.ts"
+import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
+import * as Outputs from "../Outputs.ts"
 import * as Progress from "../Progress.ts"
 import * as Terminal from "../render/Terminal.ts"
 import * as Settings from "../Settings.ts"
@@ -104,17 +105,52 @@ export const asOf = Flag.String("as-of").pipe(
 
 export const out = Flag.String("out").pipe(Flag.withMetavar("PATH"), Flag.optional)
 
+/** A workbook is binary: on a terminal it is noise, and the commands' text formats serve a pipe. */
+export const noXlsxOnStdout = new BadArgument({ flag: "--out -", reason: "an XLSX workbook does not go to standard output: give --out FILE.xlsx, or a text --format" })
+
 export const rejects = Flag.String("rejects").pipe(
   Flag.withMetavar("PATH"),
   Flag.withDescription(
-    "Where malformed lines go, one JSON object each: {file, line, tag, reason, text}. Created only when there is one. Default: beside the output (<out>.rejects.ndjson), or ./relink-rejects.ndjson"
+    "Where malformed lines go, one JSON object each: {file, line, tag, reason, text}. Created only when there is one, readable by its owner only (0600: it holds the lines as they were, full ID numbers and phones included). Default: beside the output (<out>.rejects.ndjson), or ./relink-rejects.ndjson. Never an input, never the output"
   ),
   Flag.optional
 )
 
+/** An integer flag's bounds, checked by the parser: outside them, one line and exit code 2. */
+export const between =
+  (min: number, max: number) =>
+  (flag: Flag.Flag<number>): Flag.Flag<number> =>
+    Flag.filter(flag, (n) => n >= min && n <= max, () => `an integer from ${Progress.number(min)} to ${Progress.number(max)}`)
+
+/** `simulate` and `demo`: beyond ten million members the export no longer fits a disk sensibly (~15 events, 3 KB each). */
+export const members = (fallback: number, description: string) =>
+  Flag.Int("members").pipe(between(0, 10_000_000), Flag.withMetavar("N"), Flag.withDescription(description), Flag.withDefault(fallback))
+
+/** Any integer the generator tells apart (both 32-bit halves are used). */
+export const seed = (description: string) =>
+  Flag.Int("seed").pipe(between(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), Flag.withMetavar("S"), Flag.withDescription(description), Flag.withDefault(1))
+
+export const maxLineBytes = Flag.Int("max-line-bytes").pipe(
+  between(1024, 1 << 30),
+  Flag.withMetavar("N"),
+  Flag.withDescription(
+    "The longest line read, in bytes; a longer one is rejected with its first bytes (never held whole), and one holding NUL bytes stops the run as binary data. Default: 1048576 (1 MiB)"
+  ),
+  Flag.withDefault(Sources.defaultMaxLineBytes)
+)
+
+export const defaultMaxRejects = 10_000
+
+export const maxRejects = Flag.Int("max-rejects").pipe(
+  between(0, 100_000_000),
+  Flag.withMetavar("N"),
+  Flag.withDescription("The most lines the rejects file takes; past it malformed lines are only counted, and the summary says how many. Default: 10000"),
+  Flag.withDefault(defaultMaxRejects)
+)
+
 export const quiet = Flag.Boolean("quiet").pipe(
   Flag.withAlias("q"),
-  Flag.withDescription("Print nothing on standard error but errors (no summary, no progress)"),
+  Flag.withDescription("Print nothing on standard error but errors and warnings (no summary, no progress)"),
   Flag.withDefault(false)
 )
 
@@ -134,20 +170,56 @@ export interface EventsFlags {
   readonly events: string
   readonly orgs: Option.Option<string>
   readonly asOf: Option.Option<string>
-  readonly rejectsPath: string
+  /** The command's output, if it writes a file (`-`: standard output). */
+  readonly out?: string
+  readonly rejects: Option.Option<string>
+  readonly maxLineBytes?: number
+  readonly maxRejects?: number
   readonly quiet: boolean
 }
 
-/** Folds every source into the core scan's state, evaluating nothing yet. */
+/** More than this share of the lines rejected, and the run warns that the input may be the wrong file. */
+const MOSTLY_REJECTED = 0.5
+
+/**
+ * Folds every source into the core scan's state, evaluating nothing yet. The outputs are checked
+ * against the inputs first; a run that reads no valid event fails, and one that rejects most lines
+ * says so even with --quiet.
+ */
 export const readEvents = (
   options: EventsFlags
 ): Effect.Effect<{ readonly ingested: Ingest.Ingested; readonly asOf: number; readonly progress: Progress.Progress }, CommandError, Scope.Scope> =>
   Effect.gen(function* () {
     const asOf = yield* Time.asOf(options.asOf)
-    const orgSources = Option.isSome(options.orgs) ? yield* Sources.resolve(options.orgs.value) : []
-    const eventSources = yield* Sources.resolve(options.events)
+    const rejectsPath = Option.getOrElse(options.rejects, () => defaultRejectsPath(options.out))
+    const outputs: ReadonlyArray<Outputs.Output> = [
+      ...(options.out === undefined ? [] : [{ what: "--out", path: options.out }]),
+      { what: Option.isSome(options.rejects) ? "--rejects" : "the default rejects file", path: rejectsPath }
+    ]
+    const skip = Outputs.isOutput(outputs)
+    const orgSources = Option.isSome(options.orgs) ? yield* Sources.resolve(options.orgs.value, skip) : []
+    const eventSources = yield* Sources.resolve(options.events, skip)
+    const sources = [...orgSources, ...eventSources]
+    yield* Outputs.guard(outputs, sources)
     const progress = Progress.make({ unit: "lines", enabled: !options.quiet && process.stderr.isTTY === true })
-    const ingested = yield* Ingest.ingest([...orgSources, ...eventSources], { asOf, rejectsPath: options.rejectsPath, progress })
+    const ingested = yield* Ingest.ingest(sources, {
+      asOf,
+      rejectsPath,
+      maxLineBytes: options.maxLineBytes ?? Sources.defaultMaxLineBytes,
+      maxRejects: options.maxRejects ?? defaultMaxRejects,
+      progress
+    })
+    const { lines, malformed } = ingested
+    if (lines === malformed) {
+      progress.done()
+      return yield* new NoValidEvents({ lines, rejected: malformed, rejectsPath: ingested.rejectsPath })
+    }
+    if (malformed > lines * MOSTLY_REJECTED) {
+      progress.done()
+      yield* Console.error(
+        `relink: warning: ${Progress.number(malformed)} of ${Progress.number(lines)} lines (${Math.round((malformed / lines) * 100)}%) were rejected, see ${ingested.rejectsPath ?? "?"}: is --events the export you meant?`
+      )
+    }
     return { ingested, asOf, progress }
   })
 
@@ -253,13 +325,10 @@ export const loadMongo = (
 }
 
 /** Reads from wherever the flags say: the embedded scan of an export, or the worker's MongoDB state. */
-export const load = (
-  origin: Origin,
-  options: { readonly asOf: Option.Option<string>; readonly rejectsPath: string; readonly quiet: boolean }
-): Effect.Effect<Loaded, CommandError, Scope.Scope> =>
+export const load = (origin: Origin, options: Omit<EventsFlags, "events" | "orgs">): Effect.Effect<Loaded, CommandError, Scope.Scope> =>
   origin._tag === "Mongo"
     ? Effect.flatMap(Time.asOf(options.asOf), (asOf) => loadMongo(origin, asOf, options.quiet))
-    : Effect.map(scanEvents({ events: origin.events, orgs: origin.orgs, asOf: options.asOf, rejectsPath: options.rejectsPath, quiet: options.quiet }), ({ result, ingested }) => ({
+    : Effect.map(scanEvents({ ...options, events: origin.events, orgs: origin.orgs }), ({ result, ingested }) => ({
         asOf: result.asOf,
         orgs: result.orgs,
         evaluations: result.evaluations,
@@ -275,13 +344,14 @@ export const load = (
 /** A line on standard error unless quiet; names and paths in it may come from the input. */
 export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(Terminal.clean(text)))
 
-/** "12,345 lines from 2 files in 0.4 s (30k/s); 3 malformed, in out/x.rejects.ndjson" */
+/** "read 12,345 lines from 2 files in 0.4 s (30k lines/s); 3 malformed lines skipped, written to out/x.rejects.ndjson" */
 export const readSummary = (ingested: Ingest.Ingested): string => {
   const files = ingested.sources.length === 1 ? (ingested.sources[0]?.path === "-" ? "standard input" : "1 file") : `${ingested.sources.length} files`
   const speed = ingested.seconds > 0 ? ` (${Progress.rate(ingested.lines / ingested.seconds).replace("/s", " lines/s")})` : ""
   const malformed =
     ingested.malformed === 0
       ? "no malformed lines"
-      : `${Progress.number(ingested.malformed)} malformed line${ingested.malformed === 1 ? "" : "s"} skipped, written to ${ingested.rejectsPath ?? "?"}`
+      : `${Progress.number(ingested.malformed)} malformed line${ingested.malformed === 1 ? "" : "s"} skipped, written to ${ingested.rejectsPath ?? "?"} (readable by its owner only)` +
+        (ingested.unwritten > 0 ? `; it holds the first ${Progress.number(ingested.malformed - ingested.unwritten)}, ${Progress.number(ingested.unwritten)} more were only counted (--max-rejects)` : "")
   return `read ${Progress.number(ingested.lines)} lines from ${files} in ${ingested.seconds.toFixed(1)} s${speed}; ${malformed}`
 }

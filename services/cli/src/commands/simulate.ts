@@ -40,12 +40,16 @@ export interface SimulateOptions {
   readonly quiet: boolean
 }
 
+/**
+ * Lets the event loop run: a signal's handler (SIGINT, SIGTERM) only runs between tasks, and
+ * `ready` resolves without leaving the current one while the file keeps up.
+ */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** Simulates into a directory; the manifest describes what was written. */
 export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly manifest: Manifest; readonly eventsPath: string }, CommandError> =>
   Effect.scoped(
     Effect.gen(function* () {
-      if (flags.members < 0) return yield* new BadArgument({ flag: "--members", reason: "must be 0 or more" })
-      if (flags.malformed < 0) return yield* new BadArgument({ flag: "--malformed", reason: "must be 0 or more" })
       const asOf = yield* Time.asOf(flags.asOf)
       const eventsName = flags.gzip ? "events.ndjson.gz" : "events.ndjson"
       const eventsPath = join(flags.out, eventsName)
@@ -91,9 +95,16 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
             progress.update({ label: "simulate", events: count })
             await events.ready()
             await labels.ready()
+            await tick()
           }
         }
-        while (malformed.length < flags.malformed) broken()
+        while (malformed.length < flags.malformed) {
+          broken()
+          if ((malformed.length & 0x3fff) === 0) {
+            await events.ready()
+            await tick()
+          }
+        }
         labels.write(observations === 0 ? "[]\n" : "\n]\n")
         await events.close()
         await labels.close()
@@ -128,16 +139,19 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
 export const simulate = Command.make(
   "simulate",
   {
-    members: Flag.Int("members").pipe(Flag.withMetavar("N"), Flag.withDescription("How many members (about one branch per 30–60 of them)"), Flag.withDefault(2000)),
-    seed: Flag.Int("seed").pipe(Flag.withMetavar("S"), Flag.withDescription("The same seed and options give the same files, byte for byte"), Flag.withDefault(1)),
+    members: Shared.members(2000, "How many members (about one branch per 30–60 of them), up to 10,000,000"),
+    seed: Shared.seed("The same seed and options give the same files, byte for byte; any integer up to ±(2^53 − 1)"),
     asOf: Shared.asOf.pipe(Flag.withDescription("The instant the export is taken: every event happens at or before it. 2026-11-27 or an ISO instant. Default: now")),
     out: Flag.String("out").pipe(
       Flag.withMetavar("DIR"),
-      Flag.withDescription("Directory to write events.ndjson (or events.ndjson.gz), labels.json (the truth about each observation) and manifest.json into")
+      Flag.withDescription(
+        "Directory to write events.ndjson (or events.ndjson.gz), labels.json (the truth about each observation) and manifest.json into; each appears complete or not at all"
+      )
     ),
     malformed: Flag.Int("malformed").pipe(
+      Shared.between(0, 1_000_000),
       Flag.withMetavar("N"),
-      Flag.withDescription("Mix N broken lines into the events (truncated JSON, unknown type, invalid field, not JSON); their line numbers go to manifest.json"),
+      Flag.withDescription("Mix N broken lines (up to 1,000,000) into the events (truncated JSON, unknown type, invalid field, not JSON); their line numbers go to manifest.json"),
       Flag.withDefault(0)
     ),
     gzip: Flag.Boolean("gzip").pipe(Flag.withDescription("Write events.ndjson.gz"), Flag.withDefault(false)),

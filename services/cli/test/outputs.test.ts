@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import ExcelJS from "exceljs"
+import { parse as parseHtml } from "parse5"
 import { IdNumber } from "@relink/core"
 import { parseCsv, ok, relink, tempDir } from "./helpers.ts"
 import { libreOffice, openpyxl, unzip } from "./readers.ts"
@@ -134,6 +135,14 @@ describe("outputs are safe and what spreadsheet users expect", () => {
     // What is left outside every isolate (<bdi>…</bdi>, or FSI…PDI where markup cannot go) holds no bidi control.
     const outside = html.replace(/<bdi>[^<]*<\/bdi>/g, "").replace(/\u2068[^\u2069]*\u2069/g, "")
     assert.notMatch(outside, /[\u202A-\u202E\u2066-\u2069]/)
+  })
+
+  it("writes HTML that parses without an error, controls, noncharacters and lone surrogates in names left out (item 6)", () => {
+    const html = ok(relink([...report, "--format", "html"])).stdout
+    const errors: Array<string> = []
+    parseHtml(html, { onParseError: (error) => errors.push(`${error.code} at ${error.startLine}:${error.startCol}`) })
+    assert.deepStrictEqual(errors, [])
+    assert.include(html, "张三四五")
   })
 
   it("strips escape sequences, control and bidi characters from relink orgs, summary lines and error messages (item 6)", () => {

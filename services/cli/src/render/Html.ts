@@ -8,8 +8,15 @@
 import { type DataQuality, Instant, type Report, type Status } from "@relink/core"
 import { type Context, type Group, groups, labels, scopeText } from "./Unlinked.ts"
 
+/**
+ * What an HTML document must not hold (each is a parse error, and browsers differ on what they
+ * show): controls other than tab, line feed, form feed and carriage return; noncharacters
+ * (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their kin on every plane); surrogates not in a pair.
+ */
+const NOT_HTML = /[^\P{Cc}\t\n\f\r]|[\p{Cs}\p{Noncharacter_Code_Point}]/gu
+
 const escape = (value: string | number): string =>
-  String(value).replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
+  String(value).replace(NOT_HTML, "").replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
 
 /**
  * Text from the events (names, organisation names, notes), isolated from the page around it: a

@@ -6,10 +6,10 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Result } from "effect"
-import { Event, Policy, Report, Scan, Status } from "@relink/core"
+import * as core from "@relink/core"
 import { cachePath, installAtomically } from "../setup/cache.ts"
 import { startRegistry, type Registry } from "../setup/registry.ts"
+import { summarise, type Summary } from "./app/summary.mjs"
 import { packAll, root, type Tarball } from "./pack.ts"
 
 const FIXTURE = join(root, "test", "fixtures", "events-60-members.ndjson")
@@ -49,24 +49,8 @@ const nodeBinary = async (version: string): Promise<string> => {
   return binary
 }
 
-/** What the README's example prints, computed here from the workspace's sources: the oracle. */
-const expectedSummary = () => {
-  const lines = readFileSync(FIXTURE, "utf8").split("\n").filter((line) => line.length > 0)
-  const events = lines.map(Event.decodeLine).filter(Result.isSuccess).map((r) => r.success)
-  const result = Scan.run(events, { asOf: Date.parse(AS_OF), policy: Policy.defaults })
-  const statuses: Record<string, number> = {}
-  for (const evaluation of result.evaluations) statuses[evaluation.status] = (statuses[evaluation.status] ?? 0) + 1
-  return {
-    events: events.length,
-    members: result.evaluations.length,
-    unlinked: result.evaluations.filter((e) => Status.unlinked.has(e.status)).length,
-    statuses,
-    proposals: result.proposals.length,
-    autoLinks: result.proposals.filter((p) => p.decision === "auto-link").length,
-    listRows: Report.unlinked(Report.fromScan(result), { orgId: ORG, includeSubtree: true, lang: "zh", reveal: false }).rows.length,
-    maskedIds: true
-  }
-}
+/** What the README's example prints, computed here with the workspace's sources. */
+const expectedSummary = (): Summary => summarise(core, readFileSync(FIXTURE, "utf8").split("\n").filter((line) => line.length > 0), AS_OF, ORG)
 
 describe("the published packages, installed by npm outside the workspace", () => {
   let work: string

@@ -4,8 +4,13 @@ import { defineConfig } from "vitest/config"
 // One runner, three projects: `unit` needs nothing but Node; `integration` gets a real Kafka broker
 // and a MongoDB-wire server from the global setup (or uses KAFKA_BROKERS / MONGODB_URI as given);
 // `consumer` packs the packages and installs them with npm outside the workspace (needs the registry).
+const conditions = ["@relink/source", "module", "node", "development|production"]
+
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
+  // Workspace packages are tested from their TypeScript sources, as Node runs them (.npmrc).
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ["@relink/source"] } },
   test: {
     projects: [
       {

@@ -160,7 +160,7 @@ describe("the published packages, installed by npm outside the workspace", () =>
     for (const command of ["simulate", "scan", "report", "orgs", "worker", "publish"]) assert.include(help, command)
 
     const fromSource = join(work, "source.jsonl")
-    ok(run(process.execPath, [join(root, "services", "cli", "src", "bin.ts"), "scan", "--events", FIXTURE, "--as-of", AS_OF, "--out", fromSource, "--quiet"], work), "relink scan from the workspace")
+    ok(run(process.execPath, ["--conditions=@relink/source", join(root, "services", "cli", "src", "bin.ts"), "scan", "--events", FIXTURE, "--as-of", AS_OF, "--out", fromSource, "--quiet"], work), "relink scan from the workspace")
     const expected = readFileSync(fromSource, "utf8")
     assert.strictEqual(expected.split("\n").filter((l) => l.includes('"kind":"member"')).length, 60)
     const bin = join(prefix, "lib", "node_modules", "@relink", "cli", "dist", "bin.js")

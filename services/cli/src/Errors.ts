@@ -148,10 +148,14 @@ export const isArgumentError = (error: CommandError): boolean => argumentTags.ha
 export const isCommandError = (u: unknown): u is CommandError =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)
 
+/** The code of a Node.js system error (`ENOENT`, …), if it is one. */
+export const codeOf = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+
 /** The reason of a Node.js system error, without the stack. */
 export const reasonOf = (cause: unknown): string => {
-  if (typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string") {
-    const code = cause.code
+  const code = codeOf(cause)
+  if (code !== undefined) {
     const known: Record<string, string> = {
       ENOENT: "no such file or directory",
       EACCES: "permission denied",

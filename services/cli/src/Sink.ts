@@ -11,7 +11,7 @@ import { basename, dirname, join } from "node:path"
 import { type Writable, finished } from "node:stream"
 import { createGzip } from "node:zlib"
 import { Effect, type Scope } from "effect"
-import { WriteFailed, reasonOf } from "./Errors.ts"
+import { WriteFailed, codeOf, reasonOf } from "./Errors.ts"
 
 const FLUSH_AT = 1 << 18
 
@@ -58,14 +58,12 @@ interface Placement {
   readonly mode: number
 }
 
-const hasCode = (cause: unknown, code: string): boolean => typeof cause === "object" && cause !== null && "code" in cause && cause.code === code
-
 /** Creates the directory of an output path; a file in the way is "not a directory", as it is. */
 const makeParent = (path: string): void => {
   try {
     mkdirSync(dirname(path), { recursive: true })
   } catch (cause) {
-    if (hasCode(cause, "EEXIST")) throw new Error(`${dirname(path)} is not a directory`, { cause })
+    if (codeOf(cause) === "EEXIST") throw new Error(`${dirname(path)} is not a directory`, { cause })
     throw cause
   }
 }
@@ -97,7 +95,7 @@ const discardPlacement = (placement: Placement): void => {
     unlinkSync(placement.temp)
   } catch (cause) {
     // Never created, or already renamed: nothing to remove.
-    if (!hasCode(cause, "ENOENT")) throw cause
+    if (codeOf(cause) !== "ENOENT") throw cause
   }
 }
 

@@ -37,13 +37,33 @@ describe("the store against the setup's server", () => {
     const ids = Array.from({ length: 150 }, (_, i) => `m-${i}`)
     const conflicts = await withStore((store) =>
       Effect.gen(function* () {
-        yield* store.writeMembers(ids.map((id) => ({ doc: member(id, 1), expectedVersion: undefined })))
-        return yield* store.writeMembers(ids.map((id) => ({ doc: member(id, 2), expectedVersion: 1 })))
+        yield* store.writeMembers(ids.map((id) => ({ doc: member(id, 1), expectedVersion: undefined })), store.wallClock())
+        return yield* store.writeMembers(ids.map((id) => ({ doc: member(id, 2), expectedVersion: 1 })), store.wallClock())
       })
     )
     expect(conflicts).toEqual([])
     const stored = await withStore((store) => store.loadMembers(ids))
     expect([...stored.values()].map((d) => d.version)).toEqual(ids.map(() => 2))
+  })
+
+  it("lets one of ten writers holding the same version write it, on claims it detects the server needs", async () => {
+    const writers = Array.from({ length: 10 }, (_, i) => i)
+    const { mode, outcomes, stored } = await withStore((store) =>
+      Effect.gen(function* () {
+        yield* store.writeMembers([{ doc: member("race", 1), expectedVersion: undefined }], store.wallClock())
+        const readAt = store.wallClock()
+        const outcomes = yield* Effect.forEach(
+          writers,
+          (w) => store.writeMembers([{ doc: { ...member("race", 2), fingerprint: `writer ${w}` }, expectedVersion: 1 }], readAt),
+          { concurrency: "unbounded" }
+        )
+        return { mode: store.conditionalWrites, outcomes, stored: yield* store.loadMembers(["race"]) }
+      })
+    )
+    expect(mode).toBe("claims")
+    const winners = writers.filter((w) => outcomes[w]?.length === 0)
+    expect(winners).toHaveLength(1)
+    expect(stored.get("race")?.fingerprint).toBe(`writer ${winners[0]}`)
   })
 
   it("clears the pending changes of 150 members in one call, except where another writer moved the version on", async () => {
@@ -52,9 +72,9 @@ describe("the store against the setup's server", () => {
     const withPending = (id: string, version: number): Store.MemberDoc => ({ ...member(id, version), pending: [change(version)] })
     const stored = await withStore((store) =>
       Effect.gen(function* () {
-        yield* store.writeMembers(ids.map((id) => ({ doc: withPending(id, 1), expectedVersion: undefined })))
+        yield* store.writeMembers(ids.map((id) => ({ doc: withPending(id, 1), expectedVersion: undefined })), store.wallClock())
         // Another writer wrote p-7 again (carrying its pending change) before the clear.
-        yield* store.writeMembers([{ doc: { ...withPending("p-7", 2), pending: [change(1), change(2)] }, expectedVersion: 1 }])
+        yield* store.writeMembers([{ doc: { ...withPending("p-7", 2), pending: [change(1), change(2)] }, expectedVersion: 1 }], store.wallClock())
         yield* store.clearPending(ids.map((_id) => ({ _id, version: 1 })))
         return yield* store.loadMembers(ids)
       })

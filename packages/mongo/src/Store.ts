@@ -3,11 +3,15 @@
  * operations the worker and the reports need. Every write is idempotent, keyed by a deterministic
  * id: an insert whose duplicate key means "already there" (far cheaper than an upsert on FerretDB)
  * or an upsert, sent as an unordered bulk write; concurrent workers are safe because member
- * documents are only replaced on their expected `version`. Only what MongoDB ≥ 6 and FerretDB 1.24
- * both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or partial indexes.
+ * documents are only replaced on their expected `version`: atomically where the server applies
+ * conditional updates atomically (MongoDB), through claims where it does not (FerretDB 1.x; see
+ * `internal/VersionedWrite.ts`), detected from the server's `buildInfo`. Only what MongoDB ≥ 6 and
+ * FerretDB 1.24 both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or
+ * partial indexes.
  */
-import { Config, Context, Data, Effect, Layer, Stream } from "effect"
+import { Config, Context, Data, Effect, Layer, Option, Schema, Stream } from "effect"
 import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb"
+import * as VersionedWrite from "./internal/VersionedWrite.ts"
 
 export class MongoError extends Data.TaggedError("MongoError")<{
   readonly operation: string
@@ -127,32 +131,55 @@ export interface OutboxDoc {
   readonly createdAt: Date
 }
 
+/** A writer's claim on a member version, on servers without atomic conditional updates. */
+interface ClaimDoc {
+  readonly _id: string
+  readonly at: Date
+}
+
 interface MetaDoc {
   readonly _id: string
   readonly version: number
 }
 
-export interface MemberWrite {
-  readonly doc: MemberDoc
-  /** The version read before merging; undefined for a member not stored yet. */
-  readonly expectedVersion: number | undefined
-}
+/** A member document to write, with the version it was read at (undefined for a new member). */
+export type MemberWrite = VersionedWrite.Write<MemberDoc>
+
+export type ConditionalWrites = VersionedWrite.ConditionalWrites
 
 export interface MongoSettings {
   readonly uri: string
   readonly database: string
+  /** How member versions are written; detected from the server when absent. */
+  readonly conditionalWrites?: ConditionalWrites | undefined
+  /** After this long a writer's claim on a member version counts as abandoned (claims mode only). */
+  readonly claimLeaseMs?: number | undefined
 }
+
+const DEFAULT_CLAIM_LEASE_MS = 15_000
 
 export const config: Config.Config<MongoSettings> = Config.all({
   uri: Config.String("MONGODB_URI"),
-  database: Config.String("MONGODB_DATABASE").pipe(Config.withDefault("relink"))
+  database: Config.String("MONGODB_DATABASE").pipe(Config.withDefault("relink")),
+  conditionalWrites: Config.schema(Schema.Literals(["atomic", "claims"]), "MONGODB_CONDITIONAL_WRITES").pipe(Config.option, Config.map(Option.getOrUndefined)),
+  claimLeaseMs: Config.Int("MONGODB_CLAIM_LEASE_MS").pipe(Config.withDefault(DEFAULT_CLAIM_LEASE_MS))
 })
 
-const collectionNames = ["events", "members", "orgs", "observations", "matches", "statusChanges", "outbox", "meta"] as const
+/**
+ * FerretDB 1.x runs a conditional update as a query and then a write by `_id`, so two writers
+ * holding one version can both match; MongoDB matches one. `buildInfo` names FerretDB.
+ */
+const detectConditionalWrites = (db: Db) =>
+  attempt("read the server's build", () => db.admin().command({ buildInfo: 1 })).pipe(
+    Effect.map((info): ConditionalWrites => (typeof info["ferretdbVersion"] === "string" ? "claims" : "atomic"))
+  )
+
+const collectionNames = ["events", "members", "memberClaims", "orgs", "observations", "matches", "statusChanges", "outbox", "meta"] as const
 
 const collections = (db: Db) => ({
   events: db.collection<EventDoc>("events"),
   members: db.collection<MemberDoc>("members"),
+  memberClaims: db.collection<ClaimDoc>("memberClaims"),
   orgs: db.collection<OrgDoc>("orgs"),
   observations: db.collection<ObservationDoc>("observations"),
   matches: db.collection<MatchDoc>("matches"),
@@ -183,6 +210,7 @@ const ensureIndexes = (c: Collections) =>
       c.members.createIndex({ blockingKeys: 1 }),
       c.members.createIndex({ status: 1 }),
       c.members.createIndex({ homeOrgId: 1 }),
+      c.memberClaims.createIndex({ at: 1 }),
       c.observations.createIndex({ blockingKeys: 1 }),
       c.matches.createIndex({ memberId: 1 }),
       c.matches.createIndex({ observationEventId: 1 }),
@@ -244,6 +272,45 @@ export const make = (settings: MongoSettings) =>
     yield* ensureCollections(db)
     const c = collections(db)
     yield* ensureIndexes(c)
+    const conditionalWrites = settings.conditionalWrites ?? (yield* detectConditionalWrites(db))
+    const versioning: VersionedWrite.Settings = {
+      mode: conditionalWrites,
+      leaseMs: settings.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+      now: Date.now
+    }
+    const memberVersions: VersionedWrite.Backend<MemberDoc, MongoError> = {
+      insert: (docs) => Effect.map(bulk("insert members", c.members, docs.map((document) => ({ insertOne: { document } }))), (r) => r.duplicates),
+      replace: (docs) =>
+        bulk(
+          "write members",
+          c.members,
+          docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields } } }))
+        ).pipe(Effect.asVoid),
+      replaceIfVersion: (writes) =>
+        Effect.map(
+          bulk(
+            "write members",
+            c.members,
+            writes.map(({ doc: { _id, ...fields }, expectedVersion }) => ({
+              updateOne: { filter: { _id, version: expectedVersion ?? 0 }, update: { $set: fields } }
+            }))
+          ),
+          (r) => r.matched
+        ),
+      stored: (ids) =>
+        attempt("verify member versions", () =>
+          c.members.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, version: 1, fingerprint: 1 } }).batchSize(ONE_BATCH).toArray()
+        ).pipe(Effect.map((docs) => new Map(docs.map((d) => [d._id, { version: d.version, fingerprint: d.fingerprint }])))),
+      insertClaims: (claims) =>
+        Effect.map(
+          bulk("claim member versions", c.memberClaims, claims.map(({ _id, at }) => ({ insertOne: { document: { _id, at: new Date(at) } } }))),
+          (r) => r.duplicates
+        ),
+      findClaims: (ids) =>
+        attempt("read member claims", () => c.memberClaims.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
+          Effect.map((docs) => new Map(docs.map((d) => [d._id, { _id: d._id, at: d.at.getTime() }])))
+        )
+    }
 
     return {
       ping: attempt("ping", () => client.db(settings.database).command({ ping: 1 })).pipe(Effect.asVoid),
@@ -268,30 +335,23 @@ export const make = (settings: MongoSettings) =>
           Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
         ),
 
+      /** How this server gets member versions written safely. */
+      conditionalWrites,
+
+      /** Wall-clock milliseconds, to pass as `readAt` to `writeMembers`. */
+      wallClock: versioning.now,
+
       /**
-       * Writes members on their expected version (insert when new). Returns the ids that lost a
-       * race with another writer: the caller re-reads, re-merges and writes them again.
+       * Writes members on their expected version (insert when new), read at `readAt` (wall clock).
+       * Returns the ids that lost a race with another writer: the caller re-reads, re-merges and
+       * writes them again.
        */
-      writeMembers: (writes: ReadonlyArray<MemberWrite>) =>
-        Effect.gen(function* () {
-          const ops: Array<AnyBulkWriteOperation<MemberDoc>> = writes.map(({ doc, expectedVersion }) => {
-            const { _id, version: _version, ...fields } = doc
-            // A new member is inserted (a duplicate key means another writer was first); a stored one
-            // is replaced only on the version it was read at.
-            return expectedVersion === undefined
-              ? { insertOne: { document: { ...doc, version: 1 } } }
-              : { updateOne: { filter: { _id, version: expectedVersion }, update: { $set: { ...fields, version: expectedVersion + 1 } } } }
-          })
-          const result = yield* bulk("write members", c.members, ops)
-          const inserted = writes.filter((w, i) => w.expectedVersion === undefined && !result.duplicates.has(i)).length
-          if (result.duplicates.size === 0 && result.matched + inserted === writes.length) return [] as ReadonlyArray<string>
-          // Some conditional updates matched nothing: find which by reading the versions back.
-          const stored = yield* attempt("verify member versions", () =>
-            c.members.find({ _id: { $in: writes.map((w) => w.doc._id) } }, { projection: { _id: 1, version: 1, state: 1 } }).batchSize(ONE_BATCH).toArray()
-          )
-          const byId = new Map(stored.map((d) => [d._id, d]))
-          return writes.filter((w) => byId.get(w.doc._id)?.state !== w.doc.state).map((w) => w.doc._id)
-        }),
+      writeMembers: (writes: ReadonlyArray<MemberWrite>, readAt: number) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
+
+      /** Removes claims too old to be contended any more. */
+      pruneClaims: Effect.suspend(() =>
+        attempt("prune member claims", () => c.memberClaims.deleteMany({ at: { $lt: new Date(VersionedWrite.pruneBefore(versioning)) } }))
+      ).pipe(Effect.asVoid),
 
       /** Clears the pending changes of members still at the version whose effects were stored. */
       // One statement for the lot: FerretDB scans the members once per statement, not per member.

@@ -4,7 +4,7 @@
  * core, re-match the observations a change can affect, and stage outputs. Every decision is a core
  * function; this module only reads, calls core and writes.
  */
-import { Context, Effect, Layer, Ref } from "effect"
+import { Context, Duration, Effect, Layer, Ref } from "effect"
 import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Scan, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import * as MemberRecord from "./MemberRecord.ts"
@@ -118,6 +118,9 @@ export const make = (settings: Settings) =>
           if (attempt >= MAX_WRITE_ATTEMPTS) {
             return yield* new Store.MongoError({ operation: "write members", reason: `${toWrite.length} members kept changing under concurrent writers` })
           }
+          // Lost races back off: the winner may hold its claim on the member for a round trip.
+          if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
+          const readAt = store.wallClock()
           const docs = yield* store.loadMembers(toWrite)
           const writes: Array<Store.MemberWrite> = []
           for (const id of toWrite) {
@@ -154,7 +157,7 @@ export const make = (settings: Settings) =>
             writes.push({ doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now, changes), expectedVersion: stored?.version })
             if (changes.length > 0) results.set(id, { version, changes })
           }
-          const conflicts = yield* store.writeMembers(writes)
+          const conflicts = yield* store.writeMembers(writes, readAt)
           for (const id of conflicts) results.delete(id)
           toWrite = [...conflicts]
         }
@@ -361,6 +364,7 @@ export const make = (settings: Settings) =>
     /** Re-evaluates members whose `nextReviewAt` has come (time-driven changes). */
     const sweep = (now: number, limit: number) =>
       Effect.gen(function* () {
+        yield* store.pruneClaims
         const due = yield* store.dueMembers(now, limit)
         const outputs = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), now)
         return { reviewed: due.length, outputs }

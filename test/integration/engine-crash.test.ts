@@ -98,6 +98,34 @@ const ingestAll = (crashBudget: (batch: number) => number | undefined) => {
   return Effect.runPromise(Effect.scoped(program.pipe(Effect.provide(Layer.merge(store, pii)))))
 }
 
+/**
+ * Ingests every batch, then sweeps at `at`. With `dies`, a first sweep dies just after writing the
+ * members (their changes pending, the effects not stored), and only a sweep follows.
+ */
+const sweepAfter = (at: number, dies: boolean) => {
+  const database = `relink_crash_${randomUUID().replaceAll("-", "")}`
+  databases.push(database)
+  const layer = Layer.merge(Store.layer({ uri: serviceEnv().MONGODB_URI, database }), Pii.layer(Redacted.make(W.PII_KEY)))
+  const settings = { policy: Policy.defaults, rule: MatchRule.chinese, flagsTopic: "flags", strandedAfterMs: 0 }
+  const program = Effect.gen(function* () {
+    const healthy = yield* Store.Store
+    const engine = yield* Engine.make(settings)
+    for (const arrivals of batches) yield* engine.ingest(arrivals, ASOF)
+    let died = false
+    if (dies) {
+      const crashed = new Store.MongoError({ operation: "crash", reason: "the worker died here" })
+      const dying = yield* Engine.make(settings).pipe(
+        Effect.provideService(Store.Store, { ...healthy, recordStatusChanges: () => Effect.fail(crashed) })
+      )
+      died = (yield* Effect.exit(dying.sweep(at, 1_000_000)))._tag === "Failure"
+    }
+    const swept = yield* engine.sweep(at, 1_000_000)
+    const outbox = yield* healthy.unpublishedOutputs(1_000_000)
+    return { died, swept: swept.reviewed, snapshot: yield* Snapshot.load(at, Policy.defaults), outputs: new Set(outbox.map((o) => o._id)) }
+  })
+  return Effect.runPromise(Effect.scoped(program.pipe(Effect.provide(layer))))
+}
+
 describe("the engine after a crash at any write", () => {
   afterAll(async () => {
     const client = await MongoClient.connect(serviceEnv().MONGODB_URI)
@@ -118,5 +146,18 @@ describe("the engine after a crash at any write", () => {
     expect(W.differences(scan, crashed.snapshot), context).toEqual([])
     expect([...clean.outputs].filter((id) => !crashed.outputs.has(id)), context).toEqual([])
     expect([...crashed.outputs].filter((id) => !clean.outputs.has(id)), context).toEqual([])
+  }, 300_000)
+
+  it("settles in the sweeper the changes a sweep that died left pending, though nothing is due any more", async () => {
+    const at = ASOF + 400 * 86_400_000
+    const clean = await sweepAfter(at, false)
+    const recovered = await sweepAfter(at, true)
+    expect(recovered.died).toBe(true)
+    expect(recovered.swept).toBeGreaterThan(0)
+    expect(W.differences(W.scanOf(lines, at), recovered.snapshot)).toEqual([])
+    const statusChanges = [...clean.outputs].filter((id) => id.startsWith("status|"))
+    expect(statusChanges.length).toBeGreaterThan(0)
+    expect([...clean.outputs].filter((id) => !recovered.outputs.has(id))).toEqual([])
+    expect([...recovered.outputs].filter((id) => !clean.outputs.has(id))).toEqual([])
   }, 300_000)
 })

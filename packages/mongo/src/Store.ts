@@ -72,6 +72,8 @@ export interface MemberDoc {
    * nothing. A document without it has no pending changes.
    */
   readonly pending?: ReadonlyArray<PendingChange>
+  /** Since when (wall clock) changes have been pending: the sweeper settles those a crash left behind. */
+  readonly pendingSince?: Date | null
 }
 
 /** A member change whose effects are still to be stored: its evaluations and the keys to re-match. */
@@ -210,6 +212,7 @@ const ensureIndexes = (c: Collections) =>
       c.members.createIndex({ blockingKeys: 1 }),
       c.members.createIndex({ status: 1 }),
       c.members.createIndex({ homeOrgId: 1 }),
+      c.members.createIndex({ pendingSince: 1 }),
       c.memberClaims.createIndex({ at: 1 }),
       c.observations.createIndex({ blockingKeys: 1 }),
       c.matches.createIndex({ memberId: 1 }),
@@ -359,12 +362,18 @@ export const make = (settings: MongoSettings) =>
         members.length === 0
           ? Effect.void
           : attempt("clear pending changes", () =>
-              c.members.updateMany({ $or: members.map(({ _id, version }) => ({ _id, version })) }, { $set: { pending: [] } })
+              c.members.updateMany({ $or: members.map(({ _id, version }) => ({ _id, version })) }, { $set: { pending: [], pendingSince: null } })
             ).pipe(Effect.asVoid),
 
-      dueMembers: (now: number, limit: number) =>
+      /** Members due for review at `now`, and members whose changes have been pending since before `strandedBefore` (wall clock). */
+      dueMembers: (now: number, strandedBefore: number, limit: number) =>
         attempt("find due members", () =>
-          c.members.find({ nextReviewAt: { $lte: new Date(now) } }).sort({ nextReviewAt: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()
+          c.members
+            .find({ $or: [{ nextReviewAt: { $lte: new Date(now) } }, { pendingSince: { $lte: new Date(strandedBefore) } }] })
+            .sort({ nextReviewAt: 1 })
+            .limit(limit)
+            .batchSize(ONE_BATCH)
+            .toArray()
         ),
 
       /** Members sharing a blocking key, in any of the statuses: ids and keys only. */

@@ -13,7 +13,11 @@ export interface Settings {
   readonly policy: Policy.Policy
   readonly rule: MatchRule.MatchRule
   readonly flagsTopic: string
+  /** Changes pending this long (wall clock) were left by a writer that died: the sweeper settles them. */
+  readonly strandedAfterMs?: number | undefined
 }
+
+const STRANDED_AFTER_MS = 30_000
 
 /** An event as it arrived: decoded, with its original bytes and where it came from. */
 export interface Arrival {
@@ -154,7 +158,11 @@ export const make = (settings: Settings) =>
             }
             const hasEffects = change.rematchKeys.length > 0 || statusOutputs(id, change, now).length > 0
             const changes = hasEffects ? [...unfinished, change] : unfinished
-            writes.push({ doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now, changes), expectedVersion: stored?.version })
+            const pendingSince = unfinished.length > 0 ? (stored?.pendingSince ?? new Date(readAt)) : new Date(readAt)
+            writes.push({
+              doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now, changes, pendingSince),
+              expectedVersion: stored?.version
+            })
             if (changes.length > 0) results.set(id, { version, changes })
           }
           const conflicts = yield* store.writeMembers(writes, readAt)
@@ -365,7 +373,7 @@ export const make = (settings: Settings) =>
     const sweep = (now: number, limit: number) =>
       Effect.gen(function* () {
         yield* store.pruneClaims
-        const due = yield* store.dueMembers(now, limit)
+        const due = yield* store.dueMembers(now, store.wallClock() - (settings.strandedAfterMs ?? STRANDED_AFTER_MS), limit)
         const outputs = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), now)
         return { reviewed: due.length, outputs }
       })

@@ -36,7 +36,8 @@ export const toDoc = (
   keys: ReadonlyArray<string>,
   version: number,
   now: number,
-  pending: ReadonlyArray<Store.PendingChange>
+  pending: ReadonlyArray<Store.PendingChange>,
+  pendingSince: Date | null
 ): Store.MemberDoc => ({
   _id: projection.memberId,
   version,
@@ -49,5 +50,6 @@ export const toDoc = (
   nextReviewAt: evaluation?.nextReviewAt === undefined ? null : new Date(evaluation.nextReviewAt),
   blockingKeys: [...keys],
   evaluatedAt: new Date(now),
-  pending: [...pending]
+  pending: [...pending],
+  pendingSince: pending.length === 0 ? null : pendingSince
 })

@@ -66,6 +66,25 @@ describe("the store against the setup's server", () => {
     expect(stored.get("race")?.fingerprint).toBe(`writer ${winners[0]}`)
   })
 
+  it("keeps every resolution of one observation added at once by ten writers, and the observation stored beside them", async () => {
+    const members = Array.from({ length: 10 }, (_, i) => `resolved-${i}`)
+    const observation = { _id: "obs-race", payload: "encrypted", occurredAt: new Date(0), blockingKeys: ["k"] }
+    const loaded = await withStore((store) =>
+      Effect.gen(function* () {
+        yield* Effect.all(
+          [
+            ...members.map((memberId) => store.addResolutions([{ observationEventId: "obs-race", memberId }])),
+            store.storeObservations([observation])
+          ],
+          { concurrency: "unbounded" }
+        )
+        return yield* store.loadObservations(["obs-race"])
+      })
+    )
+    expect([...(loaded.get("obs-race")?.resolvedBy ?? [])].sort()).toEqual(members)
+    expect(loaded.get("obs-race")?.payload).toBe("encrypted")
+  })
+
   it("clears the pending changes of 150 members in one call, except where another writer moved the version on", async () => {
     const ids = Array.from({ length: 150 }, (_, i) => `p-${i}`)
     const change = (version: number): Store.PendingChange => ({ version, before: null, after: null, rematchKeys: [`key-${version}`] })

@@ -170,4 +170,32 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     }
     await expectSameAsScan(setup)
   })
+
+  it("three workers on six partitions, one killed with SIGKILL mid-stream and a fourth joining, agree with the scan", async () => {
+    const setup = setupFor(6)
+    await W.createTopics(setup)
+    const seed = Date.now() % 100_000
+    const random = randomFrom(seed)
+    const workers = [W.startWorker(setup, SMALL_BATCHES), W.startWorker(setup, SMALL_BATCHES), W.startWorker(setup, SMALL_BATCHES)]
+    let lagAtKill: number | undefined
+    try {
+      await Promise.all(workers.map(metricsPort))
+      await sleep(3_000)
+      await W.publish(setup, lines)
+      // Somewhere in the middle third of the stream, with every worker writing.
+      await W.waitForLag(setup, Math.round(lines.length * (0.4 + random() * 0.3)), 120_000, workers)
+      await sleep(random() * 1_500)
+      lagAtKill = await W.lag(setup)
+      const victim = workers.splice(Math.floor(random() * workers.length), 1)[0]
+      await victim?.stop("SIGKILL")
+      workers.push(W.startWorker(setup, SMALL_BATCHES))
+      await W.waitForCatchUp(setup, 240_000, workers)
+      expect(workers.every((w) => w.child.exitCode === null)).toBe(true)
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()))
+    }
+    const context = `killed at lag ${lagAtKill} of ${lines.length} (seed ${seed})`
+    expect(lagAtKill ?? 0, context).toBeGreaterThan(0)
+    await expectSameAsScan(setup, context)
+  }, 400_000)
 })

@@ -11,6 +11,7 @@
  */
 import { Config, Context, Data, Effect, Layer, Option, Schema, Stream } from "effect"
 import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb"
+import { randomUUID } from "node:crypto"
 import * as VersionedWrite from "./internal/VersionedWrite.ts"
 
 export class MongoError extends Data.TaggedError("MongoError")<{
@@ -94,6 +95,7 @@ export interface OrgDoc {
   readonly eventId: string
 }
 
+/** An observation as read: what its event stored, and the members resolutions paired it with. */
 export interface ObservationDoc {
   readonly _id: string
   /** The observation event (wire JSON), encrypted; absent while only its resolution has arrived. */
@@ -102,6 +104,19 @@ export interface ObservationDoc {
   readonly blockingKeys?: ReadonlyArray<string>
   /** Members a `MatchResolved` paired with this observation. */
   readonly resolvedBy?: ReadonlyArray<string>
+}
+
+type StoredObservationDoc = Required<Omit<ObservationDoc, "resolvedBy">>
+
+/**
+ * One `MatchResolved` pairing, a document of its own: resolutions for one observation arrive on
+ * any partition, and adding each to an array in the observation's document would be a
+ * read-modify-write that loses one of two concurrent additions on FerretDB.
+ */
+interface ResolutionDoc {
+  readonly _id: string
+  readonly observationEventId: string
+  readonly memberId: string
 }
 
 export interface MatchDoc {
@@ -141,7 +156,7 @@ interface ClaimDoc {
 
 interface MetaDoc {
   readonly _id: string
-  readonly version: number
+  readonly version: string
 }
 
 /** A member document to write, with the version it was read at (undefined for a new member). */
@@ -176,14 +191,15 @@ const detectConditionalWrites = (db: Db) =>
     Effect.map((info): ConditionalWrites => (typeof info["ferretdbVersion"] === "string" ? "claims" : "atomic"))
   )
 
-const collectionNames = ["events", "members", "memberClaims", "orgs", "observations", "matches", "statusChanges", "outbox", "meta"] as const
+const collectionNames = ["events", "members", "memberClaims", "orgs", "observations", "resolutions", "matches", "statusChanges", "outbox", "meta"] as const
 
 const collections = (db: Db) => ({
   events: db.collection<EventDoc>("events"),
   members: db.collection<MemberDoc>("members"),
   memberClaims: db.collection<ClaimDoc>("memberClaims"),
   orgs: db.collection<OrgDoc>("orgs"),
-  observations: db.collection<ObservationDoc>("observations"),
+  observations: db.collection<StoredObservationDoc>("observations"),
+  resolutions: db.collection<ResolutionDoc>("resolutions"),
   matches: db.collection<MatchDoc>("matches"),
   statusChanges: db.collection<StatusChangeDoc>("statusChanges"),
   outbox: db.collection<OutboxDoc>("outbox"),
@@ -215,6 +231,7 @@ const ensureIndexes = (c: Collections) =>
       c.members.createIndex({ pendingSince: 1 }),
       c.memberClaims.createIndex({ at: 1 }),
       c.observations.createIndex({ blockingKeys: 1 }),
+      c.resolutions.createIndex({ observationEventId: 1 }),
       c.matches.createIndex({ memberId: 1 }),
       c.matches.createIndex({ observationEventId: 1 }),
       c.statusChanges.createIndex({ memberId: 1, at: 1 }),
@@ -231,30 +248,49 @@ const ensureIndexes = (c: Collections) =>
  */
 const UPDATES_PER_COMMAND = 50
 
+const isUpsert = <T extends { _id: string }>(op: AnyBulkWriteOperation<T>) => "updateOne" in op && op.updateOne.upsert === true
+
+/** Rounds of retrying upserts that lost their insert to a concurrent writer: the next one updates. */
+const UPSERT_ROUNDS = 3
+
 /**
  * Runs an unordered bulk write, in several commands when it updates; returns the indexes of the
- * operations that hit a duplicate key, and how many matched.
+ * inserts that hit a duplicate key, and how many matched. An upsert whose insert hit a duplicate
+ * key lost a race with another writer's insert (on MongoDB and FerretDB alike): it is sent again,
+ * and then updates the document now there; one that keeps colliding fails the write.
  */
 const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
   Effect.tryPromise({
     try: async () => {
       const duplicates = new Set<number>()
       let matched = 0
-      const size = ops.every((op) => "insertOne" in op) ? ops.length : UPDATES_PER_COMMAND
-      for (let from = 0; from < ops.length; from += size) {
-        let result: BulkWriteResult
-        try {
-          result = await collection.bulkWrite(ops.slice(from, from + size), { ordered: false })
-        } catch (error) {
-          if (!(error instanceof MongoBulkWriteError)) throw error
-          const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
-          // The driver also wraps a lost connection or a failed command in a MongoBulkWriteError,
-          // with no write errors: only a write that failed on duplicate keys alone went through.
-          if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
-          for (const e of errors) duplicates.add(from + e.index)
-          result = error.result
+      let round: ReadonlyArray<readonly [number, AnyBulkWriteOperation<T>]> = ops.map((op, i) => [i, op])
+      for (let attempt = 0; round.length > 0; attempt++) {
+        const retry: Array<readonly [number, AnyBulkWriteOperation<T>]> = []
+        const size = round.every(([, op]) => "insertOne" in op) ? round.length : UPDATES_PER_COMMAND
+        for (let from = 0; from < round.length; from += size) {
+          const chunk = round.slice(from, from + size)
+          let result: BulkWriteResult
+          try {
+            result = await collection.bulkWrite(chunk.map(([, op]) => op), { ordered: false })
+          } catch (error) {
+            if (!(error instanceof MongoBulkWriteError)) throw error
+            const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
+            // The driver also wraps a lost connection or a failed command in a MongoBulkWriteError,
+            // with no write errors: only a write that failed on duplicate keys alone went through.
+            if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
+            for (const e of errors) {
+              const entry = chunk[e.index]
+              if (entry === undefined) continue
+              if (!isUpsert(entry[1])) duplicates.add(entry[0])
+              else if (attempt + 1 < UPSERT_ROUNDS) retry.push(entry)
+              else throw error
+            }
+            result = error.result
+          }
+          matched += result.matchedCount
         }
-        matched += result.matchedCount
+        round = retry
       }
       return { duplicates, matched }
     },
@@ -314,6 +350,22 @@ export const make = (settings: MongoSettings) =>
           Effect.map((docs) => new Map(docs.map((d) => [d._id, { _id: d._id, at: d.at.getTime() }])))
         )
     }
+
+    /** Observations with the members resolutions paired them with; `ids` without a document get one of their resolutions alone. */
+    const withResolutions = (docs: ReadonlyArray<StoredObservationDoc>, ids: ReadonlyArray<string>) =>
+      attempt("load resolutions", () =>
+        ids.length === 0 ? Promise.resolve([]) : c.resolutions.find({ observationEventId: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()
+      ).pipe(
+        Effect.map((resolutions): ReadonlyArray<ObservationDoc> => {
+          const resolvedBy = new Map<string, Array<string>>()
+          for (const r of resolutions) resolvedBy.set(r.observationEventId, [...(resolvedBy.get(r.observationEventId) ?? []), r.memberId])
+          const stored = new Set(docs.map((d) => d._id))
+          return [
+            ...docs.map((d) => ({ ...d, resolvedBy: resolvedBy.get(d._id) ?? [] })),
+            ...[...resolvedBy].filter(([id]) => !stored.has(id)).map(([_id, members]) => ({ _id, resolvedBy: members }))
+          ]
+        })
+      )
 
     return {
       ping: attempt("ping", () => client.db(settings.database).command({ ping: 1 })).pipe(Effect.asVoid),
@@ -419,39 +471,45 @@ export const make = (settings: MongoSettings) =>
 
       allOrgs: attempt("read organisations", () => c.orgs.find({}).batchSize(ONE_BATCH).toArray()),
 
-      /** A counter bumped on every organisation change, so every worker knows to reload the tree. */
+      /**
+       * A token replaced on every organisation change, so every worker knows to reload the tree. A
+       * fresh random value rather than a counter: two concurrent `$inc`s can count once on a server
+       * that reads, then writes (FerretDB), but two changes always leave a token another worker has
+       * not seen.
+       */
       orgsVersion: attempt("read organisations version", () => c.meta.findOne({ _id: "orgs" })).pipe(
-        Effect.map((doc) => doc?.version ?? 0)
+        Effect.map((doc) => doc?.version ?? "")
       ),
-      bumpOrgsVersion: attempt("bump organisations version", () =>
-        c.meta.updateOne({ _id: "orgs" }, { $inc: { version: 1 } }, { upsert: true })
+      bumpOrgsVersion: Effect.suspend(() =>
+        attempt("bump organisations version", () => c.meta.updateOne({ _id: "orgs" }, { $set: { version: randomUUID() } }, { upsert: true }))
       ).pipe(Effect.asVoid),
 
-      storeObservations: (docs: ReadonlyArray<Required<Omit<ObservationDoc, "resolvedBy">>>) =>
-        bulk(
-          "store observations",
-          c.observations,
-          docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }))
-        ).pipe(Effect.asVoid),
+      /** Stores observations once each: an observation is written by its event alone, so a duplicate key means stored before. */
+      storeObservations: (docs: ReadonlyArray<StoredObservationDoc>) =>
+        bulk("store observations", c.observations, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
 
       addResolutions: (pairs: ReadonlyArray<{ readonly observationEventId: string; readonly memberId: string }>) =>
         bulk(
           "store resolutions",
-          c.observations,
-          pairs.map((p) => ({
-            updateOne: { filter: { _id: p.observationEventId }, update: { $addToSet: { resolvedBy: p.memberId } }, upsert: true }
+          c.resolutions,
+          pairs.map(({ observationEventId, memberId }) => ({
+            insertOne: { document: { _id: `${observationEventId}|${memberId}`, observationEventId, memberId } }
           }))
         ).pipe(Effect.asVoid),
 
+      /** The observations with these ids, and those only resolutions have named so far. */
       loadObservations: (ids: ReadonlyArray<string>) =>
         attempt("load observations", () => c.observations.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
+          Effect.flatMap((docs) => withResolutions(docs, ids)),
           Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
         ),
 
       observationsByKeys: (keys: ReadonlyArray<string>) =>
         keys.length === 0
           ? Effect.succeed([] as ReadonlyArray<ObservationDoc>)
-          : attempt("find observations by key", () => c.observations.find({ blockingKeys: { $in: [...keys] } }).batchSize(ONE_BATCH).toArray()),
+          : attempt("find observations by key", () => c.observations.find({ blockingKeys: { $in: [...keys] } }).batchSize(ONE_BATCH).toArray()).pipe(
+              Effect.flatMap((docs) => withResolutions(docs, docs.map((d) => d._id)))
+            ),
 
       upsertMatches: (docs: ReadonlyArray<MatchDoc>) =>
         bulk(

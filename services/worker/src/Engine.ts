@@ -76,8 +76,8 @@ export const make = (settings: Settings) =>
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
     const { policy, rule } = settings
-    const orgCache = yield* Ref.make<{ readonly version: number; readonly tree: OrgTree.OrgTree }>({
-      version: -1,
+    const orgCache = yield* Ref.make<{ readonly version: string | null; readonly tree: OrgTree.OrgTree }>({
+      version: null,
       tree: OrgTree.make([])
     })
 

@@ -9,8 +9,9 @@
  * one that runs it as a query, then a write by `_id`, as two round trips (FerretDB 1.x).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Data, Deferred, Effect, Exit, Fiber } from "effect"
+import { Effect } from "effect"
 import * as VersionedWrite from "../src/internal/VersionedWrite.ts"
+import * as Interleaving from "../../../test/support/Interleaving.ts"
 
 interface Doc {
   readonly _id: string
@@ -22,22 +23,8 @@ interface Doc {
 
 type Server = "atomic" | "query-then-write"
 
-class Died extends Data.TaggedError("Died")<{}> {}
-
 const LEASE_MS = 200
 const MAX_ATTEMPTS = 200
-
-/** mulberry32: small, fast, and the same sequence for a seed everywhere. */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 type Batch = ReadonlyMap<string, string>
 
@@ -49,61 +36,29 @@ interface Scenario {
   readonly deaths: number
 }
 
-interface Outcome {
+interface Outcome extends Interleaving.Stats {
   readonly docs: ReadonlyMap<string, Doc>
   readonly expected: ReadonlyMap<string, ReadonlyArray<string>>
-  readonly steps: number
-  readonly died: number
 }
-
-/** A writer's turn: go on, or die there (after applying `applied` of the documents of a bulk write). */
-type Verdict = { readonly _tag: "Go" } | { readonly _tag: "Die"; readonly applied: number }
 
 const run = (scenario: Scenario) =>
   Effect.gen(function* () {
-    const next = random(scenario.seed)
-    const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(next() * items.length)] as A
+    const schedule = Interleaving.make({ seed: scenario.seed, deaths: scenario.deaths, maxStallMs: LEASE_MS })
+    const next = schedule.random
     const members = ["m0", "m1", "m2"]
     // Three to five batches, each with a fragment for one to three members; some delivered twice at once.
     const batches: Array<Batch> = Array.from({ length: 3 + Math.floor(next() * 3) }, (_, b) => {
       const touched = members.filter(() => next() < 0.6)
-      return new Map((touched.length > 0 ? touched : [pick(members)]).map((m) => [m, `b${b}:${m}`]))
+      return new Map((touched.length > 0 ? touched : [schedule.pick(members)]).map((m) => [m, `b${b}:${m}`]))
     })
     const expected = new Map<string, Array<string>>()
     for (const batch of batches) for (const [m, f] of batch) expected.set(m, [...(expected.get(m) ?? []), f].sort())
 
     const docs = new Map<string, Doc>()
     const claims = new Map<string, number>()
-    let clock = 0
-    let steps = 0
-    let deathsLeft = scenario.deaths
-    let died = 0
-    const waiting = new Map<number, { readonly deferred: Deferred.Deferred<Verdict>; readonly notBefore: number }>()
-    const notBefore = new Map<number, number>()
-    let live = 0
+    const { roundTrip } = schedule
 
-    const turn = (writer: number) =>
-      Effect.gen(function* () {
-        const deferred = yield* Deferred.make<Verdict>()
-        waiting.set(writer, { deferred, notBefore: notBefore.get(writer) ?? 0 })
-        return yield* Deferred.await(deferred)
-      })
-
-    /** One round trip of `writer`: `apply(n)` applies its first n documents (all, unless it dies). */
-    const roundTrip = <A>(writer: number, size: number, apply: (n: number) => A) =>
-      Effect.gen(function* () {
-        const verdict = yield* turn(writer)
-        if (verdict._tag === "Die") {
-          apply(Math.min(verdict.applied, size))
-          return yield* new Died()
-        }
-        const result = apply(size)
-        // Now and then the writer stalls after an answer (a pause, a slow machine) before going on.
-        if (next() < 0.05) notBefore.set(writer, clock + Math.floor(next() * LEASE_MS))
-        return result
-      })
-
-    const backend = (writer: number): VersionedWrite.Backend<Doc, Died> => ({
+    const backend = (writer: number): VersionedWrite.Backend<Doc, Interleaving.Killed> => ({
       insert: (batch) =>
         roundTrip(writer, batch.length, (n) => {
           const taken = new Set<number>()
@@ -165,7 +120,7 @@ const run = (scenario: Scenario) =>
           return found
         })
     })
-    const settings: VersionedWrite.Settings = { mode: scenario.mode, leaseMs: LEASE_MS, now: () => clock }
+    const settings: VersionedWrite.Settings = { mode: scenario.mode, leaseMs: LEASE_MS, now: schedule.now }
 
     /** The engine's loop: read, merge the batch's fragments, write, retry what lost. */
     const write = (writer: number, batch: Batch) =>
@@ -173,11 +128,11 @@ const run = (scenario: Scenario) =>
         const store = backend(writer)
         let toWrite = [...batch.keys()]
         for (let attempt = 0; toWrite.length > 0; attempt++) {
-          if (attempt >= MAX_ATTEMPTS) return yield* Effect.die(new Error(`seed ${scenario.seed}: writer ${writer} kept losing on ${toWrite.join(", ")} at ${clock}: ${JSON.stringify([...docs.values()].map((d) => [d._id, d.version]))} ${JSON.stringify([...claims])}`))
-          if (attempt > 0) notBefore.set(writer, clock + Math.min(LEASE_MS / 2, 2 ** attempt))
+          if (attempt >= MAX_ATTEMPTS) return yield* Effect.die(new Error(`seed ${scenario.seed}: writer ${writer} kept losing on ${toWrite.join(", ")}`))
+          if (attempt > 0) yield* schedule.sleep(writer, Math.min(LEASE_MS / 2, 2 ** attempt))
           let readAt = 0
           const read = yield* roundTrip(writer, 0, () => {
-            readAt = clock
+            readAt = schedule.now()
             return new Map(toWrite.flatMap((id) => (docs.has(id) ? [[id, docs.get(id) as Doc]] : [])))
           })
           const writes = toWrite.flatMap((id): Array<VersionedWrite.Write<Doc>> => {
@@ -191,51 +146,18 @@ const run = (scenario: Scenario) =>
         }
       })
 
-    let writerIds = 0
-    const fibers = new Map<number, { readonly fiber: Fiber.Fiber<void, Died>; readonly batch: Batch }>()
-    const start = (batch: Batch) =>
-      Effect.gen(function* () {
-        const id = writerIds++
-        live++
-        fibers.set(id, { fiber: yield* Effect.forkChild(write(id, batch)), batch })
-      })
+    // A killed writer's batch goes to another writer, as Kafka redelivers an uncommitted batch.
+    const deliver = (batch: Batch): Effect.Effect<number> =>
+      schedule.spawn(
+        (writer) => write(writer, batch),
+        () => Effect.asVoid(deliver(batch))
+      )
     for (const batch of batches) {
-      yield* start(batch)
-      if (next() < 0.3) yield* start(batch)
+      yield* deliver(batch)
+      if (next() < 0.3) yield* deliver(batch)
     }
-
-    while (live > 0) {
-      // Every live writer is parked at its next round trip before the scheduler chooses.
-      while (waiting.size < live) {
-        yield* Effect.yieldNow
-        for (const [id, { fiber, batch }] of fibers) {
-          const exit = fiber.pollUnsafe()
-          if (exit === undefined) continue
-          fibers.delete(id)
-          live--
-          if (Exit.isFailure(exit)) {
-            if (!Exit.hasFails(exit)) return yield* Effect.failCause(exit.cause)
-            died++
-            yield* start(batch)
-          }
-        }
-      }
-      if (live === 0) break
-      const ready = [...waiting].filter(([, w]) => w.notBefore <= clock)
-      if (ready.length === 0) {
-        clock = Math.min(...[...waiting.values()].map((w) => w.notBefore))
-        continue
-      }
-      const [writer, { deferred }] = pick(ready.sort(([a], [b]) => a - b))
-      waiting.delete(writer)
-      clock += 1
-      steps++
-      const dies = deathsLeft > 0 && next() < 0.02
-      if (dies) deathsLeft--
-      const verdict: Verdict = dies ? { _tag: "Die", applied: Math.floor(next() * 3) } : { _tag: "Go" }
-      yield* Deferred.succeed(deferred, verdict)
-    }
-    return { docs, expected, steps, died } satisfies Outcome
+    const stats = yield* schedule.run
+    return { ...stats, docs, expected } satisfies Outcome
   })
 
 const lostUpdates = (outcome: Outcome) =>

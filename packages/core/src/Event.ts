@@ -422,6 +422,49 @@ export const decodeBytes = (bytes: Uint8Array): Result.Result<Event, DecodeError
   return decodeLine(text)
 }
 
+/**
+ * The content of a decoded event as one string, the same for every copy that decodes to the same
+ * event: keys sorted, personal data revealed, instants as epoch milliseconds, unknown fields (which
+ * decoding drops) absent — so key order, whitespace, offsets and ignored fields are not content.
+ * It holds ID numbers and phones in the clear: only ever hashed, never stored or logged.
+ */
+export const canonical = (event: Event): string => canonicalOf(event)
+
+// By hand rather than with arrays of entries: the embedded scan encodes every event it reads.
+const canonicalOf = (value: unknown): string => {
+  if (typeof value === "string") return JSON.stringify(value)
+  if (typeof value !== "object" || value === null) return String(value)
+  if (Redacted.isRedacted(value)) return canonicalOf(Redacted.value(value))
+  if (Array.isArray(value)) return `[${value.map(canonicalOf).join(",")}]`
+  if (!isRecord(value)) return "null"
+  const keys = Object.keys(value).sort()
+  let out = ""
+  for (const key of keys) {
+    const field = value[key]
+    if (field !== undefined) out += `${out === "" ? "" : ","}${JSON.stringify(key)}:${canonicalOf(field)}`
+  }
+  return `{${out}}`
+}
+
+/**
+ * What a copy of an event is, given the digest of the first copy of its `eventId` (undefined when
+ * there is none) and its own (docs/events.md#repeated-event-ids): the first copy wins; a later copy
+ * with the same content is a duplicate (ignored), one with other content a conflict (ignored and
+ * reported). The embedded scan and the worker both decide with this.
+ */
+export const copyOf = <Digest extends string | number>(first: Digest | undefined, digest: Digest): "first" | "duplicate" | "conflict" =>
+  first === undefined ? "first" : first === digest ? "duplicate" : "conflict"
+
+/** A later copy of an `eventId` whose content differs from the first copy's: not applied, reported. */
+export class ConflictingDuplicate extends Data.TaggedError("ConflictingDuplicate")<{
+  readonly reason: string
+  readonly eventId: string
+}> {}
+
+/** The conflict for a copy of `eventId`; `first` says where the first copy is ("line 3", "the copy stored from …"). */
+export const conflictingDuplicate = (eventId: string, first: string): ConflictingDuplicate =>
+  new ConflictingDuplicate({ reason: `duplicate eventId ${JSON.stringify(eventId)} with different content than ${first}`, eventId })
+
 const encoders = Schema.encodeSync(Event)
 
 /** The wire form of an event (instants written in +08:00), e.g. for simulation and publishing. */

@@ -5,7 +5,8 @@
  * in-place form of the merge the worker performs against MongoDB (one implementation).
  */
 import { Effect, Stream } from "effect"
-import type * as Event from "./Event.ts"
+import * as Event from "./Event.ts"
+import * as Seen from "./internal/Seen.ts"
 import * as Matching from "./Matching.ts"
 import * as MatchRule from "./MatchRule.ts"
 import * as OrgTree from "./OrgTree.ts"
@@ -31,9 +32,18 @@ export interface State {
   /** One copy of the strings members share (organisations, names, regions, dates). */
   readonly intern: Projection.Intern
   events: number
+  /** Every eventId offered, with its first copy's content digest and position: the first copy wins. */
+  readonly seen: Seen.Seen
+  /** Events folded: first copies, not after the as-of instant. */
   /** Events after the as-of instant, left out of the fold. */
   skippedFuture: number
 }
+  /** Later copies of an eventId with the first copy's content: left out. */
+  duplicates: number
+  /** Later copies of an eventId with other content than the first copy's: left out, to be reported. */
+  conflicts: number
+  /** Events offered so far: the position of the last, when the caller gives none. */
+  offered: number
 
 const interner = (): Projection.Intern => {
   const strings = new Map<string, string>()
@@ -52,7 +62,11 @@ export const make = (): State => ({
   resolvedMembers: new Map(),
   intern: interner(),
   events: 0,
-  skippedFuture: 0
+  seen: Seen.make(),
+  skippedFuture: 0,
+  duplicates: 0,
+  conflicts: 0,
+  offered: 0
 })
 
 /** The member's projection, empty until the first event about them. */
@@ -67,8 +81,43 @@ const memberOf = (state: State, memberId: string): Projection.Owned => {
 const mergeInto = (state: State, fragment: Projection.Projection): void =>
   Projection.absorb(memberOf(state, fragment.memberId), fragment)
 
-/** Folds one event into the state. Order and duplicates do not matter. */
-export const add = (state: State, event: Event.Event): void => {
+/** A later copy of an eventId already offered: left out of the fold. */
+export interface Repeat {
+  /** Same content as the first copy (`duplicate`), or other content (`conflict`, to be reported). */
+  readonly copy: "duplicate" | "conflict"
+  /** Where the first copy was, as the caller numbered the events (0: unknown). */
+  readonly first: number
+}
+
+/**
+ * The rule for repeated eventIds (`Event.copyOf`, docs/events.md#repeated-event-ids): undefined
+ * for the first copy of an eventId, a `Repeat` for a later one.
+ */
+const admit = (state: State, event: Event.Event, position: number | undefined): Repeat | undefined => {
+  state.offered++
+  const digest = Seen.digest(event)
+  const first = Seen.admit(state.seen, event.eventId, digest, position ?? state.offered)
+  if (first === undefined) return undefined
+  const copy = Event.copyOf(first.digest, digest) === "conflict" ? "conflict" : "duplicate"
+  if (copy === "conflict") state.conflicts++
+  else state.duplicates++
+  return { copy, first: first.position }
+}
+
+/**
+ * Folds the first copy of an event into the state; a later copy of its eventId is left out and
+ * returned as a `Repeat`. `position` numbers the event for the `Repeat`s of its later copies (by
+ * default, how many events were offered before it, plus one). Apart from repeated eventIds, order
+ * does not matter.
+ */
+export const add = (state: State, event: Event.Event, position?: number): Repeat | undefined => {
+  const repeat = admit(state, event, position)
+  if (repeat === undefined) fold(state, event)
+  return repeat
+}
+
+/** Folds one event into the state, whatever came before: merging is commutative and idempotent. */
+const fold = (state: State, event: Event.Event): void => {
   state.events++
   if (event.type === "OrgRegistered") {
     const org = OrgTree.fromEvent(event)
@@ -213,10 +262,17 @@ export const evaluate = (state: State, options: Options): Result => {
   }
 }
 
-/** Folds an event unless it happened after the as-of instant (a scan "as of" ignores the future). */
-export const addAsOf = (state: State, event: Event.Event, asOf: number): void => {
+/**
+ * `add`, except that an event after the as-of instant is left out (a scan "as of" ignores the
+ * future). It still counts as its eventId's first copy: the rule for repeats does not depend on
+ * the instant.
+ */
+export const addAsOf = (state: State, event: Event.Event, asOf: number, position?: number): Repeat | undefined => {
+  const repeat = admit(state, event, position)
+  if (repeat !== undefined) return repeat
   if (event.occurredAt > asOf) state.skippedFuture++
-  else add(state, event)
+  else fold(state, event)
+  return undefined
 }
 
 /** Scans an in-memory sequence of events. */

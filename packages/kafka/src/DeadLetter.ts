@@ -1,6 +1,7 @@
 /**
- * Dead letters: a message the worker cannot decode goes to `<topic>.DLT` with its original bytes
- * and key, and headers naming where it came from and why it was rejected.
+ * Dead letters: a message the worker cannot decode, or a later copy of an eventId with other content
+ * than the first, goes to `<topic>.DLT` with its original bytes and key, and headers naming where
+ * it came from and why it was rejected.
  */
 import type { Message } from "./Consumer.ts"
 import type { OutgoingMessage } from "./Producer.ts"

@@ -11,6 +11,11 @@ export class PiiError extends Data.TaggedError("PiiError")<{ readonly reason: st
 export interface Pii {
   /** A keyed hash for equality lookups (blocking keys, ID and phone indexes). */
   readonly blindIndex: (value: string) => string
+  /**
+   * A keyed hash of an event's content (`Event.canonical`), stored with the event: equal for copies
+   * with the same content, and keyed so that the personal data inside cannot be guessed from it.
+   */
+  readonly digest: (canonical: string) => string
   readonly encrypt: (plaintext: string | Uint8Array) => string
   readonly decrypt: (ciphertext: string) => Buffer
 }
@@ -31,8 +36,10 @@ export const make = (secret: Redacted.Redacted<string>): Effect.Effect<Pii, PiiE
     const macKey = derive("blind-index")
     const encKey = derive("encryption")
     return {
+    const digestKey = derive("event-digest")
       blindIndex: (value) => createHmac("sha256", macKey).update(value).digest("base64url"),
       encrypt: (plaintext) => {
+      digest: (canonical) => createHmac("sha256", digestKey).update(canonical).digest("base64url"),
         const iv = randomBytes(IV)
         const cipher = createCipheriv("aes-256-gcm", encKey, iv)
         const body = Buffer.concat([cipher.update(plaintext), cipher.final()])

@@ -48,7 +48,16 @@ export interface EventDoc {
   readonly payload: string
   readonly origin: { readonly topic: string; readonly partition: number; readonly offset: string } | null
   readonly storedAt: Date
+  /**
+   * The keyed digest of the decoded event (`Pii.digest` of `Event.canonical`): a later copy of the
+   * eventId with another digest is a conflict. An event stored without one has the digest of its
+   * payload.
+   */
+  readonly digest?: string
 }
+
+/** What a later copy of an event is compared with: the stored copy's digest, payload and origin. */
+export type StoredCopy = Pick<EventDoc, "_id" | "digest" | "payload" | "origin">
 
 export interface MemberDoc {
   readonly _id: string
@@ -391,6 +400,14 @@ export const make = (settings: MongoSettings) =>
         ),
 
       /** How this server gets member versions written safely. */
+      /** The stored copies of these events, by id, in one query. */
+      storedCopies: (ids: ReadonlyArray<string>) =>
+        ids.length === 0
+          ? Effect.succeed(new Map<string, StoredCopy>())
+          : attempt("load stored events", () =>
+              c.events.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, digest: 1, payload: 1, origin: 1 } }).batchSize(ONE_BATCH).toArray()
+            ).pipe(Effect.map((docs) => new Map<string, StoredCopy>(docs.map((d) => [d._id, d])))),
+
       conditionalWrites,
 
       /** Wall-clock milliseconds, to pass as `readAt` to `writeMembers`. */

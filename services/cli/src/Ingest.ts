@@ -1,9 +1,12 @@
 /**
  * The embedded scan's input side: every line of every source goes through `Event.decodeLine` and
  * `Scan.addAsOf`. A malformed line is skipped, counted and written to the rejects file as
- * `{"file","line","tag","reason","text"}` — nothing else is lost. A line past the length limit is
- * rejected with an excerpt; the rejects file holds at most `maxRejects` lines, and the count says
- * how many more there were. The core decides; this only reads.
+ * `{"file","line","tag","reason","text"}` — nothing else is lost. A line repeating an eventId with
+ * other content than its first copy (in the order the sources are read) is rejected the same way
+ * (`ConflictingDuplicate`, naming the first copy's line); one with the same content is a duplicate,
+ * only counted. A line past the length limit is rejected with an excerpt; the rejects file holds
+ * at most `maxRejects` lines, and the count says how many more there were. The core decides; this
+ * only reads.
  */
 import { Effect, Result, type Scope } from "effect"
 import { Event, Scan } from "@relink/core"
@@ -18,9 +21,13 @@ export interface Ingested {
   /** Non-empty lines read. */
   readonly lines: number
   readonly malformed: number
-  /** Malformed lines past `maxRejects`: counted, not written. */
+  /** Lines repeating an eventId with other content than its first copy: rejected like malformed ones. */
+  readonly conflicts: number
+  /** Lines repeating an eventId with its first copy's content: left out, not rejected. */
+  readonly duplicates: number
+  /** Rejected lines (malformed or conflicting) past `maxRejects`: counted, not written. */
   readonly unwritten: number
-  /** The rejects file, when at least one line was malformed. */
+  /** The rejects file, when at least one line was rejected. */
   readonly rejectsPath: string | undefined
   readonly seconds: number
 }
@@ -43,7 +50,7 @@ export interface Options {
 export interface Reject {
   readonly file: string
   readonly line: number
-  readonly tag: Event.DecodeError["_tag"] | "LineTooLong" | "InvalidUtf8"
+  readonly tag: Event.DecodeError["_tag"] | "LineTooLong" | "InvalidUtf8" | "ConflictingDuplicate"
   readonly reason: string
   readonly text: string
   /** The line's bytes, base64-encoded, when they are not UTF-8: `text` cannot hold them. */
@@ -60,44 +67,65 @@ export const ingest = (
     const started = performance.now()
     let lines = 0
     let malformed = 0
+    let rejected = 0
     const { asOf, progress, maxLineBytes, maxRejects } = options
+    // A line's position is its number plus the lines of the sources before it, so that a repeat
+    // can name the line (and the file) of its eventId's first copy.
+    const read: Array<{ readonly file: string; readonly before: number }> = []
+    let before = 0
+    const lineAt = (position: number, file: string): string => {
+      const source = read.findLast((s) => s.before < position)
+      if (position === 0 || source === undefined) return "an earlier line"
+      const line = `line ${position - source.before}`
+      return source.file === file ? line : `${line} of ${source.file === "-" ? "standard input" : source.file}`
+    }
     for (const source of sources) {
       const file = source.path
       const label = file === "-" ? "stdin" : (file.split("/").pop() ?? file)
+      read.push({ file, before })
       const reject = (reject: Reject) => {
-        malformed++
-        if (malformed <= maxRejects) rejects.write(`${JSON.stringify(reject)}\n`)
+        rejected++
+        if (rejected <= maxRejects) rejects.write(`${JSON.stringify(reject)}\n`)
       }
-      yield* Sources.readLines(
+      const start = before
+      const count = yield* Sources.readLines(
         source,
         {
           line: (text, line) => {
             lines++
             const decoded = Event.decodeLine(text)
             if (Result.isSuccess(decoded)) {
-              Scan.addAsOf(state, decoded.success, asOf)
+              const repeat = Scan.addAsOf(state, decoded.success, asOf, start + line)
+              if (repeat?.copy === "conflict") {
+                const { _tag: tag, reason } = Event.conflictingDuplicate(decoded.success.eventId, lineAt(repeat.first, file))
+                reject({ file, line, tag, reason, text })
+              }
               return
             }
+            malformed++
             const { _tag: tag, reason } = decoded.failure
             reject({ file, line, tag, reason, text })
           },
           tooLong: (excerpt, bytes, line) => {
             lines++
+            malformed++
             const reason = `the line is ${bytes} bytes long, more than --max-line-bytes ${maxLineBytes}; text holds its first bytes`
             reject({ file, line, tag: "LineTooLong", reason, text: excerpt })
           },
           invalidUtf8: (bytes, at, line) => {
             lines++
+            malformed++
             const { _tag: tag, reason } = Event.invalidUtf8(at)
             reject({ file, line, tag, reason, text: bytes.toString("utf8"), base64: bytes.toString("base64") })
           },
           chunk: () => {
-            progress.update({ label, events: lines, malformed })
-            return malformed > 0 ? rejects.ready() : undefined
+            progress.update({ label, events: lines, malformed: rejected })
+            return rejected > 0 ? rejects.ready() : undefined
           }
         },
         maxLineBytes
       )
+      before += count
     }
     const written = rejects.written()
     yield* Sink.run(rejects, (s) => s.close())
@@ -106,7 +134,9 @@ export const ingest = (
       sources,
       lines,
       malformed,
-      unwritten: Math.max(0, malformed - maxRejects),
+      conflicts: state.conflicts,
+      duplicates: state.duplicates,
+      unwritten: Math.max(0, rejected - maxRejects),
       rejectsPath: written ? options.rejectsPath : undefined,
       seconds: (performance.now() - started) / 1000
     }

@@ -28,9 +28,16 @@ export interface Arrival {
 
 export interface Outcome {
   readonly newEvents: number
+  /** Later copies of an eventId with the first copy's content: applied again, idempotently. */
   readonly duplicates: number
+  /** Later copies of an eventId with other content than the first copy's, by index in the batch: not applied. */
+  readonly conflicts: ReadonlyArray<{ readonly index: number; readonly error: Event.ConflictingDuplicate }>
   readonly outputs: ReadonlyArray<Store.OutboxDoc>
 }
+
+/** Where the first copy of a conflicting event came from, for the conflict's reason. */
+const firstCopy = (origin: Store.EventDoc["origin"]): string =>
+  origin === null ? "the stored copy" : `the copy from ${origin.topic} partition ${origin.partition} offset ${origin.offset}`
 
 /** A member written (or found) with changes whose effects are still to be stored. */
 interface Unsettled {
@@ -297,22 +304,67 @@ export const make = (settings: Settings) =>
         yield* store.stageOutputs(outputs)
         yield* store.upsertMatches(matches.upserts)
         yield* store.deleteMatches(matches.stale)
+        const copies = arrivals.map((arrival, index) => ({ arrival, index, digest: pii.digest(Event.canonical(arrival.event)) }))
+        const firsts = new Map<string, (typeof copies)[number]>()
+        for (const copy of copies) if (!firsts.has(copy.arrival.event.eventId)) firsts.set(copy.arrival.event.eventId, copy)
         yield* store.clearPending([...unsettled].map(([_id, { version }]) => ({ _id, version })))
         return outputs
       })
 
-    /** Folds a batch of arrived events into the store; idempotent, so a redelivered batch changes nothing. */
+    /** The digest of a stored copy: stored with it, or that of its payload ("", which no copy has, when it no longer decodes). */
+    const storedDigest = (copy: Store.StoredCopy): string => {
+      if (typeof copy.digest === "string") return copy.digest
+      const decoded = Event.decodeBytes(pii.decrypt(copy.payload))
+      return decoded._tag === "Success" ? pii.digest(Event.canonical(decoded.success)) : ""
+    }
+
+    /**
+        const stored = yield* store.storedCopies([...firsts.keys()].filter((id) => !fresh.has(id)))
+        const applied: Array<Arrival> = []
+        const conflicts: Array<{ readonly index: number; readonly error: Event.ConflictingDuplicate }> = []
+        for (const { arrival, index, digest } of copies) {
+          const id = arrival.event.eventId
+          const batchFirst = firsts.get(id)
+          const storedCopy = stored.get(id)
+          const first = fresh.has(id)
+            ? batchFirst === undefined || batchFirst.index === index
+              ? undefined
+              : { digest: batchFirst.digest, origin: batchFirst.arrival.origin }
+            : storedCopy === undefined
+              ? undefined
+              : { digest: storedDigest(storedCopy), origin: storedCopy.origin }
+          if (Event.copyOf(first?.digest, digest) === "conflict") {
+            conflicts.push({ index, error: Event.conflictingDuplicate(id, firstCopy(first?.origin ?? null)) })
+          } else applied.push(arrival)
+        }
+        return { fresh, applied, conflicts }
+      })
+
+    /**
+     * Folds a batch of arrived events into the store; idempotent, so a redelivered batch changes
+     * nothing. A later copy of an eventId with other content than the first is not folded.
+     */
     const ingest = (arrivals: ReadonlyArray<Arrival>, now: number) =>
       Effect.gen(function* () {
+        const { fresh, applied, conflicts } = yield* admit(arrivals, now)
+     * Stores the batch's events and sorts its arrivals by the rule for repeated eventIds
+     * (`Event.copyOf`): the first copy of an eventId is the stored one, else the batch's first.
+     * Copies with its content are applied (a redelivered batch merges again, idempotently: that is
+     * how a crashed batch gets finished), the others are conflicts. The stored copies of the
+     * eventIds already there are read in one query.
+     */
+    const admit = (arrivals: ReadonlyArray<Arrival>, now: number) =>
+      Effect.gen(function* () {
         const fresh = yield* store.storeEvents(
-          arrivals.map(({ event, raw, origin }) => ({
+          [...firsts.values()].map(({ arrival: { event, raw, origin }, digest }) => ({
             _id: event.eventId,
             type: event.type,
             memberId: Event.memberIdOf(event) ?? null,
             occurredAt: new Date(event.occurredAt),
             payload: pii.encrypt(raw),
             origin,
-            storedAt: new Date(now)
+            storedAt: new Date(now),
+            digest
           }))
         )
         const fragments = new Map<string, Projection.Projection | undefined>()
@@ -323,7 +375,7 @@ export const make = (settings: Settings) =>
         const observations = new Map<string, Scan.Observation>()
         const resolutions: Array<{ observationEventId: string; memberId: string }> = []
         const changedOrgs = new Set<string>()
-        for (const { event } of arrivals) {
+        for (const { event } of applied) {
           if (event.type === "OrgRegistered") {
             if (yield* store.storeOrg(toOrgDoc(OrgTree.fromEvent(event)))) changedOrgs.add(event.orgId)
             continue
@@ -343,7 +395,7 @@ export const make = (settings: Settings) =>
         yield* store.storeObservations(
           [...observations.values()].flatMap((o) => {
             const person = Matching.personOfObservation(o)
-            const raw = arrivals.find((a) => a.event.eventId === o.eventId)?.raw
+            const raw = applied.find((a) => a.event.eventId === o.eventId)?.raw
             if (person === undefined || raw === undefined) return []
             return [
               {
@@ -366,7 +418,7 @@ export const make = (settings: Settings) =>
           for (const memberId of doc.resolvedBy ?? []) addFragment(Projection.attach(memberId, lead))
         }
         const outputs = yield* settle(fragments, touchedObservations, now)
-        return { newEvents: fresh.size, duplicates: arrivals.length - fresh.size, outputs } satisfies Outcome
+        return { newEvents: fresh.size, duplicates: arrivals.length - fresh.size - conflicts.length, conflicts, outputs } satisfies Outcome
       })
 
     /** Re-evaluates members whose `nextReviewAt` has come (time-driven changes). */

@@ -7,6 +7,8 @@ import { Clock, Context, Effect, Layer } from "effect"
 export interface Snapshot {
   eventsProcessed: number
   eventsDuplicate: number
+  /** Later copies of an eventId with other content than the first: dead-lettered, not applied. */
+  eventsConflicting: number
   deadLetters: number
   batches: number
   batchSecondsSum: number
@@ -40,6 +42,7 @@ export const make = Effect.sync(() => {
     batchSecondsMax: 0,
     statusChanges: 0,
     proposals: 0,
+    eventsConflicting: 0,
     sweeps: 0,
     sweepSecondsSum: 0,
     sweepSecondsLast: 0,
@@ -64,7 +67,8 @@ export const make = Effect.sync(() => {
     [
       line("relink_events_total", "counter", "Events decoded and applied (duplicates included).", snapshot.eventsProcessed),
       line("relink_events_duplicate_total", "counter", "Redelivered or duplicated events (already stored).", snapshot.eventsDuplicate),
-      line("relink_dead_letters_total", "counter", "Malformed messages sent to the dead-letter topic.", snapshot.deadLetters),
+      line("relink_events_conflict_total", "counter", "Later copies of an eventId with other content than the first (dead-lettered, not applied).", snapshot.eventsConflicting),
+      line("relink_dead_letters_total", "counter", "Messages sent to the dead-letter topic: malformed ones and conflicting duplicates.", snapshot.deadLetters),
       line("relink_batches_total", "counter", "Kafka batches processed and committed.", snapshot.batches),
       line("relink_batch_seconds_sum", "counter", "Total time spent processing batches.", snapshot.batchSecondsSum),
       line("relink_batch_seconds_max", "gauge", "Slowest batch so far.", snapshot.batchSecondsMax),

@@ -1,6 +1,6 @@
 /**
- * One Kafka batch, end to end: decode → dead-letter what is malformed → fold into MongoDB →
- * publish outputs → commit offsets. A failure (MongoDB or Kafka unavailable) retries the whole
+ * One Kafka batch, end to end: decode → dead-letter what is malformed → fold into MongoDB (which
+ * dead-letters later copies of an eventId with other content) → publish outputs → commit offsets. A failure (MongoDB or Kafka unavailable) retries the whole
  * batch with exponential backoff, heartbeating so the group keeps the partition; offsets are never
  * committed before the writes they cover. An attempt runs to completion once started, so SIGTERM
  * finishes the batch in flight before the worker stops.
@@ -22,12 +22,15 @@ export const processBatch = (batch: Consumer.Batch) =>
     const producer = yield* Producer.Producer
     const metrics = yield* Metrics
     const arrivals: Array<Arrival> = []
+    /** The message of each arrival, by index. */
+    const messages: Array<Consumer.Message> = []
     const deadLetters: Array<Producer.OutgoingMessage> = []
     for (const message of batch.messages) {
       const raw = message.value ?? Buffer.alloc(0)
       const decoded = Event.decodeBytes(raw)
       if (decoded._tag === "Success") {
         arrivals.push({ event: decoded.success, raw, origin: { topic: message.topic, partition: message.partition, offset: message.offset } })
+        messages.push(message)
       } else {
         deadLetters.push(DeadLetter.make(message, decoded.failure))
         yield* Effect.logWarning("malformed message sent to the dead-letter topic").pipe(
@@ -40,7 +43,16 @@ export const processBatch = (batch: Consumer.Batch) =>
     const attempt = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const outcome = yield* engine.ingest(arrivals, now)
-      yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), deadLetters)
+      const conflicting = outcome.conflicts.flatMap(({ index, error }) => {
+        const message = messages[index]
+        return message === undefined ? [] : [{ message, error }]
+      })
+      for (const { message, error } of conflicting) {
+        yield* Effect.logWarning("conflicting duplicate sent to the dead-letter topic").pipe(
+          Effect.annotateLogs({ topic: message.topic, partition: message.partition, offset: message.offset, error: error._tag, reason: error.reason })
+        )
+      }
+      yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), [...deadLetters, ...conflicting.map(({ message, error }) => DeadLetter.make(message, error))])
       // After a failure, publish everything still staged, whichever attempt staged it: an earlier
       // attempt's outputs may differ from this one's when another worker wrote in between.
       yield* attempts++ === 0 ? Publisher.publish(outcome.outputs) : Publisher.flush
@@ -70,9 +82,10 @@ export const processBatch = (batch: Consumer.Batch) =>
     const finished = yield* monotonicMillis
     const seconds = (finished - started) / 1000
     const s = metrics.snapshot
-    s.eventsProcessed += arrivals.length
+    s.eventsProcessed += arrivals.length - outcome.conflicts.length
     s.eventsDuplicate += outcome.duplicates
-    s.deadLetters += deadLetters.length
+    s.eventsConflicting += outcome.conflicts.length
+    s.deadLetters += deadLetters.length + outcome.conflicts.length
     s.batches += 1
     s.batchSecondsSum += seconds
     s.batchSecondsMax = Math.max(s.batchSecondsMax, seconds)

@@ -211,13 +211,14 @@ export const readEvents = (
     })
     const { lines, malformed } = ingested
     if (lines === malformed) {
+    const rejected = malformed + ingested.conflicts
       progress.done()
       return yield* new NoValidEvents({ lines, rejected: malformed, rejectsPath: ingested.rejectsPath })
     }
-    if (malformed > lines * MOSTLY_REJECTED) {
+    if (rejected > lines * MOSTLY_REJECTED) {
       progress.done()
       yield* Console.error(
-        `relink: warning: ${Progress.number(malformed)} of ${Progress.number(lines)} lines (${Math.round((malformed / lines) * 100)}%) were rejected, see ${ingested.rejectsPath ?? "?"}: is --events the export you meant?`
+        `relink: warning: ${Progress.number(rejected)} of ${Progress.number(lines)} lines (${Math.round((rejected / lines) * 100)}%) were rejected, see ${ingested.rejectsPath ?? "?"}: is --events the export you meant?`
       )
     }
     return { ingested, asOf, progress }
@@ -344,14 +345,23 @@ export const load = (origin: Origin, options: Omit<EventsFlags, "events" | "orgs
 /** A line on standard error unless quiet; names and paths in it may come from the input. */
 export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(Terminal.clean(text)))
 
-/** "read 12,345 lines from 2 files in 0.4 s (30k lines/s); 3 malformed lines skipped, written to out/x.rejects.ndjson" */
+/**
+ * "read 12,345 lines from 2 files in 0.4 s (30k lines/s); 3 malformed lines and 1 line repeating an
+ * eventId with other content skipped, written to out/x.rejects.ndjson (…); 120 duplicate events ignored"
+ */
+  const rejected = ingested.malformed + ingested.conflicts
+  const kinds = [
+    ...(ingested.malformed > 0 ? [`${Progress.number(ingested.malformed)} malformed line${ingested.malformed === 1 ? "" : "s"}`] : []),
+    ...(ingested.conflicts > 0 ? [`${Progress.number(ingested.conflicts)} line${ingested.conflicts === 1 ? "" : "s"} repeating an eventId with other content`] : [])
+  ]
 export const readSummary = (ingested: Ingest.Ingested): string => {
   const files = ingested.sources.length === 1 ? (ingested.sources[0]?.path === "-" ? "standard input" : "1 file") : `${ingested.sources.length} files`
   const speed = ingested.seconds > 0 ? ` (${Progress.rate(ingested.lines / ingested.seconds).replace("/s", " lines/s")})` : ""
   const malformed =
-    ingested.malformed === 0
+    rejected === 0
       ? "no malformed lines"
-      : `${Progress.number(ingested.malformed)} malformed line${ingested.malformed === 1 ? "" : "s"} skipped, written to ${ingested.rejectsPath ?? "?"} (readable by its owner only)` +
-        (ingested.unwritten > 0 ? `; it holds the first ${Progress.number(ingested.malformed - ingested.unwritten)}, ${Progress.number(ingested.unwritten)} more were only counted (--max-rejects)` : "")
-  return `read ${Progress.number(ingested.lines)} lines from ${files} in ${ingested.seconds.toFixed(1)} s${speed}; ${malformed}`
+      : `${kinds.join(" and ")} skipped, written to ${ingested.rejectsPath ?? "?"} (readable by its owner only)` +
+        (ingested.unwritten > 0 ? `; it holds the first ${Progress.number(rejected - ingested.unwritten)}, ${Progress.number(ingested.unwritten)} more were only counted (--max-rejects)` : "")
+  const duplicates = ingested.duplicates === 0 ? "" : `; ${Progress.number(ingested.duplicates)} duplicate event${ingested.duplicates === 1 ? "" : "s"} ignored`
+  return `read ${Progress.number(ingested.lines)} lines from ${files} in ${ingested.seconds.toFixed(1)} s${speed}; ${malformed}${duplicates}`
 }

@@ -14,6 +14,7 @@ import * as MatchRule from "./MatchRule.ts"
 import * as PersonName from "./PersonName.ts"
 import * as Phone from "./Phone.ts"
 import type * as Projection from "./Projection.ts"
+import { ByWeight } from "./Proposal.ts"
 import { isCalendarDate } from "./Instant.ts"
 import { jaroWinkler } from "./internal/Similarity.ts"
 
@@ -292,12 +293,13 @@ export const match = (
   candidates: Iterable<Candidate>,
   rule: MatchRule.MatchRule
 ): ReadonlyArray<Proposal> => {
-  const scored: Array<{ memberId: string; explanation: Explanation }> = []
+  const scored: Array<{ memberId: string; weight: number; explanation: Explanation }> = []
   for (const candidate of candidates) {
     if (score(observed, candidate.person, rule) < rule.reviewWeight) continue
-    scored.push({ memberId: candidate.memberId, explanation: compare(observed, candidate.person, rule) })
+    const explanation = compare(observed, candidate.person, rule)
+    scored.push({ memberId: candidate.memberId, weight: explanation.total, explanation })
   }
-  scored.sort((x, y) => y.explanation.total - x.explanation.total || (x.memberId < y.memberId ? -1 : 1))
+  scored.sort(ByWeight)
   return scored.map(({ memberId, explanation }, rank) => ({
     observationEventId,
     memberId,

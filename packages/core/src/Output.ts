@@ -4,6 +4,8 @@
  * consumer drops an `outputId` it has already seen.
  */
 import { Schema } from "effect"
+import * as Matching from "./Matching.ts"
+import type * as MatchRule from "./MatchRule.ts"
 import * as Status from "./Status.ts"
 
 const Instant = Schema.String
@@ -44,6 +46,21 @@ export type MemberRelinked = typeof MemberRelinked.Type
 
 export const Output = Schema.Union([MemberStatusChanged, MatchProposed, MemberRelinked])
 export type Output = typeof Output.Type
+
+/**
+ * What a new or changed proposal publishes, with its explanation in Chinese under the rule that
+ * made it. The id names the pair, the decision and the weight (6 decimals), so an unchanged
+ * proposal announced again has the same id.
+ */
+export const ofProposal = (proposal: Matching.Proposal, rule: MatchRule.MatchRule): MatchProposed => ({
+  type: "MatchProposed",
+  outputId: `match|${proposal.observationEventId}|${proposal.memberId}|${proposal.decision}|${proposal.weight.toFixed(6)}`,
+  observationEventId: proposal.observationEventId,
+  memberId: proposal.memberId,
+  weight: proposal.weight,
+  decision: proposal.decision,
+  explanation: Matching.explain(proposal.explanation, rule)
+})
 
 /**
  * What a re-evaluation publishes: a `MemberStatusChanged` when anything a person acts on changed

@@ -12,6 +12,7 @@ import * as MatchRule from "./MatchRule.ts"
 import * as OrgTree from "./OrgTree.ts"
 import type * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
+import * as Proposal from "./Proposal.ts"
 import * as Status from "./Status.ts"
 
 /** An observation still looking for its member: 党员找组织 / 党员找党员 / 组织找党员. */
@@ -31,19 +32,19 @@ export interface State {
   readonly resolvedMembers: Map<string, Set<string>>
   /** One copy of the strings members share (organisations, names, regions, dates). */
   readonly intern: Projection.Intern
-  events: number
   /** Every eventId offered, with its first copy's content digest and position: the first copy wins. */
   readonly seen: Seen.Seen
   /** Events folded: first copies, not after the as-of instant. */
+  events: number
   /** Events after the as-of instant, left out of the fold. */
   skippedFuture: number
-}
   /** Later copies of an eventId with the first copy's content: left out. */
   duplicates: number
   /** Later copies of an eventId with other content than the first copy's: left out, to be reported. */
   conflicts: number
   /** Events offered so far: the position of the last, when the caller gives none. */
   offered: number
+}
 
 const interner = (): Projection.Intern => {
   const strings = new Map<string, string>()
@@ -61,8 +62,8 @@ export const make = (): State => ({
   observations: new Map(),
   resolvedMembers: new Map(),
   intern: interner(),
-  events: 0,
   seen: Seen.make(),
+  events: 0,
   skippedFuture: 0,
   duplicates: 0,
   conflicts: 0,
@@ -151,7 +152,7 @@ export interface Result {
   readonly members: ReadonlyMap<string, Projection.Projection>
   /** Every registered member, in member id order. */
   readonly evaluations: ReadonlyArray<Status.Evaluation>
-  /** Match proposals for open observations, by observation then weight. */
+  /** Match proposals for open observations, in `Proposal.Order`. */
   readonly proposals: ReadonlyArray<Matching.Proposal>
   /** Members that events mention but whose registration never arrived. */
   readonly unregisteredMembers: number
@@ -170,15 +171,6 @@ export interface Options {
    * million members never holds every projection and every evaluation at once; the state is spent.
    */
   readonly members?: "all" | "matchable"
-}
-
-/** Whether someone already confirmed which member the observation is. */
-const isSettled = (state: State, observationEventId: string): boolean => {
-  for (const memberId of state.resolvedMembers.get(observationEventId) ?? []) {
-    const member = state.members.get(memberId)
-    if (member !== undefined && Projection.isConfirmed(member, observationEventId)) return true
-  }
-  return false
 }
 
 /** The matchable members as candidates, each person made as the index takes it. */
@@ -208,12 +200,14 @@ export function* evaluations(state: State, options: Options): Generator<Status.E
   const release = options.members === "matchable"
   const orgs = OrgTree.make(state.orgs.values())
   // Before any projection is released: the member who confirmed an observation may be active.
-  const open = [...state.observations.keys()].sort().filter((id) => !isSettled(state, id))
+  const open = [...state.observations.keys()]
+    .sort()
+    .filter((id) => !Proposal.isSettled(id, state.resolvedMembers.get(id) ?? [], (memberId) => state.members.get(memberId)))
   const matchable: Array<string> = []
   let unregisteredMembers = 0
   for (const id of [...state.members.keys()].sort()) {
     const evaluation = Status.evaluate(state.members.get(id) as Projection.Projection, asOf, policy, orgs)
-    const kept = evaluation !== undefined && Status.matchable.has(evaluation.status)
+    const kept = Proposal.isMatchable(evaluation)
     if (kept) matchable.push(id)
     else if (release) state.members.delete(id)
     if (evaluation === undefined) unregisteredMembers++
@@ -240,7 +234,7 @@ export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.Matc
   const proposals: Array<Matching.Proposal> = []
   for (const [observationEventId, person] of observed) {
     const unrejected = Matching.candidatesFor(index, person).filter(
-      (c) => state.members.get(c.memberId)?.resolutions[observationEventId]?.value !== "rejected"
+      (c) => !Proposal.isRejected(state.members.get(c.memberId), observationEventId)
     )
     proposals.push(...Matching.match(observationEventId, person, unrejected, rule))
   }

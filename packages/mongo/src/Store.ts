@@ -163,9 +163,11 @@ interface ClaimDoc {
   readonly at: Date
 }
 
+/** `"orgs"` holds the organisations' version, `"matchRule"` the worker's match rule as JSON. */
 interface MetaDoc {
   readonly _id: string
-  readonly version: string
+  readonly version?: string
+  readonly rule?: string
 }
 
 /** A member document to write, with the version it was read at (undefined for a new member). */
@@ -308,9 +310,12 @@ const bulk = <T extends { _id: string }>(operation: string, collection: Collecti
 
 export const make = (settings: MongoSettings) =>
   Effect.gen(function* () {
+    const commands = { sent: 0 }
     const client = yield* Effect.acquireRelease(
       attempt("connect", async () => {
-        const c = new MongoClient(settings.uri, { serverSelectionTimeoutMS: 5_000, retryWrites: true, appName: "relink" })
+        // Command monitoring counts round trips: what the worker's cost carries over to any server.
+        const c = new MongoClient(settings.uri, { serverSelectionTimeoutMS: 5_000, retryWrites: true, appName: "relink", monitorCommands: true })
+        c.on("commandStarted", () => commands.sent++)
         await c.connect()
         return c
       }),
@@ -377,6 +382,9 @@ export const make = (settings: MongoSettings) =>
       )
 
     return {
+      /** Commands sent to the server so far. */
+      commandsSent: () => commands.sent,
+
       ping: attempt("ping", () => client.db(settings.database).command({ ping: 1 })).pipe(Effect.asVoid),
 
       /**
@@ -392,14 +400,6 @@ export const make = (settings: MongoSettings) =>
           return fresh
         }),
 
-      countEvents: attempt("count events", () => c.events.countDocuments()),
-
-      loadMembers: (ids: ReadonlyArray<string>) =>
-        attempt("load members", () => c.members.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
-          Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
-        ),
-
-      /** How this server gets member versions written safely. */
       /** The stored copies of these events, by id, in one query. */
       storedCopies: (ids: ReadonlyArray<string>) =>
         ids.length === 0
@@ -408,6 +408,14 @@ export const make = (settings: MongoSettings) =>
               c.events.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, digest: 1, payload: 1, origin: 1 } }).batchSize(ONE_BATCH).toArray()
             ).pipe(Effect.map((docs) => new Map<string, StoredCopy>(docs.map((d) => [d._id, d])))),
 
+      countEvents: attempt("count events", () => c.events.countDocuments()),
+
+      loadMembers: (ids: ReadonlyArray<string>) =>
+        attempt("load members", () => c.members.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
+          Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
+        ),
+
+      /** How this server gets member versions written safely. */
       conditionalWrites,
 
       /** Wall-clock milliseconds, to pass as `readAt` to `writeMembers`. */
@@ -446,7 +454,10 @@ export const make = (settings: MongoSettings) =>
         ),
 
       /** Members sharing a blocking key, in any of the statuses: ids and keys only. */
-      membersByKeys: (keys: ReadonlyArray<string>, statuses: ReadonlyArray<string>) =>
+      membersByKeys: (
+        keys: ReadonlyArray<string>,
+        statuses: ReadonlyArray<string>
+      ): Effect.Effect<ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>, MongoError> =>
         keys.length === 0
           ? Effect.succeed([] as ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>)
           : attempt("find members by key", () =>
@@ -500,6 +511,14 @@ export const make = (settings: MongoSettings) =>
       bumpOrgsVersion: Effect.suspend(() =>
         attempt("bump organisations version", () => c.meta.updateOne({ _id: "orgs" }, { $set: { version: randomUUID() } }, { upsert: true }))
       ).pipe(Effect.asVoid),
+
+      /**
+       * The match rule the worker proposes with, as the JSON it stored on start (undefined before
+       * any worker started): the read side explains the stored proposals under the rule that made them.
+       */
+      matchRule: attempt("read the match rule", () => c.meta.findOne({ _id: "matchRule" })).pipe(Effect.map((doc) => doc?.rule)),
+      storeMatchRule: (json: string) =>
+        attempt("store the match rule", () => c.meta.updateOne({ _id: "matchRule" }, { $set: { rule: json } }, { upsert: true })).pipe(Effect.asVoid),
 
       /** Stores observations once each: an observation is written by its event alone, so a duplicate key means stored before. */
       storeObservations: (docs: ReadonlyArray<StoredObservationDoc>) =>

@@ -224,15 +224,6 @@ describe("--events or --mongo", () => {
     const mongo = Effect.runSync(origin({ mongo: Option.some("mongodb://admin:s3cret@db/") }))
     assert.strictEqual(Shared.originArgument(mongo), "--mongo mongodb://admin:***@db/")
   })
-
-  it("puts proposals in the embedded scan's order", () => {
-    const p = (observationEventId: string, memberId: string, weight: number) => ({ observationEventId, memberId, weight }) as never
-    const sorted = [p("o2", "m1", 5), p("o1", "m2", 3), p("o1", "m3", 9), p("o1", "m1", 3)].sort(Shared.proposalOrder)
-    assert.deepStrictEqual(
-      sorted.map((x: { observationEventId: string; memberId: string }) => `${x.observationEventId}/${x.memberId}`),
-      ["o1/m3", "o1/m1", "o1/m2", "o2/m1"]
-    )
-  })
 })
 
 describe("reading lines for publish", () => {

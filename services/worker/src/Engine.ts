@@ -5,7 +5,7 @@
  * function; this module only reads, calls core and writes.
  */
 import { Context, Duration, Effect, Layer, Ref } from "effect"
-import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Scan, Status } from "@relink/core"
+import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import * as MemberRecord from "./MemberRecord.ts"
 
@@ -69,10 +69,11 @@ export const fromOrgDoc = (doc: Store.OrgDoc): OrgTree.Org => ({
   ...(doc.parentId !== null && { parentId: doc.parentId })
 })
 
-const output = (topic: string, now: number, value: Output.Output, key: string): Store.OutboxDoc => ({
+/** An output encoded for the outbox, keyed by member id (docs/outputs.md). */
+const output = (topic: string, now: number, value: Output.Output): Store.OutboxDoc => ({
   _id: value.outputId,
   topic,
-  key,
+  key: value.memberId,
   value: JSON.stringify(value),
   published: false,
   createdAt: new Date(now)
@@ -105,14 +106,14 @@ export const make = (settings: Settings) =>
       return decoded._tag === "Success" && Scan.isObservation(decoded.success) ? decoded.success : undefined
     }
 
-    const statusOutputs = (memberId: string, change: Store.PendingChange, now: number): ReadonlyArray<Store.OutboxDoc> =>
+    const statusOutputs = (memberId: string, change: Store.PendingChange, now: number): ReadonlyArray<Output.Output> =>
       Output.ofEvaluation(
         memberId,
         (change.before ?? undefined) as Status.Evaluation | undefined,
         (change.after ?? undefined) as Status.Evaluation | undefined,
         change.version,
         new Date(now).toISOString()
-      ).map((o) => output(settings.flagsTopic, now, o, memberId))
+      )
 
     /**
      * Merges fragments into members (an absent fragment re-evaluates the member as it is) and
@@ -184,9 +185,9 @@ export const make = (settings: Settings) =>
      * proposals to store, the stored ones to delete and the outputs for the new or changed ones.
      * Stored in their place, the proposals are then what the embedded scan proposes.
      */
-    const rematch = (observationIds: ReadonlyArray<string>, now: number) =>
+    const rematch = (observationIds: ReadonlyArray<string>) =>
       Effect.gen(function* () {
-        const outputs: Array<Store.OutboxDoc> = []
+        const outputs: Array<Output.Output> = []
         const upserts: Array<Store.MatchDoc> = []
         if (observationIds.length === 0) return { outputs, upserts, stale: [] }
         const docs = yield* store.loadObservations(observationIds)
@@ -215,15 +216,11 @@ export const make = (settings: Settings) =>
         const projections = new Map([...members].map(([id, doc]) => [id, MemberRecord.projectionOf(pii, doc)]))
         const persons = new Map([...projections].map(([id, projection]) => [id, Matching.personOfMember(projection)]))
         for (const [index, { doc, observed }] of open.entries()) {
-          const settled = (doc.resolvedBy ?? []).some((id) => {
-            const projection = projections.get(id)
-            return projection !== undefined && Projection.isConfirmed(projection, doc._id)
-          })
-          if (settled) continue
+          if (Proposal.isSettled(doc._id, doc.resolvedBy ?? [], (id) => projections.get(id))) continue
           const candidates: Array<Matching.Candidate> = []
           for (const id of candidateIds[index] ?? []) {
             const person = persons.get(id)
-            if (person === undefined || projections.get(id)?.resolutions[doc._id]?.value === "rejected") continue
+            if (person === undefined || Proposal.isRejected(projections.get(id), doc._id)) continue
             candidates.push({ memberId: id, person })
           }
           for (const proposal of Matching.match(doc._id, observed, candidates, rule)) {
@@ -232,22 +229,7 @@ export const make = (settings: Settings) =>
             const before = previous.get(_id)
             upserts.push({ _id, ...proposal })
             if (before === undefined || before.weight !== proposal.weight || before.decision !== proposal.decision) {
-              outputs.push(
-                output(
-                  settings.flagsTopic,
-                  now,
-                  {
-                    type: "MatchProposed",
-                    outputId: `match|${_id}|${proposal.decision}|${proposal.weight.toFixed(6)}`,
-                    observationEventId: proposal.observationEventId,
-                    memberId: proposal.memberId,
-                    weight: proposal.weight,
-                    decision: proposal.decision,
-                    explanation: Matching.explain(proposal.explanation, rule)
-                  },
-                  proposal.memberId
-                )
-              )
+              outputs.push(Output.ofProposal(proposal, rule))
             }
           }
         }
@@ -274,7 +256,7 @@ export const make = (settings: Settings) =>
           const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree)
           unsettled = new Map([...unsettled, ...again])
         }
-        const outputs: Array<Store.OutboxDoc> = []
+        const outputs: Array<Output.Output> = []
         const rematchKeys = new Set<string>()
         for (const [memberId, { changes }] of unsettled) {
           for (const change of changes) {
@@ -284,31 +266,26 @@ export const make = (settings: Settings) =>
         }
         const affected = new Set(observationIds)
         for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
-        const matches = yield* rematch([...affected].sort(), now)
+        const matches = yield* rematch([...affected].sort())
         outputs.push(...matches.outputs)
-        const changes = outputs.filter((o) => o._id.startsWith("status|"))
         yield* store.recordStatusChanges(
-          changes.map((o) => {
-            const change = JSON.parse(o.value) as Output.MemberStatusChanged
-            return {
-              _id: o._id,
-              memberId: change.memberId,
-              from: change.from,
-              to: change.to,
-              at: new Date(change.at),
-              responsibleOrgId: change.responsibleOrgId,
-              reasons: change.reasons
-            }
-          })
+          outputs.filter((o) => o.type === "MemberStatusChanged").map((change) => ({
+            _id: change.outputId,
+            memberId: change.memberId,
+            from: change.from,
+            to: change.to,
+            at: new Date(change.at),
+            responsibleOrgId: change.responsibleOrgId,
+            reasons: change.reasons
+          }))
         )
-        yield* store.stageOutputs(outputs)
+        // Encoded once, here: the status changes above are read from the typed outputs.
+        const staged = outputs.map((o) => output(settings.flagsTopic, now, o))
+        yield* store.stageOutputs(staged)
         yield* store.upsertMatches(matches.upserts)
         yield* store.deleteMatches(matches.stale)
-        const copies = arrivals.map((arrival, index) => ({ arrival, index, digest: pii.digest(Event.canonical(arrival.event)) }))
-        const firsts = new Map<string, (typeof copies)[number]>()
-        for (const copy of copies) if (!firsts.has(copy.arrival.event.eventId)) firsts.set(copy.arrival.event.eventId, copy)
         yield* store.clearPending([...unsettled].map(([_id, { version }]) => ({ _id, version })))
-        return outputs
+        return staged
       })
 
     /** The digest of a stored copy: stored with it, or that of its payload ("", which no copy has, when it no longer decodes). */
@@ -319,6 +296,29 @@ export const make = (settings: Settings) =>
     }
 
     /**
+     * Stores the batch's events and sorts its arrivals by the rule for repeated eventIds
+     * (`Event.copyOf`): the first copy of an eventId is the stored one, else the batch's first.
+     * Copies with its content are applied (a redelivered batch merges again, idempotently: that is
+     * how a crashed batch gets finished), the others are conflicts. The stored copies of the
+     * eventIds already there are read in one query.
+     */
+    const admit = (arrivals: ReadonlyArray<Arrival>, now: number) =>
+      Effect.gen(function* () {
+        const copies = arrivals.map((arrival, index) => ({ arrival, index, digest: pii.digest(Event.canonical(arrival.event)) }))
+        const firsts = new Map<string, (typeof copies)[number]>()
+        for (const copy of copies) if (!firsts.has(copy.arrival.event.eventId)) firsts.set(copy.arrival.event.eventId, copy)
+        const fresh = yield* store.storeEvents(
+          [...firsts.values()].map(({ arrival: { event, raw, origin }, digest }) => ({
+            _id: event.eventId,
+            type: event.type,
+            memberId: Event.memberIdOf(event) ?? null,
+            occurredAt: new Date(event.occurredAt),
+            payload: pii.encrypt(raw),
+            origin,
+            storedAt: new Date(now),
+            digest
+          }))
+        )
         const stored = yield* store.storedCopies([...firsts.keys()].filter((id) => !fresh.has(id)))
         const applied: Array<Arrival> = []
         const conflicts: Array<{ readonly index: number; readonly error: Event.ConflictingDuplicate }> = []
@@ -347,26 +347,6 @@ export const make = (settings: Settings) =>
     const ingest = (arrivals: ReadonlyArray<Arrival>, now: number) =>
       Effect.gen(function* () {
         const { fresh, applied, conflicts } = yield* admit(arrivals, now)
-     * Stores the batch's events and sorts its arrivals by the rule for repeated eventIds
-     * (`Event.copyOf`): the first copy of an eventId is the stored one, else the batch's first.
-     * Copies with its content are applied (a redelivered batch merges again, idempotently: that is
-     * how a crashed batch gets finished), the others are conflicts. The stored copies of the
-     * eventIds already there are read in one query.
-     */
-    const admit = (arrivals: ReadonlyArray<Arrival>, now: number) =>
-      Effect.gen(function* () {
-        const fresh = yield* store.storeEvents(
-          [...firsts.values()].map(({ arrival: { event, raw, origin }, digest }) => ({
-            _id: event.eventId,
-            type: event.type,
-            memberId: Event.memberIdOf(event) ?? null,
-            occurredAt: new Date(event.occurredAt),
-            payload: pii.encrypt(raw),
-            origin,
-            storedAt: new Date(now),
-            digest
-          }))
-        )
         const fragments = new Map<string, Projection.Projection | undefined>()
         const addFragment = (fragment: Projection.Projection) => {
           const current = fragments.get(fragment.memberId)

@@ -1,14 +1,16 @@
 /**
  * The read side: what MongoDB holds, in the embedded scan's terms. Statuses are re-evaluated from
  * the stored projections with core (as of any instant); proposals are the stored ones that still
- * apply — member unlinked or at risk, observation not settled, pair not rejected. `relink report
- * --mongo` and `relink scan --mongo` read through here, so they give the embedded scan's rows.
+ * apply — member unlinked or at risk, observation not settled, pair not rejected (`Proposal`), in
+ * `Proposal.Order` — explained under the rule the worker stored. `relink report --mongo` and
+ * `relink scan --mongo` read through here, so they give the embedded scan's rows.
  */
 import { Effect, Stream } from "effect"
-import { type Matching, OrgTree, type Policy, type Projection, Report, Status } from "@relink/core"
+import { type Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import { fromOrgDoc } from "./Engine.ts"
 import * as MemberRecord from "./MemberRecord.ts"
+import * as StoredRule from "./StoredRule.ts"
 
 export interface Snapshot {
   readonly asOf: number
@@ -18,6 +20,8 @@ export interface Snapshot {
   /** The evaluations the worker stored when it last processed each member. */
   readonly stored: ReadonlyMap<string, Status.Evaluation>
   readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** The rule the worker proposed with (the default when none is stored): what explains the proposals. */
+  readonly rule: MatchRule.MatchRule
 }
 
 export const load = (asOf: number, policy: Policy.Policy) =>
@@ -42,23 +46,19 @@ export const load = (asOf: number, policy: Policy.Policy) =>
     const current = new Map(evaluations.map((e) => [e.memberId, e]))
     const observations = yield* store.loadObservations([...new Set((yield* store.allMatches).map((m) => m.observationEventId))])
     const settled = new Set(
-      [...observations.values()]
-        .filter((o) => (o.resolvedBy ?? []).some((id) => members.get(id)?.resolutions[o._id]?.value === "confirmed"))
-        .map((o) => o._id)
+      [...observations.values()].filter((o) => Proposal.isSettled(o._id, o.resolvedBy ?? [], (id) => members.get(id))).map((o) => o._id)
     )
     const proposals = (yield* store.allMatches)
-      .filter((m) => {
-        const evaluation = current.get(m.memberId)
-        return (
-          evaluation !== undefined &&
-          Status.matchable.has(evaluation.status) &&
+      .filter(
+        (m) =>
+          Proposal.isMatchable(current.get(m.memberId)) &&
           !settled.has(m.observationEventId) &&
-          members.get(m.memberId)?.resolutions[m.observationEventId]?.value !== "rejected"
-        )
-      })
+          !Proposal.isRejected(members.get(m.memberId), m.observationEventId)
+      )
       .map(({ _id: _ignored, ...proposal }) => proposal as Matching.Proposal)
-      .sort((a, b) => (a.observationEventId < b.observationEventId ? -1 : a.observationEventId > b.observationEventId ? 1 : b.weight - a.weight))
-    return { asOf, orgs, members, evaluations, stored, proposals } satisfies Snapshot
+      .sort(Proposal.Order)
+    const rule = yield* StoredRule.load
+    return { asOf, orgs, members, evaluations, stored, proposals, rule } satisfies Snapshot
   })
 
 /** The report input of a snapshot, as `Report.fromScan` is for the embedded scan. */

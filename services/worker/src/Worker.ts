@@ -1,7 +1,8 @@
 /**
- * The long-running worker: ensures its topics, serves health and metrics, sweeps on an interval,
- * publishes what a previous run left staged, and consumes the input topic batch by batch until
- * interrupted (SIGTERM: the batch in flight finishes and commits, then everything disconnects).
+ * The long-running worker: ensures its topics, serves health and metrics, stores its match rule
+ * with the data (`StoredRule`), sweeps on an interval, publishes what a previous run left staged,
+ * and consumes the input topic batch by batch until interrupted (SIGTERM: the batch in flight
+ * finishes and commits, then everything disconnects).
  */
 import { Clock, Config, Duration, Effect, Layer, Logger, Schedule, Stream } from "effect"
 import { Admin, Client, Consumer, KafkaConfig, Producer } from "@relink/kafka"
@@ -11,6 +12,7 @@ import * as Http from "./Http.ts"
 import { Metrics, layer as metricsLayer } from "./Metrics.ts"
 import { processBatch } from "./Pipeline.ts"
 import * as Publisher from "./Publisher.ts"
+import * as StoredRule from "./StoredRule.ts"
 import { sweepOnce } from "./Sweeper.ts"
 import * as WorkerConfig from "./WorkerConfig.ts"
 
@@ -48,12 +50,16 @@ const program = (settings: Settings) =>
       { topic: kafka.flagsTopic, numPartitions: worker.partitions }
     ]).pipe(Effect.retry(keepTrying))
     yield* Http.serve(worker.httpPort)
+    // The read side explains stored proposals under this rule; only MongoDB being away is worth waiting for.
+    yield* StoredRule.save(worker.rule).pipe(Effect.retry({ schedule: keepTrying, while: (error) => error._tag === "MongoError" }))
     yield* Publisher.flush.pipe(Effect.retry(keepTrying))
     yield* sweepOnce.pipe(
       Effect.catch((error) => Effect.logWarning(`sweep failed: ${error.message}`)),
       Effect.repeat(Schedule.spaced(Duration.millis(worker.sweepIntervalMs))),
       Effect.forkScoped
     )
+    const store = yield* Store.Store
+    metrics.registerCounter("relink_mongo_commands_total", "Commands sent to MongoDB: its round trips.", store.commandsSent)
     metrics.snapshot.ready = true
     yield* Effect.logInfo("worker consuming").pipe(Effect.annotateLogs({ topic: kafka.topic, group: kafka.groupId }))
     yield* Consumer.batches({

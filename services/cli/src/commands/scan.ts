@@ -56,7 +56,8 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
         read.progress.done()
         yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
         const sink = yield* Sink.open(outPath)
-        const written = yield* ScanOutput.writeLines(flags.format, ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults, members: "matchable" }, Heap.collectNow), sink)
+        const rows = ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults, rule: ScanOutput.rule, members: "matchable" }, Heap.collectNow)
+        const written = yield* ScanOutput.writeLines(flags.format, rows, ScanOutput.rule, sink)
         yield* Sink.run(sink, (s) => s.close())
         return yield* Shared.note(flags.quiet, summaryLine(written, read.ingested.state.skippedFuture, outPath))
       }

@@ -6,13 +6,14 @@
 import { basename, dirname, extname, join } from "node:path"
 import { Cause, Console, Effect, Layer, Option, type Redacted, type Scope } from "effect"
 import { Flag } from "effect/cli"
-import { type Matching, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { type Matching, type MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import { Snapshot } from "@relink/worker"
 import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Outputs from "../Outputs.ts"
 import * as Progress from "../Progress.ts"
+import * as ScanOutput from "../render/ScanOutput.ts"
 import * as Terminal from "../render/Terminal.ts"
 import * as Settings from "../Settings.ts"
 import * as Sources from "../Sources.ts"
@@ -210,8 +211,8 @@ export const readEvents = (
       progress
     })
     const { lines, malformed } = ingested
-    if (lines === malformed) {
     const rejected = malformed + ingested.conflicts
+    if (lines === malformed) {
       progress.done()
       return yield* new NoValidEvents({ lines, rejected: malformed, rejectsPath: ingested.rejectsPath })
     }
@@ -230,7 +231,7 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
     const { members, observations } = ingested.state
     progress.status(`evaluating ${Progress.number(members.size)} members and matching ${Progress.number(observations.size)} observations …`)
     // The commands read projections only for the rows of unlinked members.
-    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, members: "matchable" })
+    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, rule: ScanOutput.rule, members: "matchable" })
     progress.done()
     return { result, ingested, asOf }
   })
@@ -238,14 +239,16 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
 /**
  * What a command renders, whichever way it was read: the embedded scan of an export, or the
  * worker's MongoDB state re-evaluated with the same core (`Snapshot.load`). Rows are in the embedded
- * scan's order either way — members by id, proposals by observation, then weight, then member — so
- * the same events give the same output.
+ * scan's order either way — members by id, proposals in `Proposal.Order` — so the same events give
+ * the same output.
  */
 export interface Loaded {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
   readonly evaluations: ReadonlyArray<Status.Evaluation>
   readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** The rule the proposals were made under: the embedded scan's, or the one the worker stored. */
+  readonly rule: MatchRule.MatchRule
   /** What `Report.unlinked` takes: `Report.fromScan` or `Snapshot.reportInput`. */
   readonly input: Report.Input
   /** Events read (the scan), or events stored (MongoDB: each once). */
@@ -258,14 +261,6 @@ export interface Loaded {
   /** `--events PATH` or `--mongo URI`, as `relink orgs` takes it. */
   readonly origin: string
 }
-
-/** Proposals in the embedded scan's order: observation, then weight (highest first), then member. */
-export const proposalOrder = (a: Matching.Proposal, b: Matching.Proposal): number =>
-  a.observationEventId < b.observationEventId
-    ? -1
-    : a.observationEventId > b.observationEventId
-      ? 1
-      : b.weight - a.weight || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)
 
 const byMemberId = (a: Status.Evaluation, b: Status.Evaluation): number => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)
 
@@ -286,14 +281,15 @@ export const loadMongo = (
     progress.done()
     const seconds = (performance.now() - started) / 1000
     const evaluations = [...snapshot.evaluations].sort(byMemberId)
-    const proposals = [...snapshot.proposals].sort(proposalOrder)
-    const input = Snapshot.reportInput({ ...snapshot, evaluations, proposals })
+    const { proposals, rule } = snapshot
+    const input = Snapshot.reportInput({ ...snapshot, evaluations })
     const empty = snapshot.members.size === 0 && snapshot.orgs.orgs.size === 0
     return {
       asOf,
       orgs: snapshot.orgs,
       evaluations,
       proposals,
+      rule,
       input,
       events,
       skippedFuture: 0,
@@ -334,6 +330,7 @@ export const load = (origin: Origin, options: Omit<EventsFlags, "events" | "orgs
         orgs: result.orgs,
         evaluations: result.evaluations,
         proposals: result.proposals,
+        rule: ScanOutput.rule,
         input: Report.fromScan(result),
         events: result.events,
         skippedFuture: result.skippedFuture,
@@ -349,14 +346,14 @@ export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quie
  * "read 12,345 lines from 2 files in 0.4 s (30k lines/s); 3 malformed lines and 1 line repeating an
  * eventId with other content skipped, written to out/x.rejects.ndjson (…); 120 duplicate events ignored"
  */
+export const readSummary = (ingested: Ingest.Ingested): string => {
+  const files = ingested.sources.length === 1 ? (ingested.sources[0]?.path === "-" ? "standard input" : "1 file") : `${ingested.sources.length} files`
+  const speed = ingested.seconds > 0 ? ` (${Progress.rate(ingested.lines / ingested.seconds).replace("/s", " lines/s")})` : ""
   const rejected = ingested.malformed + ingested.conflicts
   const kinds = [
     ...(ingested.malformed > 0 ? [`${Progress.number(ingested.malformed)} malformed line${ingested.malformed === 1 ? "" : "s"}`] : []),
     ...(ingested.conflicts > 0 ? [`${Progress.number(ingested.conflicts)} line${ingested.conflicts === 1 ? "" : "s"} repeating an eventId with other content`] : [])
   ]
-export const readSummary = (ingested: Ingest.Ingested): string => {
-  const files = ingested.sources.length === 1 ? (ingested.sources[0]?.path === "-" ? "standard input" : "1 file") : `${ingested.sources.length} files`
-  const speed = ingested.seconds > 0 ? ` (${Progress.rate(ingested.lines / ingested.seconds).replace("/s", " lines/s")})` : ""
   const malformed =
     rejected === 0
       ? "no malformed lines"

@@ -48,7 +48,8 @@ const round = (n: number, digits: number) => Number(n.toFixed(digits))
 /** The rule the embedded scan matched with (Scan.evaluate's default). */
 export const rule = MatchRule.chinese
 
-export const matchRow = (p: Matching.Proposal): MatchRow => ({
+/** A proposal's row, its explanation written out under the rule that made the proposal. */
+export const matchRow = (p: Matching.Proposal, rule: MatchRule.MatchRule): MatchRow => ({
   kind: "match",
   observationEventId: p.observationEventId,
   memberId: p.memberId,
@@ -59,9 +60,11 @@ export const matchRow = (p: Matching.Proposal): MatchRow => ({
 
 /**
  * What the outputs are made of: a `Scan.Result`, or the worker's MongoDB state read back in its
- * terms (`relink scan --mongo`) — the same rows either way.
+ * terms (`relink scan --mongo`) — the same rows either way — and the rule the proposals were made under.
  */
-export type Rows = Pick<Scan.Result, "asOf" | "evaluations" | "proposals" | "events" | "skippedFuture" | "unregisteredMembers">
+export type Rows = Pick<Scan.Result, "asOf" | "evaluations" | "proposals" | "events" | "skippedFuture" | "unregisteredMembers"> & {
+  readonly rule: MatchRule.MatchRule
+}
 
 export type Format = "jsonl" | "csv" | "json" | "xlsx"
 export const formats: ReadonlyArray<Format> = ["jsonl", "csv", "json", "xlsx"]
@@ -162,12 +165,12 @@ const lineFormats = {
   jsonl: {
     head: "",
     member: (e: Status.Evaluation) => `${JSON.stringify(memberRow(e))}\n`,
-    match: (p: Matching.Proposal) => `${JSON.stringify(matchRow(p))}\n`
+    match: (p: Matching.Proposal, rule: MatchRule.MatchRule) => `${JSON.stringify(matchRow(p, rule))}\n`
   },
   csv: {
     head: Csv.BOM + Csv.record(csvColumns),
     member: (e: Status.Evaluation) => csvMember(memberRow(e)),
-    match: (p: Matching.Proposal) => csvMatch(matchRow(p))
+    match: (p: Matching.Proposal, rule: MatchRule.MatchRule) => csvMatch(matchRow(p, rule))
   }
 } as const
 
@@ -179,6 +182,7 @@ const lineFormats = {
 export const writeLines = (
   format: "jsonl" | "csv",
   rows: Iterator<Status.Evaluation, ReadonlyArray<Matching.Proposal>>,
+  rule: MatchRule.MatchRule,
   sink: Sink.Sink
 ): Effect.Effect<Written, WriteFailed> => {
   const { head, member, match } = lineFormats[format]
@@ -191,7 +195,7 @@ export const writeLines = (
       const next = rows.next()
       if (next.done === true) {
         proposals = next.value.length
-        yield* batches(next.value, (p) => emit(match(p)))
+        yield* batches(next.value, (p) => emit(match(p, rule)))
         return
       }
       emit(member(next.value))
@@ -203,11 +207,11 @@ export const writeLines = (
 
 /** Writes JSON Lines, CSV or JSON to a text sink. */
 export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, sink: Sink.Sink): Effect.Effect<void, WriteFailed> => {
-  const { evaluations, proposals } = result
+  const { evaluations, proposals, rule } = result
   switch (format) {
     case "jsonl":
     case "csv":
-      return Effect.asVoid(writeLines(format, membersThen(evaluations, proposals), sink))
+      return Effect.asVoid(writeLines(format, membersThen(evaluations, proposals), rule, sink))
     case "json":
       return writeText(sink, function* (emit) {
         const head = {
@@ -219,7 +223,7 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
         emit(`${JSON.stringify(head).slice(0, -1)},"members":[`)
         yield* batches(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${JSON.stringify(memberRow(e))}`))
         emit(`],"matches":[`)
-        yield* batches(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${JSON.stringify(matchRow(p))}`))
+        yield* batches(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${JSON.stringify(matchRow(p, rule))}`))
         emit("]}\n")
       })
   }
@@ -251,7 +255,7 @@ const matchColumns: ReadonlyArray<Xlsx.Column> = [
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Writes the scan as a workbook: summary, members, matches. */
-export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals">, path: string): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule">, path: string): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const workbook = yield* Xlsx.open(path)
@@ -289,7 +293,7 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals">, path:
         }
         const matches = Xlsx.sheet(workbook, "matches", matchColumns)
         for (let i = 0; i < result.proposals.length && i < ROWS_PER_SHEET; i++) {
-          const row = matchRow(result.proposals[i] as Matching.Proposal)
+          const row = matchRow(result.proposals[i] as Matching.Proposal, result.rule)
           matches.row([row.observationEventId, row.memberId, row.decision, row.weight, row.explanation.text])
           if (i % BATCH === BATCH - 1) await tick()
         }

@@ -4,7 +4,7 @@
  * from one secret, `RELINK_PII_KEY`, which stays `Redacted` and is never logged.
  */
 import { Config, Context, Data, Effect, Layer, Redacted } from "effect"
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from "node:crypto"
 
 export class PiiError extends Data.TaggedError("PiiError")<{ readonly reason: string }> {}
 
@@ -32,14 +32,15 @@ export const make = (secret: Redacted.Redacted<string>): Effect.Effect<Pii, PiiE
     if (material.length < 16) {
       return yield* new PiiError({ reason: "RELINK_PII_KEY must be at least 16 characters (32 random bytes, base64, recommended)" })
     }
-    const derive = (info: string) => Buffer.from(hkdfSync("sha256", material, "relink", info, 32))
+    // Key objects made once: passing raw key bytes makes Node build one on every call.
+    const derive = (info: string) => createSecretKey(Buffer.from(hkdfSync("sha256", material, "relink", info, 32)))
     const macKey = derive("blind-index")
     const encKey = derive("encryption")
-    return {
     const digestKey = derive("event-digest")
+    return {
       blindIndex: (value) => createHmac("sha256", macKey).update(value).digest("base64url"),
-      encrypt: (plaintext) => {
       digest: (canonical) => createHmac("sha256", digestKey).update(canonical).digest("base64url"),
+      encrypt: (plaintext) => {
         const iv = randomBytes(IV)
         const cipher = createCipheriv("aes-256-gcm", encKey, iv)
         const body = Buffer.concat([cipher.update(plaintext), cipher.final()])

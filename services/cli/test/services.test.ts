@@ -20,6 +20,8 @@ import * as Sources from "../src/Sources.ts"
 import { bin, oneLineError, ok, relink as run, type RunOptions, tempDir } from "./helpers.ts"
 
 const KEY = "unit-test-key-0123456789abcdef"
+// What the store takes from the environment when nothing sets it: claims leases of 15 s, the write mode detected.
+const storeDefaults = { claimLeaseMs: 15_000, conditionalWrites: undefined }
 
 const noFlags: WorkerCommand.WorkerFlags = {
   brokers: Option.none(),
@@ -96,7 +98,7 @@ describe("relink worker: flags over the environment", () => {
     assert.strictEqual(settings.kafka.topic, "flag.events")
     assert.strictEqual(settings.kafka.flagsTopic, "flag.flags")
     assert.strictEqual(settings.kafka.groupId, "flag-group")
-    assert.deepStrictEqual(settings.mongo, { uri: "mongodb://db:27017", database: "flagdb" })
+    assert.deepStrictEqual(settings.mongo, { uri: "mongodb://db:27017", database: "flagdb" , ...storeDefaults })
     assert.strictEqual(settings.worker.httpPort, 0)
     assert.strictEqual(settings.worker.partitions, 3)
     assert.strictEqual(settings.worker.fixedNow, Date.parse("2026-11-27T23:59:59+08:00"))
@@ -121,7 +123,7 @@ describe("relink worker: flags over the environment", () => {
     assert.strictEqual(settings.kafka.ssl, true)
     assert.strictEqual(settings.kafka.groupId, "flag-group")
     assert.strictEqual(settings.kafka.flagsTopic, "relink.flags")
-    assert.deepStrictEqual(settings.mongo, { uri: "mongodb://env", database: "relink" })
+    assert.deepStrictEqual(settings.mongo, { uri: "mongodb://env", database: "relink" , ...storeDefaults })
     assert.strictEqual(settings.worker.sweepIntervalMs, 5000)
     assert.strictEqual(settings.worker.httpPort, 9464)
     assert.strictEqual(settings.worker.fixedNow, Date.parse("2026-01-01T00:00:00+08:00"))
@@ -197,13 +199,13 @@ describe("--events or --mongo", () => {
     const mongo = Effect.runSync(origin({ mongo: Option.some("mongodb://h:1") }, { RELINK_PII_KEY: KEY, MONGODB_URI: "mongodb://ignored", MONGODB_DATABASE: "envdb" }))
     assert.strictEqual(mongo._tag, "Mongo")
     if (mongo._tag === "Mongo") {
-      assert.deepStrictEqual(mongo.settings, { uri: "mongodb://h:1", database: "envdb" })
+      assert.deepStrictEqual(mongo.settings, { uri: "mongodb://h:1", database: "envdb" , ...storeDefaults })
       assert.strictEqual(Redacted.value(mongo.piiKey), KEY)
     }
     const named = Effect.runSync(origin({ mongo: Option.some("mongodb://h:1"), database: Option.some("flagdb") }, { RELINK_PII_KEY: KEY, MONGODB_DATABASE: "envdb" }))
-    assert.deepStrictEqual(named._tag === "Mongo" && named.settings, { uri: "mongodb://h:1", database: "flagdb" })
+    assert.deepStrictEqual(named._tag === "Mongo" && named.settings, { uri: "mongodb://h:1", database: "flagdb" , ...storeDefaults })
     const plain = Effect.runSync(origin({ mongo: Option.some("mongodb://h:1") }))
-    assert.deepStrictEqual(plain._tag === "Mongo" && plain.settings, { uri: "mongodb://h:1", database: "relink" })
+    assert.deepStrictEqual(plain._tag === "Mongo" && plain.settings, { uri: "mongodb://h:1", database: "relink" , ...storeDefaults })
   })
 
   it("answers a wrong mix with one line", () => {

@@ -25,9 +25,15 @@ export interface Snapshot {
   ready: boolean
 }
 
-export class Metrics extends Context.Service<Metrics, { readonly snapshot: Snapshot; readonly render: () => string; readonly noteEvents: (count: number, at: number) => void }>()(
-  "@relink/worker/Metrics"
-) {}
+export interface MetricsShape {
+  readonly snapshot: Snapshot
+  readonly render: () => string
+  readonly noteEvents: (count: number, at: number) => void
+  /** Adds a counter read when /metrics is rendered (a value another service keeps). */
+  readonly registerCounter: (name: string, help: string, read: () => number) => void
+}
+
+export class Metrics extends Context.Service<Metrics, MetricsShape>()("@relink/worker/Metrics") {}
 
 /** Milliseconds on the monotonic clock: durations and rates stay real when the evaluation clock is fixed (RELINK_NOW). */
 export const monotonicMillis = Effect.map(Clock.monotonicTimeNanos, (nanos) => Number(nanos / 1_000_000n))
@@ -36,13 +42,13 @@ export const make = Effect.sync(() => {
   const snapshot: Snapshot = {
     eventsProcessed: 0,
     eventsDuplicate: 0,
+    eventsConflicting: 0,
     deadLetters: 0,
     batches: 0,
     batchSecondsSum: 0,
     batchSecondsMax: 0,
     statusChanges: 0,
     proposals: 0,
-    eventsConflicting: 0,
     sweeps: 0,
     sweepSecondsSum: 0,
     sweepSecondsLast: 0,
@@ -63,8 +69,16 @@ export const make = Effect.sync(() => {
   }
   const line = (name: string, type: "counter" | "gauge", help: string, value: number) =>
     `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`
-  const render = () =>
-    [
+  const counters: Array<{ readonly name: string; readonly help: string; readonly read: () => number }> = []
+  const registerCounter = (name: string, help: string, read: () => number) => {
+    counters.push({ name, help, read })
+  }
+  const render = () => {
+    const cpu = process.cpuUsage()
+    return [
+      line("process_cpu_user_seconds_total", "counter", "User CPU time of the worker process.", cpu.user / 1e6),
+      line("process_cpu_system_seconds_total", "counter", "System CPU time of the worker process.", cpu.system / 1e6),
+      ...counters.map((c) => line(c.name, "counter", c.help, c.read())),
       line("relink_events_total", "counter", "Events decoded and applied (duplicates included).", snapshot.eventsProcessed),
       line("relink_events_duplicate_total", "counter", "Redelivered or duplicated events (already stored).", snapshot.eventsDuplicate),
       line("relink_events_conflict_total", "counter", "Later copies of an eventId with other content than the first (dead-lettered, not applied).", snapshot.eventsConflicting),
@@ -80,7 +94,8 @@ export const make = Effect.sync(() => {
       line("relink_sweep_seconds_sum", "counter", "Total time spent sweeping.", snapshot.sweepSecondsSum),
       line("relink_sweep_seconds_last", "gauge", "Duration of the last sweep.", snapshot.sweepSecondsLast)
     ].join("")
-  return { snapshot, render, noteEvents }
+  }
+  return { snapshot, render, noteEvents, registerCounter }
 })
 
 export const layer = Layer.effect(Metrics, make)

@@ -1,0 +1,263 @@
+/**
+ * The worker's store in memory, for concurrency tests: every operation is a round trip that the
+ * seeded scheduler interleaves with the other workers' (and can kill a worker at, part of a bulk
+ * write applied). It keeps the server's contract as FerretDB 1.x does: inserts are atomic on
+ * unique `_id`s, and a conditional update is a query and then a write by `_id`, two round trips.
+ */
+import { Effect, Stream } from "effect"
+import { Store } from "@relink/mongo"
+import * as VersionedWrite from "../../../../packages/mongo/src/internal/VersionedWrite.ts"
+import type * as Interleaving from "../../../../test/support/Interleaving.ts"
+
+/** What the server holds, shared by every worker's view of it. */
+export interface Server {
+  readonly events: Map<string, Store.EventDoc>
+  readonly members: Map<string, Store.MemberDoc>
+  readonly claims: Map<string, number>
+  readonly orgs: Map<string, Store.OrgDoc>
+  readonly observations: Map<string, Store.ObservationDoc>
+  readonly resolutions: Map<string, { readonly observationEventId: string; readonly memberId: string }>
+  readonly matches: Map<string, Store.MatchDoc>
+  readonly statusChanges: Map<string, Store.StatusChangeDoc>
+  readonly outbox: Map<string, Store.OutboxDoc>
+  orgsVersion: string
+  matchRule: string | undefined
+}
+
+export const server = (): Server => ({
+  events: new Map(),
+  members: new Map(),
+  claims: new Map(),
+  orgs: new Map(),
+  observations: new Map(),
+  resolutions: new Map(),
+  matches: new Map(),
+  statusChanges: new Map(),
+  outbox: new Map(),
+  orgsVersion: "",
+  matchRule: undefined
+})
+
+const LEASE_MS = 200
+
+/** Inserts each document whose `_id` is free; returns the indexes of those that were taken. */
+const insertInto = <D extends { readonly _id: string }>(map: Map<string, D>, docs: ReadonlyArray<D>, n: number) => {
+  const taken = new Set<number>()
+  docs.slice(0, n).forEach((doc, i) => {
+    if (map.has(doc._id)) taken.add(i)
+    else map.set(doc._id, doc)
+  })
+  return taken
+}
+
+const sortBy = <A>(items: Iterable<A>, key: (a: A) => string) => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+
+/** A round trip to the server: `apply(n)` applies the first n of `size` documents. */
+export type RoundTrip = <A>(operation: string, size: number, apply: (n: number) => A) => Effect.Effect<A, Store.MongoError>
+
+/** One worker's connection, interleaved by the schedule with the others'. */
+export const scheduled =
+  (schedule: Interleaving.Interleaving, actor: number): RoundTrip =>
+  (operation, size, apply) =>
+    schedule.roundTrip(actor, size, apply).pipe(
+      Effect.mapError((killed) => new Store.MongoError({ operation, reason: `worker ${killed.actor} died here` }))
+    )
+
+/** A connection that applies every operation at once: for reading the end state back. */
+export const direct: RoundTrip = (_operation, size, apply) => Effect.sync(() => apply(size))
+
+export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.StoreShape => {
+  let commands = 0
+  const trip: RoundTrip = (operation, size, apply) => Effect.suspend(() => {
+    commands++
+    return roundTrip(operation, size, apply)
+  })
+  const read = <A>(operation: string, f: () => A) => trip(operation, 0, f)
+
+  const memberVersions: VersionedWrite.Backend<Store.MemberDoc, Store.MongoError> = {
+    insert: (docs) => trip("insert members", docs.length, (n) => insertInto(s.members, docs, n)),
+    replace: (docs) =>
+      trip("write members", docs.length, (n) => {
+        for (const doc of docs.slice(0, n)) if (s.members.has(doc._id)) s.members.set(doc._id, doc)
+      }),
+    replaceIfVersion: () => Effect.die(new Error("a server without atomic conditional updates is written through claims")),
+    stored: (ids) =>
+      read("verify member versions", () => {
+        const found = new Map<string, { version: number; fingerprint: string }>()
+        for (const id of ids) {
+          const doc = s.members.get(id)
+          if (doc !== undefined) found.set(id, { version: doc.version, fingerprint: doc.fingerprint })
+        }
+        return found
+      }),
+    insertClaims: (claims) =>
+      trip("claim member versions", claims.length, (n) => {
+        const taken = new Set<number>()
+        claims.slice(0, n).forEach((claim, i) => {
+          if (s.claims.has(claim._id)) taken.add(i)
+          else s.claims.set(claim._id, claim.at)
+        })
+        return taken
+      }),
+    findClaims: (ids) =>
+      read("read member claims", () => {
+        const found = new Map<string, VersionedWrite.Claim>()
+        for (const id of ids) {
+          const at = s.claims.get(id)
+          if (at !== undefined) found.set(id, { _id: id, at })
+        }
+        return found
+      })
+  }
+  const versioning: VersionedWrite.Settings = { mode: "claims", leaseMs: LEASE_MS, now }
+
+  const withResolutions = (docs: ReadonlyArray<Store.ObservationDoc>, ids: ReadonlyArray<string>): ReadonlyArray<Store.ObservationDoc> => {
+    const resolvedBy = new Map<string, Array<string>>()
+    for (const r of s.resolutions.values()) {
+      if (ids.includes(r.observationEventId)) resolvedBy.set(r.observationEventId, [...(resolvedBy.get(r.observationEventId) ?? []), r.memberId])
+    }
+    const stored = new Set(docs.map((d) => d._id))
+    return [
+      ...docs.map((d) => ({ ...d, resolvedBy: resolvedBy.get(d._id) ?? [] })),
+      ...[...resolvedBy].filter(([id]) => !stored.has(id)).map(([_id, members]) => ({ _id, resolvedBy: members }))
+    ]
+  }
+
+  return {
+    commandsSent: () => commands,
+    ping: Effect.void,
+    conditionalWrites: "claims",
+    wallClock: now,
+
+    storeEvents: (docs) =>
+      trip("store events", docs.length, (n) => {
+        const taken = insertInto(s.events, docs, n)
+        return new Set(docs.slice(0, n).filter((_, i) => !taken.has(i)).map((d) => d._id))
+      }),
+    storedCopies: (ids) =>
+      read("load stored events", () => {
+        const found = new Map<string, Store.StoredCopy>()
+        for (const id of ids) {
+          const doc = s.events.get(id)
+          if (doc !== undefined) found.set(id, doc)
+        }
+        return found
+      }),
+    countEvents: read("count events", () => s.events.size),
+
+    loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => (s.members.has(id) ? [[id, s.members.get(id) as Store.MemberDoc]] : [])))),
+    writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
+    pruneClaims: read("prune member claims", () => {
+      const before = VersionedWrite.pruneBefore(versioning)
+      for (const [id, at] of s.claims) if (at < before) s.claims.delete(id)
+    }),
+    clearPending: (members) =>
+      members.length === 0
+        ? Effect.void
+        : Effect.gen(function* () {
+            // A conditional update: the query, then the write by `_id`, as FerretDB runs it.
+            const matching = yield* read("clear pending changes", () => members.filter((m) => s.members.get(m._id)?.version === m.version))
+            yield* trip("clear pending changes", matching.length, (n) => {
+              for (const m of matching.slice(0, n)) {
+                const doc = s.members.get(m._id)
+                if (doc !== undefined) s.members.set(m._id, { ...doc, pending: [], pendingSince: null })
+              }
+            })
+          }),
+    dueMembers: (now, strandedBefore, limit) =>
+      read("find due members", () =>
+        [...s.members.values()]
+          .filter(
+            (d) =>
+              (d.nextReviewAt !== null && d.nextReviewAt.getTime() <= now) ||
+              (d.pendingSince !== undefined && d.pendingSince !== null && d.pendingSince.getTime() <= strandedBefore)
+          )
+          .sort((a, b) => (a.nextReviewAt?.getTime() ?? 0) - (b.nextReviewAt?.getTime() ?? 0))
+          .slice(0, limit)
+      ),
+    membersByKeys: (keys, statuses) =>
+      read("find members by key", () =>
+        [...s.members.values()]
+          .filter((d) => d.status !== null && statuses.includes(d.status) && d.blockingKeys.some((k) => keys.includes(k)))
+          .map((d) => ({ _id: d._id, blockingKeys: d.blockingKeys }))
+      ),
+    memberIdsByHomeOrgs: (orgIds) =>
+      read("find members by org", () => [...s.members.values()].filter((d) => d.homeOrgId !== null && orgIds.includes(d.homeOrgId)).map((d) => d._id)),
+    allMembers: Stream.suspend(() => Stream.fromIterable(sortBy(s.members.values(), (d) => d._id))),
+
+    storeOrg: (org) =>
+      Effect.gen(function* () {
+        const newer = (stored: Store.OrgDoc | undefined) =>
+          stored === undefined || stored.at < org.at || (stored.at === org.at && stored.eventId < org.eventId)
+        const matches = yield* read("store organisation", () => newer(s.orgs.get(org._id)))
+        yield* trip("store organisation", 1, (n) => {
+          if (matches && n > 0) s.orgs.set(org._id, org)
+        })
+        return yield* read("store organisation", () => s.orgs.get(org._id)?.eventId === org.eventId)
+      }),
+    allOrgs: read("read organisations", () => [...s.orgs.values()]),
+    orgsVersion: read("read organisations version", () => s.orgsVersion),
+    bumpOrgsVersion: read("bump organisations version", () => {
+      s.orgsVersion = `${s.orgsVersion}+`
+    }),
+
+    matchRule: read("read the match rule", () => s.matchRule),
+    storeMatchRule: (json) =>
+      read("store the match rule", () => {
+        s.matchRule = json
+      }),
+
+    storeObservations: (docs) => trip("store observations", docs.length, (n) => void insertInto(s.observations, docs, n)),
+    addResolutions: (pairs) =>
+      trip("store resolutions", pairs.length, (n) => {
+        for (const p of pairs.slice(0, n)) s.resolutions.set(`${p.observationEventId}|${p.memberId}`, p)
+      }),
+    loadObservations: (ids) =>
+      read("load observations", () => {
+        const docs = ids.flatMap((id) => (s.observations.has(id) ? [s.observations.get(id) as Store.ObservationDoc] : []))
+        return new Map(withResolutions(docs, ids).map((d) => [d._id, d]))
+      }),
+    observationsByKeys: (keys) =>
+      read("find observations by key", () => {
+        const docs = [...s.observations.values()].filter((d) => (d.blockingKeys ?? []).some((k) => keys.includes(k)))
+        return withResolutions(docs, docs.map((d) => d._id))
+      }),
+
+    upsertMatches: (docs) =>
+      trip("store matches", docs.length, (n) => {
+        for (const doc of docs.slice(0, n)) s.matches.set(doc._id, doc)
+      }),
+    deleteMatches: (ids) =>
+      trip("delete matches", ids.length, (n) => {
+        for (const id of ids.slice(0, n)) s.matches.delete(id)
+      }),
+    matchesFor: (filter) =>
+      read("find matches", () =>
+        [...s.matches.values()].filter((m) =>
+          filter.memberIds !== undefined ? filter.memberIds.includes(m.memberId) : (filter.observationIds ?? []).includes(m.observationEventId)
+        )
+      ),
+    allMatches: read("read matches", () => sortBy(s.matches.values(), (m) => m._id)),
+
+    stageOutputs: (docs) => trip("stage outputs", docs.length, (n) => void insertInto(s.outbox, docs, n)),
+    unpublishedOutputs: (limit) =>
+      read("read outbox", () =>
+        [...s.outbox.values()]
+          .filter((o) => !o.published)
+          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1))
+          .slice(0, limit)
+      ),
+    markPublished: (ids) =>
+      trip("mark outputs published", ids.length, (n) => {
+        for (const id of ids.slice(0, n)) {
+          const doc = s.outbox.get(id)
+          if (doc !== undefined) s.outbox.set(id, { ...doc, published: true })
+        }
+      }),
+    recordStatusChanges: (docs) =>
+      trip("record status changes", docs.length, (n) => {
+        const taken = insertInto(s.statusChanges, docs, n)
+        return docs.slice(0, n).filter((_, i) => !taken.has(i))
+      })
+  }
+}

@@ -1,20 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { readFileSync } from "node:fs"
-import * as Event from "../src/Event.ts"
 import * as Matching from "../src/Matching.ts"
 import * as MatchRule from "../src/MatchRule.ts"
 import * as Output from "../src/Output.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
+import * as F from "./fixtures.ts"
 
-const SAMPLE = new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url)
-const sample = readFileSync(SAMPLE, "utf8")
-  .split("\n")
-  .filter((l) => l.length > 0)
-  .map(Event.decodeLine)
-  .filter(Result.isSuccess)
-  .map((r) => r.success)
+const sample = F.sample60
 const { proposals } = Scan.run(sample, { asOf: Date.parse("2026-11-27T00:00:00+08:00"), policy: Policy.defaults })
 const rule = MatchRule.chinese
 

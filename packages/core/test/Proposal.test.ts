@@ -1,7 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Result } from "effect"
 import * as fc from "fast-check"
-import { readFileSync } from "node:fs"
 import * as Event from "../src/Event.ts"
 import type * as Matching from "../src/Matching.ts"
 import * as Policy from "../src/Policy.ts"
@@ -46,13 +44,7 @@ describe("Proposal.isRejected", () => {
   it("is false for an unknown member", () => assert.isFalse(Proposal.isRejected(undefined, "obs-1")))
 })
 
-const SAMPLE = new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url)
-const sample = readFileSync(SAMPLE, "utf8")
-  .split("\n")
-  .filter((l) => l.length > 0)
-  .map(Event.decodeLine)
-  .filter(Result.isSuccess)
-  .map((r) => r.success)
+const sample = F.sample60
 const scanned = Scan.run(sample, { asOf: Date.parse("2026-11-27T00:00:00+08:00"), policy: Policy.defaults })
 
 describe("Proposal.isMatchable", () => {

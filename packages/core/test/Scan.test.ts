@@ -1,19 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Result, Stream } from "effect"
-import { readFileSync } from "node:fs"
-import * as Event from "../src/Event.ts"
+import { Effect, Stream } from "effect"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
 import * as Status from "../src/Status.ts"
 import * as F from "./fixtures.ts"
 
-const SAMPLE = new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url)
-const sample = readFileSync(SAMPLE, "utf8")
-  .split("\n")
-  .filter((l) => l.length > 0)
-  .map(Event.decodeLine)
-  .filter(Result.isSuccess)
-  .map((r) => r.success)
+const sample = F.sample60
 const options = { asOf: Date.parse("2026-11-27T00:00:00+08:00"), policy: Policy.defaults }
 
 describe("Scan", () => {

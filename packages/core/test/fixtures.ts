@@ -1,5 +1,6 @@
 /** Builders of decoded events for tests: each goes through the real decoder, so fixtures can't drift from the contract. */
 import { Result } from "effect"
+import { readFileSync } from "node:fs"
 import * as Event from "../src/Event.ts"
 
 let counter = 0
@@ -69,3 +70,11 @@ export const recordObserved = (when: string, identity: Wire) =>
 
 export const resolved = (memberId: string, observationEventId: string, when: string, resolution: Event.Resolution) =>
   event("MatchResolved", when, { memberId, observationEventId, resolution })
+
+/** The decoded events of the committed 60-member fixture (`relink simulate --members 60 --seed 5`). */
+export const sample60: ReadonlyArray<Event.Event> = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
+  .split("\n")
+  .filter((l) => l.length > 0)
+  .map(Event.decodeLine)
+  .filter(Result.isSuccess)
+  .map((r) => r.success)

@@ -7,7 +7,7 @@
  * The checks read only the registration, never the as-of instant, so a problem is there from the
  * registration on and goes only when a corrected registration arrives.
  */
-import { Redacted } from "effect"
+import { Redacted, Schema } from "effect"
 import * as Result from "effect/Result"
 import * as IdNumber from "./IdNumber.ts"
 import type * as Projection from "./Projection.ts"
@@ -54,6 +54,14 @@ export const codeLabels: Record<Code, { readonly zh: string; readonly en: string
   "under-18": { zh: "入党时未满18周岁", en: "joined before the age of 18" },
   "differs-from-id": { zh: "与身份证号不一致", en: "differs from the ID number" }
 }
+
+/** A problem as stored in an evaluation. */
+export const Problem = Schema.Struct({
+  field: Schema.Literals(fields),
+  code: Schema.declare((u: unknown): u is Code => typeof u === "string" && Object.hasOwn(codeLabels, u), {
+    expected: "a data-quality code"
+  })
+})
 
 /** 中国共产党成立: no one joined, and no registration happened, before it. */
 export const founded = "1921-07-01"

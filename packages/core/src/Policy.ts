@@ -80,3 +80,6 @@ export const rules = {
 } as const satisfies Record<string, { readonly zh: string; readonly en: string; readonly source: string }>
 
 export type RuleId = keyof typeof rules
+export const RuleId = Schema.declare((u: unknown): u is RuleId => typeof u === "string" && Object.hasOwn(rules, u), {
+  expected: "a rule id of Policy.rules"
+})

@@ -6,8 +6,8 @@
  * same events, the projection is the same — which is what lets the worker, replays and the
  * embedded scan agree.
  */
-import type { Redacted } from "effect"
-import type * as Event from "./Event.ts"
+import { type Redacted, Schema } from "effect"
+import * as Event from "./Event.ts"
 import { defined } from "./internal/Defined.ts"
 
 /** When and by which event a value was written; the total order behind last-writer-wins. */
@@ -21,6 +21,10 @@ export interface Stamped<A> extends Stamp {
 
 /** What counts as contact (docs/rules.md), by the way it happened. */
 export type ContactKind = Event.ContactChannel | "registration" | "outflow" | "return" | "inflow" | "transfer" | "restore"
+export const ContactKind = Schema.Union([
+  Event.ContactChannel,
+  Schema.Literals(["registration", "outflow", "return", "inflow", "transfer", "restore"])
+])
 
 export interface Registration {
   readonly orgId: string

@@ -3,6 +3,7 @@
  * reasons, responsible and assisting organisations, and `nextReviewAt` — the earliest instant the
  * status could change with no new event (what the sweeper waits for). Pure; docs/statuses.md.
  */
+import { Schema } from "effect"
 import * as DataQuality from "./DataQuality.ts"
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
@@ -24,6 +25,7 @@ export const statuses = [
   "active"
 ] as const
 export type Status = (typeof statuses)[number]
+export const Status = Schema.Literals(statuses)
 
 export const labels: Record<Status, { readonly zh: string; readonly en: string }> = {
   ended: { zh: "已终止", en: "ended" },
@@ -43,15 +45,18 @@ export const unlinked: ReadonlySet<Status> = new Set(["transfer-overdue", "lost"
 /** Members a new observation may be matched against: unlinked or at risk. */
 export const matchable: ReadonlySet<Status> = new Set([...unlinked, "at-risk"])
 
-export type Flag =
-  | "suspension-eligible"
-  | "cancel-probation-eligible"
-  | "removal-due"
-  | "article9-review"
-  | "floating-member"
-  | "transfer-required"
-  | "escalated"
-  | "data-quality"
+export const flags = [
+  "suspension-eligible",
+  "cancel-probation-eligible",
+  "removal-due",
+  "article9-review",
+  "floating-member",
+  "transfer-required",
+  "escalated",
+  "data-quality"
+] as const
+export type Flag = (typeof flags)[number]
+export const Flag = Schema.Literals(flags)
 
 export interface Reason {
   readonly rule: Policy.RuleId
@@ -73,6 +78,26 @@ export interface Evaluation {
   /** What is wrong with the registration (flag `data-quality`); absent when nothing is. */
   readonly dataQuality?: ReadonlyArray<DataQuality.Problem>
 }
+
+export const Reason = Schema.Struct({ rule: Policy.RuleId, since: Schema.optionalKey(Schema.Number) })
+
+/**
+ * An evaluation as stored (plain data, no personal data). Its fields are in the order `evaluate`
+ * writes them, so a decoded evaluation stringifies as the stored one: the worker compares
+ * evaluations as JSON.
+ */
+export const Evaluation = Schema.Struct({
+  memberId: Schema.String,
+  homeOrgId: Schema.String,
+  responsibleOrgId: Schema.String,
+  lastContact: Schema.optionalKey(Schema.Struct({ at: Schema.Number, kind: Projection.ContactKind })),
+  status: Status,
+  flags: Schema.Array(Flag),
+  reasons: Schema.Array(Reason),
+  assistingOrgId: Schema.optionalKey(Schema.String),
+  nextReviewAt: Schema.optionalKey(Schema.Number),
+  dataQuality: Schema.optionalKey(Schema.Array(DataQuality.Problem))
+})
 
 const openTransferOf = (projection: Projection.Projection) => {
   let open: Projection.Transfer["issued"]

@@ -106,14 +106,21 @@ export const make = (settings: Settings) =>
       return decoded._tag === "Success" && Scan.isObservation(decoded.success) ? decoded.success : undefined
     }
 
-    const statusOutputs = (memberId: string, change: Store.PendingChange, now: number): ReadonlyArray<Output.Output> =>
-      Output.ofEvaluation(
-        memberId,
-        (change.before ?? undefined) as Status.Evaluation | undefined,
-        (change.after ?? undefined) as Status.Evaluation | undefined,
-        change.version,
-        new Date(now).toISOString()
-      )
+    const statusOutputs = (
+      memberId: string,
+      before: Status.Evaluation | undefined,
+      after: Status.Evaluation | undefined,
+      version: number,
+      now: number
+    ): ReadonlyArray<Output.Output> => Output.ofEvaluation(memberId, before, after, version, new Date(now).toISOString())
+
+    /** The status outputs of the member's pending change at `index`, its stored evaluations decoded. */
+    const pendingOutputs = (memberId: string, change: Store.PendingChange, index: number, now: number) =>
+      Effect.gen(function* () {
+        const before = yield* MemberRecord.decodeStoredEvaluation(memberId, `pending.${index}.before`, change.before)
+        const after = yield* MemberRecord.decodeStoredEvaluation(memberId, `pending.${index}.after`, change.after)
+        return statusOutputs(memberId, before, after, change.version, now)
+      })
 
     /**
      * Merges fragments into members (an absent fragment re-evaluates the member as it is) and
@@ -142,7 +149,7 @@ export const make = (settings: Settings) =>
             const fragment = fragments.get(id)
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
             const evaluation = Status.evaluate(merged, now, policy, tree)
-            const before = MemberRecord.evaluationOf(stored)
+            const before = yield* MemberRecord.evaluationOf(stored)
             const unchanged =
               stored !== undefined &&
               stored.fingerprint === MemberRecord.fingerprint(pii, merged) &&
@@ -164,7 +171,7 @@ export const make = (settings: Settings) =>
               after: evaluation ?? null,
               rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : []
             }
-            const hasEffects = change.rematchKeys.length > 0 || statusOutputs(id, change, now).length > 0
+            const hasEffects = change.rematchKeys.length > 0 || statusOutputs(id, before, evaluation, version, now).length > 0
             const changes = hasEffects ? [...unfinished, change] : unfinished
             const pendingSince = unfinished.length > 0 ? (stored?.pendingSince ?? new Date(readAt)) : new Date(readAt)
             writes.push({
@@ -259,8 +266,8 @@ export const make = (settings: Settings) =>
         const outputs: Array<Output.Output> = []
         const rematchKeys = new Set<string>()
         for (const [memberId, { changes }] of unsettled) {
-          for (const change of changes) {
-            outputs.push(...statusOutputs(memberId, change, now))
+          for (const [index, change] of changes.entries()) {
+            outputs.push(...(yield* pendingOutputs(memberId, change, index, now)))
             for (const key of change.rematchKeys) rematchKeys.add(key)
           }
         }

@@ -2,17 +2,30 @@
  * How a member is stored: the projection (personal data encrypted inside), its fingerprint, the
  * core evaluation, and the fields MongoDB indexes (status, home, next review, blocking keys).
  */
-import { Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { createHash } from "node:crypto"
-import { Matching, type MatchRule, type Projection, type Status } from "@relink/core"
+import { Matching, type MatchRule, type Projection, Status } from "@relink/core"
 import { Pii, type Store } from "@relink/mongo"
+import * as StoredData from "./StoredData.ts"
 
 /** Decodes a stored projection. The document was written by `toDoc` from a `Projection`. */
 export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Projection.Projection =>
   Pii.parse(pii, doc.state) as Projection.Projection
 
-export const evaluationOf = (doc: Store.MemberDoc | undefined): Status.Evaluation | undefined =>
-  (doc?.evaluation ?? undefined) as Status.Evaluation | undefined
+const decodeEvaluation = StoredData.decoder(Status.Evaluation, "members")
+const noEvaluation = Effect.succeed(undefined)
+
+/** An evaluation stored in `field` of member `id`'s document, decoded; undefined for `null` (never registered). */
+export const decodeStoredEvaluation = (
+  id: string,
+  field: string,
+  value: unknown
+): Effect.Effect<Status.Evaluation | undefined, StoredData.StoredDataError> =>
+  value === null || value === undefined ? noEvaluation : decodeEvaluation(id, field, value)
+
+/** The evaluation stored with a member; undefined for no document or no evaluation. */
+export const evaluationOf = (doc: Store.MemberDoc | undefined): Effect.Effect<Status.Evaluation | undefined, StoredData.StoredDataError> =>
+  doc === undefined ? noEvaluation : decodeStoredEvaluation(doc._id, "evaluation", doc.evaluation)
 
 /** A hash of the projection with personal values replaced by their blind index: equal state, equal fingerprint. */
 export const fingerprint = (pii: Pii.Pii, value: unknown): string =>

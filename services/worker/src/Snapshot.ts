@@ -34,10 +34,10 @@ export const load = (asOf: number, policy: Policy.Policy) =>
     const stored = new Map<string, Status.Evaluation>()
     const evaluations: Array<Status.Evaluation> = []
     yield* Stream.runForEach(store.allMembers, (doc) =>
-      Effect.sync(() => {
+      Effect.gen(function* () {
         const projection = MemberRecord.projectionOf(pii, doc)
         members.set(doc._id, projection)
-        const before = MemberRecord.evaluationOf(doc)
+        const before = yield* MemberRecord.evaluationOf(doc)
         if (before !== undefined) stored.set(doc._id, before)
         const evaluation = Status.evaluate(projection, asOf, policy, orgs)
         if (evaluation !== undefined) evaluations.push(evaluation)

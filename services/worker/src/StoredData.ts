@@ -1,0 +1,37 @@
+/**
+ * Stored documents come back through core's schemas, never by a cast: a document that does not
+ * decode fails the read with `StoredDataError`, which names the document and what is wrong with it.
+ */
+import { Data, Effect, Schema, SchemaIssue } from "effect"
+
+export class StoredDataError extends Data.TaggedError("StoredDataError")<{
+  readonly collection: string
+  readonly id: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `the stored ${this.collection} document ${this.id} does not decode: ${this.reason}`
+  }
+}
+
+const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** "evaluation.reasons.0.rule: Expected …": paths and reasons, never values (projections hold personal data). */
+const describe = (field: string, error: Schema.SchemaError): string =>
+  formatIssue(error.issue)
+    .issues.map((i) => [field, ...(i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join(".") + `: ${i.message}`)
+    .join("; ")
+
+/**
+ * A decoder of one field of a collection's documents: `decode(id, field, value)` gives the value
+ * decoded, or a `StoredDataError` for document `id` at `field`.
+ */
+export const decoder = <T, E>(schema: Schema.Codec<T, E>, collection: string) => {
+  const decode = Schema.decodeUnknownResult(schema)
+  return (id: string, field: string, value: unknown): Effect.Effect<T, StoredDataError> => {
+    const result = decode(value, { errors: "all" })
+    return result._tag === "Success"
+      ? Effect.succeed(result.success)
+      : Effect.fail(new StoredDataError({ collection, id, reason: describe(field, result.failure) }))
+  }
+}

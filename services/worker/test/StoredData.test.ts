@@ -1,0 +1,100 @@
+/**
+ * Stored data decodes back to what was stored: evaluations of simulated members survive the trip
+ * through their schema (and through JSON, in the same key order, which the engine compares), and a
+ * stored document that does not decode fails with `StoredDataError` naming the document and field.
+ */
+import { assert, describe, expectTypeOf, it } from "@effect/vitest"
+import { Effect, Redacted, Schema } from "effect"
+import * as fc from "fast-check"
+import { Event, OrgTree, Policy, Projection, Status } from "@relink/core"
+import { Pii } from "@relink/mongo"
+import { Simulation } from "@relink/simulation"
+import * as MemberRecord from "../src/MemberRecord.ts"
+import * as StoredData from "../src/StoredData.ts"
+
+const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
+const DAY = 86_400_000
+
+/** The simulated members of a seed, each folded from its events with `fromEvent` and `merge`. */
+const simulated = (seed: number, members: number) => {
+  const orgs: Array<OrgTree.Org> = []
+  const projections = new Map<string, Projection.Projection>()
+  for (const wire of Simulation.events({ members, seed, asOf: ASOF })) {
+    const decoded = Event.decodeLine(JSON.stringify(wire))
+    if (decoded._tag !== "Success") throw new Error("the simulation wrote a malformed event")
+    const event = decoded.success
+    if (event.type === "OrgRegistered") orgs.push(OrgTree.fromEvent(event))
+    const fragment = Projection.fromEvent(event)
+    if (fragment === undefined) continue
+    const current = projections.get(fragment.memberId)
+    projections.set(fragment.memberId, current === undefined ? fragment : Projection.merge(current, fragment))
+  }
+  return { tree: OrgTree.make(orgs), projections }
+}
+
+/** A registration with a birth date before 1900: the simulation registers no such member, the data-quality rule flags it. */
+const misregistered = (p: Projection.Projection): Projection.Projection =>
+  p.registration === undefined ? p : { ...p, registration: { ...p.registration, birthDate: "1899-12-31" } }
+
+/**
+ * Evaluations of simulated members, as of an instant between two years before the export and a
+ * year after it; every other member misregistered, so that evaluations with `dataQuality` occur.
+ */
+const evaluations = fc
+  .tuple(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: -730, max: 365 }))
+  .map(([seed, days]) => {
+    const { tree, projections } = simulated(seed, 20)
+    return [...projections.values()].flatMap(
+      (p, i) => Status.evaluate(i % 2 === 0 ? p : misregistered(p), ASOF + days * DAY, Policy.defaults, tree) ?? []
+    )
+  })
+
+describe("Status.Evaluation (schema)", () => {
+  it("types exactly the Evaluation interface", () => {
+    expectTypeOf<typeof Status.Evaluation.Type>().toEqualTypeOf<Status.Evaluation>()
+    expectTypeOf<typeof Status.Evaluation.Encoded>().toEqualTypeOf<Status.Evaluation>()
+  })
+
+  it("decodes an encoded evaluation to the same evaluation, and stored JSON to the same JSON", () => {
+    const encode = Schema.encodeSync(Status.Evaluation)
+    const decode = Schema.decodeUnknownSync(Status.Evaluation)
+    fc.assert(
+      fc.property(evaluations, (list) => {
+        for (const evaluation of list) {
+          assert.deepStrictEqual(decode(encode(evaluation)), evaluation)
+          const json = JSON.stringify(evaluation)
+          assert.strictEqual(JSON.stringify(decode(JSON.parse(json))), json)
+        }
+      }),
+      { numRuns: 25 }
+    )
+  })
+})
+
+describe("MemberRecord.evaluationOf", () => {
+  const pii = Effect.runSync(Pii.make(Redacted.make("stored-data-test-key-0123456789")))
+  const { tree, projections } = simulated(7, 5)
+  const [projection] = [...projections.values()]
+  if (projection === undefined) throw new Error("no simulated member")
+  const evaluation = Status.evaluate(projection, ASOF, Policy.defaults, tree)
+  const doc = MemberRecord.toDoc(pii, projection, evaluation, [], 1, ASOF, [], null)
+
+  it.effect("gives the stored evaluation back, and undefined for none", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(yield* MemberRecord.evaluationOf(doc), evaluation)
+      assert.strictEqual(yield* MemberRecord.evaluationOf({ ...doc, evaluation: null }), undefined)
+      assert.strictEqual(yield* MemberRecord.evaluationOf(undefined), undefined)
+    })
+  )
+
+  it.effect("fails with StoredDataError naming the member and what is wrong", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(MemberRecord.evaluationOf({ ...doc, evaluation: { ...evaluation, status: "vanished", flags: "none" } }))
+      assert.instanceOf(error, StoredData.StoredDataError)
+      assert.strictEqual(error.collection, "members")
+      assert.strictEqual(error.id, projection.memberId)
+      assert.include(error.reason, "evaluation.status: Expected")
+      assert.include(error.reason, "evaluation.flags: Expected")
+    })
+  )
+})

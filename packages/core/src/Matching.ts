@@ -7,7 +7,7 @@
  * A false link is worse than a missed one: `auto-link` needs overwhelming, unambiguous evidence;
  * everything else above the review weight is `review`.
  */
-import { Redacted } from "effect"
+import { Redacted, Schema } from "effect"
 import type * as Event from "./Event.ts"
 import * as IdNumber from "./IdNumber.ts"
 import * as MatchRule from "./MatchRule.ts"
@@ -242,6 +242,22 @@ export interface Proposal {
   readonly decision: Decision
   readonly explanation: Explanation
 }
+
+export const Decision = Schema.Literals(["auto-link", "review"])
+
+/** A proposal as stored (no personal data), its fields in the order `match` writes them. */
+export const Proposal = Schema.Struct({
+  observationEventId: Schema.String,
+  memberId: Schema.String,
+  weight: Schema.Number,
+  decision: Decision,
+  explanation: Schema.Struct({
+    prior: Schema.Number,
+    comparisons: Schema.Array(Schema.Struct({ comparison: Schema.String, level: Schema.String, weight: Schema.Number })),
+    total: Schema.Number,
+    probability: Schema.Number
+  })
+})
 
 /** The first level of a comparison whose predicate holds for the two people. */
 const levelOf = (comparison: MatchRule.Comparison, a: Person, b: Person): MatchRule.Level | undefined => {

@@ -8,6 +8,7 @@ import { Context, Duration, Effect, Layer, Ref } from "effect"
 import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import * as MemberRecord from "./MemberRecord.ts"
+import * as StoredData from "./StoredData.ts"
 
 export interface Settings {
   readonly policy: Policy.Policy
@@ -58,16 +59,19 @@ const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
   eventId: org.eventId
 })
 
-/** An organisation as stored, back in core's terms. */
-export const fromOrgDoc = (doc: Store.OrgDoc): OrgTree.Org => ({
-  orgId: doc._id,
-  name: doc.name,
-  kind: doc.kind as Event.OrgKind,
-  region: doc.region,
-  at: doc.at,
-  eventId: doc.eventId,
-  ...(doc.parentId !== null && { parentId: doc.parentId })
-})
+const decodeOrgKind = StoredData.decoder(Event.OrgKind, "orgs")
+
+/** An organisation as stored, back in core's terms; its kind decoded. */
+export const fromOrgDoc = (doc: Store.OrgDoc): Effect.Effect<OrgTree.Org, StoredData.StoredDataError> =>
+  Effect.map(decodeOrgKind(doc._id, "kind", doc.kind), (kind) => ({
+    orgId: doc._id,
+    name: doc.name,
+    kind,
+    region: doc.region,
+    at: doc.at,
+    eventId: doc.eventId,
+    ...(doc.parentId !== null && { parentId: doc.parentId })
+  }))
 
 /** An output encoded for the outbox, keyed by member id (docs/outputs.md). */
 const output = (topic: string, now: number, value: Output.Output): Store.OutboxDoc => ({
@@ -95,7 +99,7 @@ export const make = (settings: Settings) =>
       const cached = yield* Ref.get(orgCache)
       if (cached.version === version) return cached
       const docs = yield* store.allOrgs
-      const fresh = { version, tree: OrgTree.make(docs.map(fromOrgDoc)) }
+      const fresh = { version, tree: OrgTree.make(yield* Effect.forEach(docs, fromOrgDoc)) }
       yield* Ref.set(orgCache, fresh)
       return fresh
     })

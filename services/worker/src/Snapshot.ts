@@ -6,10 +6,11 @@
  * `relink scan --mongo` read through here, so they give the embedded scan's rows.
  */
 import { Effect, Stream } from "effect"
-import { type Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
+import { Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import { fromOrgDoc } from "./Engine.ts"
 import * as MemberRecord from "./MemberRecord.ts"
+import * as StoredData from "./StoredData.ts"
 import * as StoredRule from "./StoredRule.ts"
 
 export interface Snapshot {
@@ -24,12 +25,15 @@ export interface Snapshot {
   readonly rule: MatchRule.MatchRule
 }
 
+/** A match document decodes as its proposal (the `_id` left out). */
+const decodeProposal = StoredData.decoder(Matching.Proposal, "matches")
+
 export const load = (asOf: number, policy: Policy.Policy) =>
   Effect.gen(function* () {
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
     const orgDocs = yield* store.allOrgs
-    const orgs = OrgTree.make(orgDocs.map(fromOrgDoc))
+    const orgs = OrgTree.make(yield* Effect.forEach(orgDocs, fromOrgDoc))
     const members = new Map<string, Projection.Projection>()
     const stored = new Map<string, Status.Evaluation>()
     const evaluations: Array<Status.Evaluation> = []
@@ -48,14 +52,14 @@ export const load = (asOf: number, policy: Policy.Policy) =>
     const settled = new Set(
       [...observations.values()].filter((o) => Proposal.isSettled(o._id, o.resolvedBy ?? [], (id) => members.get(id))).map((o) => o._id)
     )
-    const proposals = (yield* store.allMatches)
+    const matches = yield* Effect.forEach(yield* store.allMatches, (doc) => decodeProposal(doc._id, "", doc))
+    const proposals = matches
       .filter(
         (m) =>
           Proposal.isMatchable(current.get(m.memberId)) &&
           !settled.has(m.observationEventId) &&
           !Proposal.isRejected(members.get(m.memberId), m.observationEventId)
       )
-      .map(({ _id: _ignored, ...proposal }) => proposal as Matching.Proposal)
       .sort(Proposal.Order)
     const rule = yield* StoredRule.load
     return { asOf, orgs, members, evaluations, stored, proposals, rule } satisfies Snapshot

@@ -19,12 +19,15 @@ const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 /** "evaluation.reasons.0.rule: Expected …": paths and reasons, never values (projections hold personal data). */
 const describe = (field: string, error: Schema.SchemaError): string =>
   formatIssue(error.issue)
-    .issues.map((i) => [field, ...(i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join(".") + `: ${i.message}`)
+    .issues.map((i) => {
+      const path = [field, ...(i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].filter((p) => p !== "")
+      return path.length === 0 ? i.message : `${path.join(".")}: ${i.message}`
+    })
     .join("; ")
 
 /**
- * A decoder of one field of a collection's documents: `decode(id, field, value)` gives the value
- * decoded, or a `StoredDataError` for document `id` at `field`.
+ * A decoder of a collection's documents: `decode(id, field, value)` gives the value decoded, or a
+ * `StoredDataError` for document `id` at `field` ("" when the value is the document itself).
  */
 export const decoder = <T, E>(schema: Schema.Codec<T, E>, collection: string) => {
   const decode = Schema.decodeUnknownResult(schema)

@@ -6,11 +6,13 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Effect, Redacted, Schema } from "effect"
 import * as fc from "fast-check"
-import { Event, OrgTree, Policy, Projection, Status } from "@relink/core"
-import { Pii } from "@relink/mongo"
+import { Event, Matching, OrgTree, Policy, Projection, Status } from "@relink/core"
+import { Pii, Store } from "@relink/mongo"
 import { Simulation } from "@relink/simulation"
 import * as MemberRecord from "../src/MemberRecord.ts"
+import * as Snapshot from "../src/Snapshot.ts"
 import * as StoredData from "../src/StoredData.ts"
+import * as MemoryStore from "./support/MemoryStore.ts"
 
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
 const DAY = 86_400_000
@@ -95,6 +97,60 @@ describe("MemberRecord.evaluationOf", () => {
       assert.strictEqual(error.id, projection.memberId)
       assert.include(error.reason, "evaluation.status: Expected")
       assert.include(error.reason, "evaluation.flags: Expected")
+    })
+  )
+})
+
+describe("organisations and proposals as stored", () => {
+  it("Matching.Proposal types exactly the Proposal interface", () => {
+    expectTypeOf<typeof Matching.Proposal.Type>().toEqualTypeOf<Matching.Proposal>()
+    expectTypeOf<typeof Matching.Proposal.Encoded>().toEqualTypeOf<Matching.Proposal>()
+  })
+
+  const org: Store.OrgDoc = { _id: "org-1", name: "第一支部", parentId: null, kind: "branch", region: "510104", at: 0, eventId: "e-1" }
+  const match: Store.MatchDoc = {
+    _id: "obs-1|m-1",
+    observationEventId: "obs-1",
+    memberId: "m-1",
+    weight: 20,
+    decision: "review",
+    explanation: { prior: -10, comparisons: [{ comparison: "name", level: "exact", weight: 30 }], total: 20, probability: 0.999999 }
+  }
+  const load = (orgs: ReadonlyArray<Store.OrgDoc>, matches: ReadonlyArray<Store.MatchDoc>) =>
+    Effect.gen(function* () {
+      const server = MemoryStore.server()
+      for (const doc of orgs) server.orgs.set(doc._id, doc)
+      for (const doc of matches) server.matches.set(doc._id, doc)
+      const pii = yield* Pii.make(Redacted.make("stored-data-test-key-0123456789"))
+      return yield* Snapshot.load(ASOF, Policy.defaults).pipe(
+        Effect.provideService(Store.Store, MemoryStore.make(server, MemoryStore.direct, () => 0)),
+        Effect.provideService(Pii.PiiService, pii)
+      )
+    })
+
+  it.effect("reads well-formed documents", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* load([org], [match])
+      assert.strictEqual(snapshot.orgs.orgs.get("org-1")?.kind, "branch")
+    })
+  )
+
+  it.effect("fails with StoredDataError for an organisation of an unknown kind", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(load([{ ...org, kind: "planet" }], []))
+      assert.instanceOf(error, StoredData.StoredDataError)
+      assert.deepInclude(error, { collection: "orgs", id: "org-1" })
+      assert.include(error.reason, "kind: Expected")
+    })
+  )
+
+  it.effect("fails with StoredDataError for a match whose proposal does not decode", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(load([org], [{ ...match, decision: "maybe", explanation: { prior: -10 } }]))
+      assert.instanceOf(error, StoredData.StoredDataError)
+      assert.deepInclude(error, { collection: "matches", id: "obs-1|m-1" })
+      assert.include(error.reason, "decision: Expected")
+      assert.include(error.reason, "explanation.total: ")
     })
   )
 })

@@ -43,11 +43,9 @@ describe("worker: a repeated eventId with other content", () => {
   const lines = [...sampleLines, ...conflicting, ...duplicates]
 
   beforeAll(async () => {
-    setup = W.freshSetup(brokers(), mongoUri(), ASOF)
-    await W.createTopics(setup)
-    await W.publish(setup, lines)
-    worker = W.startWorker(setup)
-    await W.waitForCatchUp(setup)
+    const running = await W.workerOn(brokers(), mongoUri(), lines, ASOF)
+    setup = running.setup
+    worker = running.worker
   })
   afterAll(async () => {
     await worker?.stop("SIGKILL")

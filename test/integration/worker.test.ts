@@ -36,11 +36,9 @@ describe("worker against real Kafka and a MongoDB-wire server", () => {
   const lines = [...sampleLines, ...malformed.map(([, line]) => line)]
 
   beforeAll(async () => {
-    setup = W.freshSetup(brokers(), mongoUri(), ASOF)
-    await W.createTopics(setup)
-    await W.publish(setup, lines)
-    worker = W.startWorker(setup)
-    await W.waitForCatchUp(setup)
+    const running = await W.workerOn(brokers(), mongoUri(), lines, ASOF)
+    setup = running.setup
+    worker = running.worker
   })
   afterAll(async () => {
     await worker?.stop("SIGKILL")

@@ -130,6 +130,16 @@ export const startWorker = (setup: Setup, extraEnv: Record<string, string> = {})
   }
 }
 
+/** A fresh topic and database, `lines` published to it, and a worker caught up on them. */
+export const workerOn = async (brokers: string, mongoUri: string, lines: ReadonlyArray<string>, asOf: number) => {
+  const setup = freshSetup(brokers, mongoUri, asOf)
+  await createTopics(setup)
+  await publish(setup, lines)
+  const worker = startWorker(setup)
+  await waitForCatchUp(setup)
+  return { setup, worker }
+}
+
 const storeLayer = (setup: Setup) =>
   Layer.merge(Store.layer({ uri: setup.mongoUri, database: setup.database }), Pii.layer(Redacted.make(PII_KEY)))
 

@@ -21,10 +21,9 @@ export interface Stamped<A> extends Stamp {
 
 /** What counts as contact (docs/rules.md), by the way it happened. */
 export type ContactKind = Event.ContactChannel | "registration" | "outflow" | "return" | "inflow" | "transfer" | "restore"
-export const ContactKind = Schema.Union([
-  Event.ContactChannel,
-  Schema.Literals(["registration", "outflow", "return", "inflow", "transfer", "restore"])
-])
+const eventlessKinds = Schema.Literals(["registration", "outflow", "return", "inflow", "transfer", "restore"])
+export const ContactKind = Schema.Union([Event.ContactChannel, eventlessKinds])
+const contactKinds: ReadonlySet<string> = new Set([...Event.ContactChannel.literals, ...eventlessKinds.literals])
 
 export interface Registration {
   readonly orgId: string
@@ -103,6 +102,98 @@ export interface Projection {
   /** Resolutions of observations against this member, by observation event id. */
   readonly resolutions: Readonly<Record<string, Stamped<Event.Resolution>>>
 }
+
+/**
+ * The schemas of a stored projection, as `Pii.parse` gives it back (personal values already
+ * `Redacted`, absent fields left out). Fields are in the order `empty`, `fromEvent` and `merge`
+ * write them, and records keep their keys' order, so a decoded projection stringifies (and
+ * fingerprints) as the stored one.
+ */
+export const Stamp = Schema.Struct({ at: Schema.Number, eventId: Schema.String })
+export const Stamped = <S extends Schema.Top>(value: S) => Schema.Struct({ at: Schema.Number, eventId: Schema.String, value })
+const Personal = Schema.Redacted(Schema.String)
+
+export const Registration = Schema.Struct({
+  orgId: Schema.String,
+  idNumber: Personal,
+  gender: Schema.optional(Event.Gender),
+  birthDate: Schema.optional(Schema.String),
+  joinedAt: Schema.optional(Schema.String)
+})
+export const Outflow = Schema.Struct({
+  at: Schema.Number,
+  eventId: Schema.String,
+  orgId: Schema.String,
+  destinationRegion: Schema.String,
+  destinationDetail: Schema.optionalKey(Schema.String),
+  reason: Event.OutflowReason,
+  fixedLocation: Schema.optionalKey(Schema.Boolean),
+  expectedReturn: Schema.optionalKey(Schema.String)
+})
+export const Inflow = Schema.Struct({ at: Schema.Number, eventId: Schema.String, orgId: Schema.String, region: Schema.String })
+export const Transfer = Schema.Struct({
+  issued: Schema.optionalKey(
+    Stamped(Schema.Struct({ fromOrgId: Schema.String, toOrgId: Schema.String, validDays: Schema.optionalKey(Schema.Number) }))
+  ),
+  received: Schema.optionalKey(Stamped(Schema.String)),
+  cancelled: Schema.optionalKey(Stamp)
+})
+export const SearchAttempt = Schema.Struct({
+  at: Schema.Number,
+  eventId: Schema.String,
+  channel: Event.SearchChannel,
+  note: Schema.optionalKey(Schema.String)
+})
+export const Lead = Schema.Struct({
+  at: Schema.Number,
+  eventId: Schema.String,
+  kind: Schema.Literals(["inflow", "lead", "record"]),
+  orgId: Schema.String,
+  region: Schema.optionalKey(Schema.String),
+  dataSource: Schema.optionalKey(Event.DataSource),
+  note: Schema.optionalKey(Schema.String)
+})
+const byId = <S extends Schema.Top>(value: S) => Schema.Record(Schema.String, value)
+
+/**
+ * Checked as a whole: a record keyed by a literal union decodes in the union's order, one keyed by
+ * a refined string drops unknown keys. The stored order must stay (it is fingerprinted), and an
+ * unknown kind must fail.
+ */
+const Contacts = Schema.declare(
+  (u: unknown): u is Projection["contacts"] =>
+    typeof u === "object" &&
+    u !== null &&
+    !Array.isArray(u) &&
+    Object.entries(u).every(([kind, at]) => contactKinds.has(kind) && typeof at === "number"),
+  { expected: "contacts: instants (numbers) by contact kind" }
+)
+
+export const Projection = Schema.Struct({
+  memberId: Schema.String,
+  registration: Schema.optional(Registration),
+  registrationStamp: Schema.optional(Stamp),
+  name: Schema.optional(Schema.String),
+  nameStamp: Schema.optional(Stamp),
+  phone: Schema.optional(Personal),
+  phoneStamp: Schema.optional(Stamp),
+  hukouRegion: Schema.optional(Schema.String),
+  hukouRegionStamp: Schema.optional(Stamp),
+  category: Schema.optional(Event.Category),
+  categoryStamp: Schema.optional(Stamp),
+  home: Schema.optional(Schema.String),
+  homeStamp: Schema.optional(Stamp),
+  contacts: Contacts,
+  outflows: byId(Outflow),
+  lastReturnAt: Schema.optional(Schema.Number),
+  inflows: byId(Inflow),
+  transfers: byId(Transfer),
+  searches: byId(SearchAttempt),
+  decision: Schema.optional(Event.Decision),
+  decisionStamp: Schema.optional(Stamp),
+  leads: byId(Lead),
+  resolutions: byId(Stamped(Event.Resolution))
+})
 
 const none: Readonly<Record<string, never>> = Object.freeze({})
 

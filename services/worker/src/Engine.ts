@@ -149,7 +149,7 @@ export const make = (settings: Settings) =>
           for (const id of toWrite) {
             const stored = docs.get(id)
             const unfinished = stored?.pending ?? []
-            const current = stored === undefined ? Projection.empty(id) : MemberRecord.projectionOf(pii, stored)
+            const current = stored === undefined ? Projection.empty(id) : yield* MemberRecord.projectionOf(pii, stored)
             const fragment = fragments.get(id)
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
             const evaluation = Status.evaluate(merged, now, policy, tree)
@@ -224,7 +224,7 @@ export const make = (settings: Settings) =>
         }
         const candidateIds = open.map((o) => Matching.selectCandidateIds(o.keys, (key) => buckets.get(key)))
         const members = yield* store.loadMembers([...new Set([...candidateIds.flat(), ...open.flatMap((o) => o.doc.resolvedBy ?? [])])])
-        const projections = new Map([...members].map(([id, doc]) => [id, MemberRecord.projectionOf(pii, doc)]))
+        const projections = new Map(yield* Effect.forEach(members, ([id, doc]) => Effect.map(MemberRecord.projectionOf(pii, doc), (p): [string, Projection.Projection] => [id, p])))
         const persons = new Map([...projections].map(([id, projection]) => [id, Matching.personOfMember(projection)]))
         for (const [index, { doc, observed }] of open.entries()) {
           if (Proposal.isSettled(doc._id, doc.resolvedBy ?? [], (id) => projections.get(id))) continue

@@ -4,15 +4,20 @@
  */
 import { Effect, Redacted } from "effect"
 import { createHash } from "node:crypto"
-import { Matching, type MatchRule, type Projection, Status } from "@relink/core"
+import { Matching, type MatchRule, Projection, Status } from "@relink/core"
 import { Pii, type Store } from "@relink/mongo"
 import * as StoredData from "./StoredData.ts"
 
-/** Decodes a stored projection. The document was written by `toDoc` from a `Projection`. */
-export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Projection.Projection =>
-  Pii.parse(pii, doc.state) as Projection.Projection
-
+const decodeProjection = StoredData.decoder(Projection.Projection, "members")
 const decodeEvaluation = StoredData.decoder(Status.Evaluation, "members")
+
+/**
+ * Decodes a stored projection (written by `toDoc`). A ciphertext that does not open throws, as
+ * `Pii.parse` does: that is the wrong key, not a malformed document.
+ */
+export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Effect.Effect<Projection.Projection, StoredData.StoredDataError> =>
+  decodeProjection(doc._id, "state", Pii.parse(pii, doc.state))
+
 const noEvaluation = Effect.succeed(undefined)
 
 /** An evaluation stored in `field` of member `id`'s document, decoded; undefined for `null` (never registered). */

@@ -39,7 +39,7 @@ export const load = (asOf: number, policy: Policy.Policy) =>
     const evaluations: Array<Status.Evaluation> = []
     yield* Stream.runForEach(store.allMembers, (doc) =>
       Effect.gen(function* () {
-        const projection = MemberRecord.projectionOf(pii, doc)
+        const projection = yield* MemberRecord.projectionOf(pii, doc)
         members.set(doc._id, projection)
         const before = yield* MemberRecord.evaluationOf(doc)
         if (before !== undefined) stored.set(doc._id, before)

@@ -73,6 +73,70 @@ describe("Status.Evaluation (schema)", () => {
   })
 })
 
+/** A projection as plain JSON, personal values shown: compares values, key order and absent fields (undefined = absent). */
+const plain = (projection: Projection.Projection): string =>
+  JSON.stringify(projection, function (this: Record<string, unknown>, key, v: unknown) {
+    const original = this[key]
+    return Redacted.isRedacted(original) ? { redacted: Redacted.value(original) } : v
+  })
+
+describe("Projection.Projection (schema)", () => {
+  const pii = Effect.runSync(Pii.make(Redacted.make("stored-data-test-key-0123456789")))
+  const decode = Schema.decodeUnknownSync(Projection.Projection)
+
+  it("types exactly the Projection interface", () => {
+    expectTypeOf<typeof Projection.Projection.Type>().toEqualTypeOf<Projection.Projection>()
+    expectTypeOf<typeof Projection.Projection.Encoded>().toEqualTypeOf<Projection.Projection>()
+  })
+
+  it("decodes a stored projection of a simulated member to the same projection, personal values Redacted", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        for (const projection of simulated(seed, 20).projections.values()) {
+          const stored = decode(Pii.parse(pii, Pii.stringify(pii, projection)))
+          assert.strictEqual(plain(stored), plain(projection))
+          assert.strictEqual(MemberRecord.fingerprint(pii, stored), MemberRecord.fingerprint(pii, projection))
+          if (projection.registration !== undefined) assert.isTrue(Redacted.isRedacted(stored.registration?.idNumber))
+        }
+      }),
+      { numRuns: 25 }
+    )
+  })
+
+  it("keeps records keyed by ids that name Object.prototype's properties", () => {
+    const events = [
+      { type: "TransferIssued", eventId: "e-1", transferId: "__proto__", toOrgId: "org-b" },
+      { type: "TransferCancelled", eventId: "e-2", transferId: "toString" },
+      { type: "MatchResolved", eventId: "e-3", observationEventId: "constructor", resolution: "rejected" }
+    ].map((wire) => {
+      const decoded = Event.decodeLine(JSON.stringify({ ...wire, memberId: "m-1", orgId: "org-a", occurredAt: "2025-01-01T09:00:00+08:00" }))
+      if (decoded._tag !== "Success") throw new Error(`not an event: ${JSON.stringify(wire)}`)
+      return decoded.success
+    })
+    const projection = events.reduce((p, e) => {
+      const fragment = Projection.fromEvent(e)
+      return fragment === undefined ? p : Projection.merge(p, fragment)
+    }, Projection.empty("m-1"))
+    const stored = decode(Pii.parse(pii, Pii.stringify(pii, projection)))
+    assert.strictEqual(plain(stored), plain(projection))
+    assert.deepStrictEqual(Object.keys(stored.transfers), ["__proto__", "toString"])
+    assert.strictEqual(Object.getPrototypeOf(stored.transfers), Object.prototype)
+  })
+
+  it.effect("MemberRecord.projectionOf fails with StoredDataError naming the member and field", () =>
+    Effect.gen(function* () {
+      const projection = Projection.empty("m-1")
+      const doc = MemberRecord.toDoc(pii, projection, undefined, [], 1, ASOF, [], null)
+      assert.strictEqual(plain(yield* MemberRecord.projectionOf(pii, doc)), plain(projection))
+      const state = JSON.stringify({ ...JSON.parse(doc.state), contacts: { telepathy: 1 }, category: "honorary" })
+      const error = yield* Effect.flip(MemberRecord.projectionOf(pii, { ...doc, state }))
+      assert.deepInclude(error, { collection: "members", id: "m-1" })
+      assert.include(error.reason, "state.category: Expected")
+      assert.include(error.reason, "state.contacts")
+    })
+  )
+})
+
 describe("MemberRecord.evaluationOf", () => {
   const pii = Effect.runSync(Pii.make(Redacted.make("stored-data-test-key-0123456789")))
   const { tree, projections } = simulated(7, 5)

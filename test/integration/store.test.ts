@@ -85,6 +85,28 @@ describe("the store against the setup's server", () => {
     expect(loaded.get("obs-race")?.payload).toBe("encrypted")
   })
 
+  it("prunes published outputs staged before the cut-off, and keeps the unsent and the recent", async () => {
+    const output = (id: string, createdAt: number, published: boolean): Store.OutboxDoc => ({
+      _id: id,
+      topic: "flags",
+      key: "m",
+      value: "{}",
+      published,
+      createdAt: new Date(createdAt)
+    })
+    const kept = await withStore((store) =>
+      Effect.gen(function* () {
+        yield* store.stageOutputs([output("old-sent", 1_000, true), output("old-unsent", 1_000, false), output("new-sent", 9_000, true)])
+        const pruned = yield* store.prunePublished(5_000)
+        const unsent = yield* store.unpublishedOutputs(10)
+        // What the first cut-off kept of the sent outputs goes with a later one.
+        const later = yield* store.prunePublished(10_000)
+        return { pruned, unsent: unsent.map((o) => o._id), later }
+      })
+    )
+    expect(kept).toEqual({ pruned: 1, unsent: ["old-unsent"], later: 1 })
+  })
+
   it("clears the pending changes of 150 members in one call, except where another writer moved the version on", async () => {
     const ids = Array.from({ length: 150 }, (_, i) => `p-${i}`)
     const change = (version: number): Store.PendingChange => ({ version, before: null, after: null, rematchKeys: [`key-${version}`] })

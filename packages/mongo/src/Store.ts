@@ -578,6 +578,12 @@ export const make = (settings: MongoSettings) =>
       unpublishedOutputs: (limit: number) =>
         attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()),
 
+      /** Removes published outputs staged before `before`: the outbox keeps what is unsent, and a while of what was sent. */
+      prunePublished: (before: number) =>
+        attempt("prune published outputs", () => c.outbox.deleteMany({ published: true, createdAt: { $lt: new Date(before) } })).pipe(
+          Effect.map((result) => result.deletedCount)
+        ),
+
       markPublished: (ids: ReadonlyArray<string>) =>
         ids.length === 0
           ? Effect.void

@@ -16,7 +16,12 @@ export interface Settings {
   readonly flagsTopic: string
   /** Changes pending this long (wall clock) were left by a writer that died: the sweeper settles them. */
   readonly strandedAfterMs?: number | undefined
+  /** Published outputs are kept this long after they were staged, then pruned by the sweeper. */
+  readonly outboxRetentionMs?: number | undefined
 }
+
+/** A week: long enough to look into what was sent, short enough that the outbox does not grow without end. */
+export const defaultOutboxRetentionMs = 7 * 86_400_000
 
 const STRANDED_AFTER_MS = 30_000
 
@@ -34,6 +39,16 @@ export interface Outcome {
   /** Later copies of an eventId with other content than the first copy's, by index in the batch: not applied. */
   readonly conflicts: ReadonlyArray<{ readonly index: number; readonly error: Event.ConflictingDuplicate }>
   readonly outputs: ReadonlyArray<Store.OutboxDoc>
+  /** Of the outputs, how many announce a status change, and how many a proposal. */
+  readonly statusChanges: number
+  readonly proposals: number
+}
+
+/** What a settlement staged: the encoded outputs, and the counts of what they announce. */
+interface Staged {
+  readonly outputs: ReadonlyArray<Store.OutboxDoc>
+  readonly statusChanges: number
+  readonly proposals: number
 }
 
 /** Where the first copy of a conflicting event came from, for the conflict's reason. */
@@ -296,7 +311,11 @@ export const make = (settings: Settings) =>
         yield* store.upsertMatches(matches.upserts)
         yield* store.deleteMatches(matches.stale)
         yield* store.clearPending([...unsettled].map(([_id, { version }]) => ({ _id, version })))
-        return staged
+        return {
+          outputs: staged,
+          statusChanges: outputs.filter((o) => o.type === "MemberStatusChanged").length,
+          proposals: outputs.filter((o) => o.type === "MatchProposed").length
+        } satisfies Staged
       })
 
     /** The digest of a stored copy: stored with it, or that of its payload ("", which no copy has, when it no longer decodes). */
@@ -408,16 +427,17 @@ export const make = (settings: Settings) =>
           const lead = Projection.leadOf(observation)
           for (const memberId of doc.resolvedBy ?? []) addFragment(Projection.attach(memberId, lead))
         }
-        const outputs = yield* settle(fragments, touchedObservations, now)
-        return { newEvents: fresh.size, duplicates: arrivals.length - fresh.size - conflicts.length, conflicts, outputs } satisfies Outcome
+        const staged = yield* settle(fragments, touchedObservations, now)
+        return { newEvents: fresh.size, duplicates: arrivals.length - fresh.size - conflicts.length, conflicts, ...staged } satisfies Outcome
       })
 
     /** Re-evaluates members whose `nextReviewAt` has come (time-driven changes). */
     const sweep = (now: number, limit: number) =>
       Effect.gen(function* () {
         yield* store.pruneClaims
+        yield* store.prunePublished(now - (settings.outboxRetentionMs ?? defaultOutboxRetentionMs))
         const due = yield* store.dueMembers(now, store.wallClock() - (settings.strandedAfterMs ?? STRANDED_AFTER_MS), limit)
-        const outputs = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), now)
+        const { outputs } = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), now)
         return { reviewed: due.length, outputs }
       })
 

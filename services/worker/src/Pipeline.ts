@@ -91,7 +91,7 @@ export const processBatch = (batch: Consumer.Batch) =>
     s.batchSecondsMax = Math.max(s.batchSecondsMax, seconds)
     s.consumerLag = batch.lag
     s.lastBatchAt = yield* Clock.currentTimeMillis
-    s.statusChanges += outcome.outputs.filter((o) => o._id.startsWith("status|")).length
-    s.proposals += outcome.outputs.filter((o) => o._id.startsWith("match|")).length
+    s.statusChanges += outcome.statusChanges
+    s.proposals += outcome.proposals
     metrics.noteEvents(arrivals.length, finished)
   }))

@@ -88,7 +88,12 @@ export const layer = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0
     )
   )
   const pii = Pii.layer(piiKey)
-  const engine = Engine.layer({ policy: settings.worker.policy, rule: settings.worker.rule, flagsTopic: settings.kafka.flagsTopic }).pipe(
+  const engine = Engine.layer({
+    policy: settings.worker.policy,
+    rule: settings.worker.rule,
+    flagsTopic: settings.kafka.flagsTopic,
+    outboxRetentionMs: settings.worker.outboxRetentionMs
+  }).pipe(
     Layer.provide(Layer.merge(store, pii))
   )
   return Layer.mergeAll(client, Producer.layer.pipe(Layer.provide(client)), store, pii, engine, metricsLayer)

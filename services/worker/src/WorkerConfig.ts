@@ -4,6 +4,7 @@
  */
 import { Config, Option, Schema } from "effect"
 import { MatchRule, Policy } from "@relink/core"
+import * as Engine from "./Engine.ts"
 
 export interface WorkerConfig {
   /** Port of /healthz, /readyz and /metrics; 0 picks a free one. */
@@ -25,6 +26,8 @@ export interface WorkerConfig {
   readonly rule: MatchRule.MatchRule
   /** Evaluate as of this instant instead of the wall clock (replays, tests). */
   readonly fixedNow: number | undefined
+  /** How long published outputs stay in the outbox after they were staged. */
+  readonly outboxRetentionMs: number
 }
 
 export const config: Config.Config<WorkerConfig> = Config.all({
@@ -36,6 +39,7 @@ export const config: Config.Config<WorkerConfig> = Config.all({
   fromBeginning: Config.Boolean("RELINK_FROM_BEGINNING").pipe(Config.withDefault(true)),
   policy: Config.schema(Schema.fromJsonString(Policy.Policy), "RELINK_POLICY").pipe(Config.withDefault(Policy.defaults)),
   rule: Config.schema(Schema.fromJsonString(MatchRule.MatchRule), "RELINK_MATCH_RULE").pipe(Config.withDefault(MatchRule.chinese)),
+  outboxRetentionMs: Config.Int("RELINK_OUTBOX_RETENTION_MS").pipe(Config.withDefault(Engine.defaultOutboxRetentionMs)),
   fixedNow: Config.Date("RELINK_NOW").pipe(
     Config.option,
     Config.map((date) => (Option.isSome(date) ? date.value.getTime() : undefined))

@@ -247,6 +247,17 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
           .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1))
           .slice(0, limit)
       ),
+    prunePublished: (before) =>
+      read("prune published outputs", () => {
+        let deleted = 0
+        for (const [id, doc] of s.outbox) {
+          if (doc.published && doc.createdAt.getTime() < before) {
+            s.outbox.delete(id)
+            deleted++
+          }
+        }
+        return deleted
+      }),
     markPublished: (ids) =>
       trip("mark outputs published", ids.length, (n) => {
         for (const id of ids.slice(0, n)) {

@@ -9,35 +9,21 @@
  * FerretDB 1.24 both support is used: no transactions, change streams, `$lookup`/`$facet`, TTL or
  * partial indexes.
  */
-import { Config, Context, Data, Effect, Layer, Option, Schema, Stream } from "effect"
+import { Config, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb"
 import { randomUUID } from "node:crypto"
 import * as VersionedWrite from "./internal/VersionedWrite.ts"
+import * as MongoErrors from "./MongoError.ts"
+import type { MongoError } from "./MongoError.ts"
 
-export class MongoError extends Data.TaggedError("MongoError")<{
-  readonly operation: string
-  readonly reason: string
-  readonly code?: number
-}> {
-  override get message() {
-    return `MongoDB ${this.operation} failed: ${this.reason}`
-  }
-}
+export { MongoError } from "./MongoError.ts"
 
-const DUPLICATE_KEY = 11000
 const NAMESPACE_EXISTS = 48
 
 /** Reads ask for everything in the first batch: one round trip, and no server cursor outlives the request. */
 const ONE_BATCH = 100_000
 
-const fromUnknown = (operation: string) => (cause: unknown) =>
-  new MongoError({
-    operation,
-    reason: cause instanceof Error ? cause.message : String(cause),
-    ...(typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "number" && { code: cause.code })
-  })
-
-const attempt = <A>(operation: string, run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: fromUnknown(operation) })
+const attempt = <A>(operation: string, run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: MongoErrors.fromCause(operation) })
 
 export interface EventDoc {
   readonly _id: string
@@ -289,7 +275,7 @@ const bulk = <T extends { _id: string }>(operation: string, collection: Collecti
             const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]
             // The driver also wraps a lost connection or a failed command in a MongoBulkWriteError,
             // with no write errors: only a write that failed on duplicate keys alone went through.
-            if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error
+            if (errors.length === 0 || errors.some((e) => !MongoErrors.isDuplicateKey(e))) throw error
             for (const e of errors) {
               const entry = chunk[e.index]
               if (entry === undefined) continue
@@ -305,7 +291,7 @@ const bulk = <T extends { _id: string }>(operation: string, collection: Collecti
       }
       return { duplicates, matched }
     },
-    catch: fromUnknown(operation)
+    catch: MongoErrors.fromCause(operation)
   })
 
 export const make = (settings: MongoSettings) =>
@@ -473,7 +459,7 @@ export const make = (settings: MongoSettings) =>
 
       allMembers: Stream.fromAsyncIterable(
         { [Symbol.asyncIterator]: () => c.members.find({}).sort({ _id: 1 })[Symbol.asyncIterator]() },
-        fromUnknown("read members")
+        MongoErrors.fromCause("read members")
       ),
 
       /**
@@ -492,7 +478,7 @@ export const make = (settings: MongoSettings) =>
             if (result.modifiedCount + result.upsertedCount > 0) return true
           } catch (error) {
             // The stored registration is this one or newer: the upsert's insert collides with it.
-            if (!(typeof error === "object" && error !== null && "code" in error && error.code === DUPLICATE_KEY)) throw error
+            if (!MongoErrors.isDuplicateKey(error)) throw error
           }
           return (await c.orgs.countDocuments({ _id: org._id, eventId: org.eventId }, { limit: 1 })) > 0
         }),

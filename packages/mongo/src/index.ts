@@ -5,3 +5,4 @@
  */
 export * as Pii from "./Pii.ts"
 export * as Store from "./Store.ts"
+export * as MongoError from "./MongoError.ts"

@@ -197,5 +197,5 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     const context = `killed at lag ${lagAtKill} of ${lines.length} (seed ${seed})`
     expect(lagAtKill ?? 0, context).toBeGreaterThan(0)
     await expectSameAsScan(setup, context)
-  }, 400_000)
+  }, 600_000)
 })

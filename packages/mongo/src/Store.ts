@@ -146,6 +146,8 @@ export interface OutboxDoc {
 /** A writer's claim on a member version, on servers without atomic conditional updates. */
 interface ClaimDoc {
   readonly _id: string
+  readonly memberId: string
+  readonly version: number
   readonly at: Date
 }
 
@@ -342,13 +344,19 @@ export const make = (settings: MongoSettings) =>
         ).pipe(Effect.map((docs) => new Map(docs.map((d) => [d._id, { version: d.version, fingerprint: d.fingerprint }])))),
       insertClaims: (claims) =>
         Effect.map(
-          bulk("claim member versions", c.memberClaims, claims.map(({ _id, at }) => ({ insertOne: { document: { _id, at: new Date(at) } } }))),
+          bulk("claim member versions", c.memberClaims, claims.map((claim) => ({ insertOne: { document: { ...claim, at: new Date(claim.at) } } }))),
           (r) => r.duplicates
         ),
       findClaims: (ids) =>
         attempt("read member claims", () => c.memberClaims.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
-          Effect.map((docs) => new Map(docs.map((d) => [d._id, { _id: d._id, at: d.at.getTime() }])))
-        )
+          Effect.map((docs) => new Map(docs.map((d) => [d._id, { ...d, at: d.at.getTime() }])))
+        ),
+      claimsBefore: (before) =>
+        attempt("read old member claims", () => c.memberClaims.find({ at: { $lt: new Date(before) } }).batchSize(ONE_BATCH).toArray()).pipe(
+          Effect.map((docs) => docs.map((d) => ({ ...d, at: d.at.getTime() })))
+        ),
+      deleteClaims: (ids) =>
+        ids.length === 0 ? Effect.void : attempt("prune member claims", () => c.memberClaims.deleteMany({ _id: { $in: [...ids] } })).pipe(Effect.asVoid)
     }
 
     /** Observations with the members resolutions paired them with; `ids` without a document get one of their resolutions alone. */
@@ -415,9 +423,7 @@ export const make = (settings: MongoSettings) =>
       writeMembers: (writes: ReadonlyArray<MemberWrite>, readAt: number) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
 
       /** Removes claims too old to be contended any more. */
-      pruneClaims: Effect.suspend(() =>
-        attempt("prune member claims", () => c.memberClaims.deleteMany({ at: { $lt: new Date(VersionedWrite.pruneBefore(versioning)) } }))
-      ).pipe(Effect.asVoid),
+      pruneClaims: Effect.asVoid(Effect.suspend(() => VersionedWrite.prune(memberVersions, versioning))),
 
       /** Clears the pending changes of members still at the version whose effects were stored. */
       // One statement for the lot: FerretDB scans the members once per statement, not per member.

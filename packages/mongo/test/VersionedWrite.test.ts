@@ -43,7 +43,8 @@ interface Outcome extends Interleaving.Stats {
 
 const run = (scenario: Scenario) =>
   Effect.gen(function* () {
-    const schedule = Interleaving.make({ seed: scenario.seed, deaths: scenario.deaths, maxStallMs: LEASE_MS })
+    // Stalls stay under half a lease: the protocol assumes a request lands within half a lease of its check.
+    const schedule = Interleaving.make({ seed: scenario.seed, deaths: scenario.deaths, maxStallMs: LEASE_MS / 4 })
     const next = schedule.random
     const members = ["m0", "m1", "m2"]
     // Three to five batches, each with a fragment for one to three members; some delivered twice at once.
@@ -55,7 +56,7 @@ const run = (scenario: Scenario) =>
     for (const batch of batches) for (const [m, f] of batch) expected.set(m, [...(expected.get(m) ?? []), f].sort())
 
     const docs = new Map<string, Doc>()
-    const claims = new Map<string, number>()
+    const claims = new Map<string, VersionedWrite.Claim>()
     const { roundTrip } = schedule
 
     const backend = (writer: number): VersionedWrite.Backend<Doc, Interleaving.Killed> => ({
@@ -106,7 +107,7 @@ const run = (scenario: Scenario) =>
           const taken = new Set<number>()
           batch.slice(0, n).forEach((claim, i) => {
             if (claims.has(claim._id)) taken.add(i)
-            else claims.set(claim._id, claim.at)
+            else claims.set(claim._id, claim)
           })
           return taken
         }),
@@ -114,10 +115,15 @@ const run = (scenario: Scenario) =>
         roundTrip(writer, 0, () => {
           const found = new Map<string, VersionedWrite.Claim>()
           for (const id of ids) {
-            const at = claims.get(id)
-            if (at !== undefined) found.set(id, { _id: id, at })
+            const claim = claims.get(id)
+            if (claim !== undefined) found.set(id, claim)
           }
           return found
+        }),
+      claimsBefore: (before) => roundTrip(writer, 0, () => [...claims.values()].filter((c) => c.at < before)),
+      deleteClaims: (ids) =>
+        roundTrip(writer, ids.length, (n) => {
+          for (const id of ids.slice(0, n)) claims.delete(id)
         })
     })
     const settings: VersionedWrite.Settings = { mode: scenario.mode, leaseMs: LEASE_MS, now: schedule.now }
@@ -156,6 +162,15 @@ const run = (scenario: Scenario) =>
       yield* deliver(batch)
       if (next() < 0.3) yield* deliver(batch)
     }
+    // Pruning runs beside the writers, as the sweeper does.
+    yield* schedule.spawn((pruner) =>
+      Effect.gen(function* () {
+        for (let i = 0; i < 20; i++) {
+          yield* schedule.sleep(pruner, LEASE_MS / 2)
+          yield* VersionedWrite.prune(backend(pruner), settings)
+        }
+      })
+    )
     const stats = yield* schedule.run
     return { ...stats, docs, expected } satisfies Outcome
   })

@@ -62,7 +62,8 @@ interface Scenario {
 
 const runScenario = ({ seed, workers, deaths }: Scenario) =>
   Effect.gen(function* () {
-    const schedule = Interleaving.make({ seed, deaths, deathRate: 0.01, maxStallMs: 100 })
+    // Stalls stay under half the store's lease (200 ms): the claims assume a request lands within half a lease.
+    const schedule = Interleaving.make({ seed, deaths, deathRate: 0.01, maxStallMs: 50 })
     const { lines, batches } = stream(seed, 12, 10)
     const server = MemoryStore.server()
     // The batches left to deliver; a batch is sometimes handed to two workers at once.

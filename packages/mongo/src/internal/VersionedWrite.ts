@@ -8,11 +8,12 @@
  * on such a server a writer first claims the version it read by inserting a claim document
  * `<id>@<version>#<generation>`: one writer wins the claim, the others re-read and try again.
  *
- * A claim is never deleted by its writer, only pruned once old (`pruneBefore`): deleting it would let
- * a slow writer that read the old version claim it again after the write (ABA). A writer that dies
- * holding a claim leaves it stale; after `leaseMs` another writer takes over with the next
- * generation, after checking the document is still at the claimed version. A writer never writes
- * more than half a lease after its read or its claim, so a taken-over claim has no live writer.
+ * A claim is never deleted by its writer: that would let a slow writer that read the old version
+ * claim it again after the write (ABA). A writer that dies holding a claim leaves it stale; after
+ * `leaseMs` another writer takes over with the next generation, after checking the document is
+ * still at the claimed version. A writer never writes more than half a lease after its read or its
+ * claim, so a taken-over claim has no live writer, and a claim older than a lease on a version the
+ * document has moved past can no longer be contended: `prune` deletes those (two leases old).
  */
 import { Effect } from "effect"
 
@@ -30,6 +31,9 @@ export interface Write<D extends Versioned> {
 
 export interface Claim {
   readonly _id: string
+  /** The document claimed, and the version its writer read. */
+  readonly memberId: string
+  readonly version: number
   /** When it was claimed (wall-clock milliseconds). */
   readonly at: number
 }
@@ -49,6 +53,9 @@ export interface Backend<D extends Versioned, E> {
   readonly stored: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, { readonly version: number; readonly fingerprint: string }>, E>
   readonly insertClaims: (claims: ReadonlyArray<Claim>) => Effect.Effect<ReadonlySet<number>, E>
   readonly findClaims: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Claim>, E>
+  /** Claims made before `before` (wall clock). */
+  readonly claimsBefore: (before: number) => Effect.Effect<ReadonlyArray<Claim>, E>
+  readonly deleteClaims: (ids: ReadonlyArray<string>) => Effect.Effect<void, E>
 }
 
 export interface Settings {
@@ -59,13 +66,25 @@ export interface Settings {
   readonly now: () => number
 }
 
-/** Generations tried for one version before giving up for this attempt (each one a dead writer). */
-const MAX_GENERATIONS = 16
+/** Generations of one version (each one a writer that died or gave up holding it) before it is refused. */
+const MAX_GENERATIONS = 64
 
 export const claimId = (id: string, version: number, generation: number) => `${id}@${version}#${generation}`
 
-/** Claims older than this can no longer be contended: prune them. */
-export const pruneBefore = (settings: Settings) => settings.now() - 10 * settings.leaseMs
+/**
+ * Deletes the claims that can no longer matter: older than two leases, on a version the document
+ * has moved past. A stale claim on the current version stays, or its generation could be claimed
+ * again while a later generation's writer is at work.
+ */
+export const prune = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings) =>
+  Effect.gen(function* () {
+    const old = yield* backend.claimsBefore(settings.now() - 2 * settings.leaseMs)
+    if (old.length === 0) return 0
+    const versions = yield* backend.stored([...new Set(old.map((c) => c.memberId))])
+    const past = old.filter((c) => (versions.get(c.memberId)?.version ?? Number.POSITIVE_INFINITY) > c.version)
+    yield* backend.deleteClaims(past.map((c) => c._id))
+    return past.length
+  })
 
 /**
  * Writes documents read at `readAt` (wall clock). Returns the ids that lost to another writer
@@ -95,9 +114,7 @@ const writeAtomic = <D extends Versioned & { readonly fingerprint: string }, E>(
 
 const writeWithClaims = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, writes: ReadonlyArray<Write<D>>, readAt: number) =>
   Effect.gen(function* () {
-    const all = writes.map((w) => w.doc._id)
     const half = settings.leaseMs / 2
-    if (settings.now() - readAt > half) return all
     const fresh = writes.filter((w) => w.expectedVersion === undefined)
     const stored = writes.filter((w) => w.expectedVersion !== undefined)
     const lost: Array<string> = []
@@ -107,46 +124,67 @@ const writeWithClaims = <D extends Versioned, E>(backend: Backend<D, E>, setting
       if (taken.has(i)) lost.push(w.doc._id)
     })
     const claimedAt = settings.now()
-    const contested = yield* backend.insertClaims(stored.map((w) => ({ _id: claimId(w.doc._id, w.expectedVersion ?? 0, 0), at: claimedAt })))
-    const won: Array<Write<D>> = stored.filter((_, i) => !contested.has(i))
-    let earliest = claimedAt
-    const takenOver: Array<Write<D>> = []
-    for (const w of stored.filter((_, i) => contested.has(i))) {
-      const at = yield* takeOver(backend, settings, w)
-      if (at === undefined) lost.push(w.doc._id)
-      else takenOver.push(w)
-      if (at !== undefined && won.length === 0 && takenOver.length === 1) earliest = at
-    }
+    // A version read more than half a lease ago is not claimed: its claim may be pruned by now.
+    if (claimedAt - readAt > half) return [...lost, ...stored.map((w) => w.doc._id)]
+    const contested = yield* backend.insertClaims(stored.map((w) => claimOf(w, 0, claimedAt)))
+    /** The writes whose claim is held, with when it was made. */
+    const held: Array<{ readonly write: Write<D>; readonly at: number }> = stored.filter((_, i) => !contested.has(i)).map((write) => ({ write, at: claimedAt }))
+    const takenOver = yield* takeOver(backend, settings, stored.filter((_, i) => contested.has(i)))
+    lost.push(...takenOver.refused.map((w) => w.doc._id))
     // A taken-over claim's dead writer may have written before it died: write only on the claimed version.
-    if (takenOver.length > 0) {
-      const versions = yield* backend.stored(takenOver.map((w) => w.doc._id))
-      for (const w of takenOver) {
-        if (versions.get(w.doc._id)?.version === w.expectedVersion) won.push(w)
-        else lost.push(w.doc._id)
+    if (takenOver.held.length > 0) {
+      const versions = yield* backend.stored(takenOver.held.map(({ write }) => write.doc._id))
+      for (const entry of takenOver.held) {
+        if (versions.get(entry.write.doc._id)?.version === entry.write.expectedVersion) held.push(entry)
+        else lost.push(entry.write.doc._id)
       }
     }
-    if (won.length === 0) return lost
-    if (settings.now() - earliest > half) return all
-    yield* backend.replace(won.map((w) => w.doc))
+    // A claim older than half a lease may be taken over any moment: its write is not made.
+    const now = settings.now()
+    const timely = held.filter(({ at }) => now - at <= half)
+    for (const { write, at } of held) if (now - at > half) lost.push(write.doc._id)
+    if (timely.length > 0) yield* backend.replace(timely.map(({ write }) => write.doc))
     return lost
   })
 
+const claimOf = <D extends Versioned>(w: Write<D>, generation: number, at: number): Claim => {
+  const version = w.expectedVersion ?? 0
+  return { _id: claimId(w.doc._id, version, generation), memberId: w.doc._id, version, at }
+}
+
 /**
- * Claims the next generation of a version whose claims are all stale: when it was claimed, or
- * undefined while a claim is live.
+ * Claims the next generation of each version whose claims are all stale (its writers died), in two
+ * round trips for the lot: the writes whose new claim is held (and when it was made), and those
+ * refused because a claim is live or another writer took over first.
  */
-const takeOver = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, w: Write<D>) =>
+const takeOver = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, contested: ReadonlyArray<Write<D>>) =>
   Effect.gen(function* () {
-    const version = w.expectedVersion ?? 0
-    for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
-      const id = claimId(w.doc._id, version, generation)
-      const claim = (yield* backend.findClaims([id])).get(id)
-      if (claim !== undefined && settings.now() - claim.at < settings.leaseMs) return undefined
-      if (claim !== undefined) continue
-      // Another writer taking over at the same moment may win this generation.
-      const at = settings.now()
-      const refused = yield* backend.insertClaims([{ _id: id, at }])
-      return refused.size === 0 ? at : undefined
+    const refused: Array<Write<D>> = []
+    const held: Array<{ readonly write: Write<D>; readonly at: number }> = []
+    if (contested.length === 0) return { held, refused }
+    const generations = Array.from({ length: MAX_GENERATIONS }, (_, g) => g)
+    const found = yield* backend.findClaims(contested.flatMap((w) => generations.map((g) => claimOf(w, g, 0)._id)))
+    const attempts: Array<{ readonly write: Write<D>; readonly generation: number }> = []
+    const now = settings.now()
+    for (const write of contested) {
+      // Generations are made only once every lower one is stale: the first missing one is next.
+      let generation = 0
+      let live = false
+      for (; generation < MAX_GENERATIONS; generation++) {
+        const claim = found.get(claimOf(write, generation, 0)._id)
+        if (claim === undefined) break
+        if (now - claim.at < settings.leaseMs) live = true
+      }
+      if (live || generation === MAX_GENERATIONS) refused.push(write)
+      else attempts.push({ write, generation })
     }
-    return undefined
+    if (attempts.length === 0) return { held, refused }
+    const at = settings.now()
+    // Another writer taking over at the same moment may win a generation.
+    const taken = yield* backend.insertClaims(attempts.map(({ write, generation }) => claimOf(write, generation, at)))
+    attempts.forEach(({ write }, i) => {
+      if (taken.has(i)) refused.push(write)
+      else held.push({ write, at })
+    })
+    return { held, refused }
   })

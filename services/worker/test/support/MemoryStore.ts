@@ -13,7 +13,7 @@ import type * as Interleaving from "../../../../test/support/Interleaving.ts"
 export interface Server {
   readonly events: Map<string, Store.EventDoc>
   readonly members: Map<string, Store.MemberDoc>
-  readonly claims: Map<string, number>
+  readonly claims: Map<string, VersionedWrite.Claim>
   readonly orgs: Map<string, Store.OrgDoc>
   readonly observations: Map<string, Store.ObservationDoc>
   readonly resolutions: Map<string, { readonly observationEventId: string; readonly memberId: string }>
@@ -95,7 +95,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
         const taken = new Set<number>()
         claims.slice(0, n).forEach((claim, i) => {
           if (s.claims.has(claim._id)) taken.add(i)
-          else s.claims.set(claim._id, claim.at)
+          else s.claims.set(claim._id, claim)
         })
         return taken
       }),
@@ -103,10 +103,15 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
       read("read member claims", () => {
         const found = new Map<string, VersionedWrite.Claim>()
         for (const id of ids) {
-          const at = s.claims.get(id)
-          if (at !== undefined) found.set(id, { _id: id, at })
+          const claim = s.claims.get(id)
+          if (claim !== undefined) found.set(id, claim)
         }
         return found
+      }),
+    claimsBefore: (before) => read("read old member claims", () => [...s.claims.values()].filter((c) => c.at < before)),
+    deleteClaims: (ids) =>
+      trip("prune member claims", ids.length, (n) => {
+        for (const id of ids.slice(0, n)) s.claims.delete(id)
       })
   }
   const versioning: VersionedWrite.Settings = { mode: "claims", leaseMs: LEASE_MS, now }
@@ -147,10 +152,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
 
     loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => (s.members.has(id) ? [[id, s.members.get(id) as Store.MemberDoc]] : [])))),
     writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
-    pruneClaims: read("prune member claims", () => {
-      const before = VersionedWrite.pruneBefore(versioning)
-      for (const [id, at] of s.claims) if (at < before) s.claims.delete(id)
-    }),
+    pruneClaims: Effect.asVoid(VersionedWrite.prune(memberVersions, versioning)),
     clearPending: (members) =>
       members.length === 0
         ? Effect.void

@@ -139,7 +139,10 @@ const run = (scenario: Scenario) =>
           let readAt = 0
           const read = yield* roundTrip(writer, 0, () => {
             readAt = schedule.now()
-            return new Map(toWrite.flatMap((id) => (docs.has(id) ? [[id, docs.get(id) as Doc]] : [])))
+            return new Map(toWrite.flatMap((id) => {
+              const doc = docs.get(id)
+              return doc === undefined ? [] : [[id, doc] as const]
+            }))
           })
           const writes = toWrite.flatMap((id): Array<VersionedWrite.Write<Doc>> => {
             const stored = read.get(id)

@@ -3,19 +3,14 @@ import { Effect } from "effect"
 import { MatchRule } from "@relink/core"
 import { Store } from "@relink/mongo"
 import * as StoredRule from "../src/StoredRule.ts"
+import * as MemoryStore from "./support/MemoryStore.ts"
 
-/** A store holding only the `meta` document of the rule; the other operations are never called. */
+/** The in-memory store, holding `initial` as the stored rule. */
 const ruleStore = (initial: string | undefined) => {
-  let stored = initial
-  const store = {
-    matchRule: Effect.sync(() => stored),
-    storeMatchRule: (json: string) =>
-      Effect.sync(() => {
-        stored = json
-      })
-  }
-  // The partial store stands for the whole: StoredRule uses these two operations alone.
-  return { provide: Effect.provideService(Store.Store, store as unknown as Store.StoreShape), stored: () => stored }
+  const server = MemoryStore.server()
+  server.matchRule = initial
+  const store = MemoryStore.make(server, MemoryStore.direct, () => 0)
+  return { provide: Effect.provideService(Store.Store, store), stored: () => server.matchRule }
 }
 
 const tuned: MatchRule.MatchRule = {

@@ -50,6 +50,12 @@ const insertInto = <D extends { readonly _id: string }>(map: Map<string, D>, doc
   return taken
 }
 
+/** The document stored under `id`, as a list of none or one. */
+const found = <D>(map: ReadonlyMap<string, D>, id: string): ReadonlyArray<D> => {
+  const doc = map.get(id)
+  return doc === undefined ? [] : [doc]
+}
+
 const sortBy = <A>(items: Iterable<A>, key: (a: A) => string) => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 
 /** A round trip to the server: `apply(n)` applies the first n of `size` documents. */
@@ -150,7 +156,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
       }),
     countEvents: read("count events", () => s.events.size),
 
-    loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => (s.members.has(id) ? [[id, s.members.get(id) as Store.MemberDoc]] : [])))),
+    loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => found(s.members, id).map((doc) => [id, doc] as const)))),
     writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
     pruneClaims: Effect.asVoid(VersionedWrite.prune(memberVersions, versioning)),
     clearPending: (members) =>
@@ -216,7 +222,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
       }),
     loadObservations: (ids) =>
       read("load observations", () => {
-        const docs = ids.flatMap((id) => (s.observations.has(id) ? [s.observations.get(id) as Store.ObservationDoc] : []))
+        const docs = ids.flatMap((id) => found(s.observations, id))
         return new Map(withResolutions(docs, ids).map((d) => [d._id, d]))
       }),
     observationsByKeys: (keys) =>

@@ -239,13 +239,14 @@ const ensureIndexes = (c: Collections) =>
   )
 
 /**
- * Operations per command of a bulk write that updates. FerretDB 1.24 keeps the query of every
- * update that matched (and the pooled SQLite connection under it) open until the whole command ends
- * (a `defer` in a loop, internal/handler/msg_update.go), and pools 100 connections per database: a
- * command matching 100 documents never finishes and wedges that database. Inserts hold no query and
- * go in one command; real MongoDB loses little to commands of 50.
+ * Operations per command of a bulk write that updates, on FerretDB. FerretDB 1.24 keeps the query
+ * of every update that matched (and the pooled SQLite connection under it) open until the whole
+ * command ends (a `defer` in a loop, internal/handler/msg_update.go), and pools 100 connections
+ * per database for all clients: commands that hold 100 between them never finish and wedge that
+ * database. Ten per command leave room for several workers, each with a batch and a sweep in
+ * flight. Inserts hold no query and go in one command; MongoDB takes each bulk write whole.
  */
-const UPDATES_PER_COMMAND = 50
+const FERRETDB_UPDATES_PER_COMMAND = 10
 
 const isUpsert = <T extends { _id: string }>(op: AnyBulkWriteOperation<T>) => "updateOne" in op && op.updateOne.upsert === true
 
@@ -258,7 +259,12 @@ const UPSERT_ROUNDS = 3
  * key lost a race with another writer's insert (on MongoDB and FerretDB alike): it is sent again,
  * and then updates the document now there; one that keeps colliding fails the write.
  */
-const bulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
+const bulk = <T extends { _id: string }>(
+  updatesPerCommand: number,
+  operation: string,
+  collection: Collection<T>,
+  ops: ReadonlyArray<AnyBulkWriteOperation<T>>
+) =>
   Effect.tryPromise({
     try: async () => {
       const duplicates = new Set<number>()
@@ -266,7 +272,7 @@ const bulk = <T extends { _id: string }>(operation: string, collection: Collecti
       let round: ReadonlyArray<readonly [number, AnyBulkWriteOperation<T>]> = ops.map((op, i) => [i, op])
       for (let attempt = 0; round.length > 0; attempt++) {
         const retry: Array<readonly [number, AnyBulkWriteOperation<T>]> = []
-        const size = round.every(([, op]) => "insertOne" in op) ? round.length : UPDATES_PER_COMMAND
+        const size = round.every(([, op]) => "insertOne" in op) ? round.length : Math.max(1, Math.min(round.length, updatesPerCommand))
         for (let from = 0; from < round.length; from += size) {
           const chunk = round.slice(from, from + size)
           let result: BulkWriteResult
@@ -314,22 +320,26 @@ export const make = (settings: MongoSettings) =>
     const c = collections(db)
     yield* ensureIndexes(c)
     const conditionalWrites = settings.conditionalWrites ?? (yield* detectConditionalWrites(db))
+    // The server that needs claims is the one that needs small update commands (FerretDB 1.x).
+    const updatesPerCommand = conditionalWrites === "claims" ? FERRETDB_UPDATES_PER_COMMAND : Number.POSITIVE_INFINITY
+    const writeBulk = <T extends { _id: string }>(operation: string, collection: Collection<T>, ops: ReadonlyArray<AnyBulkWriteOperation<T>>) =>
+      bulk(updatesPerCommand, operation, collection, ops)
     const versioning: VersionedWrite.Settings = {
       mode: conditionalWrites,
       leaseMs: settings.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS,
       now: Date.now
     }
     const memberVersions: VersionedWrite.Backend<MemberDoc, MongoError> = {
-      insert: (docs) => Effect.map(bulk("insert members", c.members, docs.map((document) => ({ insertOne: { document } }))), (r) => r.duplicates),
+      insert: (docs) => Effect.map(writeBulk("insert members", c.members, docs.map((document) => ({ insertOne: { document } }))), (r) => r.duplicates),
       replace: (docs) =>
-        bulk(
+        writeBulk(
           "write members",
           c.members,
           docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields } } }))
         ).pipe(Effect.asVoid),
       replaceIfVersion: (writes) =>
         Effect.map(
-          bulk(
+          writeBulk(
             "write members",
             c.members,
             writes.map(({ doc: { _id, ...fields }, expectedVersion }) => ({
@@ -344,7 +354,7 @@ export const make = (settings: MongoSettings) =>
         ).pipe(Effect.map((docs) => new Map(docs.map((d) => [d._id, { version: d.version, fingerprint: d.fingerprint }])))),
       insertClaims: (claims) =>
         Effect.map(
-          bulk("claim member versions", c.memberClaims, claims.map((claim) => ({ insertOne: { document: { ...claim, at: new Date(claim.at) } } }))),
+          writeBulk("claim member versions", c.memberClaims, claims.map((claim) => ({ insertOne: { document: { ...claim, at: new Date(claim.at) } } }))),
           (r) => r.duplicates
         ),
       findClaims: (ids) =>
@@ -386,7 +396,7 @@ export const make = (settings: MongoSettings) =>
        * inserts whose duplicate-key errors are expected: far cheaper than upserts on FerretDB.
        */
       storeEvents: (docs: ReadonlyArray<EventDoc>) =>
-        Effect.map(bulk("store events", c.events, docs.map((document) => ({ insertOne: { document } }))), ({ duplicates }) => {
+        Effect.map(writeBulk("store events", c.events, docs.map((document) => ({ insertOne: { document } }))), ({ duplicates }) => {
           const fresh = new Set<string>()
           docs.forEach((doc, i) => {
             if (!duplicates.has(i)) fresh.add(doc._id)
@@ -514,10 +524,10 @@ export const make = (settings: MongoSettings) =>
 
       /** Stores observations once each: an observation is written by its event alone, so a duplicate key means stored before. */
       storeObservations: (docs: ReadonlyArray<StoredObservationDoc>) =>
-        bulk("store observations", c.observations, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
+        writeBulk("store observations", c.observations, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
 
       addResolutions: (pairs: ReadonlyArray<{ readonly observationEventId: string; readonly memberId: string }>) =>
-        bulk(
+        writeBulk(
           "store resolutions",
           c.resolutions,
           pairs.map(({ observationEventId, memberId }) => ({
@@ -540,7 +550,7 @@ export const make = (settings: MongoSettings) =>
             ),
 
       upsertMatches: (docs: ReadonlyArray<MatchDoc>) =>
-        bulk(
+        writeBulk(
           "store matches",
           c.matches,
           docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }))
@@ -565,7 +575,7 @@ export const make = (settings: MongoSettings) =>
 
       /** Stages outputs once each (by their deterministic id): inserts, a duplicate key means staged before. */
       stageOutputs: (docs: ReadonlyArray<OutboxDoc>) =>
-        bulk("stage outputs", c.outbox, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
+        writeBulk("stage outputs", c.outbox, docs.map((document) => ({ insertOne: { document } }))).pipe(Effect.asVoid),
 
       unpublishedOutputs: (limit: number) =>
         attempt("read outbox", () => c.outbox.find({ published: false }).sort({ createdAt: 1, _id: 1 }).limit(limit).batchSize(ONE_BATCH).toArray()),
@@ -585,7 +595,7 @@ export const make = (settings: MongoSettings) =>
 
       /** Records status changes once each (by their deterministic id); returns the ones recorded now. */
       recordStatusChanges: (docs: ReadonlyArray<StatusChangeDoc>) =>
-        bulk("record status changes", c.statusChanges, docs.map((document) => ({ insertOne: { document } }))).pipe(
+        writeBulk("record status changes", c.statusChanges, docs.map((document) => ({ insertOne: { document } }))).pipe(
           Effect.map(({ duplicates }) => docs.filter((_, i) => !duplicates.has(i)))
         )
     }

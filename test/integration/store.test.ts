@@ -15,8 +15,8 @@ const withStore = <A, E>(f: (store: Store.StoreShape) => Effect.Effect<A, E>) =>
 const member = (id: string, version: number): Store.MemberDoc => ({
   _id: id,
   version,
+  writeId: `write ${version}`,
   state: `state ${version}`,
-  fingerprint: `fingerprint ${version}`,
   evaluation: null,
   status: null,
   homeOrgId: null,
@@ -54,7 +54,7 @@ describe("the store against the setup's server", () => {
         const readAt = store.wallClock()
         const outcomes = yield* Effect.forEach(
           writers,
-          (w) => store.writeMembers([{ doc: { ...member("race", 2), fingerprint: `writer ${w}` }, expectedVersion: 1 }], readAt),
+          (w) => store.writeMembers([{ doc: { ...member("race", 2), writeId: `writer ${w}` }, expectedVersion: 1 }], readAt),
           { concurrency: "unbounded" }
         )
         return { mode: store.conditionalWrites, outcomes, stored: yield* store.loadMembers(["race"]) }
@@ -63,7 +63,7 @@ describe("the store against the setup's server", () => {
     expect(mode).toBe("claims")
     const winners = writers.filter((w) => outcomes[w]?.length === 0)
     expect(winners).toHaveLength(1)
-    expect(stored.get("race")?.fingerprint).toBe(`writer ${winners[0]}`)
+    expect(stored.get("race")?.writeId).toBe(`writer ${winners[0]}`)
   })
 
   it("keeps every resolution of one observation added at once by ten writers, and the observation stored beside them", async () => {
@@ -147,7 +147,7 @@ describe("the store against the setup's server", () => {
       parentId: null,
       kind: "branch",
       region: "110000",
-      at,
+      at: new Date(at),
       eventId
     })
     const [first, again, older, stored] = await withStore((store) =>

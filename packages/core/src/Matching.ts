@@ -16,6 +16,7 @@ import * as Phone from "./Phone.ts"
 import type * as Projection from "./Projection.ts"
 import { ByWeight } from "./Proposal.ts"
 import { isCalendarDate } from "./Instant.ts"
+import { same } from "./internal/Same.ts"
 import { jaroWinkler } from "./internal/Similarity.ts"
 
 /** A person as matching sees them: normalised, with derived keys. Holds personal data: never log it. */
@@ -87,6 +88,9 @@ export const person = (input: PersonInput): Person => {
     ...(phone !== undefined && { phone })
   }
 }
+
+/** Whether two people (or their absence) are compared the same way: an identity change re-matches a member. */
+export const samePerson = (a: Person | undefined, b: Person | undefined): boolean => same(a, b)
 
 /** A member as a candidate: registered identity, latest name and phone, home, hukou and destinations. */
 export const personOfMember = (projection: Projection.Projection): Person | undefined => {

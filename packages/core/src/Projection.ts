@@ -9,6 +9,7 @@
 import { type Redacted, Schema } from "effect"
 import * as Event from "./Event.ts"
 import { defined } from "./internal/Defined.ts"
+import { same } from "./internal/Same.ts"
 
 /** When and by which event a value was written; the total order behind last-writer-wins. */
 export interface Stamp {
@@ -104,14 +105,12 @@ export interface Projection {
 }
 
 /**
- * The schemas of a stored projection, as `Pii.parse` gives it back (personal values already
- * `Redacted`, absent fields left out). Fields are in the order `empty`, `fromEvent` and `merge`
- * write them, and records keep their keys' order, so a decoded projection stringifies (and
- * fingerprints) as the stored one.
+ * The schemas of a projection as plain data (what JSON holds): personal values as their text,
+ * decoded into `Redacted` values; absent fields left out.
  */
 export const Stamp = Schema.Struct({ at: Schema.Number, eventId: Schema.String })
 export const Stamped = <S extends Schema.Top>(value: S) => Schema.Struct({ at: Schema.Number, eventId: Schema.String, value })
-const Personal = Schema.Redacted(Schema.String)
+const Personal = Schema.RedactedFromValue(Schema.String)
 
 export const Registration = Schema.Struct({
   orgId: Schema.String,
@@ -155,11 +154,7 @@ export const Lead = Schema.Struct({
 })
 const byId = <S extends Schema.Top>(value: S) => Schema.Record(Schema.String, value)
 
-/**
- * Checked as a whole: a record keyed by a literal union decodes in the union's order, one keyed by
- * a refined string drops unknown keys. The stored order must stay (it is fingerprinted), and an
- * unknown kind must fail.
- */
+/** Instants by contact kind; an unknown kind fails. */
 const Contacts = Schema.declare(
   (u: unknown): u is Projection["contacts"] =>
     typeof u === "object" &&
@@ -194,6 +189,9 @@ export const Projection = Schema.Struct({
   leads: byId(Lead),
   resolutions: byId(Stamped(Event.Resolution))
 })
+
+/** Whether two projections hold the same facts: an undefined field is an absent one, personal values compare by value. */
+export const equals = (a: Projection, b: Projection): boolean => same(a, b)
 
 const none: Readonly<Record<string, never>> = Object.freeze({})
 

@@ -9,6 +9,7 @@ import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as OrgTree from "./OrgTree.ts"
 import { defined } from "./internal/Defined.ts"
+import { same } from "./internal/Same.ts"
 import { addDays, addMonths } from "./Instant.ts"
 
 /** Highest priority first. `ended` (deceased, left, probation cancelled) closes the record. */
@@ -79,25 +80,29 @@ export interface Evaluation {
   readonly dataQuality?: ReadonlyArray<DataQuality.Problem>
 }
 
-export const Reason = Schema.Struct({ rule: Policy.RuleId, since: Schema.optionalKey(Schema.Number) })
-
 /**
- * An evaluation as stored (plain data, no personal data). Its fields are in the order `evaluate`
- * writes them, so a decoded evaluation stringifies as the stored one: the worker compares
- * evaluations as JSON.
+ * The schema of an evaluation as plain data (no personal data in it), its instants through
+ * `instant`: epoch milliseconds as they are (`Evaluation`), or another stored form of them (a
+ * document store's dates).
  */
-export const Evaluation = Schema.Struct({
-  memberId: Schema.String,
-  homeOrgId: Schema.String,
-  responsibleOrgId: Schema.String,
-  lastContact: Schema.optionalKey(Schema.Struct({ at: Schema.Number, kind: Projection.ContactKind })),
-  status: Status,
-  flags: Schema.Array(Flag),
-  reasons: Schema.Array(Reason),
-  assistingOrgId: Schema.optionalKey(Schema.String),
-  nextReviewAt: Schema.optionalKey(Schema.Number),
-  dataQuality: Schema.optionalKey(Schema.Array(DataQuality.Problem))
-})
+export const EvaluationWith = <I extends Schema.Codec<number, unknown>>(instant: I) =>
+  Schema.Struct({
+    memberId: Schema.String,
+    homeOrgId: Schema.String,
+    responsibleOrgId: Schema.String,
+    lastContact: Schema.optionalKey(Schema.Struct({ at: instant, kind: Projection.ContactKind })),
+    status: Status,
+    flags: Schema.Array(Flag),
+    reasons: Schema.Array(Schema.Struct({ rule: Policy.RuleId, since: Schema.optionalKey(instant) })),
+    assistingOrgId: Schema.optionalKey(Schema.String),
+    nextReviewAt: Schema.optionalKey(instant),
+    dataQuality: Schema.optionalKey(Schema.Array(DataQuality.Problem))
+  })
+
+export const Evaluation = EvaluationWith(Schema.Number)
+
+/** Whether two evaluations (or their absence) say the same. */
+export const equals = (a: Evaluation | undefined, b: Evaluation | undefined): boolean => same(a, b)
 
 const openTransferOf = (projection: Projection.Projection) => {
   let open: Projection.Transfer["issued"]

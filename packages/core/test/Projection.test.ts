@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Redacted, Schema } from "effect"
 import * as fc from "fast-check"
+import { isDeepStrictEqual } from "node:util"
 import type * as Event from "../src/Event.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Projection from "../src/Projection.ts"
@@ -104,6 +106,50 @@ describe("Projection.merge laws", () => {
       const options = { asOf: Date.parse(asOf), policy: Policy.defaults }
       assert.deepStrictEqual(Scan.run(shuffled, options).evaluations, Scan.run(list, options).evaluations)
     }), RUNS)
+  })
+})
+
+/** Personal values as their text, absent and undefined fields alike. */
+const unredacted = function (this: Record<string, unknown>, key: string, v: unknown): unknown {
+  const original = this[key]
+  return Redacted.isRedacted(original) ? Redacted.value(original) : v
+}
+const plainData = (projection: Projection.Projection): unknown => JSON.parse(JSON.stringify(projection, unredacted))
+
+/** The projection as plain data and back: what storage gives (absent fields left out, personal values as text). */
+const throughStorage = (projection: Projection.Projection): Projection.Projection =>
+  Schema.decodeUnknownSync(Projection.Projection)(plainData(projection))
+
+/** The reference equality: Node's deep strict equality of the plain data, in which key order is no part. */
+const sameData = (a: Projection.Projection, b: Projection.Projection) => isDeepStrictEqual(plainData(a), plainData(b))
+
+describe("Projection.equals", () => {
+  it("is reflexive and symmetric, and holds exactly when the projections hold the same data", () => {
+    fc.assert(fc.property(events(10), events(10), (a, b) => {
+      const [pa, pb] = [fold(a), fold(b)]
+      assert.isTrue(Projection.equals(pa, pa))
+      assert.strictEqual(Projection.equals(pa, pb), Projection.equals(pb, pa))
+      assert.strictEqual(Projection.equals(pa, pb), sameData(pa, pb))
+    }), RUNS)
+  })
+  it("holds between a projection and its stored form read back, and fails once a later event changes it", () => {
+    fc.assert(fc.property(events(12), events(3), (list, more) => {
+      const projection = fold(list)
+      const stored = throughStorage(projection)
+      assert.isTrue(Projection.equals(stored, projection))
+      const changed = more.reduce((p, e) => {
+        const fragment = Projection.fromEvent(e)
+        return fragment === undefined ? p : Projection.merge(p, fragment)
+      }, projection)
+      assert.strictEqual(Projection.equals(stored, changed), sameData(projection, changed))
+    }), RUNS)
+  })
+  it("compares personal values by what they hide", () => {
+    const registered = fold([F.decode({ type: "MemberRegistered", eventId: "r-1", memberId: M, orgId: "org-a", name: "张伟", idNumber: "11010519491231002X", category: "full", occurredAt: "2025-01-01T09:00:00+08:00" })])
+    const registration = registered.registration
+    if (registration === undefined) throw new Error("not registered")
+    assert.isTrue(Projection.equals(registered, { ...registered, registration: { ...registration, idNumber: Redacted.make("11010519491231002X") } }))
+    assert.isFalse(Projection.equals(registered, { ...registered, registration: { ...registration, idNumber: Redacted.make("110105194912310038") } }))
   })
 })
 

@@ -1,6 +1,6 @@
 /**
- * Personal data at rest: ID numbers and phones (and every stored event payload) are kept as an
- * AES-256-GCM ciphertext, and looked up through an HMAC-SHA256 blind index. Both keys derive (HKDF)
+ * Personal data at rest: member states and stored event payloads are kept as AES-256-GCM
+ * ciphertexts, and personal values are looked up through an HMAC-SHA256 blind index. Both keys derive (HKDF)
  * from one secret, `RELINK_PII_KEY`, which stays `Redacted` and is never logged.
  */
 import { Config, Context, Data, Effect, Layer, Redacted } from "effect"
@@ -57,20 +57,3 @@ export const make = (secret: Redacted.Redacted<string>): Effect.Effect<Pii, PiiE
 
 export const layer = (secret: Redacted.Redacted<string>) => Layer.effect(PiiService, make(secret))
 export const layerConfig = Layer.effect(PiiService, Effect.flatMap(Config.Redacted("RELINK_PII_KEY"), make))
-
-/**
- * JSON with personal data inside: `Redacted` values are written as `{"$pii": ciphertext}` and come
- * back as `Redacted` values. Everything else is plain JSON.
- */
-export const stringify = (pii: Pii, value: unknown): string =>
-  JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-    const original = this[key]
-    return Redacted.isRedacted(original) ? { $pii: pii.encrypt(String(Redacted.value(original))) } : v
-  })
-
-export const parse = (pii: Pii, text: string): unknown =>
-  JSON.parse(text, (_key, v: unknown) =>
-    typeof v === "object" && v !== null && "$pii" in v && typeof v.$pii === "string"
-      ? Redacted.make(pii.decrypt(v.$pii).toString("utf8"))
-      : v
-  )

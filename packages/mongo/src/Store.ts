@@ -48,11 +48,11 @@ export type StoredCopy = Pick<EventDoc, "_id" | "digest" | "payload" | "origin">
 export interface MemberDoc {
   readonly _id: string
   readonly version: number
-  /** The member's projection as JSON, personal data encrypted inside. */
+  /** Set anew by every write: a writer finds out whether the version stored is its own. */
+  readonly writeId: string
+  /** The member's projection, sealed (one ciphertext). */
   readonly state: string
-  /** A keyed hash of the projection: an event that changes nothing is not written again. */
-  readonly fingerprint: string
-  /** The core evaluation, as plain data (no personal data in it). */
+  /** The core evaluation, as plain data (no personal data in it), its instants as dates. */
   readonly evaluation: unknown
   readonly status: string | null
   readonly homeOrgId: string | null
@@ -86,7 +86,7 @@ export interface OrgDoc {
   readonly parentId: string | null
   readonly kind: string
   readonly region: string
-  readonly at: number
+  readonly at: Date
   readonly eventId: string
 }
 
@@ -350,8 +350,8 @@ export const make = (settings: MongoSettings) =>
         ),
       stored: (ids) =>
         attempt("verify member versions", () =>
-          c.members.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, version: 1, fingerprint: 1 } }).batchSize(ONE_BATCH).toArray()
-        ).pipe(Effect.map((docs) => new Map(docs.map((d) => [d._id, { version: d.version, fingerprint: d.fingerprint }])))),
+          c.members.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, version: 1, writeId: 1 } }).batchSize(ONE_BATCH).toArray()
+        ).pipe(Effect.map((docs) => new Map(docs.map((d) => [d._id, { version: d.version, writeId: d.writeId }])))),
       insertClaims: (claims) =>
         Effect.map(
           writeBulk("claim member versions", c.memberClaims, claims.map((claim) => ({ insertOne: { document: { ...claim, at: new Date(claim.at) } } }))),

@@ -16,7 +16,7 @@ import * as Interleaving from "../../../test/support/Interleaving.ts"
 interface Doc {
   readonly _id: string
   readonly version: number
-  readonly fingerprint: string
+  readonly writeId: string
   /** The merged fragments: a set, as a projection merges (commutative, idempotent). */
   readonly content: ReadonlyArray<string>
 }
@@ -58,6 +58,7 @@ const run = (scenario: Scenario) =>
     const docs = new Map<string, Doc>()
     const claims = new Map<string, VersionedWrite.Claim>()
     const { roundTrip } = schedule
+    let writesMade = 0
 
     const backend = (writer: number): VersionedWrite.Backend<Doc, Interleaving.Killed> => ({
       insert: (batch) =>
@@ -95,10 +96,10 @@ const run = (scenario: Scenario) =>
             }),
       stored: (ids) =>
         roundTrip(writer, 0, () => {
-          const found = new Map<string, { version: number; fingerprint: string }>()
+          const found = new Map<string, { version: number; writeId: string }>()
           for (const id of ids) {
             const doc = docs.get(id)
-            if (doc !== undefined) found.set(id, { version: doc.version, fingerprint: doc.fingerprint })
+            if (doc !== undefined) found.set(id, { version: doc.version, writeId: doc.writeId })
           }
           return found
         }),
@@ -149,7 +150,8 @@ const run = (scenario: Scenario) =>
             const fragment = batch.get(id) as string
             if (stored?.content.includes(fragment)) return []
             const content = [...(stored?.content ?? []), fragment].sort()
-            return [{ doc: { _id: id, version: (stored?.version ?? 0) + 1, content, fingerprint: content.join(",") }, expectedVersion: stored?.version }]
+            const writeId = `${writer}:${++writesMade}`
+            return [{ doc: { _id: id, version: (stored?.version ?? 0) + 1, content, writeId }, expectedVersion: stored?.version }]
           })
           toWrite = writes.length === 0 ? [] : [...(yield* VersionedWrite.write(store, settings, writes, readAt))]
         }

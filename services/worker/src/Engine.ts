@@ -70,20 +70,21 @@ const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
   parentId: org.parentId ?? null,
   kind: org.kind,
   region: org.region,
-  at: org.at,
+  at: new Date(org.at),
   eventId: org.eventId
 })
 
 const decodeOrgKind = StoredData.decoder(Event.OrgKind, "orgs")
+const decodeOrgAt = StoredData.decoder(MemberRecord.InstantFromDate, "orgs")
 
-/** An organisation as stored, back in core's terms; its kind decoded. */
+/** An organisation as stored, back in core's terms; its kind and instant decoded. */
 export const fromOrgDoc = (doc: Store.OrgDoc): Effect.Effect<OrgTree.Org, StoredData.StoredDataError> =>
-  Effect.map(decodeOrgKind(doc._id, "kind", doc.kind), (kind) => ({
+  Effect.zipWith(decodeOrgKind(doc._id, "kind", doc.kind), decodeOrgAt(doc._id, "at", doc.at), (kind, at) => ({
     orgId: doc._id,
     name: doc.name,
     kind,
     region: doc.region,
-    at: doc.at,
+    at,
     eventId: doc.eventId,
     ...(doc.parentId !== null && { parentId: doc.parentId })
   }))
@@ -169,10 +170,7 @@ export const make = (settings: Settings) =>
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
             const evaluation = Status.evaluate(merged, now, policy, tree)
             const before = yield* MemberRecord.evaluationOf(stored)
-            const unchanged =
-              stored !== undefined &&
-              stored.fingerprint === MemberRecord.fingerprint(pii, merged) &&
-              JSON.stringify(before ?? null) === JSON.stringify(evaluation ?? null)
+            const unchanged = stored !== undefined && Projection.equals(current, merged) && Status.equals(before, evaluation)
             if (unchanged) {
               if (unfinished.length > 0) results.set(id, { version: stored.version, changes: unfinished })
               continue
@@ -180,14 +178,14 @@ export const make = (settings: Settings) =>
             const personBefore = stored === undefined ? undefined : Matching.personOfMember(current)
             const personAfter = Matching.personOfMember(merged)
             const keys = MemberRecord.blockingKeys(pii, personAfter, rule)
-            const identityChanged = JSON.stringify(personBefore) !== JSON.stringify(personAfter)
+            const identityChanged = !Matching.samePerson(personBefore, personAfter)
             const matchabilityChanged =
               (before !== undefined && Status.matchable.has(before.status)) !== (evaluation !== undefined && Status.matchable.has(evaluation.status))
             const version = (stored?.version ?? 0) + 1
             const change: Store.PendingChange = {
               version,
-              before: before ?? null,
-              after: evaluation ?? null,
+              before: MemberRecord.storedEvaluation(before),
+              after: MemberRecord.storedEvaluation(evaluation),
               rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : []
             }
             const hasEffects = change.rematchKeys.length > 0 || statusOutputs(id, before, evaluation, version, now).length > 0
@@ -402,10 +400,11 @@ export const make = (settings: Settings) =>
           const touched = new Set([...changedOrgs, ...orgs.filter((o) => o.parentId !== null && changedOrgs.has(o.parentId)).map((o) => o._id)])
           for (const id of yield* store.memberIdsByHomeOrgs([...touched])) if (!fragments.has(id)) fragments.set(id, undefined)
         }
+        const rawOf = new Map(applied.map((a) => [a.event.eventId, a.raw]))
         yield* store.storeObservations(
           [...observations.values()].flatMap((o) => {
             const person = Matching.personOfObservation(o)
-            const raw = applied.find((a) => a.event.eventId === o.eventId)?.raw
+            const raw = rawOf.get(o.eventId)
             if (person === undefined || raw === undefined) return []
             return [
               {

@@ -1,22 +1,46 @@
 /**
- * How a member is stored: the projection (personal data encrypted inside), its fingerprint, the
- * core evaluation, and the fields MongoDB indexes (status, home, next review, blocking keys).
+ * How a member is stored. The projection is sealed whole, one ciphertext: besides the identity
+ * (name, ID number, phone, gender, birth date, hukou region) it holds whereabouts, contact history
+ * and free-text notes, personal data all, and one encryption a write costs less than one per
+ * field. What the store queries is beside it in the clear, derived and typed: status, organisations,
+ * blind-indexed blocking keys, and the evaluation with its instants as dates.
  */
-import { Effect, Redacted } from "effect"
-import { createHash } from "node:crypto"
+import { Effect, Redacted, Schema, SchemaTransformation } from "effect"
+import { randomUUID } from "node:crypto"
 import { Matching, type MatchRule, Projection, Status } from "@relink/core"
-import { Pii, type Store } from "@relink/mongo"
+import type { Pii, Store } from "@relink/mongo"
 import * as StoredData from "./StoredData.ts"
 
+/** An instant stored as a date: the store's one time type, read back as epoch milliseconds. */
+export const InstantFromDate = Schema.Date.pipe(
+  Schema.decodeTo(
+    Schema.Number,
+    SchemaTransformation.transform({ decode: (date: Date) => date.getTime(), encode: (at: number) => new Date(at) })
+  )
+)
+
+/** An evaluation as stored: plain data, its instants as dates. */
+export const StoredEvaluation = Status.EvaluationWith(InstantFromDate)
+
 const decodeProjection = StoredData.decoder(Projection.Projection, "members")
-const decodeEvaluation = StoredData.decoder(Status.Evaluation, "members")
+const decodeEvaluation = StoredData.decoder(StoredEvaluation, "members")
+const encodeEvaluation = Schema.encodeSync(StoredEvaluation)
+
+/** Personal values as their text: inside the sealed state, and nowhere else. */
+const unredacted = function (this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key]
+  return Redacted.isRedacted(original) ? Redacted.value(original) : value
+}
+
+/** The projection sealed: JSON with personal values as text, encrypted as one. */
+export const seal = (pii: Pii.Pii, projection: Projection.Projection): string => pii.encrypt(JSON.stringify(projection, unredacted))
 
 /**
- * Decodes a stored projection (written by `toDoc`). A ciphertext that does not open throws, as
- * `Pii.parse` does: that is the wrong key, not a malformed document.
+ * Opens and decodes a stored projection (written by `toDoc`). A ciphertext that does not open
+ * throws, as `Pii.decrypt` does: that is the wrong key, not a malformed document.
  */
 export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Effect.Effect<Projection.Projection, StoredData.StoredDataError> =>
-  decodeProjection(doc._id, "state", Pii.parse(pii, doc.state))
+  decodeProjection(doc._id, "state", JSON.parse(pii.decrypt(doc.state).toString("utf8")))
 
 const noEvaluation = Effect.succeed(undefined)
 
@@ -28,20 +52,13 @@ export const decodeStoredEvaluation = (
 ): Effect.Effect<Status.Evaluation | undefined, StoredData.StoredDataError> =>
   value === null || value === undefined ? noEvaluation : decodeEvaluation(id, field, value)
 
+/** An evaluation (or none) in its stored form. */
+export const storedEvaluation = (evaluation: Status.Evaluation | undefined): typeof StoredEvaluation.Encoded | null =>
+  evaluation === undefined ? null : encodeEvaluation(evaluation)
+
 /** The evaluation stored with a member; undefined for no document or no evaluation. */
 export const evaluationOf = (doc: Store.MemberDoc | undefined): Effect.Effect<Status.Evaluation | undefined, StoredData.StoredDataError> =>
   doc === undefined ? noEvaluation : decodeStoredEvaluation(doc._id, "evaluation", doc.evaluation)
-
-/** A hash of the projection with personal values replaced by their blind index: equal state, equal fingerprint. */
-export const fingerprint = (pii: Pii.Pii, value: unknown): string =>
-  createHash("sha256")
-    .update(
-      JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-        const original = this[key]
-        return Redacted.isRedacted(original) ? `pii:${pii.blindIndex(String(Redacted.value(original)))}` : v
-      })
-    )
-    .digest("base64url")
 
 /** The blind-indexed blocking keys of a member under the rule. */
 export const blockingKeys = (pii: Pii.Pii, person: Matching.Person | undefined, rule: MatchRule.MatchRule): ReadonlyArray<string> =>
@@ -59,9 +76,9 @@ export const toDoc = (
 ): Store.MemberDoc => ({
   _id: projection.memberId,
   version,
-  state: Pii.stringify(pii, projection),
-  fingerprint: fingerprint(pii, projection),
-  evaluation: evaluation ?? null,
+  writeId: randomUUID(),
+  state: seal(pii, projection),
+  evaluation: storedEvaluation(evaluation),
   status: evaluation?.status ?? null,
   homeOrgId: evaluation?.homeOrgId ?? null,
   responsibleOrgId: evaluation?.responsibleOrgId ?? null,

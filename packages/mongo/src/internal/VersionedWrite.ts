@@ -20,6 +20,8 @@ import { Effect } from "effect"
 export interface Versioned {
   readonly _id: string
   readonly version: number
+  /** Unique to the write that stored this version. */
+  readonly writeId: string
 }
 
 export interface Write<D extends Versioned> {
@@ -49,8 +51,8 @@ export interface Backend<D extends Versioned, E> {
   readonly replace: (docs: ReadonlyArray<D>) => Effect.Effect<void, E>
   /** Sets each document only where it is stored at its expected version (atomic servers only); returns how many matched. */
   readonly replaceIfVersion: (writes: ReadonlyArray<Write<D>>) => Effect.Effect<number, E>
-  /** The stored version and a fingerprint of the content of each document that exists. */
-  readonly stored: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, { readonly version: number; readonly fingerprint: string }>, E>
+  /** The stored version of each document that exists, and the write that stored it. */
+  readonly stored: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Pick<Versioned, "version" | "writeId">>, E>
   readonly insertClaims: (claims: ReadonlyArray<Claim>) => Effect.Effect<ReadonlySet<number>, E>
   readonly findClaims: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Claim>, E>
   /** Claims made before `before` (wall clock). */
@@ -91,7 +93,7 @@ export const prune = <D extends Versioned, E>(backend: Backend<D, E>, settings: 
  * (or whose write could not be made safely in time): the caller re-reads, re-merges and writes them
  * again.
  */
-export const write = <D extends Versioned & { readonly fingerprint: string }, E>(
+export const write = <D extends Versioned, E>(
   backend: Backend<D, E>,
   settings: Settings,
   writes: ReadonlyArray<Write<D>>,
@@ -99,7 +101,7 @@ export const write = <D extends Versioned & { readonly fingerprint: string }, E>
 ): Effect.Effect<ReadonlyArray<string>, E> =>
   settings.mode === "atomic" ? writeAtomic(backend, writes) : writeWithClaims(backend, settings, writes, readAt)
 
-const writeAtomic = <D extends Versioned & { readonly fingerprint: string }, E>(backend: Backend<D, E>, writes: ReadonlyArray<Write<D>>) =>
+const writeAtomic = <D extends Versioned, E>(backend: Backend<D, E>, writes: ReadonlyArray<Write<D>>) =>
   Effect.gen(function* () {
     const fresh = writes.filter((w) => w.expectedVersion === undefined)
     const updates = writes.filter((w) => w.expectedVersion !== undefined)
@@ -107,9 +109,9 @@ const writeAtomic = <D extends Versioned & { readonly fingerprint: string }, E>(
     const matched = yield* backend.replaceIfVersion(updates)
     const lostNew = fresh.filter((_, i) => taken.has(i)).map((w) => w.doc._id)
     if (matched === updates.length) return lostNew
-    // Some updates matched nothing: a document stored with other content lost to another writer.
+    // Some updates matched nothing: those whose version is stored by another write lost to another writer.
     const stored = yield* backend.stored(updates.map((w) => w.doc._id))
-    return [...lostNew, ...updates.filter((w) => stored.get(w.doc._id)?.fingerprint !== w.doc.fingerprint).map((w) => w.doc._id)]
+    return [...lostNew, ...updates.filter((w) => stored.get(w.doc._id)?.writeId !== w.doc.writeId).map((w) => w.doc._id)]
   })
 
 const writeWithClaims = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, writes: ReadonlyArray<Write<D>>, readAt: number) =>

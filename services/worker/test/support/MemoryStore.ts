@@ -89,10 +89,10 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     replaceIfVersion: () => Effect.die(new Error("a server without atomic conditional updates is written through claims")),
     stored: (ids) =>
       read("verify member versions", () => {
-        const found = new Map<string, { version: number; fingerprint: string }>()
+        const found = new Map<string, { version: number; writeId: string }>()
         for (const id of ids) {
           const doc = s.members.get(id)
-          if (doc !== undefined) found.set(id, { version: doc.version, fingerprint: doc.fingerprint })
+          if (doc !== undefined) found.set(id, { version: doc.version, writeId: doc.writeId })
         }
         return found
       }),
@@ -196,7 +196,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     storeOrg: (org) =>
       Effect.gen(function* () {
         const newer = (stored: Store.OrgDoc | undefined) =>
-          stored === undefined || stored.at < org.at || (stored.at === org.at && stored.eventId < org.eventId)
+          stored === undefined || stored.at < org.at || (stored.at.getTime() === org.at.getTime() && stored.eventId < org.eventId)
         const matches = yield* read("store organisation", () => newer(s.orgs.get(org._id)))
         yield* trip("store organisation", 1, (n) => {
           if (matches && n > 0) s.orgs.set(org._id, org)

@@ -158,6 +158,26 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
     )
   })
 
+  it("gives one branch's lists from MongoDB as from the export, reading only the members the branch can hold", () => {
+    const tree = ok(relink(["orgs", ...mongo, "--format", "json", "--as-of", AS_OF, "--quiet"]))
+      .stdout.split("\n")
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as { orgId: string; depth: number; unlinked: number })
+    const branch = tree.find((o) => o.depth === 1)
+    const leaf = tree.filter((o) => o.depth === Math.max(...tree.map((t) => t.depth))).sort((a, b) => b.unlinked - a.unlinked)[0]
+    if (branch === undefined || leaf === undefined) throw new Error("the simulated tree has no branch below its root")
+    for (const scope of [["--org", branch.orgId, "--include-subtree"], ["--org", branch.orgId], ["--org", leaf.orgId]]) {
+      for (const kind of ["unlinked", "data-quality"]) {
+        const list = [kind, ...scope, "--format", "json", "--as-of", AS_OF]
+        const fromMongo = ok(relink(["report", ...list, ...mongo]))
+        expect(fromMongo.stdout, scope.join(" ")).toBe(ok(relink(["report", ...list, "--events", eventsPath, "--quiet"])).stdout)
+        const read = Number(/^read ([\d,]+) members of /.exec(fromMongo.stderr)?.[1]?.replaceAll(",", ""))
+        expect(read, fromMongo.stderr).toBeGreaterThan(0)
+        expect(read, fromMongo.stderr).toBeLessThan(MEMBERS)
+      }
+    }
+  })
+
   it("gives the same data-quality list from MongoDB as from the export, byte for byte", () => {
     const list = ["--as-of", AS_OF, "--quiet"]
     const fromEvents = ok(relink(["report", "data-quality", "--events", eventsPath, "--format", "json", ...list])).stdout

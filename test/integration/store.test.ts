@@ -21,6 +21,7 @@ const member = (id: string, version: number): Store.MemberDoc => ({
   status: null,
   homeOrgId: null,
   responsibleOrgId: null,
+  orgIds: [],
   nextReviewAt: null,
   blockingKeys: [],
   evaluatedAt: new Date(0)

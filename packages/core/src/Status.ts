@@ -326,6 +326,22 @@ export const evaluate = (
   return evaluation({ ...base, status, flags, reasons, responsibleOrgId, assistingOrgId, nextReviewAt })
 }
 
+/**
+ * Every organisation an evaluation of the projection can name as home, responsible or assisting,
+ * at any instant: the home, the organisations its transfers leave from, and those the member
+ * registered at while away (directly, or by a confirmed inflow lead). Escalation makes the home's parent responsible: a subtree holding the
+ * parent holds the home too. What a store indexes members by, so that a list for one branch reads
+ * that branch's members alone.
+ */
+export const orgsOf = (projection: Projection.Projection): ReadonlyArray<string> => {
+  const ids = new Set<string>()
+  const home = projection.home ?? projection.registration?.orgId
+  if (home !== undefined) ids.add(home)
+  for (const transfer of Object.values(projection.transfers)) if (transfer.issued !== undefined) ids.add(transfer.issued.value.fromOrgId)
+  for (const inflow of Projection.inflowRegistrations(projection)) ids.add(inflow.orgId)
+  return [...ids]
+}
+
 /** Whether two evaluations differ in anything a person acts on (what the worker publishes). */
 export const changed = (a: Evaluation | undefined, b: Evaluation): boolean =>
   a === undefined ||

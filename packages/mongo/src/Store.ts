@@ -57,6 +57,8 @@ export interface MemberDoc {
   readonly status: string | null
   readonly homeOrgId: string | null
   readonly responsibleOrgId: string | null
+  /** Every organisation the member's evaluation can name (`Status.orgsOf`): what a list for one organisation reads members by. */
+  readonly orgIds: ReadonlyArray<string>
   /** When the status could next change with no new event: what the sweeper looks for. */
   readonly nextReviewAt: Date | null
   /** Blind-indexed blocking keys, for matching observations against members. */
@@ -227,6 +229,7 @@ const ensureIndexes = (c: Collections) =>
       c.members.createIndex({ blockingKeys: 1 }),
       c.members.createIndex({ status: 1 }),
       c.members.createIndex({ homeOrgId: 1 }),
+      c.members.createIndex({ orgIds: 1 }),
       c.members.createIndex({ pendingSince: 1 }),
       c.memberClaims.createIndex({ at: 1 }),
       c.observations.createIndex({ blockingKeys: 1 }),
@@ -304,12 +307,20 @@ const bulk = <T extends { _id: string }>(
 
 export const make = (settings: MongoSettings) =>
   Effect.gen(function* () {
-    const commands = { sent: 0 }
+    const commands = { sent: 0, documentsRead: 0 }
     const client = yield* Effect.acquireRelease(
       attempt("connect", async () => {
         // Command monitoring counts round trips: what the worker's cost carries over to any server.
         const c = new MongoClient(settings.uri, { serverSelectionTimeoutMS: 5_000, retryWrites: true, appName: "relink", monitorCommands: true })
         c.on("commandStarted", () => commands.sent++)
+        // And the documents that come back: what a read costs, whatever the server does to find them.
+        c.on("commandSucceeded", (event) => {
+          const reply: unknown = event.reply
+          const cursor = typeof reply === "object" && reply !== null && "cursor" in reply ? reply.cursor : undefined
+          if (typeof cursor !== "object" || cursor === null) return
+          const batch = "firstBatch" in cursor ? cursor.firstBatch : "nextBatch" in cursor ? cursor.nextBatch : undefined
+          if (Array.isArray(batch)) commands.documentsRead += batch.length
+        })
         await c.connect()
         return c
       }),
@@ -388,6 +399,9 @@ export const make = (settings: MongoSettings) =>
     return {
       /** Commands sent to the server so far. */
       commandsSent: () => commands.sent,
+
+      /** Documents the server returned to reads so far. */
+      documentsRead: () => commands.documentsRead,
 
       ping: attempt("ping", () => client.db(settings.database).command({ ping: 1 })).pipe(Effect.asVoid),
 
@@ -472,6 +486,13 @@ export const make = (settings: MongoSettings) =>
         attempt("find members by org", () =>
           c.members.find({ homeOrgId: { $in: [...orgIds] } }, { projection: { _id: 1 } }).batchSize(ONE_BATCH).toArray()
         ).pipe(Effect.map((docs) => docs.map((d) => d._id))),
+
+      /** The members whose evaluation can name any of these organisations, streamed through the `orgIds` index. */
+      membersOfOrgs: (orgIds: ReadonlyArray<string>) =>
+        Stream.fromAsyncIterable(
+          { [Symbol.asyncIterator]: () => c.members.find({ orgIds: { $in: [...orgIds] } })[Symbol.asyncIterator]() },
+          MongoErrors.fromCause("read members of organisations")
+        ),
 
       allMembers: Stream.fromAsyncIterable(
         { [Symbol.asyncIterator]: () => c.members.find({}).sort({ _id: 1 })[Symbol.asyncIterator]() },

@@ -82,6 +82,7 @@ export const toDoc = (
   status: evaluation?.status ?? null,
   homeOrgId: evaluation?.homeOrgId ?? null,
   responsibleOrgId: evaluation?.responsibleOrgId ?? null,
+  orgIds: Status.orgsOf(projection),
   nextReviewAt: evaluation?.nextReviewAt === undefined ? null : new Date(evaluation.nextReviewAt),
   blockingKeys: [...keys],
   evaluatedAt: new Date(now),

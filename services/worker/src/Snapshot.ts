@@ -1,9 +1,14 @@
 /**
- * The read side: what MongoDB holds, in the embedded scan's terms. Statuses are re-evaluated from
- * the stored projections with core (as of any instant); proposals are the stored ones that still
- * apply — member unlinked or at risk, observation not settled, pair not rejected (`Proposal`), in
- * `Proposal.Order` — explained under the rule the worker stored. `relink report --mongo` and
- * `relink scan --mongo` read through here, so they give the embedded scan's rows.
+ * The read side: what MongoDB holds, in the embedded scan's terms. Proposals are the stored ones
+ * that still apply — member unlinked or at risk, observation not settled, pair not rejected
+ * (`Proposal`), in `Proposal.Order` — explained under the rule the worker stored. `relink report
+ * --mongo` and `relink scan --mongo` read through here, so they give the embedded scan's rows.
+ *
+ * A read of the whole store re-evaluates every member from its stored projection, as of any
+ * instant: what `scan --mongo` and the checks of the worker against the scan want. A read for one
+ * organisation (or its subtree) streams only the members whose evaluation can name it, through the
+ * `orgIds` index, keeps each stored evaluation still valid at the instant asked (evaluated before
+ * it, next review after it), and opens the projections of the members it lists alone.
  */
 import { Effect, Stream } from "effect"
 import { Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
@@ -16,53 +21,95 @@ import * as StoredRule from "./StoredRule.ts"
 export interface Snapshot {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
+  /** Members read: every stored one, or those whose evaluation can name the organisations asked for. */
+  readonly memberCount: number
+  /** The projections opened: every member read, or (for one organisation) those listed and those re-evaluated. */
   readonly members: ReadonlyMap<string, Projection.Projection>
   readonly evaluations: ReadonlyArray<Status.Evaluation>
-  /** The evaluations the worker stored when it last processed each member. */
+  /** The evaluations the worker stored when it last processed each member read. */
   readonly stored: ReadonlyMap<string, Status.Evaluation>
   readonly proposals: ReadonlyArray<Matching.Proposal>
   /** The rule the worker proposed with (the default when none is stored): what explains the proposals. */
   readonly rule: MatchRule.MatchRule
 }
 
+/** The organisation a read is for; with `includeSubtree`, every one below it too. */
+export interface Scope {
+  readonly orgId: string
+  readonly includeSubtree: boolean
+}
+
 /** A match document decodes as its proposal (the `_id` left out). */
 const decodeProposal = StoredData.decoder(Matching.Proposal, "matches")
 
-export const load = (asOf: number, policy: Policy.Policy) =>
+/** Whether a stored evaluation holds at `asOf`: made at or before it, and nothing due to change before it. */
+const holdsAt = (doc: Store.MemberDoc, evaluation: Status.Evaluation, asOf: number): boolean =>
+  doc.evaluatedAt.getTime() <= asOf && (evaluation.nextReviewAt === undefined || asOf < evaluation.nextReviewAt)
+
+/**
+ * Members whose projection a read for one organisation opens: those a list shows a row for
+ * (unlinked, or with a registration problem) and those a proposal may be about (a rejected pair is
+ * read from the projection).
+ */
+const listed = (evaluation: Status.Evaluation): boolean => Proposal.isMatchable(evaluation) || evaluation.dataQuality !== undefined
+
+export const load = (asOf: number, policy: Policy.Policy, scope?: Scope) =>
   Effect.gen(function* () {
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
-    const orgDocs = yield* store.allOrgs
-    const orgs = OrgTree.make(yield* Effect.forEach(orgDocs, fromOrgDoc))
+    const orgs = OrgTree.make(yield* Effect.forEach(yield* store.allOrgs, fromOrgDoc))
     const members = new Map<string, Projection.Projection>()
     const stored = new Map<string, Status.Evaluation>()
     const evaluations: Array<Status.Evaluation> = []
-    yield* Stream.runForEach(store.allMembers, (doc) =>
+    let memberCount = 0
+    // Without the subtree, members homed at a child too: escalation makes the child's parent responsible.
+    const docs =
+      scope === undefined
+        ? store.allMembers
+        : store.membersOfOrgs(
+            scope.includeSubtree ? [...OrgTree.subtree(orgs, scope.orgId)] : [scope.orgId, ...(orgs.children.get(scope.orgId) ?? [])]
+          )
+    yield* Stream.runForEach(docs, (doc) =>
       Effect.gen(function* () {
-        const projection = yield* MemberRecord.projectionOf(pii, doc)
-        members.set(doc._id, projection)
+        memberCount++
         const before = yield* MemberRecord.evaluationOf(doc)
         if (before !== undefined) stored.set(doc._id, before)
+        if (scope !== undefined && before !== undefined && holdsAt(doc, before, asOf)) {
+          evaluations.push(before)
+          if (listed(before)) members.set(doc._id, yield* MemberRecord.projectionOf(pii, doc))
+          return
+        }
+        const projection = yield* MemberRecord.projectionOf(pii, doc)
+        members.set(doc._id, projection)
         const evaluation = Status.evaluate(projection, asOf, policy, orgs)
         if (evaluation !== undefined) evaluations.push(evaluation)
       })
     )
     const current = new Map(evaluations.map((e) => [e.memberId, e]))
-    const observations = yield* store.loadObservations([...new Set((yield* store.allMatches).map((m) => m.observationEventId))])
+    const matchDocs =
+      scope === undefined
+        ? yield* store.allMatches
+        : yield* store.matchesFor({ memberIds: evaluations.filter(Proposal.isMatchable).map((e) => e.memberId) })
+    const observations = yield* store.loadObservations([...new Set(matchDocs.map((m) => m.observationEventId))])
+    // Settling an observation is read from the projections of the members resolutions pair it with.
+    const resolvers = [...new Set([...observations.values()].flatMap((o) => o.resolvedBy ?? []))].filter((id) => !members.has(id))
+    const resolverDocs = resolvers.length === 0 ? new Map<string, Store.MemberDoc>() : yield* store.loadMembers(resolvers)
+    const resolving = new Map(members)
+    for (const [id, doc] of resolverDocs) resolving.set(id, yield* MemberRecord.projectionOf(pii, doc))
     const settled = new Set(
-      [...observations.values()].filter((o) => Proposal.isSettled(o._id, o.resolvedBy ?? [], (id) => members.get(id))).map((o) => o._id)
+      [...observations.values()].filter((o) => Proposal.isSettled(o._id, o.resolvedBy ?? [], (id) => resolving.get(id))).map((o) => o._id)
     )
-    const matches = yield* Effect.forEach(yield* store.allMatches, (doc) => decodeProposal(doc._id, "", doc))
+    const matches = yield* Effect.forEach(matchDocs, (doc) => decodeProposal(doc._id, "", doc))
     const proposals = matches
       .filter(
         (m) =>
           Proposal.isMatchable(current.get(m.memberId)) &&
           !settled.has(m.observationEventId) &&
-          !Proposal.isRejected(members.get(m.memberId), m.observationEventId)
+          !Proposal.isRejected(resolving.get(m.memberId), m.observationEventId)
       )
       .sort(Proposal.Order)
     const rule = yield* StoredRule.load
-    return { asOf, orgs, members, evaluations, stored, proposals, rule } satisfies Snapshot
+    return { asOf, orgs, memberCount, members, evaluations, stored, proposals, rule } satisfies Snapshot
   })
 
 /** The report input of a snapshot, as `Report.fromScan` is for the embedded scan. */

@@ -81,7 +81,8 @@ export const runList = (
       const outPath = Option.getOrElse(flags.out, () =>
         chosen === "xlsx" ? `${kind}-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
       )
-      const loaded = yield* Shared.load(origin, { ...flags, out: outPath })
+      // From MongoDB, a list for one organisation reads only the members it can hold.
+      const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined ? undefined : { orgId, includeSubtree: flags.includeSubtree })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
         return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: similarIds(loaded.orgs, orgId), origin: loaded.origin })

@@ -268,7 +268,8 @@ const byMemberId = (a: Status.Evaluation, b: Status.Evaluation): number => (a.me
 export const loadMongo = (
   origin: Extract<Origin, { readonly _tag: "Mongo" }>,
   asOf: number,
-  quiet: boolean
+  quiet: boolean,
+  scope?: Snapshot.Scope
 ): Effect.Effect<Loaded, ServiceFailed> => {
   const { settings } = origin
   const where = `database ${settings.database} at ${Settings.redactUri(settings.uri)}`
@@ -276,14 +277,14 @@ export const loadMongo = (
   return Effect.gen(function* () {
     progress.status(`reading the worker's state from MongoDB (${where}) …`)
     const started = performance.now()
-    const snapshot = yield* Snapshot.load(asOf, Policy.defaults)
+    const snapshot = yield* Snapshot.load(asOf, Policy.defaults, scope)
     const events = yield* Effect.flatMap(Store.Store, (store) => store.countEvents)
     progress.done()
     const seconds = (performance.now() - started) / 1000
     const evaluations = [...snapshot.evaluations].sort(byMemberId)
     const { proposals, rule } = snapshot
     const input = Snapshot.reportInput({ ...snapshot, evaluations })
-    const empty = snapshot.members.size === 0 && snapshot.orgs.orgs.size === 0
+    const empty = snapshot.memberCount === 0 && snapshot.orgs.orgs.size === 0
     return {
       asOf,
       orgs: snapshot.orgs,
@@ -293,9 +294,9 @@ export const loadMongo = (
       input,
       events,
       skippedFuture: 0,
-      unregisteredMembers: snapshot.members.size - evaluations.length,
+      unregisteredMembers: snapshot.memberCount - evaluations.length,
       summary:
-        `read ${Progress.number(snapshot.members.size)} members, ${Progress.number(snapshot.orgs.orgs.size)} organisations and ${Progress.number(events)} stored events from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
+        `read ${Progress.number(snapshot.memberCount)} members${scope === undefined ? "" : ` of ${scope.orgId}${scope.includeSubtree ? " and below" : ""}`}, ${Progress.number(snapshot.orgs.orgs.size)} organisations and ${Progress.number(events)} stored events from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
         (empty ? "; the database is empty: is --database the worker's?" : ""),
       origin: originArgument(origin)
     } satisfies Loaded
@@ -322,9 +323,13 @@ export const loadMongo = (
 }
 
 /** Reads from wherever the flags say: the embedded scan of an export, or the worker's MongoDB state. */
-export const load = (origin: Origin, options: Omit<EventsFlags, "events" | "orgs">): Effect.Effect<Loaded, CommandError, Scope.Scope> =>
+export const load = (
+  origin: Origin,
+  options: Omit<EventsFlags, "events" | "orgs">,
+  scope?: Snapshot.Scope
+): Effect.Effect<Loaded, CommandError, Scope.Scope> =>
   origin._tag === "Mongo"
-    ? Effect.flatMap(Time.asOf(options.asOf), (asOf) => loadMongo(origin, asOf, options.quiet))
+    ? Effect.flatMap(Time.asOf(options.asOf), (asOf) => loadMongo(origin, asOf, options.quiet, scope))
     : Effect.map(scanEvents({ ...options, events: origin.events, orgs: origin.orgs }), ({ result, ingested }) => ({
         asOf: result.asOf,
         orgs: result.orgs,

@@ -78,7 +78,16 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     commands++
     return roundTrip(operation, size, apply)
   })
-  const read = <A>(operation: string, f: () => A) => trip(operation, 0, f)
+  let documentsRead = 0
+  /** A read, its documents counted as the driver's monitoring counts them: a list's, a map's, or one. */
+  const read = <A>(operation: string, f: () => A) =>
+    trip(operation, 0, () => {
+      const result = f()
+      documentsRead += Array.isArray(result) ? result.length : result instanceof Map ? result.size : result === undefined || typeof result !== "object" ? 0 : 1
+      return result
+    })
+  const streamed = <A>(docs: () => Iterable<A>) =>
+    Stream.suspend(() => Stream.fromIterable([...docs()])).pipe(Stream.tap(() => Effect.sync(() => documentsRead++)))
 
   const memberVersions: VersionedWrite.Backend<Store.MemberDoc, Store.MongoError> = {
     insert: (docs) => trip("insert members", docs.length, (n) => insertInto(s.members, docs, n)),
@@ -136,6 +145,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
 
   return {
     commandsSent: () => commands,
+    documentsRead: () => documentsRead,
     ping: Effect.void,
     conditionalWrites: "claims",
     wallClock: now,
@@ -191,7 +201,8 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
       ),
     memberIdsByHomeOrgs: (orgIds) =>
       read("find members by org", () => [...s.members.values()].filter((d) => d.homeOrgId !== null && orgIds.includes(d.homeOrgId)).map((d) => d._id)),
-    allMembers: Stream.suspend(() => Stream.fromIterable(sortBy(s.members.values(), (d) => d._id))),
+    allMembers: streamed(() => sortBy(s.members.values(), (d) => d._id)),
+    membersOfOrgs: (orgIds) => streamed(() => [...s.members.values()].filter((d) => d.orgIds.some((id) => orgIds.includes(id)))),
 
     storeOrg: (org) =>
       Effect.gen(function* () {

@@ -232,6 +232,7 @@ const ensureIndexes = (c: Collections) =>
       c.members.createIndex({ orgIds: 1 }),
       c.members.createIndex({ pendingSince: 1 }),
       c.memberClaims.createIndex({ at: 1 }),
+      c.orgs.createIndex({ parentId: 1 }),
       c.observations.createIndex({ blockingKeys: 1 }),
       c.resolutions.createIndex({ observationEventId: 1 }),
       c.matches.createIndex({ memberId: 1 }),
@@ -521,6 +522,17 @@ export const make = (settings: MongoSettings) =>
         }),
 
       allOrgs: attempt("read organisations", () => c.orgs.find({}).batchSize(ONE_BATCH).toArray()),
+
+      orgsByIds: (ids: ReadonlyArray<string>) =>
+        ids.length === 0
+          ? Effect.succeed([] as ReadonlyArray<OrgDoc>)
+          : attempt("read organisations by id", () => c.orgs.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()),
+
+      /** The organisations directly below any of these. */
+      orgsByParents: (parentIds: ReadonlyArray<string>) =>
+        parentIds.length === 0
+          ? Effect.succeed([] as ReadonlyArray<OrgDoc>)
+          : attempt("read organisations by parent", () => c.orgs.find({ parentId: { $in: [...parentIds] } }).batchSize(ONE_BATCH).toArray()),
 
       /**
        * A token replaced on every organisation change, so every worker knows to reload the tree. A

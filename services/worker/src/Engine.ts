@@ -64,7 +64,8 @@ interface Unsettled {
 const matchable = [...Status.matchable]
 const MAX_WRITE_ATTEMPTS = 25
 
-const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
+/** An organisation as stored. */
+export const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
   _id: org.orgId,
   name: org.name,
   parentId: org.parentId ?? null,

@@ -6,9 +6,10 @@
  *
  * A read of the whole store re-evaluates every member from its stored projection, as of any
  * instant: what `scan --mongo` and the checks of the worker against the scan want. A read for one
- * organisation (or its subtree) streams only the members whose evaluation can name it, through the
- * `orgIds` index, keeps each stored evaluation still valid at the instant asked (evaluated before
- * it, next review after it), and opens the projections of the members it lists alone.
+ * organisation (or its subtree) reads the organisations around it alone, streams only the members
+ * whose evaluation can name it, through the `orgIds` index, keeps each stored evaluation still valid
+ * at the instant asked (evaluated before it, next review after it), and opens the projections of
+ * the members it lists alone.
  */
 import { Effect, Stream } from "effect"
 import { Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
@@ -53,11 +54,39 @@ const holdsAt = (doc: Store.MemberDoc, evaluation: Status.Evaluation, asOf: numb
  */
 const listed = (evaluation: Status.Evaluation): boolean => Proposal.isMatchable(evaluation) || evaluation.dataQuality !== undefined
 
+/**
+ * The organisations a read for one organisation needs, a level a round trip: the organisation, its
+ * ancestors (a member homed at it escalates to its parent) and the organisations below it (its
+ * children, or its whole subtree). Undefined when it is not stored.
+ */
+const scopedOrgs = (store: Store.StoreShape, scope: Scope) =>
+  Effect.gen(function* () {
+    const docs = new Map<string, Store.OrgDoc>()
+    const add = (found: ReadonlyArray<Store.OrgDoc>) => {
+      for (const doc of found) docs.set(doc._id, doc)
+      return found
+    }
+    add(yield* store.orgsByIds([scope.orgId]))
+    if (!docs.has(scope.orgId)) return undefined
+    for (let parent = docs.get(scope.orgId)?.parentId ?? null; parent !== null && !docs.has(parent); ) {
+      parent = add(yield* store.orgsByIds([parent]))[0]?.parentId ?? null
+    }
+    for (let level = [scope.orgId]; level.length > 0; ) {
+      const below = add((yield* store.orgsByParents(level)).filter((doc) => !docs.has(doc._id)))
+      level = scope.includeSubtree ? below.map((doc) => doc._id) : []
+    }
+    return docs
+  })
+
+const treeOf = (docs: Iterable<Store.OrgDoc>) => Effect.map(Effect.forEach(docs, fromOrgDoc), OrgTree.make)
+
 export const load = (asOf: number, policy: Policy.Policy, scope?: Scope) =>
   Effect.gen(function* () {
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
-    const orgs = OrgTree.make(yield* Effect.forEach(yield* store.allOrgs, fromOrgDoc))
+    // A read for an organisation that is not stored reads the whole tree: the caller says which ids are near.
+    const orgDocs = (scope === undefined ? undefined : yield* scopedOrgs(store, scope)) ?? new Map((yield* store.allOrgs).map((d) => [d._id, d]))
+    let orgs = yield* treeOf(orgDocs.values())
     const members = new Map<string, Projection.Projection>()
     const stored = new Map<string, Status.Evaluation>()
     const evaluations: Array<Status.Evaluation> = []
@@ -85,6 +114,13 @@ export const load = (asOf: number, policy: Policy.Policy, scope?: Scope) =>
         if (evaluation !== undefined) evaluations.push(evaluation)
       })
     )
+    // The organisations the rows name (a member's assisting organisation may be anywhere).
+    const named = [...new Set(evaluations.flatMap((e) => [e.homeOrgId, e.responsibleOrgId, e.assistingOrgId ?? e.homeOrgId]))]
+    const missing = named.filter((id) => !orgDocs.has(id))
+    if (missing.length > 0) {
+      for (const doc of yield* store.orgsByIds(missing)) orgDocs.set(doc._id, doc)
+      orgs = yield* treeOf(orgDocs.values())
+    }
     const current = new Map(evaluations.map((e) => [e.memberId, e]))
     const matchDocs =
       scope === undefined

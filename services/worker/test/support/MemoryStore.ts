@@ -215,6 +215,9 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
         return yield* read("store organisation", () => s.orgs.get(org._id)?.eventId === org.eventId)
       }),
     allOrgs: read("read organisations", () => [...s.orgs.values()]),
+    orgsByIds: (ids) => read("read organisations by id", () => ids.flatMap((id) => found(s.orgs, id))),
+    orgsByParents: (parentIds) =>
+      read("read organisations by parent", () => [...s.orgs.values()].filter((o) => o.parentId !== null && parentIds.includes(o.parentId))),
     orgsVersion: read("read organisations version", () => s.orgsVersion),
     bumpOrgsVersion: read("bump organisations version", () => {
       s.orgsVersion = `${s.orgsVersion}+`

@@ -91,7 +91,7 @@ const ingestAll = (crashBudget: (batch: number) => number | undefined) => {
       const engine = yield* Engine.make(settings)
       yield* engine.ingest(arrivals, ASOF)
     }
-    const snapshot = yield* Snapshot.load(ASOF, Policy.defaults)
+    const snapshot = yield* Snapshot.load(ASOF)
     const outbox = yield* healthy.unpublishedOutputs(1_000_000)
     return { crashes, snapshot, outputs: new Set(outbox.map((o) => o._id)) }
   })
@@ -121,7 +121,7 @@ const sweepAfter = (at: number, dies: boolean) => {
     }
     const swept = yield* engine.sweep(at, 1_000_000)
     const outbox = yield* healthy.unpublishedOutputs(1_000_000)
-    return { died, swept: swept.reviewed, snapshot: yield* Snapshot.load(at, Policy.defaults), outputs: new Set(outbox.map((o) => o._id)) }
+    return { died, swept: swept.reviewed, snapshot: yield* Snapshot.load(at), outputs: new Set(outbox.map((o) => o._id)) }
   })
   return Effect.runPromise(Effect.scoped(program.pipe(Effect.provide(layer))))
 }

@@ -153,11 +153,11 @@ interface ClaimDoc {
   readonly at: Date
 }
 
-/** `"orgs"` holds the organisations' version, `"matchRule"` the worker's match rule as JSON. */
+/** `"orgs"` holds the organisations' version; `"matchRule"` and `"policy"` what the worker decides with, as JSON. */
 interface MetaDoc {
   readonly _id: string
   readonly version?: string
-  readonly rule?: string
+  readonly json?: string
 }
 
 /** A member document to write, with the version it was read at (undefined for a new member). */
@@ -547,13 +547,10 @@ export const make = (settings: MongoSettings) =>
         attempt("bump organisations version", () => c.meta.updateOne({ _id: "orgs" }, { $set: { version: randomUUID() } }, { upsert: true }))
       ).pipe(Effect.asVoid),
 
-      /**
-       * The match rule the worker proposes with, as the JSON it stored on start (undefined before
-       * any worker started): the read side explains the stored proposals under the rule that made them.
-       */
-      matchRule: attempt("read the match rule", () => c.meta.findOne({ _id: "matchRule" })).pipe(Effect.map((doc) => doc?.rule)),
-      storeMatchRule: (json: string) =>
-        attempt("store the match rule", () => c.meta.updateOne({ _id: "matchRule" }, { $set: { rule: json } }, { upsert: true })).pipe(Effect.asVoid),
+      /** A setting the worker stored on start, as JSON (undefined before any worker started). */
+      setting: (id: string) => attempt(`read the setting ${id}`, () => c.meta.findOne({ _id: id })).pipe(Effect.map((doc) => doc?.json)),
+      storeSetting: (id: string, json: string) =>
+        attempt(`store the setting ${id}`, () => c.meta.updateOne({ _id: id }, { $set: { json } }, { upsert: true })).pipe(Effect.asVoid),
 
       /** Stores observations once each: an observation is written by its event alone, so a duplicate key means stored before. */
       storeObservations: (docs: ReadonlyArray<StoredObservationDoc>) =>

@@ -88,7 +88,7 @@ const read = async (uri: string, database: string, scope: Snapshot.Scope | undef
     Effect.scoped(
       Effect.gen(function* () {
         const store = yield* Store.Store
-        const snapshot = yield* Snapshot.load(asOf, Policy.defaults, scope)
+        const snapshot = yield* Snapshot.load(asOf, scope)
         return { snapshot, documents: store.documentsRead() }
       }).pipe(Effect.provide(layer))
     )

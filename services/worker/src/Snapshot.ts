@@ -12,12 +12,12 @@
  * the members it lists alone.
  */
 import { Effect, Stream } from "effect"
-import { Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
+import { Matching, type MatchRule, OrgTree, type Projection, Proposal, Report, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import { fromOrgDoc } from "./Engine.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 import * as StoredData from "./StoredData.ts"
-import * as StoredRule from "./StoredRule.ts"
+import * as StoredSettings from "./StoredSettings.ts"
 
 export interface Snapshot {
   readonly asOf: number
@@ -80,10 +80,11 @@ const scopedOrgs = (store: Store.StoreShape, scope: Scope) =>
 
 const treeOf = (docs: Iterable<Store.OrgDoc>) => Effect.map(Effect.forEach(docs, fromOrgDoc), OrgTree.make)
 
-export const load = (asOf: number, policy: Policy.Policy, scope?: Scope) =>
+export const load = (asOf: number, scope?: Scope) =>
   Effect.gen(function* () {
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
+    const { rule, policy } = yield* StoredSettings.load
     // A read for an organisation that is not stored reads the whole tree: the caller says which ids are near.
     const orgDocs = (scope === undefined ? undefined : yield* scopedOrgs(store, scope)) ?? new Map((yield* store.allOrgs).map((d) => [d._id, d]))
     let orgs = yield* treeOf(orgDocs.values())
@@ -144,7 +145,6 @@ export const load = (asOf: number, policy: Policy.Policy, scope?: Scope) =>
           !Proposal.isRejected(resolving.get(m.memberId), m.observationEventId)
       )
       .sort(Proposal.Order)
-    const rule = yield* StoredRule.load
     return { asOf, orgs, memberCount, members, evaluations, stored, proposals, rule } satisfies Snapshot
   })
 

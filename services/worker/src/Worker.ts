@@ -1,6 +1,6 @@
 /**
  * The long-running worker: ensures its topics, serves health and metrics, stores its match rule
- * with the data (`StoredRule`), sweeps on an interval, publishes what a previous run left staged,
+ * with the data (`StoredSettings`), sweeps on an interval, publishes what a previous run left staged,
  * and consumes the input topic batch by batch until interrupted (SIGTERM: the batch in flight
  * finishes and commits, then everything disconnects).
  */
@@ -12,7 +12,7 @@ import * as Http from "./Http.ts"
 import { Metrics, layer as metricsLayer } from "./Metrics.ts"
 import { processBatch } from "./Pipeline.ts"
 import * as Publisher from "./Publisher.ts"
-import * as StoredRule from "./StoredRule.ts"
+import * as StoredSettings from "./StoredSettings.ts"
 import { sweepOnce } from "./Sweeper.ts"
 import * as WorkerConfig from "./WorkerConfig.ts"
 
@@ -50,8 +50,8 @@ const program = (settings: Settings) =>
       { topic: kafka.flagsTopic, numPartitions: worker.partitions }
     ]).pipe(Effect.retry(keepTrying))
     yield* Http.serve(worker.httpPort)
-    // The read side explains stored proposals under this rule; only MongoDB being away is worth waiting for.
-    yield* StoredRule.save(worker.rule).pipe(Effect.retry({ schedule: keepTrying, while: (error) => error._tag === "MongoError" }))
+    // The read side evaluates and explains under these; only MongoDB being away is worth waiting for.
+    yield* StoredSettings.save({ rule: worker.rule, policy: worker.policy }).pipe(Effect.retry({ schedule: keepTrying, while: (error) => error._tag === "MongoError" }))
     yield* Publisher.flush.pipe(Effect.retry(keepTrying))
     yield* sweepOnce.pipe(
       Effect.catch((error) => Effect.logWarning(`sweep failed: ${error.message}`)),

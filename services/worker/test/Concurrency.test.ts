@@ -50,7 +50,7 @@ const engineFor = (server: MemoryStore.Server, trip: MemoryStore.RoundTrip, now:
 const readBack = (server: MemoryStore.Server) =>
   Effect.gen(function* () {
     const store = MemoryStore.make(server, MemoryStore.direct, () => 0)
-    const snapshot = yield* Snapshot.load(ASOF, Policy.defaults).pipe(Effect.provideService(Store.Store, store), Effect.provide(piiLayer))
+    const snapshot = yield* Snapshot.load(ASOF).pipe(Effect.provideService(Store.Store, store), Effect.provide(piiLayer))
     return { snapshot, outbox: [...server.outbox.values()] }
   })
 

@@ -57,7 +57,7 @@ describe("Snapshot.load for one organisation", () => {
       for (const orgId of [...scan.orgs.orgs.keys()].sort()) {
         for (const includeSubtree of [false, true]) {
           const store = MemoryStore.make(server, MemoryStore.direct, () => ASOF)
-          const snapshot = yield* Snapshot.load(asOf, Policy.defaults, { orgId, includeSubtree }).pipe(
+          const snapshot = yield* Snapshot.load(asOf, { orgId, includeSubtree }).pipe(
             Effect.provideService(Store.Store, store),
             Effect.provide(piiLayer)
           )

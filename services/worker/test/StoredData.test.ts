@@ -207,7 +207,7 @@ describe("organisations and proposals as stored", () => {
       for (const doc of orgs) server.orgs.set(doc._id, doc)
       for (const doc of matches) server.matches.set(doc._id, doc)
       const pii = yield* Pii.make(Redacted.make("stored-data-test-key-0123456789"))
-      return yield* Snapshot.load(ASOF, Policy.defaults).pipe(
+      return yield* Snapshot.load(ASOF).pipe(
         Effect.provideService(Store.Store, MemoryStore.make(server, MemoryStore.direct, () => 0)),
         Effect.provideService(Pii.PiiService, pii)
       )

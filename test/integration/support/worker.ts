@@ -7,7 +7,6 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { MongoClient } from "mongodb"
 import { Effect, Layer, Redacted, Stream } from "effect"
-import { Policy } from "@relink/core"
 import { Admin, Client, Consumer, type KafkaConfig, Producer } from "@relink/kafka"
 import { Pii, Store } from "@relink/mongo"
 import { Publish, Snapshot } from "@relink/worker"
@@ -144,7 +143,7 @@ const storeLayer = (setup: Setup) =>
   Layer.merge(Store.layer({ uri: setup.mongoUri, database: setup.database }), Pii.layer(Redacted.make(PII_KEY)))
 
 export const snapshot = (setup: Setup) =>
-  Effect.runPromise(Effect.scoped(Snapshot.load(setup.asOf, Policy.defaults).pipe(Effect.provide(storeLayer(setup)))))
+  Effect.runPromise(Effect.scoped(Snapshot.load(setup.asOf).pipe(Effect.provide(storeLayer(setup)))))
 
 /** Ids of the stored events, read with the driver itself (no relink code between the test and the data). */
 export const storedEventIds = async (setup: Setup): Promise<ReadonlySet<string>> => {

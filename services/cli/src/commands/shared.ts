@@ -277,7 +277,7 @@ export const loadMongo = (
   return Effect.gen(function* () {
     progress.status(`reading the worker's state from MongoDB (${where}) …`)
     const started = performance.now()
-    const snapshot = yield* Snapshot.load(asOf, Policy.defaults, scope)
+    const snapshot = yield* Snapshot.load(asOf, scope)
     const events = yield* Effect.flatMap(Store.Store, (store) => store.countEvents)
     progress.done()
     const seconds = (performance.now() - started) / 1000

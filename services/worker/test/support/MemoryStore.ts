@@ -21,7 +21,8 @@ export interface Server {
   readonly statusChanges: Map<string, Store.StatusChangeDoc>
   readonly outbox: Map<string, Store.OutboxDoc>
   orgsVersion: string
-  matchRule: string | undefined
+  /** The settings the worker stored, as JSON, by id. */
+  readonly settings: Map<string, string>
 }
 
 export const server = (): Server => ({
@@ -35,7 +36,7 @@ export const server = (): Server => ({
   statusChanges: new Map(),
   outbox: new Map(),
   orgsVersion: "",
-  matchRule: undefined
+  settings: new Map()
 })
 
 const LEASE_MS = 200
@@ -223,10 +224,10 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
       s.orgsVersion = `${s.orgsVersion}+`
     }),
 
-    matchRule: read("read the match rule", () => s.matchRule),
-    storeMatchRule: (json) =>
-      read("store the match rule", () => {
-        s.matchRule = json
+    setting: (id) => read(`read the setting ${id}`, () => s.settings.get(id)),
+    storeSetting: (id, json) =>
+      read(`store the setting ${id}`, () => {
+        s.settings.set(id, json)
       }),
 
     storeObservations: (docs) => trip("store observations", docs.length, (n) => void insertInto(s.observations, docs, n)),

@@ -327,6 +327,14 @@ export const evaluate = (
 }
 
 /**
+ * Whether an evaluation made at `evaluatedAt` still holds at `asOf` with no new event: made at or
+ * before it, and nothing due to change before it (`nextReviewAt` after it, or none). Under the same
+ * policy and organisations, `evaluate` gives it again.
+ */
+export const holdsAt = (evaluation: Evaluation, evaluatedAt: number, asOf: number): boolean =>
+  evaluatedAt <= asOf && (evaluation.nextReviewAt === undefined || asOf < evaluation.nextReviewAt)
+
+/**
  * Every organisation an evaluation of the projection can name as home, responsible or assisting,
  * at any instant: the home, the organisations its transfers leave from, and those the member
  * registered at while away (directly, or by a confirmed inflow lead). Escalation makes the home's parent responsible: a subtree holding the

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type * as Event from "../src/Event.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
-import type * as Status from "../src/Status.ts"
+import * as Status from "../src/Status.ts"
 import * as F from "./fixtures.ts"
 
 const M = "m-1"
@@ -308,6 +308,18 @@ describe("nextReviewAt", () => {
     const next = now.nextReviewAt ?? 0
     assert.strictEqual(evaluate(events, new Date(next - 1).toISOString()).status, now.status)
     assert.notStrictEqual(evaluate(events, new Date(next).toISOString()).status, now.status)
+  })
+  it("an evaluation holds from its instant until nextReviewAt, and evaluating again in between gives it again", () => {
+    const events = [F.registered(M, "2025-01-01"), F.contact(M, "2025-03-01T10:00:00+08:00")]
+    const at = F.at("2025-04-01")
+    const now = evaluate(events, "2025-04-01")
+    const next = now.nextReviewAt ?? 0
+    for (const later of [at, at + 86_400_000, next - 1]) {
+      assert.isTrue(Status.holdsAt(now, at, later))
+      assert.deepStrictEqual(evaluate(events, new Date(later).toISOString()), now)
+    }
+    assert.isFalse(Status.holdsAt(now, at, next))
+    assert.isFalse(Status.holdsAt(now, at, at - 1))
   })
   it("a policy override moves the threshold", () => {
     const events = [F.registered(M, "2025-01-01"), F.contact(M, "2025-03-01")]

@@ -43,10 +43,6 @@ export interface Scope {
 /** A match document decodes as its proposal (the `_id` left out). */
 const decodeProposal = StoredData.decoder(Matching.Proposal, "matches")
 
-/** Whether a stored evaluation holds at `asOf`: made at or before it, and nothing due to change before it. */
-const holdsAt = (doc: Store.MemberDoc, evaluation: Status.Evaluation, asOf: number): boolean =>
-  doc.evaluatedAt.getTime() <= asOf && (evaluation.nextReviewAt === undefined || asOf < evaluation.nextReviewAt)
-
 /**
  * Members whose projection a read for one organisation opens: those a list shows a row for
  * (unlinked, or with a registration problem) and those a proposal may be about (a rejected pair is
@@ -104,7 +100,7 @@ export const load = (asOf: number, scope?: Scope) =>
         memberCount++
         const before = yield* MemberRecord.evaluationOf(doc)
         if (before !== undefined) stored.set(doc._id, before)
-        if (scope !== undefined && before !== undefined && holdsAt(doc, before, asOf)) {
+        if (scope !== undefined && before !== undefined && Status.holdsAt(before, doc.evaluatedAt.getTime(), asOf)) {
           evaluations.push(before)
           if (listed(before)) members.set(doc._id, yield* MemberRecord.projectionOf(pii, doc))
           return

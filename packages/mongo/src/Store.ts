@@ -476,7 +476,7 @@ export const make = (settings: MongoSettings) =>
         statuses: ReadonlyArray<string>
       ): Effect.Effect<ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>, MongoError> =>
         keys.length === 0
-          ? Effect.succeed([] as ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>)
+          ? Effect.succeed<ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>>([])
           : attempt("find members by key", () =>
               c.members
                 .find({ blockingKeys: { $in: [...keys] }, status: { $in: [...statuses] } }, { projection: { _id: 1, blockingKeys: 1 } })
@@ -525,13 +525,13 @@ export const make = (settings: MongoSettings) =>
 
       orgsByIds: (ids: ReadonlyArray<string>) =>
         ids.length === 0
-          ? Effect.succeed([] as ReadonlyArray<OrgDoc>)
+          ? Effect.succeed<ReadonlyArray<OrgDoc>>([])
           : attempt("read organisations by id", () => c.orgs.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()),
 
       /** The organisations directly below any of these. */
       orgsByParents: (parentIds: ReadonlyArray<string>) =>
         parentIds.length === 0
-          ? Effect.succeed([] as ReadonlyArray<OrgDoc>)
+          ? Effect.succeed<ReadonlyArray<OrgDoc>>([])
           : attempt("read organisations by parent", () => c.orgs.find({ parentId: { $in: [...parentIds] } }).batchSize(ONE_BATCH).toArray()),
 
       /**
@@ -574,7 +574,7 @@ export const make = (settings: MongoSettings) =>
 
       observationsByKeys: (keys: ReadonlyArray<string>) =>
         keys.length === 0
-          ? Effect.succeed([] as ReadonlyArray<ObservationDoc>)
+          ? Effect.succeed<ReadonlyArray<ObservationDoc>>([])
           : attempt("find observations by key", () => c.observations.find({ blockingKeys: { $in: [...keys] } }).batchSize(ONE_BATCH).toArray()).pipe(
               Effect.flatMap((docs) => withResolutions(docs, docs.map((d) => d._id)))
             ),

@@ -1,7 +1,6 @@
 /** /healthz (the process is up), /readyz (MongoDB answers and the consumer runs) and /metrics (Prometheus). */
 import { Effect } from "effect"
 import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Metrics } from "./Metrics.ts"
 
 export const serve = (port: number) =>
@@ -23,7 +22,9 @@ export const serve = (port: number) =>
       }),
       (s) => Effect.callback<void>((resume) => void s.close(() => resume(Effect.void)))
     )
-    const address = server.address() as AddressInfo
-    yield* Effect.logInfo("health and metrics listening").pipe(Effect.annotateLogs({ port: address.port }))
-    return address.port
+    // A TCP listener has an address object; a pipe (never made here) would have a string.
+    const address = server.address()
+    const bound = typeof address === "object" && address !== null ? address.port : port
+    yield* Effect.logInfo("health and metrics listening").pipe(Effect.annotateLogs({ port: bound }))
+    return bound
   })

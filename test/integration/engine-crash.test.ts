@@ -59,8 +59,7 @@ const crashingStore = (store: Store.StoreShape, budget: { documents: number }): 
     addResolutions: limited(store.addResolutions),
     writeMembers: limited(store.writeMembers),
     clearPending: limited(store.clearPending),
-    upsertMatches: limited(store.upsertMatches),
-    deleteMatches: limited(store.deleteMatches),
+    writeMatches: limited(store.writeMatches),
     recordStatusChanges: limited(store.recordStatusChanges),
     stageOutputs: limited(store.stageOutputs)
   }

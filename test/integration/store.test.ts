@@ -117,7 +117,7 @@ describe("the store against the setup's server", () => {
         yield* store.writeMembers(ids.map((id) => ({ doc: withPending(id, 1), expectedVersion: undefined })), store.wallClock())
         // Another writer wrote p-7 again (carrying its pending change) before the clear.
         yield* store.writeMembers([{ doc: { ...withPending("p-7", 2), pending: [change(1), change(2)] }, expectedVersion: 1 }], store.wallClock())
-        yield* store.clearPending(ids.map((_id) => ({ _id, version: 1 })))
+        yield* store.clearPending(ids.map((_id) => ({ _id, version: 1 })), store.wallClock())
         return yield* store.loadMembers(ids)
       })
     )

@@ -116,13 +116,25 @@ interface ResolutionDoc {
   readonly memberId: string
 }
 
-export interface MatchDoc {
-  readonly _id: string
+/** A proposal as stored: what `Matching.Proposal` encodes to. */
+export interface ProposalDoc {
   readonly observationEventId: string
   readonly memberId: string
   readonly weight: number
   readonly decision: string
   readonly explanation: unknown
+}
+
+/**
+ * The proposals of one observation, keyed by its event id and written whole on a version: of two
+ * workers re-matching an observation from different views of its members, the one that read the
+ * older version loses and re-matches from what is stored now.
+ */
+export interface MatchesDoc {
+  readonly _id: string
+  readonly version: number
+  readonly writeId: string
+  readonly proposals: ReadonlyArray<ProposalDoc>
 }
 
 export interface StatusChangeDoc {
@@ -145,10 +157,10 @@ export interface OutboxDoc {
   readonly createdAt: Date
 }
 
-/** A writer's claim on a member version, on servers without atomic conditional updates. */
+/** A writer's claim on a document version, on servers without atomic conditional updates. */
 interface ClaimDoc {
   readonly _id: string
-  readonly memberId: string
+  readonly documentId: string
   readonly version: number
   readonly at: Date
 }
@@ -162,6 +174,9 @@ interface MetaDoc {
 
 /** A member document to write, with the version it was read at (undefined for a new member). */
 export type MemberWrite = VersionedWrite.Write<MemberDoc>
+
+/** An observation's proposals to write, with the version they were read at (undefined for the first). */
+export type MatchesWrite = VersionedWrite.Write<MatchesDoc>
 
 export type ConditionalWrites = VersionedWrite.ConditionalWrites
 
@@ -192,7 +207,19 @@ const detectConditionalWrites = (db: Db) =>
     Effect.map((info): ConditionalWrites => (typeof info["ferretdbVersion"] === "string" ? "claims" : "atomic"))
   )
 
-const collectionNames = ["events", "members", "memberClaims", "orgs", "observations", "resolutions", "matches", "statusChanges", "outbox", "meta"] as const
+const collectionNames = [
+  "events",
+  "members",
+  "memberClaims",
+  "orgs",
+  "observations",
+  "resolutions",
+  "matches",
+  "matchClaims",
+  "statusChanges",
+  "outbox",
+  "meta"
+] as const
 
 const collections = (db: Db) => ({
   events: db.collection<EventDoc>("events"),
@@ -201,7 +228,8 @@ const collections = (db: Db) => ({
   orgs: db.collection<OrgDoc>("orgs"),
   observations: db.collection<StoredObservationDoc>("observations"),
   resolutions: db.collection<ResolutionDoc>("resolutions"),
-  matches: db.collection<MatchDoc>("matches"),
+  matches: db.collection<MatchesDoc>("matches"),
+  matchClaims: db.collection<ClaimDoc>("matchClaims"),
   statusChanges: db.collection<StatusChangeDoc>("statusChanges"),
   outbox: db.collection<OutboxDoc>("outbox"),
   meta: db.collection<MetaDoc>("meta")
@@ -235,8 +263,8 @@ const ensureIndexes = (c: Collections) =>
       c.orgs.createIndex({ parentId: 1 }),
       c.observations.createIndex({ blockingKeys: 1 }),
       c.resolutions.createIndex({ observationEventId: 1 }),
-      c.matches.createIndex({ memberId: 1 }),
-      c.matches.createIndex({ observationEventId: 1 }),
+      c.matches.createIndex({ "proposals.memberId": 1 }),
+      c.matchClaims.createIndex({ at: 1 }),
       c.statusChanges.createIndex({ memberId: 1, at: 1 }),
       c.outbox.createIndex({ published: 1, createdAt: 1 })
     ])
@@ -306,6 +334,12 @@ const bulk = <T extends { _id: string }>(
     catch: MongoErrors.fromCause(operation)
   })
 
+/** The change that clears a member's pending changes: a new version, so a writer holding the old one loses. */
+export const clearingPending = ({ _id, version }: { readonly _id: string; readonly version: number }): VersionedWrite.Change<MemberDoc> => ({
+  doc: { _id, version: version + 1, writeId: randomUUID(), pending: [], pendingSince: null },
+  expectedVersion: version
+})
+
 export const make = (settings: MongoSettings) =>
   Effect.gen(function* () {
     const commands = { sent: 0, documentsRead: 0 }
@@ -341,45 +375,53 @@ export const make = (settings: MongoSettings) =>
       leaseMs: settings.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS,
       now: Date.now
     }
-    const memberVersions: VersionedWrite.Backend<MemberDoc, MongoError> = {
-      insert: (docs) => Effect.map(writeBulk("insert members", c.members, docs.map((document) => ({ insertOne: { document } }))), (r) => r.duplicates),
-      replace: (docs) =>
+    /** Versioned documents of one collection, claimed in another: what `VersionedWrite` writes through. */
+    // The collection seen through the fields the protocol reads: any document type written into it.
+    const versioned = <D extends VersionedWrite.Versioned>(
+      what: string,
+      docs: Collection<VersionedWrite.Versioned>,
+      claims: Collection<ClaimDoc>
+    ): VersionedWrite.Backend<D, MongoError> => ({
+      insert: (fresh) => Effect.map(writeBulk(`insert ${what}`, docs, fresh.map((document) => ({ insertOne: { document } }))), (r) => r.duplicates),
+      replace: (changed) =>
         writeBulk(
-          "write members",
-          c.members,
-          docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields } } }))
+          `write ${what}`,
+          docs,
+          changed.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields } } }))
         ).pipe(Effect.asVoid),
-      replaceIfVersion: (writes) =>
+      replaceIfVersion: (changes) =>
         Effect.map(
           writeBulk(
-            "write members",
-            c.members,
-            writes.map(({ doc: { _id, ...fields }, expectedVersion }) => ({
-              updateOne: { filter: { _id, version: expectedVersion ?? 0 }, update: { $set: fields } }
+            `write ${what}`,
+            docs,
+            changes.map(({ doc: { _id, ...fields }, expectedVersion }) => ({
+              updateOne: { filter: { _id, version: expectedVersion }, update: { $set: fields } }
             }))
           ),
           (r) => r.matched
         ),
       stored: (ids) =>
-        attempt("verify member versions", () =>
-          c.members.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, version: 1, writeId: 1 } }).batchSize(ONE_BATCH).toArray()
-        ).pipe(Effect.map((docs) => new Map(docs.map((d) => [d._id, { version: d.version, writeId: d.writeId }])))),
-      insertClaims: (claims) =>
+        attempt(`verify ${what} versions`, () =>
+          docs.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, version: 1, writeId: 1 } }).batchSize(ONE_BATCH).toArray()
+        ).pipe(Effect.map((found) => new Map(found.map((d) => [d._id, { version: d.version, writeId: d.writeId }])))),
+      insertClaims: (made) =>
         Effect.map(
-          writeBulk("claim member versions", c.memberClaims, claims.map((claim) => ({ insertOne: { document: { ...claim, at: new Date(claim.at) } } }))),
+          writeBulk(`claim ${what} versions`, claims, made.map((claim) => ({ insertOne: { document: { ...claim, at: new Date(claim.at) } } }))),
           (r) => r.duplicates
         ),
       findClaims: (ids) =>
-        attempt("read member claims", () => c.memberClaims.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
-          Effect.map((docs) => new Map(docs.map((d) => [d._id, { ...d, at: d.at.getTime() }])))
+        attempt(`read ${what} claims`, () => claims.find({ _id: { $in: [...ids] } }).batchSize(ONE_BATCH).toArray()).pipe(
+          Effect.map((found) => new Map(found.map((d) => [d._id, { ...d, at: d.at.getTime() }])))
         ),
       claimsBefore: (before) =>
-        attempt("read old member claims", () => c.memberClaims.find({ at: { $lt: new Date(before) } }).batchSize(ONE_BATCH).toArray()).pipe(
-          Effect.map((docs) => docs.map((d) => ({ ...d, at: d.at.getTime() })))
+        attempt(`read old ${what} claims`, () => claims.find({ at: { $lt: new Date(before) } }).batchSize(ONE_BATCH).toArray()).pipe(
+          Effect.map((found) => found.map((d) => ({ ...d, at: d.at.getTime() })))
         ),
       deleteClaims: (ids) =>
-        ids.length === 0 ? Effect.void : attempt("prune member claims", () => c.memberClaims.deleteMany({ _id: { $in: [...ids] } })).pipe(Effect.asVoid)
-    }
+        ids.length === 0 ? Effect.void : attempt(`prune ${what} claims`, () => claims.deleteMany({ _id: { $in: [...ids] } })).pipe(Effect.asVoid)
+    })
+    const memberVersions = versioned<MemberDoc>("members", db.collection("members"), c.memberClaims)
+    const matchVersions = versioned<MatchesDoc>("matches", db.collection("matches"), c.matchClaims)
 
     /** Observations with the members resolutions paired them with; `ids` without a document get one of their resolutions alone. */
     const withResolutions = (docs: ReadonlyArray<StoredObservationDoc>, ids: ReadonlyArray<string>) =>
@@ -448,16 +490,17 @@ export const make = (settings: MongoSettings) =>
       writeMembers: (writes: ReadonlyArray<MemberWrite>, readAt: number) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
 
       /** Removes claims too old to be contended any more. */
-      pruneClaims: Effect.asVoid(Effect.suspend(() => VersionedWrite.prune(memberVersions, versioning))),
+      pruneClaims: Effect.asVoid(
+        Effect.suspend(() => Effect.zip(VersionedWrite.prune(memberVersions, versioning), VersionedWrite.prune(matchVersions, versioning)))
+      ),
 
-      /** Clears the pending changes of members still at the version whose effects were stored. */
-      // One statement for the lot: FerretDB scans the members once per statement, not per member.
-      clearPending: (members: ReadonlyArray<{ readonly _id: string; readonly version: number }>) =>
-        members.length === 0
-          ? Effect.void
-          : attempt("clear pending changes", () =>
-              c.members.updateMany({ $or: members.map(({ _id, version }) => ({ _id, version })) }, { $set: { pending: [], pendingSince: null } })
-            ).pipe(Effect.asVoid),
+      /**
+       * Clears the pending changes of members still at the version (read at `readAt`, wall clock)
+       * whose effects were stored. A versioned write like any other: cleared in place, a member
+       * could be written back over a newer version by a server that queries, then writes.
+       */
+      clearPending: (members: ReadonlyArray<{ readonly _id: string; readonly version: number }>, readAt: number) =>
+        VersionedWrite.update(memberVersions, versioning, members.map(clearingPending), readAt).pipe(Effect.asVoid),
 
       /** Members due for review at `now`, and members whose changes have been pending since before `strandedBefore` (wall clock). */
       dueMembers: (now: number, strandedBefore: number, limit: number) =>
@@ -579,27 +622,26 @@ export const make = (settings: MongoSettings) =>
               Effect.flatMap((docs) => withResolutions(docs, docs.map((d) => d._id)))
             ),
 
-      upsertMatches: (docs: ReadonlyArray<MatchDoc>) =>
-        writeBulk(
-          "store matches",
-          c.matches,
-          docs.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }))
-        ).pipe(Effect.asVoid),
+      /** The stored proposals of these observations, by observation id (none stored: no entry). */
+      loadMatches: (observationIds: ReadonlyArray<string>) =>
+        observationIds.length === 0
+          ? Effect.succeed(new Map<string, MatchesDoc>())
+          : attempt("load matches", () => c.matches.find({ _id: { $in: [...observationIds] } }).batchSize(ONE_BATCH).toArray()).pipe(
+              Effect.map((docs) => new Map(docs.map((d) => [d._id, d])))
+            ),
 
-      /** Removes proposals that no longer hold (a changed identity, a rejected pair). */
-      deleteMatches: (ids: ReadonlyArray<string>) =>
-        ids.length === 0 ? Effect.void : attempt("delete matches", () => c.matches.deleteMany({ _id: { $in: [...ids] } })).pipe(Effect.asVoid),
+      /**
+       * Writes observations' proposals on their expected version (insert when first), read at
+       * `readAt` (wall clock). Returns the observations that lost a race with another writer: the
+       * caller reads them again and re-matches them.
+       */
+      writeMatches: (writes: ReadonlyArray<MatchesWrite>, readAt: number) => VersionedWrite.write(matchVersions, versioning, writes, readAt),
 
-      matchesFor: (filter: { readonly memberIds?: ReadonlyArray<string>; readonly observationIds?: ReadonlyArray<string> }) =>
-        attempt("find matches", () =>
-          c.matches
-            .find(
-              filter.memberIds !== undefined
-                ? { memberId: { $in: [...filter.memberIds] } }
-                : { observationEventId: { $in: [...(filter.observationIds ?? [])] } }
-            )
-            .batchSize(ONE_BATCH).toArray()
-        ),
+      /** The proposals documents naming any of these members (a document also holds its observation's proposals for others). */
+      matchesOfMembers: (memberIds: ReadonlyArray<string>) =>
+        memberIds.length === 0
+          ? Effect.succeed<ReadonlyArray<MatchesDoc>>([])
+          : attempt("find matches", () => c.matches.find({ "proposals.memberId": { $in: [...memberIds] } }).batchSize(ONE_BATCH).toArray()),
 
       allMatches: attempt("read matches", () => c.matches.find({}).sort({ _id: 1 }).batchSize(ONE_BATCH).toArray()),
 

@@ -60,6 +60,12 @@ const run = (scenario: Scenario) =>
     const { roundTrip } = schedule
     let writesMade = 0
 
+    /** A write by `_id`: the fields set on the document stored. */
+    const setFields = (fields: VersionedWrite.Fields<Doc>) => {
+      const doc = docs.get(fields._id)
+      if (doc !== undefined) docs.set(fields._id, { ...doc, ...fields })
+    }
+
     const backend = (writer: number): VersionedWrite.Backend<Doc, Interleaving.Killed> => ({
       insert: (batch) =>
         roundTrip(writer, batch.length, (n) => {
@@ -72,7 +78,7 @@ const run = (scenario: Scenario) =>
         }),
       replace: (batch) =>
         roundTrip(writer, batch.length, (n) => {
-          for (const doc of batch.slice(0, n)) if (docs.has(doc._id)) docs.set(doc._id, doc)
+          for (const fields of batch.slice(0, n)) setFields(fields)
         }),
       replaceIfVersion: (writes) =>
         scenario.server === "atomic"
@@ -80,7 +86,7 @@ const run = (scenario: Scenario) =>
               let matched = 0
               for (const w of writes.slice(0, n)) {
                 if (docs.get(w.doc._id)?.version === w.expectedVersion) {
-                  docs.set(w.doc._id, w.doc)
+                  setFields(w.doc)
                   matched++
                 }
               }
@@ -90,7 +96,7 @@ const run = (scenario: Scenario) =>
               // The query, then, in a later round trip of the server's own, the writes by `_id`.
               const matching = yield* roundTrip(writer, 0, () => writes.filter((w) => docs.get(w.doc._id)?.version === w.expectedVersion))
               yield* roundTrip(writer, matching.length, (n) => {
-                for (const w of matching.slice(0, n)) docs.set(w.doc._id, w.doc)
+                for (const w of matching.slice(0, n)) setFields(w.doc)
               })
               return matching.length
             }),

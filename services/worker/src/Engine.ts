@@ -5,6 +5,7 @@
  * function; this module only reads, calls core and writes.
  */
 import { Context, Duration, Effect, Layer, Ref } from "effect"
+import { randomUUID } from "node:crypto"
 import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
 import { Pii, Store } from "@relink/mongo"
 import * as MemberRecord from "./MemberRecord.ts"
@@ -58,6 +59,8 @@ const firstCopy = (origin: Store.EventDoc["origin"]): string =>
 /** A member written (or found) with changes whose effects are still to be stored. */
 interface Unsettled {
   readonly version: number
+  /** When (wall clock) the member was known to be at `version`. */
+  readonly readAt: number
   readonly changes: ReadonlyArray<Store.PendingChange>
 }
 
@@ -173,7 +176,7 @@ export const make = (settings: Settings) =>
             const before = yield* MemberRecord.evaluationOf(stored)
             const unchanged = stored !== undefined && Projection.equals(current, merged) && Status.equals(before, evaluation)
             if (unchanged) {
-              if (unfinished.length > 0) results.set(id, { version: stored.version, changes: unfinished })
+              if (unfinished.length > 0) results.set(id, { version: stored.version, readAt, changes: unfinished })
               continue
             }
             const personBefore = stored === undefined ? undefined : Matching.personOfMember(current)
@@ -196,7 +199,7 @@ export const make = (settings: Settings) =>
               doc: MemberRecord.toDoc(pii, merged, evaluation, keys, version, now, changes, pendingSince),
               expectedVersion: stored?.version
             })
-            if (changes.length > 0) results.set(id, { version, changes })
+            if (changes.length > 0) results.set(id, { version, readAt, changes })
           }
           const conflicts = yield* store.writeMembers(writes, readAt)
           for (const id of conflicts) results.delete(id)
@@ -205,67 +208,91 @@ export const make = (settings: Settings) =>
         return results
       })
 
-    /**
-     * Recomputes the proposals of observations from scratch against the members matchable now: the
-     * proposals to store, the stored ones to delete and the outputs for the new or changed ones.
-     * Stored in their place, the proposals are then what the embedded scan proposes.
-     */
-    const rematch = (observationIds: ReadonlyArray<string>) =>
+    /** Outputs encoded for the outbox and staged, once each by id, however often a retry stages them again. */
+    const stage = (outputs: ReadonlyArray<Output.Output>, now: number, into: Map<string, Store.OutboxDoc>) =>
       Effect.gen(function* () {
-        const outputs: Array<Output.Output> = []
-        const upserts: Array<Store.MatchDoc> = []
-        if (observationIds.length === 0) return { outputs, upserts, stale: [] }
-        const docs = yield* store.loadObservations(observationIds)
-        const existing = yield* store.matchesFor({ observationIds })
-        const stale = new Set(existing.map((m) => m._id))
-        const previous = new Map(existing.map((m) => [m._id, m]))
-        // One query for the members sharing any key of any of these observations, one to load them:
-        // a store without rich indexes (FerretDB on SQLite) then scans once per batch, not per observation.
-        const open: Array<{ doc: Store.ObservationDoc; observed: Matching.Person; keys: ReadonlyArray<string> }> = []
-        for (const doc of docs.values()) {
-          const observation = observationOf(doc)
-          const observed = observation === undefined ? undefined : Matching.personOfObservation(observation)
-          if (observed !== undefined) open.push({ doc, observed, keys: Matching.blockingKeys(observed, rule).map(pii.blindIndex) })
-        }
-        const hits = yield* store.membersByKeys([...new Set(open.flatMap((o) => o.keys))], matchable)
-        const buckets = new Map<string, Array<string>>()
-        for (const hit of hits) {
-          for (const key of hit.blockingKeys) {
-            const bucket = buckets.get(key)
-            if (bucket === undefined) buckets.set(key, [hit._id])
-            else bucket.push(hit._id)
+        const docs = outputs.map((o) => output(settings.flagsTopic, now, o))
+        yield* store.stageOutputs(docs)
+        for (const doc of docs) into.set(doc._id, doc)
+      })
+
+    /**
+     * Recomputes the proposals of observations from scratch against the members matchable now and
+     * writes each observation's proposals whole, on the version read, announcing the new or changed
+     * ones first (a retry that finds them stored does not announce them again). The proposals are
+     * read before the members they are computed from, and written even when unchanged: a worker whose
+     * write lands after another's read the version that other wrote, so it read the members after
+     * every member write that other re-matched for. An observation another worker wrote meanwhile is
+     * read and re-matched again.
+     */
+    const rematch = (observationIds: ReadonlyArray<string>, now: number, staged: Map<string, Store.OutboxDoc>) =>
+      Effect.gen(function* () {
+        let proposals = 0
+        let toMatch = observationIds
+        for (let attempt = 0; toMatch.length > 0; attempt++) {
+          if (attempt >= MAX_WRITE_ATTEMPTS) {
+            return yield* new Store.MongoError({ operation: "write matches", reason: `${toMatch.length} observations kept changing under concurrent writers` })
           }
-        }
-        const candidateIds = open.map((o) => Matching.selectCandidateIds(o.keys, (key) => buckets.get(key)))
-        const members = yield* store.loadMembers([...new Set([...candidateIds.flat(), ...open.flatMap((o) => o.doc.resolvedBy ?? [])])])
-        const projections = new Map(yield* Effect.forEach(members, ([id, doc]) => Effect.map(MemberRecord.projectionOf(pii, doc), (p): [string, Projection.Projection] => [id, p])))
-        const persons = new Map([...projections].map(([id, projection]) => [id, Matching.personOfMember(projection)]))
-        for (const [index, { doc, observed }] of open.entries()) {
-          if (Proposal.isSettled(doc._id, doc.resolvedBy ?? [], (id) => projections.get(id))) continue
-          const candidates: Array<Matching.Candidate> = []
-          for (const id of candidateIds[index] ?? []) {
-            const person = persons.get(id)
-            if (person === undefined || Proposal.isRejected(projections.get(id), doc._id)) continue
-            candidates.push({ memberId: id, person })
+          if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
+          const readAt = store.wallClock()
+          const stored = yield* store.loadMatches(toMatch)
+          const docs = yield* store.loadObservations(toMatch)
+          // One query for the members sharing any key of any of these observations, one to load them:
+          // a store without rich indexes (FerretDB on SQLite) then scans once per batch, not per observation.
+          const open: Array<{ doc: Store.ObservationDoc; observed: Matching.Person; keys: ReadonlyArray<string> }> = []
+          for (const doc of docs.values()) {
+            const observation = observationOf(doc)
+            const observed = observation === undefined ? undefined : Matching.personOfObservation(observation)
+            if (observed !== undefined) open.push({ doc, observed, keys: Matching.blockingKeys(observed, rule).map(pii.blindIndex) })
           }
-          for (const proposal of Matching.match(doc._id, observed, candidates, rule)) {
-            const _id = `${proposal.observationEventId}|${proposal.memberId}`
-            stale.delete(_id)
-            const before = previous.get(_id)
-            upserts.push({ _id, ...proposal })
-            if (before === undefined || before.weight !== proposal.weight || before.decision !== proposal.decision) {
-              outputs.push(Output.ofProposal(proposal, rule))
+          const hits = yield* store.membersByKeys([...new Set(open.flatMap((o) => o.keys))], matchable)
+          const buckets = new Map<string, Array<string>>()
+          for (const hit of hits) {
+            for (const key of hit.blockingKeys) {
+              const bucket = buckets.get(key)
+              if (bucket === undefined) buckets.set(key, [hit._id])
+              else bucket.push(hit._id)
             }
           }
+          const candidateIds = open.map((o) => Matching.selectCandidateIds(o.keys, (key) => buckets.get(key)))
+          const members = yield* store.loadMembers([...new Set([...candidateIds.flat(), ...open.flatMap((o) => o.doc.resolvedBy ?? [])])])
+          const projections = new Map(
+            yield* Effect.forEach(members, ([id, doc]) => Effect.map(MemberRecord.projectionOf(pii, doc), (p): [string, Projection.Projection] => [id, p]))
+          )
+          const persons = new Map([...projections].map(([id, projection]) => [id, Matching.personOfMember(projection)]))
+          const outputs: Array<Output.Output> = []
+          const writes: Array<Store.MatchesWrite> = []
+          for (const [index, { doc, observed }] of open.entries()) {
+            const candidates: Array<Matching.Candidate> = []
+            const settled = Proposal.isSettled(doc._id, doc.resolvedBy ?? [], (id) => projections.get(id))
+            for (const id of settled ? [] : (candidateIds[index] ?? [])) {
+              const person = persons.get(id)
+              if (person === undefined || Proposal.isRejected(projections.get(id), doc._id)) continue
+              candidates.push({ memberId: id, person })
+            }
+            const found = candidates.length === 0 ? [] : Matching.match(doc._id, observed, candidates, rule)
+            const before = stored.get(doc._id)
+            const previous = new Map((before?.proposals ?? []).map((p) => [p.memberId, p]))
+            for (const proposal of found) {
+              const was = previous.get(proposal.memberId)
+              if (was === undefined || was.weight !== proposal.weight || was.decision !== proposal.decision) outputs.push(Output.ofProposal(proposal, rule))
+            }
+            writes.push({
+              doc: { _id: doc._id, version: (before?.version ?? 0) + 1, writeId: randomUUID(), proposals: found },
+              expectedVersion: before?.version
+            })
+          }
+          yield* stage(outputs, now, staged)
+          proposals += outputs.length
+          toMatch = [...(yield* store.writeMatches(writes, readAt))]
         }
-        return { outputs, upserts, stale: [...stale] }
+        return proposals
       })
 
     /**
      * Applies member changes, then re-matches what they affect. The effects are stored in an order
-     * that a crash anywhere cannot break: outputs and status changes are staged before the proposals
-     * they announce are stored (a retry finding the proposals stored would not announce them again),
-     * and the members' pending changes are cleared last.
+     * that a crash anywhere cannot break: status changes are recorded and staged, proposals
+     * announced before they are stored, and the members' pending changes cleared last.
      */
     const settle = (
       fragments: ReadonlyMap<string, Projection.Projection | undefined>,
@@ -281,20 +308,17 @@ export const make = (settings: Settings) =>
           const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree)
           unsettled = new Map([...unsettled, ...again])
         }
-        const outputs: Array<Output.Output> = []
+        const changes: Array<Output.Output> = []
         const rematchKeys = new Set<string>()
-        for (const [memberId, { changes }] of unsettled) {
-          for (const [index, change] of changes.entries()) {
-            outputs.push(...(yield* pendingOutputs(memberId, change, index, now)))
+        for (const [memberId, { changes: pending }] of unsettled) {
+          for (const [index, change] of pending.entries()) {
+            changes.push(...(yield* pendingOutputs(memberId, change, index, now)))
             for (const key of change.rematchKeys) rematchKeys.add(key)
           }
         }
-        const affected = new Set(observationIds)
-        for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
-        const matches = yield* rematch([...affected].sort())
-        outputs.push(...matches.outputs)
+        const statusChanges = changes.filter((o) => o.type === "MemberStatusChanged")
         yield* store.recordStatusChanges(
-          outputs.filter((o) => o.type === "MemberStatusChanged").map((change) => ({
+          statusChanges.map((change) => ({
             _id: change.outputId,
             memberId: change.memberId,
             from: change.from,
@@ -304,17 +328,17 @@ export const make = (settings: Settings) =>
             reasons: change.reasons
           }))
         )
-        // Encoded once, here: the status changes above are read from the typed outputs.
-        const staged = outputs.map((o) => output(settings.flagsTopic, now, o))
-        yield* store.stageOutputs(staged)
-        yield* store.upsertMatches(matches.upserts)
-        yield* store.deleteMatches(matches.stale)
-        yield* store.clearPending([...unsettled].map(([_id, { version }]) => ({ _id, version })))
-        return {
-          outputs: staged,
-          statusChanges: outputs.filter((o) => o.type === "MemberStatusChanged").length,
-          proposals: outputs.filter((o) => o.type === "MatchProposed").length
-        } satisfies Staged
+        const staged = new Map<string, Store.OutboxDoc>()
+        yield* stage(changes, now, staged)
+        const affected = new Set(observationIds)
+        for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
+        const proposals = yield* rematch([...affected].sort(), now, staged)
+        // A member another worker wrote meanwhile keeps its pending changes: that worker settles them.
+        yield* store.clearPending(
+          [...unsettled].map(([_id, { version }]) => ({ _id, version })),
+          Math.min(...[...unsettled.values()].map((u) => u.readAt))
+        )
+        return { outputs: [...staged.values()], statusChanges: statusChanges.length, proposals } satisfies Staged
       })
 
     /** The digest of a stored copy: stored with it, or that of its payload ("", which no copy has, when it no longer decodes). */

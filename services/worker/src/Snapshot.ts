@@ -40,7 +40,7 @@ export interface Scope {
   readonly includeSubtree: boolean
 }
 
-/** A match document decodes as its proposal (the `_id` left out). */
+/** Each proposal of a match document decodes as core's proposal. */
 const decodeProposal = StoredData.decoder(Matching.Proposal, "matches")
 
 /**
@@ -122,8 +122,8 @@ export const load = (asOf: number, scope?: Scope) =>
     const matchDocs =
       scope === undefined
         ? yield* store.allMatches
-        : yield* store.matchesFor({ memberIds: evaluations.filter(Proposal.isMatchable).map((e) => e.memberId) })
-    const observations = yield* store.loadObservations([...new Set(matchDocs.map((m) => m.observationEventId))])
+        : yield* store.matchesOfMembers(evaluations.filter(Proposal.isMatchable).map((e) => e.memberId))
+    const observations = yield* store.loadObservations(matchDocs.filter((m) => m.proposals.length > 0).map((m) => m._id))
     // Settling an observation is read from the projections of the members resolutions pair it with.
     const resolvers = [...new Set([...observations.values()].flatMap((o) => o.resolvedBy ?? []))].filter((id) => !members.has(id))
     const resolverDocs = resolvers.length === 0 ? new Map<string, Store.MemberDoc>() : yield* store.loadMembers(resolvers)
@@ -132,7 +132,9 @@ export const load = (asOf: number, scope?: Scope) =>
     const settled = new Set(
       [...observations.values()].filter((o) => Proposal.isSettled(o._id, o.resolvedBy ?? [], (id) => resolving.get(id))).map((o) => o._id)
     )
-    const matches = yield* Effect.forEach(matchDocs, (doc) => decodeProposal(doc._id, "", doc))
+    const matches = yield* Effect.forEach(matchDocs, (doc) =>
+      Effect.forEach(doc.proposals, (proposal, index) => decodeProposal(doc._id, `proposals.${index}`, proposal))
+    ).pipe(Effect.map((decoded) => decoded.flat()))
     const proposals = matches
       .filter(
         (m) =>

@@ -193,15 +193,15 @@ describe("organisations and proposals as stored", () => {
   })
 
   const org: Store.OrgDoc = { _id: "org-1", name: "第一支部", parentId: null, kind: "branch", region: "510104", at: new Date(0), eventId: "e-1" }
-  const match: Store.MatchDoc = {
-    _id: "obs-1|m-1",
+  const proposal: Store.ProposalDoc = {
     observationEventId: "obs-1",
     memberId: "m-1",
     weight: 20,
     decision: "review",
     explanation: { prior: -10, comparisons: [{ comparison: "name", level: "exact", weight: 30 }], total: 20, probability: 0.999999 }
   }
-  const load = (orgs: ReadonlyArray<Store.OrgDoc>, matches: ReadonlyArray<Store.MatchDoc>) =>
+  const match: Store.MatchesDoc = { _id: "obs-1", version: 1, writeId: "w-1", proposals: [proposal] }
+  const load = (orgs: ReadonlyArray<Store.OrgDoc>, matches: ReadonlyArray<Store.MatchesDoc>) =>
     Effect.gen(function* () {
       const server = MemoryStore.server()
       for (const doc of orgs) server.orgs.set(doc._id, doc)
@@ -231,11 +231,11 @@ describe("organisations and proposals as stored", () => {
 
   it.effect("fails with StoredDataError for a match whose proposal does not decode", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(load([org], [{ ...match, decision: "maybe", explanation: { prior: -10 } }]))
+      const error = yield* Effect.flip(load([org], [{ ...match, proposals: [{ ...proposal, decision: "maybe", explanation: { prior: -10 } }] }]))
       assert.instanceOf(error, StoredData.StoredDataError)
-      assert.deepInclude(error, { collection: "matches", id: "obs-1|m-1" })
-      assert.include(error.reason, "decision: Expected")
-      assert.include(error.reason, "explanation.total: ")
+      assert.deepInclude(error, { collection: "matches", id: "obs-1" })
+      assert.include(error.reason, "proposals.0.decision: Expected")
+      assert.include(error.reason, "proposals.0.explanation.total: ")
     })
   )
 })

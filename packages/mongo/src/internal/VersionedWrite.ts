@@ -31,10 +31,19 @@ export interface Write<D extends Versioned> {
   readonly expectedVersion: number | undefined
 }
 
+/** Fields to set on a stored document: its new version and write, and any others. */
+export type Fields<D extends Versioned> = Versioned & Partial<Omit<D, keyof Versioned>>
+
+/** A change to a stored document: the fields to set, at the version after `expectedVersion`. */
+export interface Change<D extends Versioned> {
+  readonly doc: Fields<D>
+  readonly expectedVersion: number
+}
+
 export interface Claim {
   readonly _id: string
   /** The document claimed, and the version its writer read. */
-  readonly memberId: string
+  readonly documentId: string
   readonly version: number
   /** When it was claimed (wall-clock milliseconds). */
   readonly at: number
@@ -47,10 +56,10 @@ export type ConditionalWrites = "atomic" | "claims"
 export interface Backend<D extends Versioned, E> {
   /** Inserts; returns the indexes of the documents whose `_id` was taken. */
   readonly insert: (docs: ReadonlyArray<D>) => Effect.Effect<ReadonlySet<number>, E>
-  /** Sets each document by `_id`, whatever is stored. */
-  readonly replace: (docs: ReadonlyArray<D>) => Effect.Effect<void, E>
-  /** Sets each document only where it is stored at its expected version (atomic servers only); returns how many matched. */
-  readonly replaceIfVersion: (writes: ReadonlyArray<Write<D>>) => Effect.Effect<number, E>
+  /** Sets each document's fields by `_id`, whatever is stored. */
+  readonly replace: (docs: ReadonlyArray<Fields<D>>) => Effect.Effect<void, E>
+  /** Sets each document's fields only where it is stored at its expected version (atomic servers only); returns how many matched. */
+  readonly replaceIfVersion: (changes: ReadonlyArray<Change<D>>) => Effect.Effect<number, E>
   /** The stored version of each document that exists, and the write that stored it. */
   readonly stored: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Pick<Versioned, "version" | "writeId">>, E>
   readonly insertClaims: (claims: ReadonlyArray<Claim>) => Effect.Effect<ReadonlySet<number>, E>
@@ -82,8 +91,8 @@ export const prune = <D extends Versioned, E>(backend: Backend<D, E>, settings: 
   Effect.gen(function* () {
     const old = yield* backend.claimsBefore(settings.now() - 2 * settings.leaseMs)
     if (old.length === 0) return 0
-    const versions = yield* backend.stored([...new Set(old.map((c) => c.memberId))])
-    const past = old.filter((c) => (versions.get(c.memberId)?.version ?? Number.POSITIVE_INFINITY) > c.version)
+    const versions = yield* backend.stored([...new Set(old.map((c) => c.documentId))])
+    const past = old.filter((c) => (versions.get(c.documentId)?.version ?? Number.POSITIVE_INFINITY) > c.version)
     yield* backend.deleteClaims(past.map((c) => c._id))
     return past.length
   })
@@ -99,94 +108,119 @@ export const write = <D extends Versioned, E>(
   writes: ReadonlyArray<Write<D>>,
   readAt: number
 ): Effect.Effect<ReadonlyArray<string>, E> =>
-  settings.mode === "atomic" ? writeAtomic(backend, writes) : writeWithClaims(backend, settings, writes, readAt)
-
-const writeAtomic = <D extends Versioned, E>(backend: Backend<D, E>, writes: ReadonlyArray<Write<D>>) =>
   Effect.gen(function* () {
-    const fresh = writes.filter((w) => w.expectedVersion === undefined)
-    const updates = writes.filter((w) => w.expectedVersion !== undefined)
-    const taken = yield* backend.insert(fresh.map((w) => w.doc))
-    const matched = yield* backend.replaceIfVersion(updates)
-    const lostNew = fresh.filter((_, i) => taken.has(i)).map((w) => w.doc._id)
-    if (matched === updates.length) return lostNew
-    // Some updates matched nothing: those whose version is stored by another write lost to another writer.
-    const stored = yield* backend.stored(updates.map((w) => w.doc._id))
-    return [...lostNew, ...updates.filter((w) => stored.get(w.doc._id)?.writeId !== w.doc.writeId).map((w) => w.doc._id)]
+    const fresh = writes.filter((w) => w.expectedVersion === undefined).map((w) => w.doc)
+    const changes = writes.flatMap(({ doc, expectedVersion }) => (expectedVersion === undefined ? [] : [{ doc, expectedVersion }]))
+    // A new document is its own claim: the insert of its `_id` is atomic everywhere.
+    const taken = yield* backend.insert(fresh)
+    const lostNew = fresh.filter((_, i) => taken.has(i)).map((doc) => doc._id)
+    return [...lostNew, ...(yield* update(backend, settings, changes, readAt))]
   })
 
-const writeWithClaims = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, writes: ReadonlyArray<Write<D>>, readAt: number) =>
+/**
+ * Sets fields of stored documents read at `readAt` (wall clock), each only if it is still at its
+ * expected version; every change moves its document to a new version, so a writer holding the old
+ * one loses. Returns the ids that lost to another writer, or could not be changed safely in time.
+ */
+export const update = <D extends Versioned, E>(
+  backend: Backend<D, E>,
+  settings: Settings,
+  changes: ReadonlyArray<Change<D>>,
+  readAt: number
+): Effect.Effect<ReadonlyArray<string>, E> =>
+  changes.length === 0
+    ? Effect.succeed([])
+    : settings.mode === "atomic"
+      ? updateAtomic(backend, changes)
+      : updateWithClaims(backend, settings, changes, readAt)
+
+const updateAtomic = <D extends Versioned, E>(backend: Backend<D, E>, changes: ReadonlyArray<Change<D>>) =>
+  Effect.gen(function* () {
+    const matched = yield* backend.replaceIfVersion(changes)
+    if (matched === changes.length) return []
+    // Some changes matched nothing: those whose version is stored by another write lost to another writer.
+    const stored = yield* backend.stored(changes.map((c) => c.doc._id))
+    return changes.filter((c) => stored.get(c.doc._id)?.writeId !== c.doc.writeId).map((c) => c.doc._id)
+  })
+
+const updateWithClaims = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, changes: ReadonlyArray<Change<D>>, readAt: number) =>
   Effect.gen(function* () {
     const half = settings.leaseMs / 2
-    const fresh = writes.filter((w) => w.expectedVersion === undefined)
-    const stored = writes.filter((w) => w.expectedVersion !== undefined)
     const lost: Array<string> = []
-    // A new document is its own claim: the insert of its `_id` is atomic everywhere.
-    const taken = yield* backend.insert(fresh.map((w) => w.doc))
-    fresh.forEach((w, i) => {
-      if (taken.has(i)) lost.push(w.doc._id)
-    })
+    let current = changes
+    // A version read more than half a lease ago is not claimed (its claim may be pruned by now):
+    // read again, and a document still at that version still holds what was read (every write moves the version).
+    if (settings.now() - readAt > half) {
+      readAt = settings.now()
+      const versions = yield* backend.stored(changes.map((c) => c.doc._id))
+      current = changes.filter((c) => versions.get(c.doc._id)?.version === c.expectedVersion)
+      lost.push(...changes.filter((c) => !current.includes(c)).map((c) => c.doc._id))
+    }
     const claimedAt = settings.now()
-    // A version read more than half a lease ago is not claimed: its claim may be pruned by now.
-    if (claimedAt - readAt > half) return [...lost, ...stored.map((w) => w.doc._id)]
-    const contested = yield* backend.insertClaims(stored.map((w) => claimOf(w, 0, claimedAt)))
-    /** The writes whose claim is held, with when it was made. */
-    const held: Array<{ readonly write: Write<D>; readonly at: number }> = stored.filter((_, i) => !contested.has(i)).map((write) => ({ write, at: claimedAt }))
-    const takenOver = yield* takeOver(backend, settings, stored.filter((_, i) => contested.has(i)))
-    lost.push(...takenOver.refused.map((w) => w.doc._id))
+    if (claimedAt - readAt > half) return [...lost, ...current.map((c) => c.doc._id)]
+    const contested = yield* backend.insertClaims(current.map((c) => claimOf(c, 0, claimedAt)))
+    /** The changes whose claim is held, with when it was made. */
+    const held: Array<{ readonly change: Change<D>; readonly at: number }> = current
+      .filter((_, i) => !contested.has(i))
+      .map((change) => ({ change, at: claimedAt }))
+    const takenOver = yield* takeOver(backend, settings, current.filter((_, i) => contested.has(i)))
+    lost.push(...takenOver.refused.map((c) => c.doc._id))
     // A taken-over claim's dead writer may have written before it died: write only on the claimed version.
     if (takenOver.held.length > 0) {
-      const versions = yield* backend.stored(takenOver.held.map(({ write }) => write.doc._id))
+      const versions = yield* backend.stored(takenOver.held.map(({ change }) => change.doc._id))
       for (const entry of takenOver.held) {
-        if (versions.get(entry.write.doc._id)?.version === entry.write.expectedVersion) held.push(entry)
-        else lost.push(entry.write.doc._id)
+        if (versions.get(entry.change.doc._id)?.version === entry.change.expectedVersion) held.push(entry)
+        else lost.push(entry.change.doc._id)
       }
     }
     // A claim older than half a lease may be taken over any moment: its write is not made.
     const now = settings.now()
     const timely = held.filter(({ at }) => now - at <= half)
-    for (const { write, at } of held) if (now - at > half) lost.push(write.doc._id)
-    if (timely.length > 0) yield* backend.replace(timely.map(({ write }) => write.doc))
+    for (const { change, at } of held) if (now - at > half) lost.push(change.doc._id)
+    if (timely.length > 0) yield* backend.replace(timely.map(({ change }) => change.doc))
     return lost
   })
 
-const claimOf = <D extends Versioned>(w: Write<D>, generation: number, at: number): Claim => {
-  const version = w.expectedVersion ?? 0
-  return { _id: claimId(w.doc._id, version, generation), memberId: w.doc._id, version, at }
-}
+const claimOf = <D extends Versioned>(c: Change<D>, generation: number, at: number): Claim => ({
+  _id: claimId(c.doc._id, c.expectedVersion, generation),
+  documentId: c.doc._id,
+  version: c.expectedVersion,
+  at
+})
 
 /**
  * Claims the next generation of each version whose claims are all stale (its writers died), in two
  * round trips for the lot: the writes whose new claim is held (and when it was made), and those
  * refused because a claim is live or another writer took over first.
  */
-const takeOver = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, contested: ReadonlyArray<Write<D>>) =>
+const takeOver = <D extends Versioned, E>(backend: Backend<D, E>, settings: Settings, contested: ReadonlyArray<Change<D>>) =>
   Effect.gen(function* () {
-    const refused: Array<Write<D>> = []
-    const held: Array<{ readonly write: Write<D>; readonly at: number }> = []
+    const refused: Array<Change<D>> = []
+    const held: Array<{ readonly change: Change<D>; readonly at: number }> = []
     if (contested.length === 0) return { held, refused }
     const generations = Array.from({ length: MAX_GENERATIONS }, (_, g) => g)
     const found = yield* backend.findClaims(contested.flatMap((w) => generations.map((g) => claimOf(w, g, 0)._id)))
-    const attempts: Array<{ readonly write: Write<D>; readonly generation: number }> = []
+    const attempts: Array<{ readonly change: Change<D>; readonly generation: number }> = []
     const now = settings.now()
-    for (const write of contested) {
+    for (const change of contested) {
       // Generations are made only once every lower one is stale: the first missing one is next.
       let generation = 0
       let live = false
       for (; generation < MAX_GENERATIONS; generation++) {
-        const claim = found.get(claimOf(write, generation, 0)._id)
+        const claim = found.get(claimOf(change, generation, 0)._id)
         if (claim === undefined) break
         if (now - claim.at < settings.leaseMs) live = true
       }
-      if (live || generation === MAX_GENERATIONS) refused.push(write)
-      else attempts.push({ write, generation })
+      if (live || generation === MAX_GENERATIONS) refused.push(change)
+      else attempts.push({ change, generation })
     }
     if (attempts.length === 0) return { held, refused }
     const at = settings.now()
     // Another writer taking over at the same moment may win a generation.
-    const taken = yield* backend.insertClaims(attempts.map(({ write, generation }) => claimOf(write, generation, at)))
-    attempts.forEach(({ write }, i) => {
-      if (taken.has(i)) refused.push(write)
-      else held.push({ write, at })
+    const taken = yield* backend.insertClaims(attempts.map(({ change, generation }) => claimOf(change, generation, at)))
+    attempts.forEach(({ change }, i) => {
+      if (taken.has(i)) refused.push(change)
+      else held.push({ change, at })
     })
     return { held, refused }
   })

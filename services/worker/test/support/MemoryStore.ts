@@ -14,10 +14,11 @@ export interface Server {
   readonly events: Map<string, Store.EventDoc>
   readonly members: Map<string, Store.MemberDoc>
   readonly claims: Map<string, VersionedWrite.Claim>
+  readonly matchClaims: Map<string, VersionedWrite.Claim>
   readonly orgs: Map<string, Store.OrgDoc>
   readonly observations: Map<string, Store.ObservationDoc>
   readonly resolutions: Map<string, { readonly observationEventId: string; readonly memberId: string }>
-  readonly matches: Map<string, Store.MatchDoc>
+  readonly matches: Map<string, Store.MatchesDoc>
   readonly statusChanges: Map<string, Store.StatusChangeDoc>
   readonly outbox: Map<string, Store.OutboxDoc>
   orgsVersion: string
@@ -29,6 +30,7 @@ export const server = (): Server => ({
   events: new Map(),
   members: new Map(),
   claims: new Map(),
+  matchClaims: new Map(),
   orgs: new Map(),
   observations: new Map(),
   resolutions: new Map(),
@@ -90,46 +92,49 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
   const streamed = <A>(docs: () => Iterable<A>) =>
     Stream.suspend(() => Stream.fromIterable([...docs()])).pipe(Stream.tap(() => Effect.sync(() => documentsRead++)))
 
-  const memberVersions: VersionedWrite.Backend<Store.MemberDoc, Store.MongoError> = {
-    insert: (docs) => trip("insert members", docs.length, (n) => insertInto(s.members, docs, n)),
-    replace: (docs) =>
-      trip("write members", docs.length, (n) => {
-        for (const doc of docs.slice(0, n)) if (s.members.has(doc._id)) s.members.set(doc._id, doc)
+  /** Versioned documents of one map, claimed in another: what `VersionedWrite` writes through. */
+  const versioned = <D extends VersionedWrite.Versioned>(
+    what: string,
+    docs: Map<string, D>,
+    claims: Map<string, VersionedWrite.Claim>
+  ): VersionedWrite.Backend<D, Store.MongoError> => ({
+    insert: (fresh) => trip(`insert ${what}`, fresh.length, (n) => insertInto(docs, fresh, n)),
+    replace: (changed) =>
+      trip(`write ${what}`, changed.length, (n) => {
+        for (const fields of changed.slice(0, n)) {
+          // A write by `_id` sets these fields on the stored document.
+          const doc = docs.get(fields._id)
+          if (doc !== undefined) docs.set(fields._id, { ...doc, ...fields })
+        }
       }),
     replaceIfVersion: () => Effect.die(new Error("a server without atomic conditional updates is written through claims")),
     stored: (ids) =>
-      read("verify member versions", () => {
+      read(`verify ${what} versions`, () => {
         const found = new Map<string, { version: number; writeId: string }>()
         for (const id of ids) {
-          const doc = s.members.get(id)
+          const doc = docs.get(id)
           if (doc !== undefined) found.set(id, { version: doc.version, writeId: doc.writeId })
         }
         return found
       }),
-    insertClaims: (claims) =>
-      trip("claim member versions", claims.length, (n) => {
-        const taken = new Set<number>()
-        claims.slice(0, n).forEach((claim, i) => {
-          if (s.claims.has(claim._id)) taken.add(i)
-          else s.claims.set(claim._id, claim)
-        })
-        return taken
-      }),
+    insertClaims: (made) => trip(`claim ${what} versions`, made.length, (n) => insertInto(claims, made, n)),
     findClaims: (ids) =>
-      read("read member claims", () => {
+      read(`read ${what} claims`, () => {
         const found = new Map<string, VersionedWrite.Claim>()
         for (const id of ids) {
-          const claim = s.claims.get(id)
+          const claim = claims.get(id)
           if (claim !== undefined) found.set(id, claim)
         }
         return found
       }),
-    claimsBefore: (before) => read("read old member claims", () => [...s.claims.values()].filter((c) => c.at < before)),
+    claimsBefore: (before) => read(`read old ${what} claims`, () => [...claims.values()].filter((c) => c.at < before)),
     deleteClaims: (ids) =>
-      trip("prune member claims", ids.length, (n) => {
-        for (const id of ids.slice(0, n)) s.claims.delete(id)
+      trip(`prune ${what} claims`, ids.length, (n) => {
+        for (const id of ids.slice(0, n)) claims.delete(id)
       })
-  }
+  })
+  const memberVersions = versioned("members", s.members, s.claims)
+  const matchVersions = versioned("matches", s.matches, s.matchClaims)
   const versioning: VersionedWrite.Settings = { mode: "claims", leaseMs: LEASE_MS, now }
 
   const withResolutions = (docs: ReadonlyArray<Store.ObservationDoc>, ids: ReadonlyArray<string>): ReadonlyArray<Store.ObservationDoc> => {
@@ -169,20 +174,8 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
 
     loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => found(s.members, id).map((doc) => [id, doc] as const)))),
     writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
-    pruneClaims: Effect.asVoid(VersionedWrite.prune(memberVersions, versioning)),
-    clearPending: (members) =>
-      members.length === 0
-        ? Effect.void
-        : Effect.gen(function* () {
-            // A conditional update: the query, then the write by `_id`, as FerretDB runs it.
-            const matching = yield* read("clear pending changes", () => members.filter((m) => s.members.get(m._id)?.version === m.version))
-            yield* trip("clear pending changes", matching.length, (n) => {
-              for (const m of matching.slice(0, n)) {
-                const doc = s.members.get(m._id)
-                if (doc !== undefined) s.members.set(m._id, { ...doc, pending: [], pendingSince: null })
-              }
-            })
-          }),
+    pruneClaims: Effect.asVoid(Effect.zip(VersionedWrite.prune(memberVersions, versioning), VersionedWrite.prune(matchVersions, versioning))),
+    clearPending: (members, readAt) => VersionedWrite.update(memberVersions, versioning, members.map(Store.clearingPending), readAt).pipe(Effect.asVoid),
     dueMembers: (now, strandedBefore, limit) =>
       read("find due members", () =>
         [...s.members.values()]
@@ -246,20 +239,10 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
         return withResolutions(docs, docs.map((d) => d._id))
       }),
 
-    upsertMatches: (docs) =>
-      trip("store matches", docs.length, (n) => {
-        for (const doc of docs.slice(0, n)) s.matches.set(doc._id, doc)
-      }),
-    deleteMatches: (ids) =>
-      trip("delete matches", ids.length, (n) => {
-        for (const id of ids.slice(0, n)) s.matches.delete(id)
-      }),
-    matchesFor: (filter) =>
-      read("find matches", () =>
-        [...s.matches.values()].filter((m) =>
-          filter.memberIds !== undefined ? filter.memberIds.includes(m.memberId) : (filter.observationIds ?? []).includes(m.observationEventId)
-        )
-      ),
+    loadMatches: (ids) => read("load matches", () => new Map(ids.flatMap((id) => found(s.matches, id).map((doc) => [id, doc] as const)))),
+    writeMatches: (writes, readAt) => VersionedWrite.write(matchVersions, versioning, writes, readAt),
+    matchesOfMembers: (memberIds) =>
+      read("find matches", () => [...s.matches.values()].filter((m) => m.proposals.some((p) => memberIds.includes(p.memberId)))),
     allMatches: read("read matches", () => sortBy(s.matches.values(), (m) => m._id)),
 
     stageOutputs: (docs) => trip("stage outputs", docs.length, (n) => void insertInto(s.outbox, docs, n)),

@@ -2,7 +2,9 @@
  * The worker's store in memory, for concurrency tests: every operation is a round trip that the
  * seeded scheduler interleaves with the other workers' (and can kill a worker at, part of a bulk
  * write applied). It keeps the server's contract as FerretDB 1.x does: inserts are atomic on
- * unique `_id`s, and a conditional update is a query and then a write by `_id`, two round trips.
+ * unique `_id`s, and a conditional update is a query and then a write by `_id` of what the query
+ * read, two round trips. Versioned documents (members, an observation's proposals) are written
+ * through the claims `VersionedWrite` takes on such a server.
  */
 import { Effect, Stream } from "effect"
 import { Store } from "@relink/mongo"

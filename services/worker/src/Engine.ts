@@ -138,6 +138,28 @@ export const make = (settings: Settings) =>
       now: number
     ): ReadonlyArray<Output.Output> => Output.ofEvaluation(memberId, before, after, version, new Date(now).toISOString())
 
+    /**
+     * Runs `round` until no id is left: each round reads the documents of the ids given (at
+     * `readAt`, wall clock), decides, writes on the versions read and returns the ids whose write
+     * lost to another writer. Lost races back off: the winner may hold its claim for a round trip.
+     */
+    const untilWritten = <E>(
+      operation: string,
+      what: string,
+      ids: ReadonlyArray<string>,
+      round: (ids: ReadonlyArray<string>, readAt: number) => Effect.Effect<ReadonlyArray<string>, E>
+    ) =>
+      Effect.gen(function* () {
+        let left = ids
+        for (let attempt = 0; left.length > 0; attempt++) {
+          if (attempt >= MAX_WRITE_ATTEMPTS) {
+            return yield* new Store.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers` })
+          }
+          if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
+          left = yield* round(left, store.wallClock())
+        }
+      })
+
     /** The status outputs of the member's pending change at `index`, its stored evaluations decoded. */
     const pendingOutputs = (memberId: string, change: Store.PendingChange, index: number, now: number) =>
       Effect.gen(function* () {
@@ -156,14 +178,7 @@ export const make = (settings: Settings) =>
     const applyToMembers = (fragments: ReadonlyMap<string, Projection.Projection | undefined>, now: number, tree: OrgTree.OrgTree) =>
       Effect.gen(function* () {
         const results = new Map<string, Unsettled>()
-        let toWrite = [...fragments.keys()]
-        for (let attempt = 0; toWrite.length > 0; attempt++) {
-          if (attempt >= MAX_WRITE_ATTEMPTS) {
-            return yield* new Store.MongoError({ operation: "write members", reason: `${toWrite.length} members kept changing under concurrent writers` })
-          }
-          // Lost races back off: the winner may hold its claim on the member for a round trip.
-          if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
-          const readAt = store.wallClock()
+        yield* untilWritten("write members", "members", [...fragments.keys()], (toWrite, readAt) => Effect.gen(function* () {
           const docs = yield* store.loadMembers(toWrite)
           const writes: Array<Store.MemberWrite> = []
           for (const id of toWrite) {
@@ -203,8 +218,8 @@ export const make = (settings: Settings) =>
           }
           const conflicts = yield* store.writeMembers(writes, readAt)
           for (const id of conflicts) results.delete(id)
-          toWrite = [...conflicts]
-        }
+          return conflicts
+        }))
         return results
       })
 
@@ -228,13 +243,7 @@ export const make = (settings: Settings) =>
     const rematch = (observationIds: ReadonlyArray<string>, now: number, staged: Map<string, Store.OutboxDoc>) =>
       Effect.gen(function* () {
         let proposals = 0
-        let toMatch = observationIds
-        for (let attempt = 0; toMatch.length > 0; attempt++) {
-          if (attempt >= MAX_WRITE_ATTEMPTS) {
-            return yield* new Store.MongoError({ operation: "write matches", reason: `${toMatch.length} observations kept changing under concurrent writers` })
-          }
-          if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
-          const readAt = store.wallClock()
+        yield* untilWritten("write matches", "observations", observationIds, (toMatch, readAt) => Effect.gen(function* () {
           const stored = yield* store.loadMatches(toMatch)
           const docs = yield* store.loadObservations(toMatch)
           // One query for the members sharing any key of any of these observations, one to load them:
@@ -284,8 +293,8 @@ export const make = (settings: Settings) =>
           }
           yield* stage(outputs, now, staged)
           proposals += outputs.length
-          toMatch = [...(yield* store.writeMatches(writes, readAt))]
-        }
+          return yield* store.writeMatches(writes, readAt)
+        }))
         return proposals
       })
 

@@ -12,8 +12,8 @@ import { MongoClient } from "mongodb"
 import { afterAll, describe, expect, it } from "vitest"
 import { Event, MatchRule, Policy } from "@relink/core"
 import { Simulation } from "@relink/simulation"
-import { Pii, Store } from "@relink/mongo"
-import { Engine, Snapshot } from "@relink/worker"
+import { MongoError, Pii } from "@relink/mongo"
+import { Engine, Snapshot, Store } from "@relink/worker"
 import { serviceEnv } from "../setup/context.ts"
 import * as W from "./support/worker.ts"
 
@@ -34,10 +34,10 @@ const databases: Array<string> = []
  * write over the budget writes its first documents only, like a process killed mid-command.
  */
 const crashingStore = (store: Store.StoreShape, budget: { documents: number }): Store.StoreShape => {
-  const crashed = new Store.MongoError({ operation: "crash", reason: "the worker died here" })
+  const crashed = new MongoError.MongoError({ operation: "crash", reason: "the worker died here" })
   const limited =
     <Args extends ReadonlyArray<unknown>, A, E>(write: (...args: Args) => Effect.Effect<A, E>) =>
-    (...args: Args): Effect.Effect<A, E | Store.MongoError> =>
+    (...args: Args): Effect.Effect<A, E | MongoError.MongoError> =>
       Effect.suspend(() => {
         const [first, ...rest] = args
         const size = Array.isArray(first) ? first.length : 1
@@ -112,7 +112,7 @@ const sweepAfter = (at: number, dies: boolean) => {
     for (const arrivals of batches) yield* engine.ingest(arrivals, ASOF)
     let died = false
     if (dies) {
-      const crashed = new Store.MongoError({ operation: "crash", reason: "the worker died here" })
+      const crashed = new MongoError.MongoError({ operation: "crash", reason: "the worker died here" })
       const dying = yield* Engine.make(settings).pipe(
         Effect.provideService(Store.Store, { ...healthy, recordStatusChanges: () => Effect.fail(crashed) })
       )

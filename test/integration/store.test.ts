@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { MongoClient } from "mongodb"
 import { afterAll, describe, expect, it } from "vitest"
-import { Store } from "@relink/mongo"
+import { Store } from "@relink/worker"
 import { serviceEnv } from "../setup/context.ts"
 
 const database = `relink_store_${randomUUID().replaceAll("-", "")}`

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect, Exit } from "effect"
 import { Simulation } from "@relink/simulation"
-import type { Store } from "@relink/mongo"
+import type { Store } from "@relink/worker"
 import { serviceEnv } from "../setup/context.ts"
 import { type Services, startServices } from "../setup/services.ts"
 import * as W from "./support/worker.ts"

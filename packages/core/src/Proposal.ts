@@ -34,6 +34,23 @@ export const isRejected = (member: Projection.Projection | undefined, observatio
 export const isMatchable = (evaluation: Status.Evaluation | undefined): boolean =>
   evaluation !== undefined && Status.matchable.has(evaluation.status)
 
+/**
+ * The proposals of a fresh match worth announcing: those new since the proposals stored for the
+ * observation, or whose weight or decision changed. A match that finds what is stored announces
+ * nothing, so re-matching an observation again and again publishes each proposal once.
+ */
+export const announced = <P extends Pick<Matching.Proposal, "memberId" | "weight" | "decision">>(
+  stored: Iterable<{ readonly memberId: string; readonly weight: number; readonly decision: string }>,
+  fresh: ReadonlyArray<P>
+): ReadonlyArray<P> => {
+  const before = new Map<string, { readonly weight: number; readonly decision: string }>()
+  for (const proposal of stored) before.set(proposal.memberId, proposal)
+  return fresh.filter((proposal) => {
+    const was = before.get(proposal.memberId)
+    return was === undefined || was.weight !== proposal.weight || was.decision !== proposal.decision
+  })
+}
+
 /** Best first among one observation's proposals: highest weight, then member id. */
 export const ByWeight: order.Order<Pick<Matching.Proposal, "weight" | "memberId">> = order.make((a, b) =>
   a.weight > b.weight ? -1 : a.weight < b.weight ? 1 : a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0

@@ -134,3 +134,33 @@ describe("Proposal.ByWeight", () => {
     )
   })
 })
+
+describe("Proposal.announced", () => {
+  const proposed = fc.record({
+    memberId: fc.constantFrom("m-1", "m-2", "m-3", "m-4"),
+    weight: fc.constantFrom(4, 7.5, 12),
+    decision: fc.constantFrom("review" as const, "auto-link" as const)
+  })
+  const proposals = fc.uniqueArray(proposed, { selector: (p) => p.memberId })
+
+  it("announces nothing when the fresh match finds what is stored", () => {
+    fc.assert(fc.property(proposals, (stored) => assert.deepStrictEqual(Proposal.announced(stored, stored), [])))
+  })
+  it("announces every proposal when nothing is stored", () => {
+    fc.assert(fc.property(proposals, (fresh) => assert.deepStrictEqual(Proposal.announced([], fresh), fresh)))
+  })
+  it("announces exactly the fresh proposals that are new or changed in weight or decision, in their order", () => {
+    fc.assert(
+      fc.property(proposals, proposals, (stored, fresh) => {
+        const same = (p: (typeof fresh)[number]) =>
+          stored.some((s) => s.memberId === p.memberId && s.weight === p.weight && s.decision === p.decision)
+        assert.deepStrictEqual(Proposal.announced(stored, fresh), fresh.filter((p) => !same(p)))
+      })
+    )
+  })
+  it("announces a proposal whose decision changed at the same weight", () => {
+    const stored = [{ memberId: "m-1", weight: 12, decision: "review" as const }]
+    const fresh = [{ memberId: "m-1", weight: 12, decision: "auto-link" as const }]
+    assert.deepStrictEqual(Proposal.announced(stored, fresh), fresh)
+  })
+})

@@ -10,7 +10,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as VersionedWrite from "../src/internal/VersionedWrite.ts"
+import * as VersionedWrite from "../src/VersionedWrite.ts"
 import * as Interleaving from "../../../test/support/Interleaving.ts"
 
 interface Doc {

@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { Cause, Config, ConfigProvider, Effect, Exit, Option, Redacted, Stream } from "effect"
 import { KafkaConfig } from "@relink/kafka"
-import { Store } from "@relink/mongo"
+import { Mongo } from "@relink/mongo"
 import { WorkerConfig } from "@relink/worker"
 import * as Publish from "../src/commands/publish.ts"
 import * as Shared from "../src/commands/shared.ts"
@@ -50,7 +50,7 @@ const allFlags: WorkerCommand.WorkerFlags = {
 /** Everything the worker reads from `Config`, under the provider. */
 const workerSettings = (provider: ConfigProvider.ConfigProvider) =>
   Effect.runSync(
-    Effect.all({ kafka: KafkaConfig.config, mongo: Store.config, worker: WorkerConfig.config, piiKey: Config.Redacted("RELINK_PII_KEY") }).pipe(
+    Effect.all({ kafka: KafkaConfig.config, mongo: Mongo.config, worker: WorkerConfig.config, piiKey: Config.Redacted("RELINK_PII_KEY") }).pipe(
       Effect.provideService(ConfigProvider.ConfigProvider, provider)
     )
   )

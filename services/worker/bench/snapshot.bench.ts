@@ -17,13 +17,14 @@
 import { Effect, Layer, Redacted } from "effect"
 import { MongoClient } from "mongodb"
 import { Event, MatchRule, Matching, OrgTree, Policy, Scan, Status } from "@relink/core"
-import { Pii, Store } from "@relink/mongo"
+import { Pii } from "@relink/mongo"
 import { Simulation } from "@relink/simulation"
 import { asOf, header, int, line, now, numberOptions, seconds } from "../../../packages/core/bench/common.ts"
 import { startServices } from "../../../test/setup/services.ts"
 import { toOrgDoc } from "../src/Engine.ts"
 import * as MemberRecord from "../src/MemberRecord.ts"
 import * as Snapshot from "../src/Snapshot.ts"
+import * as Store from "../src/Store.ts"
 
 const options = numberOptions({ members: 200_000, seed: 1 })
 const gc = (globalThis as { gc?: () => void }).gc

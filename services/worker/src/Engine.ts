@@ -7,7 +7,8 @@
 import { Context, Duration, Effect, Layer, Ref } from "effect"
 import { randomUUID } from "node:crypto"
 import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
-import { Pii, Store } from "@relink/mongo"
+import { MongoError, Pii } from "@relink/mongo"
+import * as Store from "./Store.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 import * as StoredData from "./StoredData.ts"
 
@@ -153,7 +154,7 @@ export const make = (settings: Settings) =>
         let left = ids
         for (let attempt = 0; left.length > 0; attempt++) {
           if (attempt >= MAX_WRITE_ATTEMPTS) {
-            return yield* new Store.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers` })
+            return yield* new MongoError.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers` })
           }
           if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
           left = yield* round(left, store.wallClock())
@@ -281,11 +282,7 @@ export const make = (settings: Settings) =>
             }
             const found = candidates.length === 0 ? [] : Matching.match(doc._id, observed, candidates, rule)
             const before = stored.get(doc._id)
-            const previous = new Map((before?.proposals ?? []).map((p) => [p.memberId, p]))
-            for (const proposal of found) {
-              const was = previous.get(proposal.memberId)
-              if (was === undefined || was.weight !== proposal.weight || was.decision !== proposal.decision) outputs.push(Output.ofProposal(proposal, rule))
-            }
+            for (const proposal of Proposal.announced(before?.proposals ?? [], found)) outputs.push(Output.ofProposal(proposal, rule))
             writes.push({
               doc: { _id: doc._id, version: (before?.version ?? 0) + 1, writeId: randomUUID(), proposals: found },
               expectedVersion: before?.version

@@ -8,7 +8,8 @@
 import { Effect, Redacted, Schema, SchemaTransformation } from "effect"
 import { randomUUID } from "node:crypto"
 import { Matching, type MatchRule, Projection, Status } from "@relink/core"
-import type { Pii, Store } from "@relink/mongo"
+import type { Pii } from "@relink/mongo"
+import type * as Store from "./Store.ts"
 import * as StoredData from "./StoredData.ts"
 
 /** An instant stored as a date: the store's one time type, read back as epoch milliseconds. */

@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import { Producer } from "@relink/kafka"
-import { Store } from "@relink/mongo"
+import * as Store from "./Store.ts"
 
 export const publish = (outputs: ReadonlyArray<Store.OutboxDoc>) =>
   Effect.gen(function* () {

@@ -13,7 +13,8 @@
  */
 import { Effect, Stream } from "effect"
 import { Matching, type MatchRule, OrgTree, type Projection, Proposal, Report, Status } from "@relink/core"
-import { Pii, Store } from "@relink/mongo"
+import { Pii } from "@relink/mongo"
+import * as Store from "./Store.ts"
 import { fromOrgDoc } from "./Engine.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 import * as StoredData from "./StoredData.ts"

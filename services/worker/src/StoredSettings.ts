@@ -6,7 +6,8 @@
  */
 import { Data, Effect, Schema } from "effect"
 import { MatchRule, Policy } from "@relink/core"
-import { Store } from "@relink/mongo"
+import type { MongoError } from "@relink/mongo"
+import * as Store from "./Store.ts"
 
 export interface Settings {
   readonly rule: MatchRule.MatchRule
@@ -49,11 +50,11 @@ const loadOne = <A>(setting: Setting, json: Schema.Codec<A, string>, fallback: A
   })
 
 /** Stores the rule and the policy the worker decides with, replacing those stored before. */
-export const save = (settings: Settings): Effect.Effect<void, StoredSettingsError | Store.MongoError, Store.Store> =>
+export const save = (settings: Settings): Effect.Effect<void, StoredSettingsError | MongoError.MongoError, Store.Store> =>
   Effect.andThen(saveOne("matchRule", MatchRuleJson, settings.rule), saveOne("policy", PolicyJson, settings.policy))
 
 /** What the worker stored; the default rule and policy where no worker has stored one. */
-export const load: Effect.Effect<Settings, StoredSettingsError | Store.MongoError, Store.Store> = Effect.all({
+export const load: Effect.Effect<Settings, StoredSettingsError | MongoError.MongoError, Store.Store> = Effect.all({
   rule: loadOne("matchRule", MatchRuleJson, MatchRule.chinese),
   policy: loadOne("policy", PolicyJson, Policy.defaults)
 })

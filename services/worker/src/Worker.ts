@@ -6,7 +6,8 @@
  */
 import { Clock, Config, Duration, Effect, Layer, Logger, Schedule, Stream } from "effect"
 import { Admin, Client, Consumer, KafkaConfig, Producer } from "@relink/kafka"
-import { Pii, Store } from "@relink/mongo"
+import { Mongo, Pii } from "@relink/mongo"
+import * as Store from "./Store.ts"
 import * as Engine from "./Engine.ts"
 import * as Http from "./Http.ts"
 import { Metrics, layer as metricsLayer } from "./Metrics.ts"
@@ -18,7 +19,7 @@ import * as WorkerConfig from "./WorkerConfig.ts"
 
 export interface Settings {
   readonly kafka: KafkaConfig.KafkaConfig
-  readonly mongo: Store.MongoSettings
+  readonly mongo: Mongo.MongoSettings
   readonly worker: WorkerConfig.WorkerConfig
 }
 
@@ -109,7 +110,7 @@ export const run = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0])
 /** The worker configured entirely from `Config` (environment variables by default), logging JSON lines. */
 export const fromEnvironment = Effect.gen(function* () {
   const kafka = yield* KafkaConfig.config
-  const mongo = yield* Store.config
+  const mongo = yield* Mongo.config
   const worker = yield* WorkerConfig.config
   const piiKey = yield* Config.Redacted("RELINK_PII_KEY")
   return yield* run({ kafka, mongo, worker }, piiKey)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { MatchRule, Policy } from "@relink/core"
-import { Store } from "@relink/mongo"
+import * as Store from "../src/Store.ts"
 import * as StoredSettings from "../src/StoredSettings.ts"
 import * as MemoryStore from "./support/MemoryStore.ts"
 

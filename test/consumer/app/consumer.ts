@@ -1,8 +1,8 @@
 // A strict TypeScript application using every library's public types.
 import { Event, MatchRule, Policy, Report, Scan, Status } from "@relink/core"
 import { KafkaConfig, KafkaError } from "@relink/kafka"
-import { Store } from "@relink/mongo"
-import { Worker } from "@relink/worker"
+import { Mongo } from "@relink/mongo"
+import { Store, Worker } from "@relink/worker"
 import { Effect, Result } from "effect"
 
 export const scan = (lines: ReadonlyArray<string>, asOf: number): Scan.Result => {
@@ -20,3 +20,4 @@ export const deadLetters: string = KafkaConfig.deadLetterTopic("relink.events")
 export const describe = (error: KafkaError.KafkaError): Effect.Effect<void> => Effect.logWarning(error.message)
 export type Settings = Worker.Settings
 export type Stored = Store.MemberDoc
+export const mongoSettings = Mongo.config

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url"
 import { MongoClient } from "mongodb"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { Admin, Client, Consumer, type KafkaConfig, Producer } from "@relink/kafka"
-import { Pii, Store } from "@relink/mongo"
-import { Publish, Snapshot } from "@relink/worker"
+import { Pii } from "@relink/mongo"
+import { Publish, Snapshot, Store } from "@relink/worker"
 
 const MAIN = fileURLToPath(new URL("../../../services/worker/src/main.ts", import.meta.url))
 export const PII_KEY = "integration-test-key-0123456789abcdef"

@@ -7,8 +7,8 @@ import { basename, dirname, extname, join } from "node:path"
 import { Cause, Console, Effect, Layer, Option, type Redacted, type Scope } from "effect"
 import { Flag } from "effect/cli"
 import { type Matching, type MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
-import { Pii, Store } from "@relink/mongo"
-import { Snapshot } from "@relink/worker"
+import { Mongo, Pii } from "@relink/mongo"
+import { Snapshot, Store } from "@relink/worker"
 import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Outputs from "../Outputs.ts"
@@ -58,7 +58,7 @@ export const database = Flag.String("database").pipe(
 /** Where a command reads from: an export of events, or the worker's MongoDB database. */
 export type Origin =
   | { readonly _tag: "Events"; readonly events: string; readonly orgs: Option.Option<string> }
-  | { readonly _tag: "Mongo"; readonly settings: Store.MongoSettings; readonly piiKey: Redacted.Redacted<string> }
+  | { readonly _tag: "Mongo"; readonly settings: Mongo.MongoSettings; readonly piiKey: Redacted.Redacted<string> }
 
 export interface OriginFlags {
   readonly events: Option.Option<string>
@@ -85,7 +85,7 @@ export const originOf = (
     if (Option.isNone(flags.mongo)) return yield* usage("say where to read from: --events FILE|DIR|- (an export of events) or --mongo URI (the worker's database)")
     if (Option.isSome(flags.orgs)) return yield* usage("--orgs goes with --events: with --mongo the organisations are the ones the worker stored")
     const provider = Settings.providerOf({ MONGODB_URI: flags.mongo.value, MONGODB_DATABASE: Settings.given(flags.database) }, env)
-    const settings = yield* Settings.read(command, provider, Store.config, { MONGODB_URI: "--mongo", MONGODB_DATABASE: "--database" })
+    const settings = yield* Settings.read(command, provider, Mongo.config, { MONGODB_URI: "--mongo", MONGODB_DATABASE: "--database" })
     const piiKey = yield* Settings.readPiiKey(command, provider)
     return { _tag: "Mongo", settings, piiKey } as const
   })

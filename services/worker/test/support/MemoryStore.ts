@@ -7,8 +7,8 @@
  * through the claims `VersionedWrite` takes on such a server.
  */
 import { Effect, Stream } from "effect"
-import { Store } from "@relink/mongo"
-import * as VersionedWrite from "../../../../packages/mongo/src/internal/VersionedWrite.ts"
+import { MongoError, VersionedWrite } from "@relink/mongo"
+import * as Store from "../../src/Store.ts"
 import type * as Interleaving from "../../../../test/support/Interleaving.ts"
 
 /** What the server holds, shared by every worker's view of it. */
@@ -64,14 +64,14 @@ const found = <D>(map: ReadonlyMap<string, D>, id: string): ReadonlyArray<D> => 
 const sortBy = <A>(items: Iterable<A>, key: (a: A) => string) => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 
 /** A round trip to the server: `apply(n)` applies the first n of `size` documents. */
-export type RoundTrip = <A>(operation: string, size: number, apply: (n: number) => A) => Effect.Effect<A, Store.MongoError>
+export type RoundTrip = <A>(operation: string, size: number, apply: (n: number) => A) => Effect.Effect<A, MongoError.MongoError>
 
 /** One worker's connection, interleaved by the schedule with the others'. */
 export const scheduled =
   (schedule: Interleaving.Interleaving, actor: number): RoundTrip =>
   (operation, size, apply) =>
     schedule.roundTrip(actor, size, apply).pipe(
-      Effect.mapError((killed) => new Store.MongoError({ operation, reason: `worker ${killed.actor} died here` }))
+      Effect.mapError((killed) => new MongoError.MongoError({ operation, reason: `worker ${killed.actor} died here` }))
     )
 
 /** A connection that applies every operation at once: for reading the end state back. */
@@ -99,7 +99,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     what: string,
     docs: Map<string, D>,
     claims: Map<string, VersionedWrite.Claim>
-  ): VersionedWrite.Backend<D, Store.MongoError> => ({
+  ): VersionedWrite.Backend<D, MongoError.MongoError> => ({
     insert: (fresh) => trip(`insert ${what}`, fresh.length, (n) => insertInto(docs, fresh, n)),
     replace: (changed) =>
       trip(`write ${what}`, changed.length, (n) => {
@@ -138,6 +138,8 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
   const memberVersions = versioned("members", s.members, s.claims)
   const matchVersions = versioned("matches", s.matches, s.matchClaims)
   const versioning: VersionedWrite.Settings = { mode: "claims", leaseMs: LEASE_MS, now }
+  const pruneMemberClaims = VersionedWrite.prune(memberVersions, versioning)
+  const pruneMatchClaims = VersionedWrite.prune(matchVersions, versioning)
 
   const withResolutions = (docs: ReadonlyArray<Store.ObservationDoc>, ids: ReadonlyArray<string>): ReadonlyArray<Store.ObservationDoc> => {
     const resolvedBy = new Map<string, Array<string>>()
@@ -176,7 +178,9 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
 
     loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => found(s.members, id).map((doc) => [id, doc] as const)))),
     writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
-    pruneClaims: Effect.asVoid(Effect.zip(VersionedWrite.prune(memberVersions, versioning), VersionedWrite.prune(matchVersions, versioning))),
+    pruneMemberClaims,
+    pruneMatchClaims,
+    pruneClaims: Effect.asVoid(Effect.zip(pruneMemberClaims, pruneMatchClaims)),
     clearPending: (members, readAt) => VersionedWrite.update(memberVersions, versioning, members.map(Store.clearingPending), readAt).pipe(Effect.asVoid),
     dueMembers: (now, strandedBefore, limit) =>
       read("find due members", () =>

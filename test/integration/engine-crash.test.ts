@@ -53,7 +53,7 @@ const crashingStore = (store: Store.StoreShape, budget: { documents: number }): 
   return {
     ...store,
     storeEvents: limited(store.storeEvents),
-    storeOrg: limited(store.storeOrg),
+    writeOrgs: limited(store.writeOrgs),
     bumpOrgsVersion: limited(() => store.bumpOrgsVersion)(),
     storeObservations: limited(store.storeObservations),
     addResolutions: limited(store.addResolutions),

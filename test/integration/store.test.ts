@@ -141,26 +141,29 @@ describe("the store against the setup's server", () => {
     expect(first.map((c) => c.memberId)).toEqual(["a", "b"])
     expect(second.map((c) => c.memberId)).toEqual(["c"])
   })
-  it("keeps the latest registration of an organisation and says so again when the same one is delivered again", async () => {
-    const org = (eventId: string, at: number, name: string): Store.OrgDoc => ({
-      _id: "org-retried",
+  it("writes an organisation on the version read and refuses a writer holding a version another moved on", async () => {
+    const org = (version: number, name: string): Store.OrgDoc => ({
+      _id: "org-versioned",
+      version,
+      writeId: randomUUID(),
       name,
       parentId: null,
       kind: "branch",
       region: "110000",
-      at: new Date(at),
-      eventId
+      at: new Date(version),
+      eventId: `e-${version}`
     })
-    const [first, again, older, stored] = await withStore((store) =>
+    const [created, createdAgain, moved, stale, stored] = await withStore((store) =>
       Effect.gen(function* () {
-        const first = yield* store.storeOrg(org("e-2", 2, "second"))
-        // A batch retried after a crash delivers the registration it already stored.
-        const again = yield* store.storeOrg(org("e-2", 2, "second"))
-        const older = yield* store.storeOrg(org("e-1", 1, "first"))
-        return [first, again, older, yield* store.allOrgs] as const
+        const created = yield* store.writeOrgs([{ doc: org(1, "first"), expectedVersion: undefined }], store.wallClock())
+        // A second writer that read no organisation either loses to the insert.
+        const createdAgain = yield* store.writeOrgs([{ doc: org(1, "other first"), expectedVersion: undefined }], store.wallClock())
+        const moved = yield* store.writeOrgs([{ doc: org(2, "second"), expectedVersion: 1 }], store.wallClock())
+        const stale = yield* store.writeOrgs([{ doc: org(2, "stale second"), expectedVersion: 1 }], store.wallClock())
+        return [created, createdAgain, moved, stale, yield* store.orgsByIds(["org-versioned"])] as const
       })
     )
-    expect([first, again, older]).toEqual([true, true, false])
-    expect(stored.filter((o) => o._id === "org-retried").map((o) => o.name)).toEqual(["second"])
+    expect([created, createdAgain, moved, stale]).toEqual([[], ["org-versioned"], [], ["org-versioned"]])
+    expect(stored.map((o) => [o.version, o.name])).toEqual([[2, "second"]])
   })
 })

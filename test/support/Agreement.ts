@@ -1,6 +1,6 @@
 /**
  * Whether the worker's stored state agrees with the embedded scan of the same events: the
- * statuses (re-evaluated and as stored) and the proposals.
+ * statuses (re-evaluated and as stored), the organisations and the proposals.
  */
 import { Event, type Matching, Policy, Scan, type Status } from "@relink/core"
 import type { Snapshot } from "@relink/worker"
@@ -29,6 +29,10 @@ export const differences = (scan: Scan.Result, state: Snapshot.Snapshot): Readon
   }
   compare("re-evaluated", new Map(state.evaluations.map((e) => [e.memberId, evaluationKey(e)])))
   compare("stored", new Map([...state.stored].map(([id, e]) => [id, evaluationKey(e)])))
+  for (const [id, org] of scan.orgs.orgs) {
+    const stored = state.orgs.orgs.get(id)
+    if (stored?.eventId !== org.eventId || stored.name !== org.name) out.push(`organisation ${id}: expected ${org.eventId}, got ${stored?.eventId ?? "nothing"}`)
+  }
   const want = new Set(scan.proposals.map(proposalKey))
   const got = new Set(state.proposals.map(proposalKey))
   for (const p of want) if (!got.has(p)) out.push(`proposal missing: ${p}`)

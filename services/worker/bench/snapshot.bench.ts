@@ -47,7 +47,7 @@ const fill = async (uri: string, database: string, members: number) => {
   const client = await MongoClient.connect(uri)
   try {
     const db = client.db(database)
-    await db.collection<Store.OrgDoc>("orgs").insertMany([...scan.orgs.orgs.values()].map(toOrgDoc))
+    await db.collection<Store.OrgDoc>("orgs").insertMany([...scan.orgs.orgs.values()].map((org) => toOrgDoc(org, 1)))
     const evaluations = new Map(scan.evaluations.map((e) => [e.memberId, e]))
     let batch: Array<Store.MemberDoc> = []
     for (const projection of scan.members.values()) {

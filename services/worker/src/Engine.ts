@@ -69,8 +69,11 @@ const matchable = [...Status.matchable]
 const MAX_WRITE_ATTEMPTS = 25
 
 /** An organisation as stored. */
-export const toOrgDoc = (org: OrgTree.Org): Store.OrgDoc => ({
+/** An organisation to store at a version, its write id new. */
+export const toOrgDoc = (org: OrgTree.Org, version: number): Store.OrgDoc => ({
   _id: org.orgId,
+  version,
+  writeId: randomUUID(),
   name: org.name,
   parentId: org.parentId ?? null,
   kind: org.kind,
@@ -355,6 +358,33 @@ export const make = (settings: Settings) =>
     }
 
     /**
+     * Stores each organisation's registration where core's rule keeps it over the stored one
+     * (`OrgTree.mergeOrg`), on the version read. Returns the organisations whose kept registration
+     * is the batch's, stored now or by an earlier delivery: a batch retried after a crash then
+     * re-applies its effects.
+     */
+    const storeOrgs = (registered: ReadonlyMap<string, OrgTree.Org>) =>
+      Effect.gen(function* () {
+        const kept = new Set<string>()
+        yield* untilWritten("store organisations", "organisations", [...registered.keys()], (ids, readAt) => Effect.gen(function* () {
+          const stored = new Map((yield* store.orgsByIds(ids)).map((doc) => [doc._id, doc]))
+          const writes: Array<Store.OrgWrite> = []
+          for (const id of ids) {
+            const org = registered.get(id)
+            if (org === undefined) continue
+            const doc = stored.get(id)
+            const current = doc === undefined ? undefined : yield* fromOrgDoc(doc)
+            kept.delete(id)
+            if (OrgTree.mergeOrg(current, org).eventId !== org.eventId) continue
+            kept.add(id)
+            if (current?.eventId !== org.eventId) writes.push({ doc: toOrgDoc(org, (doc?.version ?? 0) + 1), expectedVersion: doc?.version })
+          }
+          return yield* store.writeOrgs(writes, readAt)
+        }))
+        return kept
+      })
+
+    /**
      * Stores the batch's events and sorts its arrivals by the rule for repeated eventIds
      * (`Event.copyOf`): the first copy of an eventId is the stored one, else the batch's first.
      * Copies with its content are applied (a redelivered batch merges again, idempotently: that is
@@ -413,10 +443,10 @@ export const make = (settings: Settings) =>
         }
         const observations = new Map<string, Scan.Observation>()
         const resolutions: Array<{ observationEventId: string; memberId: string }> = []
-        const changedOrgs = new Set<string>()
+        const registered = new Map<string, OrgTree.Org>()
         for (const { event } of applied) {
           if (event.type === "OrgRegistered") {
-            if (yield* store.storeOrg(toOrgDoc(OrgTree.fromEvent(event)))) changedOrgs.add(event.orgId)
+            registered.set(event.orgId, OrgTree.mergeOrg(registered.get(event.orgId), OrgTree.fromEvent(event)))
             continue
           }
           const fragment = Projection.fromEvent(event)
@@ -424,6 +454,7 @@ export const make = (settings: Settings) =>
           if (Scan.isObservation(event)) observations.set(event.eventId, event)
           else if (event.type === "MatchResolved") resolutions.push({ observationEventId: event.observationEventId, memberId: event.memberId })
         }
+        const changedOrgs = yield* storeOrgs(registered)
         if (changedOrgs.size > 0) {
           yield* store.bumpOrgsVersion
           // Members homed at a changed organisation, or at one of its children, may escalate differently.

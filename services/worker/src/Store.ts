@@ -2,8 +2,8 @@
  * The worker's store: its document model, one repository per aggregate (events, members,
  * organisations, observations, matches, the outbox, status changes, settings; `store/`), over one
  * MongoDB connection (`@relink/mongo`: bulk writes sized for the server, versioned writes,
- * classified errors). Every write is idempotent, keyed by a deterministic id; members and an
- * observation's proposals are written on the version they were read at, atomically where the
+ * classified errors). Every write is idempotent, keyed by a deterministic id; members, organisations and
+ * an observation's proposals are written on the version they were read at, atomically where the
  * server applies conditional updates atomically (MongoDB), through claims where it does not
  * (FerretDB 1.x).
  */
@@ -22,7 +22,7 @@ export type { EventDoc, StoredCopy } from "./store/Events.ts"
 export type { MatchesDoc, MatchesWrite, ProposalDoc } from "./store/Matches.ts"
 export type { MemberDoc, MemberWrite, PendingChange } from "./store/Members.ts"
 export type { ObservationDoc, StoredObservationDoc } from "./store/Observations.ts"
-export type { OrgDoc } from "./store/Organisations.ts"
+export type { OrgDoc, OrgWrite } from "./store/Organisations.ts"
 export type { OutboxDoc } from "./store/Outbox.ts"
 export type { StatusChangeDoc } from "./store/StatusChanges.ts"
 export { clearingPending } from "./store/Members.ts"
@@ -45,7 +45,7 @@ export interface StoreShape
   readonly conditionalWrites: VersionedWrite.ConditionalWrites
   /** Wall-clock milliseconds, to pass as `readAt` to versioned writes. */
   readonly wallClock: () => number
-  /** Removes claims on member and proposals versions too old to be contended any more. */
+  /** Removes claims on member, organisation and proposals versions too old to be contended any more. */
   readonly pruneClaims: Effect.Effect<void, MongoError.MongoError>
 }
 
@@ -65,11 +65,12 @@ export const fromMongo = (mongo: Mongo.MongoShape): Effect.Effect<StoreShape, Mo
   Effect.gen(function* () {
     yield* mongo.ensureCollections([...new Set(collections)])
     const members = yield* Members.make(mongo)
+    const orgs = yield* Organisations.make(mongo)
     const matches = yield* Matches.make(mongo)
     return {
       ...(yield* Events.make(mongo)),
       ...members,
-      ...(yield* Organisations.make(mongo)),
+      ...orgs,
       ...(yield* Observations.make(mongo)),
       ...matches,
       ...(yield* Outbox.make(mongo)),
@@ -80,7 +81,7 @@ export const fromMongo = (mongo: Mongo.MongoShape): Effect.Effect<StoreShape, Mo
       ping: mongo.ping,
       conditionalWrites: mongo.capabilities.conditionalWrites,
       wallClock: mongo.wallClock,
-      pruneClaims: Effect.asVoid(Effect.zip(members.pruneMemberClaims, matches.pruneMatchClaims))
+      pruneClaims: Effect.asVoid(Effect.all([members.pruneMemberClaims, orgs.pruneOrgClaims, matches.pruneMatchClaims]))
     }
   })
 

@@ -22,9 +22,23 @@ const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
 const settings: Engine.Settings = { policy: Policy.defaults, rule: MatchRule.chinese, flagsTopic: "flags", strandedAfterMs: 0 }
 const piiLayer = Pii.layer(Redacted.make("concurrency-test-key-0123456789abcdef"))
 
+/**
+ * Two re-registrations of the simulation's second organisation, the later one first, a batch
+ * apart: two workers store registrations of one organisation at once, and the later must be kept.
+ */
+const withReRegistrations = (lines: ReadonlyArray<string>, batchSize: number) => {
+  const original: Record<string, unknown> = JSON.parse(lines[1] ?? "{}")
+  const again = (eventId: string, occurredAt: string, name: string) => JSON.stringify({ ...original, eventId, occurredAt, name })
+  const at = lines.findIndex((line) => !line.includes('"OrgRegistered"'))
+  const out = [...lines]
+  out.splice(at + batchSize, 0, again("e-renamed-earlier", "2024-03-01T09:00:00+08:00", "更名前的支部"))
+  out.splice(at, 0, again("e-renamed-later", "2024-06-01T09:00:00+08:00", "更名后的支部"))
+  return out
+}
+
 /** The simulated stream of a few members, cut into batches of arrivals. */
 const stream = (seed: number, members: number, batchSize: number) => {
-  const lines = [...Simulation.events({ members, seed, asOf: ASOF })].map((e) => JSON.stringify(e))
+  const lines = withReRegistrations([...Simulation.events({ members, seed, asOf: ASOF })].map((e) => JSON.stringify(e)), batchSize)
   const arrivals = lines.map((line, offset): Engine.Arrival => {
     const decoded = Event.decodeLine(line)
     if (decoded._tag !== "Success") throw new Error(`the simulation wrote a malformed line: ${line}`)

@@ -193,7 +193,7 @@ describe("organisations and proposals as stored", () => {
     expectTypeOf<typeof Matching.Proposal.Encoded>().toEqualTypeOf<Matching.Proposal>()
   })
 
-  const org: Store.OrgDoc = { _id: "org-1", name: "第一支部", parentId: null, kind: "branch", region: "510104", at: new Date(0), eventId: "e-1" }
+  const org: Store.OrgDoc = { _id: "org-1", version: 1, writeId: "w-1", name: "第一支部", parentId: null, kind: "branch", region: "510104", at: new Date(0), eventId: "e-1" }
   const proposal: Store.ProposalDoc = {
     observationEventId: "obs-1",
     memberId: "m-1",

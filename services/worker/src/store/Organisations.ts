@@ -1,13 +1,17 @@
 /**
- * Organisations: the last registration of each (by occurrence, then event id), and a token that
- * every change replaces, so that every worker knows to reload the tree.
+ * Organisations: the registration of each that core's rule keeps (`OrgTree.mergeOrg`), written on
+ * the version read, and a token that every change replaces, so that every worker knows to reload
+ * the tree.
  */
 import { Effect } from "effect"
-import { Mongo, MongoError } from "@relink/mongo"
+import { Mongo, type MongoError, type VersionedWrite } from "@relink/mongo"
 import { randomUUID } from "node:crypto"
 
 export interface OrgDoc {
   readonly _id: string
+  readonly version: number
+  /** Set anew by every write: a writer finds out whether the version stored is its own. */
+  readonly writeId: string
   readonly name: string
   readonly parentId: string | null
   readonly kind: string
@@ -22,13 +26,16 @@ interface VersionDoc {
   readonly version?: string
 }
 
+/** An organisation to write, with the version it was read at (undefined for a new one). */
+export type OrgWrite = VersionedWrite.Write<OrgDoc>
+
 export interface Organisations {
   /**
-   * Last registration of an organisation wins by (at, eventId). True when this one is the stored
-   * one, stored now or by an earlier delivery: a batch retried after a crash then re-applies its
-   * effects.
+   * Writes organisations on their expected version (insert when new), read at `readAt` (wall
+   * clock). Returns the ids that lost a race with another writer: the caller reads them again and
+   * decides again which registration is kept.
    */
-  readonly storeOrg: (org: OrgDoc) => Effect.Effect<boolean, MongoError.MongoError>
+  readonly writeOrgs: (writes: ReadonlyArray<OrgWrite>, readAt: number) => Effect.Effect<ReadonlyArray<string>, MongoError.MongoError>
   readonly allOrgs: Effect.Effect<ReadonlyArray<OrgDoc>, MongoError.MongoError>
   readonly orgsByIds: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<OrgDoc>, MongoError.MongoError>
   /** The organisations directly below any of these. */
@@ -40,31 +47,20 @@ export interface Organisations {
    */
   readonly orgsVersion: Effect.Effect<string, MongoError.MongoError>
   readonly bumpOrgsVersion: Effect.Effect<void, MongoError.MongoError>
+  /** Removes claims on organisation versions too old to be contended any more. */
+  readonly pruneOrgClaims: Effect.Effect<number, MongoError.MongoError>
 }
 
-export const collections = ["orgs", "meta"] as const
+export const collections = ["orgs", "orgClaims", "meta"] as const
 
 export const make = (mongo: Mongo.MongoShape): Effect.Effect<Organisations, MongoError.MongoError> =>
   Effect.gen(function* () {
     const orgs = mongo.db.collection<OrgDoc>("orgs")
     const meta = mongo.db.collection<VersionDoc>("meta")
     yield* Mongo.attempt("index organisations", () => orgs.createIndex({ parentId: 1 }))
+    const versions = yield* mongo.versions<OrgDoc>("organisations", "orgs", "orgClaims")
     return {
-      storeOrg: (org) =>
-        Mongo.attempt("store organisation", async () => {
-          try {
-            const result = await orgs.updateOne(
-              { _id: org._id, $or: [{ at: { $lt: org.at } }, { at: org.at, eventId: { $lt: org.eventId } }] },
-              { $set: org },
-              { upsert: true }
-            )
-            if (result.modifiedCount + result.upsertedCount > 0) return true
-          } catch (error) {
-            // The stored registration is this one or newer: the upsert's insert collides with it.
-            if (!MongoError.isDuplicateKey(error)) throw error
-          }
-          return (await orgs.countDocuments({ _id: org._id, eventId: org.eventId }, { limit: 1 })) > 0
-        }),
+      writeOrgs: versions.write,
       allOrgs: Mongo.findAll("read organisations", orgs, {}),
       orgsByIds: (ids) => (ids.length === 0 ? Effect.succeed([]) : Mongo.findAll("read organisations by id", orgs, { _id: { $in: [...ids] } })),
       orgsByParents: (parentIds) =>
@@ -72,6 +68,7 @@ export const make = (mongo: Mongo.MongoShape): Effect.Effect<Organisations, Mong
       orgsVersion: Effect.map(Mongo.attempt("read organisations version", () => meta.findOne({ _id: "orgs" })), (doc) => doc?.version ?? ""),
       bumpOrgsVersion: Effect.suspend(() =>
         Mongo.attempt("bump organisations version", () => meta.updateOne({ _id: "orgs" }, { $set: { version: randomUUID() } }, { upsert: true }))
-      ).pipe(Effect.asVoid)
+      ).pipe(Effect.asVoid),
+      pruneOrgClaims: versions.pruneClaims
     }
   })

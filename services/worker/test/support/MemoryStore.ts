@@ -3,7 +3,7 @@
  * seeded scheduler interleaves with the other workers' (and can kill a worker at, part of a bulk
  * write applied). It keeps the server's contract as FerretDB 1.x does: inserts are atomic on
  * unique `_id`s, and a conditional update is a query and then a write by `_id` of what the query
- * read, two round trips. Versioned documents (members, an observation's proposals) are written
+ * read, two round trips. Versioned documents (members, organisations, an observation's proposals) are written
  * through the claims `VersionedWrite` takes on such a server.
  */
 import { Effect, Stream } from "effect"
@@ -17,6 +17,7 @@ export interface Server {
   readonly members: Map<string, Store.MemberDoc>
   readonly claims: Map<string, VersionedWrite.Claim>
   readonly matchClaims: Map<string, VersionedWrite.Claim>
+  readonly orgClaims: Map<string, VersionedWrite.Claim>
   readonly orgs: Map<string, Store.OrgDoc>
   readonly observations: Map<string, Store.ObservationDoc>
   readonly resolutions: Map<string, { readonly observationEventId: string; readonly memberId: string }>
@@ -33,6 +34,7 @@ export const server = (): Server => ({
   members: new Map(),
   claims: new Map(),
   matchClaims: new Map(),
+  orgClaims: new Map(),
   orgs: new Map(),
   observations: new Map(),
   resolutions: new Map(),
@@ -137,9 +139,11 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
   })
   const memberVersions = versioned("members", s.members, s.claims)
   const matchVersions = versioned("matches", s.matches, s.matchClaims)
+  const orgVersions = versioned("organisations", s.orgs, s.orgClaims)
   const versioning: VersionedWrite.Settings = { mode: "claims", leaseMs: LEASE_MS, now }
   const pruneMemberClaims = VersionedWrite.prune(memberVersions, versioning)
   const pruneMatchClaims = VersionedWrite.prune(matchVersions, versioning)
+  const pruneOrgClaims = VersionedWrite.prune(orgVersions, versioning)
 
   const withResolutions = (docs: ReadonlyArray<Store.ObservationDoc>, ids: ReadonlyArray<string>): ReadonlyArray<Store.ObservationDoc> => {
     const resolvedBy = new Map<string, Array<string>>()
@@ -180,7 +184,8 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),
     pruneMemberClaims,
     pruneMatchClaims,
-    pruneClaims: Effect.asVoid(Effect.zip(pruneMemberClaims, pruneMatchClaims)),
+    pruneOrgClaims,
+    pruneClaims: Effect.asVoid(Effect.all([pruneMemberClaims, pruneOrgClaims, pruneMatchClaims])),
     clearPending: (members, readAt) => VersionedWrite.update(memberVersions, versioning, members.map(Store.clearingPending), readAt).pipe(Effect.asVoid),
     dueMembers: (now, strandedBefore, limit) =>
       read("find due members", () =>
@@ -204,16 +209,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     allMembers: streamed(() => sortBy(s.members.values(), (d) => d._id)),
     membersOfOrgs: (orgIds) => streamed(() => [...s.members.values()].filter((d) => d.orgIds.some((id) => orgIds.includes(id)))),
 
-    storeOrg: (org) =>
-      Effect.gen(function* () {
-        const newer = (stored: Store.OrgDoc | undefined) =>
-          stored === undefined || stored.at < org.at || (stored.at.getTime() === org.at.getTime() && stored.eventId < org.eventId)
-        const matches = yield* read("store organisation", () => newer(s.orgs.get(org._id)))
-        yield* trip("store organisation", 1, (n) => {
-          if (matches && n > 0) s.orgs.set(org._id, org)
-        })
-        return yield* read("store organisation", () => s.orgs.get(org._id)?.eventId === org.eventId)
-      }),
+    writeOrgs: (writes, readAt) => VersionedWrite.write(orgVersions, versioning, writes, readAt),
     allOrgs: read("read organisations", () => [...s.orgs.values()]),
     orgsByIds: (ids) => read("read organisations by id", () => ids.flatMap((id) => found(s.orgs, id))),
     orgsByParents: (parentIds) =>

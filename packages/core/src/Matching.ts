@@ -263,11 +263,24 @@ export const Proposal = Schema.Struct({
   })
 })
 
-/** The first level of a comparison whose predicate holds for the two people. */
-const levelOf = (comparison: MatchRule.Comparison, a: Person, b: Person): MatchRule.Level | undefined => {
-  for (const level of comparison.levels) if (predicate[level.when](a, b)) return level
-  return undefined
+/** The index of the first level of a comparison whose predicate holds for the two people (-1 when none does). */
+const levelIndex = (comparison: MatchRule.Comparison, a: Person, b: Person): number => {
+  let index = 0
+  for (const level of comparison.levels) {
+    if (predicate[level.when](a, b)) return index
+    index++
+  }
+  return -1
 }
+
+const levelOf = (comparison: MatchRule.Comparison, a: Person, b: Person): MatchRule.Level | undefined => comparison.levels[levelIndex(comparison, a, b)]
+
+/**
+ * The comparison vector of a pair: for each comparison of the rule, the index of the level the
+ * pair falls in (-1 when no level holds). What training counts and estimates m and u from.
+ */
+export const levels = (a: Person, b: Person, rule: MatchRule.MatchRule): ReadonlyArray<number> =>
+  rule.comparisons.map((comparison) => levelIndex(comparison, a, b))
 
 /** Compares two people level by level: the first level whose predicate holds wins. */
 export const compare = (a: Person, b: Person, rule: MatchRule.MatchRule): Explanation => {

@@ -1,0 +1,297 @@
+/**
+ * Estimating a match rule's m and u probabilities and its prior from unlabelled data, as
+ * Fellegi–Sunter training does (and Splink): u by comparing random pairs of members (members are
+ * distinct people, so a random pair is almost surely two people), m and the prior by
+ * expectation–maximisation over the comparison vectors of the pairs blocking brings together, with
+ * u held fixed. The rule's comparisons, levels and blocking stay as they are; training replaces
+ * their numbers.
+ *
+ * Pairs are counted by comparison vector (`Matching.levels`): EM then runs over the distinct
+ * vectors, a few hundred, however many pairs there are.
+ */
+import * as Matching from "./Matching.ts"
+import * as MatchRule from "./MatchRule.ts"
+import { seededRandom } from "./internal/Random.ts"
+
+/** Comparison vectors and how many pairs have each. */
+export interface Patterns {
+  readonly counts: ReadonlyMap<string, { readonly levels: ReadonlyArray<number>; count: number }>
+  readonly pairs: number
+}
+
+/** Counts comparison vectors. */
+export const ofVectors = (vectors: Iterable<ReadonlyArray<number>>): Patterns => {
+  const counts = new Map<string, { readonly levels: ReadonlyArray<number>; count: number }>()
+  let total = 0
+  for (const levels of vectors) {
+    const key = levels.join(",")
+    const entry = counts.get(key)
+    if (entry === undefined) counts.set(key, { levels, count: 1 })
+    else entry.count++
+    total++
+  }
+  return { counts, pairs: total }
+}
+
+/** Counts pairs by comparison vector. */
+export function patterns(pairs: Iterable<readonly [Matching.Person, Matching.Person]>, rule: MatchRule.MatchRule): Patterns {
+  return ofVectors((function* () {
+    for (const [a, b] of pairs) yield Matching.levels(a, b, rule)
+  })())
+}
+
+/** A level carries evidence when it has m and u; the null level (missing data) has neither. */
+const isNull = (level: MatchRule.Level | undefined): boolean => level === undefined || (level.m === undefined && level.u === undefined)
+
+/** Per comparison, per level: the weighted count of pairs in it. */
+const levelCounts = (rule: MatchRule.MatchRule, found: Patterns, weightOf: (levels: ReadonlyArray<number>) => number) => {
+  const sums = rule.comparisons.map((c) => c.levels.map(() => 0))
+  for (const { levels, count } of found.counts.values()) {
+    const weight = weightOf(levels) * count
+    levels.forEach((level, k) => {
+      const row = sums[k]
+      if (row !== undefined && level >= 0 && row[level] !== undefined) row[level] += weight
+    })
+  }
+  return sums
+}
+
+/**
+ * Probabilities from counts over a comparison's non-null levels. A level no pair fell in gets half
+ * a pair's share, not zero: a weight of ±∞ would settle every comparison on its own.
+ */
+const proportions = (comparison: MatchRule.Comparison, counts: ReadonlyArray<number>): ReadonlyArray<number | undefined> => {
+  let total = 0
+  comparison.levels.forEach((level, i) => {
+    if (!isNull(level)) total += counts[i] ?? 0
+  })
+  const floor = total > 0 ? 0.5 / total : 0
+  return comparison.levels.map((level, i) => (isNull(level) || total === 0 ? undefined : Math.max((counts[i] ?? 0) / total, floor)))
+}
+
+/** The rule with each comparison's levels given new m (or u) where an estimate exists. */
+const withLevels = (rule: MatchRule.MatchRule, field: "m" | "u", estimates: ReadonlyArray<ReadonlyArray<number | undefined>>): MatchRule.MatchRule => ({
+  ...rule,
+  comparisons: rule.comparisons.map((comparison, k) => ({
+    ...comparison,
+    levels: comparison.levels.map((level, i) => {
+      const estimate = estimates[k]?.[i]
+      return isNull(level) || estimate === undefined ? level : { ...level, [field]: Math.min(1, estimate) }
+    })
+  }))
+})
+
+/** u for every level: the share of random member pairs in it. */
+export const estimateU = (rule: MatchRule.MatchRule, sampled: Patterns): MatchRule.MatchRule => {
+  const counts = levelCounts(rule, sampled, () => 1)
+  return withLevels(rule, "u", rule.comparisons.map((comparison, k) => proportions(comparison, counts[k] ?? [])))
+}
+
+/** Random pairs of distinct members, `count` of them (with replacement), from a seed. */
+export function* randomPairs<A>(members: ReadonlyArray<A>, count: number, seed: number): Generator<readonly [A, A]> {
+  if (members.length < 2) return
+  const random = seededRandom(seed)
+  for (let n = 0; n < count; n++) {
+    const i = Math.floor(random() * members.length)
+    // Any member but the i-th, each as likely.
+    const a = members[i]
+    const b = members[(i + 1 + Math.floor(random() * (members.length - 1))) % members.length]
+    if (a !== undefined && b !== undefined) yield [a, b]
+  }
+}
+
+/** The match weight of a comparison vector under the rule: the prior's and every active comparison's level's. */
+const weightOf = (rule: MatchRule.MatchRule, levels: ReadonlyArray<number>, active: (k: number) => boolean): number => {
+  let total = MatchRule.priorWeight(rule)
+  levels.forEach((index, k) => {
+    const level = rule.comparisons[k]?.levels[index]
+    if (level !== undefined && active(k)) total += MatchRule.levelWeight(level)
+  })
+  return total
+}
+
+export interface EmOptions {
+  readonly maxIterations?: number
+  /** Stop when no m and not the prior moves by more than this between iterations. */
+  readonly tolerance?: number
+  /**
+   * The comparisons (by index) that take part: the others are left out of the likelihood and keep
+   * their m. A comparison on a field the pairs were blocked on says nothing about who matches
+   * among them. All by default.
+   */
+  readonly active?: ReadonlySet<number>
+  /** Estimate the prior alone, m held at the rule's. */
+  readonly priorOnly?: boolean
+}
+
+export interface EmResult {
+  readonly rule: MatchRule.MatchRule
+  readonly iterations: number
+  readonly converged: boolean
+}
+
+const PRIOR_FLOOR = 1e-12
+
+/**
+ * Expectation–maximisation of m and the prior over the comparison vectors of blocked pairs, u
+ * fixed at the rule's. The rule's m and prior are the starting point. Each iteration: the
+ * probability that each vector is a match under the current numbers (E), then m as the
+ * match-weighted share of pairs in each level and the prior as the mean probability (M).
+ */
+export const expectationMaximisation = (rule: MatchRule.MatchRule, blocked: Patterns, options: EmOptions = {}): EmResult => {
+  const maxIterations = options.maxIterations ?? 100
+  const tolerance = options.tolerance ?? 1e-6
+  const active = (k: number) => options.active === undefined || options.active.has(k)
+  let current = rule
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    const probability = (levels: ReadonlyArray<number>) => 1 / (1 + 2 ** -weightOf(current, levels, active))
+    let expected = 0
+    for (const { levels, count } of blocked.counts.values()) expected += probability(levels) * count
+    const counts = levelCounts(current, blocked, probability)
+    const prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, blocked.pairs === 0 ? current.prior : expected / blocked.pairs))
+    const estimates = current.comparisons.map((comparison, k) => (active(k) && options.priorOnly !== true ? proportions(comparison, counts[k] ?? []) : []))
+    const next = { ...withLevels(current, "m", estimates), prior }
+    const moved = Math.max(Math.abs(next.prior - current.prior), ...next.comparisons.flatMap((c, k) => c.levels.map((level, i) => Math.abs((level.m ?? 0) - (current.comparisons[k]?.levels[i]?.m ?? 0)))))
+    current = next
+    if (moved < tolerance) return { rule: current, iterations: iteration, converged: true }
+  }
+  return { rule: current, iterations: maxIterations, converged: false }
+}
+
+export interface TrainOptions {
+  /** Random member pairs u is estimated from. */
+  readonly uPairs?: number
+  readonly seed?: number
+  readonly em?: Omit<EmOptions, "active" | "priorOnly">
+}
+
+/** One level of a trained rule, with the pairs it was estimated from. */
+export interface TrainedLevel {
+  readonly comparison: string
+  readonly level: string
+  readonly m: number | undefined
+  readonly u: number | undefined
+  /** log2(m/u): what the level adds to a pair's weight. */
+  readonly weight: number
+  /** Random member pairs in this level (what u counts). */
+  readonly sampledPairs: number
+  /** Pairs the whole blocking compares, in this level. */
+  readonly blockedPairs: number
+}
+
+/** One EM session: the pairs one blocking rule brings together, and the comparisons estimated on them. */
+export interface Session {
+  readonly blocking: MatchRule.BlockingRule
+  readonly pairs: number
+  /** The comparisons whose m this session estimated: those on no field of its blocking rule. */
+  readonly estimated: ReadonlyArray<string>
+  readonly iterations: number
+  readonly converged: boolean
+}
+
+export interface Trained {
+  readonly rule: MatchRule.MatchRule
+  readonly levels: ReadonlyArray<TrainedLevel>
+  readonly sampledPairs: number
+  readonly blockedPairs: number
+  readonly sessions: ReadonlyArray<Session>
+  /** Iterations of the last step, the prior's estimate over every blocked pair. */
+  readonly priorIterations: number
+}
+
+const DEFAULT_U_PAIRS = 1_000_000
+
+/** The comparison of the default rule that a blocking key field makes pairs agree on. */
+const comparisonOfField: Record<MatchRule.KeyField, string> = {
+  idNumber: "idNumber",
+  phone: "phone",
+  namePinyin: "name",
+  surnamePinyin: "name",
+  birthDate: "birthDate",
+  birthYear: "birthDate",
+  province: "region",
+  region: "region"
+}
+
+/** The observation–member pairs the rule's blocking compares, counted by comparison vector. */
+const blockedPairs = (members: ReadonlyArray<Matching.Candidate>, observations: ReadonlyArray<Matching.Person>, rule: MatchRule.MatchRule): Patterns => {
+  const index = Matching.index(members, rule)
+  return patterns(
+    (function* () {
+      for (const observed of observations) for (const candidate of Matching.candidatesFor(index, observed)) yield [observed, candidate.person] as const
+    })(),
+    rule
+  )
+}
+
+const mean = (values: ReadonlyArray<number>): number | undefined => (values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length)
+
+/**
+ * Trains the rule's numbers on members and the observations that look for them, as Splink does:
+ * u from random member pairs; then one EM session per blocking rule over the observation–member
+ * pairs that rule alone compares, estimating m for the comparisons on none of its fields (pairs
+ * blocked on a name all agree on the name, matches or not), each m the mean of the sessions that
+ * estimated it; last the prior, by EM over every pair the whole blocking compares with m and u
+ * fixed. Starts from the rule's own m and prior; the auto-link and review weights move with the
+ * prior, so that they ask the levels for the evidence the rule's own did. Deterministic for a seed.
+ */
+export const train = (
+  members: ReadonlyArray<Matching.Candidate>,
+  observations: ReadonlyArray<Matching.Person>,
+  rule: MatchRule.MatchRule,
+  options: TrainOptions = {}
+): Trained => {
+  const people = members.map((m) => m.person)
+  const sampled = patterns(randomPairs(people, options.uPairs ?? DEFAULT_U_PAIRS, options.seed ?? 1), rule)
+  const withU = estimateU(rule, sampled)
+  const sessions = withU.blocking.map((blocking) => {
+    const blockedOn = new Set(blocking.map((field) => comparisonOfField[field]))
+    const active = new Set(withU.comparisons.flatMap((c, k) => (blockedOn.has(c.name) ? [] : [k])))
+    const pairs = blockedPairs(members, observations, { ...withU, blocking: [blocking] })
+    const result = expectationMaximisation(withU, pairs, { ...options.em, active })
+    return { blocking, pairs: pairs.pairs, active, result }
+  })
+  const withM = withLevels(
+    withU,
+    "m",
+    withU.comparisons.map((comparison, k) =>
+      comparison.levels.map((_, i) =>
+        mean(sessions.flatMap((session) => (session.active.has(k) ? [session.result.rule.comparisons[k]?.levels[i]?.m ?? Number.NaN] : [])))
+      )
+    )
+  )
+  const all = blockedPairs(members, observations, withM)
+  const estimated = expectationMaximisation(withM, all, { ...options.em, priorOnly: true })
+  // The thresholds are total weights, the prior's included: moved with the prior, they ask for the
+  // same evidence from the levels as the starting rule's did.
+  const shift = MatchRule.priorWeight(estimated.rule) - MatchRule.priorWeight(rule)
+  const trained = { ...estimated.rule, autoLinkWeight: rule.autoLinkWeight + shift, reviewWeight: rule.reviewWeight + shift }
+  const iterations = estimated.iterations
+  const sampledCounts = levelCounts(rule, sampled, () => 1)
+  const blockedCounts = levelCounts(rule, all, () => 1)
+  const levels = trained.comparisons.flatMap((comparison, k) =>
+    comparison.levels.map((level, i) => ({
+      comparison: comparison.name,
+      level: level.label,
+      m: level.m,
+      u: level.u,
+      weight: MatchRule.levelWeight(level),
+      sampledPairs: sampledCounts[k]?.[i] ?? 0,
+      blockedPairs: blockedCounts[k]?.[i] ?? 0
+    }))
+  )
+  return {
+    rule: trained,
+    levels,
+    sampledPairs: sampled.pairs,
+    blockedPairs: all.pairs,
+    sessions: sessions.map(({ blocking, pairs, active, result }) => ({
+      blocking,
+      pairs,
+      estimated: withU.comparisons.filter((_, k) => active.has(k)).map((c) => c.name),
+      iterations: result.iterations,
+      converged: result.converged
+    })),
+    priorIterations: iterations
+  }
+}

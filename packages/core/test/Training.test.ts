@@ -1,0 +1,109 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import type * as MatchRule from "../src/MatchRule.ts"
+import { seededRandom } from "../src/internal/Random.ts"
+import * as Training from "../src/Training.ts"
+
+/** Three comparisons, each a null level and three levels: the m and u data are generated from. */
+const truth = {
+  prior: 0.08,
+  m: [
+    [0.85, 0.1, 0.05],
+    [0.7, 0.2, 0.1],
+    [0.6, 0.3, 0.1]
+  ],
+  u: [
+    [0.01, 0.04, 0.95],
+    [0.05, 0.15, 0.8],
+    [0.2, 0.3, 0.5]
+  ]
+}
+
+const ruleWith = (prior: number, m: ReadonlyArray<ReadonlyArray<number>>, u: ReadonlyArray<ReadonlyArray<number>>): MatchRule.MatchRule => ({
+  prior,
+  autoLinkWeight: 20,
+  reviewWeight: 0,
+  blocking: [],
+  comparisons: m.map((levels, k) => ({
+    name: `c${k}`,
+    label: { zh: `c${k}`, en: `c${k}` },
+    levels: [
+      { label: "missing", when: "always" },
+      ...levels.map((mk, i) => ({ label: `level ${i + 1}`, when: "always" as const, m: mk, u: u[k]?.[i] ?? 1 }))
+    ]
+  }))
+})
+
+/** A level drawn from the distribution, as its index among a comparison's levels (0 is the null level). */
+const draw = (random: () => number, distribution: ReadonlyArray<number>): number => {
+  let r = random()
+  for (const [i, p] of distribution.entries()) {
+    if (r < p) return i + 1
+    r -= p
+  }
+  return distribution.length
+}
+
+/** Comparison vectors of `n` pairs, a share `prior` of them matches, 10 % of each comparison missing. */
+const generated = (n: number, seed: number) => {
+  const uniform = seededRandom(seed)
+  const vectors: Array<ReadonlyArray<number>> = []
+  for (let p = 0; p < n; p++) {
+    const match = uniform() < truth.prior
+    vectors.push(truth.m.map((m, k) => (uniform() < 0.1 ? 0 : draw(uniform, match ? m : (truth.u[k] ?? [])))))
+  }
+  return Training.ofVectors(vectors)
+}
+
+const ms = (rule: MatchRule.MatchRule) => rule.comparisons.map((c) => c.levels.slice(1).map((l) => l.m ?? Number.NaN))
+
+describe("Training.expectationMaximisation", () => {
+  it("recovers the m probabilities and the prior that generated the data, from a rough start, u fixed", () => {
+    // A start that only knows agreement is likelier among matches: the same m for every comparison, a small prior.
+    const start = ruleWith(0.01, truth.m.map(() => [0.5, 0.3, 0.2]), truth.u)
+    const result = Training.expectationMaximisation(start, generated(100_000, 11), { maxIterations: 500 })
+    assert.isTrue(result.converged)
+    assert.approximately(result.rule.prior, truth.prior, 0.01)
+    ms(result.rule).forEach((levels, k) => levels.forEach((m, i) => assert.approximately(m, truth.m[k]?.[i] ?? Number.NaN, 0.02, `m of c${k} level ${i + 1}`)))
+  })
+
+  it("keeps u as given and leaves the null levels without m and u", () => {
+    const start = ruleWith(0.5, truth.m, truth.u)
+    const result = Training.expectationMaximisation(start, generated(5_000, 3))
+    result.rule.comparisons.forEach((c, k) => {
+      assert.deepStrictEqual(c.levels[0], { label: "missing", when: "always" })
+      assert.deepStrictEqual(c.levels.slice(1).map((l) => l.u), truth.u[k])
+    })
+  })
+})
+
+describe("Training.estimateU", () => {
+  it("gives each level its share of the sampled pairs, the null level none", () => {
+    const sampled = Training.ofVectors([
+      [1, 0, 3],
+      [2, 0, 3],
+      [3, 1, 3],
+      [3, 1, 0]
+    ])
+    const rule = Training.estimateU(ruleWith(0.1, truth.m, truth.u), sampled)
+    assert.deepStrictEqual(rule.comparisons.map((c) => c.levels.map((l) => l.u)), [
+      [undefined, 0.25, 0.25, 0.5],
+      [undefined, 1, 0.25, 0.25],
+      [undefined, 1 / 6, 1 / 6, 1]
+    ])
+  })
+})
+
+describe("Training.randomPairs", () => {
+  it("pairs a member with another member, never with itself, the same pairs for the same seed", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 50 }), fc.integer(), (size, seed) => {
+        const members = Array.from({ length: size }, (_, i) => i)
+        const pairs = [...Training.randomPairs(members, 200, seed)]
+        assert.strictEqual(pairs.length, 200)
+        for (const [a, b] of pairs) assert.notStrictEqual(a, b)
+        assert.deepStrictEqual([...Training.randomPairs(members, 200, seed)], pairs)
+      })
+    )
+  })
+})

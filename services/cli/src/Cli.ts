@@ -10,11 +10,12 @@ import { publish } from "./commands/publish.ts"
 import { report } from "./commands/report.ts"
 import { scan } from "./commands/scan.ts"
 import { simulate } from "./commands/simulate.ts"
+import { train } from "./commands/train.ts"
 import { worker } from "./commands/worker.ts"
 
 export const version = "0.1.0"
 
-export const subcommands = [simulate, scan, report, orgs, demo, worker, publish] as const
+export const subcommands = [simulate, scan, report, orgs, train, demo, worker, publish] as const
 
 export const relink = Command.make("relink").pipe(
   Command.withDescription(

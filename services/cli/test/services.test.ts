@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { Cause, Config, ConfigProvider, Effect, Exit, Option, Redacted, Stream } from "effect"
+import { MatchRule } from "@relink/core"
 import { KafkaConfig } from "@relink/kafka"
 import { Mongo } from "@relink/mongo"
 import { WorkerConfig } from "@relink/worker"
@@ -195,7 +196,7 @@ describe("--events or --mongo", () => {
 
   it("reads an export with --events, the worker's database with --mongo", () => {
     const events = Effect.runSync(origin({ events: Option.some("x.ndjson"), orgs: Option.some("orgs.ndjson") }))
-    assert.deepStrictEqual(events, { _tag: "Events", events: "x.ndjson", orgs: Option.some("orgs.ndjson") })
+    assert.deepStrictEqual(events, { _tag: "Events", events: "x.ndjson", orgs: Option.some("orgs.ndjson"), rule: MatchRule.chinese })
     const mongo = Effect.runSync(origin({ mongo: Option.some("mongodb://h:1") }, { RELINK_PII_KEY: KEY, MONGODB_URI: "mongodb://ignored", MONGODB_DATABASE: "envdb" }))
     assert.strictEqual(mongo._tag, "Mongo")
     if (mongo._tag === "Mongo") {

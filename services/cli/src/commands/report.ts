@@ -164,6 +164,7 @@ const listFlags = {
       "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
     )
   ),
+  rule: Shared.rule.pipe(Flag.withDescription("The match rule to propose with, as JSON (what relink train writes and RELINK_MATCH_RULE takes); with --events only. Default: the built-in rule")),
   rejects: Shared.rejects,
   maxLineBytes: Shared.maxLineBytes,
   maxRejects: Shared.maxRejects,

@@ -56,8 +56,8 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
         read.progress.done()
         yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
         const sink = yield* Sink.open(outPath)
-        const rows = ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults, rule: ScanOutput.rule, members: "matchable" }, Heap.collectNow)
-        const written = yield* ScanOutput.writeLines(flags.format, rows, ScanOutput.rule, sink)
+        const rows = ScanOutput.scanned(read.ingested.state, { asOf: read.asOf, policy: Policy.defaults, rule: origin.rule, members: "matchable" }, Heap.collectNow)
+        const written = yield* ScanOutput.writeLines(flags.format, rows, origin.rule, sink)
         yield* Sink.run(sink, (s) => s.close())
         return yield* Shared.note(flags.quiet, summaryLine(written, read.ingested.state.skippedFuture, outPath))
       }
@@ -91,6 +91,7 @@ export const scan = Command.make(
     out: Shared.out.pipe(Flag.withDescription(
         "Output file, or - for standard output (default for jsonl, csv, json; xlsx defaults to ./scan-<date>.xlsx and never goes to standard output). Written complete or not at all (a temporary file beside it, renamed into place); never an input"
       )),
+    rule: Shared.rule.pipe(Flag.withDescription("The match rule to propose with, as JSON (what relink train writes and RELINK_MATCH_RULE takes); with --events only. Default: the built-in rule")),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
     maxRejects: Shared.maxRejects,

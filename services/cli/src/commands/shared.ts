@@ -4,16 +4,16 @@
  * scan itself.
  */
 import { basename, dirname, extname, join } from "node:path"
-import { Cause, Console, Effect, Layer, Option, type Redacted, type Scope } from "effect"
+import { readFileSync, statSync } from "node:fs"
+import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope } from "effect"
 import { Flag } from "effect/cli"
-import { type Matching, type MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store } from "@relink/worker"
 import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Outputs from "../Outputs.ts"
 import * as Progress from "../Progress.ts"
-import * as ScanOutput from "../render/ScanOutput.ts"
 import * as Terminal from "../render/Terminal.ts"
 import * as Settings from "../Settings.ts"
 import * as Sources from "../Sources.ts"
@@ -57,7 +57,7 @@ export const database = Flag.String("database").pipe(
 
 /** Where a command reads from: an export of events, or the worker's MongoDB database. */
 export type Origin =
-  | { readonly _tag: "Events"; readonly events: string; readonly orgs: Option.Option<string> }
+  | { readonly _tag: "Events"; readonly events: string; readonly orgs: Option.Option<string>; readonly rule: MatchRule.MatchRule }
   | { readonly _tag: "Mongo"; readonly settings: Mongo.MongoSettings; readonly piiKey: Redacted.Redacted<string> }
 
 export interface OriginFlags {
@@ -65,6 +65,8 @@ export interface OriginFlags {
   readonly orgs: Option.Option<string>
   readonly mongo: Option.Option<string>
   readonly database: Option.Option<string>
+  /** `--rule`, for the commands that match. */
+  readonly rule?: Option.Option<string>
 }
 
 /** `--events` or `--mongo` (exactly one), with what goes with each; a wrong mix is one `Usage` line. */
@@ -72,7 +74,7 @@ export const originOf = (
   command: string,
   flags: OriginFlags,
   env: Readonly<Record<string, string | undefined>> = process.env
-): Effect.Effect<Origin, Usage> =>
+): Effect.Effect<Origin, Usage | BadArgument> =>
   Effect.gen(function* () {
     const usage = (reason: string) => new Usage({ command, reason })
     if (Option.isSome(flags.events) && Option.isSome(flags.mongo)) {
@@ -80,10 +82,11 @@ export const originOf = (
     }
     if (Option.isSome(flags.events)) {
       if (Option.isSome(flags.database)) return yield* usage("--database goes with --mongo, not with --events")
-      return { _tag: "Events", events: flags.events.value, orgs: flags.orgs } as const
+      return { _tag: "Events", events: flags.events.value, orgs: flags.orgs, rule: yield* readRule(flags.rule ?? Option.none()) } as const
     }
     if (Option.isNone(flags.mongo)) return yield* usage("say where to read from: --events FILE|DIR|- (an export of events) or --mongo URI (the worker's database)")
     if (Option.isSome(flags.orgs)) return yield* usage("--orgs goes with --events: with --mongo the organisations are the ones the worker stored")
+    if (flags.rule !== undefined && Option.isSome(flags.rule)) return yield* usage("--rule goes with --events: with --mongo the proposals are the worker's, made under the rule it stored")
     const provider = Settings.providerOf({ MONGODB_URI: flags.mongo.value, MONGODB_DATABASE: Settings.given(flags.database) }, env)
     const settings = yield* Settings.read(command, provider, Mongo.config, { MONGODB_URI: "--mongo", MONGODB_DATABASE: "--database" })
     const piiKey = yield* Settings.readPiiKey(command, provider)
@@ -105,6 +108,30 @@ export const asOf = Flag.String("as-of").pipe(
 )
 
 export const out = Flag.String("out").pipe(Flag.withMetavar("PATH"), Flag.optional)
+
+export const rule = Flag.String("rule").pipe(Flag.withMetavar("FILE"), Flag.optional)
+
+/** A rule file is a page of JSON: anything far larger is not one. */
+const MAX_RULE_BYTES = 1 << 20
+
+/** The match rule in a JSON file (`--rule`), or the built-in rule; a file that is none is one line naming what is wrong. */
+export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.MatchRule, BadArgument> =>
+  Option.isNone(path)
+    ? Effect.succeed(MatchRule.chinese)
+    : Effect.gen(function* () {
+        const bad = (reason: string) => new BadArgument({ flag: "--rule", reason: `${path.value}: ${reason}` })
+        const text = yield* Effect.try({
+          try: () => {
+            if (statSync(path.value).size > MAX_RULE_BYTES) throw new RangeError(`larger than ${MAX_RULE_BYTES} bytes: not a rule`)
+            return readFileSync(path.value, "utf8")
+          },
+          catch: (cause) => bad(cause instanceof Error ? cause.message : String(cause))
+        })
+        const json = yield* Effect.try({ try: (): unknown => JSON.parse(text), catch: () => bad("not JSON") })
+        const decoded = MatchRule.decode(json)
+        if (Result.isFailure(decoded)) return yield* bad(`not a match rule: ${decoded.failure.message.split("\n")[0] ?? ""}`)
+        return decoded.success
+      })
 
 /** A workbook is binary: on a terminal it is noise, and the commands' text formats serve a pipe. */
 export const noXlsxOnStdout = new BadArgument({ flag: "--out -", reason: "an XLSX workbook does not go to standard output: give --out FILE.xlsx, or a text --format" })
@@ -177,6 +204,8 @@ export interface EventsFlags {
   readonly maxLineBytes?: number
   readonly maxRejects?: number
   readonly quiet: boolean
+  /** The rule matching uses (the built-in one when absent). */
+  readonly matchRule?: MatchRule.MatchRule
 }
 
 /** More than this share of the lines rejected, and the run warns that the input may be the wrong file. */
@@ -231,7 +260,7 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
     const { members, observations } = ingested.state
     progress.status(`evaluating ${Progress.number(members.size)} members and matching ${Progress.number(observations.size)} observations …`)
     // The commands read projections only for the rows of unlinked members.
-    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, rule: ScanOutput.rule, members: "matchable" })
+    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" })
     progress.done()
     return { result, ingested, asOf }
   })
@@ -330,12 +359,12 @@ export const load = (
 ): Effect.Effect<Loaded, CommandError, Scope.Scope> =>
   origin._tag === "Mongo"
     ? Effect.flatMap(Time.asOf(options.asOf), (asOf) => loadMongo(origin, asOf, options.quiet, scope))
-    : Effect.map(scanEvents({ ...options, events: origin.events, orgs: origin.orgs }), ({ result, ingested }) => ({
+    : Effect.map(scanEvents({ ...options, events: origin.events, orgs: origin.orgs, matchRule: origin.rule }), ({ result, ingested }) => ({
         asOf: result.asOf,
         orgs: result.orgs,
         evaluations: result.evaluations,
         proposals: result.proposals,
-        rule: ScanOutput.rule,
+        rule: origin.rule,
         input: Report.fromScan(result),
         events: result.events,
         skippedFuture: result.skippedFuture,

@@ -45,8 +45,6 @@ export const memberRow = (e: Status.Evaluation): MemberRow => ({
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits))
 
-/** The rule the embedded scan matched with (Scan.evaluate's default). */
-export const rule = MatchRule.chinese
 
 /** A proposal's row, its explanation written out under the rule that made the proposal. */
 export const matchRow = (p: Matching.Proposal, rule: MatchRule.MatchRule): MatchRow => ({

@@ -1,0 +1,60 @@
+import { assert, describe, it } from "@effect/vitest"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Result } from "effect"
+import { Matching, MatchRule, Policy, Scan } from "@relink/core"
+import { AS_OF, ok, oneLineError, relink, simulate, tempDir } from "./helpers.ts"
+
+const AS_OF_INSTANT = Date.parse("2026-11-27T23:59:59+08:00")
+
+const decodeRule = (text: string): MatchRule.MatchRule => {
+  const decoded = MatchRule.decode(JSON.parse(text))
+  if (Result.isFailure(decoded)) throw new Error(`not a match rule: ${decoded.failure.message}`)
+  return decoded.success
+}
+
+describe("relink train", () => {
+  const sim = simulate(1_500, 5)
+  const dir = tempDir("train")
+  const trainedPath = join(dir, "rule.json")
+  const run = ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--seed", "3", "--pairs", "50000", "--out", trainedPath]))
+  const trained = decodeRule(readFileSync(trainedPath, "utf8"))
+
+  it("writes a rule the worker and the scan accept, the built-in rule's comparisons and blocking with new numbers", () => {
+    assert.deepStrictEqual(
+      trained.comparisons.map((c) => [c.name, c.levels.map((l) => l.label)]),
+      MatchRule.chinese.comparisons.map((c) => [c.name, c.levels.map((l) => l.label)])
+    )
+    assert.deepStrictEqual(trained.blocking, MatchRule.chinese.blocking)
+    assert.notDeepEqual(trained.comparisons, MatchRule.chinese.comparisons)
+    assert.notStrictEqual(trained.prior, MatchRule.chinese.prior)
+    assert.match(run.stderr, /trained on 1,\d{3} members and [\d,]+ observations/)
+    assert.match(run.stderr, /blocked on namePinyin \+ birthDate: [\d,]+ pairs, m of idNumber, gender, phone, region/)
+  })
+
+  it("gives the same rule for the same events and seed", () => {
+    const again = ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--seed", "3", "--pairs", "50000", "-q"]))
+    assert.deepStrictEqual(decodeRule(again.stdout), trained)
+    assert.strictEqual(again.stderr, "")
+  })
+
+  it("makes relink scan --rule propose what the embedded scan proposes under the trained rule", () => {
+    const scanned = ok(relink(["scan", "--events", sim.eventsPath, "--as-of", AS_OF, "--rule", trainedPath, "-q"]))
+    const rows = scanned.stdout.split("\n").filter((l) => l.length > 0).map((l): { kind: string; weight?: number; memberId: string; observationEventId?: string } => JSON.parse(l))
+    const expected = Scan.run(sim.events, { asOf: AS_OF_INSTANT, policy: Policy.defaults, rule: trained }).proposals
+    // Rows carry the weight to three decimals.
+    const key = (p: { readonly observationEventId?: string; readonly memberId: string; readonly weight?: number }) => `${p.observationEventId}|${p.memberId}|${p.weight?.toFixed(3)}`
+    assert.isAbove(expected.length, 0)
+    assert.deepStrictEqual(rows.filter((r) => r.kind === "match").map(key), expected.map((p: Matching.Proposal) => key(p)))
+  })
+
+  it("answers a --rule that is no rule with one line and exit code 2", () => {
+    const notJson = join(dir, "not.json")
+    writeFileSync(notJson, "prior: 0.1\n")
+    assert.match(oneLineError(["train", "--events", sim.eventsPath, "--rule", notJson], 2), /--rule: .*not\.json: not JSON/)
+    const badProbability = join(dir, "bad.json")
+    writeFileSync(badProbability, JSON.stringify({ ...MatchRule.chinese, prior: 2 }))
+    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", badProbability], 2), /--rule: .*bad\.json: not a match rule: a probability must be in \(0, 1\]/)
+    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", join(dir, "missing.json")], 2), /--rule: .*missing\.json: ENOENT/)
+  })
+})

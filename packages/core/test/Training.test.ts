@@ -1,8 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Redacted } from "effect"
 import * as fc from "fast-check"
-import type * as MatchRule from "../src/MatchRule.ts"
+import * as Matching from "../src/Matching.ts"
+import * as MatchRule from "../src/MatchRule.ts"
 import { seededRandom } from "../src/internal/Random.ts"
 import * as Training from "../src/Training.ts"
+import * as A from "./arbitraries.ts"
 
 /** Three comparisons, each a null level and three levels: the m and u data are generated from. */
 const truth = {
@@ -103,6 +106,41 @@ describe("Training.randomPairs", () => {
         assert.strictEqual(pairs.length, 200)
         for (const [a, b] of pairs) assert.notStrictEqual(a, b)
         assert.deepStrictEqual([...Training.randomPairs(members, 200, seed)], pairs)
+      })
+    )
+  })
+})
+
+describe("a comparison's probability", () => {
+  const person = fc
+    .record({
+      name: fc.option(A.chineseName, { nil: undefined }),
+      idNumber: fc.option(A.validIdNumber, { nil: undefined }),
+      birthDate: fc.option(A.birthDate(1950, 2000), { nil: undefined }),
+      phone: fc.option(A.validPhone, { nil: undefined }),
+      region: fc.option(A.addressCode, { nil: undefined })
+    })
+    .map(({ name, idNumber, birthDate, phone, region }) =>
+      Matching.person({
+        name,
+        idNumber: idNumber === undefined ? undefined : Redacted.make(idNumber),
+        birthDate,
+        phone: phone === undefined ? undefined : Redacted.make(phone),
+        regions: [region]
+      })
+    )
+  // Under the built-in rule and a trained-looking one: probability follows weight whatever the numbers.
+  const rules = [MatchRule.chinese, { ...MatchRule.chinese, prior: 0.15 }]
+
+  it("is monotone in the pair's total weight, and in (0, 1]", () => {
+    fc.assert(
+      fc.property(person, person, person, person, fc.boolean(), fc.constantFrom(...rules), (a, b, c, d, itself, rule) => {
+        const first = Matching.compare(a, b, rule)
+        // Half the time a person against themself: totals far above the review weight too.
+        const second = Matching.compare(c, itself ? c : d, rule)
+        for (const e of [first, second]) assert.isTrue(e.probability > 0 && e.probability <= 1)
+        if (first.total <= second.total) assert.isAtMost(first.probability, second.probability)
+        else assert.isAtLeast(first.probability, second.probability)
       })
     )
   })

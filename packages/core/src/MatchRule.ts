@@ -81,7 +81,13 @@ export const MatchRule = Schema.Struct({
   /** Total weight at or above which a pair is proposed for review at all. */
   reviewWeight: Schema.Number,
   comparisons: Schema.Array(Comparison),
-  blocking: Schema.Array(BlockingRule)
+  blocking: Schema.Array(BlockingRule),
+  /**
+   * Common names (normalised, simplified) with the share of members who bear each: agreeing on
+   * one of them is weaker evidence than the name levels' u says. `Training.train` computes it;
+   * absent, names are weighed by u alone.
+   */
+  nameFrequencies: Schema.optionalKey(Schema.Record(Schema.String, Probability))
 })
 export type MatchRule = typeof MatchRule.Type
 

@@ -226,7 +226,10 @@ export const blockingKeys = (p: Person, rule: MatchRule.MatchRule): ReadonlyArra
 export interface ComparisonOutcome {
   readonly comparison: string
   readonly level: string
+  /** The level's weight, the term-frequency adjustment included. */
   readonly weight: number
+  /** What agreeing on a common name took off the level's weight (`MatchRule.nameFrequencies`). */
+  readonly termFrequency?: number
 }
 
 export interface Explanation {
@@ -257,7 +260,9 @@ export const Proposal = Schema.Struct({
   decision: Decision,
   explanation: Schema.Struct({
     prior: Schema.Number,
-    comparisons: Schema.Array(Schema.Struct({ comparison: Schema.String, level: Schema.String, weight: Schema.Number })),
+    comparisons: Schema.Array(
+      Schema.Struct({ comparison: Schema.String, level: Schema.String, weight: Schema.Number, termFrequency: Schema.optionalKey(Schema.Number) })
+    ),
     total: Schema.Number,
     probability: Schema.Number
   })
@@ -282,6 +287,20 @@ const levelOf = (comparison: MatchRule.Comparison, a: Person, b: Person): MatchR
 export const levels = (a: Person, b: Person, rule: MatchRule.MatchRule): ReadonlyArray<number> =>
   rule.comparisons.map((comparison) => levelIndex(comparison, a, b))
 
+/** The levels at which both people bear one normalised name: where its frequency tells. */
+const sharedName: ReadonlySet<MatchRule.Predicate> = new Set(["name.exact", "name.simplified"])
+
+/**
+ * What agreeing on this name takes off the level's weight: log2(u / frequency) when more people
+ * bear it than u supposes (0 for a rare name, and without `nameFrequencies`). Splink's
+ * term-frequency adjustment, applied downwards only.
+ */
+const termFrequency = (rule: MatchRule.MatchRule, level: MatchRule.Level, a: Person, b: Person): number => {
+  if (rule.nameFrequencies === undefined || level.u === undefined || !sharedName.has(level.when)) return 0
+  const frequency = rule.nameFrequencies[b.name ?? a.name ?? ""]
+  return frequency === undefined || frequency <= level.u ? 0 : Math.log2(level.u / frequency)
+}
+
 /** Compares two people level by level: the first level whose predicate holds wins. */
 export const compare = (a: Person, b: Person, rule: MatchRule.MatchRule): Explanation => {
   const prior = MatchRule.priorWeight(rule)
@@ -290,9 +309,10 @@ export const compare = (a: Person, b: Person, rule: MatchRule.MatchRule): Explan
   for (const comparison of rule.comparisons) {
     const level = levelOf(comparison, a, b)
     if (level === undefined) continue
-    const weight = MatchRule.levelWeight(level)
+    const adjustment = termFrequency(rule, level, a, b)
+    const weight = MatchRule.levelWeight(level) + adjustment
     total += weight
-    comparisons.push({ comparison: comparison.name, level: level.label, weight })
+    comparisons.push({ comparison: comparison.name, level: level.label, weight, ...(adjustment !== 0 && { termFrequency: adjustment }) })
   }
   return { prior, comparisons, total, probability: 1 / (1 + 2 ** -total) }
 }
@@ -305,7 +325,7 @@ const score = (a: Person, b: Person, rule: MatchRule.MatchRule): number => {
   let total = MatchRule.priorWeight(rule)
   for (const comparison of rule.comparisons) {
     const level = levelOf(comparison, a, b)
-    if (level !== undefined) total += MatchRule.levelWeight(level)
+    if (level !== undefined) total += MatchRule.levelWeight(level) + termFrequency(rule, level, a, b)
   }
   return total
 }
@@ -412,9 +432,10 @@ const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`
 /** The waterfall as one line of text: prior, each comparison's level and weight, the total. */
 export const explain = (explanation: Explanation, rule: MatchRule.MatchRule, lang: "zh" | "en" = "zh"): string => {
   const labels = new Map(rule.comparisons.map((c) => [c.name, c.label[lang]]))
+  const common = lang === "zh" ? "常见姓名" : "common name"
   const parts = explanation.comparisons
     .filter((c) => c.weight !== 0)
-    .map((c) => `${labels.get(c.comparison) ?? c.comparison} ${c.level} ${signed(c.weight)}`)
+    .map((c) => `${labels.get(c.comparison) ?? c.comparison} ${c.level} ${signed(c.weight)}${c.termFrequency === undefined ? "" : ` (${common} ${signed(c.termFrequency)})`}`)
   const prior = lang === "zh" ? "先验" : "prior"
   const total = lang === "zh" ? "合计" : "total"
   return `${prior} ${signed(explanation.prior)}; ${parts.join("; ")}; ${total} ${signed(explanation.total)} (p=${explanation.probability.toFixed(4)})`

@@ -161,6 +161,8 @@ export const expectationMaximisation = (rule: MatchRule.MatchRule, blocked: Patt
 export interface TrainOptions {
   /** Random member pairs u is estimated from. */
   readonly uPairs?: number
+  /** Members who must bear a name for its frequency to be kept (`MatchRule.nameFrequencies`): no rarer name is listed. */
+  readonly minNameCount?: number
   readonly seed?: number
   readonly em?: Omit<EmOptions, "active" | "priorOnly">
 }
@@ -200,6 +202,24 @@ export interface Trained {
 }
 
 const DEFAULT_U_PAIRS = 1_000_000
+const DEFAULT_MIN_NAME_COUNT = 5
+
+/**
+ * The share of members bearing each name borne by at least `minCount` of them: what agreeing on a
+ * common name is discounted by. A rarer name is not listed, so the table names no one in particular.
+ */
+export const nameFrequencies = (members: ReadonlyArray<Matching.Person>, minCount: number = DEFAULT_MIN_NAME_COUNT): Record<string, number> => {
+  const counts = new Map<string, number>()
+  let named = 0
+  for (const member of members) {
+    if (member.name === undefined) continue
+    named++
+    counts.set(member.name, (counts.get(member.name) ?? 0) + 1)
+  }
+  const frequencies: Record<string, number> = {}
+  for (const [name, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (count >= minCount) frequencies[name] = count / named
+  return frequencies
+}
 
 /** The comparison of the default rule that a blocking key field makes pairs agree on. */
 const comparisonOfField: Record<MatchRule.KeyField, string> = {
@@ -232,7 +252,8 @@ const mean = (values: ReadonlyArray<number>): number | undefined => (values.leng
  * pairs that rule alone compares, estimating m for the comparisons on none of its fields (pairs
  * blocked on a name all agree on the name, matches or not), each m the mean of the sessions that
  * estimated it; last the prior, by EM over every pair the whole blocking compares with m and u
- * fixed. Starts from the rule's own m and prior; the auto-link and review weights move with the
+ * fixed; and the frequencies of common names among the members (`nameFrequencies`). Starts from
+ * the rule's own m and prior; the auto-link and review weights move with the
  * prior, so that they ask the levels for the evidence the rule's own did. Deterministic for a seed.
  */
 export const train = (
@@ -265,7 +286,12 @@ export const train = (
   // The thresholds are total weights, the prior's included: moved with the prior, they ask for the
   // same evidence from the levels as the starting rule's did.
   const shift = MatchRule.priorWeight(estimated.rule) - MatchRule.priorWeight(rule)
-  const trained = { ...estimated.rule, autoLinkWeight: rule.autoLinkWeight + shift, reviewWeight: rule.reviewWeight + shift }
+  const trained = {
+    ...estimated.rule,
+    autoLinkWeight: rule.autoLinkWeight + shift,
+    reviewWeight: rule.reviewWeight + shift,
+    nameFrequencies: nameFrequencies(people, options.minNameCount)
+  }
   const iterations = estimated.iterations
   const sampledCounts = levelCounts(rule, sampled, () => 1)
   const blockedCounts = levelCounts(rule, all, () => 1)

@@ -145,3 +145,33 @@ describe("a comparison's probability", () => {
     )
   })
 })
+
+describe("name frequencies", () => {
+  const named = (name: string) => Matching.person({ name, regions: [] })
+  const members = [...Array.from({ length: 6 }, () => named("张伟")), ...Array.from({ length: 5 }, () => named("王芳")), named("欧阳娜娜"), Matching.person({ regions: [] })]
+
+  it("lists the share of named members bearing each name borne by at least the minimum, and no rarer name", () => {
+    assert.deepStrictEqual(Training.nameFrequencies(members, 5), { 张伟: 6 / 12, 王芳: 5 / 12 })
+    assert.deepStrictEqual(Training.nameFrequencies(members, 6), { 张伟: 6 / 12 })
+  })
+
+  const exactName = MatchRule.chinese.comparisons.find((c) => c.name === "name")?.levels.find((l) => l.when === "name.exact")
+  const u = exactName?.u ?? Number.NaN
+  const rule: MatchRule.MatchRule = { ...MatchRule.chinese, nameFrequencies: { 张伟: 0.01, 王芳: u / 2 } }
+  const nameOutcome = (name: string, withRule: MatchRule.MatchRule) => Matching.compare(named(name), named(name), withRule).comparisons.find((c) => c.comparison === "name")
+
+  it("takes log2(u / frequency) off agreeing on a name commoner than u supposes, and says so", () => {
+    const plain = nameOutcome("张伟", MatchRule.chinese)
+    const common = nameOutcome("张伟", rule)
+    assert.strictEqual(plain?.termFrequency, undefined)
+    assert.approximately(common?.termFrequency ?? Number.NaN, Math.log2(u / 0.01), 1e-12)
+    assert.approximately((plain?.weight ?? Number.NaN) + Math.log2(u / 0.01), common?.weight ?? Number.NaN, 1e-12)
+    const explanation = Matching.compare(named("张伟"), named("张伟"), rule)
+    assert.match(Matching.explain(explanation, rule, "en"), /name exact \+\d+\.\d \(common name −\d+\.\d\)/)
+  })
+
+  it("leaves a name rarer than u supposes, or not listed, as u weighs it", () => {
+    assert.deepStrictEqual(nameOutcome("王芳", rule), nameOutcome("王芳", MatchRule.chinese))
+    assert.deepStrictEqual(nameOutcome("欧阳娜娜", rule), nameOutcome("欧阳娜娜", MatchRule.chinese))
+  })
+})

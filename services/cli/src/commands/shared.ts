@@ -111,8 +111,8 @@ export const out = Flag.String("out").pipe(Flag.withMetavar("PATH"), Flag.option
 
 export const rule = Flag.String("rule").pipe(Flag.withMetavar("FILE"), Flag.optional)
 
-/** A rule file is a page of JSON: anything far larger is not one. */
-const MAX_RULE_BYTES = 1 << 20
+/** A rule file is JSON of a few pages, its name frequencies included: anything far larger is not one. */
+const MAX_RULE_BYTES = 16 << 20
 
 /** The match rule in a JSON file (`--rule`), or the built-in rule; a file that is none is one line naming what is wrong. */
 export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.MatchRule, BadArgument> =>

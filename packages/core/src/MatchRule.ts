@@ -76,10 +76,13 @@ export type BlockingRule = typeof BlockingRule.Type
 export const MatchRule = Schema.Struct({
   /** Prior probability that a blocked pair is the same person; enters as log2(λ / (1 − λ)). */
   prior: Probability,
-  /** Total weight at or above which a proposal is `auto-link` (when it is also unambiguous). */
-  autoLinkWeight: Schema.Number,
-  /** Total weight at or above which a pair is proposed for review at all. */
-  reviewWeight: Schema.Number,
+  /**
+   * Match probability at or above which the best proposal of an observation is `auto-link`, when
+   * it stands alone: no other candidate reaches the review probability.
+   */
+  autoLinkProbability: Probability,
+  /** Match probability at or above which a pair is proposed for review at all. */
+  reviewProbability: Probability,
   comparisons: Schema.Array(Comparison),
   blocking: Schema.Array(BlockingRule),
   /**
@@ -102,6 +105,18 @@ export const levelWeight = (level: Level): number =>
   level.m === undefined || level.u === undefined ? 0 : Math.log2(level.m / level.u)
 
 export const priorWeight = (rule: MatchRule): number => Math.log2(rule.prior / (1 - rule.prior))
+
+/** The total weight a match probability corresponds to, log2(p / (1 − p)): +∞ for 1. */
+export const weightOfProbability = (p: number): number => Math.log2(p / (1 - p))
+
+/** The match probability of a total weight (the prior's included): 1 / (1 + 2^−weight). */
+export const probabilityOfWeight = (weight: number): number => 1 / (1 + 2 ** -weight)
+
+/** The total weights at or above which a pair is proposed, and auto-linked. */
+export const thresholds = (rule: MatchRule): { readonly review: number; readonly autoLink: number } => ({
+  review: weightOfProbability(rule.reviewProbability),
+  autoLink: weightOfProbability(rule.autoLinkProbability)
+})
 
 /**
  * The default rule for Chinese identities. m and u are reasoned estimates, to be re-estimated
@@ -132,8 +147,9 @@ export const priorWeight = (rule: MatchRule): number => Math.log2(rule.prior / (
  * - Region. Members are found near home or at their outflow destination: m 50% same county;
  *   u reflects how concentrated a deployment's members are (1% same county).
  *
- * Prior 1e-4 (most blocked pairs are different people). Auto-link at weight ≥ 20 (posterior odds
- * of about a million to one) and only when unambiguous; review from weight ≥ 0 (even odds).
+ * Prior 1e-4 (most blocked pairs are different people). Auto-link from a match probability of
+ * 0.999999 (a total weight of +19.9, odds of about a million to one) and only when unambiguous;
+ * review from 0.5 (even odds, weight 0).
  *
  * Blocking: the ID number; the phone; pinyin name + birth date; surname pinyin + birth year +
  * province (a different given name, or a birth date off by days); and pinyin name + region, for
@@ -146,8 +162,8 @@ export const priorWeight = (rule: MatchRule): number => Math.log2(rule.prior / (
  */
 export const chinese: MatchRule = {
   prior: 1e-4,
-  autoLinkWeight: 20,
-  reviewWeight: 0,
+  autoLinkProbability: 0.999999,
+  reviewProbability: 0.5,
   comparisons: [
     {
       name: "idNumber",

@@ -246,6 +246,8 @@ export interface Proposal {
   readonly observationEventId: string
   readonly memberId: string
   readonly weight: number
+  /** The match probability of the weight: what the thresholds are set in. */
+  readonly probability: number
   readonly decision: Decision
   readonly explanation: Explanation
 }
@@ -257,6 +259,7 @@ export const Proposal = Schema.Struct({
   observationEventId: Schema.String,
   memberId: Schema.String,
   weight: Schema.Number,
+  probability: Schema.Number,
   decision: Decision,
   explanation: Schema.Struct({
     prior: Schema.Number,
@@ -314,7 +317,7 @@ export const compare = (a: Person, b: Person, rule: MatchRule.MatchRule): Explan
     total += weight
     comparisons.push({ comparison: comparison.name, level: level.label, weight, ...(adjustment !== 0 && { termFrequency: adjustment }) })
   }
-  return { prior, comparisons, total, probability: 1 / (1 + 2 ** -total) }
+  return { prior, comparisons, total, probability: MatchRule.probabilityOfWeight(total) }
 }
 
 /**
@@ -336,9 +339,18 @@ export interface Candidate {
 }
 
 /**
- * Scores an observation against candidates; proposals at or above the review weight, best first.
- * `auto-link` only for the best proposal, when it reaches the auto-link weight and no other
- * candidate reaches the review weight (two plausible members means a person must decide).
+ * The probability that the observation is this candidate rather than any other or nobody, when it
+ * is at most one person: the candidate's odds over one plus every candidate's odds,
+ * 2^w / (1 + Σ 2^wᵢ). Alone, it is the pair's probability; a second plausible candidate takes its
+ * share, so the best stands clear of the second only when its odds dwarf the second's.
+ */
+const exclusiveProbability = (weight: number, oddsOfAll: number): number => 2 ** weight / (1 + oddsOfAll)
+
+/**
+ * Scores an observation against candidates; proposals at or above the review probability, best
+ * first. `auto-link` only for the best proposal, when the probability that the observation is that
+ * member rather than any other candidate (or nobody) reaches the auto-link probability: two
+ * plausible members for one observation mean that a person decides.
  */
 export const match = (
   observationEventId: string,
@@ -346,9 +358,13 @@ export const match = (
   candidates: Iterable<Candidate>,
   rule: MatchRule.MatchRule
 ): ReadonlyArray<Proposal> => {
+  const thresholds = MatchRule.thresholds(rule)
   const scored: Array<{ memberId: string; weight: number; explanation: Explanation }> = []
+  let oddsOfAll = 0
   for (const candidate of candidates) {
-    if (score(observed, candidate.person, rule) < rule.reviewWeight) continue
+    const weight = score(observed, candidate.person, rule)
+    oddsOfAll += 2 ** weight
+    if (weight < thresholds.review) continue
     const explanation = compare(observed, candidate.person, rule)
     scored.push({ memberId: candidate.memberId, weight: explanation.total, explanation })
   }
@@ -357,7 +373,8 @@ export const match = (
     observationEventId,
     memberId,
     weight: explanation.total,
-    decision: rank === 0 && scored.length === 1 && explanation.total >= rule.autoLinkWeight ? "auto-link" : "review",
+    probability: explanation.probability,
+    decision: rank === 0 && explanation.total >= thresholds.autoLink && exclusiveProbability(explanation.total, oddsOfAll) >= rule.autoLinkProbability ? "auto-link" : "review",
     explanation
   }))
 }
@@ -427,6 +444,16 @@ export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyAr
   )
 }
 
+/**
+ * A match probability as people compare them: 0.873 below 0.999, `1−2.4e-7` above, where three
+ * decimals all read 1. The complement comes from the weight, 1 / (1 + 2^weight), which keeps its
+ * digits where 1 − p would round to 0.
+ */
+export const formatProbability = (weight: number): string => {
+  const p = MatchRule.probabilityOfWeight(weight)
+  return p < 0.999 ? p.toFixed(3) : `1−${(1 / (1 + 2 ** weight)).toExponential(1)}`
+}
+
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`
 
 /** The waterfall as one line of text: prior, each comparison's level and weight, the total. */
@@ -438,5 +465,5 @@ export const explain = (explanation: Explanation, rule: MatchRule.MatchRule, lan
     .map((c) => `${labels.get(c.comparison) ?? c.comparison} ${c.level} ${signed(c.weight)}${c.termFrequency === undefined ? "" : ` (${common} ${signed(c.termFrequency)})`}`)
   const prior = lang === "zh" ? "先验" : "prior"
   const total = lang === "zh" ? "合计" : "total"
-  return `${prior} ${signed(explanation.prior)}; ${parts.join("; ")}; ${total} ${signed(explanation.total)} (p=${explanation.probability.toFixed(4)})`
+  return `${prior} ${signed(explanation.prior)}; ${parts.join("; ")}; ${total} ${signed(explanation.total)} (p=${formatProbability(explanation.total)})`
 }

@@ -28,6 +28,7 @@ export const MatchProposed = Schema.Struct({
   observationEventId: Schema.String,
   memberId: Schema.String,
   weight: Schema.Number,
+  probability: Schema.Number,
   decision: Schema.Literals(["auto-link", "review"]),
   explanation: Schema.String
 })
@@ -58,6 +59,7 @@ export const ofProposal = (proposal: Matching.Proposal, rule: MatchRule.MatchRul
   observationEventId: proposal.observationEventId,
   memberId: proposal.memberId,
   weight: proposal.weight,
+  probability: proposal.probability,
   decision: proposal.decision,
   explanation: Matching.explain(proposal.explanation, rule)
 })

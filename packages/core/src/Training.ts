@@ -253,8 +253,8 @@ const mean = (values: ReadonlyArray<number>): number | undefined => (values.leng
  * blocked on a name all agree on the name, matches or not), each m the mean of the sessions that
  * estimated it; last the prior, by EM over every pair the whole blocking compares with m and u
  * fixed; and the frequencies of common names among the members (`nameFrequencies`). Starts from
- * the rule's own m and prior; the auto-link and review weights move with the
- * prior, so that they ask the levels for the evidence the rule's own did. Deterministic for a seed.
+ * the rule's own m and prior and keeps its thresholds: they are probabilities, and the trained
+ * prior makes the probabilities calibrated. Deterministic for a seed.
  */
 export const train = (
   members: ReadonlyArray<Matching.Candidate>,
@@ -283,15 +283,7 @@ export const train = (
   )
   const all = blockedPairs(members, observations, withM)
   const estimated = expectationMaximisation(withM, all, { ...options.em, priorOnly: true })
-  // The thresholds are total weights, the prior's included: moved with the prior, they ask for the
-  // same evidence from the levels as the starting rule's did.
-  const shift = MatchRule.priorWeight(estimated.rule) - MatchRule.priorWeight(rule)
-  const trained = {
-    ...estimated.rule,
-    autoLinkWeight: rule.autoLinkWeight + shift,
-    reviewWeight: rule.reviewWeight + shift,
-    nameFrequencies: nameFrequencies(people, options.minNameCount)
-  }
+  const trained = { ...estimated.rule, nameFrequencies: nameFrequencies(people, options.minNameCount) }
   const iterations = estimated.iterations
   const sampledCounts = levelCounts(rule, sampled, () => 1)
   const blockedCounts = levelCounts(rule, all, () => 1)

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Redacted } from "effect"
+import * as fc from "fast-check"
 import * as Matching from "../src/Matching.ts"
 import * as MatchRule from "../src/MatchRule.ts"
 
@@ -137,6 +138,31 @@ describe("Matching.match", () => {
     assert.deepStrictEqual(proposals.map((p) => p.decision), ["review", "review"])
   })
 
+  it("carries each proposal's match probability, and decides by the rule's probability thresholds", () => {
+    const observed = person({ name: "陈伟", idNumber: "510107198509246713", regions: ["440305"] })
+    const [best] = Matching.match("obs-6", observed, candidates, rule)
+    assert.isDefined(best)
+    if (best === undefined) return
+    assert.strictEqual(best.probability, MatchRule.probabilityOfWeight(best.weight))
+    assert.strictEqual(best.probability, best.explanation.probability)
+    // Just above the best proposal's probability, the same evidence is only a review.
+    const stricter = { ...rule, autoLinkProbability: MatchRule.probabilityOfWeight(best.weight + 0.5) }
+    assert.deepStrictEqual(Matching.match("obs-6", observed, candidates, stricter).map((p) => p.decision), ["review"])
+    // Above it as review threshold, nothing is proposed at all.
+    const quiet = { ...rule, reviewProbability: MatchRule.probabilityOfWeight(best.weight + 0.5) }
+    assert.deepStrictEqual(Matching.match("obs-6", observed, candidates, quiet), [])
+  })
+
+  it("a far weaker second candidate leaves the best one clear: auto-link, the second for review", () => {
+    const observed = person({ name: "陈伟", idNumber: "510107198509246713", birthDate: "1985-09-24", regions: ["440305"] })
+    // Same name, born the same month, seen in the same county: plausible, but no ID number.
+    const namesake = { memberId: "m-namesake", person: person({ name: "陈伟", birthDate: "1985-09-03", regions: ["440305"] }) }
+    const proposals = Matching.match("obs-7", observed, [...candidates, namesake], rule)
+    assert.deepStrictEqual(proposals.map((p) => [p.memberId, p.decision]), [["m-chen", "auto-link"], ["m-namesake", "review"]])
+    const [best, second] = proposals
+    assert.isTrue(best !== undefined && second !== undefined && best.weight - second.weight > MatchRule.thresholds(rule).autoLink)
+  })
+
   it("explains each proposal as a waterfall whose weights add up to the total", () => {
     const [best] = Matching.match("obs-5", person({ name: "陳偉", idNumber: "510107850924671" }), candidates, rule)
     assert.isDefined(best)
@@ -196,6 +222,20 @@ describe("MatchRule", () => {
   it("the default rule round-trips through its schema, so deployments can tune it as data", () => {
     const decoded = MatchRule.decode(JSON.parse(JSON.stringify(MatchRule.chinese)))
     assert.isTrue(decoded._tag === "Success")
+  })
+  it("a threshold is a probability: weight and probability convert both ways", () => {
+    fc.assert(
+      fc.property(fc.double({ min: -40, max: 40, noNaN: true }), (weight) => {
+        assert.closeTo(MatchRule.weightOfProbability(MatchRule.probabilityOfWeight(weight)), weight, 1e-6)
+      })
+    )
+    assert.strictEqual(MatchRule.thresholds({ ...rule, autoLinkProbability: 1 }).autoLink, Number.POSITIVE_INFINITY)
+    assert.strictEqual(MatchRule.thresholds(rule).review, 0)
+  })
+  it("writes a probability near 1 by its complement, read from the weight", () => {
+    assert.strictEqual(Matching.formatProbability(0), "0.500")
+    assert.strictEqual(Matching.formatProbability(20), "1−9.5e-7")
+    assert.strictEqual(Matching.formatProbability(60), "1−8.7e-19")
   })
   it("rejects a level with a probability outside (0, 1]", () => {
     const broken = { ...MatchRule.chinese, comparisons: [{ name: "x", label: { zh: "x", en: "x" }, levels: [{ label: "l", when: "always", m: 1.5, u: 0.1 }] }] }

@@ -32,6 +32,7 @@ describe("Output.ofProposal", () => {
         observationEventId: proposal.observationEventId,
         memberId: proposal.memberId,
         weight: proposal.weight,
+        probability: proposal.probability,
         decision: proposal.decision,
         explanation: Matching.explain(proposal.explanation, rule, "zh")
       }

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import * as Event from "../src/Event.ts"
 import type * as Matching from "../src/Matching.ts"
+import * as MatchRule from "../src/MatchRule.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Projection from "../src/Projection.ts"
 import * as Proposal from "../src/Proposal.ts"
@@ -74,7 +75,7 @@ const proposal: fc.Arbitrary<Matching.Proposal> = fc.record({
   weight: fc.oneof(fc.constantFrom(-3.5, 0, 12, 26.1, 61.4), fc.double({ noNaN: true, noDefaultInfinity: true })),
   decision: fc.constantFrom("auto-link" as const, "review" as const),
   explanation: fc.constant(explanation)
-})
+}).map((p) => ({ ...p, probability: MatchRule.probabilityOfWeight(p.weight) }))
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0)
 
 describe("Proposal.Order", () => {
@@ -83,6 +84,7 @@ describe("Proposal.Order", () => {
       observationEventId,
       memberId,
       weight,
+      probability: MatchRule.probabilityOfWeight(weight),
       decision: "review",
       explanation
     })

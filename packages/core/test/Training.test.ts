@@ -24,8 +24,8 @@ const truth = {
 
 const ruleWith = (prior: number, m: ReadonlyArray<ReadonlyArray<number>>, u: ReadonlyArray<ReadonlyArray<number>>): MatchRule.MatchRule => ({
   prior,
-  autoLinkWeight: 20,
-  reviewWeight: 0,
+  autoLinkProbability: 0.999999,
+  reviewProbability: 0.5,
   blocking: [],
   comparisons: m.map((levels, k) => ({
     name: `c${k}`,

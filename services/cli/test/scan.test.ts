@@ -26,6 +26,7 @@ interface MatchRow {
   readonly memberId: string
   readonly decision: string
   readonly weight: number
+  readonly probability: number
   readonly explanation: Matching.Explanation & { readonly text: string }
 }
 type Row = MemberRow | MatchRow
@@ -63,11 +64,12 @@ describe("relink scan", () => {
     }
     for (const [i, p] of expected.proposals.entries()) {
       const row = matches[i] as MatchRow
-      assert.deepStrictEqual(Object.keys(row), ["kind", "observationEventId", "memberId", "decision", "weight", "explanation"])
+      assert.deepStrictEqual(Object.keys(row), ["kind", "observationEventId", "memberId", "decision", "weight", "probability", "explanation"])
       assert.strictEqual(row.observationEventId, p.observationEventId)
       assert.strictEqual(row.memberId, p.memberId)
       assert.strictEqual(row.decision, p.decision)
       assert.closeTo(row.weight, p.weight, 0.001)
+      assert.strictEqual(row.probability, p.probability)
       assert.deepStrictEqual(row.explanation.comparisons, p.explanation.comparisons)
       assert.strictEqual(row.explanation.text, Matching.explain(p.explanation, MatchRule.chinese, "zh"))
     }
@@ -131,7 +133,10 @@ describe("relink scan", () => {
     assert.deepStrictEqual(table[0]?.slice(0, 3), ["kind", "memberId", "status"])
     assert.strictEqual(table.length - 1, expected.evaluations.length + expected.proposals.length)
     assert.isTrue(table.slice(1).every((r) => r.length === table[0]?.length))
-    const explanation = table.find((r) => r[0] === "match")?.[12]
+    const header = table[0] ?? []
+    const match = table.find((r) => r[0] === "match")
+    assert.strictEqual(Number(match?.[header.indexOf("probability")]), (expected.proposals[0] as Matching.Proposal).probability)
+    const explanation = match?.[header.indexOf("explanation")]
     assert.strictEqual(explanation, Matching.explain((expected.proposals[0] as Matching.Proposal).explanation, MatchRule.chinese, "zh"))
 
     const json = JSON.parse(ok(relink([...args, "--format", "json"])).stdout) as { members: Array<MemberRow>; matches: Array<MatchRow>; events: number }

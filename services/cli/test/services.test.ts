@@ -33,7 +33,8 @@ const noFlags: WorkerCommand.WorkerFlags = {
   group: Option.none(),
   httpPort: Option.none(),
   partitions: Option.none(),
-  now: Option.none()
+  now: Option.none(),
+  rule: Option.none()
 }
 
 const allFlags: WorkerCommand.WorkerFlags = {
@@ -45,7 +46,8 @@ const allFlags: WorkerCommand.WorkerFlags = {
   group: Option.some("flag-group"),
   httpPort: Option.some(0),
   partitions: Option.some(3),
-  now: Option.some("2026-11-27")
+  now: Option.some("2026-11-27"),
+  rule: Option.none()
 }
 
 /** Everything the worker reads from `Config`, under the provider. */
@@ -104,6 +106,19 @@ describe("relink worker: flags over the environment", () => {
     assert.strictEqual(settings.worker.partitions, 3)
     assert.strictEqual(settings.worker.fixedNow, Date.parse("2026-11-27T23:59:59+08:00"))
     assert.strictEqual(Redacted.value(settings.piiKey), KEY)
+  })
+
+  it("reads --rule from its file into the worker's rule, over RELINK_MATCH_RULE; a file that is no rule is a one-line error", () => {
+    const dir = tempDir("worker-rule")
+    const tuned = { ...MatchRule.chinese, autoLinkProbability: 0.9999, nameFrequencies: { 王伟: 0.001 } }
+    writeFileSync(join(dir, "rule.json"), JSON.stringify(tuned))
+    const env = { KAFKA_BROKERS: "env:9092", MONGODB_URI: "mongodb://env", RELINK_PII_KEY: KEY, RELINK_MATCH_RULE: JSON.stringify(MatchRule.chinese) }
+    const settings = workerSettings(Effect.runSync(WorkerCommand.providerFor({ ...noFlags, rule: Option.some(join(dir, "rule.json")) }, env)))
+    assert.deepStrictEqual(settings.worker.rule, tuned)
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...MatchRule.chinese, reviewProbability: 2 }))
+    const bad = failure(WorkerCommand.providerFor({ ...noFlags, rule: Option.some(join(dir, "bad.json")) }, env))
+    assert.strictEqual(bad._tag, "BadArgument")
+    assert.match(bad.message, /^--rule: .*bad\.json: not a match rule: /)
   })
 
   it("takes from the environment what no flag gives, and the worker's defaults for the rest", () => {

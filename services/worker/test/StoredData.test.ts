@@ -198,6 +198,7 @@ describe("organisations and proposals as stored", () => {
     observationEventId: "obs-1",
     memberId: "m-1",
     weight: 20,
+    probability: 0.999999,
     decision: "review",
     explanation: { prior: -10, comparisons: [{ comparison: "name", level: "exact", weight: 30 }], total: 20, probability: 0.999999 }
   }

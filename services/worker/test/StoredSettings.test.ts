@@ -16,7 +16,7 @@ const settingsStore = (initial: Readonly<Record<string, string>> = {}) => {
 const tuned: StoredSettings.Settings = {
   rule: {
     ...MatchRule.chinese,
-    reviewWeight: 12,
+    reviewProbability: 0.9,
     comparisons: MatchRule.chinese.comparisons.map((c) => (c.name === "name" ? { ...c, label: { zh: "名字", en: "given name" } } : c))
   },
   policy: { ...Policy.defaults, escalationAfterMonths: Policy.defaults.escalationAfterMonths + 3 }

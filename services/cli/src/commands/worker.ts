@@ -7,10 +7,11 @@
 import { Config, ConfigProvider, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Worker } from "@relink/worker"
-import { BadAsOf, type CommandError, ServiceFailed, Usage } from "../Errors.ts"
+import { BadArgument, BadAsOf, type CommandError, ServiceFailed, Usage } from "../Errors.ts"
 import * as Lifecycle from "../Lifecycle.ts"
 import * as Settings from "../Settings.ts"
 import { parseAsOf } from "../Time.ts"
+import * as Shared from "./shared.ts"
 
 const COMMAND = "relink worker"
 
@@ -24,6 +25,7 @@ export interface WorkerFlags {
   readonly httpPort: Option.Option<number>
   readonly partitions: Option.Option<number>
   readonly now: Option.Option<string>
+  readonly rule: Option.Option<string>
 }
 
 /** Each flag, and the environment variable (the worker's `Config` name) it overrides. */
@@ -36,7 +38,8 @@ export const variables = {
   group: { flag: "--group", variable: "KAFKA_GROUP_ID" },
   httpPort: { flag: "--http-port", variable: "RELINK_HTTP_PORT" },
   partitions: { flag: "--partitions", variable: "RELINK_PARTITIONS" },
-  now: { flag: "--now", variable: "RELINK_NOW" }
+  now: { flag: "--now", variable: "RELINK_NOW" },
+  rule: { flag: "--rule", variable: "RELINK_MATCH_RULE" }
 } as const satisfies Record<keyof WorkerFlags, { readonly flag: string; readonly variable: string }>
 
 /** Variable → flag, to name the flag in an error about its variable. */
@@ -52,8 +55,10 @@ export const required: ReadonlyArray<Settings.Required> = [
 /**
  * The flags given, as the worker's environment variables. `--now` takes what `--as-of` takes (a
  * date is the end of that day, China Standard Time) and becomes an ISO instant for `RELINK_NOW`.
+ * `--rule` names a file whose rule, checked, becomes `RELINK_MATCH_RULE`: a rule with many name
+ * frequencies is larger than an environment variable may be (128 KiB on Linux).
  */
-export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, string>, BadAsOf | Usage> =>
+export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, string>, BadArgument | BadAsOf | Usage> =>
   Effect.gen(function* () {
     let now: string | undefined
     if (Option.isSome(flags.now)) {
@@ -77,7 +82,8 @@ export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, str
       [variables.group.variable]: Settings.given(flags.group),
       [variables.httpPort.variable]: Settings.given(flags.httpPort),
       [variables.partitions.variable]: Settings.given(flags.partitions),
-      [variables.now.variable]: now
+      [variables.now.variable]: now,
+      [variables.rule.variable]: Option.isSome(flags.rule) ? JSON.stringify(yield* Shared.readRule(flags.rule)) : undefined
     })
   })
 
@@ -85,7 +91,7 @@ export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, str
 export const providerFor = (
   flags: WorkerFlags,
   env: Readonly<Record<string, string | undefined>> = process.env
-): Effect.Effect<ConfigProvider.ConfigProvider, BadAsOf | Usage> =>
+): Effect.Effect<ConfigProvider.ConfigProvider, BadArgument | BadAsOf | Usage> =>
   Effect.gen(function* () {
     const provider = Settings.providerOf(yield* settingsOf(flags), env)
     yield* Settings.requireAll(COMMAND, provider, required)
@@ -157,6 +163,9 @@ export const worker = Command.make(
         described("now", "Evaluate and sweep as of this fixed instant instead of the clock (replays, tests): 2026-11-27 (end of that day, China Standard Time) or an ISO instant. Default: the clock")
       ),
       Flag.optional
+    ),
+    rule: Shared.rule.pipe(
+      Flag.withDescription(described("rule", "The match rule, as a JSON file (what relink train writes); the file is read and checked at start. Default: the built-in rule"))
     )
   },
   (flags) => runWorker(flags)

@@ -28,6 +28,7 @@ export interface MatchRow {
   readonly memberId: string
   readonly decision: Matching.Decision
   readonly weight: number
+  readonly probability: number
   readonly explanation: Matching.Explanation & { readonly text: string }
 }
 
@@ -53,6 +54,7 @@ export const matchRow = (p: Matching.Proposal, rule: MatchRule.MatchRule): Match
   memberId: p.memberId,
   decision: p.decision,
   weight: round(p.weight, 3),
+  probability: p.probability,
   explanation: { ...p.explanation, text: Matching.explain(p.explanation, rule, "zh") }
 })
 
@@ -122,6 +124,7 @@ const csvColumns = [
   "observationEventId",
   "decision",
   "weight",
+  "probability",
   "explanation"
 ] as const
 
@@ -146,11 +149,12 @@ const csvMember = (row: MemberRow) =>
     null,
     null,
     null,
+    null,
     null
   ], csvIdentifiers)
 
 const csvMatch = (row: MatchRow) =>
-  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.explanation.text], csvIdentifiers)
+  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.probability, row.explanation.text], csvIdentifiers)
 
 /** What the row-by-row formats wrote, for the summary line. */
 export interface Written {
@@ -247,6 +251,7 @@ const matchColumns: ReadonlyArray<Xlsx.Column> = [
   { header: "memberId", width: 16, identifier: true },
   { header: "decision", width: 10 },
   { header: "weight", width: 8 },
+  { header: "probability", width: 12 },
   { header: "explanation", width: 120 }
 ]
 
@@ -292,7 +297,7 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule
         const matches = Xlsx.sheet(workbook, "matches", matchColumns)
         for (let i = 0; i < result.proposals.length && i < ROWS_PER_SHEET; i++) {
           const row = matchRow(result.proposals[i] as Matching.Proposal, result.rule)
-          matches.row([row.observationEventId, row.memberId, row.decision, row.weight, row.explanation.text])
+          matches.row([row.observationEventId, row.memberId, row.decision, row.weight, row.probability, row.explanation.text])
           if (i % BATCH === BATCH - 1) await tick()
         }
         matches.commit()

@@ -7,6 +7,7 @@ export interface ProposalDoc {
   readonly observationEventId: string
   readonly memberId: string
   readonly weight: number
+  readonly probability: number
   readonly decision: string
   readonly explanation: unknown
 }

@@ -125,14 +125,12 @@ export const thresholds = (rule: MatchRule): { readonly review: number; readonly
  * - ID number. u for an exact match is the chance two different people share a number: ~0 in
  *   a correct register, so 1e-9 (one in a billion). Typos in observed data are the rest of m:
  *   a legacy 15-digit form (older registrations, 公安 extracts) ~3%, one wrong or swapped digit
- *   ~5% (hand-copied forms). A disagreeing number is strong evidence against (m 2%, u ≈ 1). When
- *   only the birth-date digits agree, the rest of the number disagrees, and the birth date itself
- *   is already weighed by the birth date comparison (a missing birth date is read from the ID):
- *   the level weighs only the disagreement, m 1% (several copying errors, a re-issued number),
- *   u 0.5 (two people born on the same day share those digits), about as much against as a
- *   different number. Weighing the agreement (u 1e-4, +6.6) would count the same eight digits
- *   twice, and auto-link a decoy who shares a member's name and birthday.
- *   The same number failing GB 11643 on both sides (wrong check character, province or date) is
+ *   ~5% (hand-copied forms). A disagreeing number is strong evidence against (m 2%, u ≈ 1),
+ *   however many of its digits agree: when only the birth-date digits do, the birth date itself is
+ *   already weighed by the birth date comparison (a missing birth date is read from the ID), and a
+ *   level of their own would count those eight digits twice. Trained on the simulation, such a
+ *   level (`id.birth-part`) comes out at +7.8, and auto-links a decoy who shares a member's name
+ *   and birthday. The same number failing GB 11643 on both sides (wrong check character, province or date) is
  *   no exact agreement: such a number is often a placeholder or an error copied from form to form,
  *   shared by people who are not the same, and its birth-date and gender digits are weighed again
  *   by those comparisons. So it weighs little more than the rest of the number agreeing (m 1%,
@@ -174,7 +172,6 @@ export const chinese: MatchRule = {
         { label: "exact after 15→18 upgrade", when: "id.exact-after-upgrade", m: 0.03, u: 1e-9 },
         { label: "same malformed number", when: "id.same-malformed", m: 0.01, u: 1e-4 },
         { label: "one digit wrong or two swapped", when: "id.one-digit", m: 0.05, u: 1e-7 },
-        { label: "birth date part agrees", when: "id.birth-part", m: 0.01, u: 0.5 },
         { label: "different", when: "always", m: 0.02, u: 0.9999 }
       ]
     },

@@ -16,6 +16,7 @@ import type * as People from "./People.ts"
  * - `id-typo` — one digit of the identity number wrong (the check character no longer fits);
  * - `id-transposed` — two adjacent digits of the identity number swapped;
  * - `id-missing` — no identity number: name, birth date and (when the member has one) phone;
+ * - `id-phone-missing` — neither identity number nor phone: name, birth date and hukou region;
  * - `homophone-name` — one character replaced by a homophone (张 → 章: same pinyin);
  * - `traditional-name` — the name in traditional characters (陈伟 → 陳偉);
  * - `phone-format` — the phone written with +86 / 0086 / spaces / dashes / full-width digits;
@@ -29,6 +30,7 @@ export type NoiseKind =
   | "id-typo"
   | "id-transposed"
   | "id-missing"
+  | "id-phone-missing"
   | "homophone-name"
   | "traditional-name"
   | "phone-format"
@@ -43,6 +45,7 @@ export const noiseKinds: ReadonlyArray<NoiseKind> = [
   "id-typo",
   "id-transposed",
   "id-missing",
+  "id-phone-missing",
   "homophone-name",
   "traditional-name",
   "phone-format",
@@ -58,6 +61,7 @@ const noiseWeights: Readonly<Record<NoiseKind, number>> = {
   "id-typo": 8,
   "id-transposed": 6,
   "id-missing": 11,
+  "id-phone-missing": 5,
   "homophone-name": 10,
   "traditional-name": 6,
   "phone-format": 10,
@@ -203,7 +207,7 @@ export const identityOf = (
   let hasPhone = rng.chance(profile.phone)
   let hasBirth = rng.chance(profile.birth)
   const hasGender = rng.chance(profile.gender)
-  const hasHukou = rng.chance(profile.hukou)
+  let hasHukou = rng.chance(profile.hukou)
   let name = p.name
   let id = p.idWire
   let phone = subject.phone
@@ -224,6 +228,12 @@ export const identityOf = (
       hasId = false
       hasBirth = true
       hasPhone = subject.phone !== undefined
+      break
+    case "id-phone-missing":
+      hasId = false
+      hasPhone = false
+      hasBirth = true
+      hasHukou = true
       break
     case "homophone-name":
       name = homophone(rng, name) ?? name

@@ -17,12 +17,13 @@ import * as World from "./World.ts"
  * How a decoy (a person who is no member) resembles the member it was made after:
  * - `decoy-same-name` — same name, other birth date, identity number and phone;
  * - `decoy-same-name-birth-year` — same name and birth year, often the same birth place;
+ * - `decoy-same-county` — same name and birth year, hukou and seen in the member's county;
  * - `decoy-homophone-name` — a homophone of the name (章伟 for 张伟), otherwise unrelated.
  */
-export type DecoyKind = "decoy-same-name" | "decoy-same-name-birth-year" | "decoy-homophone-name"
+export type DecoyKind = "decoy-same-name" | "decoy-same-name-birth-year" | "decoy-same-county" | "decoy-homophone-name"
 
 /** Every kind of decoy, in the order of {@link DecoyKind}. */
-export const decoyKinds: ReadonlyArray<DecoyKind> = ["decoy-same-name", "decoy-same-name-birth-year", "decoy-homophone-name"]
+export const decoyKinds: ReadonlyArray<DecoyKind> = ["decoy-same-name", "decoy-same-name-birth-year", "decoy-same-county", "decoy-homophone-name"]
 
 /** The truth about an observation (`InflowRegistered` with `identity`, `LeadReported` with an identity subject, `RecordObserved`). */
 export interface Label {
@@ -199,11 +200,18 @@ export const decoy = (ctx: Context, m: Observed): void => {
   const homophone = Noise.homophone(rng, p.name)
   const roll = rng.float()
   const noise: DecoyKind =
-    roll < 0.25 && homophone !== undefined ? "decoy-homophone-name" : roll < 0.55 ? "decoy-same-name-birth-year" : "decoy-same-name"
+    roll < 0.25 && homophone !== undefined
+      ? "decoy-homophone-name"
+      : roll < 0.45
+        ? "decoy-same-name-birth-year"
+        : roll < 0.6
+          ? "decoy-same-county"
+          : "decoy-same-name"
+  const sameCounty = noise === "decoy-same-county"
   const name = noise === "decoy-homophone-name" ? (homophone ?? p.name) : p.name
   const birthYear = Number(p.birthDate.slice(0, 4))
   let birthAt: number
-  if (noise === "decoy-same-name-birth-year") {
+  if (noise === "decoy-same-name-birth-year" || sameCounty) {
     const jan1 = Date.parse(`${birthYear}-01-01T00:00:00+08:00`)
     do birthAt = jan1 + rng.int(0, 364) * Instant.DAY
     while (Instant.formatCstDate(birthAt) === p.birthDate)
@@ -226,9 +234,10 @@ export const decoy = (ctx: Context, m: Observed): void => {
   if (rng.chance(Math.max(profile.birth, 0.5))) identity.birthDate = Instant.formatCstDate(born)
   if (rng.chance(profile.gender)) identity.gender = p.gender
   if (rng.chance(profile.phone)) identity.phone = ctx.people.phoneNumber()
-  if (rng.chance(profile.hukou)) identity.hukouRegion = rng.chance(0.5) ? region : m.home.region
+  if (sameCounty) identity.hukouRegion = m.home.region
+  else if (rng.chance(profile.hukou)) identity.hukouRegion = rng.chance(0.5) ? region : m.home.region
   const t = Clock.during(rng, ctx.membersFrom + Clock.days(30), asOf)
-  const seenIn = rng.chance(0.5) ? m.home.region : ctx.world.placeTable.pick(rng).destination.code
+  const seenIn = sameCounty || rng.chance(0.5) ? m.home.region : ctx.world.placeTable.pick(rng).destination.code
   const observed = observation(ctx, t, kind, identity, seenIn, { memberId: undefined, noise, resembles: m.memberId }, dataSource)
   if (rng.chance(0.2)) resolve(ctx, observed, m, "rejected")
 }

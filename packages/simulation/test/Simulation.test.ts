@@ -306,10 +306,11 @@ describe("Simulation", () => {
           assert.notStrictEqual(identity.name, like.name)
           assert.strictEqual(PersonName.pinyinKey(identity.name), PersonName.pinyinKey(like.name))
         } else assert.strictEqual(identity.name, like.name)
-        if (label.noise === "decoy-same-name-birth-year" && identity.birthDate !== undefined) {
+        if ((label.noise === "decoy-same-name-birth-year" || label.noise === "decoy-same-county") && identity.birthDate !== undefined) {
           assert.strictEqual(identity.birthDate.slice(0, 4), like.birthDate?.slice(0, 4) ?? identity.birthDate.slice(0, 4))
           assert.notStrictEqual(identity.birthDate, like.birthDate)
         }
+        if (label.noise === "decoy-same-county") assert.isDefined(identity.hukouRegion, item.event.eventId)
         continue
       }
       const member = registrations.get(label.memberId)
@@ -348,6 +349,12 @@ describe("Simulation", () => {
         case "id-missing":
           assert.isUndefined(identity.idNumber, where)
           assert.strictEqual(identity.birthDate, IdNumber.birthDate(memberId18 as IdNumber.IdNumber), where)
+          break
+        case "id-phone-missing":
+          assert.isUndefined(identity.idNumber, where)
+          assert.isUndefined(identity.phone, where)
+          assert.strictEqual(identity.birthDate, IdNumber.birthDate(memberId18 as IdNumber.IdNumber), where)
+          assert.isDefined(identity.hukouRegion, where)
           break
         case "homophone-name":
           assert.notStrictEqual(identity.name, member.name, where)

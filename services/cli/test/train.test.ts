@@ -48,6 +48,17 @@ describe("relink train", () => {
     assert.deepStrictEqual(rows.filter((r) => r.kind === "match").map(key), expected.map((p: Matching.Proposal) => key(p)))
   })
 
+  it("keeps the starting rule's probability thresholds, or sets those given", () => {
+    assert.strictEqual(trained.autoLinkProbability, MatchRule.chinese.autoLinkProbability)
+    assert.strictEqual(trained.reviewProbability, MatchRule.chinese.reviewProbability)
+    const tuned = decodeRule(ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--seed", "3", "--pairs", "50000", "--auto-link", "0.9999", "--review", "0.99", "-q"])).stdout)
+    assert.deepStrictEqual({ ...tuned, autoLinkProbability: trained.autoLinkProbability, reviewProbability: trained.reviewProbability }, trained)
+    assert.strictEqual(tuned.autoLinkProbability, 0.9999)
+    assert.strictEqual(tuned.reviewProbability, 0.99)
+    assert.match(oneLineError(["train", "--events", sim.eventsPath, "--review", "1.5"], 2), /review/)
+    assert.match(oneLineError(["train", "--events", sim.eventsPath, "--auto-link", "0.9", "--review", "0.99"], 2), /--review: 0\.99 is above the auto-link probability 0\.9/)
+  })
+
   it("answers a --rule that is no rule with one line and exit code 2", () => {
     const notJson = join(dir, "not.json")
     writeFileSync(notJson, "prior: 0.1\n")

@@ -7,7 +7,7 @@
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Matching, Training } from "@relink/core"
-import type { CommandError } from "../Errors.ts"
+import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
@@ -19,6 +19,15 @@ const pairs = Flag.Int("pairs").pipe(
   Flag.withDefault(1_000_000)
 )
 
+/** A threshold of the trained rule: a match probability, strictly between 0 and 1 (1 would mean never). */
+const threshold = (name: string, description: string) =>
+  Flag.Finite(name).pipe(
+    Flag.filter((p) => p > 0 && p <= 1, () => "a probability in (0, 1]"),
+    Flag.withMetavar("P"),
+    Flag.withDescription(description),
+    Flag.optional
+  )
+
 export interface TrainFlags {
   readonly events: string
   readonly orgs: Option.Option<string>
@@ -27,6 +36,8 @@ export interface TrainFlags {
   readonly out: Option.Option<string>
   readonly seed: number
   readonly pairs: number
+  readonly autoLink: Option.Option<number>
+  readonly review: Option.Option<number>
   readonly rejects: Option.Option<string>
   readonly maxLineBytes: number
   readonly maxRejects: number
@@ -41,6 +52,13 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
     Effect.gen(function* () {
       const outPath = Option.getOrElse(flags.out, () => "-")
       const start = yield* Shared.readRule(flags.rule)
+      const thresholds = {
+        autoLinkProbability: Option.getOrElse(flags.autoLink, () => start.autoLinkProbability),
+        reviewProbability: Option.getOrElse(flags.review, () => start.reviewProbability)
+      }
+      if (thresholds.reviewProbability > thresholds.autoLinkProbability) {
+        return yield* new BadArgument({ flag: "--review", reason: `${thresholds.reviewProbability} is above the auto-link probability ${thresholds.autoLinkProbability}` })
+      }
       const read = yield* Shared.readEvents({ ...flags, out: outPath })
       yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
       const { members, observations } = read.ingested.state
@@ -56,7 +74,7 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
         if (person !== undefined) observed.push(person)
       }
       const started = performance.now()
-      const trained = Training.train(candidates, observed, start, { seed: flags.seed, uPairs: flags.pairs })
+      const trained = Training.train(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs })
       read.progress.done()
       const sink = yield* Sink.open(outPath)
       yield* Sink.run(sink, async (s) => {
@@ -95,6 +113,8 @@ export const train = Command.make(
     out: Shared.out.pipe(Flag.withDescription("Where the trained rule goes, as JSON (- for standard output). Default: standard output")),
     seed: Shared.seed("Seed of the random member pairs: the same seed and events give the same rule"),
     pairs,
+    autoLink: threshold("auto-link", "Match probability from which the best proposal is auto-linked, in the trained rule. Default: the starting rule's (0.999999)"),
+    review: threshold("review", "Match probability from which a pair is proposed for review, in the trained rule. Default: the starting rule's (0.5)"),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
     maxRejects: Shared.maxRejects,

@@ -9,7 +9,7 @@
  *   node packages/core/bench/matching.eval.ts [--members 50000] [--observationRate 3] [--decoyRate 0.1] [--seed 7] [--examples 3] [--train 0|1] [--review P] [--autoLink P] [--quick]
  *
  * With `--train 1` the rule is first trained on the set itself, unlabelled (`Training.train`:
- * members and every observation, labels unused), starting from `MatchRule.chinese`. `--review`
+ * members and every observation, labels unused), starting from `MatchRule.reasoned`. `--review`
  * and `--autoLink` set the rule's probability thresholds (the rule's own when absent). Besides
  * the tables per noise kind and per pattern of agreeing fields, it sweeps both thresholds and
  * writes a picture ($TMPDIR/relink-matching-eval.svg): the weights of true and false blocked pairs
@@ -210,18 +210,9 @@ line("thresholds", `review p ≥ ${rule.reviewProbability}, auto-link p ≥ ${ru
 function trainOnSet(): MatchRule.MatchRule {
   const trained = timed(() => {
     const state = Scan.make()
-    for (const event of events) Scan.add(state, event)
-    const candidates: Array<Matching.Candidate> = []
-    for (const [memberId, projection] of state.members) {
-      const person = Matching.personOfMember(projection)
-      if (person !== undefined) candidates.push({ memberId, person })
-    }
-    const observed: Array<Matching.Person> = []
-    for (const event of events) {
-      const person = Scan.isObservation(event) ? Matching.personOfObservation(event) : undefined
-      if (person !== undefined) observed.push(person)
-    }
-    return Training.train(candidates, observed, MatchRule.chinese, { seed: options.seed })
+    for (const event of events) Scan.addAsOf(state, event, asOf)
+    const { members, observations } = Training.peopleOf(state)
+    return Training.train(members, observations, MatchRule.reasoned, { seed: options.seed })
   })
   const t = trained.result
   console.log("")

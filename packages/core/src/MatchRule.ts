@@ -9,6 +9,7 @@
  * m and u from its own resolved matches) without code changes.
  */
 import { Schema } from "effect"
+import * as Trained from "./internal/TrainedChinese.ts"
 
 /** Predicates a level can name; each is a pure function of two people (see `Matching`). */
 export const predicates = [
@@ -50,7 +51,12 @@ export const Level = Schema.Struct({
   when: Predicate,
   /** Absent on the null level: missing data is no evidence either way (weight 0). */
   m: Schema.optionalKey(Probability),
-  u: Schema.optionalKey(Probability)
+  u: Schema.optionalKey(Probability),
+  /**
+   * Training keeps this level's m and u: what the data cannot tell, such as how often different
+   * people share one malformed number (a placeholder never shows among random member pairs).
+   */
+  fixed: Schema.optionalKey(Schema.Boolean)
 })
 export type Level = typeof Level.Type
 
@@ -64,9 +70,10 @@ export type Comparison = typeof Comparison.Type
 /**
  * Fields a blocking key is made of. A person with several regions yields several keys: `region`
  * is each 6-digit region (county) of the person, `province` each region's first two digits and the
- * ID number's.
+ * ID number's. `idOutsideBirthDate` is the ID number without its eight birth-date digits (address
+ * code, sequence and check character): what a typo in those digits leaves.
  */
-export const KeyField = Schema.Literals(["idNumber", "phone", "namePinyin", "birthDate", "surnamePinyin", "birthYear", "province", "region"])
+export const KeyField = Schema.Literals(["idNumber", "idOutsideBirthDate", "phone", "namePinyin", "birthDate", "surnamePinyin", "birthYear", "province", "region"])
 export type KeyField = typeof KeyField.Type
 
 /** Pairs that agree on every field of at least one rule are compared (an OR of ANDs). */
@@ -119,8 +126,9 @@ export const thresholds = (rule: MatchRule): { readonly review: number; readonly
 })
 
 /**
- * The default rule for Chinese identities. m and u are reasoned estimates, to be re-estimated
- * from resolved matches once a deployment has them:
+ * The rule for Chinese identities with reasoned m and u: the comparisons, levels and blocking
+ * of the built-in rule, and the numbers training starts from (`Training.train`). The built-in rule,
+ * `chinese`, is this one trained on the simulation. The reasoning:
  *
  * - ID number. u for an exact match is the chance two different people share a number: ~0 in
  *   a correct register, so 1e-9 (one in a billion). Typos in observed data are the rest of m:
@@ -132,9 +140,8 @@ export const thresholds = (rule: MatchRule): { readonly review: number; readonly
  *   level (`id.birth-part`) comes out at +7.8, and auto-links a decoy who shares a member's name
  *   and birthday. The same number failing GB 11643 on both sides (wrong check character, province or date) is
  *   no exact agreement: such a number is often a placeholder or an error copied from form to form,
- *   shared by people who are not the same, and its birth-date and gender digits are weighed again
- *   by those comparisons. So it weighs little more than the rest of the number agreeing (m 1%,
- *   u 1e-4, +6.6): with the name, and the birth date and gender read from it, a pair stays a review.
+ *   shared by people who are not the same. So it weighs little (m 1%, u 1e-4, +6.6), and training
+ *   keeps those numbers (`fixed`): with the name, a pair stays a review.
  * - Name. Chinese names repeat: the commonest (张伟) is shared by ~0.02% of people, so an exact
  *   match among blocked pairs is weak alone (u 1e-3). Traditional/simplified and homophone
  *   spellings are common in hand-entered and 公安 data (m 3% and 6%).
@@ -149,16 +156,15 @@ export const thresholds = (rule: MatchRule): { readonly review: number; readonly
  * 0.999999 (a total weight of +19.9, odds of about a million to one) and only when unambiguous;
  * review from 0.5 (even odds, weight 0).
  *
- * Blocking: the ID number; the phone; pinyin name + birth date; surname pinyin + birth year +
- * province (a different given name, or a birth date off by days); and pinyin name + region, for
- * observations that carry little more than a name and a place — a lead ("saw 张伟 in 南山区"),
- * a 社区 record, or an ID number with a typo in its birth-date digits, which spoils the birth date
- * read from it. The weights above already propose a same-name, same-county pair for review
- * (+9.7 + 5.6 − 13.3 ≈ +2), and only this key makes sure such a pair is compared at all. In the
- * matching evaluation it brings any-proposal recall from 0.970 to 0.985 (more review proposals;
- * auto-link precision unchanged).
+ * Blocking: the ID number; the ID number outside its birth-date digits (a typo there spoils the
+ * birth date read from it, and with no birth date given nothing else brings the pair together);
+ * the phone; pinyin name + birth date; surname pinyin + birth year + province (a different given
+ * name, or a birth date off by days); and pinyin name + region, for observations that carry little
+ * more than a name and a place — a lead ("saw 张伟 in 南山区") or a 社区 record. The weights above
+ * propose a same-name, same-county pair for review (+9.7 + 5.6 − 13.3 ≈ +2), and only this key
+ * makes sure such a pair is compared at all.
  */
-export const chinese: MatchRule = {
+export const reasoned: MatchRule = {
   prior: 1e-4,
   autoLinkProbability: 0.999999,
   reviewProbability: 0.5,
@@ -170,7 +176,7 @@ export const chinese: MatchRule = {
         { label: "missing", when: "id.missing" },
         { label: "exact", when: "id.exact", m: 0.89, u: 1e-9 },
         { label: "exact after 15→18 upgrade", when: "id.exact-after-upgrade", m: 0.03, u: 1e-9 },
-        { label: "same malformed number", when: "id.same-malformed", m: 0.01, u: 1e-4 },
+        { label: "same malformed number", when: "id.same-malformed", m: 0.01, u: 1e-4, fixed: true },
         { label: "one digit wrong or two swapped", when: "id.one-digit", m: 0.05, u: 1e-7 },
         { label: "different", when: "always", m: 0.02, u: 0.9999 }
       ]
@@ -231,9 +237,36 @@ export const chinese: MatchRule = {
   ],
   blocking: or(
     and("idNumber"),
+    and("idOutsideBirthDate"),
     and("phone"),
     and("namePinyin", "birthDate"),
     and("surnamePinyin", "birthYear", "province"),
     and("namePinyin", "region")
   )
 }
+
+/**
+ * The rule with each level's m and u, and the prior, replaced by trained ones where given (by
+ * comparison name and level label); the thresholds given replace the rule's.
+ */
+export const withNumbers = (rule: MatchRule, numbers: Trained.Numbers): MatchRule => ({
+  ...rule,
+  prior: numbers.prior,
+  autoLinkProbability: numbers.autoLinkProbability,
+  reviewProbability: numbers.reviewProbability,
+  comparisons: rule.comparisons.map((comparison) => ({
+    ...comparison,
+    levels: comparison.levels.map((level) => {
+      const mu = numbers.levels[comparison.name]?.[level.label]
+      return mu === undefined ? level : { ...level, m: mu[0], u: mu[1] }
+    })
+  }))
+})
+
+/**
+ * The built-in rule: `reasoned` trained on the simulation (`packages/core/bench/default-rule.ts`
+ * says how, and writes the numbers; a test trains it again and compares). Its probabilities are
+ * calibrated on that data: auto-link from 0.99999, review from 0.9999. A deployment trains its own
+ * on its export (`relink train`), which also learns the frequencies of its members' names.
+ */
+export const chinese: MatchRule = withNumbers(reasoned, Trained.chinese)

@@ -32,6 +32,12 @@ export interface Person {
   readonly idWasLegacy: boolean
   readonly birthDate?: string
   readonly gender?: Event.Gender
+  /**
+   * Whether the birth date and the gender were read from the ID number, not given: two read from
+   * one number are no evidence beside the number's own comparison.
+   */
+  readonly birthFromId: boolean
+  readonly genderFromId: boolean
   readonly phone?: string
   /**
    * Where the person lives or was seen: hukou, observed or destination region. The ID's address
@@ -64,7 +70,12 @@ export const person = (input: PersonInput): Person => {
   const regions = new Set<string>()
   for (const region of input.regions) if (region !== undefined && /^\d{6}$/.test(region)) regions.add(region)
   const trimmed = input.name?.normalize("NFKC").trim()
-  const base: Person = { idWasLegacy: rawId !== undefined && rawId.trim().length === 15, regions: [...regions] }
+  const base: Person = {
+    idWasLegacy: rawId !== undefined && rawId.trim().length === 15,
+    birthFromId: input.birthDate === undefined && birthDate !== undefined,
+    genderFromId: input.gender === undefined && gender !== undefined,
+    regions: [...regions]
+  }
   const withName: Person =
     trimmed === undefined || trimmed.length === 0
       ? base
@@ -162,11 +173,11 @@ const predicate: Record<MatchRule.Predicate, (a: Person, b: Person) => boolean> 
   "name.pinyin": (a, b) => a.namePinyin === b.namePinyin,
   "name.surname-given-similar": (a, b) =>
     a.surnamePinyin === b.surnamePinyin && jaroWinkler(a.givenPinyin ?? "", b.givenPinyin ?? "") >= 0.88,
-  "birth.missing": (a, b) => a.birthDate === undefined || b.birthDate === undefined,
+  "birth.missing": (a, b) => a.birthDate === undefined || b.birthDate === undefined || (a.birthFromId && b.birthFromId && a.idNumber === b.idNumber),
   "birth.exact": (a, b) => a.birthDate === b.birthDate,
   "birth.year-month": (a, b) => a.birthDate?.slice(0, 7) === b.birthDate?.slice(0, 7),
   "birth.year": (a, b) => a.birthDate?.slice(0, 4) === b.birthDate?.slice(0, 4),
-  "gender.missing": (a, b) => a.gender === undefined || b.gender === undefined,
+  "gender.missing": (a, b) => a.gender === undefined || b.gender === undefined || (a.genderFromId && b.genderFromId && a.idNumber === b.idNumber),
   "gender.same": (a, b) => a.gender === b.gender,
   "phone.missing": (a, b) => a.phone === undefined || b.phone === undefined,
   "phone.exact": (a, b) => a.phone === b.phone,
@@ -182,6 +193,8 @@ const keyValues = (p: Person, field: MatchRule.KeyField): ReadonlyArray<string> 
   switch (field) {
     case "idNumber":
       return p.idNumber === undefined ? [] : [p.idNumber]
+    case "idOutsideBirthDate":
+      return p.idNumber === undefined || p.idNumber.length !== 18 ? [] : [p.idNumber.slice(0, 6) + p.idNumber.slice(14)]
     case "phone":
       return p.phone !== undefined && Phone.isPhone(p.phone) ? [p.phone] : []
     case "namePinyin":

@@ -11,6 +11,7 @@
  */
 import * as Matching from "./Matching.ts"
 import * as MatchRule from "./MatchRule.ts"
+import type * as Scan from "./Scan.ts"
 import { seededRandom } from "./internal/Random.ts"
 
 /** Comparison vectors and how many pairs have each. */
@@ -76,7 +77,7 @@ const withLevels = (rule: MatchRule.MatchRule, field: "m" | "u", estimates: Read
     ...comparison,
     levels: comparison.levels.map((level, i) => {
       const estimate = estimates[k]?.[i]
-      return isNull(level) || estimate === undefined ? level : { ...level, [field]: Math.min(1, estimate) }
+      return isNull(level) || level.fixed === true || estimate === undefined ? level : { ...level, [field]: Math.min(1, estimate) }
     })
   }))
 })
@@ -224,6 +225,7 @@ export const nameFrequencies = (members: ReadonlyArray<Matching.Person>, minCoun
 /** The comparison of the default rule that a blocking key field makes pairs agree on. */
 const comparisonOfField: Record<MatchRule.KeyField, string> = {
   idNumber: "idNumber",
+  idOutsideBirthDate: "idNumber",
   phone: "phone",
   namePinyin: "name",
   surnamePinyin: "name",
@@ -312,4 +314,19 @@ export const train = (
     })),
     priorIterations: iterations
   }
+}
+
+/** The people a fold of events trains on: its members as candidates, and every observation that looks for one. */
+export const peopleOf = (state: Scan.State): { readonly members: ReadonlyArray<Matching.Candidate>; readonly observations: ReadonlyArray<Matching.Person> } => {
+  const members: Array<Matching.Candidate> = []
+  for (const [memberId, projection] of state.members) {
+    const person = Matching.personOfMember(projection)
+    if (person !== undefined) members.push({ memberId, person })
+  }
+  const observations: Array<Matching.Person> = []
+  for (const observation of state.observations.values()) {
+    const person = Matching.personOfObservation(observation)
+    if (person !== undefined) observations.push(person)
+  }
+  return { members, observations }
 }

@@ -86,6 +86,14 @@ describe("birth date, gender, phone and region levels", () => {
     assert.strictEqual(level("birthDate", member, { birthDate: "1985-03-02" }), "same year")
     assert.strictEqual(level("birthDate", member, { birthDate: "1990-03-02" }), "different")
   })
+  it("birth dates and genders read from one and the same ID number weigh nothing beside the number's own comparison", () => {
+    const id = { idNumber: "510107198509246710" }
+    assert.strictEqual(level("birthDate", id, id), "missing")
+    assert.strictEqual(level("gender", id, id), "missing")
+    assert.strictEqual(level("birthDate", id, { ...id, birthDate: "1985-09-24" }), "exact")
+    assert.strictEqual(level("gender", id, { ...id, gender: "M" }), "same")
+    assert.strictEqual(level("birthDate", id, { idNumber: "510107198509246713" }), "exact")
+  })
   it("gender is read from the ID's sequence digit (odd = male)", () => {
     assert.strictEqual(level("gender", member, { gender: "M" }), "same")
     assert.strictEqual(level("gender", member, { gender: "F" }), "different")
@@ -124,10 +132,19 @@ describe("Matching.match", () => {
     assert.deepStrictEqual(proposals.map((p) => p.memberId), ["m-chen"])
   })
 
-  it("a name alone with the same birth year is for review at most, never auto-linked", () => {
-    const proposals = Matching.match("obs-3", person({ name: "陈伟", birthDate: "1985-09-24", regions: ["510107"] }), candidates, rule)
-    assert.isTrue(proposals.length > 0)
-    assert.isTrue(proposals.every((p) => p.decision === "review"))
+  it("a name with only the same birth year is never auto-linked, not even proposed under the built-in rule", () => {
+    const observed = person({ name: "陈伟", birthDate: "1985-03-02", regions: ["510107"] })
+    assert.deepStrictEqual(Matching.match("obs-3", observed, candidates, rule), [])
+    const lenient = Matching.match("obs-3", observed, candidates, { ...rule, reviewProbability: 0.5 })
+    assert.isTrue(lenient.length > 0)
+    assert.isTrue(lenient.every((p) => p.decision === "review"))
+  })
+
+  it("auto-links the name, the birth date and the county with no ID number or phone, when no one else comes close", () => {
+    const [best, ...rest] = Matching.match("obs-3b", person({ name: "陈伟", birthDate: "1985-09-24", regions: ["510107"] }), candidates, rule)
+    assert.strictEqual(best?.memberId, "m-chen")
+    assert.strictEqual(best?.decision, "auto-link")
+    assert.deepStrictEqual(rest, [])
   })
 
   it("two plausible members make the decision a review, even with a strong best match", () => {
@@ -158,10 +175,12 @@ describe("Matching.match", () => {
     const observed = person({ name: "陈伟", idNumber: "510107198509246713", birthDate: "1985-09-24", regions: ["440305"] })
     // Same name, born the same month, seen in the same county: plausible, but no ID number.
     const namesake = { memberId: "m-namesake", person: person({ name: "陈伟", birthDate: "1985-09-03", regions: ["440305"] }) }
-    const proposals = Matching.match("obs-7", observed, [...candidates, namesake], rule)
+    // Under a review probability of 0.5 the namesake is proposed; the built-in rule's review threshold leaves it out.
+    const proposals = Matching.match("obs-7", observed, [...candidates, namesake], { ...rule, reviewProbability: 0.5 })
     assert.deepStrictEqual(proposals.map((p) => [p.memberId, p.decision]), [["m-chen", "auto-link"], ["m-namesake", "review"]])
     const [best, second] = proposals
     assert.isTrue(best !== undefined && second !== undefined && best.weight - second.weight > MatchRule.thresholds(rule).autoLink)
+    assert.deepStrictEqual(Matching.match("obs-7", observed, [...candidates, namesake], rule).map((p) => p.memberId), ["m-chen"])
   })
 
   it("explains each proposal as a waterfall whose weights add up to the total", () => {
@@ -231,7 +250,8 @@ describe("MatchRule", () => {
       })
     )
     assert.strictEqual(MatchRule.thresholds({ ...rule, autoLinkProbability: 1 }).autoLink, Number.POSITIVE_INFINITY)
-    assert.strictEqual(MatchRule.thresholds(rule).review, 0)
+    assert.strictEqual(MatchRule.thresholds(MatchRule.reasoned).review, 0)
+    assert.closeTo(MatchRule.thresholds(rule).review, Math.log2(0.9999 / 0.0001), 1e-9)
   })
   it("writes a probability near 1 by its complement, read from the weight", () => {
     assert.strictEqual(Matching.formatProbability(0), "0.500")

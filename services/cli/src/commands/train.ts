@@ -6,7 +6,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Matching, Training } from "@relink/core"
+import { Training } from "@relink/core"
 import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
@@ -61,18 +61,8 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       }
       const read = yield* Shared.readEvents({ ...flags, out: outPath })
       yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
-      const { members, observations } = read.ingested.state
-      read.progress.status(`training on ${Progress.number(members.size)} members and ${Progress.number(observations.size)} observations …`)
-      const candidates: Array<Matching.Candidate> = []
-      for (const [memberId, projection] of members) {
-        const person = Matching.personOfMember(projection)
-        if (person !== undefined) candidates.push({ memberId, person })
-      }
-      const observed: Array<Matching.Person> = []
-      for (const observation of observations.values()) {
-        const person = Matching.personOfObservation(observation)
-        if (person !== undefined) observed.push(person)
-      }
+      const { members: candidates, observations: observed } = Training.peopleOf(read.ingested.state)
+      read.progress.status(`training on ${Progress.number(candidates.length)} members and ${Progress.number(observed.length)} observations …`)
       const started = performance.now()
       const trained = Training.train(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs })
       read.progress.done()

@@ -6,10 +6,11 @@
  * Goals: auto-link precision ≥ 0.999; auto-link recall ≥ 0.95 in every pattern with a name, a
  * birth date and one more agreeing field; any-proposal recall ≥ 0.99 at precision ≥ 0.98.
  *
- *   node packages/core/bench/matching.eval.ts [--members 50000] [--observationRate 3] [--decoyRate 0.1] [--seed 7] [--examples 3] [--train 0|1] [--review P] [--autoLink P] [--quick]
+ *   node packages/core/bench/matching.eval.ts [--members 50000] [--observationRate 3] [--decoyRate 0.1] [--seed 7] [--examples 3] [--train 0|1] [--reasoned 0|1] [--review P] [--autoLink P] [--quick]
  *
  * With `--train 1` the rule is first trained on the set itself, unlabelled (`Training.train`:
- * members and every observation, labels unused), starting from `MatchRule.reasoned`. `--review`
+ * members and every observation, labels unused), starting from `MatchRule.chinese` as `relink
+ * train` does; with `--reasoned 1` the rule is `MatchRule.reasoned` itself, untrained. `--review`
  * and `--autoLink` set the rule's probability thresholds (the rule's own when absent). Besides
  * the tables per noise kind and per pattern of agreeing fields, it sweeps both thresholds and
  * writes a picture ($TMPDIR/relink-matching-eval.svg): the weights of true and false blocked pairs
@@ -45,7 +46,7 @@ import { Noise, Observations, Simulation } from "../../simulation/src/index.ts"
 import { asOf, header, int, line, numberOptions, seconds, timed } from "./common.ts"
 import * as Plot from "./plot.ts"
 
-const options = numberOptions({ members: 50_000, observationRate: 3, decoyRate: 0.1, seed: 7, examples: 3, train: 0, review: 0, autoLink: 0 })
+const options = numberOptions({ members: 50_000, observationRate: 3, decoyRate: 0.1, seed: 7, examples: 3, train: 0, reasoned: 0, review: 0, autoLink: 0 })
 if (options.quick) options.members = Math.min(options.members, 20_000)
 
 header("matching evaluation: precision / recall per noise kind and per pattern")
@@ -199,7 +200,7 @@ const patternGoals = (rows: ReadonlyArray<Row>): string => {
 }
 
 // --- The rule: the default, or one trained on the set without its labels; thresholds as given.
-const trainedOrDefault = options.train > 0 ? trainOnSet() : MatchRule.chinese
+const trainedOrDefault = options.train > 0 ? trainOnSet() : options.reasoned > 0 ? MatchRule.reasoned : MatchRule.chinese
 const rule: MatchRule.MatchRule = {
   ...trainedOrDefault,
   ...(options.review > 0 && { reviewProbability: options.review }),
@@ -212,7 +213,7 @@ function trainOnSet(): MatchRule.MatchRule {
     const state = Scan.make()
     for (const event of events) Scan.addAsOf(state, event, asOf)
     const { members, observations } = Training.peopleOf(state)
-    return Training.train(members, observations, MatchRule.reasoned, { seed: options.seed })
+    return Training.train(members, observations, MatchRule.chinese, { seed: options.seed })
   })
   const t = trained.result
   console.log("")
@@ -399,12 +400,12 @@ function sweep(): void {
   const bins = { true: new Map<number, number>(), false: new Map<number, number>() }
   for (const c of cases) {
     for (const candidate of c.candidates) {
-      const bin = Math.max(-40, Math.min(59, Math.floor(Matching.compare(c.person, candidate.person, rule).total)))
+      const bin = Math.max(-40, Math.min(89, Math.floor(Matching.compare(c.person, candidate.person, rule).total)))
       const counts = candidate.memberId === c.memberId ? bins.true : bins.false
       counts.set(bin, (counts.get(bin) ?? 0) + 1)
     }
   }
-  const histogram = (counts: ReadonlyMap<number, number>) => Array.from({ length: 100 }, (_, i) => [i - 40, counts.get(i - 40) ?? 0] as const)
+  const histogram = (counts: ReadonlyMap<number, number>) => Array.from({ length: 130 }, (_, i) => [i - 40, counts.get(i - 40) ?? 0] as const)
   const trueCount = [...bins.true.values()].reduce((a, b) => a + b, 0)
   const falseCount = [...bins.false.values()].reduce((a, b) => a + b, 0)
   const picture = Plot.svg(
@@ -418,10 +419,10 @@ function sweep(): void {
           { label: `different (${int(falseCount)})`, colour: "#b2182b", points: histogram(bins.false) }
         ],
         markers: [
-          { label: `review p ${Matching.formatProbability(thresholds.review)}`, x: thresholds.review, colour: "#e08214" },
-          { label: `auto-link p ${Matching.formatProbability(thresholds.autoLink)}`, x: Math.min(59, thresholds.autoLink), colour: "#2166ac" }
+          { label: `review from p ${rule.reviewProbability} (${thresholds.review.toFixed(1)})`, x: thresholds.review, colour: "#e08214" },
+          { label: `auto-link from p ${rule.autoLinkProbability} (${thresholds.autoLink.toFixed(1)})`, x: Math.min(89, thresholds.autoLink), colour: "#2166ac" }
         ],
-        x: [-40, 60],
+        x: [-40, 90],
         y: [0.8, Math.max(10, ...bins.false.values(), ...bins.true.values()) * 1.5],
         logY: true,
         steps: true
@@ -438,7 +439,7 @@ function sweep(): void {
         y: [Math.floor(Math.min(...autoCurve.map(([, p]) => p), ...anyCurve.map(([, p]) => p)) * 20) / 20, 1]
       }
     ],
-    `matching evaluation: ${int(options.members)} members, seed ${options.seed}, ${options.train > 0 ? "rule trained on the set" : "built-in rule"}; node packages/core/bench/matching.eval.ts`
+    `matching evaluation: ${int(options.members)} members, seed ${options.seed}, ${options.train > 0 ? "rule trained on the set" : options.reasoned > 0 ? "reasoned rule" : "built-in rule"}; review p ≥ ${rule.reviewProbability}, auto-link p ≥ ${rule.autoLinkProbability}; node packages/core/bench/matching.eval.ts`
   )
   const path = join(tmpdir(), "relink-matching-eval.svg")
   writeFileSync(path, picture)

@@ -24,7 +24,7 @@ export interface Panel {
   readonly markers?: ReadonlyArray<Marker>
   readonly x: readonly [number, number]
   readonly y: readonly [number, number]
-  /** Plot y on a log10 scale (values ≤ 0 are left out). */
+  /** Plot y on a log10 scale (values ≤ 0 sit on the axis). */
   readonly logY?: boolean
   /** Draw each series as steps (a histogram over bins starting at each x) rather than a polyline. */
   readonly steps?: boolean
@@ -32,7 +32,7 @@ export interface Panel {
 
 const WIDTH = 520
 const HEIGHT = 380
-const MARGIN = { left: 64, right: 16, top: 36, bottom: 48 }
+const MARGIN = { left: 64, right: 16, top: 64, bottom: 48 }
 
 const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
@@ -67,22 +67,27 @@ const panel = (p: Panel, offsetX: number): string => {
   out.push(`<text x="${offsetX + MARGIN.left + w / 2}" y="${HEIGHT - 10}" text-anchor="middle" font-size="12">${escape(p.xLabel)}</text>`)
   out.push(`<text transform="translate(${offsetX + 16},${MARGIN.top + h / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escape(p.yLabel)}</text>`)
   for (const s of p.series) {
-    const points = s.points.filter(([, y]) => p.logY !== true || y > 0)
+    const points = s.points.map(([x, y]) => [x, p.logY === true && y <= 0 ? p.y[0] : y] as const)
     const path =
       p.steps === true
         ? points.map(([x, y], i) => `${i === 0 ? "M" : "L"}${sx(x).toFixed(1)},${sy(y).toFixed(1)} H${sx(x + 1).toFixed(1)}`).join(" ")
         : points.map(([x, y], i) => `${i === 0 ? "M" : "L"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ")
     out.push(`<path d="${path}" fill="none" stroke="${s.colour}" stroke-width="1.8"/>`)
   }
-  for (const m of p.markers ?? []) {
-    out.push(`<line x1="${sx(m.x)}" x2="${sx(m.x)}" y1="${MARGIN.top}" y2="${MARGIN.top + h}" stroke="${m.colour}" stroke-dasharray="5,4"/>`)
-    out.push(`<text x="${sx(m.x) + 4}" y="${MARGIN.top + 14}" font-size="11" fill="${m.colour}">${escape(m.label)}</text>`)
-  }
-  p.series.forEach((s, i) => {
-    const y = MARGIN.top + 30 + i * 16
-    out.push(`<line x1="${offsetX + MARGIN.left + w - 150}" x2="${offsetX + MARGIN.left + w - 130}" y1="${y}" y2="${y}" stroke="${s.colour}" stroke-width="2"/>`)
-    out.push(`<text x="${offsetX + MARGIN.left + w - 126}" y="${y + 4}" font-size="11">${escape(s.label)}</text>`)
+  // Markers and series are named in the legend above the plot, where they cannot cover the data.
+  const legend = [
+    ...p.series.map((s) => ({ label: s.label, colour: s.colour, dashed: false })),
+    ...(p.markers ?? []).map((m) => ({ label: m.label, colour: m.colour, dashed: true }))
+  ]
+  legend.forEach((item, i) => {
+    const x = offsetX + MARGIN.left + (i % 2) * (w / 2)
+    const y = 34 + Math.floor(i / 2) * 14
+    out.push(`<line x1="${x}" x2="${x + 20}" y1="${y}" y2="${y}" stroke="${item.colour}" stroke-width="2"${item.dashed ? ` stroke-dasharray="5,4"` : ""}/>`)
+    out.push(`<text x="${x + 24}" y="${y + 4}" font-size="11">${escape(item.label)}</text>`)
   })
+  for (const m of p.markers ?? []) {
+    out.push(`<line x1="${sx(m.x)}" x2="${sx(m.x)}" y1="${MARGIN.top}" y2="${MARGIN.top + h}" stroke="${m.colour}" stroke-width="1.5" stroke-dasharray="5,4"/>`)
+  }
   return out.join("\n")
 }
 

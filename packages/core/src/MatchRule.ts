@@ -133,13 +133,15 @@ export const thresholds = (rule: MatchRule): { readonly review: number; readonly
  * - ID number. u for an exact match is the chance two different people share a number: ~0 in
  *   a correct register, so 1e-9 (one in a billion). Typos in observed data are the rest of m:
  *   a legacy 15-digit form (older registrations, 公安 extracts) ~3%, one wrong or swapped digit
- *   ~5% (hand-copied forms). A disagreeing number is strong evidence against (m 2%, u ≈ 1),
- *   however many of its digits agree: when only the birth-date digits do, the birth date itself is
+ *   ~5% (hand-copied forms). A number that differs in more is another person's: one in a
+ *   thousand for a re-issued number or a worse copying error (m 0.1%, u ≈ 1, −10), kept against
+ *   training (`fixed`), since the disagreeing pairs EM sees are namesakes, not the member with a
+ *   wrong number, and a trained −7.5 auto-links a namesake born the same day. This holds however
+ *   many of the digits agree: when only the birth-date digits do, the birth date itself is
  *   already weighed by the birth date comparison (a missing birth date is read from the ID), and a
- *   level of their own would count those eight digits twice. Trained on the simulation, such a
- *   level (`id.birth-part`) comes out at +7.8, and auto-links a decoy who shares a member's name
- *   and birthday. The same number failing GB 11643 on both sides (wrong check character, province or date) is
- *   no exact agreement: such a number is often a placeholder or an error copied from form to form,
+ *   level of their own would count those eight digits twice (trained, +7.8).
+ *   The same number failing GB 11643 on both sides (wrong check character, province or date) is no
+ *   exact agreement: such a number is often a placeholder or an error copied from form to form,
  *   shared by people who are not the same. So it weighs little (m 1%, u 1e-4, +6.6), and training
  *   keeps those numbers (`fixed`): with the name, a pair stays a review.
  * - Name. Chinese names repeat: the commonest (张伟) is shared by ~0.02% of people, so an exact
@@ -178,7 +180,7 @@ export const reasoned: MatchRule = {
         { label: "exact after 15→18 upgrade", when: "id.exact-after-upgrade", m: 0.03, u: 1e-9 },
         { label: "same malformed number", when: "id.same-malformed", m: 0.01, u: 1e-4, fixed: true },
         { label: "one digit wrong or two swapped", when: "id.one-digit", m: 0.05, u: 1e-7 },
-        { label: "different", when: "always", m: 0.02, u: 0.9999 }
+        { label: "different", when: "always", m: 0.001, u: 0.9999, fixed: true }
       ]
     },
     {

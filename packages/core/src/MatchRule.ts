@@ -158,8 +158,9 @@ export const thresholds = (rule: MatchRule): { readonly review: number; readonly
  * 0.999999 (a total weight of +19.9, odds of about a million to one) and only when unambiguous;
  * review from 0.5 (even odds, weight 0).
  *
- * Blocking: the ID number; the ID number outside its birth-date digits (a typo there spoils the
- * birth date read from it, and with no birth date given nothing else brings the pair together);
+ * Blocking: the ID number; the ID number outside its birth-date digits with the surname (a typo in
+ * those digits spoils the birth date read from the number, and with no birth date given nothing
+ * else brings the pair together; the surname keeps the key rare where members share a county);
  * the phone; pinyin name + birth date; surname pinyin + birth year + province (a different given
  * name, or a birth date off by days); and pinyin name + region, for observations that carry little
  * more than a name and a place — a lead ("saw 张伟 in 南山区") or a 社区 record. The weights above
@@ -239,7 +240,7 @@ export const reasoned: MatchRule = {
   ],
   blocking: or(
     and("idNumber"),
-    and("idOutsideBirthDate"),
+    and("idOutsideBirthDate", "surnamePinyin"),
     and("phone"),
     and("namePinyin", "birthDate"),
     and("surnamePinyin", "birthYear", "province"),

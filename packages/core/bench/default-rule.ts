@@ -17,7 +17,6 @@ import * as Event from "../src/Event.ts"
 import * as MatchRule from "../src/MatchRule.ts"
 import * as Scan from "../src/Scan.ts"
 import * as Training from "../src/Training.ts"
-import type * as Trained from "../src/internal/TrainedChinese.ts"
 // By path, not as "@relink/simulation": the simulation depends on core, so core cannot depend on it.
 import { Simulation } from "../../simulation/src/index.ts"
 import { asOf } from "./common.ts"
@@ -50,7 +49,7 @@ export const trainDefault = (): Training.Trained => {
 }
 
 /** The numbers of a trained rule, as `MatchRule.withNumbers` takes them. */
-export const numbersOf = (rule: MatchRule.MatchRule): Trained.Numbers => ({
+export const numbersOf = (rule: MatchRule.MatchRule): MatchRule.Numbers => ({
   prior: rule.prior,
   autoLinkProbability: rule.autoLinkProbability,
   reviewProbability: rule.reviewProbability,
@@ -59,7 +58,7 @@ export const numbersOf = (rule: MatchRule.MatchRule): Trained.Numbers => ({
   )
 })
 
-const render = (numbers: Trained.Numbers): string => {
+const render = (numbers: MatchRule.Numbers): string => {
   const levels = Object.entries(numbers.levels)
     .map(([comparison, byLabel]) => {
       const rows = Object.entries(byLabel).map(([label, [m, u]]) => `      ${JSON.stringify(label)}: [${m}, ${u}]`)
@@ -70,14 +69,7 @@ const render = (numbers: Trained.Numbers): string => {
  * The numbers of the built-in rule (\`MatchRule.chinese\`), as training on the simulation gave them.
  * Written by \`node packages/core/bench/default-rule.ts --write\`; not edited by hand.
  */
-
-export interface Numbers {
-  readonly prior: number
-  readonly autoLinkProbability: number
-  readonly reviewProbability: number
-  /** Comparison name → level label → [m, u]. */
-  readonly levels: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>>
-}
+import type { Numbers } from "../MatchRule.ts"
 
 export const chinese: Numbers = {
   prior: ${numbers.prior},

@@ -248,11 +248,19 @@ export const reasoned: MatchRule = {
   )
 }
 
+/** A trained rule's numbers: its prior, its thresholds, and m and u by comparison name and level label. */
+export interface Numbers {
+  readonly prior: number
+  readonly autoLinkProbability: number
+  readonly reviewProbability: number
+  readonly levels: Readonly<Record<string, Readonly<Record<string, readonly [m: number, u: number]>>>>
+}
+
 /**
  * The rule with each level's m and u, and the prior, replaced by trained ones where given (by
  * comparison name and level label); the thresholds given replace the rule's.
  */
-export const withNumbers = (rule: MatchRule, numbers: Trained.Numbers): MatchRule => ({
+export const withNumbers = (rule: MatchRule, numbers: Numbers): MatchRule => ({
   ...rule,
   prior: numbers.prior,
   autoLinkProbability: numbers.autoLinkProbability,

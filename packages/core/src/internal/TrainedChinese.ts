@@ -2,14 +2,7 @@
  * The numbers of the built-in rule (`MatchRule.chinese`), as training on the simulation gave them.
  * Written by `node packages/core/bench/default-rule.ts --write`; not edited by hand.
  */
-
-export interface Numbers {
-  readonly prior: number
-  readonly autoLinkProbability: number
-  readonly reviewProbability: number
-  /** Comparison name → level label → [m, u]. */
-  readonly levels: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>>
-}
+import type { Numbers } from "../MatchRule.ts"
 
 export const chinese: Numbers = {
   prior: 0.13071075268329754,

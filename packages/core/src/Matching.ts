@@ -352,12 +352,18 @@ export interface Candidate {
 }
 
 /**
- * The probability that the observation is this candidate rather than any other or nobody, when it
- * is at most one person: the candidate's odds over one plus every candidate's odds,
+ * The probability that the observation is the candidate of weight `weight` rather than any other or
+ * nobody, when it is at most one person: the candidate's odds over one plus every candidate's odds,
  * 2^w / (1 + Σ 2^wᵢ). Alone, it is the pair's probability; a second plausible candidate takes its
- * share, so the best stands clear of the second only when its odds dwarf the second's.
+ * share, so the best stands clear of the second only when its odds dwarf the second's. Summed
+ * relative to the largest weight, so that no power of two overflows.
  */
-const exclusiveProbability = (weight: number, oddsOfAll: number): number => 2 ** weight / (1 + oddsOfAll)
+const exclusiveProbability = (weight: number, weights: ReadonlyArray<number>): number => {
+  const largest = Math.max(0, ...weights)
+  let odds = 2 ** -largest
+  for (const w of weights) odds += 2 ** (w - largest)
+  return 2 ** (weight - largest) / odds
+}
 
 /**
  * Scores an observation against candidates; proposals at or above the review probability, best
@@ -373,10 +379,10 @@ export const match = (
 ): ReadonlyArray<Proposal> => {
   const thresholds = MatchRule.thresholds(rule)
   const scored: Array<{ memberId: string; weight: number; explanation: Explanation }> = []
-  let oddsOfAll = 0
+  const weights: Array<number> = []
   for (const candidate of candidates) {
     const weight = score(observed, candidate.person, rule)
-    oddsOfAll += 2 ** weight
+    weights.push(weight)
     if (weight < thresholds.review) continue
     const explanation = compare(observed, candidate.person, rule)
     scored.push({ memberId: candidate.memberId, weight: explanation.total, explanation })
@@ -387,7 +393,7 @@ export const match = (
     memberId,
     weight: explanation.total,
     probability: explanation.probability,
-    decision: rank === 0 && explanation.total >= thresholds.autoLink && exclusiveProbability(explanation.total, oddsOfAll) >= rule.autoLinkProbability ? "auto-link" : "review",
+    decision: rank === 0 && explanation.total >= thresholds.autoLink && exclusiveProbability(explanation.total, weights) >= rule.autoLinkProbability ? "auto-link" : "review",
     explanation
   }))
 }

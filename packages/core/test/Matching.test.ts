@@ -183,6 +183,19 @@ describe("Matching.match", () => {
     assert.deepStrictEqual(Matching.match("obs-7", observed, [...candidates, namesake], rule).map((p) => p.memberId), ["m-chen"])
   })
 
+  it("decides an auto-link without overflow when weights pass 2^1024", () => {
+    // Two comparisons of about +997 each: odds of 2^1993, beyond what a double holds.
+    const extreme: MatchRule.MatchRule = {
+      ...rule,
+      comparisons: ["a", "b"].map((name) => ({ name, label: { zh: name, en: name }, levels: [{ label: "always", when: "always" as const, m: 1, u: 1e-300 }] })),
+      blocking: []
+    }
+    const alone = Matching.match("obs-8", person({ name: "陈伟" }), [{ memberId: "m-1", person: person({ name: "陈伟" }) }], extreme)
+    assert.deepStrictEqual(alone.map((p) => p.decision), ["auto-link"])
+    const twins = Matching.match("obs-8", person({ name: "陈伟" }), [{ memberId: "m-1", person: person({ name: "陈伟" }) }, { memberId: "m-2", person: person({ name: "陈伟" }) }], extreme)
+    assert.deepStrictEqual(twins.map((p) => p.decision), ["review", "review"])
+  })
+
   it("explains each proposal as a waterfall whose weights add up to the total", () => {
     const [best] = Matching.match("obs-5", person({ name: "陳偉", idNumber: "510107850924671" }), candidates, rule)
     assert.isDefined(best)

@@ -32,21 +32,7 @@ const expectSameAsScan = async (setup: W.Setup, context?: string) => {
   expect(await W.withStore(setup, (store) => store.unpublishedOutputs(10)), context).toEqual([])
 }
 
-/** The port of /metrics, from the worker's startup log line. */
-const metricsPort = async (worker: W.WorkerProcess): Promise<number> => {
-  for (let i = 0; i < 100; i++) {
-    const line = worker.output.find((l) => l.includes("health and metrics listening"))
-    const port = line === undefined ? undefined : /"port":(\d+)/.exec(line)?.[1]
-    if (port !== undefined) return Number(port)
-    await sleep(100)
-  }
-  throw new Error(`the worker never said where /metrics is:\n${worker.output.slice(-5).join("\n")}`)
-}
-
-const eventsTotal = async (port: number) => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
-  return Number(/^relink_events_total (\d+)/m.exec(text)?.[1] ?? Number.NaN)
-}
+const eventsTotal = async (port: number) => (await W.metric(port, "relink_events_total")) ?? Number.NaN
 
 /** A small seeded generator, so a failing run's kill points can be replayed. */
 const randomFrom = (seed: number) => () => {
@@ -158,7 +144,7 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     const first = W.startWorker(setup, env)
     const second = W.startWorker(setup, env)
     try {
-      const ports = await Promise.all([metricsPort(first), metricsPort(second)])
+      const ports = await Promise.all([W.metricsPort(first), W.metricsPort(second)])
       await sleep(3_000)
       await W.publish(setup, lines)
       await W.waitForCatchUp(setup, 150_000, [first, second])
@@ -179,7 +165,7 @@ describe.skipIf(!local)("worker under faults (private Kafka and FerretDB)", () =
     const workers = [W.startWorker(setup, SMALL_BATCHES), W.startWorker(setup, SMALL_BATCHES), W.startWorker(setup, SMALL_BATCHES)]
     let lagAtKill: number | undefined
     try {
-      await Promise.all(workers.map(metricsPort))
+      await Promise.all(workers.map(W.metricsPort))
       await sleep(3_000)
       await W.publish(setup, lines)
       // Somewhere in the middle third of the stream, with every worker writing.

@@ -6,7 +6,6 @@
  */
 import { Context, Deferred, Effect, Layer, Queue, Stream } from "effect"
 import type { Consumer as KafkaJsConsumer, IHeaders } from "kafkajs"
-import { withAdmin } from "./Admin.ts"
 import { Client } from "./Client.ts"
 import { fromUnknown, KafkaError } from "./KafkaError.ts"
 
@@ -23,8 +22,6 @@ export interface Batch {
   readonly topic: string
   readonly partition: number
   readonly messages: ReadonlyArray<Message>
-  /** Consumer lag of this partition after the batch (high watermark − last offset − 1). */
-  readonly lag: number
   /** Resolves and commits every offset of the batch, and lets kafkajs fetch the next one. */
   readonly commit: Effect.Effect<void, KafkaError>
   /** Keeps the group session alive while a batch takes long (e.g. retries while MongoDB is down). */
@@ -102,7 +99,6 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                     const done = await run(Deferred.make<void, KafkaError>())
                     pending.add(done)
                     const last = batch.lastOffset()
-                    const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)
                     const commit = Effect.tryPromise({
                       try: async () => {
                         resolveOffset(last)
@@ -114,7 +110,6 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                       Queue.offer(queue, {
                         topic: batch.topic,
                         partition: batch.partition,
-                        lag: Math.max(0, lag),
                         messages: batch.messages.map((m) => ({
                           topic: batch.topic,
                           partition: batch.partition,
@@ -142,19 +137,6 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
       )
     })
   )
-
-/** Consumer lag of a group over all partitions of a topic, from the admin API (for metrics and tests). */
-export const lag = (groupId: string, topic: string): Effect.Effect<number, KafkaError, Client> =>
-  withAdmin("fetch offsets", async (admin) => {
-    const [committed, latest] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)])
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
-    let total = 0n
-    for (const p of latest) {
-      const at = done.get(p.partition) ?? -1n
-      total += BigInt(p.high) - (at < 0n ? BigInt(p.low) : at)
-    }
-    return Number(total)
-  })
 
 export class Consumer extends Context.Service<Consumer, { readonly batches: Stream.Stream<Batch, KafkaError> }>()(
   "@relink/kafka/Consumer"

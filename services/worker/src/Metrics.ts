@@ -18,7 +18,11 @@ export interface Snapshot {
   sweeps: number
   sweepSecondsSum: number
   sweepSecondsLast: number
-  consumerLag: number
+  /**
+   * Messages the group has not committed, over every partition of the input topic, as last read
+   * from the admin API; undefined until the first reading.
+   */
+  consumerLag: number | undefined
   /** Events per second over the last minute. */
   eventsPerSecond: number
   lastBatchAt: number
@@ -52,7 +56,7 @@ export const make = Effect.sync(() => {
     sweeps: 0,
     sweepSecondsSum: 0,
     sweepSecondsLast: 0,
-    consumerLag: 0,
+    consumerLag: undefined,
     eventsPerSecond: 0,
     lastBatchAt: 0,
     ready: false
@@ -87,7 +91,9 @@ export const make = Effect.sync(() => {
       line("relink_batch_seconds_sum", "counter", "Total time spent processing batches.", snapshot.batchSecondsSum),
       line("relink_batch_seconds_max", "gauge", "Slowest batch so far.", snapshot.batchSecondsMax),
       line("relink_events_per_second", "gauge", "Events applied per second over the last minute.", snapshot.eventsPerSecond),
-      line("relink_consumer_lag", "gauge", "Messages behind the end of the partitions of the last batch.", snapshot.consumerLag),
+      ...(snapshot.consumerLag === undefined
+        ? []
+        : [line("relink_consumer_lag", "gauge", "Messages of the input topic the group has not committed, over all its partitions.", snapshot.consumerLag)]),
       line("relink_status_changes_total", "counter", "Member status changes published.", snapshot.statusChanges),
       line("relink_match_proposals_total", "counter", "Match proposals published.", snapshot.proposals),
       line("relink_sweeps_total", "counter", "Sweeps run.", snapshot.sweeps),

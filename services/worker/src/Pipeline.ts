@@ -89,7 +89,6 @@ export const processBatch = (batch: Consumer.Batch) =>
     s.batches += 1
     s.batchSecondsSum += seconds
     s.batchSecondsMax = Math.max(s.batchSecondsMax, seconds)
-    s.consumerLag = batch.lag
     s.lastBatchAt = yield* Clock.currentTimeMillis
     s.statusChanges += outcome.statusChanges
     s.proposals += outcome.proposals

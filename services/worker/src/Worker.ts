@@ -5,7 +5,7 @@
  * finishes and commits, then everything disconnects).
  */
 import { Clock, Config, Duration, Effect, Layer, Logger, Schedule, Stream } from "effect"
-import { Admin, Client, Consumer, KafkaConfig, Producer } from "@relink/kafka"
+import { Admin, Client, Consumer, GroupProgress, KafkaConfig, Producer } from "@relink/kafka"
 import { Mongo, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import * as Engine from "./Engine.ts"
@@ -62,7 +62,25 @@ const program = (settings: Settings) =>
     const store = yield* Store.Store
     metrics.registerCounter("relink_mongo_commands_total", "Commands sent to MongoDB: its round trips.", store.commandsSent)
     metrics.snapshot.ready = true
-    yield* Effect.logInfo("worker consuming").pipe(Effect.annotateLogs({ topic: kafka.topic, group: kafka.groupId }))
+    const committed = (message: string) =>
+      GroupProgress.of(kafka.groupId, kafka.topic).pipe(
+        Effect.flatMap((progress) =>
+          Effect.logInfo(message).pipe(Effect.annotateLogs({ topic: kafka.topic, group: kafka.groupId, committed: GroupProgress.describe(progress), lag: progress.lag }))
+        ),
+        Effect.catch((error) => Effect.logWarning(`${message}; committed offsets unknown: ${error.message}`).pipe(Effect.annotateLogs({ topic: kafka.topic, group: kafka.groupId })))
+      )
+    // Runs last of all when the worker stops: after the consumer committed and disconnected.
+    yield* Effect.addFinalizer(() => committed("worker stopped"))
+    yield* committed("worker consuming")
+    yield* GroupProgress.watch(kafka.groupId, kafka.topic, Duration.millis(worker.lagIntervalMs), (progress) =>
+      Effect.sync(() => {
+        metrics.snapshot.consumerLag = progress.lag
+      })
+    ).pipe(
+      Effect.tapError((error) => Effect.logWarning(`reading the consumer lag failed, retrying: ${error.message}`)),
+      Effect.retry(keepTrying),
+      Effect.forkScoped
+    )
     yield* Consumer.batches({
       groupId: kafka.groupId,
       topics: [kafka.topic],

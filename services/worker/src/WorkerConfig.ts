@@ -28,6 +28,8 @@ export interface WorkerConfig {
   readonly fixedNow: number | undefined
   /** How long published outputs stay in the outbox after they were staged. */
   readonly outboxRetentionMs: number
+  /** How often the group's lag is read from the admin API (`relink_consumer_lag`). */
+  readonly lagIntervalMs: number
 }
 
 export const config: Config.Config<WorkerConfig> = Config.all({
@@ -40,6 +42,7 @@ export const config: Config.Config<WorkerConfig> = Config.all({
   policy: Config.schema(Schema.fromJsonString(Policy.Policy), "RELINK_POLICY").pipe(Config.withDefault(Policy.defaults)),
   rule: Config.schema(Schema.fromJsonString(MatchRule.MatchRule), "RELINK_MATCH_RULE").pipe(Config.withDefault(MatchRule.chinese)),
   outboxRetentionMs: Config.Int("RELINK_OUTBOX_RETENTION_MS").pipe(Config.withDefault(Engine.defaultOutboxRetentionMs)),
+  lagIntervalMs: Config.Int("RELINK_LAG_INTERVAL_MS").pipe(Config.withDefault(5_000)),
   fixedNow: Config.Date("RELINK_NOW").pipe(
     Config.option,
     Config.map((date) => (Option.isSome(date) ? date.value.getTime() : undefined))

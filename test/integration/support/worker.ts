@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { MongoClient } from "mongodb"
 import { Effect, Layer, Redacted, Stream } from "effect"
-import { Admin, Client, Consumer, type KafkaConfig, Producer } from "@relink/kafka"
+import { Admin, Client, GroupProgress, type KafkaConfig, Producer } from "@relink/kafka"
 import { Pii } from "@relink/mongo"
 import { Publish, Snapshot, Store } from "@relink/worker"
 
@@ -61,7 +61,7 @@ export const publish = (setup: Setup, lines: Iterable<string>) =>
   run(setup, Publish.publishLines(setup.topic, Stream.fromIterable(lines)))
 
 /** Messages of the topic the worker group has not committed yet (NaN while Kafka does not answer). */
-export const lag = (setup: Setup): Promise<number> => run(setup, Consumer.lag(setup.groupId, setup.topic)).catch(() => Number.NaN)
+export const lag = (setup: Setup): Promise<number> => run(setup, Effect.map(GroupProgress.of(setup.groupId, setup.topic), (p) => p.lag)).catch(() => Number.NaN)
 
 /** Waits until the worker group's lag is at most `atMost`; the error shows what the workers last said. */
 export const waitForLag = async (setup: Setup, atMost: number, timeoutMs: number, workers: ReadonlyArray<WorkerProcess> = []): Promise<void> => {
@@ -127,6 +127,26 @@ export const startWorker = (setup: Setup, extraEnv: Record<string, string> = {})
       return exited
     }
   }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The port of /metrics, from the worker's startup log line. */
+export const metricsPort = async (worker: WorkerProcess): Promise<number> => {
+  for (let i = 0; i < 100; i++) {
+    const line = worker.output.find((l) => l.includes("health and metrics listening"))
+    const port = line === undefined ? undefined : /"port":(\d+)/.exec(line)?.[1]
+    if (port !== undefined) return Number(port)
+    await pause(100)
+  }
+  throw new Error(`the worker never said where /metrics is:\n${worker.output.slice(-5).join("\n")}`)
+}
+
+/** A metric's value on the worker's /metrics; undefined when the worker does not report it. */
+export const metric = async (port: number, name: string): Promise<number | undefined> => {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+  const value = new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]
+  return value === undefined ? undefined : Number(value)
 }
 
 /** A fresh topic and database, `lines` published to it, and a worker caught up on them. */

@@ -208,7 +208,7 @@ try {
   console.log("")
   line("(c) worker end to end (topic → MongoDB)", `${perSecond(lines.length, endToEnd)}  (${seconds(endToEnd)} from "worker consuming" to all committed)`)
   line("    process start to consuming (excluded)", seconds(consuming - spawned))
-  line("    batches; time inside them", `${int(metric(metrics, "relink_batches_total"))}; ${seconds(metric(metrics, "relink_batch_seconds_sum") * 1000)}`)
+  line("    batches; time inside them", `${int(metric(metrics, "relink_batches_total"))}; ${seconds(metric(metrics, "relink_batch_duration_seconds_sum") * 1000)}`)
   const cpuConsuming = cpuOf(metrics) - cpuAtStart
   line("    worker CPU (user + system)", `${seconds(usage.cpuMs)}, ${seconds(cpuConsuming * 1000)} of it consuming = ${Math.round((cpuConsuming * 1e6) / lines.length)} µs per event`)
   const commands = metric(metrics, "relink_mongo_commands_total")

@@ -11,6 +11,7 @@ import { MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 import * as StoredData from "./StoredData.ts"
+import * as Metrics from "./Metrics.ts"
 
 export interface Settings {
   readonly policy: Policy.Policy
@@ -310,11 +311,11 @@ export const make = (settings: Settings) =>
     ) =>
       Effect.gen(function* () {
         const { version, tree } = yield* currentTree
-        let unsettled = yield* applyToMembers(fragments, now, tree)
+        let unsettled = yield* applyToMembers(fragments, now, tree).pipe(Metrics.timed("apply members"))
         // Another worker changed an organisation meanwhile: evaluate this batch's members again.
         const after = yield* currentTree
         if (after.version !== version) {
-          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree)
+          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree).pipe(Metrics.timed("apply members"))
           unsettled = new Map([...unsettled, ...again])
         }
         const changes: Array<Output.Output> = []
@@ -338,10 +339,10 @@ export const make = (settings: Settings) =>
           }))
         )
         const staged = new Map<string, Store.OutboxDoc>()
-        yield* stage(changes, now, staged)
+        yield* stage(changes, now, staged).pipe(Metrics.timed("stage outputs"))
         const affected = new Set(observationIds)
         for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
-        const proposals = yield* rematch([...affected].sort(), now, staged)
+        const proposals = yield* rematch([...affected].sort(), now, staged).pipe(Metrics.timed("rematch"))
         // A member another worker wrote meanwhile keeps its pending changes: that worker settles them.
         yield* store.clearPending(
           [...unsettled].map(([_id, { version }]) => ({ _id, version })),
@@ -435,7 +436,7 @@ export const make = (settings: Settings) =>
      */
     const ingest = (arrivals: ReadonlyArray<Arrival>, now: number) =>
       Effect.gen(function* () {
-        const { fresh, applied, conflicts } = yield* admit(arrivals, now)
+        const { fresh, applied, conflicts } = yield* admit(arrivals, now).pipe(Metrics.timed("store events"))
         const fragments = new Map<string, Projection.Projection | undefined>()
         const addFragment = (fragment: Projection.Projection) => {
           const current = fragments.get(fragment.memberId)

@@ -6,15 +6,18 @@ import { Metrics } from "./Metrics.ts"
 export const serve = (port: number) =>
   Effect.gen(function* () {
     const metrics = yield* Metrics
+    const run = Effect.runPromiseWith(yield* Effect.context<never>())
     const server = yield* Effect.acquireRelease(
       Effect.callback<Server, Error>((resume) => {
         const s = createServer((request, response) => {
           const path = (request.url ?? "/").split("?")[0]
           if (path === "/healthz") response.writeHead(200, { "content-type": "text/plain" }).end("ok\n")
           else if (path === "/readyz") {
-            const ready = metrics.snapshot.ready
+            const ready = metrics.ready
             response.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "not ready\n")
-          } else if (path === "/metrics") response.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metrics.render())
+          } else if (path === "/metrics") {
+            void run(metrics.render).then((text) => response.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(text))
+          }
           else response.writeHead(404, { "content-type": "text/plain" }).end("not found\n")
         })
         s.once("error", (error) => resume(Effect.fail(error)))

@@ -1,107 +1,91 @@
 /**
- * The worker's metrics in Prometheus text format: a handful of counters and gauges, kept in one
- * service so /metrics renders a consistent snapshot.
+ * The worker's metrics, as Effect `Metric`s: counters, the consumer lag, and histograms of batch
+ * and stage latency and of batch size. `/metrics` renders them with Effect's Prometheus exporter
+ * (`effect/observability/PrometheusMetrics`), after Node's process and runtime metrics (CPU,
+ * memory, event-loop delay, GC pauses) from prom-client's default collectors. Nothing here writes
+ * the exposition format by hand.
  */
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer, Metric } from "effect"
+import { PrometheusMetrics } from "effect/observability"
+import { collectDefaultMetrics, Registry } from "prom-client"
 
-export interface Snapshot {
-  eventsProcessed: number
-  eventsDuplicate: number
-  /** Later copies of an eventId with other content than the first: dead-lettered, not applied. */
-  eventsConflicting: number
-  deadLetters: number
-  batches: number
-  batchSecondsSum: number
-  batchSecondsMax: number
-  statusChanges: number
-  proposals: number
-  sweeps: number
-  sweepSecondsSum: number
-  sweepSecondsLast: number
-  /**
-   * Messages the group has not committed, over every partition of the input topic, as last read
-   * from the admin API; undefined until the first reading.
-   */
-  consumerLag: number | undefined
-  /** Events per second over the last minute. */
-  eventsPerSecond: number
-  lastBatchAt: number
-  ready: boolean
-}
+/** Milliseconds on the monotonic clock: durations stay real when the evaluation clock is fixed (RELINK_NOW). */
+export const monotonicMillis = Effect.map(Clock.monotonicTimeNanos, (nanos) => Number(nanos / 1_000_000n))
+
+const counter = (name: string, description: string) => Metric.counter(name, { description, incremental: true })
+
+export const events = counter("relink_events_total", "Events decoded and applied, duplicates included.")
+export const duplicates = counter("relink_events_duplicate_total", "Redelivered or duplicated events (already stored).")
+export const conflicts = counter("relink_events_conflict_total", "Later copies of an eventId with other content than the first (dead-lettered, not applied).")
+export const deadLetters = counter("relink_dead_letters_total", "Messages sent to the dead-letter topic: malformed ones and conflicting duplicates.")
+export const batches = counter("relink_batches_total", "Kafka batches processed and committed.")
+export const statusChanges = counter("relink_status_changes_total", "Member status changes published.")
+export const proposals = counter("relink_match_proposals_total", "Match proposals published.")
+export const sweeps = counter("relink_sweeps_total", "Sweeps run.")
+export const mongoCommands = counter("relink_mongo_commands_total", "Commands sent to MongoDB: its round trips.")
+
+export const consumerLag = Metric.gauge("relink_consumer_lag", {
+  description: "Messages of the input topic the group has not committed, over all its partitions."
+})
+
+/** From 5 ms to two minutes: a batch of one event on MongoDB to a large batch on FerretDB under load. */
+const secondsBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+
+export const batchDuration = Metric.histogram("relink_batch_duration_seconds", {
+  description: "Time from a batch's first attempt to its commit, retries included.",
+  boundaries: secondsBoundaries
+})
+export const stageDuration = Metric.histogram("relink_stage_duration_seconds", {
+  description: "Time spent in each stage of a batch (label stage), each attempt counted.",
+  boundaries: secondsBoundaries
+})
+export const batchEvents = Metric.histogram("relink_batch_events", {
+  description: "Messages per Kafka batch.",
+  boundaries: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+})
+export const sweepDuration = Metric.histogram("relink_sweep_duration_seconds", {
+  description: "Time one sweep took.",
+  boundaries: secondsBoundaries
+})
+
+/** The stages a batch goes through, as the `stage` label of `relink_stage_duration_seconds`. */
+export type Stage = "decode" | "store events" | "apply members" | "rematch" | "stage outputs" | "publish" | "commit"
+
+/** Runs `effect` and records its duration under `stage`, whether it succeeds or fails. */
+export const timed =
+  (stage: Stage) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.gen(function* () {
+      const started = yield* monotonicMillis
+      return yield* effect.pipe(
+        Effect.ensuring(
+          Effect.flatMap(monotonicMillis, (finished) => Metric.update(Metric.withAttributes(stageDuration, { stage }), (finished - started) / 1000))
+        )
+      )
+    })
 
 export interface MetricsShape {
-  readonly snapshot: Snapshot
-  readonly render: () => string
-  readonly noteEvents: (count: number, at: number) => void
-  /** Adds a counter read when /metrics is rendered (a value another service keeps). */
-  readonly registerCounter: (name: string, help: string, read: () => number) => void
+  /** Whether the worker consumes: what /readyz answers. */
+  ready: boolean
+  /** The exposition text of every metric, for /metrics. */
+  readonly render: Effect.Effect<string>
 }
 
 export class Metrics extends Context.Service<Metrics, MetricsShape>()("@relink/worker/Metrics") {}
 
-/** Milliseconds on the monotonic clock: durations and rates stay real when the evaluation clock is fixed (RELINK_NOW). */
-export const monotonicMillis = Effect.map(Clock.monotonicTimeNanos, (nanos) => Number(nanos / 1_000_000n))
-
-export const make = Effect.sync(() => {
-  const snapshot: Snapshot = {
-    eventsProcessed: 0,
-    eventsDuplicate: 0,
-    eventsConflicting: 0,
-    deadLetters: 0,
-    batches: 0,
-    batchSecondsSum: 0,
-    batchSecondsMax: 0,
-    statusChanges: 0,
-    proposals: 0,
-    sweeps: 0,
-    sweepSecondsSum: 0,
-    sweepSecondsLast: 0,
-    consumerLag: undefined,
-    eventsPerSecond: 0,
-    lastBatchAt: 0,
-    ready: false
+export const make = Effect.sync((): MetricsShape => {
+  // A registry of the worker's own: the default one is shared by whatever else loads prom-client.
+  const runtime = new Registry()
+  collectDefaultMetrics({ register: runtime })
+  // Gauges named like counters: promtool's lint rejects them, and the heap and event loop tell more.
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) runtime.removeSingleMetric(name)
+  return {
+    ready: false,
+    render: Effect.gen(function* () {
+      const node = yield* Effect.promise(() => runtime.metrics())
+      return `${node}\n${yield* PrometheusMetrics.format()}`
+    })
   }
-  // One bucket per second over the last 60 seconds, for a rate that needs no Prometheus query.
-  const window: Array<{ second: number; count: number }> = []
-  const noteEvents = (count: number, at: number) => {
-    const second = Math.floor(at / 1000)
-    const last = window.at(-1)
-    if (last !== undefined && last.second === second) last.count += count
-    else window.push({ second, count })
-    while (window.length > 0 && (window[0]?.second ?? second) <= second - 60) window.shift()
-    snapshot.eventsPerSecond = window.reduce((sum, b) => sum + b.count, 0) / 60
-  }
-  const line = (name: string, type: "counter" | "gauge", help: string, value: number) =>
-    `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`
-  const counters: Array<{ readonly name: string; readonly help: string; readonly read: () => number }> = []
-  const registerCounter = (name: string, help: string, read: () => number) => {
-    counters.push({ name, help, read })
-  }
-  const render = () => {
-    const cpu = process.cpuUsage()
-    return [
-      line("process_cpu_user_seconds_total", "counter", "User CPU time of the worker process.", cpu.user / 1e6),
-      line("process_cpu_system_seconds_total", "counter", "System CPU time of the worker process.", cpu.system / 1e6),
-      ...counters.map((c) => line(c.name, "counter", c.help, c.read())),
-      line("relink_events_total", "counter", "Events decoded and applied (duplicates included).", snapshot.eventsProcessed),
-      line("relink_events_duplicate_total", "counter", "Redelivered or duplicated events (already stored).", snapshot.eventsDuplicate),
-      line("relink_events_conflict_total", "counter", "Later copies of an eventId with other content than the first (dead-lettered, not applied).", snapshot.eventsConflicting),
-      line("relink_dead_letters_total", "counter", "Messages sent to the dead-letter topic: malformed ones and conflicting duplicates.", snapshot.deadLetters),
-      line("relink_batches_total", "counter", "Kafka batches processed and committed.", snapshot.batches),
-      line("relink_batch_seconds_sum", "counter", "Total time spent processing batches.", snapshot.batchSecondsSum),
-      line("relink_batch_seconds_max", "gauge", "Slowest batch so far.", snapshot.batchSecondsMax),
-      line("relink_events_per_second", "gauge", "Events applied per second over the last minute.", snapshot.eventsPerSecond),
-      ...(snapshot.consumerLag === undefined
-        ? []
-        : [line("relink_consumer_lag", "gauge", "Messages of the input topic the group has not committed, over all its partitions.", snapshot.consumerLag)]),
-      line("relink_status_changes_total", "counter", "Member status changes published.", snapshot.statusChanges),
-      line("relink_match_proposals_total", "counter", "Match proposals published.", snapshot.proposals),
-      line("relink_sweeps_total", "counter", "Sweeps run.", snapshot.sweeps),
-      line("relink_sweep_seconds_sum", "counter", "Total time spent sweeping.", snapshot.sweepSecondsSum),
-      line("relink_sweep_seconds_last", "gauge", "Duration of the last sweep.", snapshot.sweepSecondsLast)
-    ].join("")
-  }
-  return { snapshot, render, noteEvents, registerCounter }
 })
 
 export const layer = Layer.effect(Metrics, make)

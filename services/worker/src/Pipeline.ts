@@ -5,11 +5,11 @@
  * committed before the writes they cover. An attempt runs to completion once started, so SIGTERM
  * finishes the batch in flight before the worker stops.
  */
-import { Clock, Duration, Effect, Option, Schedule } from "effect"
+import { Clock, Duration, Effect, Metric, Option, Schedule } from "effect"
 import { Event } from "@relink/core"
 import { type Consumer, DeadLetter, KafkaConfig, Producer } from "@relink/kafka"
 import { Engine, type Arrival } from "./Engine.ts"
-import { Metrics, monotonicMillis } from "./Metrics.ts"
+import * as Metrics from "./Metrics.ts"
 import * as Publisher from "./Publisher.ts"
 
 const backoff = Schedule.exponential(Duration.millis(200), 2).pipe(
@@ -20,25 +20,26 @@ export const processBatch = (batch: Consumer.Batch) =>
   Effect.scoped(Effect.gen(function* () {
     const engine = yield* Engine
     const producer = yield* Producer.Producer
-    const metrics = yield* Metrics
     const arrivals: Array<Arrival> = []
     /** The message of each arrival, by index. */
     const messages: Array<Consumer.Message> = []
     const deadLetters: Array<Producer.OutgoingMessage> = []
-    for (const message of batch.messages) {
-      const raw = message.value ?? Buffer.alloc(0)
-      const decoded = Event.decodeBytes(raw)
-      if (decoded._tag === "Success") {
-        arrivals.push({ event: decoded.success, raw, origin: { topic: message.topic, partition: message.partition, offset: message.offset } })
-        messages.push(message)
-      } else {
-        deadLetters.push(DeadLetter.make(message, decoded.failure))
-        yield* Effect.logWarning("malformed message sent to the dead-letter topic").pipe(
-          Effect.annotateLogs({ topic: message.topic, partition: message.partition, offset: message.offset, error: decoded.failure._tag, reason: decoded.failure.reason })
-        )
+    const started = yield* Metrics.monotonicMillis
+    yield* Effect.gen(function* () {
+      for (const message of batch.messages) {
+        const raw = message.value ?? Buffer.alloc(0)
+        const decoded = Event.decodeBytes(raw)
+        if (decoded._tag === "Success") {
+          arrivals.push({ event: decoded.success, raw, origin: { topic: message.topic, partition: message.partition, offset: message.offset } })
+          messages.push(message)
+        } else {
+          deadLetters.push(DeadLetter.make(message, decoded.failure))
+          yield* Effect.logWarning("malformed message sent to the dead-letter topic").pipe(
+            Effect.annotateLogs({ topic: message.topic, partition: message.partition, offset: message.offset, error: decoded.failure._tag, reason: decoded.failure.reason })
+          )
+        }
       }
-    }
-    const started = yield* monotonicMillis
+    }).pipe(Metrics.timed("decode"))
     let attempts = 0
     const attempt = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -52,11 +53,13 @@ export const processBatch = (batch: Consumer.Batch) =>
           Effect.annotateLogs({ topic: message.topic, partition: message.partition, offset: message.offset, error: error._tag, reason: error.reason })
         )
       }
-      yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), [...deadLetters, ...conflicting.map(({ message, error }) => DeadLetter.make(message, error))])
-      // After a failure, publish everything still staged, whichever attempt staged it: an earlier
-      // attempt's outputs may differ from this one's when another worker wrote in between.
-      yield* attempts++ === 0 ? Publisher.publish(outcome.outputs) : Publisher.flush
-      yield* batch.commit
+      yield* Effect.gen(function* () {
+        yield* producer.send(KafkaConfig.deadLetterTopic(batch.topic), [...deadLetters, ...conflicting.map(({ message, error }) => DeadLetter.make(message, error))])
+        // After a failure, publish everything still staged, whichever attempt staged it: an earlier
+        // attempt's outputs may differ from this one's when another worker wrote in between.
+        yield* attempts++ === 0 ? Publisher.publish(outcome.outputs) : Publisher.flush
+      }).pipe(Metrics.timed("publish"))
+      yield* batch.commit.pipe(Metrics.timed("commit"))
       return outcome
     }).pipe(Effect.uninterruptible)
     // Heartbeat while the batch is in hand, so a long outage does not cost the partition.
@@ -79,18 +82,14 @@ export const processBatch = (batch: Consumer.Batch) =>
     )
     if (Option.isNone(result)) return
     const outcome = result.value
-    const finished = yield* monotonicMillis
-    const seconds = (finished - started) / 1000
-    const s = metrics.snapshot
-    s.eventsProcessed += arrivals.length - outcome.conflicts.length
-    s.eventsDuplicate += outcome.duplicates
-    s.eventsConflicting += outcome.conflicts.length
-    s.deadLetters += deadLetters.length + outcome.conflicts.length
-    s.batches += 1
-    s.batchSecondsSum += seconds
-    s.batchSecondsMax = Math.max(s.batchSecondsMax, seconds)
-    s.lastBatchAt = yield* Clock.currentTimeMillis
-    s.statusChanges += outcome.statusChanges
-    s.proposals += outcome.proposals
-    metrics.noteEvents(arrivals.length, finished)
+    const finished = yield* Metrics.monotonicMillis
+    yield* Metric.update(Metrics.batchDuration, (finished - started) / 1000)
+    yield* Metric.update(Metrics.batchEvents, batch.messages.length)
+    yield* Metric.update(Metrics.batches, 1)
+    yield* Metric.update(Metrics.events, arrivals.length - outcome.conflicts.length)
+    yield* Metric.update(Metrics.duplicates, outcome.duplicates)
+    yield* Metric.update(Metrics.conflicts, outcome.conflicts.length)
+    yield* Metric.update(Metrics.deadLetters, deadLetters.length + outcome.conflicts.length)
+    yield* Metric.update(Metrics.statusChanges, outcome.statusChanges)
+    yield* Metric.update(Metrics.proposals, outcome.proposals)
   }))

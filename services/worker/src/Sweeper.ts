@@ -3,9 +3,9 @@
  * `nextReviewAt`; the sweeper re-evaluates those whose instant has come (an indexed query, so a
  * sweep costs O(changes), not O(members)) and publishes what changed.
  */
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Metric } from "effect"
 import { Engine } from "./Engine.ts"
-import { Metrics, monotonicMillis } from "./Metrics.ts"
+import * as Metrics from "./Metrics.ts"
 import * as Publisher from "./Publisher.ts"
 
 const PAGE = 500
@@ -13,8 +13,7 @@ const PAGE = 500
 /** One sweep: re-evaluates every due member, page by page, until none is due. */
 export const sweepOnce = Effect.gen(function* () {
   const engine = yield* Engine
-  const metrics = yield* Metrics
-  const started = yield* monotonicMillis
+  const started = yield* Metrics.monotonicMillis
   let reviewed = 0
   for (;;) {
     const now = yield* Clock.currentTimeMillis
@@ -23,10 +22,9 @@ export const sweepOnce = Effect.gen(function* () {
     reviewed += page.reviewed
     if (page.reviewed < PAGE) break
   }
-  const seconds = ((yield* monotonicMillis) - started) / 1000
-  metrics.snapshot.sweeps += 1
-  metrics.snapshot.sweepSecondsSum += seconds
-  metrics.snapshot.sweepSecondsLast = seconds
+  const seconds = ((yield* Metrics.monotonicMillis) - started) / 1000
+  yield* Metric.update(Metrics.sweeps, 1)
+  yield* Metric.update(Metrics.sweepDuration, seconds)
   if (reviewed > 0) yield* Effect.logInfo("sweep re-evaluated members").pipe(Effect.annotateLogs({ reviewed, seconds }))
   return reviewed
 })

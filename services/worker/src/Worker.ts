@@ -4,13 +4,13 @@
  * and consumes the input topic batch by batch until interrupted (SIGTERM: the batch in flight
  * finishes and commits, then everything disconnects).
  */
-import { Clock, Config, Duration, Effect, Layer, Logger, Schedule, Stream } from "effect"
+import { Clock, Config, Duration, Effect, Layer, Logger, Metric, Schedule, Stream } from "effect"
 import { Admin, Client, Consumer, GroupProgress, KafkaConfig, Producer } from "@relink/kafka"
 import { Mongo, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import * as Engine from "./Engine.ts"
 import * as Http from "./Http.ts"
-import { Metrics, layer as metricsLayer } from "./Metrics.ts"
+import * as Metrics from "./Metrics.ts"
 import { processBatch } from "./Pipeline.ts"
 import * as Publisher from "./Publisher.ts"
 import * as StoredSettings from "./StoredSettings.ts"
@@ -44,7 +44,7 @@ const fixedClock = (at: number, real: Clock.Clock): Clock.Clock => {
 const program = (settings: Settings) =>
   Effect.gen(function* () {
     const { kafka, worker } = settings
-    const metrics = yield* Metrics
+    const metrics = yield* Metrics.Metrics
     yield* Admin.ensureTopics([
       { topic: kafka.topic, numPartitions: worker.partitions },
       { topic: KafkaConfig.deadLetterTopic(kafka.topic), numPartitions: worker.partitions },
@@ -60,8 +60,15 @@ const program = (settings: Settings) =>
       Effect.forkScoped
     )
     const store = yield* Store.Store
-    metrics.registerCounter("relink_mongo_commands_total", "Commands sent to MongoDB: its round trips.", store.commandsSent)
-    metrics.snapshot.ready = true
+    // The store counts its round trips; the counter follows it.
+    let commandsCounted = 0
+    yield* Effect.suspend(() => {
+      const sent = store.commandsSent()
+      const delta = sent - commandsCounted
+      commandsCounted = sent
+      return Metric.update(Metrics.mongoCommands, delta)
+    }).pipe(Effect.repeat(Schedule.spaced(Duration.seconds(1))), Effect.forkScoped)
+    metrics.ready = true
     const committed = (message: string) =>
       GroupProgress.of(kafka.groupId, kafka.topic).pipe(
         Effect.flatMap((progress) =>
@@ -73,9 +80,7 @@ const program = (settings: Settings) =>
     yield* Effect.addFinalizer(() => committed("worker stopped"))
     yield* committed("worker consuming")
     yield* GroupProgress.watch(kafka.groupId, kafka.topic, Duration.millis(worker.lagIntervalMs), (progress) =>
-      Effect.sync(() => {
-        metrics.snapshot.consumerLag = progress.lag
-      })
+      Metric.update(Metrics.consumerLag, progress.lag)
     ).pipe(
       Effect.tapError((error) => Effect.logWarning(`reading the consumer lag failed, retrying: ${error.message}`)),
       Effect.retry(keepTrying),
@@ -115,7 +120,7 @@ export const layer = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0
   }).pipe(
     Layer.provide(Layer.merge(store, pii))
   )
-  return Layer.mergeAll(client, Producer.layer.pipe(Layer.provide(client)), store, pii, engine, metricsLayer)
+  return Layer.mergeAll(client, Producer.layer.pipe(Layer.provide(client)), store, pii, engine, Metrics.layer)
 }
 
 /** Runs the worker until interrupted. */

@@ -1,8 +1,11 @@
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import parsePrometheusTextFormat from "parse-prometheus-text-format"
+import { Kafka } from "kafkajs"
 import { beforeAll, describe, expect, it } from "vitest"
 import { Simulation } from "@relink/simulation"
 import { serviceEnv } from "../setup/context.ts"
@@ -10,9 +13,45 @@ import * as W from "./support/worker.ts"
 
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
 const lines = [...Simulation.events({ members: 400, seed: 404, asOf: ASOF })].map((e) => JSON.stringify(e))
+// One malformed message, so that a batch writes a log line (its dead letter) that must carry the trace ids.
+const published = [...lines, "{not json"]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** promtool from the Debian package `prometheus` (`.ci/run` fetches it), when it is here. */
 const promtool = process.env["PROMTOOL"]
+
+/** An OTLP/HTTP receiver in the test process: every body posted to it, by path. */
+const receiver = async () => {
+  const bodies: Array<{ readonly path: string; readonly body: string }> = []
+  const server: Server = createServer((request, response) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => {
+      bodies.push({ path: request.url ?? "", body: Buffer.concat(chunks).toString("utf8") })
+      response.writeHead(200, { "content-type": "application/json" }).end("{}")
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return { bodies, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+interface OtlpSpan {
+  readonly traceId: string
+  readonly spanId: string
+  readonly parentSpanId?: string
+  readonly name: string
+  readonly attributes: ReadonlyArray<{ readonly key: string; readonly value: { readonly stringValue?: string; readonly intValue?: number | string } }>
+}
+
+const spansOf = (bodies: ReadonlyArray<{ readonly path: string; readonly body: string }>): ReadonlyArray<OtlpSpan> =>
+  bodies
+    .filter((b) => b.path === "/v1/traces")
+    .flatMap((b) => (JSON.parse(b.body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<OtlpSpan> }> }> }).resourceSpans)
+    .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans))
+
+const attribute = (span: OtlpSpan, key: string) => {
+  const value = span.attributes.find((a) => a.key === key)?.value
+  return value?.stringValue ?? (value?.intValue === undefined ? undefined : Number(value.intValue))
+}
 
 interface Reading {
   readonly at: number
@@ -28,13 +67,22 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
   let exposition = ""
   let output: ReadonlyArray<string> = []
   let exitCode: number | null = null
+  let otlp: ReadonlyArray<{ readonly path: string; readonly body: string }> = []
 
   beforeAll(async () => {
+    const collector = await receiver()
     setup = W.freshSetup(serviceEnv().KAFKA_BROKERS, serviceEnv().MONGODB_URI, ASOF)
     await W.createTopics(setup)
-    await W.publish(setup, lines)
+    await W.publish(setup, published)
     // Small batches and a quick reading, so the lag falls in many steps the test can see.
-    const worker = W.startWorker(setup, { RELINK_BATCH_BYTES: "131072", RELINK_LAG_INTERVAL_MS: "200" })
+    const worker = W.startWorker(setup, {
+      RELINK_BATCH_BYTES: "131072",
+      RELINK_LAG_INTERVAL_MS: "200",
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_SCHEDULE_DELAY: "500",
+      OTEL_METRIC_EXPORT_INTERVAL: "1000"
+    })
     try {
       const port = await W.metricsPort(worker)
       const deadline = Date.now() + 150_000
@@ -49,6 +97,64 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     } finally {
       exitCode = (await worker.stop("SIGTERM")).code
       output = worker.output
+      otlp = [...collector.bodies]
+      await collector.close()
+    }
+  })
+
+  it("exports a span per batch with a child span per stage to the OTLP endpoint, and no ID number or phone anywhere", () => {
+    const spans = spansOf(otlp)
+    const batches = spans.filter((s) => s.name === "relink.batch")
+    expect(batches.length).toBeGreaterThan(0)
+    const byParent = new Map<string, Array<OtlpSpan>>()
+    for (const span of spans) if (span.parentSpanId !== undefined && span.parentSpanId !== "") byParent.set(span.parentSpanId, [...(byParent.get(span.parentSpanId) ?? []), span])
+    const committed = batches.find((b) => attribute(b, "relink.outcome") === "committed" && Number(attribute(b, "relink.events.new")) > 0)
+    expect(committed).toBeDefined()
+    if (committed === undefined) return
+    expect(attribute(committed, "messaging.destination.name")).toBe(setup.topic)
+    expect(attribute(committed, "messaging.system")).toBe("kafka")
+    expect(Number(attribute(committed, "messaging.batch.message_count"))).toBeGreaterThan(0)
+    expect(typeof attribute(committed, "relink.offset.last")).toBe("string")
+    const children = byParent.get(committed.spanId) ?? []
+    expect(new Set(children.map((c) => c.name))).toEqual(
+      new Set(["relink.decode", "relink.store events", "relink.apply members", "relink.stage outputs", "relink.rematch", "relink.publish", "relink.commit"])
+    )
+    expect(children.every((c) => c.traceId === committed.traceId)).toBe(true)
+    // The Kafka sends of the publish stage are spans of their own under it.
+    const publish = children.find((c) => c.name === "relink.publish")
+    expect((byParent.get(publish?.spanId ?? "") ?? []).some((c) => c.name === "kafka.produce")).toBe(true)
+    // The dead letter's log line carries the trace and span ids of its batch.
+    const deadLetterLog = output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as { message?: unknown; annotations?: { trace_id?: string; span_id?: string } }] : [])).find((l) => l.message === "malformed message sent to the dead-letter topic")
+    const traced = batches.find((b) => b.spanId === deadLetterLog?.annotations?.span_id)
+    expect(traced?.traceId).toBe(deadLetterLog?.annotations?.trace_id)
+    // Metrics go the same way.
+    expect(otlp.some((b) => b.path === "/v1/metrics" && b.body.includes("relink_batch_duration_seconds"))).toBe(true)
+    // Personal data never leaves in telemetry: no ID number or phone of the export is in any body.
+    const raw = otlp.map((b) => b.body).join("\n")
+    const personal = lines.flatMap((l) => {
+      const event = JSON.parse(l) as { idNumber?: string; phone?: string; identity?: { idNumber?: string; phone?: string } }
+      return [event.idNumber, event.phone, event.identity?.idNumber, event.identity?.phone].filter((v): v is string => v !== undefined && v.length >= 8)
+    })
+    expect(personal.length).toBeGreaterThan(100)
+    expect(personal.filter((p) => raw.includes(p))).toEqual([])
+  })
+
+  it("sends its outputs with the W3C traceparent of the span that published them", async () => {
+    const kafka = new Kafka({ clientId: "traceparent-reader", brokers: setup.brokers.split(","), logLevel: 0 })
+    const consumer = kafka.consumer({ groupId: `traceparent-${setup.groupId}` })
+    await consumer.connect()
+    await consumer.subscribe({ topic: `${setup.topic}.flags`, fromBeginning: true })
+    const headers: Array<string> = []
+    await consumer.run({ eachMessage: async ({ message }) => void headers.push(message.headers?.["traceparent"]?.toString() ?? "") })
+    const deadline = Date.now() + 30_000
+    while (headers.length < 20 && Date.now() < deadline) await sleep(200)
+    await consumer.disconnect()
+    expect(headers.length).toBeGreaterThan(0)
+    const produced = new Map(spansOf(otlp).filter((s) => s.name === "kafka.produce").map((s) => [s.spanId, s.traceId]))
+    for (const header of headers) {
+      const parts = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(header)
+      expect(parts, header).not.toBeNull()
+      expect(produced.get(parts?.[2] ?? ""), header).toBe(parts?.[1])
     }
   })
 
@@ -100,7 +206,7 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     expect(exitCode).toBe(0)
     const logged = (message: string) =>
       output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as { message?: unknown; annotations?: { committed?: string; lag?: number } }] : [])).find((l) => l.message === message)
-    expect(logged("worker consuming")?.annotations?.lag).toBe(lines.length)
+    expect(logged("worker consuming")?.annotations?.lag).toBe(published.length)
     const stopped = logged("worker stopped")
     expect(stopped?.annotations?.lag).toBe(0)
     const partitions = (stopped?.annotations?.committed ?? "").split(" ").map((p) => /^(\d+):(\d+)\/(\d+)$/.exec(p))

@@ -1,5 +1,9 @@
-/** A kafkajs producer (acks from all in-sync replicas), connected for the scope's lifetime. Outputs carry deterministic ids, so a resend is harmless. */
-import { Context, Effect, Layer } from "effect"
+/**
+ * A kafkajs producer (acks from all in-sync replicas), connected for the scope's lifetime. Outputs
+ * carry deterministic ids, so a resend is harmless. Each send is a `kafka.produce` span, and its
+ * messages carry that span's W3C `traceparent`, so a consumer's trace continues from it.
+ */
+import { Context, Effect, Layer, Option, type Tracer } from "effect"
 import { type IHeaders, Partitioners } from "kafkajs"
 import { Client } from "./Client.ts"
 import { fromUnknown, type KafkaError } from "./KafkaError.ts"
@@ -14,6 +18,9 @@ export class Producer extends Context.Service<
   Producer,
   { readonly send: (topic: string, messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<void, KafkaError> }
 >()("@relink/kafka/Producer") {}
+
+/** The W3C trace context of a span, as the `traceparent` header carries it. */
+export const traceparent = (span: Tracer.Span): string => `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
 
 export const make = Effect.gen(function* () {
   const { kafka } = yield* Client
@@ -31,10 +38,19 @@ export const make = Effect.gen(function* () {
   const send = (topic: string, messages: ReadonlyArray<OutgoingMessage>) =>
     messages.length === 0
       ? Effect.void
-      : Effect.tryPromise({
-          try: () => producer.send({ topic, acks: -1, messages: messages.map((m) => ({ ...m })) }),
-          catch: fromUnknown(`send to ${topic}`)
-        }).pipe(Effect.asVoid)
+      : Effect.gen(function* () {
+          const span = yield* Effect.option(Effect.currentSpan)
+          const trace = Option.isSome(span) ? { traceparent: traceparent(span.value) } : {}
+          yield* Effect.tryPromise({
+            try: () => producer.send({ topic, acks: -1, messages: messages.map((m) => ({ ...m, headers: { ...trace, ...m.headers } })) }),
+            catch: fromUnknown(`send to ${topic}`)
+          })
+        }).pipe(
+          Effect.withSpan("kafka.produce", {
+            kind: "producer",
+            attributes: { "messaging.system": "kafka", "messaging.destination.name": topic, "messaging.batch.message_count": messages.length }
+          })
+        )
   return { send }
 })
 

@@ -51,7 +51,10 @@ export const sweepDuration = Metric.histogram("relink_sweep_duration_seconds", {
 /** The stages a batch goes through, as the `stage` label of `relink_stage_duration_seconds`. */
 export type Stage = "decode" | "store events" | "apply members" | "rematch" | "stage outputs" | "publish" | "commit"
 
-/** Runs `effect` and records its duration under `stage`, whether it succeeds or fails. */
+/**
+ * Runs `effect` as a span named `relink.<stage>` (a child of the batch's span) and records its
+ * duration under `stage`, whether it succeeds or fails.
+ */
 export const timed =
   (stage: Stage) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -62,7 +65,7 @@ export const timed =
           Effect.flatMap(monotonicMillis, (finished) => Metric.update(Metric.withAttributes(stageDuration, { stage }), (finished - started) / 1000))
         )
       )
-    })
+    }).pipe(Effect.withSpan(`relink.${stage}`))
 
 export interface MetricsShape {
   /** Whether the worker consumes: what /readyz answers. */

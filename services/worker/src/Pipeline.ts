@@ -16,6 +16,22 @@ const backoff = Schedule.exponential(Duration.millis(200), 2).pipe(
   Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(10))))
 )
 
+/** What a batch's span says of it: where its messages come from (no content, so no personal data). */
+const batchAttributes = (batch: Consumer.Batch) => ({
+  "messaging.system": "kafka",
+  "messaging.destination.name": batch.topic,
+  "messaging.destination.partition.id": String(batch.partition),
+  "messaging.batch.message_count": batch.messages.length,
+  "relink.offset.first": batch.messages[0]?.offset ?? "",
+  "relink.offset.last": batch.messages.at(-1)?.offset ?? ""
+})
+
+/** Log lines written inside the current span carry its trace and span ids, to be joined to the trace. */
+const withTraceIds = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
+    Option.isNone(span) ? effect : effect.pipe(Effect.annotateLogs({ trace_id: span.value.traceId, span_id: span.value.spanId }))
+  )
+
 export const processBatch = (batch: Consumer.Batch) =>
   Effect.scoped(Effect.gen(function* () {
     const engine = yield* Engine
@@ -80,8 +96,16 @@ export const processBatch = (batch: Consumer.Batch) =>
         )
       )
     )
-    if (Option.isNone(result)) return
+    if (Option.isNone(result)) return yield* Effect.annotateCurrentSpan({ "relink.outcome": "abandoned" })
     const outcome = result.value
+    yield* Effect.annotateCurrentSpan({
+      "relink.outcome": "committed",
+      "relink.events.new": outcome.newEvents,
+      "relink.events.duplicate": outcome.duplicates,
+      "relink.dead_letters": deadLetters.length + outcome.conflicts.length,
+      "relink.status_changes": outcome.statusChanges,
+      "relink.proposals": outcome.proposals
+    })
     const finished = yield* Metrics.monotonicMillis
     yield* Metric.update(Metrics.batchDuration, (finished - started) / 1000)
     yield* Metric.update(Metrics.batchEvents, batch.messages.length)
@@ -92,4 +116,4 @@ export const processBatch = (batch: Consumer.Batch) =>
     yield* Metric.update(Metrics.deadLetters, deadLetters.length + outcome.conflicts.length)
     yield* Metric.update(Metrics.statusChanges, outcome.statusChanges)
     yield* Metric.update(Metrics.proposals, outcome.proposals)
-  }))
+  })).pipe(withTraceIds, Effect.withSpan("relink.batch", { attributes: batchAttributes(batch), kind: "consumer" }))

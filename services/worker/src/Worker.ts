@@ -14,6 +14,7 @@ import * as Metrics from "./Metrics.ts"
 import { processBatch } from "./Pipeline.ts"
 import * as Publisher from "./Publisher.ts"
 import * as StoredSettings from "./StoredSettings.ts"
+import * as Telemetry from "./Telemetry.ts"
 import { sweepOnce } from "./Sweeper.ts"
 import * as WorkerConfig from "./WorkerConfig.ts"
 
@@ -137,4 +138,4 @@ export const fromEnvironment = Effect.gen(function* () {
   const worker = yield* WorkerConfig.config
   const piiKey = yield* Config.Redacted("RELINK_PII_KEY")
   return yield* run({ kafka, mongo, worker }, piiKey)
-}).pipe(Effect.provide(Logger.layer([Logger.consoleJson])))
+}).pipe(Effect.provide(Layer.merge(Logger.layer([Logger.consoleJson]), Telemetry.layer("relink-worker"))))

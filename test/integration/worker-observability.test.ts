@@ -116,10 +116,15 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     expect(Number(attribute(committed, "messaging.batch.message_count"))).toBeGreaterThan(0)
     expect(typeof attribute(committed, "relink.offset.last")).toBe("string")
     const children = byParent.get(committed.spanId) ?? []
-    expect(new Set(children.map((c) => c.name))).toEqual(
+    // The stages, and the MongoDB commands between them.
+    expect(children.filter((c) => !c.name.startsWith("relink.")).every((c) => c.name === "mongodb")).toBe(true)
+    expect(new Set(children.filter((c) => c.name.startsWith("relink.")).map((c) => c.name))).toEqual(
       new Set(["relink.decode", "relink.store events", "relink.apply members", "relink.stage outputs", "relink.rematch", "relink.publish", "relink.commit"])
     )
     expect(children.every((c) => c.traceId === committed.traceId)).toBe(true)
+    // MongoDB commands are spans under the stage that sent them, named by operation.
+    const storeEvents = children.find((c) => c.name === "relink.store events")
+    expect((byParent.get(storeEvents?.spanId ?? "") ?? []).some((c) => c.name === "mongodb" && attribute(c, "db.operation.name") === "store events")).toBe(true)
     // The Kafka sends of the publish stage are spans of their own under it.
     const publish = children.find((c) => c.name === "relink.publish")
     expect((byParent.get(publish?.spanId ?? "") ?? []).some((c) => c.name === "kafka.produce")).toBe(true)

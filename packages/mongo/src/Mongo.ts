@@ -65,7 +65,11 @@ const ONE_BATCH = 100_000
 
 /** Runs one driver call as an effect, failing with the operation's classified error. */
 export const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, MongoError> =>
-  Effect.tryPromise({ try: run, catch: MongoErrors.fromCause(operation) })
+  Effect.tryPromise({ try: run, catch: MongoErrors.fromCause(operation) }).pipe(traced(operation))
+
+/** A span per driver call: the operation names what is done, never the values it is done with. */
+const traced = (operation: string) =>
+  Effect.withSpan("mongodb", { kind: "client", attributes: { "db.system.name": "mongodb", "db.operation.name": operation } })
 
 /** The documents matching `filter`, all in one round trip. */
 export const findAll = <T extends Document>(operation: string, collection: Collection<T>, filter: Filter<T>, options?: FindOptions) =>
@@ -133,7 +137,7 @@ const bulk = <T extends Document>(
       return { duplicates, matched }
     },
     catch: MongoErrors.fromCause(operation)
-  })
+  }).pipe(traced(operation))
 
 /** A writer's claim on a document version, as stored. */
 interface ClaimDoc {

@@ -5,7 +5,11 @@
  * Raw driver inserts are measured too, as a stricter reference: on FerretDB 1.24 (SQLite) every
  * write that looks a document up by `_id` scans its collection, so upserts cost O(n) each.
  *
- *   node services/worker/bench/worker.bench.ts [--events 6000] [--members events/12] [--seed 1] [--upsertSample 2000]
+ *   node services/worker/bench/worker.bench.ts [--events 6000] [--members events/12] [--seed 1] [--upsertSample 2000] [--otlp 0|1]
+ *
+ * With `--otlp 1` the worker exports its traces and metrics (OTLP over HTTP, protobuf) to a
+ * receiver in this process that only counts what arrives: the cost of observability is the
+ * difference in worker CPU per event between a run with and a run without.
  *
  * KAFKA_BROKERS / MONGODB_URI are used when set (the topics and databases are deleted afterwards);
  * otherwise a private Kafka broker and FerretDB are started as for the integration tests, and
@@ -16,6 +20,8 @@
  * MongoDB connection and index creation excluded) until its metrics count every event committed.
  */
 import { readFileSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Data, Effect } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { MongoBulkWriteError, MongoClient } from "mongodb"
@@ -34,7 +40,7 @@ class BenchError extends Data.TaggedError("BenchError")<{ readonly reason: strin
 
 const GOAL = 0.7
 
-const options = numberOptions({ events: 6_000, members: 0, seed: 1, upsertSample: 2_000 })
+const options = numberOptions({ events: 6_000, members: 0, seed: 1, upsertSample: 2_000, otlp: 0 })
 // The simulation gives ~15 events per member: enough members that the stream has `events` events.
 const members = options.members > 0 ? options.members : Math.ceil(options.events / 12)
 
@@ -164,6 +170,23 @@ const cleanUp = async (setup: W.Setup, external: { readonly kafka: boolean; read
   }
 }
 
+/** An OTLP/HTTP endpoint that only counts the requests and bytes it receives. */
+const counting = async () => {
+  const received = { requests: 0, bytes: 0 }
+  const server = createServer((request, response) => {
+    request.on("data", (chunk: Buffer) => {
+      received.bytes += chunk.length
+    })
+    request.on("end", () => {
+      received.requests++
+      response.writeHead(200).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return { received, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+const collector = options.otlp > 0 ? await counting() : undefined
+
 const config = await Effect.runPromise(WorkerConfig.config)
 const services = await startServices()
 const setup = W.freshSetup(services.env.KAFKA_BROKERS, services.env.MONGODB_URI, asOf, config.partitions)
@@ -190,7 +213,11 @@ try {
 
   // Production sweeps and sessions rather than the tests' quick ones.
   const spawned = now()
-  worker = W.startWorker(setup, { RELINK_SWEEP_INTERVAL_MS: String(config.sweepIntervalMs), RELINK_SESSION_TIMEOUT_MS: String(config.sessionTimeoutMs) })
+  worker = W.startWorker(setup, {
+    RELINK_SWEEP_INTERVAL_MS: String(config.sweepIntervalMs),
+    RELINK_SESSION_TIMEOUT_MS: String(config.sessionTimeoutMs),
+    ...(collector === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url })
+  })
   const port = (JSON.parse(await waitForLine(worker, "health and metrics listening")) as { readonly annotations: { readonly port: number } }).annotations.port
   await waitForLine(worker, "worker consuming")
   const consuming = now()
@@ -216,6 +243,7 @@ try {
   line("    MongoDB round trips", `${int(commands)}: ${(commands / batches).toFixed(1)} per batch, ${Math.round((commands * 1000) / lines.length)} per 1,000 events`)
   line("    status changes, proposals", `${int(metric(metrics, "relink_status_changes_total"))}, ${int(metric(metrics, "relink_match_proposals_total"))}`)
   line("    worker peak RSS (VmHWM)", usage.rss)
+  line("    traces and metrics exported (OTLP)", collector === undefined ? "off (no OTEL_EXPORTER_OTLP_ENDPOINT)" : `${int(collector.received.requests)} requests, ${int(collector.received.bytes)} bytes`)
 
   const rate = { kafka: lines.length / kafka.ms, upserts: upserts.count / upserts.ms, inserts: lines.length / inserts.ms, worker: lines.length / endToEnd }
   const slower = rate.kafka < rate.upserts ? "a" : "b"
@@ -227,5 +255,5 @@ try {
   await worker?.stop("SIGKILL")
   await cleanUp(setup, { kafka: services.kafka.kind === "external", mongo: services.mongo.kind === "external" }, [setup.database, raw.upserts, raw.inserts])
     .catch((error: unknown) => console.error(`clean-up failed: ${error instanceof Error ? error.message : String(error)}`))
-    .finally(() => services.close())
+    .finally(() => Promise.all([services.close(), collector?.close()]))
 }

@@ -11,6 +11,7 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import { CliError } from "effect/cli"
+import { Telemetry } from "@relink/worker"
 import { run } from "./Cli.ts"
 import { isArgumentError, isCommandError } from "./Errors.ts"
 import * as Heap from "./Heap.ts"
@@ -46,7 +47,20 @@ export const report = (cause: Cause.Cause<unknown>): number => {
   return 1
 }
 
-const main = Effect.exit(run(process.argv.slice(2))).pipe(
+const args = process.argv.slice(2)
+const command = args.find((arg) => !arg.startsWith("-"))
+
+/**
+ * A command is one span, `relink <command>`, sent to an OpenTelemetry collector when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set (nothing is sent otherwise). `relink worker` traces its
+ * batches itself, and a span as long as the process would say nothing.
+ */
+const traced = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  command === undefined || command === "worker"
+    ? effect
+    : effect.pipe(Effect.withSpan(`relink ${command}`, { attributes: { "relink.command": command } }), Effect.provide(Telemetry.layer("relink")))
+
+const main = Effect.exit(traced(run(args))).pipe(
   Effect.map((exit) => {
     if (Exit.isFailure(exit)) process.exitCode = report(exit.cause)
   }),

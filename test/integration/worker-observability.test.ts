@@ -1,7 +1,5 @@
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import parsePrometheusTextFormat from "parse-prometheus-text-format"
@@ -9,6 +7,7 @@ import { Kafka } from "kafkajs"
 import { beforeAll, describe, expect, it } from "vitest"
 import { Simulation } from "@relink/simulation"
 import { serviceEnv } from "../setup/context.ts"
+import * as Otlp from "../support/OtlpReceiver.ts"
 import * as W from "./support/worker.ts"
 
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
@@ -18,40 +17,6 @@ const published = [...lines, "{not json"]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** promtool from the Debian package `prometheus` (`.ci/run` fetches it), when it is here. */
 const promtool = process.env["PROMTOOL"]
-
-/** An OTLP/HTTP receiver in the test process: every body posted to it, by path. */
-const receiver = async () => {
-  const bodies: Array<{ readonly path: string; readonly body: string }> = []
-  const server: Server = createServer((request, response) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => {
-      bodies.push({ path: request.url ?? "", body: Buffer.concat(chunks).toString("utf8") })
-      response.writeHead(200, { "content-type": "application/json" }).end("{}")
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return { bodies, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
-
-interface OtlpSpan {
-  readonly traceId: string
-  readonly spanId: string
-  readonly parentSpanId?: string
-  readonly name: string
-  readonly attributes: ReadonlyArray<{ readonly key: string; readonly value: { readonly stringValue?: string; readonly intValue?: number | string } }>
-}
-
-const spansOf = (bodies: ReadonlyArray<{ readonly path: string; readonly body: string }>): ReadonlyArray<OtlpSpan> =>
-  bodies
-    .filter((b) => b.path === "/v1/traces")
-    .flatMap((b) => (JSON.parse(b.body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<OtlpSpan> }> }> }).resourceSpans)
-    .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans))
-
-const attribute = (span: OtlpSpan, key: string) => {
-  const value = span.attributes.find((a) => a.key === key)?.value
-  return value?.stringValue ?? (value?.intValue === undefined ? undefined : Number(value.intValue))
-}
 
 interface Reading {
   readonly at: number
@@ -67,10 +32,10 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
   let exposition = ""
   let output: ReadonlyArray<string> = []
   let exitCode: number | null = null
-  let otlp: ReadonlyArray<{ readonly path: string; readonly body: string }> = []
+  let otlp: ReadonlyArray<Otlp.Received> = []
 
   beforeAll(async () => {
-    const collector = await receiver()
+    const collector = await Otlp.start()
     setup = W.freshSetup(serviceEnv().KAFKA_BROKERS, serviceEnv().MONGODB_URI, ASOF)
     await W.createTopics(setup)
     await W.publish(setup, published)
@@ -103,18 +68,18 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
   })
 
   it("exports a span per batch with a child span per stage to the OTLP endpoint, and no ID number or phone anywhere", () => {
-    const spans = spansOf(otlp)
+    const spans = Otlp.spansOf(otlp)
     const batches = spans.filter((s) => s.name === "relink.batch")
     expect(batches.length).toBeGreaterThan(0)
-    const byParent = new Map<string, Array<OtlpSpan>>()
+    const byParent = new Map<string, Array<Otlp.Span>>()
     for (const span of spans) if (span.parentSpanId !== undefined && span.parentSpanId !== "") byParent.set(span.parentSpanId, [...(byParent.get(span.parentSpanId) ?? []), span])
-    const committed = batches.find((b) => attribute(b, "relink.outcome") === "committed" && Number(attribute(b, "relink.events.new")) > 0)
+    const committed = batches.find((b) => Otlp.attribute(b, "relink.outcome") === "committed" && Number(Otlp.attribute(b, "relink.events.new")) > 0)
     expect(committed).toBeDefined()
     if (committed === undefined) return
-    expect(attribute(committed, "messaging.destination.name")).toBe(setup.topic)
-    expect(attribute(committed, "messaging.system")).toBe("kafka")
-    expect(Number(attribute(committed, "messaging.batch.message_count"))).toBeGreaterThan(0)
-    expect(typeof attribute(committed, "relink.offset.last")).toBe("string")
+    expect(Otlp.attribute(committed, "messaging.destination.name")).toBe(setup.topic)
+    expect(Otlp.attribute(committed, "messaging.system")).toBe("kafka")
+    expect(Number(Otlp.attribute(committed, "messaging.batch.message_count"))).toBeGreaterThan(0)
+    expect(typeof Otlp.attribute(committed, "relink.offset.last")).toBe("string")
     const children = byParent.get(committed.spanId) ?? []
     // The stages, and the MongoDB commands between them.
     expect(children.filter((c) => !c.name.startsWith("relink.")).every((c) => c.name === "mongodb")).toBe(true)
@@ -124,7 +89,7 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     expect(children.every((c) => c.traceId === committed.traceId)).toBe(true)
     // MongoDB commands are spans under the stage that sent them, named by operation.
     const storeEvents = children.find((c) => c.name === "relink.store events")
-    expect((byParent.get(storeEvents?.spanId ?? "") ?? []).some((c) => c.name === "mongodb" && attribute(c, "db.operation.name") === "store events")).toBe(true)
+    expect((byParent.get(storeEvents?.spanId ?? "") ?? []).some((c) => c.name === "mongodb" && Otlp.attribute(c, "db.operation.name") === "store events")).toBe(true)
     // The Kafka sends of the publish stage are spans of their own under it.
     const publish = children.find((c) => c.name === "relink.publish")
     expect((byParent.get(publish?.spanId ?? "") ?? []).some((c) => c.name === "kafka.produce")).toBe(true)
@@ -155,7 +120,7 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     while (headers.length < 20 && Date.now() < deadline) await sleep(200)
     await consumer.disconnect()
     expect(headers.length).toBeGreaterThan(0)
-    const produced = new Map(spansOf(otlp).filter((s) => s.name === "kafka.produce").map((s) => [s.spanId, s.traceId]))
+    const produced = new Map(Otlp.spansOf(otlp).filter((s) => s.name === "kafka.produce").map((s) => [s.spanId, s.traceId]))
     for (const header of headers) {
       const parts = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(header)
       expect(parts, header).not.toBeNull()

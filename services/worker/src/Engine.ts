@@ -311,11 +311,11 @@ export const make = (settings: Settings) =>
     ) =>
       Effect.gen(function* () {
         const { version, tree } = yield* currentTree
-        let unsettled = yield* applyToMembers(fragments, now, tree).pipe(Metrics.timed("apply members"))
+        let unsettled = yield* applyToMembers(fragments, now, tree).pipe(Metrics.observed("apply members"))
         // Another worker changed an organisation meanwhile: evaluate this batch's members again.
         const after = yield* currentTree
         if (after.version !== version) {
-          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree).pipe(Metrics.timed("apply members"))
+          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree).pipe(Metrics.observed("apply members"))
           unsettled = new Map([...unsettled, ...again])
         }
         const changes: Array<Output.Output> = []
@@ -339,10 +339,10 @@ export const make = (settings: Settings) =>
           }))
         )
         const staged = new Map<string, Store.OutboxDoc>()
-        yield* stage(changes, now, staged).pipe(Metrics.timed("stage outputs"))
+        yield* stage(changes, now, staged).pipe(Metrics.observed("stage outputs"))
         const affected = new Set(observationIds)
         for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
-        const proposals = yield* rematch([...affected].sort(), now, staged).pipe(Metrics.timed("rematch"))
+        const proposals = yield* rematch([...affected].sort(), now, staged).pipe(Metrics.observed("rematch"))
         // A member another worker wrote meanwhile keeps its pending changes: that worker settles them.
         yield* store.clearPending(
           [...unsettled].map(([_id, { version }]) => ({ _id, version })),
@@ -436,7 +436,7 @@ export const make = (settings: Settings) =>
      */
     const ingest = (arrivals: ReadonlyArray<Arrival>, now: number) =>
       Effect.gen(function* () {
-        const { fresh, applied, conflicts } = yield* admit(arrivals, now).pipe(Metrics.timed("store events"))
+        const { fresh, applied, conflicts } = yield* admit(arrivals, now).pipe(Metrics.observed("store events"))
         const fragments = new Map<string, Projection.Projection | undefined>()
         const addFragment = (fragment: Projection.Projection) => {
           const current = fragments.get(fragment.memberId)

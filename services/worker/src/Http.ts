@@ -16,7 +16,11 @@ export const serve = (port: number) =>
             const ready = metrics.ready
             response.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "not ready\n")
           } else if (path === "/metrics") {
-            void run(metrics.render).then((text) => response.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(text))
+            void run(metrics.render).then(
+              (text) => response.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(text),
+              // A scrape that cannot be rendered says so, rather than hanging until Prometheus times out.
+              (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(`metrics unavailable: ${error instanceof Error ? error.message : String(error)}\n`)
+            )
           }
           else response.writeHead(404, { "content-type": "text/plain" }).end("not found\n")
         })

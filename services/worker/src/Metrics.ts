@@ -55,7 +55,7 @@ export type Stage = "decode" | "store events" | "apply members" | "rematch" | "s
  * Runs `effect` as a span named `relink.<stage>` (a child of the batch's span) and records its
  * duration under `stage`, whether it succeeds or fails.
  */
-export const timed =
+export const observed =
   (stage: Stage) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.gen(function* () {

@@ -55,7 +55,7 @@ export const processBatch = (batch: Consumer.Batch) =>
           )
         }
       }
-    }).pipe(Metrics.timed("decode"))
+    }).pipe(Metrics.observed("decode"))
     let attempts = 0
     const attempt = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -74,8 +74,8 @@ export const processBatch = (batch: Consumer.Batch) =>
         // After a failure, publish everything still staged, whichever attempt staged it: an earlier
         // attempt's outputs may differ from this one's when another worker wrote in between.
         yield* attempts++ === 0 ? Publisher.publish(outcome.outputs) : Publisher.flush
-      }).pipe(Metrics.timed("publish"))
-      yield* batch.commit.pipe(Metrics.timed("commit"))
+      }).pipe(Metrics.observed("publish"))
+      yield* batch.commit.pipe(Metrics.observed("commit"))
       return outcome
     }).pipe(Effect.uninterruptible)
     // Heartbeat while the batch is in hand, so a long outage does not cost the partition.

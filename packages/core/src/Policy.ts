@@ -11,6 +11,11 @@ const positive = (what: string) =>
 const field = (what: string, fallback: number) =>
   positive(what).pipe(Schema.withDecodingDefaultKey(Effect.succeed(fallback)))
 
+const fraction = (what: string, fallback: number) =>
+  Schema.Number.check(Schema.makeFilter<number>((n) => (Number.isFinite(n) && n > 0) || `${what} must be a number > 0`)).pipe(
+    Schema.withDecodingDefaultKey(Effect.succeed(fallback))
+  )
+
 export const Policy = Schema.Struct({
   /**
    * 流动党员: away from the own branch for ≥ 6 consecutive months without transferring the
@@ -47,7 +52,17 @@ export const Policy = Schema.Struct({
   /** A floating member should 报到 at the 流入地 within this grace. Source: 2024 意见; local policy. */
   inflowRegistrationGraceDays: field("inflowRegistrationGraceDays", 30),
   /** A lost member whose last contact is this old escalates to the parent organisation (local policy). */
-  escalationAfterMonths: field("escalationAfterMonths", 12)
+  escalationAfterMonths: field("escalationAfterMonths", 12),
+  /**
+   * 联系节律预警: a member's silence is suspicious once φ, −log10 of the probability of a gap this
+   * long under the member's own rhythm, reaches this (`Rhythm`). Chosen on the forward evaluation
+   * (docs/early-warning.md). It never changes a status.
+   */
+  earlyWarningSuspicion: fraction("earlyWarningSuspicion", 2),
+  /** A rhythm needs at least this many gaps between contact days; with fewer, no early warning. */
+  earlyWarningMinGaps: field("earlyWarningMinGaps", 4),
+  /** The least spread of a rhythm (of the gaps' natural logarithms), so that a clockwork member is not suspected a day late. */
+  earlyWarningSpreadFloor: fraction("earlyWarningSpreadFloor", 0.25)
 })
 export type Policy = typeof Policy.Type
 
@@ -76,6 +91,7 @@ export const rules = {
   "article9-review": { zh: "连续6个月未参加组织生活或未交纳党费", en: "6 months without organisational life or without dues", source: "《中国共产党章程》第九条" },
   "escalated": { zh: "失联满12个月，上级党组织督促查找", en: "lost for 12 months: escalated to the parent organisation", source: "地方工作惯例" },
   "assisting": { zh: "流入地党组织协助管理", en: "the destination organisation assists", source: "《党员教育管理工作条例》第三十四条" },
+  "early-warning": { zh: "超出本人联系节律未联系，提前预警", en: "silent far longer than the member's own contact rhythm", source: "联系节律预警（本系统，不改变状态）" },
   "data-quality": { zh: "登记信息有误，需核对更正", en: "the registration has errors to correct", source: "登记信息核查（GB 11643-1999《公民身份号码》等）" }
 } as const satisfies Record<string, { readonly zh: string; readonly en: string; readonly source: string }>
 

@@ -6,8 +6,9 @@
  * same events, the projection is the same — which is what lets the worker, replays and the
  * embedded scan agree.
  */
-import { type Redacted, Schema } from "effect"
+import { Effect, type Redacted, Schema } from "effect"
 import * as Event from "./Event.ts"
+import * as Rhythm from "./Rhythm.ts"
 import { defined } from "./internal/Defined.ts"
 import { same } from "./internal/Same.ts"
 
@@ -92,6 +93,8 @@ export interface Projection {
   readonly homeStamp?: Stamp | undefined
   /** Latest contact instant per kind. */
   readonly contacts: Readonly<Partial<Record<ContactKind, number>>>
+  /** The latest distinct days of contact of any kind, latest first (`Rhythm`): the member's rhythm. */
+  readonly contactDays: ReadonlyArray<number>
   readonly outflows: Readonly<Record<string, Outflow>>
   readonly lastReturnAt?: number | undefined
   readonly inflows: Readonly<Record<string, Inflow>>
@@ -179,6 +182,7 @@ export const Projection = Schema.Struct({
   home: Schema.optional(Schema.String),
   homeStamp: Schema.optional(Stamp),
   contacts: Contacts,
+  contactDays: Schema.Array(Schema.Number).pipe(Schema.withDecodingDefaultKey(Effect.succeed(Rhythm.none))),
   outflows: byId(Outflow),
   lastReturnAt: Schema.optional(Schema.Number),
   inflows: byId(Inflow),
@@ -210,6 +214,7 @@ export const empty = (memberId: string): Projection => ({
   home: undefined,
   homeStamp: undefined,
   contacts: none,
+  contactDays: Rhythm.none,
   outflows: none,
   lastReturnAt: undefined,
   inflows: none,
@@ -330,6 +335,9 @@ const mergeFields = (out: Writable<Projection>, a: Projection, b: Projection, re
   out.home = homeStamp === a.homeStamp ? a.home : b.home
   out.homeStamp = homeStamp
   out.contacts = records(a.contacts, b.contacts, Math.max)
+  const contactDays = Rhythm.mergeDays(a.contactDays, b.contactDays)
+  // A fold changes its days in place (`absorbContact`): it must not hold a fragment's.
+  out.contactDays = records === absorbRecords && contactDays === b.contactDays ? contactDays.slice() : contactDays
   out.outflows = records(a.outflows, b.outflows, sameFact)
   out.lastReturnAt = max(a.lastReturnAt, b.lastReturnAt)
   out.inflows = records(a.inflows, b.inflows, sameFact)
@@ -378,18 +386,25 @@ export const absorbContact = (into: Owned, event: Event.ContactRecorded): void =
   const contacts = (into.contacts === none ? {} : into.contacts) as Partial<Record<ContactKind, number>>
   const at = contacts[event.channel]
   if (at === undefined || event.occurredAt > at) contacts[event.channel] = event.occurredAt
-  ;(into as Writable<Projection>).contacts = contacts
+  const writable = into as Writable<Projection>
+  writable.contacts = contacts
+  writable.contactDays = Rhythm.addDay(into.contactDays, event.occurredAt, true)
 }
 
 const stamp = (event: Event.Event): Stamp => ({ at: event.occurredAt, eventId: event.eventId })
 const stamped = <A>(event: Event.Event, value: A): Stamped<A> => ({ at: event.occurredAt, eventId: event.eventId, value })
-const contact = (kind: ContactKind, at: number): Projection["contacts"] => {
+const contactsOf = (kind: ContactKind, at: number): Projection["contacts"] => {
   // Not `{ [kind]: at }`: a computed key in a literal is ~4× slower, and this runs for most events.
   // Assigning is safe here, unlike for ids from the wire: a kind is never `__proto__`.
   const contacts: Partial<Record<ContactKind, number>> = {}
   contacts[kind] = at
   return contacts
 }
+/** The fields a contact writes: its kind's latest instant and its day. */
+const contact = (kind: ContactKind, at: number): Pick<Projection, "contacts" | "contactDays"> => ({
+  contacts: contactsOf(kind, at),
+  contactDays: Rhythm.single(at)
+})
 
 /** The observation facts an event carries, in the form they take once attached to a member. */
 export const leadOf = (event: Event.InflowRegistered | Event.LeadReported | Event.RecordObserved): Lead => {
@@ -449,7 +464,7 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
         categoryStamp: at,
         home: orgId,
         homeStamp: at,
-        contacts: contact("registration", event.occurredAt)
+        ...contact("registration", event.occurredAt)
       }
     }
     case "MemberUpdated": {
@@ -480,17 +495,17 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
             expectedReturn: event.expectedReturn
           })
         },
-        contacts: contact("outflow", event.occurredAt)
+        ...contact("outflow", event.occurredAt)
       }
     case "ReturnReported":
-      return { ...empty(event.memberId), lastReturnAt: event.occurredAt, contacts: contact("return", event.occurredAt) }
+      return { ...empty(event.memberId), lastReturnAt: event.occurredAt, ...contact("return", event.occurredAt) }
     case "InflowRegistered":
       return event.memberId === undefined
         ? undefined
         : {
             ...empty(event.memberId),
             inflows: { [event.eventId]: { ...stamp(event), orgId: intern(event.orgId), region: intern(event.region) } },
-            contacts: contact("inflow", event.occurredAt)
+            ...contact("inflow", event.occurredAt)
           }
     case "TransferIssued":
       return {
@@ -511,13 +526,13 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
         home: orgId,
         homeStamp: stamp(event),
         transfers: { [event.transferId]: { received: stamped(event, orgId) } },
-        contacts: contact("transfer", event.occurredAt)
+        ...contact("transfer", event.occurredAt)
       }
     }
     case "TransferCancelled":
       return { ...empty(event.memberId), transfers: { [event.transferId]: { cancelled: stamp(event) } } }
     case "ContactRecorded":
-      return { ...empty(event.memberId), contacts: contact(event.channel, event.occurredAt) }
+      return { ...empty(event.memberId), ...contact(event.channel, event.occurredAt) }
     case "SearchAttemptFailed":
       return {
         ...empty(event.memberId),
@@ -532,7 +547,7 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
         ...empty(event.memberId),
         decision: event.decision,
         decisionStamp: stamp(event),
-        contacts: event.decision === "restore" ? contact("restore", event.occurredAt) : none
+        ...(event.decision === "restore" && contact("restore", event.occurredAt))
       }
   }
 }

@@ -8,6 +8,7 @@ import * as DataQuality from "./DataQuality.ts"
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as OrgTree from "./OrgTree.ts"
+import * as Rhythm from "./Rhythm.ts"
 import { defined } from "./internal/Defined.ts"
 import { same } from "./internal/Same.ts"
 import { addDays, addMonths } from "./Instant.ts"
@@ -54,6 +55,7 @@ export const flags = [
   "floating-member",
   "transfer-required",
   "escalated",
+  "early-warning",
   "data-quality"
 ] as const
 export type Flag = (typeof flags)[number]
@@ -63,6 +65,10 @@ export interface Reason {
   readonly rule: Policy.RuleId
   /** The instant the rule's condition began (e.g. the last contact for `lost-contact`). */
   readonly since?: number
+  /** `early-warning`: when contact was expected, by the member's rhythm. */
+  readonly expectedAt?: number
+  /** `early-warning`: the rhythm the silence is judged by (`Rhythm.suspicion` gives φ at any instant). */
+  readonly rhythm?: Rhythm.Rhythm
 }
 
 export interface Evaluation {
@@ -93,7 +99,14 @@ export const EvaluationWith = <I extends Schema.Codec<number, unknown>>(instant:
     lastContact: Schema.optionalKey(Schema.Struct({ at: instant, kind: Projection.ContactKind })),
     status: Status,
     flags: Schema.Array(Flag),
-    reasons: Schema.Array(Schema.Struct({ rule: Policy.RuleId, since: Schema.optionalKey(instant) })),
+    reasons: Schema.Array(
+      Schema.Struct({
+        rule: Policy.RuleId,
+        since: Schema.optionalKey(instant),
+        expectedAt: Schema.optionalKey(instant),
+        rhythm: Schema.optionalKey(Schema.Struct({ gapDays: Schema.Number, spread: Schema.Number }))
+      })
+    ),
     assistingOrgId: Schema.optionalKey(Schema.String),
     nextReviewAt: Schema.optionalKey(instant),
     dataQuality: Schema.optionalKey(Schema.Array(DataQuality.Problem))
@@ -254,7 +267,8 @@ export const evaluate = (
   const registeredAway = away?.inflow !== undefined
   const unregisteredOverdue =
     away !== undefined && !registeredAway && reached(addDays(away.since, policy.inflowRegistrationGraceDays))
-  const atRisk = reached(addMonths(lastContactAt, policy.contactWarningMonths))
+  const atRiskAt = addMonths(lastContactAt, policy.contactWarningMonths)
+  const atRisk = reached(atRiskAt)
 
   const status: Status = transferOverdue
     ? "transfer-overdue"
@@ -318,6 +332,15 @@ export const evaluate = (
   if (noMeeting || noDues) {
     flags.push("article9-review")
     reasons.push({ rule: "article9-review", since: noMeeting ? meetingSince : duesSince })
+  }
+
+  // Before the fixed warning only, and on top of the status: the rhythm never decides one.
+  if (status === "active" || status === "floating" || status === "in-transit") {
+    const warning = Rhythm.warning(projection.contactDays, lastContactAt, policy)
+    if (warning !== undefined && warning.at < atRiskAt && reached(warning.at)) {
+      flags.push("early-warning")
+      reasons.push({ rule: "early-warning", since: warning.at, expectedAt: warning.expectedAt, rhythm: warning.rhythm })
+    }
   }
 
   const assistingOrgId = registeredAway ? away?.inflow?.orgId : undefined

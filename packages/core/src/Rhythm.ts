@@ -1,0 +1,158 @@
+/**
+ * A member's own contact rhythm, and how suspicious their current silence is against it: an accrual
+ * detector in the manner of the φ accrual failure detector (Hayashibara et al.), over the days a
+ * member was in contact. docs/early-warning.md.
+ *
+ * - The rhythm is the median and the spread of the logarithms of the member's recent gaps between
+ *   contact days: robust statistics, so that a fading member's lengthening last gaps do not become
+ *   their rhythm, and a multiplicative scale, so that a week late means much for a weekly member and
+ *   little for a quarterly one.
+ * - Suspicion φ = −log10 P(a gap at least this long), the gap's logarithm taken as normal with the
+ *   rhythm's median and spread; the spread never falls below `earlyWarningSpreadFloor`.
+ * - A member with fewer than `earlyWarningMinGaps` gaps on record has no rhythm: the fixed rules
+ *   alone apply to them.
+ */
+import { DAY, HOUR } from "./Instant.ts"
+import type * as Policy from "./Policy.ts"
+
+/** How many distinct contact days a projection keeps: the latest ones, enough for a robust median. */
+export const KEPT_DAYS = 12
+
+const CST_OFFSET = 8 * HOUR
+
+/** The contact day (China Standard Time) of an instant, as days since 1970-01-01. */
+export const dayOf = (at: number): number => Math.floor((at + CST_OFFSET) / DAY)
+
+/** No contact days: shared by every projection without any. */
+export const none: ReadonlyArray<number> = Object.freeze([])
+
+/** The contact days of one contact. */
+export const single = (at: number): ReadonlyArray<number> => [dayOf(at)]
+
+/**
+ * The latest `KEPT_DAYS` distinct days of both, latest first: union and truncation commute, so the
+ * merge stays commutative, associative and idempotent. `a` itself when nothing changes.
+ */
+export const mergeDays = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): ReadonlyArray<number> => {
+  if (a === b || b.length === 0) return a
+  if (a.length === 0) return b
+  let changed = false
+  for (const day of b) {
+    if (!a.includes(day) && (a.length < KEPT_DAYS || day > (a[a.length - 1] as number))) {
+      changed = true
+      break
+    }
+  }
+  if (!changed) return a
+  const union = [...new Set([...a, ...b])].sort((x, y) => y - x)
+  return union.length > KEPT_DAYS ? union.slice(0, KEPT_DAYS) : union
+}
+
+/** `mergeDays(days, single(at))`, in place when `days` is the caller's own array (a fold's), else a new one. */
+export const addDay = (days: ReadonlyArray<number>, at: number, own: boolean): ReadonlyArray<number> => {
+  const day = dayOf(at)
+  if (days.includes(day)) return days
+  if (days.length >= KEPT_DAYS && day < (days[days.length - 1] as number)) return days
+  const out = own && days !== none ? (days as Array<number>) : days.slice()
+  let i = out.length
+  out.push(day)
+  while (i > 0 && (out[i - 1] as number) < day) {
+    out[i] = out[i - 1] as number
+    i--
+  }
+  out[i] = day
+  if (out.length > KEPT_DAYS) out.length = KEPT_DAYS
+  return out
+}
+
+/** A member's rhythm: their typical gap between contacts and how much it varies (on a log scale). */
+export interface Rhythm {
+  /** The median gap, in days. */
+  readonly gapDays: number
+  /** The robust standard deviation of the gaps' natural logarithms, at least the policy's floor. */
+  readonly spread: number
+}
+
+const median = (sorted: ReadonlyArray<number>): number => {
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** The normal distribution's MAD-to-standard-deviation factor. */
+const MAD_TO_SD = 1.4826
+
+/** The rhythm of the contact days (latest first); undefined with fewer gaps than the policy needs. */
+export const of = (days: ReadonlyArray<number>, policy: Policy.Policy): Rhythm | undefined => {
+  if (days.length - 1 < policy.earlyWarningMinGaps) return undefined
+  const logs: Array<number> = []
+  for (let i = 1; i < days.length; i++) logs.push(Math.log((days[i - 1] as number) - (days[i] as number)))
+  logs.sort((x, y) => x - y)
+  const center = median(logs)
+  const deviations = logs.map((l) => Math.abs(l - center)).sort((x, y) => x - y)
+  return { gapDays: Math.exp(center), spread: Math.max(policy.earlyWarningSpreadFloor, MAD_TO_SD * median(deviations)) }
+}
+
+/**
+ * ln Q(z), Q the standard normal upper tail, without underflow far out: Q(z) = erfc(z/√2)/2 with
+ * erfc's Chebyshev fit (fractional error below 1.2e-7), whose exponent is kept as a logarithm.
+ */
+const logUpperTail = (z: number): number => {
+  const x = Math.abs(z) / Math.SQRT2
+  const t = 1 / (1 + 0.5 * x)
+  const exponent =
+    -x * x -
+    1.26551223 +
+    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  const logHalfErfc = Math.log(0.5 * t) + exponent
+  return z >= 0 ? logHalfErfc : Math.log1p(-Math.exp(logHalfErfc))
+}
+
+/** φ of a gap of `days` for the rhythm: −log10 of the probability that a gap is at least this long. */
+export const suspicionOfGap = (rhythm: Rhythm, days: number): number =>
+  days <= 0 ? 0 : Math.max(0, -logUpperTail((Math.log(days) - Math.log(rhythm.gapDays)) / rhythm.spread) / Math.LN10)
+
+/** φ at `asOf` of a member whose last contact was at `lastContactAt`. */
+export const suspicion = (rhythm: Rhythm, lastContactAt: number, asOf: number): number =>
+  suspicionOfGap(rhythm, (asOf - lastContactAt) / DAY)
+
+const zAt = new Map<number, number>()
+
+/** The z-score at which φ reaches `phi` (Q(z) = 10^−phi), by bisection; one per threshold, kept. */
+const zOf = (phi: number): number => {
+  const known = zAt.get(phi)
+  if (known !== undefined) return known
+  const target = -phi * Math.LN10
+  let low = -10
+  let high = 40
+  for (let i = 0; i < 200; i++) {
+    const mid = (low + high) / 2
+    if (logUpperTail(mid) > target) low = mid
+    else high = mid
+  }
+  zAt.set(phi, high)
+  return high
+}
+
+/** The gap, in days, at which φ reaches the policy's threshold for this rhythm. */
+export const warningGapDays = (rhythm: Rhythm, policy: Policy.Policy): number =>
+  rhythm.gapDays * Math.exp(rhythm.spread * zOf(policy.earlyWarningSuspicion))
+
+/** What the early warning of a member says: when it starts, when contact was expected, and the rhythm. */
+export interface Warning {
+  /** The instant φ reaches the threshold: the warning holds from then on, until the next contact. */
+  readonly at: number
+  /** The last contact plus the typical gap. */
+  readonly expectedAt: number
+  readonly rhythm: Rhythm
+}
+
+/** When a member's silence since `lastContactAt` becomes suspicious; undefined without a rhythm. */
+export const warning = (days: ReadonlyArray<number>, lastContactAt: number, policy: Policy.Policy): Warning | undefined => {
+  const rhythm = of(days, policy)
+  if (rhythm === undefined) return undefined
+  return {
+    at: lastContactAt + Math.ceil(warningGapDays(rhythm, policy) * DAY),
+    expectedAt: lastContactAt + Math.round(rhythm.gapDays * DAY),
+    rhythm
+  }
+}

@@ -378,17 +378,17 @@ export const absorb = (into: Owned, fragment: Projection): void =>
   mergeFields(into as Writable<Projection>, into, fragment, absorbRecords)
 
 /**
- * `absorb(into, fromEvent(event))` for a recorded contact, without the fragment: nearly nine events
- * in ten are contacts, and building a fragment and merging it field by field cost more than the
- * contact itself. Keeps the later instant per kind, as the merge does.
+ * `absorb(into, fromEvent(event))` for a recorded contact (its channel and instant), without the
+ * fragment: nearly nine events in ten are contacts, and building a fragment and merging it field by
+ * field cost more than the contact itself. Keeps the later instant per kind, as the merge does.
  */
-export const absorbContact = (into: Owned, event: Event.ContactRecorded): void => {
+export const absorbContact = (into: Owned, channel: Event.ContactChannel, occurredAt: number): void => {
   const contacts = (into.contacts === none ? {} : into.contacts) as Partial<Record<ContactKind, number>>
-  const at = contacts[event.channel]
-  if (at === undefined || event.occurredAt > at) contacts[event.channel] = event.occurredAt
+  const at = contacts[channel]
+  if (at === undefined || occurredAt > at) contacts[channel] = occurredAt
   const writable = into as Writable<Projection>
   writable.contacts = contacts
-  writable.contactDays = Rhythm.addDay(into.contactDays, event.occurredAt, true)
+  writable.contactDays = Rhythm.addDay(into.contactDays, occurredAt, true)
 }
 
 const stamp = (event: Event.Event): Stamp => ({ at: event.occurredAt, eventId: event.eventId })

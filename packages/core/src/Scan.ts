@@ -6,6 +6,7 @@
  */
 import { Effect, Stream } from "effect"
 import * as Event from "./Event.ts"
+import * as History from "./internal/History.ts"
 import * as Seen from "./internal/Seen.ts"
 import * as Matching from "./Matching.ts"
 import * as MatchRule from "./MatchRule.ts"
@@ -44,6 +45,11 @@ export interface State {
   conflicts: number
   /** Events offered so far: the position of the last, when the caller gives none. */
   offered: number
+  /**
+   * With `make({ history: true })`, each member's facts with their instants, for `Timeline`, and
+   * no projections in `members`.
+   */
+  readonly history: History.History | undefined
 }
 
 const interner = (): Projection.Intern => {
@@ -56,7 +62,12 @@ const interner = (): Projection.Intern => {
   }
 }
 
-export const make = (): State => ({
+export interface MakeOptions {
+  /** Keep each member's facts with their instants (for `Timeline`) instead of folding them. */
+  readonly history?: boolean
+}
+
+export const make = (options: MakeOptions = {}): State => ({
   members: new Map(),
   orgs: new Map(),
   observations: new Map(),
@@ -67,7 +78,8 @@ export const make = (): State => ({
   skippedFuture: 0,
   duplicates: 0,
   conflicts: 0,
-  offered: 0
+  offered: 0,
+  history: options.history === true ? History.make() : undefined
 })
 
 /** The member's projection, empty until the first event about them. */
@@ -79,8 +91,11 @@ const memberOf = (state: State, memberId: string): Projection.Owned => {
   return member
 }
 
-const mergeInto = (state: State, fragment: Projection.Projection): void =>
-  Projection.absorb(memberOf(state, fragment.memberId), fragment)
+/** Folds the fragment into its member, or, keeping history, keeps it as a fact of the instant. */
+const mergeInto = (state: State, fragment: Projection.Projection, type: Event.EventType, at: number): void => {
+  if (state.history === undefined) Projection.absorb(memberOf(state, fragment.memberId), fragment)
+  else History.addFact(state.history, type, fragment, at)
+}
 
 /** A later copy of an eventId already offered: left out of the fold. */
 export interface Repeat {
@@ -120,25 +135,36 @@ export const add = (state: State, event: Event.Event, position?: number): Repeat
 /** Folds one event into the state, whatever came before: merging is commutative and idempotent. */
 const fold = (state: State, event: Event.Event): void => {
   state.events++
+  const { history } = state
   if (event.type === "OrgRegistered") {
     const org = OrgTree.fromEvent(event)
     state.orgs.set(org.orgId, OrgTree.mergeOrg(state.orgs.get(org.orgId), org))
+    history?.orgs.push({ at: event.occurredAt, org })
     return
   }
-  if (event.type === "ContactRecorded") return Projection.absorbContact(memberOf(state, event.memberId), event)
+  if (event.type === "ContactRecorded") {
+    if (history === undefined) Projection.absorbContact(memberOf(state, event.memberId), event.channel, event.occurredAt)
+    else History.addContact(history, event.memberId, event.channel, event.occurredAt)
+    return
+  }
   const fragment = Projection.fromEvent(event, state.intern)
-  if (fragment !== undefined) mergeInto(state, fragment)
+  if (fragment !== undefined) mergeInto(state, fragment, event.type, event.occurredAt)
+  // A lead attaches once both the observation and a resolution naming the member are there.
   if (isObservation(event)) {
     state.observations.set(event.eventId, event)
     for (const memberId of state.resolvedMembers.get(event.eventId) ?? []) {
-      mergeInto(state, Projection.attach(memberId, Projection.leadOf(event)))
+      const resolvedAt = history === undefined ? event.occurredAt : (History.resolvedAt(history, event.eventId, memberId) as number)
+      mergeInto(state, Projection.attach(memberId, Projection.leadOf(event)), "MatchResolved", Math.max(event.occurredAt, resolvedAt))
     }
   } else if (event.type === "MatchResolved") {
     const members = state.resolvedMembers.get(event.observationEventId)
     if (members === undefined) state.resolvedMembers.set(event.observationEventId, new Set([event.memberId]))
     else members.add(event.memberId)
+    if (history !== undefined) History.resolved(history, event.observationEventId, event.memberId, event.occurredAt)
     const observation = state.observations.get(event.observationEventId)
-    if (observation !== undefined) mergeInto(state, Projection.attach(event.memberId, Projection.leadOf(observation)))
+    if (observation !== undefined) {
+      mergeInto(state, Projection.attach(event.memberId, Projection.leadOf(observation)), "MatchResolved", Math.max(event.occurredAt, observation.occurredAt))
+    }
   }
 }
 

@@ -373,6 +373,30 @@ export const orgsOf = (projection: Projection.Projection): ReadonlyArray<string>
   return [...ids]
 }
 
+/**
+ * The instant the member entered the unlinked status they have, by the rule that put them there;
+ * undefined for a status that is not unlinked.
+ */
+export const unlinkedSince = (evaluation: Evaluation, policy: Policy.Policy): number | undefined => {
+  const since = (rule: Policy.RuleId) => evaluation.reasons.find((r) => r.rule === rule)?.since
+  switch (evaluation.status) {
+    case "lost": {
+      const lastContact = since("lost-contact")
+      return lastContact === undefined ? undefined : addMonths(lastContact, policy.lostAfterMonths)
+    }
+    case "floating-unregistered": {
+      const away = since("floating-unregistered")
+      return away === undefined ? undefined : addDays(away, policy.inflowRegistrationGraceDays)
+    }
+    case "transfer-overdue":
+      return since("transfer-overdue")
+    case "suspended":
+      return since("suspended")
+    default:
+      return undefined
+  }
+}
+
 /** Whether two evaluations differ in anything a person acts on (what the worker publishes). */
 export const changed = (a: Evaluation | undefined, b: Evaluation): boolean =>
   a === undefined ||

@@ -1,0 +1,130 @@
+/**
+ * Every member evaluated at a series of instants from one fold of the events: the fold keeps each
+ * member's facts with their instants (`Scan.make({ history: true })`), and each member is then
+ * replayed once, in time order, evaluated at each instant as `Scan` would evaluate them alone as of
+ * it. An evaluation that still holds (`Status.holdsAt`: no new fact, no review due, the same
+ * organisations) is carried to the next instant without evaluating again.
+ */
+import type * as Event from "./Event.ts"
+import * as History from "./internal/History.ts"
+import * as OrgTree from "./OrgTree.ts"
+import type * as Policy from "./Policy.ts"
+import * as Projection from "./Projection.ts"
+import type * as Scan from "./Scan.ts"
+import * as Status from "./Status.ts"
+
+/** The event that relinked an unlinked member: the first after which they were no longer unlinked. */
+export interface Relink {
+  readonly at: number
+  readonly type: Event.EventType
+  /** `ContactRecorded`: how contact was made. */
+  readonly channel?: Event.ContactChannel
+}
+
+/** One member at every instant of the series. */
+export interface MemberSeries {
+  readonly memberId: string
+  /** At each instant, in order; undefined while the member is not registered. */
+  readonly evaluations: ReadonlyArray<Status.Evaluation | undefined>
+  /**
+   * At each instant i > 0: what relinked a member unlinked at instant i − 1 who is not unlinked at
+   * i (and not ended or removed); undefined otherwise.
+   */
+  readonly relinks: ReadonlyArray<Relink | undefined>
+  /** At each instant at which the member is unlinked: since when, without a break. */
+  readonly unlinkedSince: ReadonlyArray<number | undefined>
+  /** The member's resolutions of observations (confirmed or rejected), each with its instant. */
+  readonly resolutions: ReadonlyArray<{ readonly at: number; readonly resolution: Event.Resolution }>
+}
+
+/** Statuses that close a record: leaving the unlinked set for one of them is no relink. */
+const closed: ReadonlySet<Status.Status> = new Set(["ended", "removed"])
+
+const byInstant = (a: History.Entry, b: History.Entry): number => History.atOf(a) - History.atOf(b)
+
+/** The organisation trees as of each instant, and whether each differs from the one before. */
+const treesAt = (history: History.History, instants: ReadonlyArray<number>) => {
+  const orgs = [...history.orgs].sort((a, b) => a.at - b.at)
+  const trees: Array<OrgTree.OrgTree> = []
+  const changed: Array<boolean> = []
+  let next = 0
+  for (const instant of instants) {
+    const before = next
+    while (next < orgs.length && (orgs[next]?.at as number) <= instant) next++
+    changed.push(trees.length === 0 || next > before)
+    trees.push(next > before || trees.length === 0 ? OrgTree.make(orgs.slice(0, next).map((o) => o.org)) : (trees[trees.length - 1] as OrgTree.OrgTree))
+  }
+  return { trees, changed }
+}
+
+const absorbEntry = (projection: Projection.Owned, entry: History.Entry): void => {
+  if (typeof entry === "number") Projection.absorbContact(projection, History.channelOf(entry), History.atOf(entry))
+  else Projection.absorb(projection, entry.fragment)
+}
+
+const relinkOf = (entry: History.Entry): Relink =>
+  typeof entry === "number" ? { at: History.atOf(entry), type: "ContactRecorded", channel: History.channelOf(entry) } : { at: entry.at, type: entry.type }
+
+/**
+ * Each member of a state folded with `history: true`, in member id order, at each of the instants
+ * (ascending). A member's facts are released once their series is made.
+ *
+ * @throws TypeError when the state keeps no history, or the instants are not ascending.
+ */
+export function* series(state: Scan.State, instants: ReadonlyArray<number>, policy: Policy.Policy): Generator<MemberSeries> {
+  const { history } = state
+  if (history === undefined) throw new TypeError("Timeline.series needs a state made with Scan.make({ history: true })")
+  for (let i = 1; i < instants.length; i++) {
+    if (!((instants[i] as number) > (instants[i - 1] as number))) throw new TypeError("Timeline.series needs ascending instants")
+  }
+  const { trees, changed } = treesAt(history, instants)
+  for (const memberId of [...history.members.keys()].sort()) {
+    const entries = (history.members.get(memberId) as Array<History.Entry>).sort(byInstant)
+    history.members.delete(memberId)
+    yield memberSeries(memberId, entries, instants, trees, changed, policy)
+  }
+}
+
+const memberSeries = (
+  memberId: string,
+  entries: ReadonlyArray<History.Entry>,
+  instants: ReadonlyArray<number>,
+  trees: ReadonlyArray<OrgTree.OrgTree>,
+  treeChanged: ReadonlyArray<boolean>,
+  policy: Policy.Policy
+): MemberSeries => {
+  const projection = Projection.own(memberId)
+  const evaluations: Array<Status.Evaluation | undefined> = []
+  const relinks: Array<Relink | undefined> = []
+  const unlinkedSince: Array<number | undefined> = []
+  let next = 0
+  let previous: Status.Evaluation | undefined
+  for (let i = 0; i < instants.length; i++) {
+    const instant = instants[i] as number
+    const tree = trees[i] as OrgTree.OrgTree
+    const wasUnlinked = previous !== undefined && Status.unlinked.has(previous.status)
+    const first = next
+    let relink: Relink | undefined
+    while (next < entries.length && History.atOf(entries[next] as History.Entry) <= instant) {
+      const at = History.atOf(entries[next] as History.Entry)
+      const group = next
+      // Facts of one instant are one step: the member is evaluated after all of them.
+      while (next < entries.length && History.atOf(entries[next] as History.Entry) === at) absorbEntry(projection, entries[next++] as History.Entry)
+      if (wasUnlinked && relink === undefined) {
+        const now = Status.evaluate(projection, at, policy, tree)
+        if (now !== undefined && !Status.unlinked.has(now.status) && !closed.has(now.status)) relink = relinkOf(entries[group] as History.Entry)
+      }
+    }
+    const holds = previous !== undefined && next === first && !(treeChanged[i] ?? true) && Status.holdsAt(previous, instants[i - 1] as number, instant)
+    const evaluation = holds ? previous : Status.evaluate(projection, instant, policy, tree)
+    evaluations.push(evaluation)
+    const unlinked = evaluation !== undefined && Status.unlinked.has(evaluation.status)
+    relinks.push(wasUnlinked && evaluation !== undefined && !unlinked && !closed.has(evaluation.status) ? relink : undefined)
+    unlinkedSince.push(
+      !unlinked ? undefined : wasUnlinked ? (unlinkedSince[i - 1] ?? Status.unlinkedSince(evaluation, policy)) : Status.unlinkedSince(evaluation, policy)
+    )
+    previous = evaluation
+  }
+  const resolutions = Object.values(projection.resolutions).map((r) => ({ at: r.at, resolution: r.value }))
+  return { memberId, evaluations, relinks, unlinkedSince, resolutions }
+}

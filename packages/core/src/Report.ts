@@ -104,7 +104,8 @@ export interface Report extends List {
   readonly summary: ReadonlyArray<{ readonly responsibleOrg: string; readonly counts: Readonly<Partial<Record<Status.Status, number>>> }>
 }
 
-const contactLabels: Record<Projection.ContactKind, { readonly zh: string; readonly en: string }> = {
+/** How contact was made, in words. */
+export const contactLabels: Record<Projection.ContactKind, { readonly zh: string; readonly en: string }> = {
   meeting: { zh: "组织生活", en: "meeting" },
   dues: { zh: "交纳党费", en: "dues" },
   phone: { zh: "电话", en: "phone" },

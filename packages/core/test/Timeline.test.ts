@@ -5,54 +5,8 @@ import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
 import type * as Status from "../src/Status.ts"
 import * as Timeline from "../src/Timeline.ts"
-import { instant, memberEventWire, T0 } from "./eventArbitraries.ts"
+import { history, instants, T0 } from "./eventArbitraries.ts"
 import * as F from "./fixtures.ts"
-
-const members = ["m-1", "m-2"]
-
-/** Events about two members, their organisations (registered at any time) and an observation; some eventIds repeat, with the same or other content. */
-const history: fc.Arbitrary<ReadonlyArray<Event.Event>> = fc
-  .tuple(
-    fc.array(fc.tuple(memberEventWire, instant, fc.constantFrom(...members)), { maxLength: 30 }),
-    fc.array(fc.tuple(fc.constantFrom("org-a", "org-b"), fc.constantFrom("org-top", "org-b", undefined), instant), { maxLength: 4 }),
-    fc.option(instant, { nil: undefined }),
-    fc.array(fc.tuple(fc.constantFrom(...members), instant, fc.constantFrom("confirmed", "rejected")), { maxLength: 3 }),
-    fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 4 }),
-    fc.array(fc.nat(), { minLength: 40, maxLength: 40 })
-  )
-  .map(([items, orgs, observedAt, resolutions, repeats, order]) => {
-    let sequence = 0
-    const events: Array<Event.Event> = [
-      ...orgs.map(([orgId, parentId, at]) =>
-        F.decode({ eventId: `o-${++sequence}`, type: "OrgRegistered", orgId, name: orgId, kind: "branch", region: "510107", occurredAt: at, ...(parentId !== undefined && parentId !== orgId && { parentId }) })
-      ),
-      ...items.map(([wire, occurredAt, memberId]) =>
-        F.decode({ orgId: "org-a", memberId, ...wire, ...(wire.type === "LeadReported" && { subject: { memberId } }), eventId: `e-${++sequence}`, occurredAt })
-      ),
-      ...(observedAt === undefined
-        ? []
-        : [F.decode({ eventId: "obs-1", type: "InflowRegistered", orgId: "org-b", region: "440305", occurredAt: observedAt, identity: { name: "张伟", idNumber: "11010519491231002X" } })]),
-      ...resolutions.map(([memberId, occurredAt, resolution]) =>
-        F.decode({ eventId: `r-${++sequence}`, type: "MatchResolved", orgId: "org-b", memberId, observationEventId: "obs-1", resolution, occurredAt })
-      )
-    ]
-    // Any arrival order: an observation may come before or after its resolutions.
-    events.forEach((_, i) => {
-      const j = (order[i % order.length] ?? 0) % events.length
-      ;[events[i], events[j]] = [events[j] as Event.Event, events[i] as Event.Event]
-    })
-    for (const [index, same] of repeats) {
-      const original = events[index % Math.max(1, events.length)]
-      if (original === undefined) continue
-      events.push(same ? original : { ...original, occurredAt: original.occurredAt + 1000 })
-    }
-    return events
-  })
-
-/** Ascending instants over the events' three years and beyond. */
-const instants = fc
-  .uniqueArray(fc.integer({ min: 0, max: 4 * 365 }), { minLength: 1, maxLength: 6 })
-  .map((days) => days.sort((a, b) => a - b).map((d) => T0 + d * 86_400_000 + 43_200_000))
 
 const alone = (events: ReadonlyArray<Event.Event>, asOf: number): ReadonlyArray<Status.Evaluation> =>
   Scan.run(events, { asOf, policy: Policy.defaults }).evaluations

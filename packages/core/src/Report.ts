@@ -14,9 +14,10 @@ import * as Phone from "./Phone.ts"
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as RegionCode from "./RegionCode.ts"
+import * as Rhythm from "./Rhythm.ts"
 import type * as Scan from "./Scan.ts"
 import * as Status from "./Status.ts"
-import { daysBetween, formatCst, formatCstDate } from "./Instant.ts"
+import { addMonths, DAY, daysBetween, formatCst, formatCstDate } from "./Instant.ts"
 
 export type Lang = "zh" | "en"
 
@@ -63,7 +64,7 @@ export interface ListRow {
 
 /** A list as the renderers lay it out: rows sorted by the organisation they are listed under, counted per category. */
 export interface List {
-  readonly kind: "unlinked" | "data-quality"
+  readonly kind: "unlinked" | "data-quality" | "early-warning"
   readonly asOf: number
   readonly orgId?: string
   readonly columns: ReadonlyArray<Column>
@@ -95,6 +96,8 @@ export interface Options {
   readonly lang: Lang
   /** Show full ID numbers and phones. Off by default: lists travel by e-mail and on paper. */
   readonly reveal: boolean
+  /** The policy the evaluations were made under (the fixed warning date of the early-warning list); the defaults when absent. */
+  readonly policy?: Policy.Policy
 }
 
 export interface Report extends List {
@@ -362,6 +365,103 @@ export const dataQuality = (input: Input, options: Options): DataQualityReport =
     columns: dataQualityColumns,
     categories: dataQualityCategories,
     categoryKey: "fieldId",
+    rows
+  }
+}
+
+/** The columns of the early-warning list. */
+export const earlyWarningColumns: ReadonlyArray<Column> = [
+  columnOf("name"),
+  columnOf("idNumber"),
+  columnOf("phone"),
+  columnOf("homeOrg"),
+  columnOf("responsibleOrg"),
+  columnOf("status"),
+  columnOf("lastContact"),
+  { id: "rhythm", zh: "本人联系节律", en: "Own rhythm", width: 14 },
+  { id: "expectedAt", zh: "按节律应联系日期", en: "Contact expected", width: 14 },
+  { id: "suspicion", zh: "预警分值φ", en: "Suspicion φ", width: 10 },
+  { id: "daysToWarning", zh: "距3个月预警（天）", en: "Days to the 3-month warning", width: 12 },
+  columnOf("suggestedAction"),
+  columnOf("basis")
+]
+
+export interface EarlyWarningRow extends ListRow {
+  readonly name: string
+  readonly idNumber: string
+  readonly phone: string
+  readonly homeOrg: string
+  readonly status: string
+  readonly lastContact: string
+  readonly rhythm: string
+  readonly expectedAt: string
+  /** φ as of the list's instant, one decimal. */
+  readonly suspicion: number
+  /** Whole days until the fixed contact warning (at-risk) would start. */
+  readonly daysToWarning: number
+  readonly suggestedAction: string
+  readonly basis: string
+}
+
+export interface EarlyWarningReport extends List {
+  readonly kind: "early-warning"
+  readonly rows: ReadonlyArray<EarlyWarningRow>
+}
+
+const earlyWarningCategories: ReadonlyArray<Category> = (["active", "floating", "in-transit"] as const).map((id) => ({ id, ...Status.labels[id] }))
+
+const contactNow = { zh: "尽快主动联系，了解近况并记录", en: "reach out soon, ask how they are and record it" } as const
+
+/**
+ * The early-warning list (联系节律预警): members whose silence is long for their own contact rhythm,
+ * before the fixed 3-month warning (`Rhythm`, docs/early-warning.md), under the organisation
+ * responsible for them, most suspicious first. Same scope and masking as the unlinked list.
+ */
+export const earlyWarning = (input: Input, options: Options): EarlyWarningReport => {
+  const { lang, reveal } = options
+  const policy = options.policy ?? Policy.defaults
+  const inScope = scopeOf(input.orgs, options)
+  const name = (orgId: string) => OrgTree.nameOf(input.orgs, orgId)
+  const rows: Array<EarlyWarningRow> = []
+  for (const evaluation of input.evaluations) {
+    const reason = evaluation.reasons.find((r) => r.rule === "early-warning")
+    const last = evaluation.lastContact
+    if (reason?.rhythm === undefined || last === undefined || !(inScope(evaluation.homeOrgId) || inScope(evaluation.responsibleOrgId))) continue
+    const member = input.member(evaluation.memberId)
+    const gap = Math.round(reason.rhythm.gapDays)
+    rows.push({
+      memberId: evaluation.memberId,
+      responsibleOrgId: evaluation.responsibleOrgId,
+      responsibleOrg: name(evaluation.responsibleOrgId),
+      statusId: evaluation.status,
+      name: member?.name ?? "",
+      idNumber: showId(member?.registration?.idNumber, evaluation, reveal, lang),
+      phone: showPhone(member?.phone, reveal),
+      homeOrg: name(evaluation.homeOrgId),
+      status: Status.labels[evaluation.status][lang],
+      lastContact: `${minute(last.at)} ${contactLabels[last.kind][lang]}`,
+      rhythm: lang === "zh" ? `约每${gap}天` : `about every ${gap} days`,
+      expectedAt: reason.expectedAt === undefined ? "" : formatCstDate(reason.expectedAt),
+      suspicion: Math.round(Rhythm.suspicion(reason.rhythm, last.at, input.asOf) * 10) / 10,
+      daysToWarning: Math.max(0, Math.ceil((addMonths(last.at, policy.contactWarningMonths) - input.asOf) / DAY)),
+      suggestedAction: contactNow[lang],
+      basis: Policy.rules["early-warning"].source
+    })
+  }
+  rows.sort(
+    (a, b) =>
+      a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") ||
+      a.responsibleOrgId.localeCompare(b.responsibleOrgId) ||
+      b.suspicion - a.suspicion ||
+      a.memberId.localeCompare(b.memberId)
+  )
+  return {
+    kind: "early-warning",
+    asOf: input.asOf,
+    ...(options.orgId !== undefined && { orgId: options.orgId }),
+    columns: earlyWarningColumns,
+    categories: earlyWarningCategories,
+    categoryKey: "statusId",
     rows
   }
 }

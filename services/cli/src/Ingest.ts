@@ -41,6 +41,8 @@ export interface Options {
   /** The most lines the rejects file takes. */
   readonly maxRejects: number
   readonly progress: Progress.Progress
+  /** Keep each member's facts with their instants, for a series of evaluations (`Timeline`). */
+  readonly history?: boolean
 }
 
 /**
@@ -62,7 +64,7 @@ export const ingest = (
   options: Options
 ): Effect.Effect<Ingested, ReadFailed | WriteFailed, Scope.Scope> =>
   Effect.gen(function* () {
-    const state = Scan.make()
+    const state = Scan.make({ history: options.history === true })
     const rejects = yield* Sink.openLazy(options.rejectsPath, { private: true })
     const started = performance.now()
     let lines = 0

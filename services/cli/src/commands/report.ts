@@ -4,61 +4,30 @@
  * with what to do next and the rule it rests on. Built by `Report.unlinked` in the core, from the
  * embedded scan of an export or from the worker's MongoDB state (`--mongo`), through the same code.
  */
-import { extname } from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant, OrgTree, Report } from "@relink/core"
-import { type BadArgument, type CommandError, UnknownFormat, UnknownOrg } from "../Errors.ts"
+import type { CommandError } from "../Errors.ts"
+import { UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
+import * as ProgressReport from "./progress.ts"
 import * as Html from "../render/Html.ts"
 import * as Unlinked from "../render/Unlinked.ts"
 import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
 
-const format = Flag.Literals("format", Unlinked.formats).pipe(
+const format = Flag.Literals("format", Shared.reportFormats).pipe(
   Flag.withDescription(
     "xlsx: a summary sheet and one sheet per responsible organisation; csv: UTF-8 with BOM, opens in Excel; json; html: one self-contained page with charts. Default: from the --out extension, else xlsx"
   ),
   Flag.optional
 )
 
-const byExtension: Readonly<Record<string, Unlinked.Format>> = { ".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html" }
-
-/**
- * The format asked for, or the one the output's extension names, or xlsx (also for an output
- * without an extension, which is written under the name given). `-` takes a text format.
- */
-export const chooseFormat = (flag: Option.Option<Unlinked.Format>, out: Option.Option<string>): Effect.Effect<Unlinked.Format, UnknownFormat | BadArgument> => {
-  const chosen = Option.isSome(flag) ? flag.value : Option.isNone(out) || out.value === "-" ? undefined : byExtension[extname(out.value).toLowerCase()]
-  if (Option.getOrUndefined(out) === "-") return chosen === undefined || chosen === "xlsx" ? Effect.fail(Shared.noXlsxOnStdout) : Effect.succeed(chosen)
-  if (chosen !== undefined) return Effect.succeed(chosen)
-  const extension = Option.isSome(out) ? extname(out.value).toLowerCase() : ""
-  return extension === "" ? Effect.succeed("xlsx") : Effect.fail(new UnknownFormat({ format: extension.slice(1), allowed: Unlinked.formats }))
-}
-
-/** Up to three registered ids that look like the one asked for. */
-const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string> => {
-  const wanted = orgId.toLowerCase()
-  const ids = [...tree.orgs.keys()]
-  const score = (id: string) => {
-    const candidate = id.toLowerCase()
-    let common = 0
-    while (common < candidate.length && common < wanted.length && candidate[common] === wanted[common]) common++
-    return common + (candidate.includes(wanted) || wanted.includes(candidate) ? 100 : 0)
-  }
-  return ids
-    .map((id) => ({ id, score: score(id) }))
-    .filter((c) => c.score >= Math.min(4, wanted.length))
-    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-    .slice(0, 3)
-    .map((c) => c.id)
-}
-
 export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly asOf: Option.Option<string>
   readonly org: Option.Option<string>
   readonly includeSubtree: boolean
-  readonly format: Option.Option<Unlinked.Format>
+  readonly format: Option.Option<Shared.ReportFormat>
   readonly lang: Report.Lang
   readonly reveal: boolean
   readonly out: Option.Option<string>
@@ -76,7 +45,7 @@ export const runList = (
   Effect.scoped(
     Effect.gen(function* () {
       const origin = yield* Shared.originOf(`relink report ${kind}`, flags)
-      const chosen = yield* chooseFormat(flags.format, flags.out)
+      const chosen = yield* Shared.chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const outPath = Option.getOrElse(flags.out, () =>
         chosen === "xlsx" ? `${kind}-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
@@ -85,7 +54,7 @@ export const runList = (
       const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined ? undefined : { orgId, includeSubtree: flags.includeSubtree })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
-        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: similarIds(loaded.orgs, orgId), origin: loaded.origin })
+        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: Shared.similarIds(loaded.orgs, orgId), origin: loaded.origin })
       }
       const options: Report.Options = {
         ...(orgId !== undefined && { orgId }),
@@ -93,7 +62,8 @@ export const runList = (
         lang: flags.lang,
         reveal: flags.reveal
       }
-      const report: Report.List = kind === "unlinked" ? Report.unlinked(loaded.input, options) : Report.dataQuality(loaded.input, options)
+      const report: Report.List =
+        kind === "unlinked" ? Report.unlinked(loaded.input, options) : kind === "data-quality" ? Report.dataQuality(loaded.input, options) : Report.earlyWarning(loaded.input, options)
       const context: Unlinked.Context = {
         lang: flags.lang,
         revealed: flags.reveal,
@@ -126,7 +96,9 @@ export const runList = (
         flags.quiet,
         (kind === "unlinked"
           ? `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
-          : `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`) +
+          : kind === "data-quality"
+            ? `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`
+            : `${Progress.number(report.rows.length)} member${report.rows.length === 1 ? "" : "s"} silent for their own rhythm under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`) +
           (flags.reveal ? ` (full ID numbers and phones${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
@@ -144,24 +116,17 @@ const listFlags = {
   mongo: Shared.mongo,
   database: Shared.database,
   asOf: Shared.asOf,
-  org: Flag.String("org").pipe(
-    Flag.withMetavar("ORG_ID"),
-    Flag.withDescription("The organisation the list is for (its orgId in the events; see `relink orgs`). Default: every organisation"),
-    Flag.optional
-  ),
-  includeSubtree: Flag.Boolean("include-subtree").pipe(
-    Flag.withDescription("Cover the organisation's whole subtree (every branch below it), not only members it is home or responsible for"),
-    Flag.withDefault(false)
-  ),
+  org: Shared.org,
+  includeSubtree: Shared.includeSubtree,
   format,
-  lang: Flag.Literals("lang", ["zh", "en"]).pipe(Flag.withDescription("Language of headers, statuses and suggested actions"), Flag.withDefault("zh")),
+  lang: Shared.lang,
   reveal: Flag.Boolean("reveal").pipe(
     Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678)"),
     Flag.withDefault(false)
   ),
   out: Shared.out.pipe(
     Flag.withDescription(
-      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
+      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality|early-warning>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
     )
   ),
   rule: Shared.rule.pipe(Flag.withDescription("The match rule to propose with, as JSON (what relink train writes and RELINK_MATCH_RULE takes); with --events only. Default: the built-in rule")),
@@ -203,8 +168,19 @@ export const dataQuality = Command.make("data-quality", listFlags, (flags) => Ef
   ])
 )
 
+export const earlyWarning = Command.make("early-warning", listFlags, (flags) => Effect.asVoid(runList("early-warning", flags))).pipe(
+  Command.withDescription(
+    "The early-warning list (联系节律预警): members not yet at the 3-month contact warning whose silence is already long for their own contact rhythm (φ, −log10 of the chance of a gap this long given their own gaps; docs/early-warning.md), most suspicious first under each responsible organisation, with the rhythm, when contact was expected and the days left before the fixed warning. No status changes. Same sources, scope, formats and masking as `report unlinked`."
+  ),
+  Command.withShortDescription("Members silent for their own contact rhythm, before the 3-month warning"),
+  Command.withExamples([
+    { command: "relink report early-warning --events events.ndjson --as-of 2026-11-27 --out out/early-warning.xlsx" },
+    { command: "relink report early-warning --events events.ndjson --org org-5101-0002 --include-subtree --format html --out out/early-warning.html", description: "one organisation and everything below it" }
+  ])
+)
+
 export const report = Command.make("report").pipe(
   Command.withDescription("Reports for organisation-department staff."),
-  Command.withShortDescription("Reports: unlinked, data-quality"),
-  Command.withSubcommands([unlinked, dataQuality])
+  Command.withShortDescription("Reports: unlinked, data-quality, early-warning, progress"),
+  Command.withSubcommands([unlinked, dataQuality, earlyWarning, ProgressReport.progress])
 )

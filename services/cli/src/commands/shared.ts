@@ -10,7 +10,7 @@ import { Flag } from "effect/cli"
 import { type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store } from "@relink/worker"
-import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, Usage } from "../Errors.ts"
+import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, UnknownFormat, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Outputs from "../Outputs.ts"
 import * as Progress from "../Progress.ts"
@@ -136,6 +136,56 @@ export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.M
 /** A workbook is binary: on a terminal it is noise, and the commands' text formats serve a pipe. */
 export const noXlsxOnStdout = new BadArgument({ flag: "--out -", reason: "an XLSX workbook does not go to standard output: give --out FILE.xlsx, or a text --format" })
 
+/** The formats of the reports. */
+export type ReportFormat = "xlsx" | "csv" | "json" | "html"
+export const reportFormats: ReadonlyArray<ReportFormat> = ["xlsx", "csv", "json", "html"]
+
+const byExtension: Readonly<Record<string, ReportFormat>> = { ".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html" }
+
+/**
+ * A report's format: the one asked for, or the one the output's extension names, or xlsx (also for
+ * an output without an extension, which is written under the name given). `-` takes a text format.
+ */
+export const chooseFormat = (flag: Option.Option<ReportFormat>, out: Option.Option<string>): Effect.Effect<ReportFormat, UnknownFormat | BadArgument> => {
+  const chosen = Option.isSome(flag) ? flag.value : Option.isNone(out) || out.value === "-" ? undefined : byExtension[extname(out.value).toLowerCase()]
+  if (Option.getOrUndefined(out) === "-") return chosen === undefined || chosen === "xlsx" ? Effect.fail(noXlsxOnStdout) : Effect.succeed(chosen)
+  if (chosen !== undefined) return Effect.succeed(chosen)
+  const extension = Option.isSome(out) ? extname(out.value).toLowerCase() : ""
+  return extension === "" ? Effect.succeed("xlsx") : Effect.fail(new UnknownFormat({ format: extension.slice(1), allowed: reportFormats }))
+}
+
+/** Up to three registered ids that look like the one asked for. */
+export const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string> => {
+  const wanted = orgId.toLowerCase()
+  const ids = [...tree.orgs.keys()]
+  const score = (id: string) => {
+    const candidate = id.toLowerCase()
+    let common = 0
+    while (common < candidate.length && common < wanted.length && candidate[common] === wanted[common]) common++
+    return common + (candidate.includes(wanted) || wanted.includes(candidate) ? 100 : 0)
+  }
+  return ids
+    .map((id) => ({ id, score: score(id) }))
+    .filter((c) => c.score >= Math.min(4, wanted.length))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+    .slice(0, 3)
+    .map((c) => c.id)
+}
+
+/** The flags that scope and word the reports. */
+export const org = Flag.String("org").pipe(
+  Flag.withMetavar("ORG_ID"),
+  Flag.withDescription("The organisation the report is for (its orgId in the events; see `relink orgs`). Default: every organisation"),
+  Flag.optional
+)
+
+export const includeSubtree = Flag.Boolean("include-subtree").pipe(
+  Flag.withDescription("Cover the organisation's whole subtree (every branch below it), not only members it is home or responsible for"),
+  Flag.withDefault(false)
+)
+
+export const lang = Flag.Literals("lang", ["zh", "en"]).pipe(Flag.withDescription("Language of headers, statuses and suggested actions"), Flag.withDefault("zh"))
+
 export const rejects = Flag.String("rejects").pipe(
   Flag.withMetavar("PATH"),
   Flag.withDescription(
@@ -206,6 +256,8 @@ export interface EventsFlags {
   readonly quiet: boolean
   /** The rule matching uses (the built-in one when absent). */
   readonly matchRule?: MatchRule.MatchRule
+  /** Keep each member's facts with their instants (`Timeline`) instead of projections. */
+  readonly history?: boolean
 }
 
 /** More than this share of the lines rejected, and the run warns that the input may be the wrong file. */
@@ -237,7 +289,8 @@ export const readEvents = (
       rejectsPath,
       maxLineBytes: options.maxLineBytes ?? Sources.defaultMaxLineBytes,
       maxRejects: options.maxRejects ?? defaultMaxRejects,
-      progress
+      progress,
+      history: options.history === true
     })
     const { lines, malformed } = ingested
     const rejected = malformed + ingested.conflicts

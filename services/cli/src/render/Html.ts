@@ -15,7 +15,7 @@ import { type Context, type Group, groups, labels, scopeText } from "./Unlinked.
  */
 const NOT_HTML = /[^\P{Cc}\t\n\f\r]|[\p{Cs}\p{Noncharacter_Code_Point}]/gu
 
-const escape = (value: string | number): string =>
+export const escape = (value: string | number): string =>
   String(value).replace(NOT_HTML, "").replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
 
 /**
@@ -23,24 +23,31 @@ const escape = (value: string | number): string =>
  * right-to-left override left open in a name (U+202E) ends with its `<bdi>` instead of reversing
  * the rest of the page.
  */
-const isolated = (value: string | number): string => (typeof value === "number" ? String(value) : `<bdi>${escape(value)}</bdi>`)
+export const isolated = (value: string | number): string => (typeof value === "number" ? String(value) : `<bdi>${escape(value)}</bdi>`)
 
 /** The same where markup cannot go (the page title, SVG text): first-strong isolate … pop directional isolate. */
-const isolatedText = (value: string): string => escape(`\u2068${value}\u2069`)
+export const isolatedText = (value: string): string => escape(`\u2068${value}\u2069`)
 
-/** One colour per unlinked status, from most to least severe, and per field of the data-quality list. */
+/**
+ * One colour per unlinked status, from most to least severe, for at risk, for the statuses of the
+ * early-warning list, and per field of the data-quality list.
+ */
 export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field, string>>> = {
   suspended: "#5d4037",
   "transfer-overdue": "#e65100",
   lost: "#c62828",
   "floating-unregistered": "#1565c0",
+  "at-risk": "#f9a825",
+  active: "#2e7d32",
+  floating: "#00838f",
+  "in-transit": "#6d4c41",
   idNumber: "#6a1b9a",
   birthDate: "#00838f",
   gender: "#558b2f",
   joinedAt: "#ef6c00",
   occurredAt: "#4e342e"
 }
-const colourOf = (id: string) => (Object.hasOwn(colours, id) ? colours[id as keyof typeof colours] : undefined) ?? "#757575"
+export const colourOf = (id: string) => (Object.hasOwn(colours, id) ? colours[id as keyof typeof colours] : undefined) ?? "#757575"
 
 const text = {
   zh: {
@@ -85,6 +92,12 @@ const dataQualityText = {
   }
 } as const
 
+/** What the early-warning list says otherwise. */
+const earlyWarningText = {
+  zh: { none: "该范围内没有超出本人联系节律未联系的党员。" },
+  en: { none: "No member in this scope is silent for longer than their own rhythm of contact." }
+} as const
+
 const MAX_BARS = 25
 
 interface Bar {
@@ -121,7 +134,7 @@ const fit = (label: string, room: number): string => {
 }
 
 /** Approximate width in pixels of a 13px label: CJK characters are square, Latin ones about half. */
-const textWidth = (label: string): number => {
+export const textWidth = (label: string): number => {
   let width = 0
   for (const ch of label) width += /[\u2e80-\uffff]/.test(ch) ? 13 : 7
   return width
@@ -176,7 +189,7 @@ const statusBars = (totals: ReadonlyMap<string, number>, categories: ReadonlyArr
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" xmlns="http://www.w3.org/2000/svg">${rows.join("")}</svg>`
 }
 
-const style = `
+export const style = `
 *{box-sizing:border-box}
 body{margin:0;background:#f4f1ec;color:#212121;font:14px/1.5 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","Hiragino Sans GB",system-ui,sans-serif}
 header{background:linear-gradient(135deg,#b71c1c,#8e0000);color:#fff;padding:22px 36px 20px}
@@ -220,7 +233,7 @@ footer{color:#888;font-size:12px;padding:0 36px 24px}
 export const render = (report: Report.List, context: Context): string => {
   const { lang } = context
   const { categories } = report
-  const t = { ...labels(report.kind, lang), ...text[lang], ...(report.kind === "data-quality" ? dataQualityText[lang] : {}) }
+  const t = { ...labels(report.kind, lang), ...text[lang], ...(report.kind === "data-quality" ? dataQualityText[lang] : report.kind === "early-warning" ? earlyWarningText[lang] : {}) }
   const all = groups(report)
   const totals = new Map<string, number>()
   for (const group of all) for (const [id, n] of Object.entries(group.counts)) totals.set(id, (totals.get(id) ?? 0) + n)
@@ -249,6 +262,10 @@ export const render = (report: Report.List, context: Context): string => {
     basis: "wide basis",
     field: "nowrap",
     problem: "wide",
+    rhythm: "nowrap",
+    expectedAt: "when",
+    suspicion: "num",
+    daysToWarning: "num",
     registeredAt: "when"
   }
   const body = all

@@ -11,9 +11,6 @@ import * as Sink from "../Sink.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
 
-export type Format = "xlsx" | "csv" | "json" | "html"
-export const formats: ReadonlyArray<Format> = ["xlsx", "csv", "json", "html"]
-
 export interface Group {
   readonly orgId: string
   readonly name: string
@@ -48,10 +45,10 @@ export interface Context {
 const text = {
   zh: {
     title: "失联党员名单",
-    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单" },
+    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单", "early-warning": "联系节律预警名单" },
     summary: "汇总",
     org: "责任党组织",
-    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织" },
+    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织" },
     orgId: "组织编号",
     total: "合计",
     asOf: "截至",
@@ -63,10 +60,10 @@ const text = {
   },
   en: {
     title: "Unlinked members",
-    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations" },
+    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations", "early-warning": "Early warning: silent for their own rhythm" },
     summary: "Summary",
     org: "Responsible organisation",
-    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct" },
+    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct", "early-warning": "Responsible organisation" },
     orgId: "Organisation id",
     total: "Total",
     asOf: "As of",

@@ -2,8 +2,8 @@
  * The `relink` command end to end against the real services: simulate an export, `relink publish`
  * it into Kafka, run `relink worker` as a child process until it has caught up, stop it with
  * SIGTERM (exit 0), then read the worker's MongoDB state with `--mongo` and compare with the
- * embedded scan of the same export: the same unlinked and data-quality lists, the same scan rows,
- * byte for byte. Members with malformed ID numbers are added to the export, and a message that is
+ * embedded scan of the same export: the same unlinked, data-quality and early-warning lists, the
+ * same screening progress, the same scan rows, byte for byte. Members with malformed ID numbers are added to the export, and a message that is
  * not UTF-8 to the topic.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
@@ -191,6 +191,20 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
         ok(relink(["report", "data-quality", "--events", eventsPath, "--format", format, "--lang", "en", "--reveal", ...list])).stdout
       )
     }
+  })
+
+  it("gives the same screening progress and early-warning list from the events the worker stored as from the export, byte for byte", () => {
+    const span = ["--from", "2025-12-01", "--to", AS_OF, "--format", "json", "--quiet"]
+    const fromEvents = ok(relink(["report", "progress", "--events", eventsPath, ...span])).stdout
+    const fromMongo = ok(relink(["report", "progress", ...mongo, ...span])).stdout
+    const parsed = JSON.parse(fromMongo) as { periods: ReadonlyArray<unknown>; total: ReadonlyArray<{ unlinkedAtStart: number; newlyUnlinked: number }> }
+    expect(parsed.periods).toHaveLength(12)
+    expect(parsed.total.some((c) => c.unlinkedAtStart > 0 && c.newlyUnlinked > 0)).toBe(true)
+    expect(fromMongo).toBe(fromEvents)
+    const week = ["--from", "2026-09-01", "--to", AS_OF, "--every", "week", "--format", "csv", "--lang", "en", "--quiet"]
+    expect(ok(relink(["report", "progress", ...mongo, ...week])).stdout).toBe(ok(relink(["report", "progress", "--events", eventsPath, ...week])).stdout)
+    const list = ["--as-of", AS_OF, "--format", "json", "--quiet"]
+    expect(ok(relink(["report", "early-warning", ...mongo, ...list])).stdout).toBe(ok(relink(["report", "early-warning", "--events", eventsPath, ...list])).stdout)
   })
 
   it("sends a message that is not UTF-8 to the dead-letter topic with the byte, its bytes unchanged", async () => {

@@ -12,8 +12,8 @@
  * the members it lists alone.
  */
 import { Effect, Stream } from "effect"
-import { Matching, type MatchRule, OrgTree, type Projection, Proposal, Report, Status } from "@relink/core"
-import { Pii } from "@relink/mongo"
+import { Event, Matching, type MatchRule, OrgTree, type Projection, Proposal, Report, Status } from "@relink/core"
+import { type MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import { fromOrgDoc } from "./Engine.ts"
 import * as MemberRecord from "./MemberRecord.ts"
@@ -146,6 +146,24 @@ export const load = (asOf: number, scope?: Scope) =>
       .sort(Proposal.Order)
     return { asOf, orgs, memberCount, members, evaluations, stored, proposals, rule } satisfies Snapshot
   })
+
+/**
+ * Every event the worker stored, decoded from its original bytes: what a series of evaluations over
+ * the past (`Timeline`) folds, as it would fold an export. A stored event that no longer decodes
+ * fails the read.
+ */
+export const storedEvents: Stream.Stream<Event.Event, MongoError.MongoError | StoredData.StoredDataError, Store.Store | Pii.PiiService> = Stream.unwrap(
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const pii = yield* Pii.PiiService
+    return Stream.mapEffect(store.allEvents, (doc) => {
+      const decoded = Event.decodeBytes(pii.decrypt(doc.payload))
+      return decoded._tag === "Success"
+        ? Effect.succeed(decoded.success)
+        : Effect.fail(new StoredData.StoredDataError({ collection: "events", id: doc._id, reason: decoded.failure.reason }))
+    })
+  })
+)
 
 /** The report input of a snapshot, as `Report.fromScan` is for the embedded scan. */
 export const reportInput = (snapshot: Snapshot): Report.Input => ({

@@ -2,12 +2,13 @@
  * `relink report progress`: 排查进度 — per responsible organisation and month (or week), how many
  * members were unlinked at the start, newly unlinked, found (and by what, after how many days),
  * closed and still open, from one fold of an export evaluated at every period's bounds
- * (`Timeline`, `Screening` in the core).
+ * (`Timeline`, `Screening` in the core). With `--mongo`, the same fold over every event the worker
+ * stored, under the policy it stored.
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant, OrgTree, Policy, type Report, Screening, Timeline } from "@relink/core"
-import { BadArgument, BadAsOf, type CommandError, UnknownOrg, Usage } from "../Errors.ts"
+import { BadArgument, BadAsOf, type CommandError, UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as ProgressHtml from "../render/ProgressHtml.ts"
 import * as Rendered from "../render/Screening.ts"
@@ -64,26 +65,31 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
   Effect.scoped(
     Effect.gen(function* () {
       const origin = yield* Shared.originOf("relink report progress", flags)
-      if (origin._tag === "Mongo") return yield* new Usage({ command: "relink report progress", reason: "reads --events only" })
       const instants = yield* boundsOf(flags)
       const chosen = yield* Shared.chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const last = instants[instants.length - 1] as number
       const outPath = Option.getOrElse(flags.out, () => (chosen === "xlsx" ? `progress-${orgId ?? "all"}-${Instant.formatCstDate(last - 1)}.xlsx` : "-"))
-      const read = yield* Shared.readEvents({
-        events: origin.events,
-        orgs: origin.orgs,
-        asOf: Option.some(Instant.formatCst(last)),
-        out: outPath,
-        rejects: flags.rejects,
-        maxLineBytes: flags.maxLineBytes,
-        maxRejects: flags.maxRejects,
-        quiet: flags.quiet,
-        history: true
-      })
-      const { state } = read.ingested
-      read.progress.done()
-      yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
+      // The same fold either way: an export's events, or every event the worker stored.
+      const { state, policy } =
+        origin._tag === "Mongo"
+          ? yield* Effect.tap(Shared.readStoredHistory(origin, last, flags.quiet), (read) => Shared.note(flags.quiet, read.summary))
+          : yield* Effect.gen(function* () {
+              const read = yield* Shared.readEvents({
+                events: origin.events,
+                orgs: origin.orgs,
+                asOf: Option.some(Instant.formatCst(last)),
+                out: outPath,
+                rejects: flags.rejects,
+                maxLineBytes: flags.maxLineBytes,
+                maxRejects: flags.maxRejects,
+                quiet: flags.quiet,
+                history: true
+              })
+              read.progress.done()
+              yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
+              return { state: read.ingested.state, policy: Policy.defaults }
+            })
       const orgs = OrgTree.make(state.orgs.values())
       if (orgId !== undefined && !orgs.orgs.has(orgId)) {
         return yield* new UnknownOrg({ orgId, known: orgs.orgs.size, suggestions: Shared.similarIds(orgs, orgId), origin: Shared.originArgument(origin) })
@@ -92,7 +98,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
       const progress = Progress.make({ unit: "members", enabled: !flags.quiet && process.stderr.isTTY === true })
       const builder = Screening.builder(instants, orgs, { ...(orgId !== undefined && { orgId }), includeSubtree: flags.includeSubtree, every: flags.every })
       let done = 0
-      for (const series of Timeline.series(state, instants, Policy.defaults)) {
+      for (const series of Timeline.series(state, instants, policy)) {
         builder.add(series)
         if (++done % 4096 === 0) progress.update({ label: `evaluating at ${instants.length} instants`, events: done, total: members })
       }
@@ -169,11 +175,12 @@ export const progress = Command.make(
   (flags) => Effect.asVoid(runProgress(flags))
 ).pipe(
   Command.withDescription(
-    "排查进度: per responsible organisation and period, the members unlinked at the start, newly unlinked, found (linked again, with the event that did it and the days it took), removed or ended, still open, and matches confirmed or rejected; and the members per status at every bound. One read of the export, every member evaluated at every bound as a scan as of it would."
+    "排查进度: per responsible organisation and period, the members unlinked at the start, newly unlinked, found (linked again, with the event that did it and the days it took), removed or ended, still open, and matches confirmed or rejected; and the members per status at every bound. One read of the export (--events) or of every event the worker stored (--mongo, with the worker's key in RELINK_PII_KEY), every member evaluated at every bound as a scan as of it would: the same events give the same report."
   ),
   Command.withShortDescription("Screening progress per organisation and month or week, as HTML, XLSX, CSV or JSON"),
   Command.withExamples([
     { command: "relink report progress --events events.ndjson --from 2025-12-01 --to 2026-11-30 --format html --out out/progress.html" },
-    { command: "relink report progress --events events.ndjson --org org-5101-0002 --include-subtree --every week --out out/progress.xlsx", description: "one organisation and everything below it, week by week" }
+    { command: "relink report progress --events events.ndjson --org org-5101-0002 --include-subtree --every week --out out/progress.xlsx", description: "one organisation and everything below it, week by week" },
+    { command: "RELINK_PII_KEY=… relink report progress --mongo mongodb://localhost:27017 --from 2025-12-01 --to 2026-11-30 --out out/progress.html", description: "from the events the worker stored" }
   ])
 )

@@ -5,11 +5,11 @@
  */
 import { basename, dirname, extname, join } from "node:path"
 import { readFileSync, statSync } from "node:fs"
-import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope } from "effect"
+import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
 import { type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
-import { Snapshot, Store } from "@relink/worker"
+import { Snapshot, Store, StoredSettings } from "@relink/worker"
 import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, UnknownFormat, Usage } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Outputs from "../Outputs.ts"
@@ -383,25 +383,70 @@ export const loadMongo = (
       origin: originArgument(origin)
     } satisfies Loaded
   }).pipe(
-    Effect.provide(Layer.merge(Store.layer(settings), Pii.layer(origin.piiKey))),
-    Effect.catchCause((cause) => {
-      progress.done()
-      if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-      const error = Cause.squash(cause)
-      const message = error instanceof Error ? error.message : String(error)
-      // A stored ciphertext that does not open: the key is not the one the worker wrote with.
-      const decrypt = /unable to authenticate data|bad decrypt|Unsupported state/i.test(message)
-      return Effect.fail(
-        new ServiceFailed({
-          reason: decrypt
-            ? `cannot decrypt the personal data stored in ${where}: RELINK_PII_KEY is not the key the worker wrote it with`
-            : message.startsWith("MongoDB ")
-              ? `${message} (${where})`
-              : `cannot read the worker's state from ${where}: ${message}`
-        })
-      )
-    })
+    fromWorkerDatabase(origin, progress)
   )
+}
+
+/** Runs a read of the worker's database with its store and key; any failure is one `ServiceFailed` line naming the database. */
+const fromWorkerDatabase =
+  (origin: Extract<Origin, { readonly _tag: "Mongo" }>, progress: Progress.Progress) =>
+  <A, E, R>(read: Effect.Effect<A, E, R>): Effect.Effect<A, ServiceFailed, Exclude<R, Store.Store | Pii.PiiService>> => {
+    const where = `database ${origin.settings.database} at ${Settings.redactUri(origin.settings.uri)}`
+    return read.pipe(
+      Effect.provide(Layer.merge(Store.layer(origin.settings), Pii.layer(origin.piiKey))),
+      Effect.catchCause((cause) => {
+        progress.done()
+        if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+        const error = Cause.squash(cause)
+        const message = error instanceof Error ? error.message : String(error)
+        // A stored ciphertext that does not open: the key is not the one the worker wrote with.
+        const decrypt = /unable to authenticate data|bad decrypt|Unsupported state/i.test(message)
+        return Effect.fail(
+          new ServiceFailed({
+            reason: decrypt
+              ? `cannot decrypt the personal data stored in ${where}: RELINK_PII_KEY is not the key the worker wrote it with`
+              : message.startsWith("MongoDB ")
+                ? `${message} (${where})`
+                : `cannot read the worker's state from ${where}: ${message}`
+          })
+        )
+      })
+    )
+  }
+
+/**
+ * Every event the worker stored, folded with history (`Scan.make({ history: true })`) as an export
+ * would be, events after `asOf` left out, with the policy the worker evaluates under.
+ */
+export const readStoredHistory = (
+  origin: Extract<Origin, { readonly _tag: "Mongo" }>,
+  asOf: number,
+  quiet: boolean
+): Effect.Effect<{ readonly state: Scan.State; readonly policy: Policy.Policy; readonly summary: string }, ServiceFailed> => {
+  const where = `database ${origin.settings.database} at ${Settings.redactUri(origin.settings.uri)}`
+  const progress = Progress.make({ unit: "events", enabled: !quiet && process.stderr.isTTY === true })
+  return Effect.gen(function* () {
+    const started = performance.now()
+    const { policy } = yield* StoredSettings.load
+    const state = Scan.make({ history: true })
+    let read = 0
+    yield* Stream.runForEach(Snapshot.storedEvents, (event) =>
+      Effect.sync(() => {
+        Scan.addAsOf(state, event, asOf)
+        if (++read % 4096 === 0) progress.update({ label: "reading the worker's events", events: read })
+      })
+    )
+    progress.done()
+    const seconds = (performance.now() - started) / 1000
+    return {
+      state,
+      policy,
+      summary:
+        `read ${Progress.number(read)} stored events from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
+        (state.skippedFuture > 0 ? `, ${Progress.number(state.skippedFuture)} after --to left out` : "") +
+        (read === 0 ? "; the database holds no events: is --database the worker's?" : "")
+    }
+  }).pipe(fromWorkerDatabase(origin, progress))
 }
 
 /** Reads from wherever the flags say: the embedded scan of an export, or the worker's MongoDB state. */

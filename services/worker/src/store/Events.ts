@@ -1,5 +1,5 @@
 /** The event store: every event once, by its `eventId`, with its original bytes encrypted. */
-import { Effect } from "effect"
+import { Effect, type Stream } from "effect"
 import { Mongo, type MongoError } from "@relink/mongo"
 
 export interface EventDoc {
@@ -31,6 +31,8 @@ export interface Events {
   /** The stored copies of these events, by id, in one query. */
   readonly storedCopies: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, StoredCopy>, MongoError.MongoError>
   readonly countEvents: Effect.Effect<number, MongoError.MongoError>
+  /** Every stored event's id and encrypted bytes, in no particular order. */
+  readonly allEvents: Stream.Stream<Pick<EventDoc, "_id" | "payload">, MongoError.MongoError>
 }
 
 export const collections = ["events"] as const
@@ -55,6 +57,7 @@ export const make = (mongo: Mongo.MongoShape): Effect.Effect<Events, MongoError.
               Mongo.findAll("load stored events", events, { _id: { $in: [...ids] } }, { projection: { _id: 1, digest: 1, payload: 1, origin: 1 } }),
               (docs) => new Map<string, StoredCopy>(docs.map((d) => [d._id, d]))
             ),
-      countEvents: Mongo.attempt("count events", () => events.countDocuments())
+      countEvents: Mongo.attempt("count events", () => events.countDocuments()),
+      allEvents: Mongo.stream("read events", events, {}, { projection: { _id: 1, payload: 1 } })
     }
   })

@@ -179,6 +179,7 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
         return found
       }),
     countEvents: read("count events", () => s.events.size),
+    allEvents: streamed(() => [...s.events.values()].map((d) => ({ _id: d._id, payload: d.payload }))),
 
     loadMembers: (ids) => read("load members", () => new Map(ids.flatMap((id) => found(s.members, id).map((doc) => [id, doc] as const)))),
     writeMembers: (writes, readAt) => VersionedWrite.write(memberVersions, versioning, writes, readAt),

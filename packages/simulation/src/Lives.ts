@@ -2,7 +2,9 @@
  * The lives members live over the simulated years — steady, irregular, floating registered or
  * not, transfers in time / overdue / cancelled, lost with failed searches, suspended, removed,
  * returned, deceased or left — as scripts of the events that lead there, with the observations
- * their lives give rise to. A batch of lives is written as {@link Draft}s, in no particular order.
+ * their lives give rise to. Each member keeps a contact rhythm ({@link Rhythm}); most lives that end
+ * in silence fade first, the gaps between contacts lengthening before the last one. A batch of
+ * lives is written as {@link Draft}s, in no particular order.
  */
 import { type Event, Instant } from "@relink/core"
 import * as Data from "./internal/ChineseData.ts"
@@ -31,16 +33,18 @@ export type Behaviour =
 
 /**
  * The default mix, in percent of members:
- * - `steady` — contact every 40–80 days (dues, meetings, app) until `asOf`;
- * - `irregular` — contact stopped 60–175 days before `asOf` (at risk, some still just active);
+ * - `steady` — contact at the member's rhythm (dues, meetings, app) until `asOf`;
+ * - `irregular` — contact stopped 60–175 days before `asOf` (at risk, some still just active), most
+ *   after a fade;
  * - `floating-registered` — went away (外出报告) and registered at the 流入地 organisation;
- * - `floating-unregistered` — went away up to 170 days ago without registering (some within the grace);
+ * - `floating-unregistered` — went away up to 170 days ago without registering (some within the
+ *   grace), some after a fade;
  * - `transfer-in-time` — a transfer received within the letter's validity, or still open within it;
  * - `transfer-overdue` — a transfer never received (a fifth of them within days of the deadline);
  * - `transfer-cancelled` — a transfer issued, then cancelled; the member stays;
- * - `lost` — no contact for 6–28 months (some just under 6), then 0–6 failed searches;
- * - `suspended` — lost, searched for, 停止党籍 decided (some for over two years; some later restored);
- * - `removed` — 除名 after two years of suspension, or directly (自行脱党);
+ * - `lost` — no contact for 6–28 months (some just under 6), most after a fade, then 0–6 failed searches;
+ * - `suspended` — lost as above, searched for, 停止党籍 decided (some for over two years; some later restored);
+ * - `removed` — lost as above, then 除名 after two years of suspension, or directly (自行脱党);
  * - `returned` — went away, maybe registered there, came back;
  * - `ended` — deceased (mostly) or left.
  */
@@ -62,6 +66,28 @@ export const defaultBehaviourWeights: Readonly<Record<Behaviour, number>> = {
 /** Every behaviour, in the order of {@link Behaviour}. */
 export const behaviours = Object.keys(defaultBehaviourWeights) as ReadonlyArray<Behaviour>
 
+/** How often a member in regular contact is in contact. Weights of the default mix in {@link defaultRhythmWeights}. */
+export type Rhythm = "weekly" | "monthly" | "bimonthly" | "quarterly"
+
+/**
+ * The default mix, in percent of members, with the days between two contacts:
+ * - `weekly` — every 5–9 days (branch committee members, volunteers);
+ * - `monthly` — every 22–38 days (the monthly 主题党日);
+ * - `bimonthly` — every 40–80 days;
+ * - `quarterly` — every 62–86 days, always under the three months of the contact warning.
+ *
+ * Away, a member keeps the rhythm with gaps a fifth longer (no meetings to go to).
+ */
+export const defaultRhythmWeights: Readonly<Record<Rhythm, number>> = {
+  weekly: 4,
+  monthly: 30,
+  bimonthly: 46,
+  quarterly: 20
+}
+
+/** Every rhythm, in the order of {@link Rhythm}. */
+export const rhythms = Object.keys(defaultRhythmWeights) as ReadonlyArray<Rhythm>
+
 /** What the lives of a simulation depend on. */
 export interface Settings {
   /** Epoch ms: every event happens at or before it. */
@@ -74,6 +100,8 @@ export interface Settings {
   readonly decoyRate: number
   /** Relative weights of the behaviours. */
   readonly behaviourWeights: Readonly<Record<Behaviour, number>>
+  /** Relative weights of the rhythms. */
+  readonly rhythmWeights: Readonly<Record<Rhythm, number>>
 }
 
 /** A member as their life is simulated; lives change the fields that are not read-only. */
@@ -81,6 +109,7 @@ export interface Member extends Observations.Observed {
   readonly index: number
   readonly memberId: string
   behaviour: Behaviour
+  readonly rhythm: Rhythm
   readonly person: People.Person
   readonly newJoiner: boolean
   home: World.Branch
@@ -114,6 +143,31 @@ const contactChannels = new Table<ContactChannel>([
 const awayChannels = new Table<ContactChannel>([
   ["phone", 35], ["online", 25], ["dues", 20], ["message", 15], ["meeting", 3], ["other", 2]
 ])
+
+/** Least and most days between two contacts. */
+type Gaps = readonly [number, number]
+
+const rhythmGaps: Readonly<Record<Rhythm, Gaps>> = {
+  weekly: [5, 9],
+  monthly: [22, 38],
+  bimonthly: [40, 80],
+  quarterly: [62, 86]
+}
+/** How much longer the gaps of a member who is away are. */
+const awaySparser = 1.2
+/** Contacts now and then of a member whose transfer was never received, with the home branch. */
+const strandedGaps: Gaps = [50, 150]
+
+/**
+ * The longest gap of a fade, in days: under the six months after which a member counts as lost
+ * (`Policy.lostAfterMonths`), so that a fading member is lost only after the last contact.
+ */
+const longestFadeGap = 150
+/** The share of the lives ending in silence (lost, suspended, removed, irregular) that fade first; the others stop abruptly. */
+const fadingShare = 0.6
+/** The share of floating members who never register that fade before they leave. */
+const fadingAwayShare = 0.4
+
 const searchChannels = new Table<SearchChannel>([
   ["phone", 30], ["visit", 25], ["relatives", 15], ["employer", 8], ["data-check", 10], ["notice", 8], ["other", 4]
 ])
@@ -133,6 +187,7 @@ export class Lives implements Observations.Context {
   reporters: Array<Member> = []
   private readonly settings: Settings
   private readonly behaviourTable: Table<Behaviour>
+  private readonly rhythmTable: Table<Rhythm>
   private drafts: Array<Draft> = []
   private seq = 0
   private transferCounter = 0
@@ -146,6 +201,7 @@ export class Lives implements Observations.Context {
     this.world = world
     this.people = people
     this.behaviourTable = new Table(behaviours.map((b) => [b, settings.behaviourWeights[b]] as const))
+    this.rhythmTable = new Table(rhythms.map((r) => [r, settings.rhythmWeights[r]] as const))
   }
 
   /** Members `start` … `start + count − 1` live their lives, and decoys are made after some of them. */
@@ -195,6 +251,7 @@ export class Lives implements Observations.Context {
 
   private member(index: number): Member {
     const behaviour = this.behaviourTable.pick(this.rng)
+    const rhythm = this.rhythmTable.pick(this.rng)
     const home = this.world.branches.pick(this.rng)
     const newJoiner = behaviour !== "ended" && this.rng.chance(0.08)
     const band: readonly [number, number] = newJoiner
@@ -212,6 +269,7 @@ export class Lives implements Observations.Context {
       index,
       memberId: `m-${Wire.pad(index + 1, 7)}`,
       behaviour,
+      rhythm,
       person,
       newJoiner,
       home,
@@ -290,16 +348,69 @@ export class Lives implements Observations.Context {
     return this.push(at, Wire.event("ContactRecorded", orgId, source, (head) => ({ ...head, memberId, channel }))).at
   }
 
+  /** The gaps between the member's contacts: the rhythm's, sparser away. */
+  private gapsOf(m: Member, channels: Table<ContactChannel>): Gaps {
+    const [least, most] = rhythmGaps[m.rhythm]
+    return channels === awayChannels ? [least * awaySparser, most * awaySparser] : [least, most]
+  }
+
+  private gap(gaps: Gaps): number {
+    return Clock.days(this.rng.between(...gaps))
+  }
+
+  /** Instants `gaps` apart after `from` and up to `to`; the last one is within the longest gap of `to`. */
+  private every(gaps: Gaps, from: number, to: number): Array<number> {
+    const times: Array<number> = []
+    for (let t = from + this.gap(gaps); t <= to; t += this.gap(gaps)) times.push(t)
+    return times
+  }
+
   /**
-   * Contacts every `gapMin`–`gapMax` days after `from` and up to `to`; the last one is within
-   * `gapMax` days of `to`. Returns the instant of the last contact (`from` when there is none).
+   * Contacts after `from` and up to `to` at the member's rhythm; the last one is within the
+   * longest gap of `to`. The instant of the last contact (`from` when there is none).
    */
   private contacts(
     m: Member,
     from: number,
     to: number,
-    gapMin: number,
-    gapMax: number,
+    channels: Table<ContactChannel> = contactChannels,
+    orgOf?: (channel: ContactChannel) => string
+  ): number {
+    return this.record(m, from, this.every(this.gapsOf(m, channels), from, to), channels, orgOf)
+  }
+
+  /**
+   * Contacts after `from` at the member's rhythm that lead up to a last contact at `last`, which
+   * the caller writes. When the member `fades`, the last 3–5 gaps lengthen, each 1.3–1.8 times the
+   * one before, starting from a gap of the rhythm — less steeply where the longest would pass
+   * {@link longestFadeGap}. Drawn back from `last`, so that nothing falls after it.
+   */
+  private leadingTo(m: Member, from: number, last: number, fades: boolean): void {
+    const gaps = rhythmGaps[m.rhythm]
+    const fade: Array<number> = []
+    if (fades) {
+      const steps = this.rng.int(3, 5)
+      let gap = this.rng.between(...gaps)
+      const steepest = Math.pow(longestFadeGap / gap, 1 / steps)
+      for (let i = 0; i < steps; i++) {
+        gap *= Math.min(steepest, this.rng.between(1.3, 1.8))
+        fade.push(gap)
+      }
+    }
+    const times: Array<number> = []
+    const previousGap = (): number => {
+      const faded = fade.pop()
+      return faded === undefined ? this.gap(gaps) : Clock.days(faded)
+    }
+    for (let t = last - previousGap(); t > from; t -= previousGap()) times.push(t)
+    this.record(m, from, times.reverse())
+  }
+
+  /** A contact at each of `times` (in order, after `from`); the instant of the last one (`from` when there is none). */
+  private record(
+    m: Member,
+    from: number,
+    times: ReadonlyArray<number>,
     channels: Table<ContactChannel> = contactChannels,
     orgOf?: (channel: ContactChannel) => string
   ): number {
@@ -309,8 +420,7 @@ export class Lives implements Observations.Context {
     const regular = channels === contactChannels
     let lastMeeting = from
     let lastDues = from
-    let t = from + Clock.days(this.rng.between(gapMin, gapMax))
-    while (t <= to) {
+    for (const t of times) {
       const channel: ContactChannel = !regular
         ? channels.pick(this.rng)
         : t - lastMeeting > Clock.days(120)
@@ -321,7 +431,6 @@ export class Lives implements Observations.Context {
       if (channel === "meeting") lastMeeting = t
       else if (channel === "dues") lastDues = t
       last = this.contact(m, t, channel, orgOf?.(channel) ?? m.home.orgId)
-      t += Clock.days(this.rng.between(gapMin, gapMax))
     }
     return last
   }
@@ -450,7 +559,7 @@ export class Lives implements Observations.Context {
 
   private steady(m: Member): void {
     const R = this.register(m, this.asOf) ?? this.membersFrom
-    this.contacts(m, R, this.asOf, 40, 80)
+    this.contacts(m, R, this.asOf)
     if (this.rng.chance(0.06)) this.changePhone(m, this.during(R + Clock.days(20), this.asOf))
     if (this.rng.chance(0.02)) this.moveHukou(m, this.during(R + Clock.days(20), this.asOf))
     if (this.rng.chance(this.rate(0.01))) Observations.observe(this, m, R, Observations.recordOnly, 0)
@@ -462,7 +571,7 @@ export class Lives implements Observations.Context {
     const L = this.asOf - Clock.days(this.rng.between(60, 175))
     const R = this.register(m, L - Instant.DAY)
     if (R === undefined) return this.fallback(m)
-    this.contacts(m, R, L - Clock.days(35), 35, 110)
+    this.leadingTo(m, R, L, this.rng.chance(fadingShare))
     const last = this.contact(m, L, contactChannels.pick(this.rng))
     if (this.rng.chance(0.25)) {
       const t = last + Clock.days(this.rng.between(80, 120))
@@ -474,13 +583,14 @@ export class Lives implements Observations.Context {
   }
 
   /**
-   * Registered at least 20 days before `O`, in contact until then, gone away at `O` (外出报告).
-   * The instant of the report; undefined when the member cannot be registered by then.
+   * Registered at least 20 days before `O`, in contact until then (fading first when `fades`),
+   * gone away at `O` (外出报告). The instant of the report; undefined when the member cannot be
+   * registered by then.
    */
-  private goesAway(m: Member, O: number): number | undefined {
+  private goesAway(m: Member, O: number, fades = false): number | undefined {
     const R = this.register(m, O - Clock.days(20))
     if (R === undefined) return undefined
-    this.contacts(m, R, O, 40, 80)
+    this.leadingTo(m, R, O, fades)
     return this.outflow(m, O)
   }
 
@@ -490,11 +600,11 @@ export class Lives implements Observations.Context {
     const place = m.place as World.Place
     const t = left + Clock.days(this.rng.between(3, 45))
     const registered = t <= this.asOf ? this.inflow(m, t, place) : undefined
-    if (registered === undefined) this.contacts(m, left, this.asOf, 40, 80, awayChannels)
+    if (registered === undefined) this.contacts(m, left, this.asOf, awayChannels)
     else {
       // Registered there: 组织生活 at the 流入地 organisation, dues and calls with the home branch.
-      const before = this.contacts(m, left, registered.at - Clock.days(10), 40, 80, awayChannels)
-      this.contacts(m, Math.max(before, registered.at), this.asOf, 40, 80, contactChannels, (channel) =>
+      const before = this.contacts(m, left, registered.at - Clock.days(10), awayChannels)
+      this.contacts(m, Math.max(before, registered.at), this.asOf, contactChannels, (channel) =>
         channel === "meeting" && this.rng.chance(0.8) ? registered.orgId : m.home.orgId
       )
     }
@@ -503,7 +613,7 @@ export class Lives implements Observations.Context {
   }
 
   private floatingUnregistered(m: Member): void {
-    const left = this.goesAway(m, this.asOf - Clock.days(this.rng.between(5, 170)))
+    const left = this.goesAway(m, this.asOf - Clock.days(this.rng.between(5, 170)), this.rng.chance(fadingAwayShare))
     if (left === undefined) return this.fallback(m)
     const place = m.place as World.Place
     if (this.rng.chance(0.4)) {
@@ -531,9 +641,9 @@ export class Lives implements Observations.Context {
     const back = Math.min(left + Clock.days(this.rng.between(60, 300)), this.asOf - Clock.days(20))
     const t = left + Clock.days(this.rng.between(3, 40))
     if (this.rng.chance(0.75) && t < back - Instant.DAY) this.inflow(m, t, m.place as World.Place)
-    this.contacts(m, left, back - Clock.days(5), 40, 80, awayChannels)
+    this.contacts(m, left, back - Clock.days(5), awayChannels)
     const at = this.returned(m, back)
-    this.contacts(m, at, this.asOf, 40, 80)
+    this.contacts(m, at, this.asOf)
     this.probationEnds(m, this.asOf)
   }
 
@@ -544,7 +654,7 @@ export class Lives implements Observations.Context {
   private untilTransfer(m: Member, X: number): number | undefined {
     const R = this.register(m, X - Clock.days(30))
     if (R === undefined) return undefined
-    this.contacts(m, R, X - Clock.days(3), 40, 80)
+    this.contacts(m, R, X - Clock.days(3))
     return this.contact(m, X - Clock.days(this.rng.between(0, 3)), this.rng.chance(0.5) ? "visit" : "other")
   }
 
@@ -559,7 +669,7 @@ export class Lives implements Observations.Context {
       const received = this.transferEnds(m, X + Clock.days(this.rng.int(1, valid - 1)), "TransferReceived", to.orgId, transferId)
       this.probationEnds(m, received)
       m.home = to
-      this.contacts(m, received, this.asOf, 40, 80)
+      this.contacts(m, received, this.asOf)
     } else {
       const X = this.asOf - Clock.days(this.rng.between(1, Math.min(valid - 1, 80)))
       if (this.untilTransfer(m, X) === undefined) return this.fallback(m)
@@ -577,7 +687,7 @@ export class Lives implements Observations.Context {
     const last = this.untilTransfer(m, X)
     if (last === undefined) return this.fallback(m)
     this.transferIssued(m, X, to, validDays)
-    if (this.rng.chance(0.4)) this.contacts(m, X, this.asOf, 50, 150, awayChannels)
+    if (this.rng.chance(0.4)) this.record(m, X, this.every(strandedGaps, X, this.asOf), awayChannels)
     if (this.rng.chance(this.rate(0.1))) Observations.observe(this, m, X + Clock.days(10), Observations.anyKind, 0.1)
     this.probationEnds(m, last)
   }
@@ -588,16 +698,16 @@ export class Lives implements Observations.Context {
     const X = this.asOf - Clock.days(this.rng.between(40, 800))
     const R = this.register(m, X - Clock.days(30))
     if (R === undefined) return this.fallback(m)
-    this.contacts(m, R, this.asOf, 40, 80)
+    this.contacts(m, R, this.asOf)
     const transferId = this.transferIssued(m, X, this.transferTarget(m), validDays)
     this.transferEnds(m, X + Clock.days(this.rng.between(3, Math.min(valid, 60))), "TransferCancelled", m.home.orgId, transferId)
     this.probationEnds(m, this.asOf)
     this.reporters.push(m)
   }
 
-  /** Contact until `L` (the last contact is at `L`); with `outflowChance` the last one is an 外出报告. */
+  /** Contact until `L` (the last contact is at `L`), most fading first; with `outflowChance` the last one is an 外出报告. */
   private fadeOut(m: Member, L: number, outflowChance: number): number {
-    this.contacts(m, m.registeredAt, L - Clock.days(35), 35, 100)
+    this.leadingTo(m, m.registeredAt, L, this.rng.chance(fadingShare))
     if (this.rng.chance(outflowChance)) return this.outflow(m, L)
     return this.contact(m, L, contactChannels.pick(this.rng))
   }
@@ -637,7 +747,7 @@ export class Lives implements Observations.Context {
       const t = S + Clock.days(this.rng.between(30, 600))
       if (t < this.asOf - Instant.DAY) {
         const restored = this.decide(m, t, "restore")
-        this.contacts(m, restored, this.asOf, 40, 80)
+        this.contacts(m, restored, this.asOf)
         return
       }
     }
@@ -671,7 +781,7 @@ export class Lives implements Observations.Context {
   private ended(m: Member): void {
     const D = this.asOf - Clock.days(this.rng.between(1, 900))
     if (this.register(m, D - Clock.days(30)) === undefined) return this.fallback(m)
-    const last = this.contacts(m, m.registeredAt, D - Clock.days(this.rng.between(0, 60)), 40, 80)
+    const last = this.contacts(m, m.registeredAt, D - Clock.days(this.rng.between(0, 60)))
     const deceased = this.asOf - m.person.birthAt > 60 * 365.25 * Instant.DAY ? this.rng.chance(0.9) : this.rng.chance(0.3)
     const at = this.decide(m, Math.max(D, last + Instant.DAY), deceased ? "deceased" : "left")
     if (deceased && this.rng.chance(this.rate(0.2))) {

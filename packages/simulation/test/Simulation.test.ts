@@ -11,7 +11,7 @@ import type * as Stream from "../src/Stream.ts"
 const asOf = Date.parse("2026-06-30T18:00:00+08:00")
 const startAt = Date.parse("2023-06-30T18:00:00+08:00")
 
-/** One stream shared by the tests: 3,000 members, about 45,000 events. `SIM_SEED=n` checks another stream. */
+/** One stream shared by the tests: 3,000 members, about 68,000 events. `SIM_SEED=n` checks another stream. */
 const MEMBERS = 3000
 const items = [...Simulation.generate({ members: MEMBERS, seed: Number(process.env["SIM_SEED"] ?? 2), asOf })]
 
@@ -134,6 +134,8 @@ describe("Simulation", () => {
     assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, startAt: asOf }), RangeError)
     assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, batchSize: 0 }), RangeError)
     assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, behaviourWeights: { steady: -1 } }), RangeError)
+    assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, rhythmWeights: { weekly: -1 } }), RangeError)
+    assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, rhythmWeights: { weekly: 0, monthly: 0, bimonthly: 0, quarterly: 0 } }), RangeError)
   })
 
   it("emits only events of the contract: every one decodes, from startAt to asOf, in +08:00", () => {
@@ -267,10 +269,10 @@ describe("Simulation", () => {
     }
   })
 
-  it("averages 10–20 events per member over three years", () => {
+  it("averages 15–30 events per member over three years", () => {
     const memberEvents = unique.filter((i) => i.event.type !== "OrgRegistered").length
     const average = memberEvents / MEMBERS
-    assert.isTrue(average >= 10 && average <= 20, `${average}`)
+    assert.isTrue(average >= 15 && average <= 30, `${average}`)
   })
 
   it("labels every observation, and nothing else", () => {
@@ -407,7 +409,75 @@ describe("Simulation", () => {
     assert.deepStrictEqual([...behaviours], ["lost"])
     assert.isFalse(only.some((i) => i.label !== undefined))
   })
+
+  it("keeps each steady member at the rhythm given: weekly every 5–9 days, quarterly every 62–86", () => {
+    for (const [rhythm, least, most] of [["weekly", 5, 9], ["quarterly", 62, 86]] as const) {
+      const gaps = [...gapsOf(contactTimes(only("steady", rhythm))).values()].flat()
+      assert.isAbove(gaps.length, 1000)
+      // A day either way: the time of day of each contact is drawn on its day.
+      for (const gap of gaps) assert.isTrue(gap > least - 1 && gap < most + 1, `${rhythm}: ${gap} days`)
+    }
+  })
+
+  it("fades most members who fall silent: the last gaps lengthen from the rhythm's, none past 150 days", () => {
+    // Weekly contacts lengthen to a fortnight and more, three gaps in a row, only in a fade.
+    const fades = (gaps: ReadonlyArray<number>): boolean =>
+      gaps.length >= 3 && (gaps.at(-1) ?? 0) > 14 && gaps.slice(-3).every((gap, i, last) => i === 0 || gap > (last[i - 1] ?? gap))
+    const share = (behaviour: Lives.Behaviour, until: (e: Event.Encoded) => boolean): number => {
+      const byMember = gapsOf(contactTimes(only(behaviour, "weekly"), until))
+      return [...byMember.values()].filter(fades).length / byMember.size
+    }
+    // Six in ten fade, less the members registered too shortly before the last contact for a whole fade.
+    const lost = share("lost", () => false)
+    assert.isTrue(lost > 0.45 && lost < 0.7, `lost: ${lost}`)
+    const irregular = share("irregular", () => false)
+    assert.isTrue(irregular > 0.45 && irregular < 0.7, `irregular: ${irregular}`)
+    // Four in ten floating members who never register fade before they leave: up to the 外出报告.
+    const away = share("floating-unregistered", (e) => e.type === "OutflowReported")
+    assert.isTrue(away > 0.25 && away < 0.5, `floating-unregistered: ${away}`)
+    // Quarterly gaps lengthen less steeply, up to 150 days and no further.
+    const longest = Math.max(...[...gapsOf(contactTimes(only("lost", "quarterly"))).values()].flat())
+    assert.isTrue(longest > 140 && longest < 151, `${longest} days`)
+  })
 })
+
+/** 300 members, all living `behaviour` at `rhythm`, without observations. */
+const only = (behaviour: Lives.Behaviour, rhythm: Lives.Rhythm): Array<Stream.Item> => [
+  ...Simulation.generate({
+    members: 300,
+    seed: 3,
+    asOf,
+    behaviourWeights: { ...zero, [behaviour]: 1 },
+    rhythmWeights: { weekly: 0, monthly: 0, bimonthly: 0, quarterly: 0, [rhythm]: 1 },
+    observationRate: 0,
+    decoyRate: 0
+  })
+]
+
+/** Each member's contacts and 外出报告 in time order, up to the first that `until` picks out, that one included. */
+const contactTimes = (stream: ReadonlyArray<Stream.Item>, until: (e: Event.Encoded) => boolean = () => false): Map<string, Array<number>> => {
+  const seen = new Set<string>()
+  const byMember = new Map<string, Array<Event.Encoded>>()
+  for (const { event } of stream) {
+    if (seen.has(event.eventId) || (event.type !== "ContactRecorded" && event.type !== "OutflowReported")) continue
+    seen.add(event.eventId)
+    const events = byMember.get(event.memberId) ?? []
+    events.push(event)
+    byMember.set(event.memberId, events)
+  }
+  const times = new Map<string, Array<number>>()
+  for (const [memberId, events] of byMember) {
+    // Event ids are numbered in time order.
+    events.sort((a, b) => (a.eventId < b.eventId ? -1 : 1))
+    const end = events.findIndex(until)
+    times.set(memberId, (end < 0 ? events : events.slice(0, end + 1)).map((e) => Date.parse(e.occurredAt)))
+  }
+  return times
+}
+
+/** The days between consecutive instants, member by member. */
+const gapsOf = (times: ReadonlyMap<string, ReadonlyArray<number>>): Map<string, Array<number>> =>
+  new Map([...times].map(([memberId, ts]) => [memberId, ts.slice(1).map((t, i) => (t - (ts[i] ?? t)) / Instant.DAY)]))
 
 const zero: Record<Lives.Behaviour, number> = Object.fromEntries(Lives.behaviours.map((b) => [b, 0])) as Record<
   Lives.Behaviour,

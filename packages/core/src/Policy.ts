@@ -58,7 +58,7 @@ export const Policy = Schema.Struct({
    * long under the member's own rhythm, reaches this (`Rhythm`). Chosen on the forward evaluation
    * (docs/early-warning.md). It never changes a status.
    */
-  earlyWarningSuspicion: fraction("earlyWarningSuspicion", 2),
+  earlyWarningSuspicion: fraction("earlyWarningSuspicion", 1),
   /** A rhythm needs at least this many gaps between contact days; with fewer, no early warning. */
   earlyWarningMinGaps: field("earlyWarningMinGaps", 4),
   /** The least spread of a rhythm (of the gaps' natural logarithms), so that a clockwork member is not suspected a day late. */

@@ -8,7 +8,8 @@
  *   their rhythm, and a multiplicative scale, so that a week late means much for a weekly member and
  *   little for a quarterly one.
  * - Suspicion φ = −log10 P(a gap at least this long), the gap's logarithm taken as normal with the
- *   rhythm's median and spread; the spread never falls below `earlyWarningSpreadFloor`.
+ *   rhythm's median and spread; the spread never falls below `earlyWarningSpreadFloor`. A member
+ *   who fades is suspected sooner: the last gaps and the current silence are also judged together.
  * - A member with fewer than `earlyWarningMinGaps` gaps on record has no rhythm: the fixed rules
  *   alone apply to them.
  */
@@ -65,13 +66,18 @@ export const addDay = (days: ReadonlyArray<number>, at: number, own: boolean): R
   return out
 }
 
-/** A member's rhythm: their typical gap between contacts and how much it varies (on a log scale). */
+/** A member's rhythm: their typical gap between contacts, how much it varies (on a log scale), and how late their last gaps ran. */
 export interface Rhythm {
   /** The median gap, in days. */
   readonly gapDays: number
   /** The robust standard deviation of the gaps' natural logarithms, at least the policy's floor. */
   readonly spread: number
+  /** The sum of the z-scores of the last `RECENT_GAPS` gaps against the rhythm: well above 0 when the member fades. */
+  readonly lateness: number
 }
+
+/** How many of the latest gaps a fade is read from (with the current silence, a window of four). */
+export const RECENT_GAPS = 3
 
 const median = (sorted: ReadonlyArray<number>): number => {
   const mid = sorted.length >> 1
@@ -84,12 +90,16 @@ const MAD_TO_SD = 1.4826
 /** The rhythm of the contact days (latest first); undefined with fewer gaps than the policy needs. */
 export const of = (days: ReadonlyArray<number>, policy: Policy.Policy): Rhythm | undefined => {
   if (days.length - 1 < policy.earlyWarningMinGaps) return undefined
-  const logs: Array<number> = []
-  for (let i = 1; i < days.length; i++) logs.push(Math.log((days[i - 1] as number) - (days[i] as number)))
-  logs.sort((x, y) => x - y)
-  const center = median(logs)
-  const deviations = logs.map((l) => Math.abs(l - center)).sort((x, y) => x - y)
-  return { gapDays: Math.exp(center), spread: Math.max(policy.earlyWarningSpreadFloor, MAD_TO_SD * median(deviations)) }
+  // Latest gap first.
+  const gaps: Array<number> = []
+  for (let i = 1; i < days.length; i++) gaps.push(Math.log((days[i - 1] as number) - (days[i] as number)))
+  const sorted = [...gaps].sort((x, y) => x - y)
+  const center = median(sorted)
+  const deviations = sorted.map((l) => Math.abs(l - center)).sort((x, y) => x - y)
+  const spread = Math.max(policy.earlyWarningSpreadFloor, MAD_TO_SD * median(deviations))
+  let lateness = 0
+  for (const gap of gaps.slice(0, RECENT_GAPS)) lateness += (gap - center) / spread
+  return { gapDays: Math.exp(center), spread, lateness }
 }
 
 /**
@@ -107,9 +117,23 @@ const logUpperTail = (z: number): number => {
   return z >= 0 ? logHalfErfc : Math.log1p(-Math.exp(logHalfErfc))
 }
 
-/** φ of a gap of `days` for the rhythm: −log10 of the probability that a gap is at least this long. */
-export const suspicionOfGap = (rhythm: Rhythm, days: number): number =>
-  days <= 0 ? 0 : Math.max(0, -logUpperTail((Math.log(days) - Math.log(rhythm.gapDays)) / rhythm.spread) / Math.LN10)
+const zOfGap = (rhythm: Rhythm, days: number): number => (Math.log(days) - Math.log(rhythm.gapDays)) / rhythm.spread
+
+/** The window's z-score: the current silence with the last gaps, as one sum of independent z-scores. */
+const windowZ = (rhythm: Rhythm, z: number): number => (rhythm.lateness + z) / Math.sqrt(RECENT_GAPS + 1)
+
+const phiOf = (z: number): number => Math.max(0, -logUpperTail(z) / Math.LN10)
+
+/**
+ * φ of a silence of `days` for the rhythm: −log10 of the probability that a gap is at least this
+ * long, or that the last gaps and this silence together run this late, whichever is less likely.
+ * The second catches a member who fades before the silence itself is long.
+ */
+export const suspicionOfGap = (rhythm: Rhythm, days: number): number => {
+  if (days <= 0) return 0
+  const z = zOfGap(rhythm, days)
+  return Math.max(phiOf(z), phiOf(windowZ(rhythm, z)))
+}
 
 /** φ at `asOf` of a member whose last contact was at `lastContactAt`. */
 export const suspicion = (rhythm: Rhythm, lastContactAt: number, asOf: number): number =>
@@ -133,9 +157,13 @@ const zOf = (phi: number): number => {
   return high
 }
 
-/** The gap, in days, at which φ reaches the policy's threshold for this rhythm. */
-export const warningGapDays = (rhythm: Rhythm, policy: Policy.Policy): number =>
-  rhythm.gapDays * Math.exp(rhythm.spread * zOf(policy.earlyWarningSuspicion))
+/** The silence, in days, at which φ reaches the policy's threshold for this rhythm (either way of reaching it). */
+export const warningGapDays = (rhythm: Rhythm, policy: Policy.Policy): number => {
+  const threshold = zOf(policy.earlyWarningSuspicion)
+  const alone = threshold
+  const inWindow = threshold * Math.sqrt(RECENT_GAPS + 1) - rhythm.lateness
+  return rhythm.gapDays * Math.exp(rhythm.spread * Math.min(alone, inWindow))
+}
 
 /** What the early warning of a member says: when it starts, when contact was expected, and the rhythm. */
 export interface Warning {

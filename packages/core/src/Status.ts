@@ -104,7 +104,7 @@ export const EvaluationWith = <I extends Schema.Codec<number, unknown>>(instant:
         rule: Policy.RuleId,
         since: Schema.optionalKey(instant),
         expectedAt: Schema.optionalKey(instant),
-        rhythm: Schema.optionalKey(Schema.Struct({ gapDays: Schema.Number, spread: Schema.Number }))
+        rhythm: Schema.optionalKey(Schema.Struct({ gapDays: Schema.Number, spread: Schema.Number, lateness: Schema.Number }))
       })
     ),
     assistingOrgId: Schema.optionalKey(Schema.String),

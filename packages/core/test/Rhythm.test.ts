@@ -49,7 +49,11 @@ describe("contact days", () => {
   })
 })
 
-const rhythms = fc.record({ gapDays: fc.double({ min: 1, max: 200, noNaN: true }), spread: fc.double({ min: 0.05, max: 2, noNaN: true }) })
+const rhythms = fc.record({
+  gapDays: fc.double({ min: 1, max: 200, noNaN: true }),
+  spread: fc.double({ min: 0.05, max: 2, noNaN: true }),
+  lateness: fc.double({ min: -10, max: 20, noNaN: true })
+})
 
 describe("suspicion", () => {
   it("grows with the gap", () => {
@@ -73,13 +77,22 @@ describe("suspicion", () => {
     )
   })
 
-  it("is −log10 of the normal upper tail at the gap's log-scale z-score", () => {
-    const rhythm = { gapDays: 10, spread: 0.5 }
+  it("is −log10 of the normal upper tail at the gap's log-scale z-score, for a member who does not fade", () => {
+    const rhythm = { gapDays: 10, spread: 0.5, lateness: 0 }
     // z = 1: Q = 0.158655…; z = 3: Q = 0.0013499; z = 10: Q = 7.6199e-24.
     assert.approximately(Rhythm.suspicionOfGap(rhythm, 10 * Math.exp(0.5)), -Math.log10(0.158655), 1e-5)
     assert.approximately(Rhythm.suspicionOfGap(rhythm, 10 * Math.exp(1.5)), -Math.log10(0.0013499), 1e-4)
     assert.approximately(Rhythm.suspicionOfGap(rhythm, 10 * Math.exp(5)), -Math.log10(7.6199e-24), 1e-3)
     assert.isBelow(Rhythm.suspicionOfGap(rhythm, 10), 0.31)
+  })
+
+  it("judges the last gaps with the silence: a fading member is suspected before the silence alone is long", () => {
+    const steady = { gapDays: 30, spread: 0.25, lateness: 0 }
+    const fading = { ...steady, lateness: 6 }
+    assert.isBelow(Rhythm.suspicionOfGap(steady, 30), 0.31)
+    // (6 + 0) / √4 = 3: Q(3) = 0.0013499.
+    assert.approximately(Rhythm.suspicionOfGap(fading, 30), -Math.log10(0.0013499), 1e-4)
+    assert.isBelow(Rhythm.warningGapDays(fading, Policy.defaults), Rhythm.warningGapDays(steady, Policy.defaults))
   })
 })
 
@@ -87,7 +100,7 @@ describe("rhythm", () => {
   const every = (gap: number, count: number) => Array.from({ length: count }, (_, i) => 20_000 - i * gap)
 
   it("is the median gap, its spread floored, and absent with too few gaps", () => {
-    assert.deepStrictEqual(Rhythm.of(every(7, 12), Policy.defaults), { gapDays: 7, spread: Policy.defaults.earlyWarningSpreadFloor })
+    assert.deepStrictEqual(Rhythm.of(every(7, 12), Policy.defaults), { gapDays: 7, spread: Policy.defaults.earlyWarningSpreadFloor, lateness: 0 })
     assert.isUndefined(Rhythm.of(every(7, Policy.defaults.earlyWarningMinGaps), Policy.defaults))
     assert.isDefined(Rhythm.of(every(7, Policy.defaults.earlyWarningMinGaps + 1), Policy.defaults))
   })
@@ -97,6 +110,8 @@ describe("rhythm", () => {
     const fading = [20_000, 19_978, 19_963, 19_953, ...every(7, 9).map((d) => d - 53)]
     const rhythm = Rhythm.of(fading, Policy.defaults)
     assert.strictEqual(rhythm?.gapDays, 7)
+    // The last three gaps, 22, 15 and 10 days, against the weekly rhythm and the floor's spread.
+    assert.approximately(rhythm?.lateness ?? 0, (Math.log(22 / 7) + Math.log(15 / 7) + Math.log(10 / 7)) / Policy.defaults.earlyWarningSpreadFloor, 1e-9)
   })
 })
 
@@ -121,7 +136,7 @@ describe("early warning (联系节律预警)", () => {
     assert.include(weekly.flags, "early-warning")
     const reason = weekly.reasons.find((r) => r.rule === "early-warning")
     assert.strictEqual(reason?.expectedAt, lastOf(7, 20) + 7 * DAY)
-    assert.deepStrictEqual(reason?.rhythm, { gapDays: 7, spread: Policy.defaults.earlyWarningSpreadFloor })
+    assert.deepStrictEqual(reason?.rhythm, { gapDays: 7, spread: Policy.defaults.earlyWarningSpreadFloor, lateness: 0 })
     const bimonthly = evaluate(rhythmic(60, 8), lastOf(60, 8) + 42 * DAY)
     assert.strictEqual(bimonthly.status, "active")
     assert.notInclude(bimonthly.flags, "early-warning")

@@ -162,6 +162,17 @@ console.log("\ngoal (at the policy's threshold): recall ≥ 1.5× the best basel
 line("model", `φ ≥ ${policy.earlyWarningSuspicion}: precision ${f(chosen.precision)}, recall ${f(chosen.recall)}, median lead ${f(chosen.medianLead, 0)} days`)
 line(
   against === mostPrecise && against.precision < chosen.precision ? "baseline (none as precise; the most precise)" : "baseline (best recall at ≥ that precision)",
-  `silent > ${against.days} days: precision ${f(against.precision)}, recall ${f(against.recall)}, median lead ${f(against.medianLead, 0)} days`
+  `silent > ${against.days} days: ${int(against.warned)} warned, precision ${f(against.precision)}, recall ${f(against.recall)}, median lead ${f(against.medianLead, 0)} days`
 )
 line("recall ratio", f(chosen.recall / against.recall, 2))
+
+/** Recall among the positives of one outcome. */
+const recallOf = (warns: (m: Member) => boolean, outcome: Status.Status) => {
+  const of = members.filter((m) => m.outcome === outcome)
+  return of.length === 0 ? Number.NaN : of.filter(warns).length / of.length
+}
+const modelWarns = (m: Member) => m.phi >= policy.earlyWarningSuspicion
+const baselineWarns = (m: Member) => m.gap > against.days
+for (const outcome of positive) {
+  line(`recall among the ${outcome}`, `model ${f(recallOf(modelWarns, outcome))}, baseline ${f(recallOf(baselineWarns, outcome))}`)
+}

@@ -164,6 +164,10 @@ const suggestedAction = (evaluation: Status.Evaluation, hasProposals: boolean, l
   return actions.join(zh ? "；" : "; ")
 }
 
+/** Rows by the organisation they are listed under: its name in Chinese collation, then its id. */
+const byOrganisation = (a: ListRow, b: ListRow): number =>
+  a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") || a.responsibleOrgId.localeCompare(b.responsibleOrgId)
+
 /** The organisations of the list's scope: every one, the one asked for, or its subtree. */
 const scopeOf = (tree: OrgTree.OrgTree, options: Options): ((orgId: string) => boolean) => {
   const orgId = options.orgId
@@ -249,13 +253,7 @@ export const unlinked = (input: Input, options: Options): Report => {
       basis: [...new Set(evaluation.reasons.map((r) => Policy.rules[r.rule].source))].join(lang === "zh" ? "；" : "; ")
     })
   }
-  rows.sort(
-    (a, b) =>
-      a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") ||
-      a.responsibleOrgId.localeCompare(b.responsibleOrgId) ||
-      b.daysWithoutContact - a.daysWithoutContact ||
-      a.memberId.localeCompare(b.memberId)
-  )
+  rows.sort((a, b) => byOrganisation(a, b) || b.daysWithoutContact - a.daysWithoutContact || a.memberId.localeCompare(b.memberId))
   const summary = new Map<string, Partial<Record<Status.Status, number>>>()
   for (const row of rows) {
     const counts = summary.get(row.responsibleOrg) ?? {}
@@ -351,13 +349,7 @@ export const dataQuality = (input: Input, options: Options): DataQualityReport =
     }
   }
   const order = (field: DataQuality.Field) => DataQuality.fields.indexOf(field)
-  rows.sort(
-    (a, b) =>
-      a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") ||
-      a.responsibleOrgId.localeCompare(b.responsibleOrgId) ||
-      a.memberId.localeCompare(b.memberId) ||
-      order(a.fieldId) - order(b.fieldId)
-  )
+  rows.sort((a, b) => byOrganisation(a, b) || a.memberId.localeCompare(b.memberId) || order(a.fieldId) - order(b.fieldId))
   return {
     kind: "data-quality",
     asOf: input.asOf,
@@ -448,13 +440,7 @@ export const earlyWarning = (input: Input, options: Options): EarlyWarningReport
       basis: Policy.rules["early-warning"].source
     })
   }
-  rows.sort(
-    (a, b) =>
-      a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") ||
-      a.responsibleOrgId.localeCompare(b.responsibleOrgId) ||
-      b.suspicion - a.suspicion ||
-      a.memberId.localeCompare(b.memberId)
-  )
+  rows.sort((a, b) => byOrganisation(a, b) || b.suspicion - a.suspicion || a.memberId.localeCompare(b.memberId))
   return {
     kind: "early-warning",
     asOf: input.asOf,

@@ -296,24 +296,34 @@ export const render = (report: Report.List, context: Context): string => {
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table></section>`
-  const title = `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`
-  return `<!DOCTYPE html>
-<html lang="${lang === "zh" ? "zh-CN" : "en"}">
+  return page({
+    lang,
+    title: `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`,
+    css: style,
+    header: `<h1>${escape(t.title)}</h1>
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p>`,
+    main: content,
+    footer: `${escape(t.generated)} · ${escape(Instant.formatCst(report.asOf))}`
+  })
+}
+
+/** A whole page around its parts (already escaped): one self-contained document, no external resource. */
+export const page = (parts: { readonly lang: Report.Lang; readonly title: string; readonly css: string; readonly header: string; readonly main: string; readonly footer: string }): string =>
+  `<!DOCTYPE html>
+<html lang="${parts.lang === "zh" ? "zh-CN" : "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="relink">
-<title>${title}</title>
-<style>${style}</style>
+<title>${parts.title}</title>
+<style>${parts.css}</style>
 </head>
 <body>
-<header><h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p></header>
+<header>${parts.header}</header>
 <main>
-${content}
+${parts.main}
 </main>
-<footer>${escape(t.generated)} · ${escape(Instant.formatCst(report.asOf))}</footer>
+<footer>${parts.footer}</footer>
 </body>
 </html>
 `
-}

@@ -6,7 +6,7 @@
  * opens offline, from an e-mail, and prints.
  */
 import { Instant, type Report, Screening, Status } from "@relink/core"
-import { colourOf, escape, isolated, isolatedText, style, textWidth } from "./Html.ts"
+import { colourOf, escape, isolated, isolatedText, page, style, textWidth } from "./Html.ts"
 import { scopeText } from "./Unlinked.ts"
 
 export interface ProgressContext {
@@ -359,24 +359,13 @@ export const render = (report: Screening.Progress, context: ProgressContext): st
 <section class="panel"><h2>${escape(t.perPeriod)}</h2>${perPeriodTable(report, whole, lang)}</section>
 <section class="panel"><h2>${escape(t.byOrg)}</h2>${byOrgTable(report, lang)}</section>
 <section class="panel"><h2>${escape(t.foundList)}</h2>${foundTable(report, lang)}</section>`
-  const title = `${escape(t.title)} · ${isolatedText(scope)} · ${escape(spanText)}`
-  return `<!DOCTYPE html>
-<html lang="${lang === "zh" ? "zh-CN" : "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="relink">
-<title>${title}</title>
-<style>${style}${progressStyle}</style>
-</head>
-<body>
-<header><h1>${escape(t.title)}</h1>
-<p>${escape(t.span)} ${escape(spanText)} · ${escape(t.scope)}: ${isolated(scope)}<span class="badge">${escape(t.every[report.every])}</span></p></header>
-<main>
-${content}
-</main>
-<footer><p>${escape(t.rule(unlinkedNames(lang)))}</p><p>${escape(t.generated)}</p></footer>
-</body>
-</html>
-`
+  return page({
+    lang,
+    title: `${escape(t.title)} · ${isolatedText(scope)} · ${escape(spanText)}`,
+    css: style + progressStyle,
+    header: `<h1>${escape(t.title)}</h1>
+<p>${escape(t.span)} ${escape(spanText)} · ${escape(t.scope)}: ${isolated(scope)}<span class="badge">${escape(t.every[report.every])}</span></p>`,
+    main: content,
+    footer: `<p>${escape(t.rule(unlinkedNames(lang)))}</p><p>${escape(t.generated)}</p>`
+  })
 }

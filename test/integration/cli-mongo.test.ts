@@ -162,12 +162,14 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
     const tree = ok(relink(["orgs", ...mongo, "--format", "json", "--as-of", AS_OF, "--quiet"]))
       .stdout.split("\n")
       .filter((l) => l.length > 0)
-      .map((l) => JSON.parse(l) as { orgId: string; depth: number; unlinked: number })
-    const branch = tree.find((o) => o.depth === 1)
-    const leaf = tree.filter((o) => o.depth === Math.max(...tree.map((t) => t.depth))).sort((a, b) => b.unlinked - a.unlinked)[0]
+      .map((l) => JSON.parse(l) as { orgId: string; parentId: string | null; depth: number; members: number; unlinked: number })
+    const below = (orgId: string): number => tree.filter((o) => o.parentId === orgId).reduce((n, o) => n + o.members + below(o.orgId), 0)
+    // The first organisation below the root with members in its subtree (the 驻外 branches have none).
+    const branch = tree.find((o) => o.depth === 1 && o.members + below(o.orgId) > 0)
+    const leaf = tree.filter((o) => o.members > 0 && !tree.some((t) => t.parentId === o.orgId)).sort((a, b) => b.unlinked - a.unlinked)[0]
     if (branch === undefined || leaf === undefined) throw new Error("the simulated tree has no branch below its root")
     for (const scope of [["--org", branch.orgId, "--include-subtree"], ["--org", branch.orgId], ["--org", leaf.orgId]]) {
-      for (const kind of ["unlinked", "data-quality"]) {
+      for (const kind of ["unlinked", "data-quality", "early-warning"]) {
         const list = [kind, ...scope, "--format", "json", "--as-of", AS_OF]
         const fromMongo = ok(relink(["report", ...list, ...mongo]))
         expect(fromMongo.stdout, scope.join(" ")).toBe(ok(relink(["report", ...list, "--events", eventsPath, "--quiet"])).stdout)

@@ -80,7 +80,8 @@ describe("Scan", () => {
     assert.deepStrictEqual(matchable.evaluations, all.evaluations)
     assert.deepStrictEqual(matchable.proposals, all.proposals)
     assert.isFalse(all.proposals.some((p) => p.observationEventId === observation.eventId))
-    const kept = all.evaluations.filter((e) => Status.matchable.has(e.status)).map((e) => e.memberId)
+    // Besides the matchable, the early-warned: their list shows names and phones too.
+    const kept = all.evaluations.filter((e) => Status.matchable.has(e.status) || e.flags.includes("early-warning")).map((e) => e.memberId)
     assert.deepStrictEqual([...matchable.members.keys()].sort(), kept.sort())
     assert.strictEqual(all.members.size, all.evaluations.length + all.unregisteredMembers)
   })
@@ -95,7 +96,8 @@ describe("Scan", () => {
     for (; next.done !== true; next = each.next()) evaluations.push(next.value)
     const evaluated = next.value
     assert.deepStrictEqual(evaluations, whole.evaluations)
-    assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable])
+    const earlyWarned = evaluations.filter((e) => e.flags.includes("early-warning")).map((e) => e.memberId)
+    assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable, ...earlyWarned].sort())
     assert.isAbove(whole.proposals.length, 0)
     assert.deepStrictEqual(Scan.propose(state, evaluated), whole.proposals)
   })

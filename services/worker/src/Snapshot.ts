@@ -46,10 +46,11 @@ const decodeProposal = StoredData.decoder(Matching.Proposal, "matches")
 
 /**
  * Members whose projection a read for one organisation opens: those a list shows a row for
- * (unlinked, or with a registration problem) and those a proposal may be about (a rejected pair is
- * read from the projection).
+ * (unlinked, with a registration problem, or early-warned) and those a proposal may be about (a
+ * rejected pair is read from the projection).
  */
-const listed = (evaluation: Status.Evaluation): boolean => Proposal.isMatchable(evaluation) || evaluation.dataQuality !== undefined
+const listed = (evaluation: Status.Evaluation): boolean =>
+  Proposal.isMatchable(evaluation) || evaluation.dataQuality !== undefined || evaluation.flags.includes("early-warning")
 
 /**
  * The organisations a read for one organisation needs, a level a round trip: the organisation, its

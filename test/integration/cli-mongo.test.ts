@@ -164,8 +164,11 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
       .filter((l) => l.length > 0)
       .map((l) => JSON.parse(l) as { orgId: string; parentId: string | null; depth: number; members: number; unlinked: number })
     const below = (orgId: string): number => tree.filter((o) => o.parentId === orgId).reduce((n, o) => n + o.members + below(o.orgId), 0)
-    // The first organisation below the root with members in its subtree (the 驻外 branches have none).
-    const branch = tree.find((o) => o.depth === 1 && o.members + below(o.orgId) > 0)
+    // The largest subtree below the root homing at most half the members (the 驻外 branches home none): a
+    // read for it also opens the members who left it by transfer, but not all.
+    const total = tree.reduce((n, o) => n + o.members, 0)
+    const held = (o: (typeof tree)[number]) => o.members + below(o.orgId)
+    const branch = tree.filter((o) => o.depth >= 1 && held(o) > 0 && held(o) <= total / 2).sort((a, b) => held(b) - held(a))[0]
     const leaf = tree.filter((o) => o.members > 0 && !tree.some((t) => t.parentId === o.orgId)).sort((a, b) => b.unlinked - a.unlinked)[0]
     if (branch === undefined || leaf === undefined) throw new Error("the simulated tree has no branch below its root")
     for (const scope of [["--org", branch.orgId, "--include-subtree"], ["--org", branch.orgId], ["--org", leaf.orgId]]) {

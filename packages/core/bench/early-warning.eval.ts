@@ -18,6 +18,7 @@ import { Result } from "effect"
 import * as Event from "../src/Event.ts"
 import { addMonths, DAY } from "../src/Instant.ts"
 import * as Policy from "../src/Policy.ts"
+import { median } from "../src/internal/Median.ts"
 import * as Projection from "../src/Projection.ts"
 import * as Rhythm from "../src/Rhythm.ts"
 import * as Scan from "../src/Scan.ts"
@@ -91,13 +92,6 @@ interface Score {
   readonly medianLead: number
 }
 
-const median = (values: ReadonlyArray<number>): number => {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
 const score = (warns: (m: Member) => boolean): Score => {
   const warned = members.filter(warns)
   const hits = warned.filter((m) => m.positive)
@@ -105,7 +99,7 @@ const score = (warns: (m: Member) => boolean): Score => {
     warned: warned.length,
     precision: warned.length === 0 ? Number.NaN : hits.length / warned.length,
     recall: positives === 0 ? Number.NaN : hits.length / positives,
-    medianLead: median(hits.map((m) => m.lead))
+    medianLead: median(hits.map((m) => m.lead).sort((a, b) => a - b)) ?? Number.NaN
   }
 }
 

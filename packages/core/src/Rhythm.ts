@@ -14,6 +14,7 @@
  *   alone apply to them.
  */
 import { DAY, HOUR } from "./Instant.ts"
+import { median } from "./internal/Median.ts"
 import type * as Policy from "./Policy.ts"
 
 /** How many distinct contact days a projection keeps: the latest ones, enough for a robust median. */
@@ -79,11 +80,6 @@ export interface Rhythm {
 /** How many of the latest gaps a fade is read from (with the current silence, a window of four). */
 export const RECENT_GAPS = 3
 
-const median = (sorted: ReadonlyArray<number>): number => {
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
 /** The normal distribution's MAD-to-standard-deviation factor. */
 const MAD_TO_SD = 1.4826
 
@@ -94,9 +90,10 @@ export const of = (days: ReadonlyArray<number>, policy: Policy.Policy): Rhythm |
   const gaps: Array<number> = []
   for (let i = 1; i < days.length; i++) gaps.push(Math.log((days[i - 1] as number) - (days[i] as number)))
   const sorted = [...gaps].sort((x, y) => x - y)
-  const center = median(sorted)
+  // At least one gap: the policy asks for one or more.
+  const center = median(sorted) as number
   const deviations = sorted.map((l) => Math.abs(l - center)).sort((x, y) => x - y)
-  const spread = Math.max(policy.earlyWarningSpreadFloor, MAD_TO_SD * median(deviations))
+  const spread = Math.max(policy.earlyWarningSpreadFloor, MAD_TO_SD * (median(deviations) as number))
   let lateness = 0
   for (const gap of gaps.slice(0, RECENT_GAPS)) lateness += (gap - center) / spread
   return { gapDays: Math.exp(center), spread, lateness }
@@ -159,10 +156,10 @@ const zOf = (phi: number): number => {
 
 /** The silence, in days, at which φ reaches the policy's threshold for this rhythm (either way of reaching it). */
 export const warningGapDays = (rhythm: Rhythm, policy: Policy.Policy): number => {
-  const threshold = zOf(policy.earlyWarningSuspicion)
-  const alone = threshold
-  const inWindow = threshold * Math.sqrt(RECENT_GAPS + 1) - rhythm.lateness
-  return rhythm.gapDays * Math.exp(rhythm.spread * Math.min(alone, inWindow))
+  const z = zOf(policy.earlyWarningSuspicion)
+  // The silence's own z-score at which either test reaches the threshold, whichever comes first.
+  const inWindow = z * Math.sqrt(RECENT_GAPS + 1) - rhythm.lateness
+  return rhythm.gapDays * Math.exp(rhythm.spread * Math.min(z, inWindow))
 }
 
 /** What the early warning of a member says: when it starts, when contact was expected, and the rhythm. */

@@ -15,6 +15,7 @@
  */
 import type * as Event from "./Event.ts"
 import { addDays, addMonths, DAY, formatCstDate } from "./Instant.ts"
+import { median } from "./internal/Median.ts"
 import * as OrgTree from "./OrgTree.ts"
 import * as Report from "./Report.ts"
 import * as Status from "./Status.ts"
@@ -76,10 +77,15 @@ export interface Progress {
   readonly instants: ReadonlyArray<number>
   readonly periods: ReadonlyArray<Period>
   readonly orgId?: string
-  /** Per responsible organisation, in the unlinked list's order (name in Chinese collation, then id), one cell per period. */
-  readonly rows: ReadonlyArray<{ readonly orgId: string; readonly org: string; readonly cells: ReadonlyArray<Cell> }>
+  /**
+   * Per responsible organisation, in the unlinked list's order (name in Chinese collation, then id),
+   * one cell per period and the whole span as one cell.
+   */
+  readonly rows: ReadonlyArray<{ readonly orgId: string; readonly org: string; readonly cells: ReadonlyArray<Cell>; readonly span: Cell }>
   /** The whole scope, one cell per period. */
   readonly total: ReadonlyArray<Cell>
+  /** The whole scope over the whole span: unlinked at the first start, open at the last end, the rest over every period. */
+  readonly span: Cell
   /** The scope's registered members by status at each instant. */
   readonly statusCounts: ReadonlyArray<Readonly<Partial<Record<Status.Status, number>>>>
   /** Every member found, by period then organisation then member id. */
@@ -106,12 +112,19 @@ interface Tally {
 
 const tally = (): Tally => ({ unlinkedAtStart: 0, newlyUnlinked: 0, found: 0, closed: 0, open: 0, days: [], confirmed: 0, rejected: 0 })
 
-const median = (values: ReadonlyArray<number>): number | undefined => {
-  if (values.length === 0) return undefined
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
+const sum = (tallies: ReadonlyArray<Tally>, f: (t: Tally) => number): number => tallies.reduce((n, t) => n + f(t), 0)
+
+/** Several periods as one: unlinked at the start of the first, open at the end of the last, the rest over all. */
+const spanOf = (tallies: ReadonlyArray<Tally>): Tally => ({
+  unlinkedAtStart: tallies[0]?.unlinkedAtStart ?? 0,
+  newlyUnlinked: sum(tallies, (t) => t.newlyUnlinked),
+  found: sum(tallies, (t) => t.found),
+  closed: sum(tallies, (t) => t.closed),
+  open: tallies[tallies.length - 1]?.open ?? 0,
+  days: tallies.flatMap((t) => t.days),
+  confirmed: sum(tallies, (t) => t.confirmed),
+  rejected: sum(tallies, (t) => t.rejected)
+})
 
 const cellOf = (t: Tally): Cell => ({
   unlinkedAtStart: t.unlinkedAtStart,
@@ -119,12 +132,10 @@ const cellOf = (t: Tally): Cell => ({
   found: t.found,
   closed: t.closed,
   open: t.open,
-  medianDaysToFound: median(t.days),
+  medianDaysToFound: median([...t.days].sort((a, b) => a - b)),
   confirmed: t.confirmed,
   rejected: t.rejected
 })
-
-const closedStatuses: ReadonlySet<Status.Status> = new Set(["ended", "removed"])
 
 /** Accumulates members' series (one at a time, so that a million never sit in memory) into the report. */
 export interface Builder {
@@ -172,7 +183,7 @@ export const builder = (instants: ReadonlyArray<number>, orgs: OrgTree.OrgTree, 
         const orgId = start.responsibleOrgId
         count(orgId, p, (t) => t.unlinkedAtStart++)
         if (isUnlinked) count(orgId, p, (t) => t.open++)
-        else if (end !== undefined && closedStatuses.has(end.status)) count(orgId, p, (t) => t.closed++)
+        else if (end !== undefined && Status.closed.has(end.status)) count(orgId, p, (t) => t.closed++)
         else {
           const relink = series.relinks[p + 1]
           const since = series.unlinkedSince[p]
@@ -199,7 +210,7 @@ export const builder = (instants: ReadonlyArray<number>, orgs: OrgTree.OrgTree, 
   const done = (): Progress => {
     const name = (orgId: string) => OrgTree.nameOf(orgs, orgId)
     const rows = [...byOrg]
-      .map(([orgId, cells]) => ({ orgId, org: name(orgId), cells: cells.map(cellOf) }))
+      .map(([orgId, cells]) => ({ orgId, org: name(orgId), cells: cells.map(cellOf), span: cellOf(spanOf(cells)) }))
       .sort((a, b) => a.org.localeCompare(b.org, "zh") || a.orgId.localeCompare(b.orgId))
     const order = new Map(rows.map((r, i) => [r.orgId, i]))
     found.sort((a, b) => a.period - b.period || (order.get(a.orgId) ?? 0) - (order.get(b.orgId) ?? 0) || a.memberId.localeCompare(b.memberId))
@@ -211,6 +222,7 @@ export const builder = (instants: ReadonlyArray<number>, orgs: OrgTree.OrgTree, 
       ...(options.orgId !== undefined && { orgId: options.orgId }),
       rows,
       total: totals.map(cellOf),
+      span: cellOf(spanOf(totals)),
       statusCounts,
       found
     }

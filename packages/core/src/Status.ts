@@ -44,6 +44,8 @@ export const labels: Record<Status, { readonly zh: string; readonly en: string }
 
 /** "Unlinked" members: the ones the lists are for (docs/statuses.md). */
 export const unlinked: ReadonlySet<Status> = new Set(["transfer-overdue", "lost", "floating-unregistered", "suspended"])
+/** Statuses that close a record: a member leaving the unlinked set for one of them is not found. */
+export const closed: ReadonlySet<Status> = new Set(["ended", "removed"])
 /** Members a new observation may be matched against: unlinked or at risk. */
 export const matchable: ReadonlySet<Status> = new Set([...unlinked, "at-risk"])
 

@@ -37,9 +37,6 @@ export interface MemberSeries {
   readonly resolutions: ReadonlyArray<{ readonly at: number; readonly resolution: Event.Resolution }>
 }
 
-/** Statuses that close a record: leaving the unlinked set for one of them is no relink. */
-const closed: ReadonlySet<Status.Status> = new Set(["ended", "removed"])
-
 const byInstant = (a: History.Entry, b: History.Entry): number => History.atOf(a) - History.atOf(b)
 
 /** The organisation trees as of each instant, and whether each differs from the one before. */
@@ -112,17 +109,15 @@ const memberSeries = (
       while (next < entries.length && History.atOf(entries[next] as History.Entry) === at) absorbEntry(projection, entries[next++] as History.Entry)
       if (wasUnlinked && relink === undefined) {
         const now = Status.evaluate(projection, at, policy, tree)
-        if (now !== undefined && !Status.unlinked.has(now.status) && !closed.has(now.status)) relink = relinkOf(entries[group] as History.Entry)
+        if (now !== undefined && !Status.unlinked.has(now.status) && !Status.closed.has(now.status)) relink = relinkOf(entries[group] as History.Entry)
       }
     }
     const holds = previous !== undefined && next === first && !(treeChanged[i] ?? true) && Status.holdsAt(previous, instants[i - 1] as number, instant)
     const evaluation = holds ? previous : Status.evaluate(projection, instant, policy, tree)
     evaluations.push(evaluation)
     const unlinked = evaluation !== undefined && Status.unlinked.has(evaluation.status)
-    relinks.push(wasUnlinked && evaluation !== undefined && !unlinked && !closed.has(evaluation.status) ? relink : undefined)
-    unlinkedSince.push(
-      !unlinked ? undefined : wasUnlinked ? (unlinkedSince[i - 1] ?? Status.unlinkedSince(evaluation, policy)) : Status.unlinkedSince(evaluation, policy)
-    )
+    relinks.push(wasUnlinked && evaluation !== undefined && !unlinked && !Status.closed.has(evaluation.status) ? relink : undefined)
+    unlinkedSince.push(unlinked ? ((wasUnlinked ? unlinkedSince[i - 1] : undefined) ?? Status.unlinkedSince(evaluation, policy)) : undefined)
     previous = evaluation
   }
   const resolutions = Object.values(projection.resolutions).map((r) => ({ at: r.at, resolution: r.value }))

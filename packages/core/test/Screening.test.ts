@@ -73,6 +73,8 @@ describe("Screening.builder", () => {
     const [september, october] = report.total
     assert.deepStrictEqual(september, { unlinkedAtStart: 1, newlyUnlinked: 1, found: 1, closed: 0, open: 1, medianDaysToFound: 51, confirmed: 0, rejected: 0 })
     assert.strictEqual(october?.unlinkedAtStart, 1)
+    // The whole span: unlinked at its start, open at its end, the median over every member found.
+    assert.deepStrictEqual(report.span, { unlinkedAtStart: 1, newlyUnlinked: 1, found: 1, closed: 0, open: 1, medianDaysToFound: 51, confirmed: 0, rejected: 0 })
     assert.deepStrictEqual(report.found, [{ memberId: M, orgId: "org-branch-a", period: 0, relink: { at: F.at("2025-09-21"), type: "ContactRecorded", channel: "visit" }, days: 51 }])
     assert.strictEqual(Screening.relinkLabel(report.found[0]?.relink as Timeline.Relink, "zh"), "联系（走访）")
     assert.deepStrictEqual(report.periods.map((p) => p.label), ["2025-08", "2025-09"])

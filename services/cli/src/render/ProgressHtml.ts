@@ -105,26 +105,6 @@ const text = {
   }
 } as const
 
-const median = (values: ReadonlyArray<number>): number | undefined => {
-  if (values.length === 0) return undefined
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
-const sum = (cells: ReadonlyArray<Cell>, f: (cell: Cell) => number): number => cells.reduce((n, cell) => n + f(cell), 0)
-
-/** Several periods as one: unlinked at the start of the first, open at the end of the last, the rest added up. */
-const spanOf = (cells: ReadonlyArray<Cell>): Omit<Cell, "medianDaysToFound"> => ({
-  unlinkedAtStart: cells[0]?.unlinkedAtStart ?? 0,
-  newlyUnlinked: sum(cells, (c) => c.newlyUnlinked),
-  found: sum(cells, (c) => c.found),
-  closed: sum(cells, (c) => c.closed),
-  open: cells.at(-1)?.open ?? 0,
-  confirmed: sum(cells, (c) => c.confirmed),
-  rejected: sum(cells, (c) => c.rejected)
-})
-
 const valueOf = (cell: Cell, id: MeasureId): string => {
   const value = cell[id]
   return value === undefined ? "—" : id === "medianDaysToFound" ? value.toFixed(1) : String(value)
@@ -267,7 +247,7 @@ const byOrgTable = (report: Screening.Progress, lang: Lang): string => {
   const t = text[lang]
   // A stable sort: equals stay in the report's order (names in Chinese collation).
   const ranked = report.rows
-    .map((row) => ({ row, span: spanOf(row.cells) }))
+    .map((row) => ({ row, span: row.span }))
     .sort((a, b) => b.span.unlinkedAtStart + b.span.newlyUnlinked - (a.span.unlinkedAtStart + a.span.newlyUnlinked))
   const shown = ranked.slice(0, MAX_ORGS)
   const totals: ReadonlyArray<Exclude<MeasureId, "medianDaysToFound">> = ["unlinkedAtStart", "newlyUnlinked", "found", "open"]
@@ -336,7 +316,7 @@ export const render = (report: Screening.Progress, context: ProgressContext): st
   const end = report.instants.at(-1)
   const endDate = end === undefined ? "" : Instant.formatCstDate(end)
   const spanText = start === undefined ? "" : `${Instant.formatCstDate(start)} – ${endDate}`
-  const whole: Cell = { ...spanOf(report.total), medianDaysToFound: median(report.found.flatMap((f) => (f.days === undefined ? [] : [f.days]))) }
+  const whole = report.span
   const anyUnlinked = report.total.some((c) => c.unlinkedAtStart > 0 || c.newlyUnlinked > 0)
   const cards = keyFigures
     .map((id) => `<div class="card" style="--c:${measureColours[id]}"><div class="n">${valueOf(whole, id)}</div><div class="l">${escape(header(id, lang))}</div></div>`)

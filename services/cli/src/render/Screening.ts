@@ -109,6 +109,7 @@ export const writeJson = (report: Screening.Progress, context: Context, sink: Si
       measures: Screening.measures.map((m) => ({ id: m.id, header: m[context.lang] })),
       periods: report.periods.map((p) => ({ label: p.label, from: Instant.formatCst(p.from), to: Instant.formatCst(p.to) })),
       total: report.total,
+      span: report.span,
       rows: report.rows,
       statusCounts: report.statusCounts.map((counts, i) => ({ at: Instant.formatCst(report.instants[i] as number), counts })),
       found: report.found.map((f) => ({

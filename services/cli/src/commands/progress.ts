@@ -12,7 +12,6 @@ import { BadArgument, BadAsOf, type CommandError, UnknownOrg } from "../Errors.t
 import * as Progress from "../Progress.ts"
 import * as ProgressHtml from "../render/ProgressHtml.ts"
 import * as Rendered from "../render/Screening.ts"
-import * as Sink from "../Sink.ts"
 import * as Time from "../Time.ts"
 import * as Shared from "./shared.ts"
 
@@ -108,26 +107,12 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
         lang: flags.lang,
         ...(orgId !== undefined && { org: { orgId, name: OrgTree.nameOf(orgs, orgId), includeSubtree: flags.includeSubtree } })
       }
-      if (chosen === "xlsx") {
-        yield* Sink.staged(outPath, {}, (temp) => Rendered.writeXlsx(report, context, temp))
-      } else {
-        const sink = yield* Sink.open(outPath)
-        switch (chosen) {
-          case "csv":
-            yield* Rendered.writeCsv(report, context, sink)
-            break
-          case "json":
-            yield* Rendered.writeJson(report, context, sink)
-            break
-          case "html":
-            yield* Sink.run(sink, async (s) => {
-              s.write(ProgressHtml.render(report, context))
-              await s.ready()
-            })
-            break
-        }
-        yield* Sink.run(sink, (s) => s.close())
-      }
+      yield* Shared.writeReport(chosen, outPath, {}, {
+        xlsx: (path) => Rendered.writeXlsx(report, context, path),
+        csv: (sink) => Rendered.writeCsv(report, context, sink),
+        json: (sink) => Rendered.writeJson(report, context, sink),
+        html: () => ProgressHtml.render(report, context)
+      })
       const found = report.total.reduce((n, c) => n + c.found, 0)
       const open = report.total[report.total.length - 1]?.open ?? 0
       yield* Shared.note(

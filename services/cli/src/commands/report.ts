@@ -13,7 +13,6 @@ import * as Progress from "../Progress.ts"
 import * as ProgressReport from "./progress.ts"
 import * as Html from "../render/Html.ts"
 import * as Unlinked from "../render/Unlinked.ts"
-import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", Shared.reportFormats).pipe(
@@ -71,26 +70,12 @@ export const runList = (
       }
       // Full ID numbers and phones: the file is its owner's only.
       const file = { private: flags.reveal }
-      if (chosen === "xlsx") {
-        yield* Sink.staged(outPath, file, (temp) => Unlinked.writeXlsx(report, context, temp))
-      } else {
-        const sink = yield* Sink.open(outPath, file)
-        switch (chosen) {
-          case "csv":
-            yield* Unlinked.writeCsv(report, context, sink)
-            break
-          case "json":
-            yield* Unlinked.writeJson(report, context, sink)
-            break
-          case "html":
-            yield* Sink.run(sink, async (s) => {
-              s.write(Html.render(report, context))
-              await s.ready()
-            })
-            break
-        }
-        yield* Sink.run(sink, (s) => s.close())
-      }
+      yield* Shared.writeReport(chosen, outPath, file, {
+        xlsx: (path) => Unlinked.writeXlsx(report, context, path),
+        csv: (sink) => Unlinked.writeCsv(report, context, sink),
+        json: (sink) => Unlinked.writeJson(report, context, sink),
+        html: () => Html.render(report, context)
+      })
       const organisations = Unlinked.groups(report).length
       yield* Shared.note(
         flags.quiet,

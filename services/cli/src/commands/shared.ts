@@ -10,12 +10,13 @@ import { Flag } from "effect/cli"
 import { type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store, StoredSettings } from "@relink/worker"
-import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, UnknownFormat, Usage } from "../Errors.ts"
+import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, UnknownFormat, Usage, type WriteFailed } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as Outputs from "../Outputs.ts"
 import * as Progress from "../Progress.ts"
 import * as Terminal from "../render/Terminal.ts"
 import * as Settings from "../Settings.ts"
+import * as Sink from "../Sink.ts"
 import * as Sources from "../Sources.ts"
 import * as Time from "../Time.ts"
 
@@ -153,6 +154,34 @@ export const chooseFormat = (flag: Option.Option<ReportFormat>, out: Option.Opti
   const extension = Option.isSome(out) ? extname(out.value).toLowerCase() : ""
   return extension === "" ? Effect.succeed("xlsx") : Effect.fail(new UnknownFormat({ format: extension.slice(1), allowed: reportFormats }))
 }
+
+/** How one report is written in each format: a workbook to a path, the text formats to a sink. */
+export interface ReportWriters {
+  readonly xlsx: (path: string) => Effect.Effect<void, WriteFailed>
+  readonly csv: (sink: Sink.Sink) => Effect.Effect<void, WriteFailed>
+  readonly json: (sink: Sink.Sink) => Effect.Effect<void, WriteFailed>
+  readonly html: () => string
+}
+
+/** Writes a report in the format chosen to `outPath` (`-`: standard output), complete or not at all. */
+export const writeReport = (
+  format: ReportFormat,
+  outPath: string,
+  file: Sink.FileOptions,
+  writers: ReportWriters
+): Effect.Effect<void, WriteFailed, Scope.Scope> =>
+  format === "xlsx"
+    ? Sink.staged(outPath, file, writers.xlsx)
+    : Effect.gen(function* () {
+        const sink = yield* Sink.open(outPath, file)
+        if (format === "html") {
+          yield* Sink.run(sink, async (s) => {
+            s.write(writers.html())
+            await s.ready()
+          })
+        } else yield* writers[format](sink)
+        yield* Sink.run(sink, (s) => s.close())
+      })
 
 /** Up to three registered ids that look like the one asked for. */
 export const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string> => {

@@ -14,6 +14,7 @@ import type { ReadFailed, WriteFailed } from "./Errors.ts"
 import type * as Progress from "./Progress.ts"
 import * as Sink from "./Sink.ts"
 import * as Sources from "./Sources.ts"
+import * as Json from "./render/Json.ts"
 
 export interface Ingested {
   readonly state: Scan.State
@@ -87,7 +88,7 @@ export const ingest = (
       read.push({ file, before })
       const reject = (reject: Reject) => {
         rejected++
-        if (rejected <= maxRejects) rejects.write(`${JSON.stringify(reject)}\n`)
+        if (rejected <= maxRejects) rejects.write(`${Json.stringify(reject)}\n`)
       }
       const start = before
       const count = yield* Sources.readLines(

@@ -9,6 +9,7 @@ import { OrgTree, Status } from "@relink/core"
 import * as Terminal from "../render/Terminal.ts"
 import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
+import * as Json from "../render/Json.ts"
 
 export const orgs = Command.make(
   "orgs",
@@ -49,7 +50,7 @@ export const orgs = Command.make(
           const entry = { orgId, name: org.name, kind: org.kind, region: org.region, parentId: OrgTree.parentOf(tree, orgId) ?? null, depth, members: home.get(orgId) ?? 0, unlinked: responsible.get(orgId) ?? 0 }
           lines.push(
             flags.format === "json"
-              ? JSON.stringify(entry)
+              ? Json.stringify(entry)
               : Terminal.clean(`${"  ".repeat(depth)}${orgId}  ${org.name}  (${org.kind}, ${org.region}) — ${entry.members} member${entry.members === 1 ? "" : "s"}, ${entry.unlinked} unlinked to find`)
           )
           for (const child of [...(tree.children.get(orgId) ?? [])].sort()) visit(child, depth + 1)

@@ -68,7 +68,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
       const chosen = yield* Shared.chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const last = instants[instants.length - 1] as number
-      const outPath = Option.getOrElse(flags.out, () => (chosen === "xlsx" ? `progress-${orgId ?? "all"}-${Instant.formatCstDate(last - 1)}.xlsx` : "-"))
+      const outPath = Option.getOrElse(flags.out, () => (chosen === "xlsx" ? Shared.defaultWorkbook("progress", orgId, last - 1) : "-"))
       // The same fold either way: an export's events, or every event the worker stored.
       const { state, policy } =
         origin._tag === "Mongo"

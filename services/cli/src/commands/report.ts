@@ -6,13 +6,14 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Instant, OrgTree, Report } from "@relink/core"
+import { OrgTree, Report } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import { UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as ProgressReport from "./progress.ts"
 import * as Html from "../render/Html.ts"
 import * as Unlinked from "../render/Unlinked.ts"
+import * as Time from "../Time.ts"
 import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", Shared.reportFormats).pipe(
@@ -46,9 +47,8 @@ export const runList = (
       const origin = yield* Shared.originOf(`relink report ${kind}`, flags)
       const chosen = yield* Shared.chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
-      const outPath = Option.getOrElse(flags.out, () =>
-        chosen === "xlsx" ? `${kind}-${orgId ?? "all"}-${Option.getOrElse(flags.asOf, () => Instant.formatCstDate(Date.now())).slice(0, 10)}.xlsx` : "-"
-      )
+      const asOf = yield* Time.asOf(flags.asOf)
+      const outPath = Option.getOrElse(flags.out, () => (chosen === "xlsx" ? Shared.defaultWorkbook(kind, orgId, asOf) : "-"))
       // From MongoDB, a list for one organisation reads only the members it can hold.
       const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined ? undefined : { orgId, includeSubtree: flags.includeSubtree })
       yield* Shared.note(flags.quiet, loaded.summary)

@@ -7,11 +7,12 @@ import { basename, dirname, extname, join } from "node:path"
 import { readFileSync, statSync } from "node:fs"
 import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
-import { type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { Instant, type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store, StoredSettings } from "@relink/worker"
 import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, UnknownFormat, Usage, type WriteFailed } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
+import * as FileName from "../FileName.ts"
 import * as Outputs from "../Outputs.ts"
 import * as Progress from "../Progress.ts"
 import * as Terminal from "../render/Terminal.ts"
@@ -154,6 +155,14 @@ export const chooseFormat = (flag: Option.Option<ReportFormat>, out: Option.Opti
   const extension = Option.isSome(out) ? extname(out.value).toLowerCase() : ""
   return extension === "" ? Effect.succeed("xlsx") : Effect.fail(new UnknownFormat({ format: extension.slice(1), allowed: reportFormats }))
 }
+
+/**
+ * The workbook a report writes when no --out is given, in the working directory:
+ * `unlinked-org-5101-0002-2026-11-27.xlsx`. The organisation id is reduced to a safe file-name form
+ * (FileName.part): a value from the data never becomes a directory.
+ */
+export const defaultWorkbook = (report: string, orgId: string | undefined, asOf: number): string =>
+  `${report}-${orgId === undefined ? "all" : FileName.part(orgId)}-${Instant.formatCstDate(asOf)}.xlsx`
 
 /** How one report is written in each format: a workbook to a path, the text formats to a sink. */
 export interface ReportWriters {
@@ -330,7 +339,7 @@ export const readEvents = (
     if (rejected > lines * MOSTLY_REJECTED) {
       progress.done()
       yield* Console.error(
-        `relink: warning: ${Progress.number(rejected)} of ${Progress.number(lines)} lines (${Math.round((rejected / lines) * 100)}%) were rejected, see ${ingested.rejectsPath ?? "?"}: is --events the export you meant?`
+        `relink: warning: ${Progress.number(rejected)} of ${Progress.number(lines)} lines (${Math.round((rejected / lines) * 100)}%) were rejected${ingested.rejectsPath === undefined ? " (none written: --max-rejects 0)" : `, see ${ingested.rejectsPath}`}: is --events the export you meant?`
       )
     }
     return { ingested, asOf, progress }
@@ -518,8 +527,10 @@ export const readSummary = (ingested: Ingest.Ingested): string => {
   const malformed =
     rejected === 0
       ? "no malformed lines"
-      : `${kinds.join(" and ")} skipped, written to ${ingested.rejectsPath ?? "?"} (readable by its owner only)` +
-        (ingested.unwritten > 0 ? `; it holds the first ${Progress.number(rejected - ingested.unwritten)}, ${Progress.number(ingested.unwritten)} more were only counted (--max-rejects)` : "")
+      : ingested.rejectsPath === undefined
+        ? `${kinds.join(" and ")} skipped and only counted (--max-rejects 0: no rejects file)`
+        : `${kinds.join(" and ")} skipped, written to ${ingested.rejectsPath} (readable by its owner only)` +
+          (ingested.unwritten > 0 ? `; it holds the first ${Progress.number(rejected - ingested.unwritten)}, ${Progress.number(ingested.unwritten)} more were only counted (--max-rejects)` : "")
   const duplicates = ingested.duplicates === 0 ? "" : `; ${Progress.number(ingested.duplicates)} duplicate event${ingested.duplicates === 1 ? "" : "s"} ignored`
   return `read ${Progress.number(ingested.lines)} lines from ${files} in ${ingested.seconds.toFixed(1)} s${speed}; ${malformed}${duplicates}`
 }

@@ -3,6 +3,8 @@
  * Chinese as mojibake), CRLF line ends, RFC 4180 quoting. Every CSV relink writes goes through
  * `record`, so no cell reaches a spreadsheet as a formula and no identifier as a number.
  */
+import * as Text from "./Text.ts"
+
 export const BOM = "\uFEFF"
 
 const NEEDS_QUOTES = /[",\r\n]/
@@ -12,6 +14,12 @@ const NEEDS_QUOTES = /[",\r\n]/
  * return some of them skip, could (OWASP, CSV injection).
  */
 const FORMULA = /^[=+\-@\t\r]/
+
+/**
+ * Controls but tab and the line breaks (NUL, BEL, ESC, DEL, C1) and bidi controls: no spreadsheet
+ * shows them, and on a terminal (`--out -`) they ring, move the cursor or reorder the line.
+ */
+const CONTROL = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${Text.BIDI_CONTROLS}]`, "g")
 
 /** An identifier a spreadsheet would read as a number or a date: digits with separators or an exponent only. */
 const NUMBER_LIKE = /^\d[\d\s.,:/eE+-]*$/
@@ -32,7 +40,8 @@ export type Value = string | number | boolean | null | undefined
 export const cellText = (value: Value, identifier = false): string => {
   if (value === null || value === undefined) return ""
   if (typeof value !== "string") return String(value)
-  return FORMULA.test(value) || (identifier && NUMBER_LIKE.test(value)) ? TEXT_MARK + value : value
+  const text = value.replace(CONTROL, "")
+  return FORMULA.test(text) || (identifier && NUMBER_LIKE.test(text)) ? TEXT_MARK + text : text
 }
 
 /** One field: neutralised, then quoted when it holds a quote, comma or line break; quotes doubled. */

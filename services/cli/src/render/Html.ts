@@ -6,6 +6,7 @@
  * unless `--reveal`).
  */
 import { type DataQuality, Instant, type Report, type Status } from "@relink/core"
+import * as Text from "./Text.ts"
 import { type Context, type Group, groups, labels, scopeText } from "./Unlinked.ts"
 
 /**
@@ -15,8 +16,12 @@ import { type Context, type Group, groups, labels, scopeText } from "./Unlinked.
  */
 const NOT_HTML = /[^\P{Cc}\t\n\f\r]|[\p{Cs}\p{Noncharacter_Code_Point}]/gu
 
+/**
+ * Text as a page holds it: markup characters escaped; what HTML forbids and every bidi control
+ * removed, so no name or id, however its controls combine, reorders the page around it.
+ */
 export const escape = (value: string | number): string =>
-  String(value).replace(NOT_HTML, "").replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
+  Text.withoutBidi(String(value).replace(NOT_HTML, "")).replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
 
 /**
  * Text from the events (names, organisation names, notes), isolated from the page around it: a
@@ -26,7 +31,7 @@ export const escape = (value: string | number): string =>
 export const isolated = (value: string | number): string => (typeof value === "number" ? String(value) : `<bdi>${escape(value)}</bdi>`)
 
 /** The same where markup cannot go (the page title, SVG text): first-strong isolate … pop directional isolate. */
-export const isolatedText = (value: string): string => escape(`\u2068${value}\u2069`)
+export const isolatedText = (value: string): string => `\u2068${escape(value)}\u2069`
 
 /**
  * One colour per unlinked status, from most to least severe, for at risk, for the statuses of the

@@ -9,6 +9,7 @@ import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
+import * as Json from "./Json.ts"
 
 export interface MemberRow {
   readonly kind: "member"
@@ -166,8 +167,8 @@ export interface Written {
 const lineFormats = {
   jsonl: {
     head: "",
-    member: (e: Status.Evaluation) => `${JSON.stringify(memberRow(e))}\n`,
-    match: (p: Matching.Proposal, rule: MatchRule.MatchRule) => `${JSON.stringify(matchRow(p, rule))}\n`
+    member: (e: Status.Evaluation) => `${Json.stringify(memberRow(e))}\n`,
+    match: (p: Matching.Proposal, rule: MatchRule.MatchRule) => `${Json.stringify(matchRow(p, rule))}\n`
   },
   csv: {
     head: Csv.BOM + Csv.record(csvColumns),
@@ -222,10 +223,10 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
           skippedFuture: result.skippedFuture,
           unregisteredMembers: result.unregisteredMembers
         }
-        emit(`${JSON.stringify(head).slice(0, -1)},"members":[`)
-        yield* batches(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${JSON.stringify(memberRow(e))}`))
+        emit(`${Json.stringify(head).slice(0, -1)},"members":[`)
+        yield* batches(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${Json.stringify(memberRow(e))}`))
         emit(`],"matches":[`)
-        yield* batches(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${JSON.stringify(matchRow(p, rule))}`))
+        yield* batches(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${Json.stringify(matchRow(p, rule))}`))
         emit("]}\n")
       })
   }

@@ -9,6 +9,7 @@ import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
+import * as Json from "./Json.ts"
 
 export interface Context {
   readonly lang: Report.Lang
@@ -123,7 +124,7 @@ export const writeJson = (report: Screening.Progress, context: Context, sink: Si
         days: f.days ?? null
       }))
     }
-    s.write(`${JSON.stringify(document, null, 1)}\n`)
+    s.write(`${Json.stringify(document, 1)}\n`)
     await s.ready()
   })
 

@@ -10,6 +10,7 @@ import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
+import * as Json from "./Json.ts"
 
 export interface Group {
   readonly orgId: string
@@ -112,9 +113,9 @@ export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink
       columns: report.columns.map((c) => ({ id: c.id, header: c[context.lang] })),
       summary: groups(report).map((g) => ({ orgId: g.orgId, name: g.name, counts: g.counts, total: g.rows.length }))
     }
-    s.write(`${JSON.stringify(head, null, 1).slice(0, -2)},\n "rows": [`)
+    s.write(`${Json.stringify(head, 1).slice(0, -2)},\n "rows": [`)
     for (let i = 0; i < report.rows.length; i++) {
-      s.write(`${i === 0 ? "" : ","}\n  ${JSON.stringify(report.rows[i])}`)
+      s.write(`${i === 0 ? "" : ","}\n  ${Json.stringify(report.rows[i])}`)
       if (i % 5000 === 4999) await s.ready()
     }
     s.write("\n ]\n}\n")

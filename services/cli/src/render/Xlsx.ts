@@ -10,6 +10,7 @@ import type ExcelJS from "exceljs"
 import { Effect, type Scope } from "effect"
 import { WriteFailed, reasonOf } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
+import * as Text from "./Text.ts"
 
 const MAX_SHEET_NAME = 31
 const FORBIDDEN = /[[\]:*?/\\]/g
@@ -33,10 +34,7 @@ const OOXML_ESCAPE = /_(x[0-9A-Fa-f]{4}_)/g
  */
 export const cellText = (value: string): string => {
   const clean = value.replace(NOT_XML, "")
-  if (clean.length <= MAX_CELL) return clean
-  let end = MAX_CELL - TRUNCATED.length
-  if (/[\uD800-\uDBFF]/.test(clean.charAt(end - 1))) end--
-  return clean.slice(0, end) + TRUNCATED
+  return clean.length <= MAX_CELL ? clean : Text.cutUtf16(clean, MAX_CELL - TRUNCATED.length) + TRUNCATED
 }
 
 /** `cellText`, encoded for the file (what exceljs writes as it is). */
@@ -46,14 +44,14 @@ const encoded = (value: string): string => cellText(value).replace(OOXML_ESCAPE,
 const key = (name: string) => name.toLocaleLowerCase("en-US")
 
 /**
- * A sheet name Excel accepts, unique among `used` (which it joins): at most 31 characters, none of
- * `[]:*?/\` nor any XML forbids, not blank, not starting or ending with an apostrophe. Duplicates
- * get " (2)", " (3)"…
+ * A sheet name Excel accepts, unique among `used` (which it joins): at most 31 UTF-16 code units
+ * (what Excel counts: an emoji takes two), none of `[]:*?/\\` nor any XML forbids, no bidi
+ * control, not blank, not starting or ending with an apostrophe. Duplicates get " (2)", " (3)"…
  */
 export const sheetName = (wanted: string, used: Set<string>): string => {
-  const cleaned = wanted.replace(NOT_XML, "").replace(FORBIDDEN, " ").replace(/\s+/g, " ").trim().replace(/^'+|'+$/g, "").trim()
+  const cleaned = Text.withoutBidi(wanted.replace(NOT_XML, "")).replace(FORBIDDEN, " ").replace(/\s+/g, " ").trim().replace(/^'+|'+$/g, "").trim()
   const base = cleaned === "" || key(cleaned) === "history" ? "Sheet" : cleaned
-  const cut = (text: string, room: number) => [...text].slice(0, room).join("").trimEnd()
+  const cut = (text: string, room: number) => Text.cutUtf16(text, room).trimEnd().replace(/'+$/, "")
   let name = cut(base, MAX_SHEET_NAME)
   for (let n = 2; used.has(key(name)); n++) {
     const suffix = ` (${n})`

@@ -1,6 +1,6 @@
 /**
- * Data quality of a registration: an ID number that fails GB 11643, and dates a clerk would call
- * impossible (docs/rules.md#data-quality). A problem never stops a member from being tracked —
+ * Data quality of a registration: an ID number that fails GB 11643, one member id registered with
+ * different ID numbers, and dates a clerk would call impossible (docs/rules.md#data-quality). A problem never stops a member from being tracked —
  * losing the member would be worse — and never changes a status: it adds the flag `data-quality`
  * and a row in the data-quality list of the organisation that must correct it.
  *
@@ -26,6 +26,7 @@ export type Code =
   | "before-birth"
   | "under-18"
   | "differs-from-id"
+  | "registered-differently"
 
 /** One problem: the field and what is wrong with it. Holds no personal data (no values). */
 export interface Problem {
@@ -52,7 +53,11 @@ export const codeLabels: Record<Code, { readonly zh: string; readonly en: string
   "after-registration": { zh: "晚于登记日期", en: "after the registration" },
   "before-birth": { zh: "早于出生日期", en: "before the birth date" },
   "under-18": { zh: "入党时未满18周岁", en: "joined before the age of 18" },
-  "differs-from-id": { zh: "与身份证号不一致", en: "differs from the ID number" }
+  "differs-from-id": { zh: "与身份证号不一致", en: "differs from the ID number" },
+  "registered-differently": {
+    zh: "同一党员先后登记过不同的身份证号，请核实哪个正确",
+    en: "registered under this member id with different ID numbers: check which is right"
+  }
 }
 
 /** A problem as stored in an evaluation. */
@@ -86,6 +91,7 @@ export const problems = (projection: Projection.Projection): ReadonlyArray<Probl
   const parsed = IdNumber.parse(Redacted.value(registration.idNumber), { asOf: new Date(at) })
   const id = Result.isSuccess(parsed) ? parsed.success : undefined
   if (Result.isFailure(parsed)) found.push({ field: "idNumber", code: parsed.failure.code })
+  if ((projection.idNumbers?.length ?? 0) > 1) found.push({ field: "idNumber", code: "registered-differently" })
   const { birthDate, gender, joinedAt } = registration
   if (birthDate !== undefined) {
     if (birthDate < "1900-01-01") found.push({ field: "birthDate", code: "before-1900" })

@@ -6,8 +6,9 @@
  * same events, the projection is the same — which is what lets the worker, replays and the
  * embedded scan agree.
  */
-import { Effect, type Redacted, Schema } from "effect"
+import { Effect, Redacted, Result, Schema } from "effect"
 import * as Event from "./Event.ts"
+import * as IdNumber from "./IdNumber.ts"
 import * as Rhythm from "./Rhythm.ts"
 import { defined } from "./internal/Defined.ts"
 import { same } from "./internal/Same.ts"
@@ -80,6 +81,12 @@ export interface Projection {
   readonly memberId: string
   readonly registration?: Registration | undefined
   readonly registrationStamp?: Stamp | undefined
+  /**
+   * The distinct valid ID numbers registered under this member id (normalised; the two smallest)
+   * where the registration alone does not say them (`idKeysOf`). Two of them are two people under
+   * one id, or a record overwritten: a data-quality problem, not something to settle silently.
+   */
+  readonly idNumbers?: ReadonlyArray<Redacted.Redacted<string>> | undefined
   readonly name?: string | undefined
   readonly nameStamp?: Stamp | undefined
   readonly phone?: Redacted.Redacted<string> | undefined
@@ -171,6 +178,7 @@ export const Projection = Schema.Struct({
   memberId: Schema.String,
   registration: Schema.optional(Registration),
   registrationStamp: Schema.optional(Stamp),
+  idNumbers: Schema.optional(Schema.Array(Personal)),
   name: Schema.optional(Schema.String),
   nameStamp: Schema.optional(Stamp),
   phone: Schema.optional(Personal),
@@ -203,6 +211,7 @@ export const empty = (memberId: string): Projection => ({
   memberId,
   registration: undefined,
   registrationStamp: undefined,
+  idNumbers: undefined,
   name: undefined,
   nameStamp: undefined,
   phone: undefined,
@@ -311,13 +320,46 @@ const mergeTransfer = (a: Transfer, b: Transfer): Transfer => {
 type Writable<A> = { -readonly [K in keyof A]: A[K] }
 
 /**
+ * A registered ID number as registrations are compared: a valid number in its normalised form (a
+ * legacy 15-digit number as the 18 it upgrades to, spacing and case aside). An invalid one counts
+ * for nothing here: replacing it is the correction its own data-quality problem asks for.
+ */
+const idKey = (idNumber: Redacted.Redacted<string>): ReadonlyArray<string> => {
+  const parsed = IdNumber.parse(Redacted.value(idNumber))
+  return Result.isSuccess(parsed) ? [parsed.success] : []
+}
+
+/** The valid ID numbers a projection has seen: its set, or its registration's number alone. */
+const idKeysOf = (p: Projection): ReadonlyArray<string> =>
+  p.idNumbers?.map(Redacted.value) ?? (p.registration === undefined ? [] : idKey(p.registration.idNumber))
+
+/**
+ * The union of two sets of valid registered ID numbers, cut to its two smallest: a semilattice, so
+ * the merge stays commutative, associative and idempotent. Two are all a problem needs to be seen.
+ */
+const mergeIdNumbers = (a: Projection, b: Projection, registration: Registration | undefined): Projection["idNumbers"] => {
+  if (a.idNumbers === undefined && b.idNumbers === undefined) {
+    const ra = a.registration?.idNumber
+    const rb = b.registration?.idNumber
+    // The common case, one number registered once or sent again: the registration says it all.
+    if (ra === undefined || rb === undefined || ra === rb || Redacted.value(ra) === Redacted.value(rb)) return undefined
+  }
+  const keys = [...new Set([...idKeysOf(a), ...idKeysOf(b)])].sort().slice(0, 2)
+  const derived = registration === undefined ? [] : idKey(registration.idNumber)
+  // Kept only where the registration that wins cannot say it: then every projection's set is `idKeysOf`.
+  return keys.length === derived.length && keys.every((key, i) => key === derived[i]) ? undefined : keys.map((key) => Redacted.make(key))
+}
+
+/**
  * Writes the merge of `a` and `b` into `out`: a fresh projection, or `a` itself when a fold owns
  * it. Each field depends only on the same fields of `a` and `b`, read before `out` is written, so
  * `out` may be `a`. A value goes with its stamp: the later stamp's value wins (ties are one event).
  */
 const mergeFields = (out: Writable<Projection>, a: Projection, b: Projection, records: Records): void => {
   const registrationStamp = later(a.registrationStamp, b.registrationStamp)
-  out.registration = registrationStamp === a.registrationStamp ? a.registration : b.registration
+  const registration = registrationStamp === a.registrationStamp ? a.registration : b.registration
+  out.idNumbers = mergeIdNumbers(a, b, registration)
+  out.registration = registration
   out.registrationStamp = registrationStamp
   const nameStamp = later(a.nameStamp, b.nameStamp)
   out.name = nameStamp === a.nameStamp ? a.name : b.name

@@ -136,3 +136,42 @@ describe("the data-quality flag", () => {
     assert.isUndefined(e.dataQuality)
   })
 })
+
+describe("one member id registered with different ID numbers", () => {
+  it("is a data-quality problem of the ID number, whichever registration came last", () => {
+    const first = F.registered(M, "2025-01-01", { idNumber: "11010519491231002X" })
+    const second = { ...F.registered(M, "2025-02-01", { idNumber: "110105194912310038" }), eventId: "e-again" }
+    for (const events of [[first, second], [second, first]]) {
+      const e = evaluate(events)
+      assert.include(e.flags, "data-quality")
+      assert.deepStrictEqual(e.dataQuality, [{ field: "idNumber", code: "registered-differently" }])
+    }
+    assert.strictEqual(DataQuality.describe({ field: "idNumber", code: "registered-differently" }, "en"), "ID number: registered under this member id with different ID numbers: check which is right")
+  })
+
+  it("is no problem when the numbers are one number written differently: a legacy 15 and its 18, spaces, a lower-case x", () => {
+    const again = (when: string, idNumber: string, n: number) => ({ ...F.registered(M, when, { idNumber }), eventId: `e-${n}` })
+    const e = evaluate([again("2025-01-01", "11010519491231002X", 1), again("2025-02-01", "110105491231002", 2), again("2025-03-01", "110105 19491231 002x", 3)])
+    assert.deepStrictEqual(e.dataQuality ?? [], [])
+  })
+
+  it("is seen in any order and duplication of the registrations", () => {
+    const registrations = [
+      { ...F.registered(M, "2025-01-01", { idNumber: "11010519491231002X" }), eventId: "e-1" },
+      { ...F.registered(M, "2025-02-01", { idNumber: "110105491231002" }), eventId: "e-2" },
+      { ...F.registered(M, "2025-03-01", { idNumber: "110105194912310038" }), eventId: "e-3" },
+      // Invalid and latest: it wins the registration, and counts for nothing among the numbers.
+      { ...F.registered(M, "2025-04-01", { idNumber: "110105194912310021" }), eventId: "e-4" }
+    ]
+    const conflict = { field: "idNumber", code: "registered-differently" }
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...registrations), { minLength: 1, maxLength: 8 }), (events) => {
+        const ids = new Set(events.map((e) => e.eventId))
+        const valid = new Set(events.flatMap((e) => (e.eventId === "e-3" ? ["other"] : e.eventId === "e-4" ? [] : ["same"])))
+        const problems = evaluate(events).dataQuality ?? []
+        assert.strictEqual(problems.some((p) => p.code === conflict.code), valid.size === 2, [...ids].join(" "))
+      })
+    )
+  })
+})
+

@@ -16,7 +16,7 @@ const transferId = fc.constantFrom("tr-1", "__proto__", "toString")
 
 /** Any event about member m-1, as wire JSON minus the event id. */
 export const memberEventWire: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-  fc.record({ type: fc.constant("MemberRegistered"), name: fc.constantFrom("张伟", "章伟"), idNumber: fc.constant("11010519491231002X"), category: fc.constantFrom("full", "probationary"), orgId: fc.constantFrom("org-a", "org-b") }),
+  fc.record({ type: fc.constant("MemberRegistered"), name: fc.constantFrom("张伟", "章伟"), idNumber: fc.constantFrom("11010519491231002X", "11010519491231002X", "110105491231002", "110105194912310038"), category: fc.constantFrom("full", "probationary"), orgId: fc.constantFrom("org-a", "org-b") }),
   fc.record({ type: fc.constant("MemberUpdated"), phone: fc.constantFrom("13800138000", "13900139000"), category: fc.constantFrom("full", "probationary") }),
   fc.record({ type: fc.constant("ContactRecorded"), channel: fc.constantFrom("meeting", "dues", "phone", "visit", "online", "message", "other") }),
   fc.record({ type: fc.constant("OutflowReported"), destinationRegion: fc.constantFrom("440305", "310101"), reason: fc.constant("work"), fixedLocation: fc.boolean() }),

@@ -1,18 +1,22 @@
 /**
  * Random bytes and random near-valid events, mixed into a real export, through `scan` and `report`
  * in every format: nothing crashes, every valid event still counts, every file parses with a
- * standard reader, and no CSV cell can run as a formula.
+ * standard reader, and no CSV cell can run as a formula. Then every command with hostile
+ * organisation ids and names, hostile output paths, devices for inputs and outputs, and signals at
+ * random moments: each run ends with a file a reader opens or one clean line and a non-zero exit,
+ * writes nothing outside where it was pointed, and leaves no temporary file.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { parse as parseCsv } from "csv-parse/sync"
 import ExcelJS from "exceljs"
 import fc from "fast-check"
-import { readFileSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parse as parseHtml } from "parse5"
 import { Result } from "effect"
 import { Event, Policy, Scan } from "@relink/core"
-import { AS_OF, relink, tempDir } from "./helpers.ts"
+import { AS_OF, bin, relink, simulate, tempDir } from "./helpers.ts"
 
 const fixture = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
   .split("\n")
@@ -136,3 +140,154 @@ describe("relink on random and hostile exports", () => {
     )
   })
 })
+
+/** Organisation ids and names as an attacker or a careless export writes them (1–128 characters, as the contract allows). */
+const hostileId = fc.oneof(
+  fc.constantFrom("../../../escaped", "/etc/passwd", "..", "a/b\\c", "\u202Eevil\u2066", "CON", "~root", "-rf", " ", "x".repeat(128), "组织/../党支部", "😀".repeat(20)),
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 })
+)
+const hostileName = fc.oneof(nasty, fc.constantFrom(`${"党".repeat(30)}😀支部`, "\u202E\u2066\u2069\u200F名", "\u001b]0;pwned\u0007\u001b[2J"))
+
+/** A file name the user chose: spaces, a leading dash, a line break, bidi controls, 300 bytes, a subdirectory. */
+const outName = fc.constantFrom("list", "a b", "-dash", "名单", "new\nline", "\u202Eevil", "x".repeat(300), "sub/dir/deep", "😀")
+
+/** What a command reads and where it writes: a normal file or a device. */
+const eventsInput = fc.constantFrom("file", "file", "file", "/dev/null", "/dev/zero")
+const ruleInput = fc.constantFrom(undefined, undefined, "/dev/null", "/dev/zero", "garbage", "degenerate")
+const outTarget = fc.constantFrom("file", "file", "file", "default", "stdout", "/dev/null", "/dev/full")
+
+/** A command's arguments for an organisation, the extension of its output file ("" for standard output only), and whether it takes --rule and --as-of. */
+type Template = { readonly args: (orgId: string) => ReadonlyArray<string>; readonly ext: string; readonly rule: boolean; readonly asOf: boolean }
+const templates: ReadonlyArray<Template> = [
+  ...["jsonl", "json", "csv", "xlsx"].map((format) => ({ args: () => ["scan", "--format", format], ext: format === "jsonl" ? "ndjson" : format, rule: true, asOf: true })),
+  ...["unlinked", "data-quality", "early-warning"].flatMap((list) =>
+    ["xlsx", "csv", "json", "html"].map((format) => ({ args: (orgId: string) => ["report", list, "--org", orgId, "--include-subtree", "--format", format], ext: format, rule: true, asOf: true }))
+  ),
+  ...["xlsx", "csv", "json", "html"].map((format) => ({
+    args: (orgId: string) => ["report", "progress", "--org", orgId, "--from", "2026-01-01", "--to", AS_OF, "--format", format],
+    ext: format,
+    rule: false,
+    asOf: false
+  })),
+  { args: () => ["orgs", "--format", "json"], ext: "", rule: false, asOf: true },
+  { args: () => ["orgs"], ext: "", rule: false, asOf: true },
+  { args: () => ["train", "--pairs", "1000"], ext: "json", rule: true, asOf: true }
+]
+
+/** What a terminal must never get on standard error: controls but the line break, and bidi controls. */
+// eslint-disable-next-line no-control-regex -- finding controls is the point
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+
+/** Every path under `dir`, relative, directories included. */
+const tree = (dir: string, prefix = ""): ReadonlyArray<string> =>
+  readdirSync(join(dir, prefix)).flatMap((name) => {
+    const path = join(prefix, name)
+    return statSync(join(dir, path)).isDirectory() ? [path, ...tree(dir, path)] : [path]
+  })
+
+const parses = async (path: string, ext: string): Promise<void> => {
+  if (ext === "xlsx") await assertXlsx(path)
+  else if (ext === "csv") assertCsv(path)
+  else if (ext === "html") assertHtml(path)
+  else if (ext === "json") assertJson(path, false)
+  else if (ext === "ndjson") assertJson(path, true)
+}
+
+describe("every command against hostile ids, names, paths and devices", () => {
+  it("ends with a file a reader opens or one clean line and a non-zero exit; writes only where pointed; leaves no temporary file", { timeout: 600_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ template: fc.constantFrom(...templates), orgId: hostileId, orgName: hostileName, memberName: hostileName, out: outName, events: eventsInput, rule: ruleInput, target: outTarget }),
+        async (c) => {
+          const base = tempDir("fuzz-commands")
+          const cwd = join(base, "a", "b", "cwd")
+          mkdirSync(join(base, "in"), { recursive: true })
+          mkdirSync(cwd, { recursive: true })
+          const at = "2020-01-06T09:00:00+08:00"
+          const hostileEvents = [
+            { eventId: "fz-org", type: "OrgRegistered", occurredAt: at, orgId: c.orgId, name: c.orgName, parentId: "org-5101-0001", kind: "branch", region: "510107" },
+            { eventId: "fz-m", type: "MemberRegistered", occurredAt: at, orgId: c.orgId, memberId: "m-fz", name: c.memberName, idNumber: "11010519491231002X", category: "full" }
+          ]
+          const eventsPath = join(base, "in", "events.ndjson")
+          writeFileSync(eventsPath, [...fixture, ...hostileEvents.map((e) => JSON.stringify(e))].join("\n") + "\n")
+          const rulePath = join(base, "in", "rule.json")
+          if (c.rule === "garbage") writeFileSync(rulePath, "\u0000{not a rule")
+          if (c.rule === "degenerate") writeFileSync(rulePath, JSON.stringify({ prior: 1, comparisons: [], autoLinkProbability: 0.5, reviewProbability: 0.9 }))
+          const rule = c.rule === undefined || !c.template.rule ? [] : ["--rule", c.rule.startsWith("/dev/") ? c.rule : rulePath]
+          const outPath = c.target === "file" ? join(base, "out", `${c.out}${c.template.ext === "" ? "" : `.${c.template.ext}`}`) : c.target
+          const out = c.target === "default" ? [] : c.target === "stdout" ? (c.template.ext === "xlsx" ? [] : ["--out", "-"]) : c.template.ext === "" ? [] : ["--out", outPath]
+          const events = c.events === "file" ? eventsPath : c.events
+          const args = [...c.template.args(c.orgId), "--events", events, ...(c.template.asOf ? ["--as-of", AS_OF] : []), ...rule, ...out, "--quiet"]
+          const run = relink(args, { cwd, timeout: 120_000 })
+          const what = `relink ${JSON.stringify(args)} exited ${run.status}: ${run.stderr}`
+          assert.include([0, 1, 2], run.status, what)
+          assert.notMatch(run.stderr, UNPRINTABLE, what)
+          assert.notInclude(run.stderr, "unexpected error", what)
+          if (run.status !== 0) {
+            const lines = run.stderr.split("\n").filter((l) => l.length > 0)
+            assert.strictEqual(lines.length, 1, what)
+            assert.match(lines[0] ?? "", /^relink/, what)
+          }
+          // Written where pointed and nowhere else: the working directory holds default workbooks and rejects only.
+          assert.isFalse(existsSync(join(base, "escaped")), what)
+          assert.deepStrictEqual(readdirSync(join(base, "a")), ["b"], what)
+          assert.deepStrictEqual(readdirSync(join(base, "a", "b")), ["cwd"], what)
+          for (const name of readdirSync(cwd)) assert.match(name, /^((unlinked|data-quality|early-warning|progress)-[\p{L}\p{N}._-]+-\d{4}-\d{2}-\d{2}\.xlsx|relink-rejects\.ndjson)$/u, what)
+          assert.deepStrictEqual(
+            tree(base).filter((p) => /\.tmp$/.test(p)),
+            [],
+            what
+          )
+          if (run.status === 0 && c.target === "file" && c.template.ext !== "") await parses(outPath, c.template.ext)
+          if (run.status === 0 && c.target === "stdout" && c.template.ext !== "xlsx" && c.template.ext !== "") {
+            const written = join(base, "stdout")
+            writeFileSync(written, run.stdout)
+            await parses(written, c.template.ext)
+          }
+        }
+      ),
+      // Each run spawns the command once: a failure is reported with its seed, unshrunk.
+      { numRuns: 40, endOnFailure: true }
+    )
+  })
+
+  it("stops on SIGINT or SIGTERM at any moment within 2 seconds, with 130 or 143, the previous output intact and no temporary file", { timeout: 600_000 }, async () => {
+    const sim = simulate(4000, 3)
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...templates), fc.constantFrom<NodeJS.Signals>("SIGINT", "SIGTERM"), fc.integer({ min: 200, max: 4000 }), async (template, signal, delay) => {
+        const dir = tempDir("fuzz-signals")
+        const ext = template.ext === "" ? "txt" : template.ext
+        const outPath = join(dir, `previous.${ext}`)
+        writeFileSync(outPath, "previous")
+        const args = [...template.args("org-5101-0001"), "--events", sim.eventsPath, ...(template.asOf ? ["--as-of", AS_OF] : []), ...(template.ext === "" ? [] : ["--out", outPath]), "--quiet"]
+        const ended = await new Promise<{ readonly code: number | null; readonly seconds: number | undefined }>((resolve, reject) => {
+          const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: "ignore" })
+          let sent: number | undefined
+          const kill = setTimeout(() => child.kill("SIGKILL"), 120_000)
+          const timer = setTimeout(() => {
+            sent = performance.now()
+            child.kill(signal)
+          }, delay)
+          child.on("error", reject)
+          child.on("exit", (code, killedBy) => {
+            clearTimeout(kill)
+            clearTimeout(timer)
+            // Signalled before Node installed its handlers (while loading): the shell's status is 128 + the signal's number, as a handler exits.
+            const status = code ?? (killedBy === "SIGINT" ? 130 : killedBy === "SIGTERM" ? 143 : null)
+            resolve({ code: status, seconds: sent === undefined ? undefined : (performance.now() - sent) / 1000 })
+          })
+        })
+        const what = `relink ${args.join(" ")}, ${signal} after ${delay} ms: exit ${ended.code} ${ended.seconds ?? "before the signal"} s later`
+        if (ended.seconds === undefined) assert.strictEqual(ended.code, 0, what)
+        else {
+          assert.include([signal === "SIGINT" ? 130 : 143, 0], ended.code, what)
+          assert.isAtMost(ended.seconds, 2, what)
+          if (ended.code !== 0) assert.strictEqual(readFileSync(outPath, "utf8"), "previous", what)
+        }
+        assert.deepStrictEqual(readdirSync(dir).filter((n) => n.endsWith(".tmp")), [], what)
+      }),
+      { numRuns: 12, endOnFailure: true }
+    )
+  })
+})
+

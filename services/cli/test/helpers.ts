@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly cwd?: string
   /** The whole environment of the command (default: this process's). */
   readonly env?: NodeJS.ProcessEnv
+  /** Milliseconds after which the command is killed (its status is then null): a hang fails, never stalls. */
+  readonly timeout?: number
 }
 
 export const relink = (args: ReadonlyArray<string>, options: RunOptions = {}): Run => {
@@ -36,7 +38,8 @@ export const relink = (args: ReadonlyArray<string>, options: RunOptions = {}): R
     input: options.input ?? "",
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...(options.env ?? process.env), NO_COLOR: "1" }
+    env: { ...(options.env ?? process.env), NO_COLOR: "1" },
+    ...(options.timeout !== undefined && { timeout: options.timeout, killSignal: "SIGKILL" as const })
   })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }

@@ -170,11 +170,14 @@ describe("untrusted text cannot escape its isolation", () => {
     )
   })
 
-  it("a CSV cell holds no control but tab and line breaks, and no bidi control", () => {
+  it("a CSV cell holds no control but tab and line breaks, no bidi control, and at most Excel's 32,767 UTF-16 units", () => {
     fc.assert(
-      fc.property(hostile, (text) => {
+      fc.property(fc.oneof(hostile, fc.tuple(hostile, fc.nat({ max: 3 })).map(([text, n]) => `${"长".repeat(32_760 + n)}😀${text}`)), (text) => {
+        const cell = Csv.cellText(text)
         // eslint-disable-next-line no-control-regex -- finding controls is the point
-        assert.notMatch(Csv.cellText(text), /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/)
+        assert.notMatch(cell, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/)
+        assert.isAtMost(cell.length, 32_767)
+        if (!LONE_SURROGATE.test(text)) assert.notMatch(cell, LONE_SURROGATE)
       })
     )
   })

@@ -35,12 +35,13 @@ export type Value = string | number | boolean | null | undefined
 /**
  * What a cell holds once neutralised: text that could start a formula, and an identifier that
  * would turn into a number (`510113193111154000` → `5.10113193111154e+17`, `013…` losing its
- * zero), start with `'`. Numbers stay numbers.
+ * zero), start with `'`. Controls are gone, and text past Excel's cell limit is cut as in a
+ * workbook (`Text.cell`): Excel opens the file the same either way. Numbers stay numbers.
  */
 export const cellText = (value: Value, identifier = false): string => {
   if (value === null || value === undefined) return ""
   if (typeof value !== "string") return String(value)
-  const text = value.replace(CONTROL, "")
+  const text = Text.cell(value.replace(CONTROL, ""))
   return FORMULA.test(text) || (identifier && NUMBER_LIKE.test(text)) ? TEXT_MARK + text : text
 }
 

@@ -20,3 +20,10 @@ export const cutUtf16 = (text: string, units: number): string => {
   const end = units > 0 && isHighSurrogate(text.charCodeAt(units - 1)) ? units - 1 : units
   return text.slice(0, end)
 }
+
+/** Excel's limit on the characters of a cell, in UTF-16 code units: of a workbook, and of a CSV it opens. */
+export const MAX_CELL = 32_767
+export const TRUNCATED = "…[truncated]"
+
+/** Text within Excel's cell limit: past it, cut with a visible marker (never inside a surrogate pair). */
+export const cell = (text: string): string => (text.length <= MAX_CELL ? text : cutUtf16(text, MAX_CELL - TRUNCATED.length) + TRUNCATED)

@@ -15,9 +15,6 @@ import * as Text from "./Text.ts"
 const MAX_SHEET_NAME = 31
 const FORBIDDEN = /[[\]:*?/\\]/g
 
-/** Excel's limit on the characters of a cell (UTF-16 code units). */
-export const MAX_CELL = 32_767
-export const TRUNCATED = "…[truncated]"
 
 /**
  * What XML 1.0 does not allow in a document (C0 controls but tab, line feed and carriage return;
@@ -32,10 +29,7 @@ const OOXML_ESCAPE = /_(x[0-9A-Fa-f]{4}_)/g
  * Text as a cell holds it: without the characters XML forbids, and cut at Excel's limit with a
  * visible marker (never inside a surrogate pair).
  */
-export const cellText = (value: string): string => {
-  const clean = value.replace(NOT_XML, "")
-  return clean.length <= MAX_CELL ? clean : Text.cutUtf16(clean, MAX_CELL - TRUNCATED.length) + TRUNCATED
-}
+export const cellText = (value: string): string => Text.cell(value.replace(NOT_XML, ""))
 
 /** `cellText`, encoded for the file (what exceljs writes as it is). */
 const encoded = (value: string): string => cellText(value).replace(OOXML_ESCAPE, "_x005F_$1")

@@ -8,6 +8,7 @@
  */
 import { Data, Redacted, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import * as Time from "./Instant.ts"
+import * as JsonKeys from "./internal/JsonKeys.ts"
 
 const filter = <T>(predicate: (value: T) => boolean, message: string) =>
   Schema.makeFilter<T>((value) => predicate(value) || message)
@@ -234,7 +235,12 @@ export class InvalidEvent extends Data.TaggedError("InvalidEvent")<{
   readonly eventId: string | undefined
   readonly eventType: EventType
 }> {}
-export type DecodeError = NotJson | UnknownEventType | InvalidEvent
+/**
+ * JSON naming one key twice in an object, at any depth: `JSON.parse` would keep the last copy
+ * without a word, so the event is ambiguous. `key` is its path (`identity.name`).
+ */
+export class DuplicateKey extends Data.TaggedError("DuplicateKey")<{ readonly reason: string; readonly key: string }> {}
+export type DecodeError = NotJson | DuplicateKey | UnknownEventType | InvalidEvent
 /** Bytes that are not valid UTF-8: rejected, never decoded with replacement characters. `byte` counts from 1. */
 export class InvalidUtf8 extends Data.TaggedError("InvalidUtf8")<{ readonly reason: string; readonly byte: number }> {}
 
@@ -361,13 +367,29 @@ export const decodeUnknown = (input: unknown): Result.Result<Event, UnknownEvent
   return fast === undefined ? decodeUnknownWithSchema(input) : Result.succeed(fast)
 }
 
-/** Decodes one line of an NDJSON export or one Kafka message value; never throws. */
+/** The longest key path a `DuplicateKey` reason quotes: the path comes from the input. */
+const MAX_KEY_PATH = 128
+
+const duplicateKey = (path: ReadonlyArray<string | number>): DuplicateKey => {
+  const joined = path.join(".")
+  const key = joined.length > MAX_KEY_PATH ? `${joined.slice(0, MAX_KEY_PATH)}…` : joined
+  return new DuplicateKey({ reason: `duplicate key ${JSON.stringify(key)}: its object names it twice`, key })
+}
+
+/**
+ * Decodes one line of an NDJSON export or one Kafka message value; never throws. A line naming a
+ * key twice in one object is `DuplicateKey`, not read as whichever copy came last.
+ */
 export const decodeLine = (line: string): Result.Result<Event, DecodeError> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(line)
   } catch (cause) {
     return Result.fail(new NotJson({ reason: cause instanceof Error ? cause.message : "not JSON" }))
+  }
+  if (JsonKeys.inText(line) !== JsonKeys.inValue(parsed)) {
+    const path = JsonKeys.firstDuplicate(line)
+    if (path !== undefined) return Result.fail(duplicateKey(path))
   }
   return decodeUnknown(parsed)
 }

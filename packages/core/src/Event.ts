@@ -6,8 +6,9 @@
  * Decoded events carry `occurredAt` as epoch milliseconds; ID numbers and phones are `Redacted` so
  * that logging an event can never print them.
  */
-import { Data, Redacted, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { Data, Redacted, Result, Schema, SchemaTransformation } from "effect"
 import * as Time from "./Instant.ts"
+import * as Issues from "./internal/Issues.ts"
 import * as JsonKeys from "./internal/JsonKeys.ts"
 
 const filter = <T>(predicate: (value: T) => boolean, message: string) =>
@@ -251,17 +252,6 @@ const decoders = Object.fromEntries(
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/** "occurredAt: must be an ISO-8601 …; memberId: Missing key" — field paths and reasons, no values. */
-const describe = (error: Schema.SchemaError): string =>
-  formatIssue(error.issue)
-    .issues.map((i) => {
-      const path = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".")
-      return path === "" ? i.message : `${path}: ${i.message}`
-    })
-    .join("; ")
-
 /**
  * {@link decodeUnknown} by the schemas alone, without its fast path; the reference the fast path
  * is tested against.
@@ -286,7 +276,7 @@ export const decodeUnknownWithSchema = (input: unknown): Result.Result<Event, Un
   // The fast path stops at the first problem; a rejected event is rare, so name every problem.
   const all = decoders[eventType](input, { errors: "all" })
   const error = Result.isFailure(all) ? all.failure : decoded.failure
-  return Result.fail(new InvalidEvent({ reason: describe(error), eventId, eventType }))
+  return Result.fail(new InvalidEvent({ reason: Issues.describe(error), eventId, eventType }))
 }
 
 const isIdValue = (u: unknown): u is string => typeof u === "string" && isId(u)

@@ -65,7 +65,7 @@ describe("relink train", () => {
     assert.match(oneLineError(["train", "--events", sim.eventsPath, "--rule", notJson], 2), /--rule: .*not\.json: not JSON/)
     const badProbability = join(dir, "bad.json")
     writeFileSync(badProbability, JSON.stringify({ ...MatchRule.chinese, prior: 2 }))
-    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", badProbability], 2), /--rule: .*bad\.json: not a match rule: a probability must be in \(0, 1\]/)
+    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", badProbability], 2), /--rule: .*bad\.json: not a match rule: prior: a probability must be in \(0, 1\]/)
     assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", join(dir, "missing.json")], 2), /--rule: .*missing\.json: ENOENT/)
   })
 })

@@ -115,7 +115,10 @@ export const rule = Flag.String("rule").pipe(Flag.withMetavar("FILE"), Flag.opti
 /** A rule file is JSON of a few pages, its name frequencies included: anything far larger is not one. */
 const MAX_RULE_BYTES = 16 << 20
 
-/** The match rule in a JSON file (`--rule`), or the built-in rule; a file that is none is one line naming what is wrong. */
+/**
+ * The match rule in a JSON file (`--rule`), or the built-in rule. A file that is none, or a rule
+ * `MatchRule.problems` finds unusable, is one line naming what is wrong.
+ */
 export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.MatchRule, BadArgument> =>
   Option.isNone(path)
     ? Effect.succeed(MatchRule.chinese)
@@ -130,7 +133,7 @@ export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.M
         })
         const json = yield* Effect.try({ try: (): unknown => JSON.parse(text), catch: () => bad("not JSON") })
         const decoded = MatchRule.decode(json)
-        if (Result.isFailure(decoded)) return yield* bad(`not a match rule: ${decoded.failure.message.split("\n")[0] ?? ""}`)
+        if (Result.isFailure(decoded)) return yield* bad(decoded.failure.reason)
         return decoded.success
       })
 

@@ -66,6 +66,6 @@ describe("relink train", () => {
     const badProbability = join(dir, "bad.json")
     writeFileSync(badProbability, JSON.stringify({ ...MatchRule.chinese, prior: 2 }))
     assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", badProbability], 2), /--rule: .*bad\.json: not a match rule: prior: a probability must be in \(0, 1\]/)
-    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", join(dir, "missing.json")], 2), /--rule: .*missing\.json: ENOENT/)
+    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", join(dir, "missing.json")], 2), /--rule: .*missing\.json: no such file or directory$/)
   })
 })

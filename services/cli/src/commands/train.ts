@@ -40,6 +40,7 @@ export interface TrainFlags {
   readonly review: Option.Option<number>
   readonly rejects: Option.Option<string>
   readonly maxLineBytes: number
+  readonly maxInputBytes: number
   readonly maxRejects: number
   readonly quiet: boolean
 }
@@ -107,6 +108,7 @@ export const train = Command.make(
     review: threshold("review", "Match probability from which a pair is proposed for review, in the trained rule. Default: the starting rule's (0.5)"),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
+    maxInputBytes: Shared.maxInputBytes,
     maxRejects: Shared.maxRejects,
     quiet: Shared.quiet
   },

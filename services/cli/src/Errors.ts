@@ -149,6 +149,13 @@ export class NoValidEvents extends Data.TaggedError("NoValidEvents")<{
   }
 }
 
+/** `relink train` on data that holds too little to estimate a rule from (`Training.minimum`): nothing is written. */
+export class CannotTrain extends Data.TaggedError("CannotTrain")<{ readonly events: string; readonly reason: string }> {
+  override get message() {
+    return `cannot train on ${this.events}: ${this.reason}; nothing written`
+  }
+}
+
 /** Kafka or MongoDB refused or failed (the adapter's one-line message), or stored data could not be read. */
 export class ServiceFailed extends Data.TaggedError("ServiceFailed")<{ readonly reason: string }> {
   override get message() {
@@ -172,6 +179,7 @@ export type CommandError =
   | Usage
   | OutputClash
   | NoValidEvents
+  | CannotTrain
   | ServiceFailed
 
 const tags: ReadonlySet<string> = new Set([
@@ -189,6 +197,7 @@ const tags: ReadonlySet<string> = new Set([
   "Usage",
   "OutputClash",
   "NoValidEvents",
+  "CannotTrain",
   "ServiceFailed"
 ])
 

@@ -278,7 +278,9 @@ const fixtureObjects: ReadonlyArray<Record<string, unknown>> = readFileSync(SAMP
 /** Events of every type from the fixture (identities and subjects nested), and arbitrary JSON objects. */
 const jsonObjects: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.constantFrom(...fixtureObjects),
-  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 4 }), { minKeys: 1, maxKeys: 6 })
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 4 }), { minKeys: 1, maxKeys: 6 }),
+  // Keys and strings of any code points: quotes, backslashes, colons, control characters, lone surrogates.
+  fc.dictionary(fc.string({ maxLength: 8, unit: "binary" }), fc.jsonValue({ maxDepth: 3, stringUnit: "binary" }), { minKeys: 1, maxKeys: 6 })
 )
 
 describe("Event.decodeLine and duplicate keys", () => {

@@ -10,18 +10,32 @@ const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const COLON = 0x3a
 
-/** The keys written in valid JSON text: its colons outside strings. */
+/** Where the string opened at `open` closes: at the first quote after it that no odd run of backslashes escapes. */
+const closingQuote = (text: string, open: number): number => {
+  let close = text.indexOf('"', open + 1)
+  while (close !== -1 && text.charCodeAt(close - 1) === BACKSLASH) {
+    let backslashes = 1
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) break
+    close = text.indexOf('"', close + 1)
+  }
+  return close
+}
+
+/**
+ * The keys written in valid JSON text: its colons outside strings. Strings are jumped over with
+ * `indexOf` (most of an event's text is inside strings); the few characters between them are looked
+ * at one by one.
+ */
 export const inText = (text: string): number => {
   let keys = 0
   const length = text.length
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
-      for (i++; i < length; i++) {
-        const d = text.charCodeAt(i)
-        if (d === BACKSLASH) i++
-        else if (d === QUOTE) break
-      }
+      const close = closingQuote(text, i)
+      if (close === -1) return keys
+      i = close
     } else if (c === COLON) keys++
   }
   return keys
@@ -69,7 +83,8 @@ export const firstDuplicate = (text: string): ReadonlyArray<Segment> | undefined
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
       const start = i
-      for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++
+      i = closingQuote(text, i)
+      if (i === -1) return undefined
       let next = i + 1
       while (next < text.length && isSpace(text.charCodeAt(next))) next++
       const top = open.at(-1)

@@ -23,7 +23,7 @@ import * as Time from "../Time.ts"
 export const events = Flag.String("events").pipe(
   Flag.withMetavar("FILE|DIR|-"),
   Flag.withDescription(
-    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (.gz too), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input"
+    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (gzip too, by its name or its first bytes), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input"
   )
 )
 
@@ -37,7 +37,7 @@ export const orgs = Flag.String("orgs").pipe(
 export const eventsOrMongo = Flag.String("events").pipe(
   Flag.withMetavar("FILE|DIR|-"),
   Flag.withDescription(
-    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (.gz too), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input. This or --mongo"
+    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (gzip too, by its name or its first bytes), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input. This or --mongo"
   ),
   Flag.optional
 )

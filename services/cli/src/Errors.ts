@@ -27,7 +27,7 @@ export class ReadFailed extends Data.TaggedError("ReadFailed")<{ readonly path: 
 }
 
 /** `1048576` → `1,048,576 bytes (1 MiB)`: a limit as the documentation states it. */
-export const bytes = (n: number): string => {
+const bytes = (n: number): string => {
   const units = ["KiB", "MiB", "GiB", "TiB"] as const
   let unit = -1
   let scaled = n

@@ -172,11 +172,10 @@ const EXCERPT = 256
 /**
  * Cuts a byte stream into lines, chunk by chunk as it is read. A byte order mark opening a line
  * (the first, or any other of concatenated files), CRLF line ends and a last line without a line
- * break are handled; empty lines are counted (line numbers are
- * those of the file) but not handed over. A line longer than `maxBytes` is handed over as an
- * excerpt and its length: past the limit only its length is kept, so a stream without line breaks
- * (`/dev/zero`) never fills memory, and one holding NUL bytes fails as the binary data it is
-(`BinaryInput`).
+ * break are handled; empty lines are counted (line numbers are those of the file) but not handed
+ * over. A line longer than `maxBytes` is handed over as an excerpt and its length: past the limit
+ * only its length is kept, so a stream without line breaks (`/dev/zero`) never fills memory, and
+ * one holding NUL bytes fails as the binary data it is (`BinaryInput`).
  *
  * Lines are found in the bytes (a line feed never occurs inside a UTF-8 sequence) and each is
  * decoded just before it is handed over, so it dies young: a decoded chunk (a megabyte or two) is

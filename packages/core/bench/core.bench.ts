@@ -10,13 +10,14 @@
  */
 import { Result } from "effect"
 import * as Event from "../src/Event.ts"
+import * as JsonKeys from "../src/internal/JsonKeys.ts"
 import * as OrgTree from "../src/OrgTree.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
 import * as Status from "../src/Status.ts"
 // By path, not as "@relink/simulation": the simulation depends on core, so core cannot depend on it.
 import { Simulation } from "../../simulation/src/index.ts"
-import { asOf, header, heapUsedMb, int, line, numberOptions, peakRssMb, perSecond, seconds, timed } from "./common.ts"
+import { asOf, header, heapUsedMb, int, line, micros, numberOptions, peakRssMb, perSecond, seconds, timed } from "./common.ts"
 
 const options = numberOptions({ events: 1_000_000, members: 70_000, seed: 1 })
 if (options.quick) {
@@ -104,23 +105,27 @@ const breakdown = (() => {
   const chunk = 10_000
   const fresh = Scan.make()
   let parseMs = 0
+  let keysMs = 0
   let decodeMs = 0
   let mergeMs = 0
   for (let start = 0; start < lines.length; start += chunk) {
     const slice = lines.slice(start, start + chunk)
-    parseMs += timed(() => slice.map((text) => JSON.parse(text) as unknown)).ms
+    const parsed = timed(() => slice.map((text) => JSON.parse(text) as unknown))
+    parseMs += parsed.ms
+    keysMs += timed(() => slice.filter((text, i) => JsonKeys.inText(text) !== JsonKeys.inValue(parsed.result[i]))).ms
     const decoded = timed(() => slice.map((text) => Event.decodeLine(text)))
     decodeMs += decoded.ms
     mergeMs += timed(() => {
       for (const result of decoded.result) if (Result.isSuccess(result)) Scan.addAsOf(fresh, result.success, asOf)
     }).ms
   }
-  return { parseMs, decodeMs, mergeMs }
+  return { parseMs, keysMs, decodeMs, mergeMs }
 })()
 console.log("")
 line("breakdown of (a), second pass in 10k chunks:", "")
 line("  JSON.parse alone", `${perSecond(lines.length, breakdown.parseMs)}  (${seconds(breakdown.parseMs)})`)
 line("  Event.decodeLine (JSON.parse + Schema)", `${perSecond(lines.length, breakdown.decodeMs)}  (${seconds(breakdown.decodeMs)})`)
+line("    of which the duplicate-key check", `${micros(breakdown.keysMs / lines.length)} per line (${seconds(breakdown.keysMs)}): keys in the text against keys parsed`)
 line("  Scan.addAsOf (Projection.fromEvent + merge)", `${perSecond(lines.length, breakdown.mergeMs)}  (${seconds(breakdown.mergeMs)})`)
 
 line("peak RSS (maxRSS) after the breakdown pass", `${peakRssMb().toFixed(0)} MB`)

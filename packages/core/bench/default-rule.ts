@@ -45,7 +45,9 @@ export const trainDefault = (): Training.Trained => {
   }
   const { members, observations } = Training.peopleOf(state)
   const start = { ...MatchRule.reasoned, autoLinkProbability: recipe.autoLinkProbability, reviewProbability: recipe.reviewProbability }
-  return Training.train(members, observations, start, { seed: recipe.seed, uPairs: recipe.uPairs })
+  const trained = Training.train(members, observations, start, { seed: recipe.seed, uPairs: recipe.uPairs })
+  if (Result.isFailure(trained)) throw new Error(`cannot train the built-in rule: ${trained.failure.reason}`)
+  return trained.success
 }
 
 /** The numbers of a trained rule, as `MatchRule.withNumbers` takes them. */

@@ -215,7 +215,8 @@ function trainOnSet(): MatchRule.MatchRule {
     const { members, observations } = Training.peopleOf(state)
     return Training.train(members, observations, MatchRule.chinese, { seed: options.seed })
   })
-  const t = trained.result
+  if (Result.isFailure(trained.result)) throw new Error(`cannot train on the set: ${trained.result.failure.reason}`)
+  const t = trained.result.success
   console.log("")
   line("trained", `${int(t.sampledPairs)} random member pairs, ${int(t.blockedPairs)} blocked pairs, prior ${t.rule.prior.toExponential(2)} (${t.priorIterations} iterations), in ${seconds(trained.ms)}`)
   for (const session of t.sessions) {

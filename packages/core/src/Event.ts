@@ -6,8 +6,10 @@
  * Decoded events carry `occurredAt` as epoch milliseconds; ID numbers and phones are `Redacted` so
  * that logging an event can never print them.
  */
-import { Data, Redacted, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { Data, Redacted, Result, Schema, SchemaTransformation } from "effect"
 import * as Time from "./Instant.ts"
+import * as Issues from "./internal/Issues.ts"
+import * as JsonKeys from "./internal/JsonKeys.ts"
 
 const filter = <T>(predicate: (value: T) => boolean, message: string) =>
   Schema.makeFilter<T>((value) => predicate(value) || message)
@@ -234,7 +236,12 @@ export class InvalidEvent extends Data.TaggedError("InvalidEvent")<{
   readonly eventId: string | undefined
   readonly eventType: EventType
 }> {}
-export type DecodeError = NotJson | UnknownEventType | InvalidEvent
+/**
+ * JSON naming one key twice in an object, at any depth: `JSON.parse` would keep the last copy
+ * without a word, so the event is ambiguous. `key` is its path (`identity.name`).
+ */
+export class DuplicateKey extends Data.TaggedError("DuplicateKey")<{ readonly reason: string; readonly key: string }> {}
+export type DecodeError = NotJson | DuplicateKey | UnknownEventType | InvalidEvent
 /** Bytes that are not valid UTF-8: rejected, never decoded with replacement characters. `byte` counts from 1. */
 export class InvalidUtf8 extends Data.TaggedError("InvalidUtf8")<{ readonly reason: string; readonly byte: number }> {}
 
@@ -244,17 +251,6 @@ const decoders = Object.fromEntries(
 ) as Record<EventType, Decoder>
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/** "occurredAt: must be an ISO-8601 …; memberId: Missing key" — field paths and reasons, no values. */
-const describe = (error: Schema.SchemaError): string =>
-  formatIssue(error.issue)
-    .issues.map((i) => {
-      const path = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".")
-      return path === "" ? i.message : `${path}: ${i.message}`
-    })
-    .join("; ")
 
 /**
  * {@link decodeUnknown} by the schemas alone, without its fast path; the reference the fast path
@@ -280,7 +276,7 @@ export const decodeUnknownWithSchema = (input: unknown): Result.Result<Event, Un
   // The fast path stops at the first problem; a rejected event is rare, so name every problem.
   const all = decoders[eventType](input, { errors: "all" })
   const error = Result.isFailure(all) ? all.failure : decoded.failure
-  return Result.fail(new InvalidEvent({ reason: describe(error), eventId, eventType }))
+  return Result.fail(new InvalidEvent({ reason: Issues.describe(error), eventId, eventType }))
 }
 
 const isIdValue = (u: unknown): u is string => typeof u === "string" && isId(u)
@@ -361,13 +357,29 @@ export const decodeUnknown = (input: unknown): Result.Result<Event, UnknownEvent
   return fast === undefined ? decodeUnknownWithSchema(input) : Result.succeed(fast)
 }
 
-/** Decodes one line of an NDJSON export or one Kafka message value; never throws. */
+/** The longest key path a `DuplicateKey` reason quotes: the path comes from the input. */
+const MAX_KEY_PATH = 128
+
+const duplicateKey = (path: ReadonlyArray<string | number>): DuplicateKey => {
+  const joined = path.join(".")
+  const key = joined.length > MAX_KEY_PATH ? `${joined.slice(0, MAX_KEY_PATH)}…` : joined
+  return new DuplicateKey({ reason: `duplicate key ${JSON.stringify(key)}: its object names it twice`, key })
+}
+
+/**
+ * Decodes one line of an NDJSON export or one Kafka message value; never throws. A line naming a
+ * key twice in one object is `DuplicateKey`, not read as whichever copy came last.
+ */
 export const decodeLine = (line: string): Result.Result<Event, DecodeError> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(line)
   } catch (cause) {
     return Result.fail(new NotJson({ reason: cause instanceof Error ? cause.message : "not JSON" }))
+  }
+  if (JsonKeys.inText(line) !== JsonKeys.inValue(parsed)) {
+    const path = JsonKeys.firstDuplicate(line)
+    if (path !== undefined) return Result.fail(duplicateKey(path))
   }
   return decodeUnknown(parsed)
 }

@@ -8,7 +8,8 @@
  * A `MatchRule` is plain data, decodable with Schema, so a deployment can tune it (or re-estimate
  * m and u from its own resolved matches) without code changes.
  */
-import { Schema } from "effect"
+import { Data, Result, Schema } from "effect"
+import * as Issues from "./internal/Issues.ts"
 import * as Trained from "./internal/TrainedChinese.ts"
 
 /** Predicates a level can name; each is a pure function of two people (see `Matching`). */
@@ -80,12 +81,13 @@ export type KeyField = typeof KeyField.Type
 export const BlockingRule = Schema.Array(KeyField)
 export type BlockingRule = typeof BlockingRule.Type
 
-export const MatchRule = Schema.Struct({
+/** A rule's fields and their types, before the checks of `problems`. */
+const Fields = Schema.Struct({
   /** Prior probability that a blocked pair is the same person; enters as log2(λ / (1 − λ)). */
   prior: Probability,
   /**
    * Match probability at or above which the best proposal of an observation is `auto-link`, when
-   * it stands alone: no other candidate reaches the review probability.
+   * it stands alone: no other candidate reaches the review probability. 1 auto-links nothing.
    */
   autoLinkProbability: Probability,
   /** Match probability at or above which a pair is proposed for review at all. */
@@ -99,9 +101,70 @@ export const MatchRule = Schema.Struct({
    */
   nameFrequencies: Schema.optionalKey(Schema.Record(Schema.String, Probability))
 })
+
+const where = (comparison: Comparison, k: number, level?: Level) =>
+  `comparisons[${k}] (${comparison.name}${level === undefined ? "" : ` / ${level.label}`})`
+
+/**
+ * What makes a well-formed rule unusable, each problem naming its field: a weight that is ±∞ (a
+ * prior of 1, a level whose m/u overflows), a decision that can never or always be taken (review
+ * at a probability of 1, review above auto-link), nothing to weigh or nothing compared. Empty for a
+ * usable rule. The CLI's `--rule`, the worker's `RELINK_MATCH_RULE` and the rule it stores are all
+ * decoded with the `MatchRule` schema, which runs these checks.
+ */
+export const problems = (rule: typeof Fields.Type): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  if (rule.prior >= 1) found.push(`prior is ${rule.prior}: every pair would be a match`)
+  if (rule.reviewProbability >= 1) found.push(`reviewProbability is ${rule.reviewProbability}: no pair would ever be proposed`)
+  if (rule.reviewProbability > rule.autoLinkProbability) {
+    found.push(`reviewProbability ${rule.reviewProbability} is above autoLinkProbability ${rule.autoLinkProbability}: auto-linking must take the higher probability`)
+  }
+  if (rule.comparisons.length === 0) found.push("comparisons is empty: every pair would weigh the prior alone")
+  rule.comparisons.forEach((comparison, k) => {
+    if (comparison.levels.length === 0) found.push(`${where(comparison, k)} has no levels`)
+    for (const level of comparison.levels) {
+      if ((level.m === undefined) !== (level.u === undefined)) {
+        found.push(`${where(comparison, k, level)} has ${level.m === undefined ? "u but no m" : "m but no u"}: give both, or neither for the level of missing data`)
+      } else if (!Number.isFinite(levelWeight(level))) {
+        found.push(`${where(comparison, k, level)}: m ${level.m} and u ${level.u} make an infinite weight`)
+      }
+    }
+  })
+  if (rule.blocking.length === 0) found.push("blocking is empty: no pair would ever be compared")
+  rule.blocking.forEach((fields, b) => {
+    if (fields.length === 0) found.push(`blocking[${b}] names no field: every observation would be compared with every member`)
+  })
+  return found
+}
+
+/** A match rule: its fields, checked by `problems`. */
+export const MatchRule = Fields.check(
+  Schema.makeFilter<typeof Fields.Type>((rule) => {
+    const found = problems(rule)
+    return found.length === 0 || found.join("; ")
+  })
+)
 export type MatchRule = typeof MatchRule.Type
 
-export const decode = Schema.decodeUnknownResult(MatchRule)
+/** A value that is no match rule, or one `problems` finds unusable: the reason in one line. */
+export class InvalidRule extends Data.TaggedError("InvalidRule")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+const decodeFields = Schema.decodeUnknownResult(Fields)
+
+/**
+ * A match rule from parsed JSON: `not a match rule: prior: Missing key` when its fields are not a
+ * rule's, the problems (`prior is 1: every pair would be a match`) when it is not usable.
+ */
+export const decode = (input: unknown): Result.Result<MatchRule, InvalidRule> => {
+  const fields = decodeFields(input)
+  if (Result.isFailure(fields)) return Result.fail(new InvalidRule({ reason: `not a match rule: ${Issues.describe(fields.failure)}` }))
+  const found = problems(fields.success)
+  return found.length === 0 ? Result.succeed(fields.success) : Result.fail(new InvalidRule({ reason: found.join("; ") }))
+}
 
 /** and(…) of key fields: one blocking rule. */
 export const and = (...fields: ReadonlyArray<KeyField>): BlockingRule => fields

@@ -9,6 +9,7 @@
  * Pairs are counted by comparison vector (`Matching.levels`): EM then runs over the distinct
  * vectors, a few hundred, however many pairs there are.
  */
+import { Data, Result } from "effect"
 import * as Matching from "./Matching.ts"
 import * as MatchRule from "./MatchRule.ts"
 import type * as Scan from "./Scan.ts"
@@ -182,11 +183,14 @@ export interface TrainedLevel {
   readonly blockedPairs: number
 }
 
-/** One EM session: the pairs one blocking rule brings together, and the comparisons estimated on them. */
+/**
+ * One EM session: the pairs one blocking rule brings together, and the comparisons estimated on
+ * them. A session over fewer than `minimum.sessionPairs` pairs estimates nothing (no iterations).
+ */
 export interface Session {
   readonly blocking: MatchRule.BlockingRule
   readonly pairs: number
-  /** The comparisons whose m this session estimated: those on no field of its blocking rule. */
+  /** The comparisons whose m this session estimated: those on no field of its blocking rule; none when it had too few pairs. */
   readonly estimated: ReadonlyArray<string>
   readonly iterations: number
   readonly converged: boolean
@@ -198,9 +202,30 @@ export interface Trained {
   readonly sampledPairs: number
   readonly blockedPairs: number
   readonly sessions: ReadonlyArray<Session>
+  /** Comparisons whose m no session estimated: they keep the starting rule's. */
+  readonly kept: ReadonlyArray<string>
   /** Iterations of the last step, the prior's estimate over every blocked pair. */
   readonly priorIterations: number
 }
+
+/** What training needs to estimate anything (docs/matching.md#training). */
+export const minimum = {
+  /**
+   * Members u is estimated from. Random pairs of fewer members are fewer than 500,000 distinct
+   * pairs, and the u of a rare agreement (two people sharing a name: about one pair in 3,000) would
+   * be a count of a handful of pairs, or of none, however many pairs are drawn.
+   */
+  members: 1_000,
+  /**
+   * Blocked pairs an EM session estimates m from. m of a level is the share of the session's
+   * matches in it: among fewer pairs one pair moves it by more than three points, and EM may
+   * settle on any split of the pairs into matches and non-matches.
+   */
+  sessionPairs: 30
+} as const
+
+/** The data holds too little to estimate a rule from: training refuses rather than write guesses. */
+export class TooLittleData extends Data.TaggedError("TooLittleData")<{ readonly reason: string }> {}
 
 const DEFAULT_U_PAIRS = 1_000_000
 const DEFAULT_MIN_NAME_COUNT = 5
@@ -257,23 +282,46 @@ const mean = (values: ReadonlyArray<number>): number | undefined => (values.leng
  * fixed; and the frequencies of common names among the members (`nameFrequencies`). Starts from
  * the rule's own m and prior and keeps its thresholds: they are probabilities, and the trained
  * prior makes the probabilities calibrated. Deterministic for a seed.
+ *
+ * On too little data it estimates nothing that the data cannot tell (`minimum`): fewer members
+ * than `minimum.members`, or no session with `minimum.sessionPairs` pairs, is `TooLittleData`; a
+ * session with fewer pairs estimates nothing, and a comparison no session estimated keeps the
+ * starting rule's m (`Trained.kept`).
  */
 export const train = (
   members: ReadonlyArray<Matching.Candidate>,
   observations: ReadonlyArray<Matching.Person>,
   rule: MatchRule.MatchRule,
   options: TrainOptions = {}
-): Trained => {
+): Result.Result<Trained, TooLittleData> => {
+  if (members.length < minimum.members) {
+    return Result.fail(
+      new TooLittleData({
+        reason: `${members.length.toLocaleString("en-US")} members: u is estimated from random pairs of members, which takes at least ${minimum.members.toLocaleString("en-US")}`
+      })
+    )
+  }
   const people = members.map((m) => m.person)
   const sampled = patterns(randomPairs(people, options.uPairs ?? DEFAULT_U_PAIRS, options.seed ?? 1), rule)
   const withU = estimateU(rule, sampled)
   const sessions = withU.blocking.map((blocking) => {
-    const blockedOn = new Set(blocking.map((field) => comparisonOfField[field]))
-    const active = new Set(withU.comparisons.flatMap((c, k) => (blockedOn.has(c.name) ? [] : [k])))
     const pairs = blockedPairs(members, observations, { ...withU, blocking: [blocking] })
-    const result = expectationMaximisation(withU, pairs, { ...options.em, active })
+    const blockedOn = new Set(blocking.map((field) => comparisonOfField[field]))
+    const active = new Set(pairs.pairs < minimum.sessionPairs ? [] : withU.comparisons.flatMap((c, k) => (blockedOn.has(c.name) ? [] : [k])))
+    const result = active.size === 0 ? { rule: withU, iterations: 0, converged: true } : expectationMaximisation(withU, pairs, { ...options.em, active })
     return { blocking, pairs: pairs.pairs, active, result }
   })
+  if (sessions.every((session) => session.active.size === 0)) {
+    const most = Math.max(0, ...sessions.map((session) => session.pairs))
+    return Result.fail(
+      new TooLittleData({
+        reason:
+          observations.length === 0
+            ? "no observations (registrations at a destination, leads, records): m and the prior are estimated from the pairs of observations and members blocking brings together"
+            : `no blocking rule brings together ${minimum.sessionPairs} observation–member pairs (the most is ${most}, from ${observations.length.toLocaleString("en-US")} observations): m and the prior are estimated from them`
+      })
+    )
+  }
   const withM = withLevels(
     withU,
     "m",
@@ -300,7 +348,7 @@ export const train = (
       blockedPairs: blockedCounts[k]?.[i] ?? 0
     }))
   )
-  return {
+  return Result.succeed({
     rule: trained,
     levels,
     sampledPairs: sampled.pairs,
@@ -312,8 +360,9 @@ export const train = (
       iterations: result.iterations,
       converged: result.converged
     })),
+    kept: withU.comparisons.filter((_, k) => sessions.every((session) => !session.active.has(k))).map((c) => c.name),
     priorIterations: iterations
-  }
+  })
 }
 
 /** The people a fold of events trains on: its members as candidates, and every observation that looks for one. */

@@ -229,3 +229,101 @@ describe("Event.keyOf", () => {
     }
   })
 })
+
+type Segment = string | number
+
+/** Every object inside a JSON value that has a key, with its path from the top. */
+const objectsIn = (value: unknown, path: ReadonlyArray<Segment> = []): ReadonlyArray<{ readonly path: ReadonlyArray<Segment>; readonly keys: ReadonlyArray<string> }> => {
+  if (Array.isArray(value)) return value.flatMap((item, i) => objectsIn(item, [...path, i]))
+  if (typeof value !== "object" || value === null) return []
+  const keys = Object.keys(value)
+  return [...(keys.length > 0 ? [{ path, keys }] : []), ...Object.entries(value).flatMap(([key, field]) => objectsIn(field, [...path, key]))]
+}
+
+interface Copy {
+  /** The object the key is repeated in, and the key. */
+  readonly at: ReadonlyArray<Segment>
+  readonly key: string
+  /** The value of the second copy. */
+  readonly value: unknown
+  /** Before the original key or after it. */
+  readonly before: boolean
+  /** The copy's first character written as a `\u` escape, so that only the parsed keys are equal. */
+  readonly escaped: boolean
+}
+
+const samePath = (a: ReadonlyArray<Segment>, b: ReadonlyArray<Segment>) => a.length === b.length && a.every((s, i) => s === b[i])
+
+const keyText = (key: string, escaped: boolean) =>
+  escaped && key.length > 0 ? `"\\u${key.charCodeAt(0).toString(16).padStart(4, "0")}${JSON.stringify(key.slice(1)).slice(1)}` : JSON.stringify(key)
+
+/** JSON text of the value, with whitespace between tokens, and one key of one object written twice. */
+const withCopy = (value: unknown, copy: Copy, path: ReadonlyArray<Segment> = []): string => {
+  if (Array.isArray(value)) return `[ ${value.map((item, i) => withCopy(item, copy, [...path, i])).join(" , ")} ]`
+  if (typeof value !== "object" || value === null) return JSON.stringify(value)
+  const entries = Object.entries(value).map(([key, field]) => `${JSON.stringify(key)} : ${withCopy(field, copy, [...path, key])}`)
+  if (samePath(path, copy.at)) {
+    const extra = `${keyText(copy.key, copy.escaped)}:${JSON.stringify(copy.value)}`
+    if (copy.before) entries.unshift(extra)
+    else entries.push(extra)
+  }
+  return `{\n${entries.join(",\n")}\n}`
+}
+
+const fixtureObjects: ReadonlyArray<Record<string, unknown>> = readFileSync(SAMPLE, "utf8")
+  .split("\n")
+  .filter((l) => l.length > 0)
+  .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+/** Events of every type from the fixture (identities and subjects nested), and arbitrary JSON objects. */
+const jsonObjects: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  fc.constantFrom(...fixtureObjects),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 4 }), { minKeys: 1, maxKeys: 6 }),
+  // Keys and strings of any code points: quotes, backslashes, colons, control characters, lone surrogates.
+  fc.dictionary(fc.string({ maxLength: 8, unit: "binary" }), fc.jsonValue({ maxDepth: 3, stringUnit: "binary" }), { minKeys: 1, maxKeys: 6 })
+)
+
+describe("Event.decodeLine and duplicate keys", () => {
+  it("rejects a key named twice in one object, at any depth, naming its path", () => {
+    const duplicate = (text: string) => failure(text) as Event.DuplicateKey
+    const line = JSON.stringify(valid)
+    assert.deepInclude(duplicate(line.replace("{", '{"memberId":"m-2",')), { _tag: "DuplicateKey", key: "memberId", reason: 'duplicate key "memberId": its object names it twice' })
+    const lead = { eventId: "e-9", type: "LeadReported", occurredAt: valid.occurredAt, orgId: "o", subject: { name: "张伟", phone: "13800138000" } }
+    assert.strictEqual(duplicate(JSON.stringify(lead).replace('"phone"', '"name":"李娜","phone"')).key, "subject.name")
+    const inflow = { eventId: "e-8", type: "InflowRegistered", occurredAt: valid.occurredAt, orgId: "o", region: "440305", identity: { name: "张伟" } }
+    assert.strictEqual(duplicate(JSON.stringify(inflow).replace('{"name"', '{"idNumber":"1","idNumber":"2","name"')).key, "identity.idNumber")
+    // Equal once parsed, whatever the escapes; in an ignored field too; an array's index is part of the path.
+    assert.strictEqual(duplicate(line.replace("{", '{"m\\u0065mberId":"m-2",')).key, "memberId")
+    assert.strictEqual(duplicate(line.replace("{", '{"extra":[0,{"a":1," a":2,"a":3}],')).key, "extra.1.a")
+  })
+
+  it("names a duplicate past a nesting a recursive reader could not follow", () => {
+    const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`
+    assert.strictEqual((failure(`{"x":${deep},"x":1}`) as Event.DuplicateKey).key, "x")
+    assert.strictEqual(failure(`{"x":${deep}}`)._tag, "UnknownEventType")
+  })
+
+  it("never rejects JSON that names each key once, however it is written", () =>
+    fc.assert(
+      fc.property(jsonObjects, fc.constantFrom(undefined, 0, 2, "\t"), (object, indent) => {
+        const text = JSON.stringify(object, null, indent)
+        const decoded = Event.decodeLine(text)
+        return !(Result.isFailure(decoded) && decoded.failure._tag === "DuplicateKey") && (!fixtureObjects.includes(object) || Result.isSuccess(decoded))
+      }),
+      { numRuns: 2_000 }
+    ))
+
+  it("always rejects an event or object with one key repeated anywhere in it, with any value, before or after, escaped or not", () =>
+    fc.assert(
+      fc.property(jsonObjects, fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 2 }), fc.boolean(), fc.boolean(), (object, which, whichKey, value, before, escaped) => {
+        const objects = objectsIn(object)
+        const target = objects[which % objects.length]
+        if (target === undefined) return true
+        const key = target.keys[whichKey % target.keys.length] ?? ""
+        const decoded = Event.decodeLine(withCopy(object, { at: target.path, key, value, before, escaped }))
+        const path = [...target.path, key].join(".")
+        return Result.isFailure(decoded) && decoded.failure._tag === "DuplicateKey" && decoded.failure.key === (path.length > 128 ? `${path.slice(0, 128)}…` : path)
+      }),
+      { numRuns: 2_000 }
+    ))
+})

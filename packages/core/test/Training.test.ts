@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Redacted } from "effect"
+import { Redacted, Result } from "effect"
 import * as fc from "fast-check"
 import * as Matching from "../src/Matching.ts"
 import * as MatchRule from "../src/MatchRule.ts"
@@ -173,5 +173,48 @@ describe("name frequencies", () => {
   it("leaves a name rarer than u supposes, or not listed, as u weighs it", () => {
     assert.deepStrictEqual(nameOutcome("王芳", rule), nameOutcome("王芳", MatchRule.chinese))
     assert.deepStrictEqual(nameOutcome("欧阳娜娜", rule), nameOutcome("欧阳娜娜", MatchRule.chinese))
+  })
+})
+
+describe("Training.train on too little data", () => {
+  /** Members with a name, a valid ID number (its birth date and gender read from it) and a region, from a seed. */
+  const crowd = (size: number): ReadonlyArray<Matching.Candidate> => {
+    const people = fc.sample(fc.record({ name: A.chineseName, idNumber: A.validIdNumber, region: A.addressCode }), { numRuns: size, seed: 42 })
+    return people.map(({ name, idNumber, region }, i) => ({ memberId: `m-${i}`, person: Matching.person({ name, idNumber: Redacted.make(idNumber), regions: [region] }) }))
+  }
+  const members = crowd(Training.minimum.members)
+  /** Observations that are members seen again: blocking on the ID number finds each. */
+  const seenAgain = (count: number) => members.slice(0, count).map((m) => m.person)
+  const byIdNumber: MatchRule.MatchRule = { ...MatchRule.reasoned, blocking: [["idNumber"]] }
+  const reasonOf = (result: Result.Result<Training.Trained, Training.TooLittleData>) => (Result.isFailure(result) ? result.failure.reason : "trained")
+
+  it("refuses fewer members than u needs, and data where no blocking rule brings together enough pairs", () => {
+    assert.strictEqual(
+      reasonOf(Training.train(members.slice(0, 3), seenAgain(3), MatchRule.reasoned, { uPairs: 1_000 })),
+      "3 members: u is estimated from random pairs of members, which takes at least 1,000"
+    )
+    assert.match(reasonOf(Training.train(members, [], MatchRule.reasoned, { uPairs: 1_000 })), /^no observations /)
+    assert.strictEqual(
+      reasonOf(Training.train(members, seenAgain(Training.minimum.sessionPairs - 1), byIdNumber, { uPairs: 1_000 })),
+      "no blocking rule brings together 30 observation–member pairs (the most is 29, from 29 observations): m and the prior are estimated from them"
+    )
+  })
+
+  it("estimates nothing in a session with too few pairs: a comparison no session estimated keeps the starting m, and is said to", () => {
+    const result = Training.train(members, seenAgain(Training.minimum.sessionPairs), byIdNumber, { uPairs: 1_000 })
+    assert.isTrue(Result.isSuccess(result), reasonOf(result))
+    if (Result.isFailure(result)) return
+    const trained = result.success
+    assert.deepStrictEqual(trained.kept, ["idNumber"])
+    const mOf = (rule: MatchRule.MatchRule, name: string) => rule.comparisons.find((c) => c.name === name)?.levels.map((l) => l.m)
+    assert.deepStrictEqual(mOf(trained.rule, "idNumber"), mOf(byIdNumber, "idNumber"))
+    assert.notDeepEqual(mOf(trained.rule, "name"), mOf(byIdNumber, "name"))
+    // Two blocking rules, one with too few pairs: it estimates nothing, and what the other estimates is trained.
+    const withPhone = Training.train(members, seenAgain(Training.minimum.sessionPairs), { ...byIdNumber, blocking: [["idNumber"], ["phone"]] }, { uPairs: 1_000 })
+    assert.isTrue(Result.isSuccess(withPhone))
+    if (Result.isSuccess(withPhone)) {
+      assert.deepStrictEqual(withPhone.success.sessions.map((s) => [s.pairs, s.estimated.length, s.iterations === 0]), [[30, 5, false], [0, 0, true]])
+      assert.deepStrictEqual(withPhone.success.kept, ["idNumber"])
+    }
   })
 })

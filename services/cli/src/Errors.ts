@@ -26,6 +26,52 @@ export class ReadFailed extends Data.TaggedError("ReadFailed")<{ readonly path: 
   }
 }
 
+/** `1048576` → `1,048,576 bytes (1 MiB)`: a limit as the documentation states it. */
+const bytes = (n: number): string => {
+  const units = ["KiB", "MiB", "GiB", "TiB"] as const
+  let unit = -1
+  let scaled = n
+  while (scaled >= 1024 && scaled % 1024 === 0 && unit < units.length - 1) {
+    scaled /= 1024
+    unit++
+  }
+  return `${n.toLocaleString("en-US")} bytes${unit < 0 ? "" : ` (${scaled} ${units[unit]})`}`
+}
+
+/**
+ * An input that holds more than its limit allows, by what was read: a device, a FIFO or an endless
+ * stream is cut there (`stat` cannot tell their size). `input` names it as the user gave it
+ * (`--rule /dev/zero`), `limit` says which bound it passed.
+ */
+export class InputTooLarge extends Data.TaggedError("InputTooLarge")<{ readonly input: string; readonly bytes: number; readonly limit: string }> {
+  override get message() {
+    return `${this.input}: more than ${bytes(this.bytes)}, ${this.limit}`
+  }
+}
+
+/** Events that are binary data: a line past the line limit holding NUL bytes (`/dev/zero`, an image). */
+export class BinaryInput extends Data.TaggedError("BinaryInput")<{ readonly input: string; readonly line: number; readonly maxLineBytes: number }> {
+  override get message() {
+    return `${this.input}: binary data, not NDJSON: line ${this.line} runs past --max-line-bytes ${this.maxLineBytes.toLocaleString("en-US")} and holds NUL bytes`
+  }
+}
+
+/**
+ * Reading stopped because most of what was read is no event (`Ingest.notAnExportAfter`): an endless
+ * stream of anything else, or the wrong file.
+ */
+export class NotAnExport extends Data.TaggedError("NotAnExport")<{
+  readonly input: string
+  readonly lines: number
+  readonly rejected: number
+  readonly rejectsPath: string | undefined
+}> {
+  override get message() {
+    const where = this.rejectsPath === undefined ? "" : `, see ${this.rejectsPath}`
+    return `${this.input}: ${this.rejected.toLocaleString("en-US")} of the first ${this.lines.toLocaleString("en-US")} lines were rejected${where}: not an export of events, reading stopped`
+  }
+}
+
 /** An output file or directory that cannot be written. */
 export class WriteFailed extends Data.TaggedError("WriteFailed")<{ readonly path: string; readonly reason: string }> {
   override get message() {
@@ -103,6 +149,13 @@ export class NoValidEvents extends Data.TaggedError("NoValidEvents")<{
   }
 }
 
+/** `relink train` on data that holds too little to estimate a rule from (`Training.minimum`): nothing is written. */
+export class CannotTrain extends Data.TaggedError("CannotTrain")<{ readonly events: string; readonly reason: string }> {
+  override get message() {
+    return `cannot train on ${this.events}: ${this.reason}; nothing written`
+  }
+}
+
 /** Kafka or MongoDB refused or failed (the adapter's one-line message), or stored data could not be read. */
 export class ServiceFailed extends Data.TaggedError("ServiceFailed")<{ readonly reason: string }> {
   override get message() {
@@ -115,6 +168,9 @@ export type CommandError =
   | EventsNotFound
   | UnreadableDirectory
   | ReadFailed
+  | InputTooLarge
+  | BinaryInput
+  | NotAnExport
   | WriteFailed
   | BadAsOf
   | UnknownOrg
@@ -123,12 +179,16 @@ export type CommandError =
   | Usage
   | OutputClash
   | NoValidEvents
+  | CannotTrain
   | ServiceFailed
 
 const tags: ReadonlySet<string> = new Set([
   "EventsNotFound",
   "UnreadableDirectory",
   "ReadFailed",
+  "InputTooLarge",
+  "BinaryInput",
+  "NotAnExport",
   "WriteFailed",
   "BadAsOf",
   "UnknownOrg",
@@ -137,11 +197,12 @@ const tags: ReadonlySet<string> = new Set([
   "Usage",
   "OutputClash",
   "NoValidEvents",
+  "CannotTrain",
   "ServiceFailed"
 ])
 
 /** Errors in what was asked for rather than in doing it: exit code 2, as for the flag parser's own. */
-const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash"])
+const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash", "InputTooLarge", "BinaryInput", "NotAnExport"])
 
 export const isArgumentError = (error: CommandError): boolean => argumentTags.has(error._tag)
 

@@ -7,10 +7,14 @@
  * only counted. A line past the length limit is rejected with an excerpt; the rejects file holds
  * at most `maxRejects` lines, and the count says how many more there were. The core decides; this
  * only reads.
+ *
+ * Reading is bounded by bytes (`--max-input-bytes`, `Sources.ReadLimit`) and by what it finds: once
+ * `notAnExportAfter` lines were rejected and they are most of the lines read, the input is no export
+ * of events (`yes`, `/dev/urandom`, the wrong file) and reading stops (`NotAnExport`).
  */
 import { Effect, Result, type Scope } from "effect"
 import { Event, Scan } from "@relink/core"
-import type { ReadFailed, WriteFailed } from "./Errors.ts"
+import { type BinaryInput, type InputTooLarge, NotAnExport, type ReadFailed, type WriteFailed } from "./Errors.ts"
 import type * as Progress from "./Progress.ts"
 import * as Sink from "./Sink.ts"
 import * as Sources from "./Sources.ts"
@@ -39,6 +43,8 @@ export interface Options {
   readonly rejectsPath: string
   /** The longest line read, in bytes. */
   readonly maxLineBytes: number
+  /** The most bytes read from all the sources together, decompressed. */
+  readonly maxInputBytes: number
   /** The most lines the rejects file takes. */
   readonly maxRejects: number
   readonly progress: Progress.Progress
@@ -60,10 +66,23 @@ export interface Reject {
   readonly base64?: string
 }
 
+/** More than this share of the lines rejected, and the input may not be the export meant. */
+const MOSTLY_REJECTED = 0.5
+
+/** Whether most of the lines read were rejected. */
+export const mostlyRejected = (lines: number, rejected: number): boolean => rejected > lines * MOSTLY_REJECTED
+
+/**
+ * Rejected lines after which reading stops when they are most of the lines read: an endless stream
+ * of anything but events ends within seconds (a rejected line costs microseconds), where a real
+ * export, with its few malformed lines, never comes near.
+ */
+export const notAnExportAfter = 100_000
+
 export const ingest = (
   sources: ReadonlyArray<Sources.Source>,
   options: Options
-): Effect.Effect<Ingested, ReadFailed | WriteFailed, Scope.Scope> =>
+): Effect.Effect<Ingested, ReadFailed | InputTooLarge | BinaryInput | NotAnExport | WriteFailed, Scope.Scope> =>
   Effect.gen(function* () {
     const state = Scan.make({ history: options.history === true })
     const rejects = yield* Sink.openLazy(options.rejectsPath, { private: true })
@@ -72,6 +91,7 @@ export const ingest = (
     let malformed = 0
     let rejected = 0
     const { asOf, progress, maxLineBytes, maxRejects } = options
+    const limit = Sources.readLimit(maxLineBytes, options.maxInputBytes)
     // A line's position is its number plus the lines of the sources before it, so that a repeat
     // can name the line (and the file) of its eventId's first copy.
     const read: Array<{ readonly file: string; readonly before: number }> = []
@@ -89,6 +109,9 @@ export const ingest = (
       const reject = (reject: Reject) => {
         rejected++
         if (rejected <= maxRejects) rejects.write(`${Json.stringify(reject)}\n`)
+        if (rejected >= notAnExportAfter && mostlyRejected(lines, rejected)) {
+          throw new NotAnExport({ input: file === "-" ? "standard input" : file, lines, rejected, rejectsPath: maxRejects > 0 ? options.rejectsPath : undefined })
+        }
       }
       const start = before
       const count = yield* Sources.readLines(
@@ -126,7 +149,10 @@ export const ingest = (
             return rejected > 0 ? rejects.ready() : undefined
           }
         },
-        maxLineBytes
+        limit
+      ).pipe(
+        // What was rejected before reading stopped is kept: it shows what the input is.
+        Effect.tapError((error) => (error._tag === "NotAnExport" ? Sink.run(rejects, (s) => s.close()) : Effect.void))
       )
       before += count
     }

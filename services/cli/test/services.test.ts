@@ -108,15 +108,15 @@ describe("relink worker: flags over the environment", () => {
     assert.strictEqual(Redacted.value(settings.piiKey), KEY)
   })
 
-  it("reads --rule from its file into the worker's rule, over RELINK_MATCH_RULE; a file that is no rule is a one-line error", () => {
+  it("reads --rule from its file into the worker's rule, over RELINK_MATCH_RULE; a file that is no rule is a one-line error", async () => {
     const dir = tempDir("worker-rule")
     const tuned = { ...MatchRule.chinese, autoLinkProbability: 0.9999, nameFrequencies: { 王伟: 0.001 } }
     writeFileSync(join(dir, "rule.json"), JSON.stringify(tuned))
     const env = { KAFKA_BROKERS: "env:9092", MONGODB_URI: "mongodb://env", RELINK_PII_KEY: KEY, RELINK_MATCH_RULE: JSON.stringify(MatchRule.chinese) }
-    const settings = workerSettings(Effect.runSync(WorkerCommand.providerFor({ ...noFlags, rule: Option.some(join(dir, "rule.json")) }, env)))
+    const settings = workerSettings(await Effect.runPromise(WorkerCommand.providerFor({ ...noFlags, rule: Option.some(join(dir, "rule.json")) }, env)))
     assert.deepStrictEqual(settings.worker.rule, tuned)
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...MatchRule.chinese, reviewProbability: 2 }))
-    const bad = failure(WorkerCommand.providerFor({ ...noFlags, rule: Option.some(join(dir, "bad.json")) }, env))
+    const bad = await Effect.runPromise(Effect.flip(WorkerCommand.providerFor({ ...noFlags, rule: Option.some(join(dir, "bad.json")) }, env)))
     assert.strictEqual(bad._tag, "BadArgument")
     assert.match(bad.message, /^--rule: .*bad\.json: not a match rule: /)
   })
@@ -253,7 +253,7 @@ describe("reading lines for publish", () => {
     const streamed = await Effect.runPromise(Stream.runCollect(Sources.lines(sources)))
     assert.deepStrictEqual([...streamed], ["one", "two", "three", "four", "five"])
     const read: Array<[string, number]> = []
-    for (const source of sources) await Effect.runPromise(Sources.readLines(source, { line: (text, n) => read.push([text, n]), tooLong: () => assert.fail("no line is too long"), invalidUtf8: () => assert.fail("every line is UTF-8") }, 1 << 20))
+    for (const source of sources) await Effect.runPromise(Sources.readLines(source, { line: (text, n) => read.push([text, n]), tooLong: () => assert.fail("no line is too long"), invalidUtf8: () => assert.fail("every line is UTF-8") }, Sources.readLimit()))
     assert.deepStrictEqual(read, [
       ["one", 1],
       ["two", 3],

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Result } from "effect"
 import { Matching, MatchRule, Policy, Scan } from "@relink/core"
@@ -59,13 +59,40 @@ describe("relink train", () => {
     assert.match(oneLineError(["train", "--events", sim.eventsPath, "--auto-link", "0.9", "--review", "0.99"], 2), /--review: 0\.99 is above the auto-link probability 0\.9/)
   })
 
+  it("refuses to train on too few members, writing nothing", () => {
+    const small = simulate(60, 5)
+    const out = join(dir, "small.json")
+    assert.strictEqual(
+      oneLineError(["train", "--events", small.eventsPath, "--as-of", AS_OF, "--out", out, "-q"], 1),
+      `relink: cannot train on ${small.eventsPath}: 60 members: u is estimated from random pairs of members, which takes at least 1,000; nothing written`
+    )
+    assert.isFalse(existsSync(out))
+  })
+
+  it("says, even with --quiet, when a comparison's m is the starting rule's because no session could estimate it", () => {
+    const byIdNumber = join(dir, "by-id.json")
+    writeFileSync(byIdNumber, JSON.stringify({ ...MatchRule.chinese, blocking: [["idNumber"]] }))
+    const quiet = ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--seed", "3", "--pairs", "50000", "--rule", byIdNumber, "-q"]))
+    assert.strictEqual(quiet.stderr, "relink: warning: m of idNumber is the starting rule's, not trained: no blocking rule brought together 30 pairs to estimate it from\n")
+    const mOfIdNumber = (rule: MatchRule.MatchRule) => rule.comparisons.find((c) => c.name === "idNumber")?.levels.map((l) => l.m)
+    assert.deepStrictEqual(mOfIdNumber(decodeRule(quiet.stdout)), mOfIdNumber(MatchRule.chinese))
+    const told = ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--seed", "3", "--pairs", "50000", "--rule", byIdNumber]))
+    assert.match(told.stderr, /idNumber \/ exact: m [^\n]*; m kept from the starting rule\)/)
+  })
+
+  it("gives the built-in rule's thresholds in its help", () => {
+    const help = ok(relink(["train", "--help"])).stdout.replace(/\s+/g, " ")
+    assert.include(help, `the built-in rule's is ${MatchRule.chinese.autoLinkProbability}`)
+    assert.include(help, `the built-in rule's is ${MatchRule.chinese.reviewProbability}`)
+  })
+
   it("answers a --rule that is no rule with one line and exit code 2", () => {
     const notJson = join(dir, "not.json")
     writeFileSync(notJson, "prior: 0.1\n")
     assert.match(oneLineError(["train", "--events", sim.eventsPath, "--rule", notJson], 2), /--rule: .*not\.json: not JSON/)
     const badProbability = join(dir, "bad.json")
     writeFileSync(badProbability, JSON.stringify({ ...MatchRule.chinese, prior: 2 }))
-    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", badProbability], 2), /--rule: .*bad\.json: not a match rule: a probability must be in \(0, 1\]/)
-    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", join(dir, "missing.json")], 2), /--rule: .*missing\.json: ENOENT/)
+    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", badProbability], 2), /--rule: .*bad\.json: not a match rule: prior: a probability must be in \(0, 1\]/)
+    assert.match(oneLineError(["scan", "--events", sim.eventsPath, "--rule", join(dir, "missing.json")], 2), /--rule: .*missing\.json: no such file or directory$/)
   })
 })

@@ -10,7 +10,7 @@ import { Producer } from "@relink/kafka"
 const keyOfLine = (line: string): string | null => {
   const decoded = Event.decodeLine(line)
   if (decoded._tag === "Success") return Event.keyOf(decoded.success)
-  return decoded.failure._tag === "NotJson" ? null : (decoded.failure.eventId ?? null)
+  return "eventId" in decoded.failure ? (decoded.failure.eventId ?? null) : null
 }
 
 /** Publishes lines in chunks; returns how many were sent. */

@@ -39,6 +39,7 @@ export const demo = Command.make(
         reveal: false,
         rejects: Option.none(),
         maxLineBytes: Sources.defaultMaxLineBytes,
+        maxInputBytes: Sources.defaultMaxInputBytes,
         maxRejects: Shared.defaultMaxRejects,
         quiet
       } as const

@@ -26,6 +26,7 @@ export interface ProgressFlags extends Shared.OriginFlags {
   readonly out: Option.Option<string>
   readonly rejects: Option.Option<string>
   readonly maxLineBytes: number
+  readonly maxInputBytes: number
   readonly maxRejects: number
   readonly quiet: boolean
 }
@@ -81,6 +82,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
                 out: outPath,
                 rejects: flags.rejects,
                 maxLineBytes: flags.maxLineBytes,
+                maxInputBytes: flags.maxInputBytes,
                 maxRejects: flags.maxRejects,
                 quiet: flags.quiet,
                 history: true
@@ -154,6 +156,7 @@ export const progress = Command.make(
     ),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
+    maxInputBytes: Shared.maxInputBytes,
     maxRejects: Shared.maxRejects,
     quiet: Shared.quiet
   },

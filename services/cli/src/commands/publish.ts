@@ -21,6 +21,7 @@ export interface PublishFlags {
   readonly brokers: Option.Option<string>
   readonly topic: Option.Option<string>
   readonly partitions: Option.Option<number>
+  readonly maxInputBytes: number
   readonly quiet: boolean
 }
 
@@ -65,7 +66,7 @@ export const runPublish = (
     const started = performance.now()
     const progress = Progress.make({ unit: "lines", enabled: !flags.quiet && process.stderr.isTTY === true })
     let read = 0
-    const lines = Sources.lines(sources).pipe(
+    const lines = Sources.lines(sources, Sources.readLimit(Sources.defaultMaxLineBytes, flags.maxInputBytes)).pipe(
       Stream.mapArray((chunk) => {
         read += chunk.length
         progress.update({ label: `publish to ${kafka.topic}`, events: read })
@@ -105,6 +106,7 @@ export const publish = Command.make(
       Flag.withDescription("Partitions of the topic when it has to be created (an existing topic is left as it is). Default: 6 [env: RELINK_PARTITIONS]"),
       Flag.optional
     ),
+    maxInputBytes: Shared.maxInputBytes,
     quiet: Shared.quiet
   },
   (flags) => Effect.asVoid(runPublish(flags))

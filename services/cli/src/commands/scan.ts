@@ -27,6 +27,7 @@ export interface ScanFlags extends Shared.OriginFlags {
   readonly out: Option.Option<string>
   readonly rejects: Option.Option<string>
   readonly maxLineBytes: number
+  readonly maxInputBytes: number
   readonly maxRejects: number
   readonly quiet: boolean
 }
@@ -94,6 +95,7 @@ export const scan = Command.make(
     rule: Shared.rule.pipe(Flag.withDescription("The match rule to propose with, as JSON (what relink train writes and RELINK_MATCH_RULE takes); with --events only. Default: the built-in rule")),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
+    maxInputBytes: Shared.maxInputBytes,
     maxRejects: Shared.maxRejects,
     quiet: Shared.quiet
   },

@@ -4,13 +4,13 @@
  * scan itself.
  */
 import { basename, dirname, extname, join } from "node:path"
-import { readFileSync, statSync } from "node:fs"
 import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
 import { Instant, type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store, StoredSettings } from "@relink/worker"
-import { BadArgument, type CommandError, NoValidEvents, ServiceFailed, UnknownFormat, Usage, type WriteFailed } from "../Errors.ts"
+import * as Bounded from "../Bounded.ts"
+import { BadArgument, type CommandError, type InputTooLarge, NoValidEvents, ServiceFailed, UnknownFormat, Usage, type WriteFailed } from "../Errors.ts"
 import * as Ingest from "../Ingest.ts"
 import * as FileName from "../FileName.ts"
 import * as Outputs from "../Outputs.ts"
@@ -24,7 +24,7 @@ import * as Time from "../Time.ts"
 export const events = Flag.String("events").pipe(
   Flag.withMetavar("FILE|DIR|-"),
   Flag.withDescription(
-    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (.gz too), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input"
+    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (gzip too, by its name or its first bytes), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input"
   )
 )
 
@@ -38,7 +38,7 @@ export const orgs = Flag.String("orgs").pipe(
 export const eventsOrMongo = Flag.String("events").pipe(
   Flag.withMetavar("FILE|DIR|-"),
   Flag.withDescription(
-    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (.gz too), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input. This or --mongo"
+    "Events, one JSON object per line (docs/events.md): an .ndjson/.jsonl file (gzip too, by its name or its first bytes), a directory (all *.ndjson, *.ndjson.gz, *.jsonl in it, by name), or - for standard input. This or --mongo"
   ),
   Flag.optional
 )
@@ -76,7 +76,7 @@ export const originOf = (
   command: string,
   flags: OriginFlags,
   env: Readonly<Record<string, string | undefined>> = process.env
-): Effect.Effect<Origin, Usage | BadArgument> =>
+): Effect.Effect<Origin, Usage | BadArgument | InputTooLarge> =>
   Effect.gen(function* () {
     const usage = (reason: string) => new Usage({ command, reason })
     if (Option.isSome(flags.events) && Option.isSome(flags.mongo)) {
@@ -114,24 +114,24 @@ export const out = Flag.String("out").pipe(Flag.withMetavar("PATH"), Flag.option
 export const rule = Flag.String("rule").pipe(Flag.withMetavar("FILE"), Flag.optional)
 
 /** A rule file is JSON of a few pages, its name frequencies included: anything far larger is not one. */
-const MAX_RULE_BYTES = 16 << 20
+const maxRuleBytes = 16 << 20
 
-/** The match rule in a JSON file (`--rule`), or the built-in rule; a file that is none is one line naming what is wrong. */
-export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.MatchRule, BadArgument> =>
+/**
+ * The match rule in a JSON file (`--rule`), or the built-in rule. A file that is none, or a rule
+ * `MatchRule.problems` finds unusable, is one line naming what is wrong; a file past
+ * `maxRuleBytes` (a device, a FIFO, an endless stream) is cut there.
+ */
+export const readRule = (path: Option.Option<string>): Effect.Effect<MatchRule.MatchRule, BadArgument | InputTooLarge> =>
   Option.isNone(path)
     ? Effect.succeed(MatchRule.chinese)
     : Effect.gen(function* () {
         const bad = (reason: string) => new BadArgument({ flag: "--rule", reason: `${path.value}: ${reason}` })
-        const text = yield* Effect.try({
-          try: () => {
-            if (statSync(path.value).size > MAX_RULE_BYTES) throw new RangeError(`larger than ${MAX_RULE_BYTES} bytes: not a rule`)
-            return readFileSync(path.value, "utf8")
-          },
-          catch: (cause) => bad(cause instanceof Error ? cause.message : String(cause))
-        })
-        const json = yield* Effect.try({ try: (): unknown => JSON.parse(text), catch: () => bad("not JSON") })
+        const bytes = yield* Bounded.readFile(path.value, { bytes: maxRuleBytes, input: `--rule ${path.value}`, what: "the most a rule file takes" }).pipe(
+          Effect.catchTag("ReadFailed", (failed) => Effect.fail(bad(failed.reason)))
+        )
+        const json = yield* Effect.try({ try: (): unknown => JSON.parse(bytes.toString("utf8")), catch: () => bad("not JSON") })
         const decoded = MatchRule.decode(json)
-        if (Result.isFailure(decoded)) return yield* bad(`not a match rule: ${decoded.failure.message.split("\n")[0] ?? ""}`)
+        if (Result.isFailure(decoded)) return yield* bad(decoded.failure.reason)
         return decoded.success
       })
 
@@ -250,9 +250,18 @@ export const maxLineBytes = Flag.Int("max-line-bytes").pipe(
   between(1024, 1 << 30),
   Flag.withMetavar("N"),
   Flag.withDescription(
-    "The longest line read, in bytes; a longer one is rejected with its first bytes (never held whole), and one holding NUL bytes stops the run as binary data. Default: 1048576 (1 MiB)"
+    "The longest line read, in bytes; a longer one is rejected with its first bytes (never held whole), and one holding NUL bytes stops the run as binary data (exit code 2). Default: 1048576 (1 MiB)"
   ),
   Flag.withDefault(Sources.defaultMaxLineBytes)
+)
+
+export const maxInputBytes = Flag.Int("max-input-bytes").pipe(
+  between(1024, Number.MAX_SAFE_INTEGER),
+  Flag.withMetavar("N"),
+  Flag.withDescription(
+    "The most bytes read from the events, all files together (decompressed): past it the run stops, exit code 2, so that a device, a FIFO or an endless stream cannot run forever. Default: 68719476736 (64 GiB), more than twice the largest export relink simulate writes"
+  ),
+  Flag.withDefault(Sources.defaultMaxInputBytes)
 )
 
 export const defaultMaxRejects = 10_000
@@ -290,6 +299,7 @@ export interface EventsFlags {
   readonly out?: string
   readonly rejects: Option.Option<string>
   readonly maxLineBytes?: number
+  readonly maxInputBytes?: number
   readonly maxRejects?: number
   readonly quiet: boolean
   /** The rule matching uses (the built-in one when absent). */
@@ -297,9 +307,6 @@ export interface EventsFlags {
   /** Keep each member's facts with their instants (`Timeline`) instead of projections. */
   readonly history?: boolean
 }
-
-/** More than this share of the lines rejected, and the run warns that the input may be the wrong file. */
-const MOSTLY_REJECTED = 0.5
 
 /**
  * Folds every source into the core scan's state, evaluating nothing yet. The outputs are checked
@@ -326,6 +333,7 @@ export const readEvents = (
       asOf,
       rejectsPath,
       maxLineBytes: options.maxLineBytes ?? Sources.defaultMaxLineBytes,
+      maxInputBytes: options.maxInputBytes ?? Sources.defaultMaxInputBytes,
       maxRejects: options.maxRejects ?? defaultMaxRejects,
       progress,
       history: options.history === true
@@ -336,7 +344,7 @@ export const readEvents = (
       progress.done()
       return yield* new NoValidEvents({ lines, rejected: malformed, rejectsPath: ingested.rejectsPath })
     }
-    if (rejected > lines * MOSTLY_REJECTED) {
+    if (Ingest.mostlyRejected(lines, rejected)) {
       progress.done()
       yield* Console.error(
         `relink: warning: ${Progress.number(rejected)} of ${Progress.number(lines)} lines (${Math.round((rejected / lines) * 100)}%) were rejected${ingested.rejectsPath === undefined ? " (none written: --max-rejects 0)" : `, see ${ingested.rejectsPath}`}: is --events the export you meant?`

@@ -4,10 +4,10 @@
  * Unlabelled: the members are the people to find, the registrations, leads and records the
  * observations that look for them.
  */
-import { Effect, Option } from "effect"
+import { Console, Effect, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Training } from "@relink/core"
-import { BadArgument, type CommandError } from "../Errors.ts"
+import { MatchRule, Training } from "@relink/core"
+import { BadArgument, CannotTrain, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
@@ -40,6 +40,7 @@ export interface TrainFlags {
   readonly review: Option.Option<number>
   readonly rejects: Option.Option<string>
   readonly maxLineBytes: number
+  readonly maxInputBytes: number
   readonly maxRejects: number
   readonly quiet: boolean
 }
@@ -64,8 +65,10 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       const { members: candidates, observations: observed } = Training.peopleOf(read.ingested.state)
       read.progress.status(`training on ${Progress.number(candidates.length)} members and ${Progress.number(observed.length)} observations …`)
       const started = performance.now()
-      const trained = Training.train(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs })
+      const result = Training.train(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs })
       read.progress.done()
+      if (Result.isFailure(result)) return yield* new CannotTrain({ events: flags.events === "-" ? "standard input" : flags.events, reason: result.failure.reason })
+      const trained = result.success
       const sink = yield* Sink.open(outPath)
       yield* Sink.run(sink, async (s) => {
         s.write(`${JSON.stringify(trained.rule, null, 2)}\n`)
@@ -81,13 +84,24 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       )
       for (const session of trained.sessions) {
         const state = session.converged ? `${session.iterations} iterations` : `not converged after ${session.iterations} iterations`
-        yield* Shared.note(flags.quiet, `  blocked on ${session.blocking.join(" + ")}: ${Progress.number(session.pairs)} pairs, m of ${session.estimated.join(", ")} (${state})`)
+        yield* Shared.note(
+          flags.quiet,
+          `  blocked on ${session.blocking.join(" + ")}: ${Progress.number(session.pairs)} pairs, ` +
+            (session.estimated.length === 0 ? `too few to estimate m from (${Training.minimum.sessionPairs} needed)` : `m of ${session.estimated.join(", ")} (${state})`)
+        )
       }
       for (const level of trained.levels) {
         if (level.m === undefined) continue
+        const kept = trained.kept.includes(level.comparison) ? "; m kept from the starting rule" : ""
         yield* Shared.note(
           flags.quiet,
-          `  ${level.comparison} / ${level.level}: m ${probability(level.m)}, u ${probability(level.u)}, weight ${level.weight.toFixed(2)} (${Progress.number(level.sampledPairs)} sampled, ${Progress.number(level.blockedPairs)} blocked pairs)`
+          `  ${level.comparison} / ${level.level}: m ${probability(level.m)}, u ${probability(level.u)}, weight ${level.weight.toFixed(2)} (${Progress.number(level.sampledPairs)} sampled, ${Progress.number(level.blockedPairs)} blocked pairs${kept})`
+        )
+      }
+      // Said even with --quiet: the rule written is only partly trained.
+      if (trained.kept.length > 0) {
+        yield* Console.error(
+          `relink: warning: m of ${trained.kept.join(", ")} is the starting rule's, not trained: no blocking rule brought together ${Training.minimum.sessionPairs} pairs to estimate it from`
         )
       }
     })
@@ -103,10 +117,11 @@ export const train = Command.make(
     out: Shared.out.pipe(Flag.withDescription("Where the trained rule goes, as JSON (- for standard output). Default: standard output")),
     seed: Shared.seed("Seed of the random member pairs: the same seed and events give the same rule"),
     pairs,
-    autoLink: threshold("auto-link", "Match probability from which the best proposal is auto-linked, in the trained rule. Default: the starting rule's (0.999999)"),
-    review: threshold("review", "Match probability from which a pair is proposed for review, in the trained rule. Default: the starting rule's (0.5)"),
+    autoLink: threshold("auto-link", `Match probability from which the best proposal is auto-linked, in the trained rule. Default: the starting rule's (the built-in rule's is ${MatchRule.chinese.autoLinkProbability})`),
+    review: threshold("review", `Match probability from which a pair is proposed for review, in the trained rule. Default: the starting rule's (the built-in rule's is ${MatchRule.chinese.reviewProbability})`),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
+    maxInputBytes: Shared.maxInputBytes,
     maxRejects: Shared.maxRejects,
     quiet: Shared.quiet
   },

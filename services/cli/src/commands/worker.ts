@@ -7,7 +7,7 @@
 import { Config, ConfigProvider, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Worker } from "@relink/worker"
-import { BadArgument, BadAsOf, type CommandError, ServiceFailed, Usage } from "../Errors.ts"
+import { BadArgument, BadAsOf, type CommandError, type InputTooLarge, ServiceFailed, Usage } from "../Errors.ts"
 import * as Lifecycle from "../Lifecycle.ts"
 import * as Settings from "../Settings.ts"
 import { parseAsOf } from "../Time.ts"
@@ -58,7 +58,7 @@ export const required: ReadonlyArray<Settings.Required> = [
  * `--rule` names a file whose rule, checked, becomes `RELINK_MATCH_RULE`: a rule with many name
  * frequencies is larger than an environment variable may be (128 KiB on Linux).
  */
-export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, string>, BadArgument | BadAsOf | Usage> =>
+export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, string>, BadArgument | BadAsOf | InputTooLarge | Usage> =>
   Effect.gen(function* () {
     let now: string | undefined
     if (Option.isSome(flags.now)) {
@@ -91,7 +91,7 @@ export const settingsOf = (flags: WorkerFlags): Effect.Effect<Record<string, str
 export const providerFor = (
   flags: WorkerFlags,
   env: Readonly<Record<string, string | undefined>> = process.env
-): Effect.Effect<ConfigProvider.ConfigProvider, BadArgument | BadAsOf | Usage> =>
+): Effect.Effect<ConfigProvider.ConfigProvider, BadArgument | BadAsOf | InputTooLarge | Usage> =>
   Effect.gen(function* () {
     const provider = Settings.providerOf(yield* settingsOf(flags), env)
     yield* Settings.requireAll(COMMAND, provider, required)

@@ -1,0 +1,62 @@
+/**
+ * Inputs of an extreme shape in one dimension: the commands finish and give every row, where the
+ * cost used to grow with the square of that dimension or the stack overflowed.
+ * (services/cli/bench/shapes.bench.ts measures the time at growing sizes.)
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { AS_OF, ok, relink, tempDir } from "./helpers.ts"
+
+const dir = tempDir("shapes")
+
+const orgId = (i: number) => `org-${String(i).padStart(7, "0")}`
+
+/** A chain of organisations `depth` deep, each the parent of the next, and two members at the bottom: one lost, one in contact. */
+const chainFile = (depth: number): string => {
+  const lines: Array<string> = []
+  for (let i = 0; i < depth; i++) {
+    const parent = i === 0 ? {} : { parentId: orgId(i - 1) }
+    lines.push(JSON.stringify({ eventId: `o-${i}`, type: "OrgRegistered", occurredAt: "2023-01-01T09:00:00+08:00", orgId: orgId(i), name: `组织${i}`, kind: "committee", region: "510107", ...parent }))
+  }
+  const bottom = orgId(depth - 1)
+  for (const memberId of ["m-lost", "m-active"]) {
+    lines.push(JSON.stringify({ eventId: `r-${memberId}`, type: "MemberRegistered", occurredAt: "2024-01-01T09:00:00+08:00", orgId: bottom, memberId, name: "张伟", idNumber: "11010519491231002X", category: "full" }))
+  }
+  lines.push(JSON.stringify({ eventId: "c-1", type: "ContactRecorded", occurredAt: "2026-11-01T09:00:00+08:00", orgId: bottom, memberId: "m-active", channel: "phone" }))
+  const path = join(dir, `chain-${depth}.ndjson`)
+  writeFileSync(path, `${lines.join("\n")}\n`)
+  return path
+}
+
+describe("a chain of organisations 100,000 deep", () => {
+  const depth = 100_000
+  const chain = chainFile(depth)
+
+  it("relink orgs prints every level, as text and as JSON, each at its depth", () => {
+    const json = ok(relink(["orgs", "--events", chain, "--as-of", AS_OF, "--format", "json", "--quiet"])).stdout.trimEnd().split("\n")
+    assert.strictEqual(json.length, depth)
+    json.forEach((line, i) => {
+      const entry = JSON.parse(line) as { orgId: string; depth: number; parentId: string | null }
+      if (entry.orgId !== orgId(i) || entry.depth !== i || entry.parentId !== (i === 0 ? null : orgId(i - 1))) assert.fail(`line ${i + 1}: ${line}`)
+    })
+    const text = ok(relink(["orgs", "--events", chain, "--as-of", AS_OF, "--quiet"])).stdout.trimEnd().split("\n")
+    assert.strictEqual(text.length, depth)
+    // Indented two spaces a level up to 32 levels; deeper, as far and numbered.
+    assert.isTrue(text[32]?.startsWith(`${" ".repeat(64)}${orgId(32)}  `))
+    assert.isTrue(text[depth - 1]?.startsWith(`${" ".repeat(64)}[${depth - 1}] ${orgId(depth - 1)}  `))
+    assert.include(text[depth - 2], "0 members, 1 unlinked to find")
+  })
+
+  it("relink scan evaluates the members at the bottom: the lost one escalated to the parent of their branch", () => {
+    const rows = ok(relink(["scan", "--events", chain, "--as-of", AS_OF, "--out", "-", "--quiet"])).stdout.trimEnd().split("\n")
+    const statuses = rows.map((r) => JSON.parse(r) as { memberId: string; status: string; responsibleOrgId: string; flags: ReadonlyArray<string> })
+    assert.deepStrictEqual(
+      statuses.map((s) => [s.memberId, s.status, s.responsibleOrgId, s.flags.includes("escalated")]),
+      [
+        ["m-active", "active", orgId(depth - 1), false],
+        ["m-lost", "lost", orgId(depth - 2), true]
+      ]
+    )
+  })
+})

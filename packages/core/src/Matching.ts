@@ -57,6 +57,20 @@ export interface PersonInput {
   readonly regions: ReadonlyArray<string | undefined>
 }
 
+/**
+ * The longest name compared, in code points. A person's name is a few characters (a transliterated
+ * minority name a few dozen); the name comparisons cost the product of the two lengths, so a longer
+ * "name" — a pasted paragraph, or an attack — is left out, as if absent: it gives no blocking key
+ * and weighs nothing.
+ */
+export const maxNameLength = 100
+
+const compared = (name: string | undefined): string | undefined => {
+  const trimmed = name?.normalize("NFKC").trim()
+  // Code points, not UTF-16 units: the similarity functions count code points.
+  return trimmed === undefined || trimmed.length === 0 || trimmed.length > 2 * maxNameLength || Array.from(trimmed).length > maxNameLength ? undefined : trimmed
+}
+
 /** Builds the comparable form of a person from whatever identity data is at hand. */
 export const person = (input: PersonInput): Person => {
   const rawId = input.idNumber === undefined ? undefined : Redacted.value(input.idNumber)
@@ -69,7 +83,7 @@ export const person = (input: PersonInput): Person => {
   const phone = input.phone === undefined ? undefined : Phone.normalizeLoose(Redacted.value(input.phone))
   const regions = new Set<string>()
   for (const region of input.regions) if (region !== undefined && /^\d{6}$/.test(region)) regions.add(region)
-  const trimmed = input.name?.normalize("NFKC").trim()
+  const trimmed = compared(input.name)
   const base: Person = {
     idWasLegacy: rawId !== undefined && rawId.trim().length === 15,
     birthFromId: input.birthDate === undefined && birthDate !== undefined,
@@ -77,7 +91,7 @@ export const person = (input: PersonInput): Person => {
     regions: [...regions]
   }
   const withName: Person =
-    trimmed === undefined || trimmed.length === 0
+    trimmed === undefined
       ? base
       : (() => {
           const namePinyin = PersonName.pinyinKey(trimmed)

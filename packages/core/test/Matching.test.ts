@@ -77,6 +77,15 @@ describe("name comparison levels", () => {
     assert.strictEqual(level("name", { name: "迪丽娜尔·依明" }, { name: "迪丽娜尔依明" }), "same pinyin (homophone)")
   })
   it("different", () => assert.strictEqual(level("name", { name: "陈伟" }, { name: "刘洋" }), "different"))
+  it("a name longer than maxNameLength code points is compared as absent: no name key, no weight", () => {
+    const longest = "𠀀".repeat(Matching.maxNameLength)
+    assert.strictEqual(level("name", { name: longest }, { name: longest }), "exact")
+    for (const name of [`${longest}伟`, "张".repeat(300_000)]) {
+      assert.isUndefined(person({ name }).name)
+      assert.strictEqual(level("name", { name }, { name }), "missing")
+      assert.deepStrictEqual(Matching.blockingKeys(person({ name, phone: "13327024741" }), rule), Matching.blockingKeys(person({ phone: "13327024741" }), rule))
+    }
+  })
 })
 
 describe("birth date, gender, phone and region levels", () => {

@@ -6,7 +6,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { maxOrganisationSheets } from "../src/render/Unlinked.ts"
 import { AS_OF, ok, relink, tempDir } from "./helpers.ts"
+import { unzip } from "./readers.ts"
 
 const dir = tempDir("shapes")
 
@@ -58,5 +60,42 @@ describe("a chain of organisations 100,000 deep", () => {
         ["m-lost", "lost", orgId(depth - 2), true]
       ]
     )
+  })
+})
+
+/** One committee with `branches` branches, all named alike, one member lost (not yet escalated) in each. */
+const siblingsFile = (branches: number): string => {
+  const lines = [JSON.stringify({ eventId: "o-root", type: "OrgRegistered", occurredAt: "2023-01-01T09:00:00+08:00", orgId: "org-root", name: "党委", kind: "committee", region: "510107" })]
+  for (let i = 0; i < branches; i++) {
+    lines.push(JSON.stringify({ eventId: `o-${i}`, type: "OrgRegistered", occurredAt: "2023-01-01T09:00:00+08:00", orgId: orgId(i), parentId: "org-root", name: "第一党支部", kind: "branch", region: "510107" }))
+    lines.push(JSON.stringify({ eventId: `r-${i}`, type: "MemberRegistered", occurredAt: "2026-03-01T09:00:00+08:00", orgId: orgId(i), memberId: `m-${i}`, name: "张伟", idNumber: "11010519491231002X", category: "full" }))
+  }
+  const path = join(dir, `siblings-${branches}.ndjson`)
+  writeFileSync(path, `${lines.join("\n")}\n`)
+  return path
+}
+
+/** The sheet names of a workbook and the rows of each sheet (its `<row>` elements). */
+const sheetsOf = (path: string): ReadonlyArray<{ readonly name: string; readonly rows: number }> => {
+  const parts = unzip(path)
+  const names = [...(parts.get("xl/workbook.xml") ?? "").matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((m) => m[1] as string)
+  return names.map((name, i) => ({ name, rows: (parts.get(`xl/worksheets/sheet${i + 1}.xml`) ?? "").split("<row ").length - 1 }))
+}
+
+describe("a list for more organisations than a workbook gives sheets", () => {
+  it(`report unlinked gives each of ${maxOrganisationSheets.toLocaleString("en-US")} organisations a sheet, and past that puts every row on one sheet and says so`, () => {
+    const at = join(dir, "at.xlsx")
+    ok(relink(["report", "unlinked", "--events", siblingsFile(maxOrganisationSheets), "--as-of", AS_OF, "--out", at, "--quiet"]))
+    const each = sheetsOf(at)
+    assert.strictEqual(each.length, maxOrganisationSheets + 1)
+    // Named alike, told apart by a number.
+    assert.deepStrictEqual(each.slice(0, 3).map((s) => s.name), ["汇总", "第一党支部", "第一党支部 (2)"])
+    const past = join(dir, "past.xlsx")
+    ok(relink(["report", "unlinked", "--events", siblingsFile(maxOrganisationSheets + 1), "--as-of", AS_OF, "--out", past, "--quiet"]))
+    const sheets = sheetsOf(past)
+    assert.deepStrictEqual(sheets.map((s) => s.name), ["汇总", "全部组织"])
+    // The header and a row per member.
+    assert.strictEqual(sheets[1]?.rows, maxOrganisationSheets + 2)
+    assert.include(unzip(past).get("xl/sharedStrings.xml"), `共${(maxOrganisationSheets + 1).toLocaleString("en-US")}个组织，超过${maxOrganisationSheets.toLocaleString("en-US")}个：名单合在“全部组织”一张表中，按组织排列`)
   })
 })

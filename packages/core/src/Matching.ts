@@ -452,30 +452,48 @@ export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule
   return { rule, members, byKey }
 }
 
+/** Which members to compare with an observation, and whether a key of it was too common to block on. */
+export interface Selection {
+  readonly ids: ReadonlyArray<string>
+  /** The observation's keys shared by more than `maxBucket` members: they found it no candidate. */
+  readonly crowded: number
+}
+
 /**
  * Which members to compare with an observation, given its blocking keys and each key's bucket
- * (members sharing it): the union of the buckets small enough to block on, each member once. The
- * same selection serves the in-memory index and a store that keeps keys as blind-index hashes.
+ * (members sharing it): the union of the buckets small enough to block on, each member once, and
+ * how many keys were too common. The same selection serves the in-memory index and a store that
+ * keeps keys as blind-index hashes.
  */
+export const selectCandidates = (
+  observedKeys: ReadonlyArray<string>,
+  bucket: (key: string) => ReadonlyArray<string> | undefined
+): Selection => {
+  const ids = new Set<string>()
+  let crowded = 0
+  for (const key of observedKeys) {
+    const members = bucket(key)
+    if (members === undefined) continue
+    if (members.length > maxBucket) crowded++
+    else for (const id of members) ids.add(id)
+  }
+  return { ids: [...ids], crowded }
+}
+
+/** `selectCandidates`' members alone. */
 export const selectCandidateIds = (
   observedKeys: ReadonlyArray<string>,
   bucket: (key: string) => ReadonlyArray<string> | undefined
-): ReadonlyArray<string> => {
-  const ids = new Set<string>()
-  for (const key of observedKeys) {
-    const members = bucket(key)
-    if (members === undefined || members.length > maxBucket) continue
-    for (const id of members) ids.add(id)
-  }
-  return [...ids]
+): ReadonlyArray<string> => selectCandidates(observedKeys, bucket).ids
+
+/** The candidates sharing at least one usable blocking key with the person, each once, and how many of the person's keys were too common. */
+export const selectFor = (idx: CandidateIndex, observed: Person): { readonly candidates: ReadonlyArray<Candidate>; readonly crowded: number } => {
+  const selection = selectCandidates(blockingKeys(observed, idx.rule), (key) => idx.byKey.get(key))
+  return { candidates: selection.ids.map((id) => idx.members.get(id) as Candidate), crowded: selection.crowded }
 }
 
 /** The candidates sharing at least one usable blocking key with the person, each once. */
-export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyArray<Candidate> => {
-  return selectCandidateIds(blockingKeys(observed, idx.rule), (key) => idx.byKey.get(key)).map(
-    (id) => idx.members.get(id) as Candidate
-  )
-}
+export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyArray<Candidate> => selectFor(idx, observed).candidates
 
 /**
  * A match probability as people compare them: 0.873 below 0.999, `1−2.4e-7` above, where three

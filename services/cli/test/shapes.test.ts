@@ -6,6 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { Matching } from "@relink/core"
 import { maxOrganisationSheets } from "../src/render/Unlinked.ts"
 import { AS_OF, ok, relink, tempDir } from "./helpers.ts"
 import { unzip } from "./readers.ts"
@@ -97,5 +98,21 @@ describe("a list for more organisations than a workbook gives sheets", () => {
     // The header and a row per member.
     assert.strictEqual(sheets[1]?.rows, maxOrganisationSheets + 2)
     assert.include(unzip(past).get("xl/sharedStrings.xml"), `共${(maxOrganisationSheets + 1).toLocaleString("en-US")}个组织，超过${maxOrganisationSheets.toLocaleString("en-US")}个：名单合在“全部组织”一张表中，按组织排列`)
+  })
+})
+
+describe("a blocking key more members share than blocking takes", () => {
+  it("relink scan and the reports say how many observations it found no candidates for", () => {
+    const phone = "13327024741"
+    const lines = [
+      { eventId: "o-1", type: "OrgRegistered", occurredAt: "2023-01-01T09:00:00+08:00", orgId: orgId(1), name: "第一党支部", kind: "branch", region: "510107" },
+      ...Array.from({ length: Matching.maxBucket + 1 }, (_, i) => ({ eventId: `r-${i}`, type: "MemberRegistered", occurredAt: "2026-03-01T09:00:00+08:00", orgId: orgId(1), memberId: `m-${i}`, name: "张伟", idNumber: "11010519491231002X", phone, category: "full" })),
+      { eventId: "obs-1", type: "RecordObserved", occurredAt: "2026-06-01T09:00:00+08:00", orgId: orgId(1), region: "510107", dataSource: "community", identity: { name: "王芳", phone } }
+    ]
+    const path = join(dir, "crowded.ndjson")
+    writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`)
+    const said = `1 observation shares a blocking key (a phone, a name and birth date…) with more than ${Matching.maxBucket} members, so that key found no candidates for it`
+    assert.include(ok(relink(["scan", "--events", path, "--as-of", AS_OF, "--out", join(dir, "crowded.jsonl")])).stderr, said)
+    assert.include(ok(relink(["report", "unlinked", "--events", path, "--as-of", AS_OF, "--format", "csv", "--out", join(dir, "crowded.csv")])).stderr, said)
   })
 })

@@ -1,12 +1,12 @@
 /**
- * Inputs of an extreme shape in one dimension: the commands finish and give every row, where the
- * cost used to grow with the square of that dimension or the stack overflowed.
+ * Inputs of an extreme shape in one dimension (depth, organisations, members per key, facts per
+ * member): the commands finish, give every row, and say where a limit applied.
  * (services/cli/bench/shapes.bench.ts measures the time at growing sizes.)
  */
 import { assert, describe, it } from "@effect/vitest"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Matching } from "@relink/core"
+import { Matching, Timeline } from "@relink/core"
 import { maxOrganisationSheets } from "../src/render/Unlinked.ts"
 import { AS_OF, ok, relink, tempDir } from "./helpers.ts"
 import { unzip } from "./readers.ts"
@@ -114,5 +114,24 @@ describe("a blocking key more members share than blocking takes", () => {
     const said = `1 observation shares a blocking key (a phone, a name and birth date…) with more than ${Matching.maxBucket} members, so that key found no candidates for it`
     assert.include(ok(relink(["scan", "--events", path, "--as-of", AS_OF, "--out", join(dir, "crowded.jsonl")])).stderr, said)
     assert.include(ok(relink(["report", "unlinked", "--events", path, "--as-of", AS_OF, "--format", "csv", "--out", join(dir, "crowded.csv")])).stderr, said)
+  })
+})
+
+describe("a member with more facts in one period than the search for what found them reads", () => {
+  it("relink report progress counts them as found, without the event, and warns how many", () => {
+    // Lost since 2020; transfers never issued cancelled every ten minutes of September 2025 (each may change a status), then a visit.
+    const cancellations = Math.ceil(Math.sqrt(2 * Timeline.maxRelinkSearch))
+    const lines = [
+      { eventId: "o-1", type: "OrgRegistered", occurredAt: "2019-01-01T09:00:00+08:00", orgId: orgId(1), name: "第一党支部", kind: "branch", region: "510107" },
+      { eventId: "r-1", type: "MemberRegistered", occurredAt: "2020-01-01T09:00:00+08:00", orgId: orgId(1), memberId: "m-1", name: "张伟", idNumber: "11010519491231002X", category: "full" },
+      ...Array.from({ length: cancellations }, (_, i) => ({ eventId: `t-${i}`, type: "TransferCancelled", occurredAt: new Date(Date.parse("2025-09-02T00:00:00+08:00") + i * 600_000).toISOString(), orgId: orgId(1), memberId: "m-1", transferId: `t-${i}` })),
+      { eventId: "c-1", type: "ContactRecorded", occurredAt: "2025-09-21T09:00:00+08:00", orgId: orgId(1), memberId: "m-1", channel: "visit" }
+    ]
+    const path = join(dir, "untraced.ndjson")
+    writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`)
+    const run = ok(relink(["report", "progress", "--events", path, "--from", "2025-09-01", "--to", "2025-09-30", "--format", "json", "--out", "-", "--quiet"]))
+    const report = JSON.parse(run.stdout) as { total: ReadonlyArray<{ found: number }>; found: ReadonlyArray<unknown>; untraced: number }
+    assert.deepStrictEqual([report.total[0]?.found, report.found, report.untraced], [1, [], 1])
+    assert.include(run.stderr, `warning: 1 member is counted as found without the event that found them: the search for it read ${Timeline.maxRelinkSearch.toLocaleString("en-US")} of their facts in one period`)
   })
 })

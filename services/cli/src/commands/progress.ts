@@ -115,7 +115,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
       })
       if (report.untraced > 0) {
         yield* Console.error(
-          `warning: ${Progress.number(report.untraced)} members are counted as found without the event that found them: the search for it read ${Progress.number(Timeline.maxRelinkSearch)} of their facts in one period (docs/outputs.md#screening-progress-排查进度)`
+          `warning: ${Progress.number(report.untraced)} member${report.untraced === 1 ? " is" : "s are"} counted as found without the event that found them: the search for it read ${Progress.number(Timeline.maxRelinkSearch)} of their facts in one period (docs/outputs.md#screening-progress-排查进度)`
         )
       }
       const found = report.total.reduce((n, c) => n + c.found, 0)

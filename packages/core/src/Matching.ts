@@ -57,6 +57,20 @@ export interface PersonInput {
   readonly regions: ReadonlyArray<string | undefined>
 }
 
+/**
+ * The longest name compared, in code points. A person's name is a few characters (a transliterated
+ * minority name a few dozen); the name comparisons cost the product of the two lengths, so a longer
+ * "name" — a pasted paragraph, or an attack — is left out, as if absent: it gives no blocking key
+ * and weighs nothing.
+ */
+export const maxNameLength = 100
+
+const compared = (name: string | undefined): string | undefined => {
+  const trimmed = name?.normalize("NFKC").trim()
+  // Code points, not UTF-16 units: the similarity functions count code points.
+  return trimmed === undefined || trimmed.length === 0 || trimmed.length > 2 * maxNameLength || Array.from(trimmed).length > maxNameLength ? undefined : trimmed
+}
+
 /** Builds the comparable form of a person from whatever identity data is at hand. */
 export const person = (input: PersonInput): Person => {
   const rawId = input.idNumber === undefined ? undefined : Redacted.value(input.idNumber)
@@ -69,7 +83,7 @@ export const person = (input: PersonInput): Person => {
   const phone = input.phone === undefined ? undefined : Phone.normalizeLoose(Redacted.value(input.phone))
   const regions = new Set<string>()
   for (const region of input.regions) if (region !== undefined && /^\d{6}$/.test(region)) regions.add(region)
-  const trimmed = input.name?.normalize("NFKC").trim()
+  const trimmed = compared(input.name)
   const base: Person = {
     idWasLegacy: rawId !== undefined && rawId.trim().length === 15,
     birthFromId: input.birthDate === undefined && birthDate !== undefined,
@@ -77,7 +91,7 @@ export const person = (input: PersonInput): Person => {
     regions: [...regions]
   }
   const withName: Person =
-    trimmed === undefined || trimmed.length === 0
+    trimmed === undefined
       ? base
       : (() => {
           const namePinyin = PersonName.pinyinKey(trimmed)
@@ -438,30 +452,48 @@ export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule
   return { rule, members, byKey }
 }
 
+/** Which members to compare with an observation, and whether a key of it was too common to block on. */
+export interface Selection {
+  readonly ids: ReadonlyArray<string>
+  /** The observation's keys shared by more than `maxBucket` members: they found it no candidate. */
+  readonly crowded: number
+}
+
 /**
  * Which members to compare with an observation, given its blocking keys and each key's bucket
- * (members sharing it): the union of the buckets small enough to block on, each member once. The
- * same selection serves the in-memory index and a store that keeps keys as blind-index hashes.
+ * (members sharing it): the union of the buckets small enough to block on, each member once, and
+ * how many keys were too common. The same selection serves the in-memory index and a store that
+ * keeps keys as blind-index hashes.
  */
+export const selectCandidates = (
+  observedKeys: ReadonlyArray<string>,
+  bucket: (key: string) => ReadonlyArray<string> | undefined
+): Selection => {
+  const ids = new Set<string>()
+  let crowded = 0
+  for (const key of observedKeys) {
+    const members = bucket(key)
+    if (members === undefined) continue
+    if (members.length > maxBucket) crowded++
+    else for (const id of members) ids.add(id)
+  }
+  return { ids: [...ids], crowded }
+}
+
+/** `selectCandidates`' members alone. */
 export const selectCandidateIds = (
   observedKeys: ReadonlyArray<string>,
   bucket: (key: string) => ReadonlyArray<string> | undefined
-): ReadonlyArray<string> => {
-  const ids = new Set<string>()
-  for (const key of observedKeys) {
-    const members = bucket(key)
-    if (members === undefined || members.length > maxBucket) continue
-    for (const id of members) ids.add(id)
-  }
-  return [...ids]
+): ReadonlyArray<string> => selectCandidates(observedKeys, bucket).ids
+
+/** The candidates sharing at least one usable blocking key with the person, each once, and how many of the person's keys were too common. */
+export const selectFor = (idx: CandidateIndex, observed: Person): { readonly candidates: ReadonlyArray<Candidate>; readonly crowded: number } => {
+  const selection = selectCandidates(blockingKeys(observed, idx.rule), (key) => idx.byKey.get(key))
+  return { candidates: selection.ids.map((id) => idx.members.get(id) as Candidate), crowded: selection.crowded }
 }
 
 /** The candidates sharing at least one usable blocking key with the person, each once. */
-export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyArray<Candidate> => {
-  return selectCandidateIds(blockingKeys(observed, idx.rule), (key) => idx.byKey.get(key)).map(
-    (id) => idx.members.get(id) as Candidate
-  )
-}
+export const candidatesFor = (idx: CandidateIndex, observed: Person): ReadonlyArray<Candidate> => selectFor(idx, observed).candidates
 
 /**
  * A match probability as people compare them: 0.873 below 0.999, `1−2.4e-7` above, where three

@@ -33,6 +33,7 @@ export interface OrgTree {
   readonly orgs: ReadonlyMap<string, Org>
   /** Parent links that survived validation: unknown parents and cycle-closing links are cut. */
   readonly parents: ReadonlyMap<string, string>
+  /** Each organisation's children by the links that survived, in id order. */
   readonly children: ReadonlyMap<string, ReadonlyArray<string>>
   readonly problems: ReadonlyArray<Problem>
 }
@@ -45,35 +46,64 @@ export const fromEvent = (event: Event.OrgRegistered): Org => {
 /** Last registration of an organisation wins (a re-registration renames or re-parents it). */
 export const mergeOrg = (a: Org | undefined, b: Org): Org => later(a, b) ?? b
 
-/** Builds the tree; problems are collected, never thrown, and never make a walk loop. */
+const byOrgId = (a: Org, b: Org): number => (a.orgId < b.orgId ? -1 : 1)
+
+/**
+ * The cycles of the parent links, given as each organisation's parent's position (-1: none or not
+ * registered). Each organisation names at most one parent, so every walk up ends at a root, at an
+ * organisation an earlier walk reached, or back on its own path: a cycle. Each organisation is
+ * walked once, so this is linear in the number of organisations, whatever their depth. Returns the
+ * cycles keyed by their greatest position, each as the path from there round back to it.
+ */
+const cycles = (parent: Int32Array): ReadonlyMap<number, ReadonlyArray<number>> => {
+  const out = new Map<number, ReadonlyArray<number>>()
+  /** The walk that reached each organisation first (0: none yet). */
+  const walkOf = new Int32Array(parent.length)
+  const path: Array<number> = []
+  for (let start = 0, walk = 1; start < parent.length; start++, walk++) {
+    path.length = 0
+    let cursor = start
+    while (cursor !== -1 && walkOf[cursor] === 0) {
+      walkOf[cursor] = walk
+      path.push(cursor)
+      cursor = parent[cursor] as number
+    }
+    if (cursor === -1 || walkOf[cursor] !== walk) continue
+    const cycle = path.slice(path.lastIndexOf(cursor))
+    const greatest = cycle.reduce((a, b) => Math.max(a, b))
+    const from = cycle.indexOf(greatest)
+    out.set(greatest, [...cycle.slice(from), ...cycle.slice(0, from), greatest])
+  }
+  return out
+}
+
+/**
+ * Builds the tree; problems are collected, never thrown, and never make a walk loop. Of each cycle,
+ * the link of the organisation with the greatest id is cut (the link that closes the cycle when
+ * the links are added in id order), and the cycle is reported from that organisation round.
+ * Linear in the number of organisations after sorting their ids, whatever the depth of the tree.
+ */
 export const make = (orgs: Iterable<Org>): OrgTree => {
   const byId = new Map<string, Org>()
   for (const org of orgs) byId.set(org.orgId, mergeOrg(byId.get(org.orgId), org))
+  const sorted = [...byId.values()].sort(byOrgId)
+  const position = new Map<string, number>()
+  sorted.forEach((org, i) => position.set(org.orgId, i))
+  const parent = Int32Array.from(sorted, (org) => (org.parentId === undefined ? -1 : position.get(org.parentId) ?? -1))
+  const closing = cycles(parent)
   const problems: Array<Problem> = []
   const parents = new Map<string, string>()
-  for (const org of [...byId.values()].sort((a, b) => (a.orgId < b.orgId ? -1 : 1))) {
-    if (org.parentId === undefined) continue
-    if (!byId.has(org.parentId)) {
-      problems.push(new UnknownParent({ orgId: org.orgId, parentId: org.parentId }))
-      continue
-    }
-    // Adding this link closes a cycle exactly when the org is already an ancestor of its parent.
-    const path = [org.orgId]
-    let cursor: string | undefined = org.parentId
-    while (cursor !== undefined && cursor !== org.orgId) {
-      path.push(cursor)
-      cursor = parents.get(cursor)
-    }
-    if (cursor === org.orgId) {
-      problems.push(new OrgCycle({ path: [...path, org.orgId] }))
-      continue
-    }
-    parents.set(org.orgId, org.parentId)
-  }
+  sorted.forEach((org, i) => {
+    if (org.parentId === undefined) return
+    const cycle = closing.get(i)
+    if (parent[i] === -1) problems.push(new UnknownParent({ orgId: org.orgId, parentId: org.parentId }))
+    else if (cycle !== undefined) problems.push(new OrgCycle({ path: cycle.map((j) => (sorted[j] as Org).orgId) }))
+    else parents.set(org.orgId, org.parentId)
+  })
   const children = new Map<string, Array<string>>()
-  for (const [child, parent] of parents) {
-    const list = children.get(parent)
-    if (list === undefined) children.set(parent, [child])
+  for (const [child, parentId] of parents) {
+    const list = children.get(parentId)
+    if (list === undefined) children.set(parentId, [child])
     else list.push(child)
   }
   return { orgs: byId, parents, children, problems }
@@ -108,6 +138,22 @@ export const subtree = (tree: OrgTree, rootId: string): ReadonlySet<string> => {
     }
   }
   return out
+}
+
+/**
+ * The organisations below and including each root, depth first: each before its children, the
+ * children in id order, each with its depth (a root's is 0). Iterative, so a chain of any depth is
+ * walked without recursion, each organisation once.
+ */
+export function* walk(tree: OrgTree, roots: Iterable<string>): Generator<{ readonly orgId: string; readonly depth: number }> {
+  for (const root of roots) {
+    const stack = [{ orgId: root, depth: 0 }]
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      yield next
+      const children = tree.children.get(next.orgId) ?? []
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ orgId: children[i] as string, depth: next.depth + 1 })
+    }
+  }
 }
 
 export const isInSubtree = (tree: OrgTree, orgId: string, rootId: string): boolean =>

@@ -180,6 +180,8 @@ export interface Result {
   readonly evaluations: ReadonlyArray<Status.Evaluation>
   /** Match proposals for open observations, in `Proposal.Order`. */
   readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** Open observations with a blocking key too common to block on (`Proposed.crowded`). */
+  readonly crowded: number
   /** Members that events mention but whose registration never arrived. */
   readonly unregisteredMembers: number
   readonly events: number
@@ -208,7 +210,7 @@ function* candidates(state: State, matchable: ReadonlyArray<string>): Generator<
 }
 
 /** What evaluating leaves for matching: the observations still open and the members they may be. */
-export interface Evaluated extends Omit<Result, "evaluations" | "proposals"> {
+export interface Evaluated extends Omit<Result, "evaluations" | "proposals" | "crowded"> {
   /** Open observations' event ids, in order. */
   readonly open: ReadonlyArray<string>
   /** The members that are unlinked or at risk, in member id order. */
@@ -243,12 +245,24 @@ export function* evaluations(state: State, options: Options): Generator<Status.E
   return { asOf, orgs, members: state.members, open, matchable, unregisteredMembers, events: state.events, skippedFuture: state.skippedFuture }
 }
 
+/** What matching the open observations gives. */
+export interface Proposed {
+  /** In `Proposal.Order`. */
+  readonly proposals: ReadonlyArray<Matching.Proposal>
+  /**
+   * Open observations with a blocking key that more than `Matching.maxBucket` matchable members
+   * share (one phone, one name and birth date for a crowd): the key is not used to find their
+   * candidates, so that an observation costs at most the buckets of its other keys.
+   */
+  readonly crowded: number
+}
+
 /**
  * Proposals for the open observations against the members that are unlinked or at risk as of the
  * scan's instant. A pair someone rejected is never proposed again. The observations are read
  * first, so that the members' index holds only the keys some observation looks up.
  */
-export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.MatchRule = MatchRule.chinese): ReadonlyArray<Matching.Proposal> => {
+export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.MatchRule = MatchRule.chinese): Proposed => {
   const observed: Array<readonly [string, Matching.Person]> = []
   const wanted = new Set<string>()
   for (const observationEventId of evaluated.open) {
@@ -259,13 +273,14 @@ export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.Matc
   }
   const index = Matching.index(candidates(state, evaluated.matchable), rule, wanted)
   const proposals: Array<Matching.Proposal> = []
+  let crowded = 0
   for (const [observationEventId, person] of observed) {
-    const unrejected = Matching.candidatesFor(index, person).filter(
-      (c) => !Proposal.isRejected(state.members.get(c.memberId), observationEventId)
-    )
+    const selection = Matching.selectFor(index, person)
+    if (selection.crowded > 0) crowded++
+    const unrejected = selection.candidates.filter((c) => !Proposal.isRejected(state.members.get(c.memberId), observationEventId))
     proposals.push(...Matching.match(observationEventId, person, unrejected, rule))
   }
-  return proposals
+  return { proposals, crowded }
 }
 
 /** Evaluates every member of the state as of the instant, and proposes matches for open observations. */
@@ -276,8 +291,8 @@ export const evaluate = (state: State, options: Options): Result => {
     const next = each.next()
     if (next.done === true) {
       const { asOf, orgs, members, unregisteredMembers, events, skippedFuture } = next.value
-      const proposals = propose(state, next.value, options.rule)
-      return { asOf, orgs, members, evaluations: all, proposals, unregisteredMembers, events, skippedFuture }
+      const { proposals, crowded } = propose(state, next.value, options.rule)
+      return { asOf, orgs, members, evaluations: all, proposals, crowded, unregisteredMembers, events, skippedFuture }
     }
     all.push(next.value)
   }

@@ -90,6 +90,11 @@ export interface Progress {
   readonly statusCounts: ReadonlyArray<Readonly<Partial<Record<Status.Status, number>>>>
   /** Every member found, by period then organisation then member id. */
   readonly found: ReadonlyArray<Found>
+  /**
+   * Members counted as found in a period without the event that found them (not in `found`): the
+   * search for it read as many of their facts as it may (`Timeline.maxRelinkSearch`).
+   */
+  readonly untraced: number
 }
 
 export interface Options {
@@ -152,6 +157,7 @@ export const builder = (instants: ReadonlyArray<number>, orgs: OrgTree.OrgTree, 
   const totals = Array.from({ length: periods }, tally)
   const statusCounts = instants.map((): Partial<Record<Status.Status, number>> => ({}))
   const found: Array<Found> = []
+  let untraced = 0
   const cellsOf = (orgId: string): Array<Tally> => {
     const known = byOrg.get(orgId)
     if (known !== undefined) return known
@@ -193,6 +199,7 @@ export const builder = (instants: ReadonlyArray<number>, orgs: OrgTree.OrgTree, 
             if (days !== undefined) t.days.push(days)
           })
           if (relink !== undefined) found.push({ memberId: series.memberId, orgId, period: p, relink, days })
+          else if (series.untraced.includes(p + 1)) untraced++
         }
       } else if (isUnlinked && inScope(end)) {
         count(end.responsibleOrgId, p, (t) => {
@@ -224,7 +231,8 @@ export const builder = (instants: ReadonlyArray<number>, orgs: OrgTree.OrgTree, 
       total: totals.map(cellOf),
       span: cellOf(spanOf(totals)),
       statusCounts,
-      found
+      found,
+      untraced
     }
   }
   return { add, done }

@@ -351,6 +351,35 @@ export const evaluate = (
   return evaluation({ ...base, status, flags, reasons, responsibleOrgId, assistingOrgId, nextReviewAt })
 }
 
+const isEmpty = (record: Readonly<Record<string, unknown>>): boolean => Object.keys(record).length === 0
+
+/**
+ * Whether merging the fragment into the projection leaves the status `evaluate` gives unchanged at
+ * every instant: the fragment writes only what no status is read from — failed searches (flags),
+ * personal details and the category (matching, flags), leads other than inflow registrations, and
+ * resolutions of observations other than inflow registrations (only a confirmed inflow registration
+ * counts as contact). `Timeline` skips evaluating after such facts: a member with a hundred
+ * thousand failed searches is not evaluated a hundred thousand times.
+ */
+export const keepsStatus = (projection: Projection.Projection, fragment: Projection.Projection): boolean => {
+  if (
+    fragment.registrationStamp !== undefined ||
+    fragment.homeStamp !== undefined ||
+    fragment.decisionStamp !== undefined ||
+    fragment.lastReturnAt !== undefined ||
+    !isEmpty(fragment.contacts) ||
+    !isEmpty(fragment.outflows) ||
+    !isEmpty(fragment.inflows) ||
+    !isEmpty(fragment.transfers)
+  ) return false
+  for (const lead of Object.values(fragment.leads)) if (lead.kind === "inflow") return false
+  for (const observationEventId of Object.keys(fragment.resolutions)) {
+    const lead = Object.hasOwn(projection.leads, observationEventId) ? projection.leads[observationEventId] : undefined
+    if (lead?.kind === "inflow") return false
+  }
+  return true
+}
+
 /**
  * Whether an evaluation made at `evaluatedAt` still holds at `asOf` with no new event: made at or
  * before it, and nothing due to change before it (`nextReviewAt` after it, or none). Under the same

@@ -35,7 +35,22 @@ export interface MemberSeries {
   readonly unlinkedSince: ReadonlyArray<number | undefined>
   /** The member's resolutions of observations (confirmed or rejected), each with its instant. */
   readonly resolutions: ReadonlyArray<{ readonly at: number; readonly resolution: Event.Resolution }>
+  /**
+   * The instants i at which the member was relinked but `relinks[i]` is undefined: the search for
+   * the event read `maxRelinkSearch` facts in the period before finding it, and stopped.
+   */
+  readonly untraced: ReadonlyArray<number>
 }
+
+/**
+ * How many facts the search for the event that relinked a member may read in one period. The
+ * member is evaluated after each instant with a fact that may change their status
+ * (`Status.keepsStatus`), and each evaluation reads every fact of theirs so far: a member with a
+ * hundred thousand transfers in one period would otherwise cost the square of that. Past the
+ * limit, a member relinked in the period is found without the event (`untraced`); a member with a
+ * few hundred facts is evaluated after every instant of any period.
+ */
+export const maxRelinkSearch = 100_000
 
 const byInstant = (a: History.Entry, b: History.Entry): number => History.atOf(a) - History.atOf(b)
 
@@ -94,6 +109,9 @@ const memberSeries = (
   const evaluations: Array<Status.Evaluation | undefined> = []
   const relinks: Array<Relink | undefined> = []
   const unlinkedSince: Array<number | undefined> = []
+  const untraced: Array<number> = []
+  /** Facts other than contacts absorbed so far: what an evaluation reads (contacts are kept per channel). */
+  let facts = 0
   let next = 0
   let previous: Status.Evaluation | undefined
   for (let i = 0; i < instants.length; i++) {
@@ -102,12 +120,22 @@ const memberSeries = (
     const wasUnlinked = previous !== undefined && Status.unlinked.has(previous.status)
     const first = next
     let relink: Relink | undefined
+    let searched = 0
     while (next < entries.length && History.atOf(entries[next] as History.Entry) <= instant) {
       const at = History.atOf(entries[next] as History.Entry)
       const group = next
+      const looking = wasUnlinked && relink === undefined && searched < maxRelinkSearch
+      // Facts that change no status (Status.keepsStatus) cannot relink: the member is not evaluated after them.
+      let mayRelink = false
       // Facts of one instant are one step: the member is evaluated after all of them.
-      while (next < entries.length && History.atOf(entries[next] as History.Entry) === at) absorbEntry(projection, entries[next++] as History.Entry)
-      if (wasUnlinked && relink === undefined) {
+      while (next < entries.length && History.atOf(entries[next] as History.Entry) === at) {
+        const entry = entries[next++] as History.Entry
+        if (looking && !mayRelink) mayRelink = typeof entry === "number" || !Status.keepsStatus(projection, entry.fragment)
+        if (typeof entry !== "number") facts++
+        absorbEntry(projection, entry)
+      }
+      if (mayRelink) {
+        searched += facts + 1
         const now = Status.evaluate(projection, at, policy, tree)
         if (now !== undefined && !Status.unlinked.has(now.status) && !Status.closed.has(now.status)) relink = relinkOf(entries[group] as History.Entry)
       }
@@ -116,10 +144,12 @@ const memberSeries = (
     const evaluation = holds ? previous : Status.evaluate(projection, instant, policy, tree)
     evaluations.push(evaluation)
     const unlinked = evaluation !== undefined && Status.unlinked.has(evaluation.status)
-    relinks.push(wasUnlinked && evaluation !== undefined && !unlinked && !Status.closed.has(evaluation.status) ? relink : undefined)
+    const relinked = wasUnlinked && evaluation !== undefined && !unlinked && !Status.closed.has(evaluation.status)
+    relinks.push(relinked ? relink : undefined)
+    if (relinked && relink === undefined) untraced.push(i)
     unlinkedSince.push(unlinked ? ((wasUnlinked ? unlinkedSince[i - 1] : undefined) ?? Status.unlinkedSince(evaluation, policy)) : undefined)
     previous = evaluation
   }
   const resolutions = Object.values(projection.resolutions).map((r) => ({ at: r.at, resolution: r.value }))
-  return { memberId, evaluations, relinks, unlinkedSince, resolutions }
+  return { memberId, evaluations, relinks, unlinkedSince, resolutions, untraced }
 }

@@ -77,6 +77,15 @@ describe("name comparison levels", () => {
     assert.strictEqual(level("name", { name: "迪丽娜尔·依明" }, { name: "迪丽娜尔依明" }), "same pinyin (homophone)")
   })
   it("different", () => assert.strictEqual(level("name", { name: "陈伟" }, { name: "刘洋" }), "different"))
+  it("a name longer than maxNameLength code points is compared as absent: no name key, no weight", () => {
+    const longest = "𠀀".repeat(Matching.maxNameLength)
+    assert.strictEqual(level("name", { name: longest }, { name: longest }), "exact")
+    for (const name of [`${longest}伟`, "张".repeat(300_000)]) {
+      assert.isUndefined(person({ name }).name)
+      assert.strictEqual(level("name", { name }, { name }), "missing")
+      assert.deepStrictEqual(Matching.blockingKeys(person({ name, phone: "13327024741" }), rule), Matching.blockingKeys(person({ phone: "13327024741" }), rule))
+    }
+  })
 })
 
 describe("birth date, gender, phone and region levels", () => {
@@ -230,6 +239,17 @@ describe("blocking", () => {
     }))
     const idx = Matching.index(crowd, rule)
     assert.deepStrictEqual(Matching.candidatesFor(idx, person({ name: "王某", birthDate: "1970-01-01", regions: ["510107"] })), [])
+    // And says so: the observation's surname, birth year and province key found it no candidate.
+    assert.deepStrictEqual(Matching.selectFor(idx, person({ name: "王某", birthDate: "1970-01-01", regions: ["510107"] })), { candidates: [], crowded: 1 })
+    assert.deepStrictEqual(Matching.selectFor(idx, person({ name: "李某", birthDate: "1970-01-01", regions: ["510107"] })), { candidates: [], crowded: 0 })
+  })
+
+  it("compares at most the buckets of maxBucket members whatever the crowd: each key of an observation adds at most maxBucket candidates", () => {
+    for (const size of [Matching.maxBucket, 10_000]) {
+      const crowd = Array.from({ length: size }, (_, i) => ({ memberId: `m-${i}`, person: person({ name: "张伟", birthDate: "1970-05-05", phone: "13327024741" }) }))
+      const selection = Matching.selectFor(Matching.index(crowd, rule), person({ name: "张伟", birthDate: "1970-05-05", phone: "13327024741" }))
+      assert.deepStrictEqual([selection.candidates.length, selection.crowded], size > Matching.maxBucket ? [0, 2] : [size, 0])
+    }
   })
 
   it("an index of only the keys observations carry selects the same candidates, cap included", () => {

@@ -34,6 +34,26 @@ describe("Scan", () => {
     assert.strictEqual(result.evaluations[0]?.status, "lost")
   })
 
+  it("counts the open observations with a blocking key more members share than blocking takes, and proposes through their other keys", () => {
+    const phone = "13327024741"
+    const crowd = Array.from({ length: 40 }, (_, i) => F.registered(`m-${i}`, "2025-01-01", { phone, idNumber: "510107198509246713" }))
+    const observed = (eventId: string, identity: Record<string, unknown>) =>
+      F.decode({ eventId, type: "RecordObserved", occurredAt: "2026-06-01T09:00:00+08:00", orgId: "org-branch-a", region: "510107", dataSource: "community", identity })
+    const events = [
+      F.org("org-branch-a"),
+      ...crowd,
+      F.registered("m-own", "2025-01-01", { name: "李娜", phone: "13900139000", idNumber: "11010519491231002X" }),
+      // The crowd's phone alone: compared with nobody.
+      observed("obs-crowded", { name: "王芳", phone }),
+      // The crowd's phone and another member's ID number: found through the number.
+      observed("obs-both", { name: "李娜", phone, idNumber: "11010519491231002X" }),
+      observed("obs-alone", { name: "李娜", phone: "13900139000" })
+    ]
+    const result = Scan.run(events, options)
+    assert.strictEqual(result.crowded, 2)
+    assert.deepStrictEqual([...new Set(result.proposals.map((p) => `${p.observationEventId} ${p.memberId}`))].sort(), ["obs-alone m-own", "obs-both m-own"])
+  })
+
   it("counts members whose registration never arrived", () => {
     const result = Scan.run([F.contact("m-ghost", "2025-01-01")], { asOf: F.at("2025-02-01"), policy: Policy.defaults })
     assert.strictEqual(result.unregisteredMembers, 1)
@@ -99,7 +119,7 @@ describe("Scan", () => {
     const earlyWarned = evaluations.filter((e) => e.flags.includes("early-warning")).map((e) => e.memberId)
     assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable, ...earlyWarned].sort())
     assert.isAbove(whole.proposals.length, 0)
-    assert.deepStrictEqual(Scan.propose(state, evaluated), whole.proposals)
+    assert.deepStrictEqual(Scan.propose(state, evaluated), { proposals: whole.proposals, crowded: whole.crowded })
   })
 
   it.effect("scans a stream the same as an array", () =>

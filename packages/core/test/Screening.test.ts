@@ -57,6 +57,26 @@ describe("Screening.builder", () => {
     )
   })
 
+  it("counts a member found in a period with more facts than the search for the event may read as found, without the event", () => {
+    const M = "m-1"
+    /**
+     * Lost since 2020, `facts` cancellations of transfers never issued in September 2025, then a
+     * visit: the member is evaluated after each cancellation (it may change a status), reading every
+     * fact so far, so the search reads about facts²/2.
+     */
+    const events = (facts: number) => [
+      F.org("org-branch-a"),
+      F.registered(M, "2020-01-01"),
+      ...Array.from({ length: facts }, (_, i) => F.transferCancelled(M, `t-${i}`, new Date(F.at("2025-09-02") + i * 60_000).toISOString())),
+      F.contact(M, "2025-09-21", "visit")
+    ]
+    const at = [F.at("2025-08-31"), F.at("2025-09-30")]
+    const within = progress(events(300), at)
+    assert.deepStrictEqual([within.total[0]?.found, within.found.map((f) => f.relink.at), within.untraced], [1, [F.at("2025-09-21")], 0])
+    const beyond = progress(events(Math.ceil(Math.sqrt(2 * Timeline.maxRelinkSearch))), at)
+    assert.deepStrictEqual([beyond.total[0]?.found, beyond.found, beyond.untraced], [1, [], 1])
+  })
+
   it("names what found a lost member and how long finding took, under the organisation responsible at the start", () => {
     const M = "m-1"
     const events = [

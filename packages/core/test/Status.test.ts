@@ -1,8 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import type * as Event from "../src/Event.ts"
+import * as OrgTree from "../src/OrgTree.ts"
 import * as Policy from "../src/Policy.ts"
+import * as Projection from "../src/Projection.ts"
 import * as Scan from "../src/Scan.ts"
 import * as Status from "../src/Status.ts"
+import { history, instant, instants, memberEventWire } from "./eventArbitraries.ts"
 import * as F from "./fixtures.ts"
 
 const M = "m-1"
@@ -325,5 +329,72 @@ describe("nextReviewAt", () => {
     const events = [F.registered(M, "2025-01-01"), F.contact(M, "2025-03-01")]
     assert.strictEqual(evaluate(events, "2025-07-01", { ...Policy.defaults, lostAfterMonths: 4 }).status, "lost")
     assert.strictEqual(evaluate(events, "2025-07-01").status, "at-risk")
+  })
+})
+
+describe("Status laws over any history", () => {
+  const noOrgs = OrgTree.make([])
+  /** Member m-1's projection after every event of the history. */
+  const projectionOf = (events: ReadonlyArray<Event.Event>): Projection.Projection => {
+    const state = Scan.make()
+    for (const event of events) Scan.add(state, event)
+    return state.members.get(M) ?? Projection.empty(M)
+  }
+  const statusAt = (projection: Projection.Projection, at: number) => Status.evaluate(projection, at, Policy.defaults, noOrgs)?.status
+
+  /** What one more event adds to m-1: any fact about them, or an observation attached to them (an inflow registration or a record). */
+  const fragment: fc.Arbitrary<Projection.Projection> = fc.oneof(
+    fc
+      .tuple(memberEventWire, instant)
+      .map(([wire, occurredAt]) =>
+        Projection.fromEvent(F.decode({ orgId: "org-a", memberId: M, ...wire, ...(wire.type === "LeadReported" && { subject: { memberId: M } }), eventId: "x-1", occurredAt })) as Projection.Projection
+      ),
+    fc.tuple(fc.boolean(), instant).map(([inflow, occurredAt]) => {
+      const identity = { name: "张伟", idNumber: "11010519491231002X" }
+      const observation = inflow
+        ? F.decode({ eventId: "obs-1", type: "InflowRegistered", orgId: "org-b", region: "440305", occurredAt, identity })
+        : F.decode({ eventId: "obs-2", type: "RecordObserved", orgId: "org-b", region: "440305", dataSource: "community", occurredAt, identity })
+      return Projection.attach(M, Projection.leadOf(observation as Event.InflowRegistered | Event.RecordObserved))
+    })
+  )
+
+  it("a fact keepsStatus accepts changes no status at any instant", () => {
+    let kept = 0
+    fc.assert(
+      fc.property(history, fragment, instants, (events, added, at) => {
+        const before = projectionOf(events)
+        if (!Status.keepsStatus(before, added)) return
+        kept++
+        const after = Projection.merge(before, added)
+        for (const asOf of at) assert.strictEqual(statusAt(after, asOf), statusAt(before, asOf))
+      }),
+      { numRuns: 1000 }
+    )
+    // Not vacuous: searches, details, leads and resolutions are a good share of the facts drawn.
+    assert.isAbove(kept, 150)
+  })
+
+  it("refuses the facts that may change a status: contact, a decision, a transfer, a confirmed inflow registration", () => {
+    const p = projectionOf([F.registered(M, "2024-01-01")])
+    for (const event of [F.contact(M, "2025-01-01"), F.decided(M, "2025-01-01", "restore"), F.transferCancelled(M, "t-1", "2025-01-01"), F.returned(M, "2025-01-01")]) {
+      assert.isFalse(Status.keepsStatus(p, Projection.fromEvent(event) as Projection.Projection), event.type)
+    }
+    assert.isTrue(Status.keepsStatus(p, Projection.fromEvent(F.searchFailed(M, "2025-01-01", "phone")) as Projection.Projection))
+  })
+
+  it("an unlinked member stays unlinked as time passes with no new fact", () => {
+    fc.assert(
+      fc.property(history, instants, (events, at) => {
+        const projection = projectionOf(events)
+        let was = false
+        for (const asOf of at) {
+          const status = statusAt(projection, asOf)
+          const now = status !== undefined && Status.unlinked.has(status)
+          if (was) assert.isTrue(now, `${status} at ${new Date(asOf).toISOString()}`)
+          was = now
+        }
+      }),
+      { numRuns: 1000 }
+    )
   })
 })

@@ -3,9 +3,9 @@ import * as fc from "fast-check"
 import type * as Event from "../src/Event.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
-import type * as Status from "../src/Status.ts"
+import * as Status from "../src/Status.ts"
 import * as Timeline from "../src/Timeline.ts"
-import { history, instants, T0 } from "./eventArbitraries.ts"
+import { history, instant, instants, memberEventWire, M, T0 } from "./eventArbitraries.ts"
 import * as F from "./fixtures.ts"
 
 const alone = (events: ReadonlyArray<Event.Event>, asOf: number): ReadonlyArray<Status.Evaluation> =>
@@ -29,6 +29,44 @@ describe("Timeline.series", () => {
       }),
       { numRuns: 400 }
     )
+  })
+
+  /** Member m-1 registered at the start, then a few facts of any kind, sparse enough to be lost between them, and an inflow observation of them. */
+  const sparse: fc.Arbitrary<ReadonlyArray<Event.Event>> = fc
+    .tuple(fc.array(fc.tuple(memberEventWire, instant), { maxLength: 10 }), fc.option(fc.tuple(instant, instant, fc.constantFrom("confirmed", "rejected")), { nil: undefined }))
+    .map(([facts, observed]) => [
+      F.registered(M, new Date(T0).toISOString(), { orgId: "org-a" }),
+      ...facts.map(([wire, occurredAt], i) =>
+        F.decode({ orgId: "org-a", memberId: M, ...wire, ...(wire.type === "LeadReported" && { subject: { memberId: M } }), eventId: `e-${i}`, occurredAt })
+      ),
+      ...(observed === undefined
+        ? []
+        : [
+            F.decode({ eventId: "obs-1", type: "InflowRegistered", orgId: "org-b", region: "440305", occurredAt: observed[0], identity: { name: "张伟" } }),
+            F.decode({ eventId: "r-1", type: "MatchResolved", orgId: "org-b", memberId: M, observationEventId: "obs-1", resolution: observed[2], occurredAt: observed[1] })
+          ])
+    ])
+
+  it("names as the relink the first instant at which a scan alone finds the member neither unlinked nor closed", () => {
+    const notUnlinked = (e: Status.Evaluation | undefined) => e !== undefined && !Status.unlinked.has(e.status) && !Status.closed.has(e.status)
+    let relinks = 0
+    fc.assert(
+      fc.property(fc.oneof(history, sparse), instants, (events, at) => {
+        const eventInstants = [...new Set(events.map((e) => e.occurredAt))].sort((a, b) => a - b)
+        for (const series of inSeries(events, at)) {
+          const expected = at.map((instant, i) => {
+            const start = series.evaluations[i - 1]
+            if (i === 0 || start === undefined || !Status.unlinked.has(start.status) || !notUnlinked(series.evaluations[i])) return undefined
+            const from = at[i - 1] as number
+            return eventInstants.find((t) => t > from && t <= instant && notUnlinked(alone(events, t).find((e) => e.memberId === series.memberId)))
+          })
+          relinks += expected.filter((t) => t !== undefined).length
+          assert.deepStrictEqual(series.relinks.map((r) => r?.at), expected)
+        }
+      }),
+      { numRuns: 1000 }
+    )
+    assert.isAbove(relinks, 30)
   })
 
   it("names the event that relinked a lost member, and since when they were unlinked", () => {

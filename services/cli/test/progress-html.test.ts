@@ -60,7 +60,8 @@ const report: Screening.Progress = {
     { lost: 2, suspended: 2, "at-risk": 5, active: 121 },
     { lost: 2, "transfer-overdue": 2, "at-risk": 4, active: 122, removed: 1 }
   ],
-  found: [found("m-1", "o-1", 0, 1), found("m-2", "o-1", 0, 2), found("m-3", "o-evil", 0, 3), found("m-4", "o-1", 1, 10)]
+  found: [found("m-1", "o-1", 0, 1), found("m-2", "o-1", 0, 2), found("m-3", "o-evil", 0, 3), found("m-4", "o-1", 1, 10)],
+  untraced: 0
 }
 
 /** The key figures as the cards show them, by label. */
@@ -92,7 +93,8 @@ const large = (): Screening.Progress => {
     total: periods.map(() => cell({ unlinkedAtStart: 435, open: 435 })),
     span: cell({ unlinkedAtStart: 435, open: 435 }),
     statusCounts: instants.map(() => ({ lost: 435 })),
-    found: Array.from({ length: 250 }, (_, i) => found(`m-${i}`, "o-1", 0, i))
+    found: Array.from({ length: 250 }, (_, i) => found(`m-${i}`, "o-1", 0, i)),
+    untraced: 0
   }
 }
 

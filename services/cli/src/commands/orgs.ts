@@ -11,6 +11,9 @@ import * as Sink from "../Sink.ts"
 import * as Shared from "./shared.ts"
 import * as Json from "../render/Json.ts"
 
+/** The levels the text tree indents; deeper organisations are indented as much and show their depth. */
+const maxIndent = 32
+
 export const orgs = Command.make(
   "orgs",
   {
@@ -43,22 +46,21 @@ export const orgs = Command.make(
           .map((id) => ({ id, members: membersBelow(id) }))
           .sort((a, b) => b.members - a.members || a.id.localeCompare(b.id))
           .map((r) => r.id)
-        const lines: Array<string> = []
-        const visit = (orgId: string, depth: number) => {
-          const org = tree.orgs.get(orgId)
-          if (org === undefined) return
+        const line = (orgId: string, depth: number): string => {
+          const org = tree.orgs.get(orgId) as OrgTree.Org
           const entry = { orgId, name: org.name, kind: org.kind, region: org.region, parentId: OrgTree.parentOf(tree, orgId) ?? null, depth, members: home.get(orgId) ?? 0, unlinked: responsible.get(orgId) ?? 0 }
-          lines.push(
-            flags.format === "json"
-              ? Json.stringify(entry)
-              : Terminal.clean(`${"  ".repeat(depth)}${orgId}  ${org.name}  (${org.kind}, ${org.region}) — ${entry.members} member${entry.members === 1 ? "" : "s"}, ${entry.unlinked} unlinked to find`)
-          )
-          for (const child of [...(tree.children.get(orgId) ?? [])].sort()) visit(child, depth + 1)
+          if (flags.format === "json") return Json.stringify(entry)
+          // Indented up to a depth, numbered beyond it: the text of a deep chain stays linear in its depth.
+          const indent = `${"  ".repeat(Math.min(depth, maxIndent))}${depth > maxIndent ? `[${depth}] ` : ""}`
+          return Terminal.clean(`${indent}${orgId}  ${org.name}  (${org.kind}, ${org.region}) — ${entry.members} member${entry.members === 1 ? "" : "s"}, ${entry.unlinked} unlinked to find`)
         }
-        for (const root of roots) visit(root, 0)
         const sink = yield* Sink.open("-")
         yield* Sink.run(sink, async (s) => {
-          s.write(lines.map((l) => `${l}\n`).join(""))
+          let written = 0
+          for (const { orgId, depth } of OrgTree.walk(tree, roots)) {
+            s.write(`${line(orgId, depth)}\n`)
+            if (++written % 5000 === 0) await s.ready()
+          }
           await s.close()
         })
         for (const problem of tree.problems) yield* Console.error(Terminal.clean(`warning: ${problem.message}`))

@@ -5,7 +5,7 @@
  * (`Timeline`, `Screening` in the core). With `--mongo`, the same fold over every event the worker
  * stored, under the policy it stored.
  */
-import { Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant, OrgTree, Policy, type Report, Screening, Timeline } from "@relink/core"
 import { BadArgument, BadAsOf, type CommandError, UnknownOrg } from "../Errors.ts"
@@ -115,6 +115,11 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
         json: (sink) => Rendered.writeJson(report, context, sink),
         html: () => ProgressHtml.render(report, context)
       })
+      if (report.untraced > 0) {
+        yield* Console.error(
+          `warning: ${Progress.number(report.untraced)} member${report.untraced === 1 ? " is" : "s are"} counted as found without the event that found them: the search for it read ${Progress.number(Timeline.maxRelinkSearch)} of their facts in one period (docs/outputs.md#screening-progress-排查进度)`
+        )
+      }
       const found = report.total.reduce((n, c) => n + c.found, 0)
       const open = report.total[report.total.length - 1]?.open ?? 0
       yield* Shared.note(

@@ -36,6 +36,7 @@ export interface ScanFlags extends Shared.OriginFlags {
 const summaryLine = (written: ScanOutput.Written, skippedFuture: number, outPath: string): string =>
   `${Progress.number(written.members)} members (${Progress.number(written.unlinked)} unlinked), ${Progress.number(written.proposals)} match proposals` +
   (skippedFuture > 0 ? `, ${Progress.number(skippedFuture)} events after --as-of left out` : "") +
+  Shared.crowdedNote(written.crowded) +
   (outPath === "-" ? "" : `; wrote ${outPath}`)
 
 /** Scans an export (or reads the worker's state) and writes every member's row and every proposal. */
@@ -74,7 +75,9 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
       const written = {
         members: loaded.evaluations.length,
         unlinked: loaded.evaluations.filter((e) => Status.unlinked.has(e.status)).length,
-        proposals: loaded.proposals.length
+        proposals: loaded.proposals.length,
+        // Said with what was read (loaded.summary).
+        crowded: 0
       }
       yield* Shared.note(flags.quiet, summaryLine(written, loaded.skippedFuture, outPath))
     })

@@ -6,7 +6,7 @@
 import { basename, dirname, extname, join } from "node:path"
 import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
-import { Instant, type Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { Instant, Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store, StoredSettings } from "@relink/worker"
 import * as Bounded from "../Bounded.ts"
@@ -513,9 +513,15 @@ export const load = (
         events: result.events,
         skippedFuture: result.skippedFuture,
         unregisteredMembers: result.unregisteredMembers,
-        summary: readSummary(ingested),
+        summary: readSummary(ingested) + crowdedNote(result.crowded),
         origin: originArgument(origin)
       }))
+
+/** What the summary says of observations with a blocking key too common to block on (`Scan.Proposed.crowded`); nothing when there are none. */
+export const crowdedNote = (crowded: number): string =>
+  crowded === 0
+    ? ""
+    : `; ${Progress.number(crowded)} observation${crowded === 1 ? " shares" : "s share"} a blocking key (a phone, a name and birth date…) with more than ${Matching.maxBucket} members, so that key found no candidates for ${crowded === 1 ? "it" : "them"} (docs/matching.md#blocking-keys)`
 
 /** A line on standard error unless quiet; names and paths in it may come from the input. */
 export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(Terminal.clean(text)))

@@ -97,19 +97,16 @@ export function* scanned(
   state: Scan.State,
   options: Scan.Options,
   between: () => void
-): Generator<Status.Evaluation, ReadonlyArray<Matching.Proposal>> {
+): Generator<Status.Evaluation, Scan.Proposed> {
   const evaluated = yield* Scan.evaluations(state, options)
   between()
   return Scan.propose(state, evaluated, options.rule)
 }
 
 /** The evaluations one by one, then the proposals: what `writeLines` takes, from arrays. */
-function* membersThen(
-  evaluations: ReadonlyArray<Status.Evaluation>,
-  proposals: ReadonlyArray<Matching.Proposal>
-): Generator<Status.Evaluation, ReadonlyArray<Matching.Proposal>> {
+function* membersThen(evaluations: ReadonlyArray<Status.Evaluation>, proposed: Scan.Proposed): Generator<Status.Evaluation, Scan.Proposed> {
   yield* evaluations
-  return proposals
+  return proposed
 }
 
 const csvColumns = [
@@ -162,6 +159,8 @@ export interface Written {
   readonly members: number
   readonly unlinked: number
   readonly proposals: number
+  /** Observations with a blocking key too common to block on (`Scan.Proposed.crowded`). */
+  readonly crowded: number
 }
 
 const lineFormats = {
@@ -184,7 +183,7 @@ const lineFormats = {
  */
 export const writeLines = (
   format: "jsonl" | "csv",
-  rows: Iterator<Status.Evaluation, ReadonlyArray<Matching.Proposal>>,
+  rows: Iterator<Status.Evaluation, Scan.Proposed>,
   rule: MatchRule.MatchRule,
   sink: Sink.Sink
 ): Effect.Effect<Written, WriteFailed> => {
@@ -192,20 +191,22 @@ export const writeLines = (
   let members = 0
   let unlinked = 0
   let proposals = 0
+  let crowded = 0
   return writeText(sink, function* (emit) {
     if (head.length > 0) emit(head)
     for (;;) {
       const next = rows.next()
       if (next.done === true) {
-        proposals = next.value.length
-        yield* batches(next.value, (p) => emit(match(p, rule)))
+        proposals = next.value.proposals.length
+        crowded = next.value.crowded
+        yield* batches(next.value.proposals, (p) => emit(match(p, rule)))
         return
       }
       emit(member(next.value))
       if (Status.unlinked.has(next.value.status)) unlinked++
       if (++members % BATCH === 0) yield members
     }
-  }).pipe(Effect.map(() => ({ members, unlinked, proposals })))
+  }).pipe(Effect.map(() => ({ members, unlinked, proposals, crowded })))
 }
 
 /** Writes JSON Lines, CSV or JSON to a text sink. */
@@ -214,7 +215,7 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
   switch (format) {
     case "jsonl":
     case "csv":
-      return Effect.asVoid(writeLines(format, membersThen(evaluations, proposals), rule, sink))
+      return Effect.asVoid(writeLines(format, membersThen(evaluations, { proposals, crowded: 0 }), rule, sink))
     case "json":
       return writeText(sink, function* (emit) {
         const head = {

@@ -122,7 +122,8 @@ export const writeJson = (report: Screening.Progress, context: Context, sink: Si
         event: f.relink.type,
         ...(f.relink.channel !== undefined && { channel: f.relink.channel }),
         days: f.days ?? null
-      }))
+      })),
+      untraced: report.untraced
     }
     s.write(`${Json.stringify(document, 1)}\n`)
     await s.ready()

@@ -57,7 +57,9 @@ const text = {
     all: "全部组织",
     subtree: "（含下级组织）",
     masked: "身份证号、联系电话已部分隐去",
-    revealed: "含完整身份证号、联系电话，注意保密"
+    revealed: "含完整身份证号、联系电话，注意保密",
+    allOrgs: "全部组织",
+    combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`
   },
   en: {
     title: "Unlinked members",
@@ -72,7 +74,9 @@ const text = {
     all: "all organisations",
     subtree: " (and its subordinate organisations)",
     masked: "ID numbers and phones are partly masked",
-    revealed: "contains full ID numbers and phones: confidential"
+    revealed: "contains full ID numbers and phones: confidential",
+    allOrgs: "All organisations",
+    combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`
   }
 } as const
 
@@ -125,8 +129,16 @@ export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink
 const WRAPPED: ReadonlySet<string> = new Set(["leads", "suggestedAction", "basis", "lastContact", "awayAt", "problem"])
 
 /**
+ * The most organisations a workbook gives a sheet each. Every sheet costs the writer time and
+ * memory (about 4 ms and 80 KB each: a hundred thousand would take gigabytes), and a workbook of
+ * thousands of tabs cannot be used anyway; past it, every row goes onto one sheet, by organisation.
+ */
+export const maxOrganisationSheets = 1_000
+
+/**
  * XLSX: a summary sheet (counts per responsible organisation and status, totals, as-of and scope)
- * then one sheet per responsible organisation, each with the header row frozen.
+ * then one sheet per responsible organisation — or, past `maxOrganisationSheets`, one sheet for
+ * all of them, which the summary says — each with the header row frozen.
  */
 export const writeXlsx = (report: Report.List, context: Context, path: string): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
@@ -150,6 +162,8 @@ export const writeXlsx = (report: Report.List, context: Context, path: string): 
       summary.below([t.asOf, Instant.formatCstDate(report.asOf)])
       summary.below([t.scope, scopeText(context)])
       summary.below([context.revealed ? t.revealed : t.masked])
+      const combined = all.length > maxOrganisationSheets
+      if (combined) summary.below([t.combined(all.length.toLocaleString("en-US"), maxOrganisationSheets.toLocaleString("en-US"))])
       summary.commit()
       const columns = report.columns.map((c) => ({
         header: c[context.lang],
@@ -159,14 +173,16 @@ export const writeXlsx = (report: Report.List, context: Context, path: string): 
       }))
       yield* Sink.attempt(path, async () => {
         let n = 0
+        const one = combined ? Xlsx.sheet(workbook, t.allOrgs, columns) : undefined
         for (const group of all) {
-          const sheet = Xlsx.sheet(workbook, group.name, columns)
+          const sheet = one ?? Xlsx.sheet(workbook, group.name, columns)
           for (const row of group.rows) {
             sheet.row(cells(report, row))
             if (++n % 5000 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
           }
-          sheet.commit()
+          if (one === undefined) sheet.commit()
         }
+        one?.commit()
       })
       yield* Xlsx.commit(workbook)
     })

@@ -3,13 +3,15 @@
  * of a directory (sorted by name), or standard input (`-`). Lines are handed over one at a time as
  * the file is read, so a ten-million-line export is never held in memory.
  */
-import { createReadStream, readdirSync, statSync } from "node:fs"
+import { constants, createReadStream, openSync, readdirSync, statSync } from "node:fs"
+import { Socket } from "node:net"
 import { join } from "node:path"
 import type { Readable } from "node:stream"
 import { createGunzip } from "node:zlib"
 import { Effect, Stream } from "effect"
 import { Event } from "@relink/core"
 import { EventsNotFound, ReadFailed, UnreadableDirectory, WriteFailed, reasonOf } from "./Errors.ts"
+import * as Turns from "./Turns.ts"
 
 export interface Source {
   /** A file path, or `-` for standard input. */
@@ -79,8 +81,16 @@ export const defaultMaxLineBytes = 1 << 20
 
 const CHUNK = 1 << 20
 
+/**
+ * A FIFO is read as a pipe, as standard input is: opened without waiting for a writer and read as
+ * data arrives. Opened and read like a file, it would hold a thread of Node's pool in open(2) or
+ * read(2) until a writer came, and a process cannot exit while one is held.
+ */
+const openFifo = (path: string): Readable => new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false })
+
 const openStream = (source: Source): Readable => {
-  const raw: Readable = source.path === "-" ? process.stdin : createReadStream(source.path, { highWaterMark: CHUNK })
+  const raw: Readable =
+    source.path === "-" ? process.stdin : statSync(source.path).isFIFO() ? openFifo(source.path) : createReadStream(source.path, { highWaterMark: CHUNK })
   if (!source.gzip) return raw
   const gunzip = createGunzip({ chunkSize: CHUNK })
   raw.on("error", (error) => gunzip.destroy(error))
@@ -183,6 +193,8 @@ const pump = async (stream: Readable, sink: LineSink, maxLineBytes: number): Pro
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     lines.chunk(chunk, sink)
     await waitForSink()
+    // Chunks read ahead come as resolved promises, without a turn of the event loop: take one.
+    if (Turns.due()) await Turns.take()
   }
   const count = lines.end(sink)
   await waitForSink()

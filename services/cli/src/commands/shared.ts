@@ -19,6 +19,7 @@ import * as Settings from "../Settings.ts"
 import * as Sink from "../Sink.ts"
 import * as Sources from "../Sources.ts"
 import * as Time from "../Time.ts"
+import * as Turns from "../Turns.ts"
 
 export const events = Flag.String("events").pipe(
   Flag.withMetavar("FILE|DIR|-"),
@@ -157,7 +158,7 @@ export const chooseFormat = (flag: Option.Option<ReportFormat>, out: Option.Opti
 
 /** How one report is written in each format: a workbook to a path, the text formats to a sink. */
 export interface ReportWriters {
-  readonly xlsx: (path: string) => Effect.Effect<void, WriteFailed>
+  readonly xlsx: (target: Sink.Staged) => Effect.Effect<void, WriteFailed>
   readonly csv: (sink: Sink.Sink) => Effect.Effect<void, WriteFailed>
   readonly json: (sink: Sink.Sink) => Effect.Effect<void, WriteFailed>
   readonly html: () => string
@@ -336,13 +337,14 @@ export const readEvents = (
     return { ingested, asOf, progress }
   })
 
-/** Reads every source through the core scan and evaluates as of the instant. */
+/** Reads every source through the core scan and evaluates as of the instant, a slice at a time. */
 export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, CommandError, Scope.Scope> =>
-  Effect.map(readEvents(options), ({ ingested, asOf, progress }) => {
+  Effect.gen(function* () {
+    const { ingested, asOf, progress } = yield* readEvents(options)
     const { members, observations } = ingested.state
     progress.status(`evaluating ${Progress.number(members.size)} members and matching ${Progress.number(observations.size)} observations …`)
     // The commands read projections only for the rows of unlinked members.
-    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" })
+    const result = yield* Turns.drive(Scan.evaluateInSteps(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" }))
     progress.done()
     return { result, ingested, asOf }
   })

@@ -26,10 +26,10 @@ export class ReadFailed extends Data.TaggedError("ReadFailed")<{ readonly path: 
   }
 }
 
-/** An output file or directory that cannot be written. */
+/** An output file or directory (`-`: standard output) that cannot be written. */
 export class WriteFailed extends Data.TaggedError("WriteFailed")<{ readonly path: string; readonly reason: string }> {
   override get message() {
-    return `cannot write ${this.path}: ${this.reason}`
+    return `cannot write ${this.path === "-" ? "standard output" : this.path}: ${this.reason}`
   }
 }
 

@@ -7,7 +7,7 @@
  * its scope ends (a signal's grace run out) removes it on the way out.
  */
 import { randomBytes } from "node:crypto"
-import { createWriteStream, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs"
+import { createWriteStream, fstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { type Writable, finished } from "node:stream"
 import { createGzip } from "node:zlib"
@@ -63,13 +63,37 @@ interface Placement {
   readonly mode: number
 }
 
-/** Creates the directory of an output path; a file in the way is "not a directory", as it is. */
-const makeParent = (path: string): void => {
+const isDirectory = (path: string): boolean | undefined => {
   try {
-    mkdirSync(dirname(path), { recursive: true })
+    return statSync(path).isDirectory()
   } catch (cause) {
-    if (codeOf(cause) === "EEXIST") throw new Error(`${dirname(path)} is not a directory`, { cause })
+    if (codeOf(cause) === "ENOENT") return undefined
     throw cause
+  }
+}
+
+/**
+ * Creates the directory of an output path, and those above it that are missing, one at a time: a
+ * file in the way is "not a directory", as it is, and a directory that cannot hold others (`/proc`)
+ * fails once. (`mkdirSync` with `recursive` loops forever on `/proc/x/y`.)
+ */
+const makeParent = (path: string): void => {
+  const missing: Array<string> = []
+  let directory = dirname(path)
+  for (let found = isDirectory(directory); found !== true; found = isDirectory(directory)) {
+    if (found === false) throw new Error(`${directory} is not a directory`)
+    missing.push(directory)
+    const parent = dirname(directory)
+    if (parent === directory) break
+    directory = parent
+  }
+  for (const each of missing.reverse()) {
+    try {
+      mkdirSync(each)
+    } catch (cause) {
+      // Made meanwhile by another process: as good.
+      if (codeOf(cause) !== "EEXIST" || isDirectory(each) !== true) throw cause
+    }
   }
 }
 
@@ -272,12 +296,38 @@ const acquire = <E>(open: Effect.Effect<Owned, E>): Effect.Effect<Sink, E, Scope
   )
 
 /**
- * Opens a text file for writing (creating its directory), or standard output for `-`. The file
- * appears, complete, when `close` succeeds.
+ * Whether standard output is closed (`>&-`). Node puts the null device, opened read-write, in the
+ * place of a closed descriptor, as `spawn` does for "ignore" and systemd for "null"; a shell's
+ * `> /dev/null` opens it write-only, and a descriptor opened so cannot be read.
+ */
+const standardOutputClosed = (): boolean => {
+  try {
+    const output = fstatSync(1)
+    if (!output.isCharacterDevice() || output.rdev !== statSync("/dev/null").rdev) return false
+    readSync(1, Buffer.alloc(1))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Fails when standard output is closed: text written there would be lost without a word, and the
+ * run would end as if it had succeeded. Redirected to /dev/null, it is written (and discarded).
+ */
+export const checkStandardOutput: Effect.Effect<void, WriteFailed> = Effect.suspend(() =>
+  standardOutputClosed()
+    ? Effect.fail(new WriteFailed({ path: "-", reason: "it is closed; give --out FILE, or send it to /dev/null to discard it" }))
+    : Effect.void
+)
+
+/**
+ * Opens a text file for writing (creating its directory), or standard output for `-` (refused when
+ * closed). The file appears, complete, when `close` succeeds.
  */
 export const open = (path: string, options?: FileOptions & { readonly gzip?: boolean }): Effect.Effect<Sink, WriteFailed, Scope.Scope> =>
   path === "-"
-    ? acquire(Effect.sync(() => make("-", { stream: process.stdout }, false)))
+    ? Effect.andThen(checkStandardOutput, acquire(Effect.sync(() => make("-", { stream: process.stdout }, false))))
     : acquire(
         Effect.try({
           try: () => make(path, fileStream(path, options)(), true),

@@ -1,21 +1,24 @@
 /**
- * Every command stops on a signal, whatever it is doing.
+ * Every command stops on a signal, whatever it is doing, and no output is lost without an error.
  * Each command runs as a real process on 20,000 simulated members and gets SIGINT or SIGTERM at a
  * moment it is busy (reading, evaluating, matching, training, writing) or blocked (on a broker or a
  * database that never answers, a FIFO or standard input that never ends, a standard output nobody
  * reads, a telemetry collector that never answers): it must exit within 2 s with 130 or 143
  * (`relink worker`: 0), leave the output it was replacing as it was, and leave no temporary file.
+ * A closed or full standard output and an unwritable --out are one line and a non-zero exit, a
+ * broken pipe is 141 (as SIGPIPE would end it), never a silent 0.
  *
  * The moments are read from the process as the kernel shows it (Linux /proc): how far it has read a
  * file, whether it uses the CPU, which files are in its output directory, what it said on standard
  * error.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from "node:fs"
 import { type Server, createServer } from "node:net"
 import { join } from "node:path"
-import { AS_OF, bin, ok, relink, tempDir } from "./helpers.ts"
+import { AS_OF, bin, oneLineError, ok, relink, tempDir } from "./helpers.ts"
 
 const members = tempDir("signals-sim")
 ok(relink(["simulate", "--members", "20000", "--seed", "1", "--as-of", AS_OF, "--out", members, "--quiet"]))
@@ -306,3 +309,72 @@ describe("every command stops within 2 s of a signal, its previous output intact
     process.stdout.write(`${measured.join("\n")}\n`)
   })
 })
+
+describe("output that cannot be written is an error, never a silent exit 0", () => {
+  const sample = new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url).pathname
+  const shell = (script: string): { readonly status: number | null; readonly stderr: string } => {
+    try {
+      execFileSync("sh", ["-c", script], { cwd: tempDir("outputs"), env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] })
+      return { status: 0, stderr: "" }
+    } catch (error) {
+      const failed = error as { readonly status: number | null; readonly stderr: Buffer }
+      return { status: failed.status, stderr: failed.stderr.toString("utf8") }
+    }
+  }
+  const node = `"${process.execPath}" "${bin}"`
+
+  it("a closed standard output: exit 1 and one line, before anything is read", () => {
+    for (const command of [`scan --events ${events}`, `report unlinked --events ${sample} --format csv`, `orgs --events ${sample}`, `train --events ${sample} --pairs 1000`]) {
+      const started = performance.now()
+      const run = shell(`${node} ${command} --as-of ${AS_OF} >&-`)
+      assert.strictEqual(run.status, 1, run.stderr)
+      assert.match(run.stderr, /^relink: cannot write standard output: it is closed; give --out FILE, or send it to \/dev\/null to discard it\n$/)
+      // The scan of 20,000 members fails before reading them.
+      if (command.startsWith("scan")) assert.isBelow((performance.now() - started) / 1000, 10)
+    }
+    // As `spawn` leaves it with "ignore".
+    assert.match(oneLineErrorIgnoringStdout(["scan", "--events", sample, "--as-of", AS_OF]), /^relink: cannot write standard output: it is closed/)
+    // /dev/null is a place to discard it, and takes it.
+    assert.strictEqual(shell(`${node} scan --events ${sample} --as-of ${AS_OF} -q > /dev/null`).status, 0)
+  })
+
+  it("a full standard output: exit 1 and one line", () => {
+    const run = shell(`${node} scan --events ${sample} --as-of ${AS_OF} -q > /dev/full`)
+    assert.strictEqual(run.status, 1)
+    assert.strictEqual(run.stderr, "relink: cannot write standard output: no space left on device\n")
+  })
+
+  it("a standard output closed by its reader: 141, as SIGPIPE would end it, and nothing more said", () => {
+    const run = shell(`bash -c '${node} scan --events ${events} --as-of ${AS_OF} -q | head -c 100 > /dev/null; exit "\${PIPESTATUS[0]}"'`)
+    assert.strictEqual(run.status, 141, run.stderr)
+    assert.strictEqual(run.stderr, "")
+  })
+
+  it("an --out that cannot be written: exit 1 and one line, nothing left", () => {
+    const dir = tempDir("unwritable")
+    writeFileSync(join(dir, "file"), "")
+    const cases: ReadonlyArray<readonly [string, RegExp]> = [
+      [join(dir, "file", "list.csv"), /^relink: cannot write .*\/file\/list\.csv: .*\/file is not a directory$/],
+      ["/proc/relink-nowhere/list.csv", /^relink: cannot write \/proc\/relink-nowhere\/list\.csv: no such file or directory$/],
+      ["/dev/full", /^relink: cannot write \/dev\/full: no space left on device$/]
+    ]
+    for (const [out, message] of cases) {
+      assert.match(oneLineError(["report", "unlinked", "--events", sample, "--as-of", AS_OF, "--format", "csv", "--out", out, "--rejects", join(dir, "r.ndjson"), "-q"], 1), message)
+    }
+    assert.deepStrictEqual(readdirSync(dir), ["file"])
+  })
+})
+
+/** One line on standard error from a command run with standard output closed as `spawn` closes it ("ignore"). */
+const oneLineErrorIgnoringStdout = (args: ReadonlyArray<string>): string => {
+  try {
+    execFileSync(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "pipe"], cwd: tempDir("ignored") })
+  } catch (error) {
+    const failed = error as { readonly status: number | null; readonly stderr: Buffer }
+    assert.strictEqual(failed.status, 1)
+    const lines = failed.stderr.toString("utf8").split("\n").filter((l) => l.length > 0)
+    assert.strictEqual(lines.length, 1)
+    return lines[0] as string
+  }
+  throw new Error("exited 0 with standard output closed")
+}

@@ -303,6 +303,8 @@ export const readEvents = (
 ): Effect.Effect<{ readonly ingested: Ingest.Ingested; readonly asOf: number; readonly progress: Progress.Progress }, CommandError, Scope.Scope> =>
   Effect.gen(function* () {
     const asOf = yield* Time.asOf(options.asOf)
+    // Before the reading, not after it: a closed standard output fails at once.
+    if (options.out === "-") yield* Sink.checkStandardOutput
     const rejectsPath = Option.getOrElse(options.rejects, () => defaultRejectsPath(options.out))
     const outputs: ReadonlyArray<Outputs.Output> = [
       ...(options.out === undefined ? [] : [{ what: "--out", path: options.out }]),

@@ -63,11 +63,12 @@ interface Placement {
   readonly mode: number
 }
 
+/** Whether the path is a directory; undefined when there is nothing there (or a file above it, found next). */
 const isDirectory = (path: string): boolean | undefined => {
   try {
     return statSync(path).isDirectory()
   } catch (cause) {
-    if (codeOf(cause) === "ENOENT") return undefined
+    if (codeOf(cause) === "ENOENT" || codeOf(cause) === "ENOTDIR") return undefined
     throw cause
   }
 }
@@ -133,8 +134,9 @@ const place = (path: string, options: FileOptions | undefined): Placement => {
 /** Creates the temporary file of a placement (its mode set from the start), or opens the device; returns its descriptor. */
 const openPlacement = (placement: Placement): number => {
   if (placement.temp === undefined) return openSync(placement.path, "w")
+  const fd = openSync(placement.temp, "wx", placement.mode)
   pending.add(placement.temp)
-  return openSync(placement.temp, "wx", placement.mode)
+  return fd
 }
 
 const commitPlacement = (placement: Placement): void => {

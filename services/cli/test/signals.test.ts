@@ -355,6 +355,7 @@ describe("output that cannot be written is an error, never a silent exit 0", () 
     writeFileSync(join(dir, "file"), "")
     const cases: ReadonlyArray<readonly [string, RegExp]> = [
       [join(dir, "file", "list.csv"), /^relink: cannot write .*\/file\/list\.csv: .*\/file is not a directory$/],
+      [join(dir, "file", "deeper", "list.csv"), /^relink: cannot write .*\/file\/deeper\/list\.csv: .*\/file is not a directory$/],
       ["/proc/relink-nowhere/list.csv", /^relink: cannot write \/proc\/relink-nowhere\/list\.csv: no such file or directory$/],
       ["/dev/full", /^relink: cannot write \/dev\/full: no space left on device$/]
     ]

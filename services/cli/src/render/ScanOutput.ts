@@ -4,7 +4,7 @@
  * the same rows into one table, JSON wraps them in one document, XLSX puts them on two sheets.
  */
 import { Effect } from "effect"
-import { Instant, Matching, MatchRule, Scan, Status } from "@relink/core"
+import { Instant, Matching, MatchRule, Scan, Status, Steps } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
 import * as Turns from "../Turns.ts"
@@ -79,13 +79,6 @@ const writeText = (sink: Sink.Sink, produce: (emit: (text: string) => void) => I
     for (const _ of produce(s.write)) if (Turns.due()) await s.ready()
     await s.ready()
   })
-
-function* rowsOf<A>(items: ReadonlyArray<A>, each: (item: A) => void): Generator<void> {
-  for (const item of items) {
-    each(item)
-    yield
-  }
-}
 
 /**
  * A scan's evaluations as they are made, then the steps of matching (`undefined`), then its
@@ -198,7 +191,7 @@ export const writeLines = (
       const next = rows.next()
       if (next.done === true) {
         proposals = next.value.length
-        yield* rowsOf(next.value, (p) => emit(match(p, rule)))
+        yield* Steps.each(next.value, (p) => emit(match(p, rule)))
         return
       }
       const evaluation = next.value
@@ -228,9 +221,9 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
           unregisteredMembers: result.unregisteredMembers
         }
         emit(`${JSON.stringify(head).slice(0, -1)},"members":[`)
-        yield* rowsOf(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${JSON.stringify(memberRow(e))}`))
+        yield* Steps.each(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${JSON.stringify(memberRow(e))}`))
         emit(`],"matches":[`)
-        yield* rowsOf(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${JSON.stringify(matchRow(p, rule))}`))
+        yield* Steps.each(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${JSON.stringify(matchRow(p, rule))}`))
         emit("]}\n")
       })
   }

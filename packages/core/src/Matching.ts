@@ -15,6 +15,7 @@ import * as PersonName from "./PersonName.ts"
 import * as Phone from "./Phone.ts"
 import type * as Projection from "./Projection.ts"
 import { ByWeight } from "./Proposal.ts"
+import * as Steps from "./Steps.ts"
 import { isCalendarDate } from "./Instant.ts"
 import { same } from "./internal/Same.ts"
 import { jaroWinkler } from "./internal/Similarity.ts"
@@ -435,7 +436,11 @@ export const maxBucket = 30
  * memory and nothing else. A wanted key's bucket still holds every candidate with that key, so the
  * selection for an observation, cap included, is the same.
  */
-export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule, wanted?: ReadonlySet<string>): CandidateIndex => {
+export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule, wanted?: ReadonlySet<string>): CandidateIndex =>
+  Steps.run(indexInSteps(candidates, rule, wanted))
+
+/** `index` in steps: one per candidate. */
+export function* indexInSteps(candidates: Iterable<Candidate>, rule: MatchRule.MatchRule, wanted?: ReadonlySet<string>): Steps.Steps<CandidateIndex> {
   const members = new Map<string, Candidate>()
   const byKey = new Map<string, Array<string>>()
   for (const candidate of candidates) {
@@ -448,6 +453,7 @@ export const index = (candidates: Iterable<Candidate>, rule: MatchRule.MatchRule
       else bucket.push(candidate.memberId)
     }
     if (kept) members.set(candidate.memberId, candidate)
+    yield
   }
   return { rule, members, byKey }
 }

@@ -17,6 +17,7 @@ import * as RegionCode from "./RegionCode.ts"
 import * as Rhythm from "./Rhythm.ts"
 import type * as Scan from "./Scan.ts"
 import * as Status from "./Status.ts"
+import * as Steps from "./Steps.ts"
 import { addMonths, DAY, daysBetween, formatCst, formatCstDate } from "./Instant.ts"
 
 export type Lang = "zh" | "en"
@@ -207,7 +208,10 @@ const region = (code: string): string =>
   RegionCode.isRegionCode(code) ? `${RegionCode.provinceName(code)} ${code}` : code
 
 /** Builds the unlinked list: rows sorted by responsible organisation, then longest without contact first. */
-export const unlinked = (input: Input, options: Options): Report => {
+export const unlinked = (input: Input, options: Options): Report => Steps.run(unlinkedInSteps(input, options))
+
+/** `unlinked` in steps: one per member, then the sort's. */
+export function* unlinkedInSteps(input: Input, options: Options): Steps.Steps<Report> {
   const { lang, reveal } = options
   const name = (orgId: string | undefined) => (orgId === undefined ? "" : OrgTree.nameOf(input.orgs, orgId))
   const proposalsByMember = new Map<string, Array<Matching.Proposal>>()
@@ -219,6 +223,7 @@ export const unlinked = (input: Input, options: Options): Report => {
   const inScope = scopeOf(input.orgs, options)
   const rows: Array<Row> = []
   for (const evaluation of input.evaluations) {
+    yield
     if (!Status.unlinked.has(evaluation.status) || !(inScope(evaluation.homeOrgId) || inScope(evaluation.responsibleOrgId))) continue
     const member = input.member(evaluation.memberId)
     const proposals = proposalsByMember.get(evaluation.memberId) ?? []
@@ -253,7 +258,7 @@ export const unlinked = (input: Input, options: Options): Report => {
       basis: [...new Set(evaluation.reasons.map((r) => Policy.rules[r.rule].source))].join(lang === "zh" ? "；" : "; ")
     })
   }
-  rows.sort((a, b) => byOrganisation(a, b) || b.daysWithoutContact - a.daysWithoutContact || a.memberId.localeCompare(b.memberId))
+  yield* Steps.sort(rows, (a, b) => byOrganisation(a, b) || b.daysWithoutContact - a.daysWithoutContact || a.memberId.localeCompare(b.memberId))
   const summary = new Map<string, Partial<Record<Status.Status, number>>>()
   for (const row of rows) {
     const counts = summary.get(row.responsibleOrg) ?? {}
@@ -319,11 +324,15 @@ const correction = {
  * correct them; sorted by that organisation (its name in Chinese collation, then its id), then by
  * member id, then by field. With `orgId`, the members whose home branch is in scope.
  */
-export const dataQuality = (input: Input, options: Options): DataQualityReport => {
+export const dataQuality = (input: Input, options: Options): DataQualityReport => Steps.run(dataQualityInSteps(input, options))
+
+/** `dataQuality` in steps: one per member, then the sort's. */
+export function* dataQualityInSteps(input: Input, options: Options): Steps.Steps<DataQualityReport> {
   const { lang, reveal } = options
   const inScope = scopeOf(input.orgs, options)
   const rows: Array<DataQualityRow> = []
   for (const evaluation of input.evaluations) {
+    yield
     const problems = evaluation.dataQuality
     if (problems === undefined || !inScope(evaluation.homeOrgId)) continue
     const member = input.member(evaluation.memberId)
@@ -349,7 +358,7 @@ export const dataQuality = (input: Input, options: Options): DataQualityReport =
     }
   }
   const order = (field: DataQuality.Field) => DataQuality.fields.indexOf(field)
-  rows.sort((a, b) => byOrganisation(a, b) || a.memberId.localeCompare(b.memberId) || order(a.fieldId) - order(b.fieldId))
+  yield* Steps.sort(rows, (a, b) => byOrganisation(a, b) || a.memberId.localeCompare(b.memberId) || order(a.fieldId) - order(b.fieldId))
   return {
     kind: "data-quality",
     asOf: input.asOf,
@@ -409,13 +418,17 @@ const contactNow = { zh: "尽快主动联系，了解近况并记录", en: "reac
  * before the fixed 3-month warning (`Rhythm`, docs/early-warning.md), under the organisation
  * responsible for them, most suspicious first. Same scope and masking as the unlinked list.
  */
-export const earlyWarning = (input: Input, options: Options): EarlyWarningReport => {
+export const earlyWarning = (input: Input, options: Options): EarlyWarningReport => Steps.run(earlyWarningInSteps(input, options))
+
+/** `earlyWarning` in steps: one per member, then the sort's. */
+export function* earlyWarningInSteps(input: Input, options: Options): Steps.Steps<EarlyWarningReport> {
   const { lang, reveal } = options
   const policy = options.policy ?? Policy.defaults
   const inScope = scopeOf(input.orgs, options)
   const name = (orgId: string) => OrgTree.nameOf(input.orgs, orgId)
   const rows: Array<EarlyWarningRow> = []
   for (const evaluation of input.evaluations) {
+    yield
     const reason = evaluation.reasons.find((r) => r.rule === "early-warning")
     const last = evaluation.lastContact
     if (reason?.rhythm === undefined || last === undefined || !(inScope(evaluation.homeOrgId) || inScope(evaluation.responsibleOrgId))) continue
@@ -440,7 +453,7 @@ export const earlyWarning = (input: Input, options: Options): EarlyWarningReport
       basis: Policy.rules["early-warning"].source
     })
   }
-  rows.sort((a, b) => byOrganisation(a, b) || b.suspicion - a.suspicion || a.memberId.localeCompare(b.memberId))
+  yield* Steps.sort(rows, (a, b) => byOrganisation(a, b) || b.suspicion - a.suspicion || a.memberId.localeCompare(b.memberId))
   return {
     kind: "early-warning",
     asOf: input.asOf,

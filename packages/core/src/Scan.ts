@@ -15,6 +15,7 @@ import type * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as Proposal from "./Proposal.ts"
 import * as Status from "./Status.ts"
+import * as Steps from "./Steps.ts"
 
 /** An observation still looking for its member: 党员找组织 / 党员找党员 / 组织找党员. */
 export type Observation = Matching.Observation
@@ -262,16 +263,21 @@ export interface Proposed {
  * scan's instant. A pair someone rejected is never proposed again. The observations are read
  * first, so that the members' index holds only the keys some observation looks up.
  */
-export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.MatchRule = MatchRule.chinese): Proposed => {
+export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.MatchRule = MatchRule.chinese): Proposed => Steps.run(proposeInSteps(state, evaluated, rule))
+
+/** `propose` in steps: one per open observation read, per candidate indexed and per observation matched. */
+export function* proposeInSteps(state: State, evaluated: Evaluated, rule: MatchRule.MatchRule = MatchRule.chinese): Steps.Steps<Proposed> {
   const observed: Array<readonly [string, Matching.Person]> = []
   const wanted = new Set<string>()
   for (const observationEventId of evaluated.open) {
     const person = Matching.personOfObservation(state.observations.get(observationEventId) as Observation)
-    if (person === undefined) continue
-    observed.push([observationEventId, person])
-    for (const key of Matching.blockingKeys(person, rule)) wanted.add(key)
+    if (person !== undefined) {
+      observed.push([observationEventId, person])
+      for (const key of Matching.blockingKeys(person, rule)) wanted.add(key)
+    }
+    yield
   }
-  const index = Matching.index(candidates(state, evaluated.matchable), rule, wanted)
+  const index = yield* Matching.indexInSteps(candidates(state, evaluated.matchable), rule, wanted)
   const proposals: Array<Matching.Proposal> = []
   let crowded = 0
   for (const [observationEventId, person] of observed) {
@@ -279,23 +285,21 @@ export const propose = (state: State, evaluated: Evaluated, rule: MatchRule.Matc
     if (selection.crowded > 0) crowded++
     const unrejected = selection.candidates.filter((c) => !Proposal.isRejected(state.members.get(c.memberId), observationEventId))
     proposals.push(...Matching.match(observationEventId, person, unrejected, rule))
+    yield
   }
   return { proposals, crowded }
 }
 
 /** Evaluates every member of the state as of the instant, and proposes matches for open observations. */
-export const evaluate = (state: State, options: Options): Result => {
+export const evaluate = (state: State, options: Options): Result => Steps.run(evaluateInSteps(state, options))
+
+/** `evaluate` in steps: one per member evaluated, then `proposeInSteps`'s. */
+export function* evaluateInSteps(state: State, options: Options): Steps.Steps<Result> {
   const all: Array<Status.Evaluation> = []
-  const each = evaluations(state, options)
-  for (;;) {
-    const next = each.next()
-    if (next.done === true) {
-      const { asOf, orgs, members, unregisteredMembers, events, skippedFuture } = next.value
-      const { proposals, crowded } = propose(state, next.value, options.rule)
-      return { asOf, orgs, members, evaluations: all, proposals, crowded, unregisteredMembers, events, skippedFuture }
-    }
-    all.push(next.value)
-  }
+  const evaluated = yield* Steps.collect(evaluations(state, options), all)
+  const { asOf, orgs, members, unregisteredMembers, events, skippedFuture } = evaluated
+  const { proposals, crowded } = yield* proposeInSteps(state, evaluated, options.rule)
+  return { asOf, orgs, members, evaluations: all, proposals, crowded, unregisteredMembers, events, skippedFuture }
 }
 
 /**

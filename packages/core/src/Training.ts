@@ -13,6 +13,7 @@ import { Data, Result } from "effect"
 import * as Matching from "./Matching.ts"
 import * as MatchRule from "./MatchRule.ts"
 import type * as Scan from "./Scan.ts"
+import * as Steps from "./Steps.ts"
 import { seededRandom } from "./internal/Random.ts"
 
 /** Comparison vectors and how many pairs have each. */
@@ -22,7 +23,10 @@ export interface Patterns {
 }
 
 /** Counts comparison vectors. */
-export const ofVectors = (vectors: Iterable<ReadonlyArray<number>>): Patterns => {
+export const ofVectors = (vectors: Iterable<ReadonlyArray<number>>): Patterns => Steps.run(countInSteps(vectors))
+
+/** `ofVectors` in steps: one per vector. */
+function* countInSteps(vectors: Iterable<ReadonlyArray<number>>): Steps.Steps<Patterns> {
   const counts = new Map<string, { readonly levels: ReadonlyArray<number>; count: number }>()
   let total = 0
   for (const levels of vectors) {
@@ -31,16 +35,22 @@ export const ofVectors = (vectors: Iterable<ReadonlyArray<number>>): Patterns =>
     if (entry === undefined) counts.set(key, { levels, count: 1 })
     else entry.count++
     total++
+    yield
   }
   return { counts, pairs: total }
 }
 
 /** Counts pairs by comparison vector. */
-export function patterns(pairs: Iterable<readonly [Matching.Person, Matching.Person]>, rule: MatchRule.MatchRule): Patterns {
-  return ofVectors((function* () {
-    for (const [a, b] of pairs) yield Matching.levels(a, b, rule)
-  })())
-}
+export const patterns = (pairs: Iterable<readonly [Matching.Person, Matching.Person]>, rule: MatchRule.MatchRule): Patterns =>
+  Steps.run(patternsInSteps(pairs, rule))
+
+/** `patterns` in steps: one per pair compared. */
+const patternsInSteps = (pairs: Iterable<readonly [Matching.Person, Matching.Person]>, rule: MatchRule.MatchRule): Steps.Steps<Patterns> =>
+  countInSteps(
+    (function* () {
+      for (const [a, b] of pairs) yield Matching.levels(a, b, rule)
+    })()
+  )
 
 /** A level carries evidence when it has m and u; the null level (missing data) has neither. */
 const isNull = (level: MatchRule.Level | undefined): boolean => level === undefined || (level.m === undefined && level.u === undefined)
@@ -260,10 +270,10 @@ const comparisonOfField: Record<MatchRule.KeyField, string> = {
   region: "region"
 }
 
-/** The observation–member pairs the rule's blocking compares, counted by comparison vector. */
-const blockedPairs = (members: ReadonlyArray<Matching.Candidate>, observations: ReadonlyArray<Matching.Person>, rule: MatchRule.MatchRule): Patterns => {
-  const index = Matching.index(members, rule)
-  return patterns(
+/** The observation–member pairs the rule's blocking compares, counted by comparison vector: a step per member indexed and per pair. */
+function* blockedPairs(members: ReadonlyArray<Matching.Candidate>, observations: ReadonlyArray<Matching.Person>, rule: MatchRule.MatchRule): Steps.Steps<Patterns> {
+  const index = yield* Matching.indexInSteps(members, rule)
+  return yield* patternsInSteps(
     (function* () {
       for (const observed of observations) for (const candidate of Matching.candidatesFor(index, observed)) yield [observed, candidate.person] as const
     })(),
@@ -293,7 +303,15 @@ export const train = (
   observations: ReadonlyArray<Matching.Person>,
   rule: MatchRule.MatchRule,
   options: TrainOptions = {}
-): Result.Result<Trained, TooLittleData> => {
+): Result.Result<Trained, TooLittleData> => Steps.run(trainInSteps(members, observations, rule, options))
+
+/** `train` in steps: one per pair compared (random, then blocked), per member indexed and per EM session. */
+export function* trainInSteps(
+  members: ReadonlyArray<Matching.Candidate>,
+  observations: ReadonlyArray<Matching.Person>,
+  rule: MatchRule.MatchRule,
+  options: TrainOptions = {}
+): Steps.Steps<Result.Result<Trained, TooLittleData>> {
   if (members.length < minimum.members) {
     return Result.fail(
       new TooLittleData({
@@ -302,15 +320,17 @@ export const train = (
     )
   }
   const people = members.map((m) => m.person)
-  const sampled = patterns(randomPairs(people, options.uPairs ?? DEFAULT_U_PAIRS, options.seed ?? 1), rule)
+  const sampled = yield* patternsInSteps(randomPairs(people, options.uPairs ?? DEFAULT_U_PAIRS, options.seed ?? 1), rule)
   const withU = estimateU(rule, sampled)
-  const sessions = withU.blocking.map((blocking) => {
-    const pairs = blockedPairs(members, observations, { ...withU, blocking: [blocking] })
+  const sessions: Array<{ readonly blocking: MatchRule.BlockingRule; readonly pairs: number; readonly active: ReadonlySet<number>; readonly result: EmResult }> = []
+  for (const blocking of withU.blocking) {
+    const pairs = yield* blockedPairs(members, observations, { ...withU, blocking: [blocking] })
     const blockedOn = new Set(blocking.map((field) => comparisonOfField[field]))
     const active = new Set(pairs.pairs < minimum.sessionPairs ? [] : withU.comparisons.flatMap((c, k) => (blockedOn.has(c.name) ? [] : [k])))
     const result = active.size === 0 ? { rule: withU, iterations: 0, converged: true } : expectationMaximisation(withU, pairs, { ...options.em, active })
-    return { blocking, pairs: pairs.pairs, active, result }
-  })
+    sessions.push({ blocking, pairs: pairs.pairs, active, result })
+    yield
+  }
   if (sessions.every((session) => session.active.size === 0)) {
     const most = Math.max(0, ...sessions.map((session) => session.pairs))
     return Result.fail(
@@ -331,7 +351,7 @@ export const train = (
       )
     )
   )
-  const all = blockedPairs(members, observations, withM)
+  const all = yield* blockedPairs(members, observations, withM)
   const estimated = expectationMaximisation(withM, all, { ...options.em, priorOnly: true })
   const trained = { ...estimated.rule, nameFrequencies: nameFrequencies(people, options.minNameCount) }
   const iterations = estimated.iterations
@@ -366,16 +386,26 @@ export const train = (
 }
 
 /** The people a fold of events trains on: its members as candidates, and every observation that looks for one. */
-export const peopleOf = (state: Scan.State): { readonly members: ReadonlyArray<Matching.Candidate>; readonly observations: ReadonlyArray<Matching.Person> } => {
+export interface People {
+  readonly members: ReadonlyArray<Matching.Candidate>
+  readonly observations: ReadonlyArray<Matching.Person>
+}
+
+export const peopleOf = (state: Scan.State): People => Steps.run(peopleOfInSteps(state))
+
+/** `peopleOf` in steps: one per member and per observation. */
+export function* peopleOfInSteps(state: Scan.State): Steps.Steps<People> {
   const members: Array<Matching.Candidate> = []
   for (const [memberId, projection] of state.members) {
     const person = Matching.personOfMember(projection)
     if (person !== undefined) members.push({ memberId, person })
+    yield
   }
   const observations: Array<Matching.Person> = []
   for (const observation of state.observations.values()) {
     const person = Matching.personOfObservation(observation)
     if (person !== undefined) observations.push(person)
+    yield
   }
   return { members, observations }
 }

@@ -4,11 +4,20 @@
  * says (a device or a FIFO has a size of 0, and `/dev/zero` never ends), and every input file is
  * opened so that closing it takes effect at once, also while it waits for bytes.
  */
-import { closeSync, createReadStream, fstat, open as openFile } from "node:fs"
+import { closeSync, constants, createReadStream, fstat, open as openFile, statSync } from "node:fs"
 import { Socket } from "node:net"
 import type { Readable } from "node:stream"
 import { Effect, type Scope } from "effect"
 import { InputTooLarge, ReadFailed, reasonOf } from "./Errors.ts"
+
+const isFifo = (path: string): boolean => {
+  try {
+    return statSync(path).isFIFO()
+  } catch {
+    // Not there, or not to be looked at: opening it says why.
+    return false
+  }
+}
 
 /**
  * Opens `path` for reading. A FIFO (or a socket) is read as a pipe, whose reads wait in the event
@@ -17,7 +26,9 @@ import { InputTooLarge, ReadFailed, reasonOf } from "./Errors.ts"
  */
 const openStream = (path: string, highWaterMark: number, end: number | undefined): Promise<Readable> =>
   new Promise((resolve, reject) =>
-    openFile(path, "r", (opening, fd) => {
+    // Opened to read, a FIFO waits for a writer inside open(2), in a worker thread nothing can free:
+    // it is opened without waiting (reads still wait for data, in the event loop).
+    openFile(path, isFifo(path) ? constants.O_RDONLY | constants.O_NONBLOCK : "r", (opening, fd) => {
       if (opening !== null) return reject(opening)
       fstat(fd, (statting, stats) => {
         if (statting !== null) {

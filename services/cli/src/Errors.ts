@@ -72,10 +72,10 @@ export class NotAnExport extends Data.TaggedError("NotAnExport")<{
   }
 }
 
-/** An output file or directory that cannot be written. */
+/** An output file or directory (`-`: standard output) that cannot be written. */
 export class WriteFailed extends Data.TaggedError("WriteFailed")<{ readonly path: string; readonly reason: string }> {
   override get message() {
-    return `cannot write ${this.path}: ${this.reason}`
+    return `cannot write ${this.path === "-" ? "standard output" : this.path}: ${this.reason}`
   }
 }
 

@@ -3,15 +3,17 @@
  * produces them, a million members never become one string. A file is written to a temporary file
  * beside it and renamed into place by `close`, so an interrupted or failed run leaves no half file
  * and an existing file is only ever replaced by a complete one. Opened as scoped resources: when the
- * command's scope ends before `close`, the temporary file is removed.
+ * command's scope ends before `close`, the temporary file is removed; a process that exits before
+ * its scope ends (a signal's grace run out) removes it on the way out.
  */
 import { randomBytes } from "node:crypto"
-import { closeSync, createWriteStream, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs"
+import { createWriteStream, fstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { type Writable, finished } from "node:stream"
 import { createGzip } from "node:zlib"
-import { Effect, type Scope } from "effect"
+import { Effect, Exit, type Scope } from "effect"
 import { WriteFailed, codeOf, reasonOf } from "./Errors.ts"
+import * as Turns from "./Turns.ts"
 
 const FLUSH_AT = 1 << 18
 
@@ -20,7 +22,10 @@ export interface Sink {
   readonly path: string
   /** Queues text; call `ready` now and then to let the output catch up. */
   readonly write: (text: string) => void
-  /** Resolves once queued text is handed to the stream and it has room again; rejects with `WriteFailed`. */
+  /**
+   * Resolves once queued text is handed to the stream and it has room again, after a turn of the
+   * event loop when a slice of work has run (`Turns`); rejects with `WriteFailed`.
+   */
   readonly ready: () => Promise<void>
   /** Flushes and closes, then renames a file into place (standard output is flushed, not closed). */
   readonly close: () => Promise<void>
@@ -58,15 +63,56 @@ interface Placement {
   readonly mode: number
 }
 
-/** Creates the directory of an output path; a file in the way is "not a directory", as it is. */
-const makeParent = (path: string): void => {
+/** Whether the path is a directory; undefined when there is nothing there (or a file above it, found next). */
+const isDirectory = (path: string): boolean | undefined => {
   try {
-    mkdirSync(dirname(path), { recursive: true })
+    return statSync(path).isDirectory()
   } catch (cause) {
-    if (codeOf(cause) === "EEXIST") throw new Error(`${dirname(path)} is not a directory`, { cause })
+    if (codeOf(cause) === "ENOENT" || codeOf(cause) === "ENOTDIR") return undefined
     throw cause
   }
 }
+
+/**
+ * Creates the directory of an output path, and those above it that are missing, one at a time: a
+ * file in the way is "not a directory", as it is, and a directory that cannot hold others (`/proc`)
+ * fails once. (`mkdirSync` with `recursive` loops forever on `/proc/x/y`.)
+ */
+const makeParent = (path: string): void => {
+  const missing: Array<string> = []
+  let directory = dirname(path)
+  for (let found = isDirectory(directory); found !== true; found = isDirectory(directory)) {
+    if (found === false) throw new Error(`${directory} is not a directory`)
+    missing.push(directory)
+    const parent = dirname(directory)
+    if (parent === directory) break
+    directory = parent
+  }
+  for (const each of missing.reverse()) {
+    try {
+      mkdirSync(each)
+    } catch (cause) {
+      // Made meanwhile by another process: as good.
+      if (codeOf(cause) !== "EEXIST" || isDirectory(each) !== true) throw cause
+    }
+  }
+}
+
+/**
+ * Temporary files not yet renamed into place or removed. A process that exits before a sink's
+ * scope ends — the grace after a signal run out while a finalizer waited on a broker — removes them
+ * as it goes: no signal leaves one behind.
+ */
+const pending = new Set<string>()
+process.on("exit", () => {
+  for (const temp of pending) {
+    try {
+      unlinkSync(temp)
+    } catch {
+      // Already gone: nothing to remove.
+    }
+  }
+})
 
 const place = (path: string, options: FileOptions | undefined): Placement => {
   makeParent(path)
@@ -85,12 +131,23 @@ const place = (path: string, options: FileOptions | undefined): Placement => {
   return { path: target, temp: join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`), mode }
 }
 
+/** Creates the temporary file of a placement (its mode set from the start), or opens the device; returns its descriptor. */
+const openPlacement = (placement: Placement): number => {
+  if (placement.temp === undefined) return openSync(placement.path, "w")
+  const fd = openSync(placement.temp, "wx", placement.mode)
+  pending.add(placement.temp)
+  return fd
+}
+
 const commitPlacement = (placement: Placement): void => {
-  if (placement.temp !== undefined) renameSync(placement.temp, placement.path)
+  if (placement.temp === undefined) return
+  renameSync(placement.temp, placement.path)
+  pending.delete(placement.temp)
 }
 
 const discardPlacement = (placement: Placement): void => {
   if (placement.temp === undefined) return
+  pending.delete(placement.temp)
   try {
     unlinkSync(placement.temp)
   } catch (cause) {
@@ -165,6 +222,8 @@ const make = (path: string, create: Target | (() => Target), owned: boolean): Ow
     ready: async () => {
       push()
       if (drain !== undefined) await drain
+      // Standard output to a file never has to drain: the loop would not turn.
+      else if (Turns.due()) await Turns.take()
       return check()
     },
     close: async () => {
@@ -217,31 +276,60 @@ const make = (path: string, create: Target | (() => Target), owned: boolean): Ow
 const fileStream = (path: string, options: FileOptions & { readonly gzip?: boolean } = {}) => (): Target => {
   const placement = place(path, options)
   // Opened now, not on the stream's next tick: a run given up at once still finds the file to remove.
-  const fd = placement.temp === undefined ? openSync(placement.path, "w") : openSync(placement.temp, "wx", placement.mode)
-  const file = createWriteStream("", { fd })
+  const file = createWriteStream("", { fd: openPlacement(placement) })
   if (options.gzip !== true) return { stream: file, placement }
   const compress = createGzip({ level: 6 })
   compress.pipe(file)
   return { stream: compress, last: file, placement }
 }
 
-/** Acquired uninterruptibly, so a file once created always has its finalizer: a signal never leaves it behind. */
+/**
+ * Acquired uninterruptibly, so a file once created always has its finalizer: a signal never leaves
+ * it behind. Standard output gets what was written before a failure; after an interruption nothing
+ * waits for a reader that may never come.
+ */
 const acquire = <E>(open: Effect.Effect<Owned, E>): Effect.Effect<Sink, E, Scope.Scope> =>
-  Effect.acquireRelease(open, (s) =>
+  Effect.acquireRelease(open, (s, exit) =>
     Effect.promise(() => {
-      if (s.path === "-") return s.close().catch(() => undefined)
+      if (s.path === "-" && !Exit.hasInterrupts(exit)) return s.close().catch(() => undefined)
       s.abort()
       return Promise.resolve()
     })
   )
 
 /**
- * Opens a text file for writing (creating its directory), or standard output for `-`. The file
- * appears, complete, when `close` succeeds.
+ * Whether standard output is closed (`>&-`). Node puts the null device, opened read-write, in the
+ * place of a closed descriptor, as `spawn` does for "ignore" and systemd for "null"; a shell's
+ * `> /dev/null` opens it write-only, and a descriptor opened so cannot be read.
+ */
+const standardOutputClosed = (): boolean => {
+  try {
+    const output = fstatSync(1)
+    if (!output.isCharacterDevice() || output.rdev !== statSync("/dev/null").rdev) return false
+    readSync(1, Buffer.alloc(1))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Fails when standard output is closed: text written there would be lost without a word, and the
+ * run would end as if it had succeeded. Redirected to /dev/null, it is written (and discarded).
+ */
+export const checkStandardOutput: Effect.Effect<void, WriteFailed> = Effect.suspend(() =>
+  standardOutputClosed()
+    ? Effect.fail(new WriteFailed({ path: "-", reason: "it is closed; give --out FILE, or send it to /dev/null to discard it" }))
+    : Effect.void
+)
+
+/**
+ * Opens a text file for writing (creating its directory), or standard output for `-` (refused when
+ * closed). The file appears, complete, when `close` succeeds.
  */
 export const open = (path: string, options?: FileOptions & { readonly gzip?: boolean }): Effect.Effect<Sink, WriteFailed, Scope.Scope> =>
   path === "-"
-    ? acquire(Effect.sync(() => make("-", { stream: process.stdout }, false)))
+    ? Effect.andThen(checkStandardOutput, acquire(Effect.sync(() => make("-", { stream: process.stdout }, false))))
     : acquire(
         Effect.try({
           try: () => make(path, fileStream(path, options)(), true),
@@ -253,35 +341,40 @@ export const open = (path: string, options?: FileOptions & { readonly gzip?: boo
 export const openLazy = (path: string, options?: FileOptions): Effect.Effect<Sink, never, Scope.Scope> =>
   acquire(Effect.sync(() => make(path, fileStream(path, options), true)))
 
+/** A file written by a writer of its own (exceljs): the output's path, for messages, and a stream on its temporary file. */
+export interface Staged {
+  readonly path: string
+  readonly file: Writable
+}
+
 /**
- * Writes a file with a writer that takes a path (exceljs): `write` gets the temporary file, which is
- * renamed into place when it succeeds and removed otherwise. Failures name the output, not the
- * temporary file.
+ * Writes a file with a writer of its own: `write` gets a stream on the temporary file, which is
+ * renamed into place when it succeeds and removed otherwise.
  */
 export const staged = <E, R>(
   path: string,
   options: FileOptions,
-  write: (temp: string) => Effect.Effect<void, E | WriteFailed, R>
-): Effect.Effect<void, E | WriteFailed, R> => {
-  const named = (error: E | WriteFailed): E | WriteFailed => (error instanceof WriteFailed ? new WriteFailed({ path, reason: error.reason }) : error)
-  return Effect.acquireUseRelease(
+  write: (target: Staged) => Effect.Effect<void, E | WriteFailed, R>
+): Effect.Effect<void, E | WriteFailed, R> =>
+  Effect.acquireUseRelease(
     Effect.try({
       try: () => {
         const placement = place(path, options)
-        // Created first with its mode, so the writer's own open never makes it readable to others.
-        if (placement.temp !== undefined) closeSync(openSync(placement.temp, "wx", placement.mode))
-        return placement
+        // Opened here, with its mode: the writer never opens (or reopens, once removed) a file itself.
+        return { placement, file: createWriteStream("", { fd: openPlacement(placement) }) }
       },
       catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) })
     }),
-    (placement) =>
-      write(placement.temp ?? placement.path).pipe(
-        Effect.mapError(named),
+    ({ placement, file }) =>
+      write({ path, file }).pipe(
         Effect.flatMap(() => Effect.try({ try: () => commitPlacement(placement), catch: (cause) => new WriteFailed({ path, reason: reasonOf(cause) }) }))
       ),
-    (placement) => Effect.sync(() => discardPlacement(placement))
+    ({ placement, file }) =>
+      Effect.sync(() => {
+        file.destroy()
+        discardPlacement(placement)
+      })
   )
-}
 
 /** Awaits an output operation; any failure becomes `WriteFailed` for that path. */
 export const attempt = (path: string, operation: () => Promise<void>): Effect.Effect<void, WriteFailed> =>

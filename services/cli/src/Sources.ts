@@ -12,6 +12,7 @@ import { Effect, type Scope, Stream } from "effect"
 import { Event } from "@relink/core"
 import * as Bounded from "./Bounded.ts"
 import { BinaryInput, EventsNotFound, InputTooLarge, NotAnExport, ReadFailed, UnreadableDirectory, WriteFailed, reasonOf } from "./Errors.ts"
+import * as Turns from "./Turns.ts"
 
 export interface Source {
   /** A file path, or `-` for standard input. */
@@ -252,6 +253,8 @@ const pump = async (raw: Readable, source: Source, sink: LineSink, limit: ReadLi
   for await (const chunk of bytesOf(raw, source, limit)) {
     lines.chunk(chunk, sink)
     await waitForSink()
+    // Chunks read ahead come as resolved promises, without a turn of the event loop: take one.
+    if (Turns.due()) await Turns.take()
   }
   const count = lines.end(sink)
   await waitForSink()

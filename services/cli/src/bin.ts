@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /**
  * The `relink` executable. Exit codes: 0 done (and `relink worker` stopped by SIGTERM or Ctrl-C);
- * 1 the command failed (missing events file, unknown organisation, unwritable output, Kafka or
- * MongoDB failing, no valid event read…); 2 wrong arguments or inputs (a flag out of its bounds, a bad --as-of, an
- * output that is an input, a required setting given neither as a flag nor in the environment, an
- * unusable rule, an input past its limits, binary data or no export of events); 130
- * interrupted by SIGINT, 143 by SIGTERM; 141 standard output was closed by its reader. Every failure is one
- * line on standard error: `relink: <what went wrong>`, or `relink <command>: <what> (see … --help)`
- * for a wrong invocation.
+ * 1 the command failed (missing events file, unknown organisation, an output that cannot be
+ * written — a closed or full standard output too —, Kafka or MongoDB failing, no valid event
+ * read…); 2 wrong arguments or inputs (a flag out of its bounds, a bad --as-of, an output that is
+ * an input, a required setting given neither as a flag nor in the environment, an unusable rule,
+ * an input past its limits, binary data or no export of events); 130 interrupted by SIGINT, 143
+ * by SIGTERM; 141 standard output was closed by its reader. Every failure is one line on standard
+ * error: `relink: <what went wrong>`, or `relink <command>: <what> (see … --help)` for a wrong
+ * invocation.
+ *
+ * A signal stops any command within two seconds, whatever it is doing: long work runs in slices
+ * that let the signal through (`Turns`), and what the command's finalizers wait for — a broker, a
+ * database or a collector that never answers — gets a second (`Lifecycle`). The file being
+ * replaced stays as it was and no temporary file is left (`Sink`). A second signal exits at once.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"

@@ -30,6 +30,8 @@ export const orgs = Command.make(
     Effect.scoped(
       Effect.gen(function* () {
         const origin = yield* Shared.originOf("relink orgs", flags)
+        // The tree goes to standard output: closed, the run would be for nothing.
+        yield* Sink.checkStandardOutput
         const result = yield* Shared.load(origin, flags)
         yield* Shared.note(flags.quiet, result.summary)
         const tree = result.orgs

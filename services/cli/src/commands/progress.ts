@@ -13,6 +13,7 @@ import * as Progress from "../Progress.ts"
 import * as ProgressHtml from "../render/ProgressHtml.ts"
 import * as Rendered from "../render/Screening.ts"
 import * as Time from "../Time.ts"
+import * as Turns from "../Turns.ts"
 import * as Shared from "./shared.ts"
 
 export interface ProgressFlags extends Shared.OriginFlags {
@@ -99,10 +100,10 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
       const progress = Progress.make({ unit: "members", enabled: !flags.quiet && process.stderr.isTTY === true })
       const builder = Screening.builder(instants, orgs, { ...(orgId !== undefined && { orgId }), includeSubtree: flags.includeSubtree, every: flags.every })
       let done = 0
-      for (const series of Timeline.series(state, instants, policy)) {
+      yield* Turns.each(Timeline.series(state, instants, policy), (series) => {
         builder.add(series)
         if (++done % 4096 === 0) progress.update({ label: `evaluating at ${instants.length} instants`, events: done, total: members })
-      }
+      })
       progress.done()
       const report = builder.done()
       const context: Rendered.Context = {
@@ -110,7 +111,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
         ...(orgId !== undefined && { org: { orgId, name: OrgTree.nameOf(orgs, orgId), includeSubtree: flags.includeSubtree } })
       }
       yield* Shared.writeReport(chosen, outPath, {}, {
-        xlsx: (path) => Rendered.writeXlsx(report, context, path),
+        xlsx: (target) => Rendered.writeXlsx(report, context, target),
         csv: (sink) => Rendered.writeCsv(report, context, sink),
         json: (sink) => Rendered.writeJson(report, context, sink),
         html: () => ProgressHtml.render(report, context)

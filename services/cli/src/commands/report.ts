@@ -6,7 +6,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { OrgTree, Report } from "@relink/core"
+import { OrgTree, Report, type Steps } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import { UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
@@ -14,6 +14,7 @@ import * as ProgressReport from "./progress.ts"
 import * as Html from "../render/Html.ts"
 import * as Unlinked from "../render/Unlinked.ts"
 import * as Time from "../Time.ts"
+import * as Turns from "../Turns.ts"
 import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", Shared.reportFormats).pipe(
@@ -62,8 +63,13 @@ export const runList = (
         lang: flags.lang,
         reveal: flags.reveal
       }
-      const report: Report.List =
-        kind === "unlinked" ? Report.unlinked(loaded.input, options) : kind === "data-quality" ? Report.dataQuality(loaded.input, options) : Report.earlyWarning(loaded.input, options)
+      const steps: Steps.Steps<Report.List> =
+        kind === "unlinked"
+          ? Report.unlinkedInSteps(loaded.input, options)
+          : kind === "data-quality"
+            ? Report.dataQualityInSteps(loaded.input, options)
+            : Report.earlyWarningInSteps(loaded.input, options)
+      const report = yield* Turns.drive(steps)
       const context: Unlinked.Context = {
         lang: flags.lang,
         revealed: flags.reveal,
@@ -72,7 +78,7 @@ export const runList = (
       // Full ID numbers and phones: the file is its owner's only.
       const file = { private: flags.reveal }
       yield* Shared.writeReport(chosen, outPath, file, {
-        xlsx: (path) => Unlinked.writeXlsx(report, context, path),
+        xlsx: (target) => Unlinked.writeXlsx(report, context, target),
         csv: (sink) => Unlinked.writeCsv(report, context, sink),
         json: (sink) => Unlinked.writeJson(report, context, sink),
         html: () => Html.render(report, context)

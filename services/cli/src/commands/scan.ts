@@ -66,7 +66,7 @@ export const runScan = (flags: ScanFlags): Effect.Effect<void, CommandError> =>
       const loaded = yield* Shared.load(origin, reading)
       yield* Shared.note(flags.quiet, loaded.summary)
       if (flags.format === "xlsx") {
-        yield* Sink.staged(outPath, {}, (temp) => ScanOutput.writeXlsx(loaded, temp))
+        yield* Sink.staged(outPath, {}, (target) => ScanOutput.writeXlsx(loaded, target))
       } else {
         const sink = yield* Sink.open(outPath)
         yield* ScanOutput.writeTextFormat(flags.format, loaded, sink)

@@ -20,6 +20,7 @@ import * as Settings from "../Settings.ts"
 import * as Sink from "../Sink.ts"
 import * as Sources from "../Sources.ts"
 import * as Time from "../Time.ts"
+import * as Turns from "../Turns.ts"
 
 export const events = Flag.String("events").pipe(
   Flag.withMetavar("FILE|DIR|-"),
@@ -166,7 +167,7 @@ export const defaultWorkbook = (report: string, orgId: string | undefined, asOf:
 
 /** How one report is written in each format: a workbook to a path, the text formats to a sink. */
 export interface ReportWriters {
-  readonly xlsx: (path: string) => Effect.Effect<void, WriteFailed>
+  readonly xlsx: (target: Sink.Staged) => Effect.Effect<void, WriteFailed>
   readonly csv: (sink: Sink.Sink) => Effect.Effect<void, WriteFailed>
   readonly json: (sink: Sink.Sink) => Effect.Effect<void, WriteFailed>
   readonly html: () => string
@@ -318,6 +319,8 @@ export const readEvents = (
 ): Effect.Effect<{ readonly ingested: Ingest.Ingested; readonly asOf: number; readonly progress: Progress.Progress }, CommandError, Scope.Scope> =>
   Effect.gen(function* () {
     const asOf = yield* Time.asOf(options.asOf)
+    // Before the reading, not after it: a closed standard output fails at once.
+    if (options.out === "-") yield* Sink.checkStandardOutput
     const rejectsPath = Option.getOrElse(options.rejects, () => defaultRejectsPath(options.out))
     const outputs: ReadonlyArray<Outputs.Output> = [
       ...(options.out === undefined ? [] : [{ what: "--out", path: options.out }]),
@@ -353,13 +356,14 @@ export const readEvents = (
     return { ingested, asOf, progress }
   })
 
-/** Reads every source through the core scan and evaluates as of the instant. */
+/** Reads every source through the core scan and evaluates as of the instant, a slice at a time. */
 export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, CommandError, Scope.Scope> =>
-  Effect.map(readEvents(options), ({ ingested, asOf, progress }) => {
+  Effect.gen(function* () {
+    const { ingested, asOf, progress } = yield* readEvents(options)
     const { members, observations } = ingested.state
     progress.status(`evaluating ${Progress.number(members.size)} members and matching ${Progress.number(observations.size)} observations …`)
     // The commands read projections only for the rows of unlinked members.
-    const result = Scan.evaluate(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" })
+    const result = yield* Turns.drive(Scan.evaluateInSteps(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" }))
     progress.done()
     return { result, ingested, asOf }
   })

@@ -13,6 +13,7 @@ import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
 import * as Time from "../Time.ts"
+import * as Turns from "../Turns.ts"
 import * as Shared from "./shared.ts"
 
 /** About how many events a member produces with the default mix (15.06 measured at 1,000,000 members). */
@@ -39,12 +40,6 @@ export interface SimulateOptions {
   readonly gzip: boolean
   readonly quiet: boolean
 }
-
-/**
- * Lets the event loop run: a signal's handler (SIGINT, SIGTERM) only runs between tasks, and
- * `ready` resolves without leaving the current one while the file keeps up.
- */
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Simulates into a directory; the manifest describes what was written. */
 export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly manifest: Manifest; readonly eventsPath: string }, CommandError> =>
@@ -91,19 +86,16 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
             observations++
           }
           if (malformed.length < flags.malformed && count % every === 0) broken()
-          if ((count & 0x3fff) === 0) {
+          // Every slice the files catch up and the event loop turns (`Turns`): a signal is seen.
+          if (Turns.due()) {
             progress.update({ label: "simulate", events: count })
-            await events.ready()
             await labels.ready()
-            await tick()
+            await events.ready()
           }
         }
         while (malformed.length < flags.malformed) {
           broken()
-          if ((malformed.length & 0x3fff) === 0) {
-            await events.ready()
-            await tick()
-          }
+          if (Turns.due()) await events.ready()
         }
         labels.write(observations === 0 ? "[]\n" : "\n]\n")
         await events.close()

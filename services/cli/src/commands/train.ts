@@ -10,6 +10,7 @@ import { MatchRule, Training } from "@relink/core"
 import { BadArgument, CannotTrain, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
+import * as Turns from "../Turns.ts"
 import * as Shared from "./shared.ts"
 
 const pairs = Flag.Int("pairs").pipe(
@@ -62,10 +63,10 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       }
       const read = yield* Shared.readEvents({ ...flags, out: outPath })
       yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
-      const { members: candidates, observations: observed } = Training.peopleOf(read.ingested.state)
+      const { members: candidates, observations: observed } = yield* Turns.drive(Training.peopleOfInSteps(read.ingested.state))
       read.progress.status(`training on ${Progress.number(candidates.length)} members and ${Progress.number(observed.length)} observations …`)
       const started = performance.now()
-      const result = Training.train(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs })
+      const result = yield* Turns.drive(Training.trainInSteps(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs }))
       read.progress.done()
       if (Result.isFailure(result)) return yield* new CannotTrain({ events: flags.events === "-" ? "standard input" : flags.events, reason: result.failure.reason })
       const trained = result.success

@@ -4,9 +4,10 @@
  * the same rows into one table, JSON wraps them in one document, XLSX puts them on two sheets.
  */
 import { Effect } from "effect"
-import { Instant, Matching, MatchRule, Scan, Status } from "@relink/core"
+import { Instant, Matching, MatchRule, Scan, Status, Steps } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
+import * as Turns from "../Turns.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
 import * as Json from "./Json.ts"
@@ -70,37 +71,29 @@ export type Rows = Pick<Scan.Result, "asOf" | "evaluations" | "proposals" | "eve
 export type Format = "jsonl" | "csv" | "json" | "xlsx"
 export const formats: ReadonlyArray<Format> = ["jsonl", "csv", "json", "xlsx"]
 
-/** Lets output streams drain every so many rows. */
-const BATCH = 5000
-
-const writeText = (
-  sink: Sink.Sink,
-  produce: (emit: (text: string) => void) => Iterable<number>
-): Effect.Effect<void, WriteFailed> =>
+/**
+ * Writes what `produce` emits; it yields after each row (or step of work), and every slice the
+ * output catches up and the event loop turns (`Turns`).
+ */
+const writeText = (sink: Sink.Sink, produce: (emit: (text: string) => void) => Iterable<unknown>): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
-    for (const _ of produce(s.write)) await s.ready()
+    for (const _ of produce(s.write)) if (Turns.due()) await s.ready()
     await s.ready()
   })
 
-function* batches<A>(items: ReadonlyArray<A>, each: (item: A) => void): Generator<number> {
-  for (let i = 0; i < items.length; i++) {
-    each(items[i] as A)
-    if (i % BATCH === BATCH - 1) yield i
-  }
-}
-
 /**
- * A scan's evaluations as they are made, then its proposals: what `writeLines` takes. `between`
- * runs after the last evaluation and before matching (the embedded scan collects garbage there).
+ * A scan's evaluations as they are made, then the steps of matching (`undefined`), then its
+ * proposals: what `writeLines` takes. `between` runs after the last evaluation and before matching
+ * (the embedded scan collects garbage there).
  */
 export function* scanned(
   state: Scan.State,
   options: Scan.Options,
   between: () => void
-): Generator<Status.Evaluation, Scan.Proposed> {
+): Generator<Status.Evaluation | undefined, Scan.Proposed> {
   const evaluated = yield* Scan.evaluations(state, options)
   between()
-  return Scan.propose(state, evaluated, options.rule)
+  return yield* Scan.proposeInSteps(state, evaluated, options.rule)
 }
 
 /** The evaluations one by one, then the proposals: what `writeLines` takes, from arrays. */
@@ -178,12 +171,13 @@ const lineFormats = {
 
 /**
  * Writes JSON Lines or CSV as the evaluations come — a row per member in member id order, then a
- * row per proposal the evaluations end with — letting the output drain every so many rows. Fed by
- * `Scan.evaluations`, a scan never holds every member's evaluation at once.
+ * row per proposal the evaluations end with (an `undefined` between them is a step of work, no
+ * row) — letting the output drain every slice. Fed by `Scan.evaluations`, a scan never holds every
+ * member's evaluation at once.
  */
 export const writeLines = (
   format: "jsonl" | "csv",
-  rows: Iterator<Status.Evaluation, Scan.Proposed>,
+  rows: Iterator<Status.Evaluation | undefined, Scan.Proposed>,
   rule: MatchRule.MatchRule,
   sink: Sink.Sink
 ): Effect.Effect<Written, WriteFailed> => {
@@ -199,12 +193,16 @@ export const writeLines = (
       if (next.done === true) {
         proposals = next.value.proposals.length
         crowded = next.value.crowded
-        yield* batches(next.value.proposals, (p) => emit(match(p, rule)))
+        yield* Steps.each(next.value.proposals, (p) => emit(match(p, rule)))
         return
       }
-      emit(member(next.value))
-      if (Status.unlinked.has(next.value.status)) unlinked++
-      if (++members % BATCH === 0) yield members
+      const evaluation = next.value
+      if (evaluation !== undefined) {
+        emit(member(evaluation))
+        if (Status.unlinked.has(evaluation.status)) unlinked++
+        members++
+      }
+      yield
     }
   }).pipe(Effect.map(() => ({ members, unlinked, proposals, crowded })))
 }
@@ -225,9 +223,9 @@ export const writeTextFormat = (format: Exclude<Format, "xlsx">, result: Rows, s
           unregisteredMembers: result.unregisteredMembers
         }
         emit(`${Json.stringify(head).slice(0, -1)},"members":[`)
-        yield* batches(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${Json.stringify(memberRow(e))}`))
+        yield* Steps.each(evaluations, (e) => emit(`${e === evaluations[0] ? "" : ","}\n${Json.stringify(memberRow(e))}`))
         emit(`],"matches":[`)
-        yield* batches(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${Json.stringify(matchRow(p, rule))}`))
+        yield* Steps.each(proposals, (p) => emit(`${p === proposals[0] ? "" : ","}\n${Json.stringify(matchRow(p, rule))}`))
         emit("]}\n")
       })
   }
@@ -257,13 +255,11 @@ const matchColumns: ReadonlyArray<Xlsx.Column> = [
   { header: "explanation", width: 120 }
 ]
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
-
 /** Writes the scan as a workbook: summary, members, matches. */
-export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule">, path: string): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule">, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const workbook = yield* Xlsx.open(path)
+      const workbook = yield* Xlsx.open(target)
       const summary = Xlsx.sheet(workbook, "summary", [
         { header: "status", width: 24 },
         { header: "状态", width: 14 },
@@ -274,7 +270,7 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule
       for (const status of Status.statuses) summary.row([status, Status.labels[status].zh, counts.get(status) ?? 0])
       summary.below(["total", "合计", result.evaluations.length], { bold: true })
       summary.commit()
-      yield* Sink.attempt(path, async () => {
+      yield* Sink.attempt(target.path, async () => {
         const parts = Math.max(1, Math.ceil(result.evaluations.length / ROWS_PER_SHEET))
         for (let part = 0; part < parts; part++) {
           const sheet = Xlsx.sheet(workbook, "members", memberColumns)
@@ -292,7 +288,7 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule
               row.lastContactAt,
               row.nextReviewAt
             ])
-            if (i % BATCH === BATCH - 1) await tick()
+            if (Turns.due()) await Turns.take()
           }
           sheet.commit()
         }
@@ -300,7 +296,7 @@ export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule
         for (let i = 0; i < result.proposals.length && i < ROWS_PER_SHEET; i++) {
           const row = matchRow(result.proposals[i] as Matching.Proposal, result.rule)
           matches.row([row.observationEventId, row.memberId, row.decision, row.weight, row.probability, row.explanation.text])
-          if (i % BATCH === BATCH - 1) await tick()
+          if (Turns.due()) await Turns.take()
         }
         matches.commit()
       })

@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { Instant, type Report, Screening, Status } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
+import * as Turns from "../Turns.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
 import * as Json from "./Json.ts"
@@ -133,11 +134,11 @@ export const writeJson = (report: Screening.Progress, context: Context, sink: Si
  * XLSX: the scope's total per period (with span and scope), the organisations' periods, the members
  * found, and members per status at each instant; each sheet with its header row frozen.
  */
-export const writeXlsx = (report: Screening.Progress, context: Context, path: string): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (report: Screening.Progress, context: Context, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const t = text[context.lang]
-      const workbook = yield* Xlsx.open(path)
+      const workbook = yield* Xlsx.open(target)
       const measureColumns = Screening.measures.map((m) => ({ header: m[context.lang], width: 12 }))
       const periodColumns = [
         { header: t.period, width: 11 },
@@ -155,28 +156,28 @@ export const writeXlsx = (report: Screening.Progress, context: Context, path: st
       summary.below([t.rule])
       summary.commit()
       const byOrg = Xlsx.sheet(workbook, t.byOrg, [{ header: t.org, width: 30 }, { header: t.orgId, width: 18, identifier: true }, ...periodColumns, ...measureColumns])
-      yield* Sink.attempt(path, async () => {
-        let n = 0
+      const names = new Map(report.rows.map((r) => [r.orgId, r.org]))
+      yield* Sink.attempt(target.path, async () => {
         for (const row of report.rows) {
           row.cells.forEach((cell, i) => byOrg.row([row.org, row.orgId, ...periodCells(i), ...values(cell)]))
-          if (++n % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+          if (Turns.due()) await Turns.take()
         }
+        byOrg.commit()
+        const found = Xlsx.sheet(workbook, t.found, [
+          { header: t.period, width: 11 },
+          { header: t.memberId, width: 14, identifier: true },
+          { header: t.org, width: 30 },
+          { header: t.orgId, width: 18, identifier: true },
+          { header: t.how, width: 16 },
+          { header: t.foundAt, width: 12 },
+          { header: t.days, width: 10 }
+        ])
+        for (const f of report.found) {
+          found.row([report.periods[f.period]?.label ?? "", f.memberId, names.get(f.orgId) ?? f.orgId, f.orgId, Screening.relinkLabel(f.relink, context.lang), date(f.relink.at), f.days ?? null])
+          if (Turns.due()) await Turns.take()
+        }
+        found.commit()
       })
-      byOrg.commit()
-      const names = new Map(report.rows.map((r) => [r.orgId, r.org]))
-      const found = Xlsx.sheet(workbook, t.found, [
-        { header: t.period, width: 11 },
-        { header: t.memberId, width: 14, identifier: true },
-        { header: t.org, width: 30 },
-        { header: t.orgId, width: 18, identifier: true },
-        { header: t.how, width: 16 },
-        { header: t.foundAt, width: 12 },
-        { header: t.days, width: 10 }
-      ])
-      for (const f of report.found) {
-        found.row([report.periods[f.period]?.label ?? "", f.memberId, names.get(f.orgId) ?? f.orgId, f.orgId, Screening.relinkLabel(f.relink, context.lang), date(f.relink.at), f.days ?? null])
-      }
-      found.commit()
       const trend = Xlsx.sheet(workbook, t.trend, [{ header: t.instant, width: 12 }, ...Status.statuses.map((s) => ({ header: Status.labels[s][context.lang], width: 11 }))])
       report.statusCounts.forEach((counts, i) => trend.row([date(report.instants[i] as number), ...Status.statuses.map((s) => counts[s] ?? 0)]))
       trend.commit()

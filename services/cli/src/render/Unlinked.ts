@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { Instant, type Report } from "@relink/core"
 import type { WriteFailed } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
+import * as Turns from "../Turns.ts"
 import * as Csv from "./Csv.ts"
 import * as Xlsx from "./Xlsx.ts"
 import * as Json from "./Json.ts"
@@ -98,9 +99,9 @@ export const writeCsv = (report: Report.List, context: Context, sink: Sink.Sink)
   Sink.run(sink, async (s) => {
     const identifierPositions: ReadonlySet<number> = new Set(report.columns.flatMap((c, i) => (IDENTIFIERS.has(c.id) ? [i] : [])))
     s.write(Csv.BOM + Csv.record(report.columns.map((c) => c[context.lang])))
-    for (let i = 0; i < report.rows.length; i++) {
-      s.write(Csv.record(cells(report, report.rows[i] as Report.ListRow), identifierPositions))
-      if (i % 5000 === 4999) await s.ready()
+    for (const row of report.rows) {
+      s.write(Csv.record(cells(report, row), identifierPositions))
+      if (Turns.due()) await s.ready()
     }
     await s.ready()
   })
@@ -120,7 +121,7 @@ export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink
     s.write(`${Json.stringify(head, 1).slice(0, -2)},\n "rows": [`)
     for (let i = 0; i < report.rows.length; i++) {
       s.write(`${i === 0 ? "" : ","}\n  ${Json.stringify(report.rows[i])}`)
-      if (i % 5000 === 4999) await s.ready()
+      if (Turns.due()) await s.ready()
     }
     s.write("\n ]\n}\n")
     await s.ready()
@@ -140,12 +141,12 @@ export const maxOrganisationSheets = 1_000
  * then one sheet per responsible organisation — or, past `maxOrganisationSheets`, one sheet for
  * all of them, which the summary says — each with the header row frozen.
  */
-export const writeXlsx = (report: Report.List, context: Context, path: string): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (report: Report.List, context: Context, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const t = labels(report.kind, context.lang)
       const all = groups(report)
-      const workbook = yield* Xlsx.open(path)
+      const workbook = yield* Xlsx.open(target)
       const summary = Xlsx.sheet(workbook, t.summary, [
         { header: t.org, width: 36 },
         { header: t.orgId, width: 18, identifier: true },
@@ -171,14 +172,13 @@ export const writeXlsx = (report: Report.List, context: Context, path: string): 
         wrap: WRAPPED.has(c.id),
         identifier: IDENTIFIERS.has(c.id)
       }))
-      yield* Sink.attempt(path, async () => {
-        let n = 0
+      yield* Sink.attempt(target.path, async () => {
         const one = combined ? Xlsx.sheet(workbook, t.allOrgs, columns) : undefined
         for (const group of all) {
           const sheet = one ?? Xlsx.sheet(workbook, group.name, columns)
           for (const row of group.rows) {
             sheet.row(cells(report, row))
-            if (++n % 5000 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+            if (Turns.due()) await Turns.take()
           }
           if (one === undefined) sheet.commit()
         }

@@ -160,14 +160,14 @@ const intercept = (workbook: Workbook): void => {
   zip.append = (source, data) => append(typeof source === "string" ? rewrite(workbook, data.name, source) : source, data)
 }
 
-/** A streaming workbook written to `path`, committed when `commit` runs. */
-export const open = (path: string): Effect.Effect<Workbook, WriteFailed, Scope.Scope> =>
-  Effect.all([Sink.ensureDirectory(path), load]).pipe(
-    Effect.flatMap(([, excel]) =>
+/** A streaming workbook written to the staged file, committed when `commit` runs. */
+export const open = ({ path, file }: Sink.Staged): Effect.Effect<Workbook, WriteFailed, Scope.Scope> =>
+  load.pipe(
+    Effect.flatMap((excel) =>
       Effect.acquireRelease(
         Effect.try({
           try: () => {
-            const writer = new excel.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: true })
+            const writer = new excel.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: true })
             writer.creator = "relink"
             writer.lastModifiedBy = "relink"
             const workbook: Workbook = { writer, path, used: new Set(), tables: [] }

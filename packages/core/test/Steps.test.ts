@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Result } from "effect"
 import * as fc from "fast-check"
 import type * as Event from "../src/Event.ts"
 import * as MatchRule from "../src/MatchRule.ts"
@@ -7,6 +8,7 @@ import * as Report from "../src/Report.ts"
 import * as Scan from "../src/Scan.ts"
 import * as Steps from "../src/Steps.ts"
 import * as Training from "../src/Training.ts"
+import * as A from "./arbitraries.ts"
 import * as E from "./eventArbitraries.ts"
 import * as F from "./fixtures.ts"
 
@@ -98,9 +100,12 @@ describe("Steps", () => {
   })
 
   it("training in slices is training at once, and takes a step per random pair compared", () => {
-    const { members, observations } = Training.peopleOf(scanOf(F.sample60, F.at("2026-11-27")))
+    // Enough to train on (Training.minimum): members, and observations that are some of them seen again.
+    const members = A.crowd(Training.minimum.members)
+    const observations = members.slice(0, 2 * Training.minimum.sessionPairs).map((m) => m.person)
     const options = { uPairs: 2000, seed: 7 }
     const whole = Training.train(members, observations, MatchRule.chinese, options)
+    assert.isTrue(Result.isSuccess(whole))
     fc.assert(
       fc.property(sizes, (slices) => {
         const { result, steps } = sliced(Training.trainInSteps(members, observations, MatchRule.chinese, options), slices, () => undefined)

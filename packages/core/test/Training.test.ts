@@ -177,12 +177,7 @@ describe("name frequencies", () => {
 })
 
 describe("Training.train on too little data", () => {
-  /** Members with a name, a valid ID number (its birth date and gender read from it) and a region, from a seed. */
-  const crowd = (size: number): ReadonlyArray<Matching.Candidate> => {
-    const people = fc.sample(fc.record({ name: A.chineseName, idNumber: A.validIdNumber, region: A.addressCode }), { numRuns: size, seed: 42 })
-    return people.map(({ name, idNumber, region }, i) => ({ memberId: `m-${i}`, person: Matching.person({ name, idNumber: Redacted.make(idNumber), regions: [region] }) }))
-  }
-  const members = crowd(Training.minimum.members)
+  const members = A.crowd(Training.minimum.members)
   /** Observations that are members seen again: blocking on the ID number finds each. */
   const seenAgain = (count: number) => members.slice(0, count).map((m) => m.person)
   const byIdNumber: MatchRule.MatchRule = { ...MatchRule.reasoned, blocking: [["idNumber"]] }

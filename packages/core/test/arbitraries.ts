@@ -11,8 +11,10 @@
  * The `format…` functions give the noisy spellings of one canonical value, so a test can check
  * that parsing the noisy form gives the canonical one back.
  */
+import { Redacted } from "effect"
 import * as fc from "fast-check"
 import { checkCharacter, type IdNumber } from "../src/IdNumber.ts"
+import * as Matching from "../src/Matching.ts"
 import type { Phone } from "../src/Phone.ts"
 import { formatCst } from "../src/Instant.ts"
 import { provinceCodes } from "../src/RegionCode.ts"
@@ -192,3 +194,9 @@ export const nearInstant: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.oneof(instantParts, cstInstant).chain(mutateCharacter) },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }) }
 )
+
+/** Members with a name, a valid ID number (its birth date and gender read from it) and a region, the same for a seed. */
+export const crowd = (size: number, seed = 42): ReadonlyArray<Matching.Candidate> =>
+  fc
+    .sample(fc.record({ name: chineseName, idNumber: validIdNumber, region: addressCode }), { numRuns: size, seed })
+    .map(({ name, idNumber, region }, i) => ({ memberId: `m-${i}`, person: Matching.person({ name, idNumber: Redacted.make(idNumber), regions: [region] }) }))

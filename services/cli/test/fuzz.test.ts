@@ -261,7 +261,9 @@ describe("every command against hostile ids, names, paths and devices", () => {
         writeFileSync(outPath, "previous")
         const args = [...template.args("org-5101-0001"), "--events", sim.eventsPath, ...(template.asOf ? ["--as-of", AS_OF] : []), ...(template.ext === "" ? [] : ["--out", outPath]), "--quiet"]
         const ended = await new Promise<{ readonly code: number | null; readonly seconds: number | undefined }>((resolve, reject) => {
-          const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: "ignore" })
+          // Standard output read and dropped: "ignore" would hand the child the null device read-write, which relink takes for a closed one.
+          const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] })
+          child.stdout.resume()
           let sent: number | undefined
           const kill = setTimeout(() => child.kill("SIGKILL"), 120_000)
           const timer = setTimeout(() => {

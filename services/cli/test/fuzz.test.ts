@@ -247,7 +247,7 @@ describe("every command against hostile ids, names, paths and devices", () => {
         }
       ),
       // Each run spawns the command once: a failure is reported with its seed, unshrunk.
-      { numRuns: 40, endOnFailure: true }
+      { numRuns: 30, endOnFailure: true }
     )
   })
 
@@ -288,7 +288,7 @@ describe("every command against hostile ids, names, paths and devices", () => {
         }
         assert.deepStrictEqual(readdirSync(dir).filter((n) => n.endsWith(".tmp")), [], what)
       }),
-      { numRuns: 12, endOnFailure: true }
+      { numRuns: 8, endOnFailure: true }
     )
   })
 })

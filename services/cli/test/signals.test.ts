@@ -56,7 +56,13 @@ const readPosition = (pid: number, path: string): number => {
 const temporaries = (dir: string): ReadonlyArray<string> => readdirSync(dir).filter((name) => /^\..*\.tmp$/.test(name))
 
 /** A TCP server that accepts connections and never answers: a broker, a database or a collector that hangs. */
-const blackHole = (): Promise<{ readonly port: number; readonly connections: () => number; readonly close: () => void }> =>
+interface BlackHole {
+  readonly port: number
+  readonly connections: () => number
+  readonly close: () => void
+}
+
+const blackHole = (): Promise<BlackHole> =>
   new Promise((resolve) => {
     let connections = 0
     const server: Server = createServer((socket) => {
@@ -75,6 +81,16 @@ const blackHole = (): Promise<{ readonly port: number; readonly connections: () 
       })
     })
   })
+
+/** Runs `use` with a black hole listening, and closes it however `use` ends. */
+const withBlackHole = async (use: (hole: BlackHole) => Promise<void>): Promise<void> => {
+  const hole = await blackHole()
+  try {
+    await use(hole)
+  } finally {
+    hole.close()
+  }
+}
 
 interface Watched {
   readonly child: ChildProcess
@@ -235,22 +251,17 @@ describe("every command stops within 2 s of a signal, its previous output intact
     }
   }, 240_000)
 
-  it("publish, blocked on brokers that never answer or refuse", async () => {
-    const hole = await blackHole()
-    try {
+  it("publish, blocked on brokers that never answer or refuse", async () =>
+    withBlackHole(async (hole) => {
       const dir = tempDir("signals-publish")
       const env = cleanEnv()
       const answering = (n: number): Moment => () => hole.connections() >= n
       stoppedWell("publish (broker never answers)", await stop(["publish", "--events", events, "--brokers", `127.0.0.1:${hole.port}`], answering(1), "SIGINT", { cwd: dir, env }), "SIGINT", dir, [])
       stoppedWell("publish (broker refuses)", await stop(["publish", "--events", events, "--brokers", "127.0.0.1:1"], blocked(), "SIGTERM", { cwd: dir, env }), "SIGTERM", dir, [])
-    } finally {
-      hole.close()
-    }
-  }, 120_000)
+    }), 120_000)
 
-  it("worker, blocked on Kafka and MongoDB that never answer: exits 0 on SIGTERM and SIGINT", async () => {
-    const hole = await blackHole()
-    try {
+  it("worker, blocked on Kafka and MongoDB that never answer: exits 0 on SIGTERM and SIGINT", async () =>
+    withBlackHole(async (hole) => {
       const dir = tempDir("signals-worker")
       const env = { ...cleanEnv(), RELINK_PII_KEY: KEY }
       const address = `127.0.0.1:${hole.port}`
@@ -259,22 +270,15 @@ describe("every command stops within 2 s of a signal, its previous output intact
         const run = await stop(["worker", "--brokers", address, "--mongo", `mongodb://${address}`, "--http-port", "0"], () => hole.connections() > before, signal, { cwd: dir, env })
         stoppedWell("worker", run, signal, dir, [], 0)
       }
-    } finally {
-      hole.close()
-    }
-  }, 120_000)
+    }), 120_000)
 
-  it("report --mongo, blocked on a server that never answers", async () => {
-    const hole = await blackHole()
-    try {
+  it("report --mongo, blocked on a server that never answers", async () =>
+    withBlackHole(async (hole) => {
       const { dir, path } = withPrevious("unlinked.xlsx")
       const env = { ...cleanEnv(), RELINK_PII_KEY: KEY }
       const run = await stop(["report", "unlinked", "--mongo", `mongodb://127.0.0.1:${hole.port}`, "--out", path], () => hole.connections() > 0, "SIGTERM", { cwd: dir, env })
       stoppedWell("report unlinked --mongo", run, "SIGTERM", dir, [path])
-    } finally {
-      hole.close()
-    }
-  }, 60_000)
+    }), 60_000)
 
   it("scan, blocked reading a FIFO with no writer and a standard input that never ends", async () => {
     const { dir, path } = withPrevious("scan.jsonl")
@@ -292,17 +296,13 @@ describe("every command stops within 2 s of a signal, its previous output intact
     stoppedWell("scan > pipe nobody reads", run, "SIGTERM", dir, [])
   }, 60_000)
 
-  it("scan, its span's export blocked on a collector that never answers", async () => {
-    const hole = await blackHole()
-    try {
+  it("scan, its span's export blocked on a collector that never answers", async () =>
+    withBlackHole(async (hole) => {
       const { dir, path } = withPrevious("scan.jsonl")
       const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${hole.port}`, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }
       const run = await stop(["scan", "--events", events, "--as-of", AS_OF, "--out", path], afterReading(), "SIGINT", { cwd: dir, env })
       stoppedWell("scan with a collector that never answers", run, "SIGINT", dir, [path])
-    } finally {
-      hole.close()
-    }
-  }, 60_000)
+    }), 60_000)
 
   it("prints what it measured", () => {
     // command | signal | from the signal to the exit | exit code

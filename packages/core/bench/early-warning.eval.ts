@@ -1,172 +1,182 @@
 /**
- * Forward evaluation of the early warning (`Rhythm`, docs/early-warning.md): simulate to T + 180
- * days, give the model only the events up to T, and score its warnings at T against what happened.
+ * Forward evaluation of the early warning (docs/early-warning.md), the way a deployment meets it:
+ * simulate a world to T + horizon + settle; fit the model with the backtest `relink train` runs, on the
+ * events up to T alone (`Backtest`); warn at T; score the warnings against what the events say at
+ * T + horizon.
  *
- *   node packages/core/bench/early-warning.eval.ts [--members 50000] [--seed 7] [--horizon 180] [--suspicion φ] [--spreadFloor s] [--minGaps n] [--quick]
+ *   node packages/core/bench/early-warning.eval.ts [--shape rhythms|varied] [--members 50000] [--seed 7] [--horizon 180] [--settle 180] [--precision 0.3] [--svg FILE]
  *
- * - Watched: the members registered at T whose status is active, floating or in transit (not yet
- *   at risk or worse).
- * - Positive: watched, and lost or floating-unregistered at T + horizon (a scan of every event).
- * - The model warns at T when φ, from the member's own contact days up to T, reaches a threshold;
- *   the baseline warns when the member has been silent for more than N days. Both are swept.
- * - Lead time of a true warning: days from T to the date the fixed rule would put the member at
- *   risk (last contact + `contactWarningMonths`).
- * - The comparison is at equal precision: for each model threshold, the baseline N with the best
- *   recall among those at least as precise.
+ * - Watched: members active, floating or in transit at T. Positive: watched, and lost or away
+ *   unregistered at T + horizon.
+ * - The model warns at T when its flag is up at T (`early-warning`), and gives each watched member a
+ *   probability. The baseline warns when the member has been silent for more than N days, for
+ *   every N from 1 to 120; the comparison is with the N of best recall at no less precision.
+ * - Lead of a true warning: days from T to the date the fixed rule would put the member at risk.
+ * - Calibration: mean probability against the observed rate, per decile of probability.
  */
+import { writeFileSync } from "node:fs"
+import { parseArgs } from "node:util"
 import { Result } from "effect"
+import * as Backtest from "../src/Backtest.ts"
+import * as EarlyWarning from "../src/EarlyWarning.ts"
 import * as Event from "../src/Event.ts"
 import { addMonths, DAY } from "../src/Instant.ts"
-import * as Policy from "../src/Policy.ts"
 import { median } from "../src/internal/Median.ts"
-import * as Projection from "../src/Projection.ts"
-import * as Rhythm from "../src/Rhythm.ts"
+import * as Policy from "../src/Policy.ts"
 import * as Scan from "../src/Scan.ts"
-import * as Status from "../src/Status.ts"
+import type * as Status from "../src/Status.ts"
+import * as Steps from "../src/Steps.ts"
 // By path, not as "@relink/simulation": the simulation depends on core, so core cannot depend on it.
 import { Simulation } from "../../simulation/src/index.ts"
-import { asOf as end, header, int, line, machine, numberOptions, seconds, timed } from "./common.ts"
+import { asOf as end, header, int, line, machine, seconds, timed } from "./common.ts"
+import * as Plot from "./plot.ts"
 
-const options = numberOptions({ members: 50_000, seed: 7, horizon: 180, suspicion: 0, spreadFloor: 0, minGaps: 0 })
-if (options.quick) options.members = Math.min(options.members, 10_000)
-// The policy's thresholds, or those given (0: the default).
-const policy: Policy.Policy = {
-  ...Policy.defaults,
-  ...(options.suspicion > 0 && { earlyWarningSuspicion: options.suspicion }),
-  ...(options.spreadFloor > 0 && { earlyWarningSpreadFloor: options.spreadFloor }),
-  ...(options.minGaps > 0 && { earlyWarningMinGaps: options.minGaps })
-}
-const T = end - options.horizon * DAY
-
-const watched: ReadonlySet<Status.Status> = new Set(["active", "floating", "in-transit"])
+const { values } = parseArgs({
+  options: {
+    shape: { type: "string", default: "rhythms" },
+    members: { type: "string", default: "50000" },
+    seed: { type: "string", default: "7" },
+    horizon: { type: "string", default: "180" },
+    precision: { type: "string", default: String(Backtest.defaults.targetPrecision) },
+    settle: { type: "string", default: "180" },
+    svg: { type: "string" }
+  },
+  strict: true
+})
+const shape = values.shape === "varied" ? "varied" : "rhythms"
+const members = Number(values.members)
+const seed = Number(values.seed)
+const horizonDays = Number(values.horizon)
+const targetPrecision = Number(values.precision)
+// The simulation places each life's outcome against its end (a lost member's last contact is 6–28
+// months before it), so its last months hold more outcomes than any earlier stretch: the outcomes
+// are read `settle` days before the end, where the world is as steady as any history.
+const settleDays = Number(values.settle)
+const outcomesAt = end - settleDays * DAY
+const T = outcomesAt - horizonDays * DAY
 const positive: ReadonlySet<Status.Status> = new Set(["lost", "floating-unregistered"])
 
 interface Member {
-  readonly memberId: string
-  /** Days silent at T. */
   readonly gap: number
-  /** φ at T; 0 without a rhythm. */
-  readonly phi: number
-  /** Days from T to the fixed rule's at-risk date. */
+  readonly probability: number
+  readonly warned: boolean
   readonly lead: number
   readonly positive: boolean
-  /** The status at T + horizon. */
-  readonly outcome: Status.Status
 }
 
-const { result: members, ms } = timed(() => {
-  const atT = Scan.make()
+const { result: world, ms: simulated } = timed(() => {
+  const atT = Scan.make({ history: true })
   const events: Array<Event.Event> = []
-  for (const item of Simulation.generate({ members: options.members, seed: options.seed, asOf: end })) {
+  for (const item of Simulation.generate({ members, seed, asOf: end })) {
     const decoded = Event.decodeUnknown(item.event)
     if (Result.isFailure(decoded)) throw new Error(`the simulation wrote an event that does not decode: ${decoded.failure.reason}`)
     events.push(decoded.success)
     Scan.addAsOf(atT, decoded.success, T)
   }
-  const later = new Map(Scan.run(events, { asOf: end, policy }).evaluations.map((e) => [e.memberId, e]))
-  const now = Scan.evaluate(atT, { asOf: T, policy })
+  return { atT, events }
+})
+
+const { result: outcome, ms: fitted } = timed(() => {
+  const result = Steps.run(Backtest.runInSteps(world.atT, T, Policy.defaults, { ...Backtest.defaults, horizonDays, targetPrecision }))
+  if (Result.isFailure(result)) throw new Error(result.failure.reason)
+  return result.success
+})
+const policy: Policy.Policy = { ...Policy.defaults, earlyWarning: outcome.model }
+
+const { result: watched, ms: scored } = timed(() => {
+  const later = new Map(Scan.run(world.events, { asOf: outcomesAt, policy }).evaluations.map((e) => [e.memberId, e.status]))
+  const now = Scan.run(world.events, { asOf: T, policy })
   const out: Array<Member> = []
   for (const evaluation of now.evaluations) {
-    if (!watched.has(evaluation.status)) continue
-    const projection = now.members.get(evaluation.memberId) as Projection.Projection
-    const last = evaluation.lastContact?.at ?? projection.registrationStamp?.at ?? T
-    const rhythm = Rhythm.of(projection.contactDays, policy)
+    const status = evaluation.status
+    if (status !== "active" && status !== "floating" && status !== "in-transit") continue
+    const projection = now.members.get(evaluation.memberId)
+    const last = evaluation.lastContact?.at ?? projection?.registrationStamp?.at ?? T
+    const rhythm = EarlyWarning.rhythmOf(outcome.model, projection?.contactDays ?? [])
     out.push({
-      memberId: evaluation.memberId,
       gap: (T - last) / DAY,
-      phi: rhythm === undefined ? 0 : Rhythm.suspicion(rhythm, last, T),
+      probability: EarlyWarning.probability(outcome.model, rhythm, status, (T - last) / DAY),
+      warned: evaluation.flags.includes("early-warning"),
       lead: (addMonths(last, policy.contactWarningMonths) - T) / DAY,
-      positive: positive.has(later.get(evaluation.memberId)?.status ?? "active"),
-      outcome: later.get(evaluation.memberId)?.status ?? "active"
+      positive: positive.has(later.get(evaluation.memberId) ?? "active")
     })
   }
   return out
 })
 
-const positives = members.filter((m) => m.positive).length
-
-interface Score {
-  readonly warned: number
-  readonly precision: number
-  readonly recall: number
-  readonly medianLead: number
-}
-
-const score = (warns: (m: Member) => boolean): Score => {
-  const warned = members.filter(warns)
+const positives = watched.filter((m) => m.positive).length
+const scoreOf = (warns: (m: Member) => boolean) => {
+  const warned = watched.filter(warns)
   const hits = warned.filter((m) => m.positive)
   return {
     warned: warned.length,
-    precision: warned.length === 0 ? Number.NaN : hits.length / warned.length,
-    recall: positives === 0 ? Number.NaN : hits.length / positives,
-    medianLead: median(hits.map((m) => m.lead).sort((a, b) => a - b)) ?? Number.NaN
+    precision: warned.length === 0 ? 0 : hits.length / warned.length,
+    recall: positives === 0 ? 0 : hits.length / positives,
+    lead: median(hits.map((m) => m.lead).sort((a, b) => a - b)) ?? Number.NaN
   }
 }
-
-const baseline = Array.from({ length: 89 }, (_, i) => ({ days: i + 1, ...score((m) => m.gap > i + 1) }))
-const thresholds = [...new Set([0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, policy.earlyWarningSuspicion])].sort((a, b) => a - b)
-const model = thresholds.map((phi) => ({ phi, ...score((m) => m.phi >= phi) }))
-
-/** The baseline with the best recall among those at least as precise; undefined when none is. */
-const atPrecision = (precision: number) => {
-  let best: (typeof baseline)[number] | undefined
-  for (const b of baseline) if (b.precision >= precision && (best === undefined || b.recall > best.recall)) best = b
-  return best
-}
+const model = scoreOf((m) => m.warned)
+const baselines = Array.from({ length: 120 }, (_, i) => ({ days: i + 1, ...scoreOf((m) => m.gap > i + 1) }))
+const atPrecision = (precision: number) =>
+  baselines.filter((b) => b.precision >= precision && b.warned > 0).reduce<(typeof baselines)[number] | undefined>((a, b) => (a === undefined || b.recall > a.recall ? b : a), undefined)
+const mostPrecise = baselines.filter((b) => b.warned >= 10).reduce((a, b) => (b.precision > a.precision ? b : a))
+const baseline = atPrecision(model.precision) ?? mostPrecise
 
 const f = (x: number, digits = 3) => (Number.isNaN(x) ? "—" : x.toFixed(digits))
 
-header("early warning: forward evaluation")
+header(`early warning: forward evaluation on the ${shape} world`)
 line("machine", machine())
-line("simulation", `${int(options.members)} members, seed ${options.seed}, to ${new Date(end).toISOString().slice(0, 10)}; T = ${new Date(T).toISOString().slice(0, 10)} (T + ${options.horizon} days is the end)`)
-line("generate and scan", seconds(ms))
-line("watched at T", `${int(members.length)} (active, floating or in transit)`)
-line(
-  "positives",
-  `${int(positives)} lost or floating-unregistered at T + ${options.horizon} (${f(positives / members.length, 4)} of the watched): ` +
-    `${int(members.filter((m) => m.outcome === "lost").length)} lost, ${int(members.filter((m) => m.outcome === "floating-unregistered").length)} floating-unregistered`
-)
-line("policy", `earlyWarningSuspicion ${policy.earlyWarningSuspicion}, earlyWarningMinGaps ${policy.earlyWarningMinGaps}, earlyWarningSpreadFloor ${policy.earlyWarningSpreadFloor}`)
-
-console.log("\nmodel φ ≥ θ at T                      | best baseline at ≥ that precision")
-console.log("θ     warned  precision  recall  lead  | N days  warned  precision  recall  lead  | recall ratio")
-for (const m of model) {
-  const b = atPrecision(m.precision)
-  const ratio = m.warned === 0 ? "—" : b === undefined ? "∞ (no baseline that precise)" : f(m.recall / b.recall, 2)
+line("simulation", `${int(members)} members, shape ${shape}, seed ${seed}; T = ${new Date(T).toISOString().slice(0, 10)}, outcomes at T + ${horizonDays} days`)
+line("simulate", seconds(simulated))
+line("backtest (events up to T)", `${seconds(fitted)}: ${outcome.origins.length} origins, ${int(outcome.rows)} rows (${int(outcome.positives)} positive), tested on ${outcome.tested.length} origins (${int(outcome.testRows)} rows, ${int(outcome.testPositives)} positive)`)
+console.log("\ncandidate (out of sample in the backtest)          warned  precision  recall  lead  recall@P≥" + f(targetPrecision, 2) + "  log-loss")
+for (const c of outcome.candidates) {
   console.log(
-    `${m.phi.toFixed(1).padEnd(5)} ${String(m.warned).padStart(6)}  ${f(m.precision).padStart(9)}  ${f(m.recall).padStart(6)}  ${f(m.medianLead, 0).padStart(4)}  | ` +
-      (b === undefined
-        ? "—".padEnd(46)
-        : `${String(b.days).padStart(6)}  ${String(b.warned).padStart(6)}  ${f(b.precision).padStart(9)}  ${f(b.recall).padStart(6)}  ${f(b.medianLead, 0).padStart(4)}  `) +
-      `| ${ratio}`
+    `${(c.name === outcome.chosen ? "* " : "  ") + c.name.padEnd(48)} ${String(c.warned).padStart(6)}  ${f(c.precision).padStart(9)}  ${f(c.recall).padStart(6)}  ${f(c.medianLeadDays, 0).padStart(4)}  ${f(c.recallAtTarget).padStart(11)}  ${f(c.logLoss, 4)}`
   )
 }
-
-console.log("\nbaseline silent > N days at T (every 5th N)")
-console.log("N     warned  precision  recall  lead")
-for (const b of baseline.filter((b) => b.days % 5 === 0)) {
-  console.log(`${String(b.days).padEnd(5)} ${String(b.warned).padStart(6)}  ${f(b.precision).padStart(9)}  ${f(b.recall).padStart(6)}  ${f(b.medianLead, 0).padStart(4)}`)
-}
-
-const chosen = model.find((m) => m.phi === policy.earlyWarningSuspicion) ?? score((m) => m.phi >= policy.earlyWarningSuspicion)
-// No baseline as precise as the model: compare with the most precise one, which the model beats on both counts.
-const mostPrecise = baseline.reduce((a, b) => (b.precision > a.precision ? b : a))
-const against = atPrecision(chosen.precision) ?? mostPrecise
-console.log("\ngoal (at the policy's threshold): recall ≥ 1.5× the best baseline at equal precision, median lead ≥ 30 days")
-line("model", `φ ≥ ${policy.earlyWarningSuspicion}: precision ${f(chosen.precision)}, recall ${f(chosen.recall)}, median lead ${f(chosen.medianLead, 0)} days`)
-line(
-  against === mostPrecise && against.precision < chosen.precision ? "baseline (none as precise; the most precise)" : "baseline (best recall at ≥ that precision)",
-  `silent > ${against.days} days: ${int(against.warned)} warned, precision ${f(against.precision)}, recall ${f(against.recall)}, median lead ${f(against.medianLead, 0)} days`
+line("\nmodel chosen", `${outcome.chosen}: ${JSON.stringify({ ...outcome.model, fitted: undefined })}`)
+line("scored at T", `${seconds(scored)}: ${int(watched.length)} watched, ${int(positives)} positive (${f(positives / watched.length, 4)})`)
+console.log("\nat T, held out                    warned  precision  recall  median lead")
+console.log(`model                             ${String(model.warned).padStart(6)}  ${f(model.precision).padStart(9)}  ${f(model.recall).padStart(6)}  ${f(model.lead, 0).padStart(4)} d`)
+console.log(
+  `best fixed gap (> ${baseline.days} days)${atPrecision(model.precision) === undefined ? ", none as precise: the most precise" : ""}`.padEnd(34) +
+    `${String(baseline.warned).padStart(6)}  ${f(baseline.precision).padStart(9)}  ${f(baseline.recall).padStart(6)}  ${f(baseline.lead, 0).padStart(4)} d`
 )
-line("recall ratio", f(chosen.recall / against.recall, 2))
+line("recall ratio", f(model.recall / baseline.recall, 2))
 
-/** Recall among the positives of one outcome. */
-const recallOf = (warns: (m: Member) => boolean, outcome: Status.Status) => {
-  const of = members.filter((m) => m.outcome === outcome)
-  return of.length === 0 ? Number.NaN : of.filter(warns).length / of.length
-}
-const modelWarns = (m: Member) => m.phi >= policy.earlyWarningSuspicion
-const baselineWarns = (m: Member) => m.gap > against.days
-for (const outcome of positive) {
-  line(`recall among the ${outcome}`, `model ${f(recallOf(modelWarns, outcome))}, baseline ${f(recallOf(baselineWarns, outcome))}`)
+// Calibration at T: deciles of the probability, every watched member.
+const sorted = [...watched].sort((a, b) => a.probability - b.probability)
+const deciles = Array.from({ length: 10 }, (_, d) => sorted.slice(Math.floor((d * sorted.length) / 10), Math.floor(((d + 1) * sorted.length) / 10))).map((slice) => ({
+  count: slice.length,
+  predicted: slice.reduce((s, m) => s + m.probability, 0) / slice.length,
+  observed: slice.filter((m) => m.positive).length / slice.length
+}))
+console.log("\ncalibration at T, by decile of probability")
+console.log("decile  members  predicted  observed  |error|")
+deciles.forEach((d, i) => console.log(`${String(i + 1).padStart(6)}  ${String(d.count).padStart(7)}  ${f(d.predicted, 4).padStart(9)}  ${f(d.observed, 4).padStart(8)}  ${f(Math.abs(d.predicted - d.observed), 4)}`))
+line("largest error (deciles of ≥ 50 members)", f(Math.max(...deciles.filter((d) => d.count >= 50).map((d) => Math.abs(d.predicted - d.observed))), 4))
+
+if (values.svg !== undefined) {
+  const top = Math.max(0.05, ...deciles.map((d) => Math.max(d.predicted, d.observed))) * 1.1
+  writeFileSync(
+    values.svg,
+    Plot.svg(
+      [
+      {
+        title: `Calibration at T, ${shape} world (${int(members)} members, seed ${seed})`,
+        xLabel: "predicted probability of loss within 180 days (decile mean)",
+        yLabel: "observed share lost",
+        x: [0, top],
+        y: [0, top],
+        series: [
+          { label: "perfect calibration", colour: "#999999", points: [[0, 0], [top, top]] },
+          { label: "deciles", colour: "#c0392b", points: deciles.map((d) => [d.predicted, d.observed] as const) }
+        ]
+      }
+    ],
+      `Calibration of the early warning held out at T: the model fitted by the backtest on the events up to T (node packages/core/bench/early-warning.eval.ts --shape ${shape}).`
+    )
+  )
+  line("calibration picture", values.svg)
 }

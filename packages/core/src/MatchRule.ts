@@ -9,6 +9,7 @@
  * m and u from its own resolved matches) without code changes.
  */
 import { Data, Result, Schema } from "effect"
+import * as EarlyWarning from "./EarlyWarning.ts"
 import * as Issues from "./internal/Issues.ts"
 import * as Trained from "./internal/TrainedChinese.ts"
 
@@ -99,7 +100,12 @@ const Fields = Schema.Struct({
    * one of them is weaker evidence than the name levels' u says. `Training.train` computes it;
    * absent, names are weighed by u alone.
    */
-  nameFrequencies: Schema.optionalKey(Schema.Record(Schema.String, Probability))
+  nameFrequencies: Schema.optionalKey(Schema.Record(Schema.String, Probability)),
+  /**
+   * The early-warning model `relink train` fitted on the same export (`Backtest`): it replaces the
+   * policy's wherever the rule is read. Absent, the policy's model stands.
+   */
+  earlyWarning: Schema.optionalKey(EarlyWarning.Model)
 })
 
 const where = (comparison: Comparison, k: number, level?: Level) =>

@@ -4,17 +4,14 @@
  * months are calendar months in China Standard Time.
  */
 import { Effect, Schema } from "effect"
+import * as EarlyWarning from "./EarlyWarning.ts"
+import * as Shipped from "./internal/ShippedWarning.ts"
 
 const positive = (what: string) =>
   Schema.Number.check(Schema.makeFilter<number>((n) => (Number.isInteger(n) && n >= 1) || `${what} must be a whole number ≥ 1`))
 
 const field = (what: string, fallback: number) =>
   positive(what).pipe(Schema.withDecodingDefaultKey(Effect.succeed(fallback)))
-
-const fraction = (what: string, fallback: number) =>
-  Schema.Number.check(Schema.makeFilter<number>((n) => (Number.isFinite(n) && n > 0) || `${what} must be a number > 0`)).pipe(
-    Schema.withDecodingDefaultKey(Effect.succeed(fallback))
-  )
 
 export const Policy = Schema.Struct({
   /**
@@ -54,20 +51,20 @@ export const Policy = Schema.Struct({
   /** A lost member whose last contact is this old escalates to the parent organisation (local policy). */
   escalationAfterMonths: field("escalationAfterMonths", 12),
   /**
-   * 联系节律预警: a member's silence is suspicious once φ, −log10 of the probability of a gap this
-   * long under the member's own rhythm, reaches this (`Rhythm`). Chosen on the forward evaluation
-   * (docs/early-warning.md). It never changes a status.
+   * 联系节律预警: the early-warning model (`EarlyWarning`), fitted on a deployment's history by
+   * `relink train`. The default is fitted on the simulation (docs/early-warning.md). It never changes
+   * a status.
    */
-  earlyWarningSuspicion: fraction("earlyWarningSuspicion", 1),
-  /** A rhythm needs at least this many gaps between contact days; with fewer, no early warning. */
-  earlyWarningMinGaps: field("earlyWarningMinGaps", 4),
-  /** The least spread of a rhythm (of the gaps' natural logarithms), so that a clockwork member is not suspected a day late. */
-  earlyWarningSpreadFloor: fraction("earlyWarningSpreadFloor", 0.25)
+  earlyWarning: EarlyWarning.Model.pipe(Schema.withDecodingDefaultKey(Effect.succeed(Shipped.model)))
 })
 export type Policy = typeof Policy.Type
 
 /** The defaults (docs/rules.md). */
 export const defaults: Policy = Schema.decodeUnknownSync(Policy)({})
+
+/** The policy with the early-warning model of a rule file, when it has one (`relink train` writes it there). */
+export const withModel = (policy: Policy, model: EarlyWarning.Model | undefined): Policy =>
+  model === undefined || model === policy.earlyWarning ? policy : { ...policy, earlyWarning: model }
 
 /** Decodes a deployment's overrides; absent fields take the defaults. */
 export const decode = Schema.decodeUnknownResult(Policy)

@@ -8,14 +8,14 @@
  *   their rhythm, and a multiplicative scale, so that a week late means much for a weekly member and
  *   little for a quarterly one.
  * - Suspicion φ = −log10 P(a gap at least this long), the gap's logarithm taken as normal with the
- *   rhythm's median and spread; the spread never falls below `earlyWarningSpreadFloor`. A member
- *   who fades is suspected sooner: the last gaps and the current silence are also judged together.
- * - A member with fewer than `earlyWarningMinGaps` gaps on record has no rhythm: the fixed rules
- *   alone apply to them.
+ *   rhythm's median and spread; the spread never falls below a floor. A member who fades is
+ *   suspected sooner: the last gaps and the current silence are also judged together.
+ * - A member with fewer gaps on record than the settings ask for has no rhythm.
+ *
+ * The early-warning model (`EarlyWarning`) reads the rhythm; this module only measures it.
  */
 import { DAY, HOUR } from "./Instant.ts"
 import { median } from "./internal/Median.ts"
-import type * as Policy from "./Policy.ts"
 
 /** How many distinct contact days a projection keeps: the latest ones, enough for a robust median. */
 export const KEPT_DAYS = 12
@@ -71,7 +71,7 @@ export const addDay = (days: ReadonlyArray<number>, at: number, own: boolean): R
 export interface Rhythm {
   /** The median gap, in days. */
   readonly gapDays: number
-  /** The robust standard deviation of the gaps' natural logarithms, at least the policy's floor. */
+  /** The robust standard deviation of the gaps' natural logarithms, at least the floor it was made with. */
   readonly spread: number
   /** The sum of the z-scores of the last `RECENT_GAPS` gaps against the rhythm: well above 0 when the member fades. */
   readonly lateness: number
@@ -83,21 +83,46 @@ export const RECENT_GAPS = 3
 /** The normal distribution's MAD-to-standard-deviation factor. */
 const MAD_TO_SD = 1.4826
 
-/** The rhythm of the contact days (latest first); undefined with fewer gaps than the policy needs. */
-export const of = (days: ReadonlyArray<number>, policy: Policy.Policy): Rhythm | undefined => {
-  if (days.length - 1 < policy.earlyWarningMinGaps) return undefined
+/** The gaps of a member's contact days, summarised before any floor: what every rhythm of them is made from. */
+export interface Shape {
+  /** The natural logarithm of the median gap. */
+  readonly center: number
+  /** 1.4826 × the median absolute deviation of the gaps' logarithms, unfloored. */
+  readonly spread: number
+  /** The sum of the last `RECENT_GAPS` gaps' logarithms less the center. */
+  readonly deviation: number
+  readonly gaps: number
+}
+
+/** The shape of the contact days (latest first); undefined without a gap. */
+export const shapeOf = (days: ReadonlyArray<number>): Shape | undefined => {
+  if (days.length < 2) return undefined
   // Latest gap first.
   const gaps: Array<number> = []
   for (let i = 1; i < days.length; i++) gaps.push(Math.log((days[i - 1] as number) - (days[i] as number)))
   const sorted = [...gaps].sort((x, y) => x - y)
-  // At least one gap: the policy asks for one or more.
   const center = median(sorted) as number
   const deviations = sorted.map((l) => Math.abs(l - center)).sort((x, y) => x - y)
-  const spread = Math.max(policy.earlyWarningSpreadFloor, MAD_TO_SD * (median(deviations) as number))
-  let lateness = 0
-  for (const gap of gaps.slice(0, RECENT_GAPS)) lateness += (gap - center) / spread
-  return { gapDays: Math.exp(center), spread, lateness }
+  let deviation = 0
+  for (const gap of gaps.slice(0, RECENT_GAPS)) deviation += gap - center
+  return { center, spread: MAD_TO_SD * (median(deviations) as number), deviation, gaps: gaps.length }
 }
+
+/** What a rhythm needs: enough gaps, and the least spread it takes (so that a clockwork member is not suspected a day late). */
+export interface Settings {
+  readonly minGaps: number
+  readonly spreadFloor: number
+}
+
+/** The rhythm of a shape; undefined with fewer gaps than the settings need. */
+export const ofShape = (shape: Shape | undefined, settings: Settings): Rhythm | undefined => {
+  if (shape === undefined || shape.gaps < settings.minGaps) return undefined
+  const spread = Math.max(settings.spreadFloor, shape.spread)
+  return { gapDays: Math.exp(shape.center), spread, lateness: shape.deviation / spread }
+}
+
+/** The rhythm of the contact days (latest first); undefined with fewer gaps than the settings need. */
+export const of = (days: ReadonlyArray<number>, settings: Settings): Rhythm | undefined => ofShape(shapeOf(days), settings)
 
 /**
  * ln Q(z), Q the standard normal upper tail, without underflow far out: Q(z) = erfc(z/√2)/2 with
@@ -126,15 +151,15 @@ const phiOf = (z: number): number => Math.max(0, -logUpperTail(z) / Math.LN10)
  * long, or that the last gaps and this silence together run this late, whichever is less likely.
  * The second catches a member who fades before the silence itself is long.
  */
-export const suspicionOfGap = (rhythm: Rhythm, days: number): number => {
+export const suspicionOfGap = (rhythm: Rhythm, days: number, fadeWindow = true): number => {
   if (days <= 0) return 0
   const z = zOfGap(rhythm, days)
-  return Math.max(phiOf(z), phiOf(windowZ(rhythm, z)))
+  return fadeWindow ? Math.max(phiOf(z), phiOf(windowZ(rhythm, z))) : phiOf(z)
 }
 
 /** φ at `asOf` of a member whose last contact was at `lastContactAt`. */
-export const suspicion = (rhythm: Rhythm, lastContactAt: number, asOf: number): number =>
-  suspicionOfGap(rhythm, (asOf - lastContactAt) / DAY)
+export const suspicion = (rhythm: Rhythm, lastContactAt: number, asOf: number, fadeWindow = true): number =>
+  suspicionOfGap(rhythm, (asOf - lastContactAt) / DAY, fadeWindow)
 
 const zAt = new Map<number, number>()
 
@@ -154,30 +179,10 @@ const zOf = (phi: number): number => {
   return high
 }
 
-/** The silence, in days, at which φ reaches the policy's threshold for this rhythm (either way of reaching it). */
-export const warningGapDays = (rhythm: Rhythm, policy: Policy.Policy): number => {
-  const z = zOf(policy.earlyWarningSuspicion)
+/** The silence, in days, at which φ reaches `suspicion` for this rhythm (either way of reaching it, with the fade window). */
+export const warningGapDays = (rhythm: Rhythm, suspicion: number, fadeWindow = true): number => {
+  const z = zOf(suspicion)
   // The silence's own z-score at which either test reaches the threshold, whichever comes first.
-  const inWindow = z * Math.sqrt(RECENT_GAPS + 1) - rhythm.lateness
+  const inWindow = fadeWindow ? z * Math.sqrt(RECENT_GAPS + 1) - rhythm.lateness : z
   return rhythm.gapDays * Math.exp(rhythm.spread * Math.min(z, inWindow))
-}
-
-/** What the early warning of a member says: when it starts, when contact was expected, and the rhythm. */
-export interface Warning {
-  /** The instant φ reaches the threshold: the warning holds from then on, until the next contact. */
-  readonly at: number
-  /** The last contact plus the typical gap. */
-  readonly expectedAt: number
-  readonly rhythm: Rhythm
-}
-
-/** When a member's silence since `lastContactAt` becomes suspicious; undefined without a rhythm. */
-export const warning = (days: ReadonlyArray<number>, lastContactAt: number, policy: Policy.Policy): Warning | undefined => {
-  const rhythm = of(days, policy)
-  if (rhythm === undefined) return undefined
-  return {
-    at: lastContactAt + Math.ceil(warningGapDays(rhythm, policy) * DAY),
-    expectedAt: lastContactAt + Math.round(rhythm.gapDays * DAY),
-    rhythm
-  }
 }

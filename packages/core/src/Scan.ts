@@ -11,7 +11,7 @@ import * as Seen from "./internal/Seen.ts"
 import * as Matching from "./Matching.ts"
 import * as MatchRule from "./MatchRule.ts"
 import * as OrgTree from "./OrgTree.ts"
-import type * as Policy from "./Policy.ts"
+import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as Proposal from "./Proposal.ts"
 import * as Status from "./Status.ts"
@@ -225,7 +225,8 @@ export interface Evaluated extends Omit<Result, "evaluations" | "proposals" | "c
  * projections or a million evaluations — the others are garbage before matching starts.
  */
 export function* evaluations(state: State, options: Options): Generator<Status.Evaluation, Evaluated, undefined> {
-  const { asOf, policy } = options
+  const { asOf } = options
+  const policy = Policy.withModel(options.policy, options.rule?.earlyWarning)
   const release = options.members === "matchable"
   const orgs = OrgTree.make(state.orgs.values())
   // Before any projection is released: the member who confirmed an observation may be active.

@@ -8,7 +8,8 @@ import * as DataQuality from "./DataQuality.ts"
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
 import * as OrgTree from "./OrgTree.ts"
-import * as Rhythm from "./Rhythm.ts"
+import * as EarlyWarning from "./EarlyWarning.ts"
+import type * as Rhythm from "./Rhythm.ts"
 import { defined } from "./internal/Defined.ts"
 import { same } from "./internal/Same.ts"
 import { addDays, addMonths } from "./Instant.ts"
@@ -69,7 +70,7 @@ export interface Reason {
   readonly since?: number
   /** `early-warning`: when contact was expected, by the member's rhythm. */
   readonly expectedAt?: number
-  /** `early-warning`: the rhythm the silence is judged by (`Rhythm.suspicion` gives φ at any instant). */
+  /** `early-warning`: the rhythm the silence is judged by, when the model reads one (`EarlyWarning.probability` gives the probability at any instant). */
   readonly rhythm?: Rhythm.Rhythm
 }
 
@@ -338,10 +339,10 @@ export const evaluate = (
 
   // Before the fixed warning only, and on top of the status: the rhythm never decides one.
   if (status === "active" || status === "floating" || status === "in-transit") {
-    const warning = Rhythm.warning(projection.contactDays, lastContactAt, policy)
+    const warning = EarlyWarning.warning(policy.earlyWarning, { status, contactDays: projection.contactDays, lastContactAt })
     if (warning !== undefined && warning.at < atRiskAt && reached(warning.at)) {
       flags.push("early-warning")
-      reasons.push({ rule: "early-warning", since: warning.at, expectedAt: warning.expectedAt, rhythm: warning.rhythm })
+      reasons.push({ rule: "early-warning", since: warning.at, ...(warning.expectedAt !== undefined && { expectedAt: warning.expectedAt }), ...(warning.rhythm !== undefined && { rhythm: warning.rhythm }) })
     }
   }
 

@@ -77,13 +77,16 @@ const absorbEntry = (projection: Projection.Owned, entry: History.Entry): void =
 const relinkOf = (entry: History.Entry): Relink =>
   typeof entry === "number" ? { at: History.atOf(entry), type: "ContactRecorded", channel: History.channelOf(entry) } : { at: entry.at, type: entry.type }
 
+/** Called with the member's projection as of the instant at `index` and their evaluation there: what a caller reads beside the evaluations. */
+export type Observe = (projection: Projection.Owned, evaluation: Status.Evaluation | undefined, index: number) => void
+
 /**
  * Each member of a state folded with `history: true`, in member id order, at each of the instants
  * (ascending). A member's facts are released once their series is made.
  *
  * @throws TypeError when the state keeps no history, or the instants are not ascending.
  */
-export function* series(state: Scan.State, instants: ReadonlyArray<number>, policy: Policy.Policy): Generator<MemberSeries> {
+export function* series(state: Scan.State, instants: ReadonlyArray<number>, policy: Policy.Policy, observe?: Observe): Generator<MemberSeries> {
   const { history } = state
   if (history === undefined) throw new TypeError("Timeline.series needs a state made with Scan.make({ history: true })")
   for (let i = 1; i < instants.length; i++) {
@@ -93,7 +96,7 @@ export function* series(state: Scan.State, instants: ReadonlyArray<number>, poli
   for (const memberId of [...history.members.keys()].sort()) {
     const entries = (history.members.get(memberId) as Array<History.Entry>).sort(byInstant)
     history.members.delete(memberId)
-    yield memberSeries(memberId, entries, instants, trees, changed, policy)
+    yield memberSeries(memberId, entries, instants, trees, changed, policy, observe)
   }
 }
 
@@ -103,7 +106,8 @@ const memberSeries = (
   instants: ReadonlyArray<number>,
   trees: ReadonlyArray<OrgTree.OrgTree>,
   treeChanged: ReadonlyArray<boolean>,
-  policy: Policy.Policy
+  policy: Policy.Policy,
+  observe: Observe | undefined
 ): MemberSeries => {
   const projection = Projection.own(memberId)
   const evaluations: Array<Status.Evaluation | undefined> = []
@@ -143,6 +147,7 @@ const memberSeries = (
     const holds = previous !== undefined && next === first && !(treeChanged[i] ?? true) && Status.holdsAt(previous, instants[i - 1] as number, instant)
     const evaluation = holds ? previous : Status.evaluate(projection, instant, policy, tree)
     evaluations.push(evaluation)
+    observe?.(projection, evaluation, i)
     const unlinked = evaluation !== undefined && Status.unlinked.has(evaluation.status)
     const relinked = wasUnlinked && evaluation !== undefined && !unlinked && !Status.closed.has(evaluation.status)
     relinks.push(relinked ? relink : undefined)

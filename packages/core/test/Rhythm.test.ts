@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import type * as Event from "../src/Event.ts"
 import { DAY } from "../src/Instant.ts"
+import type * as EarlyWarning from "../src/EarlyWarning.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Rhythm from "../src/Rhythm.ts"
 import * as Scan from "../src/Scan.ts"
@@ -66,12 +67,11 @@ describe("suspicion", () => {
     )
   })
 
-  it("reaches the policy's threshold exactly at the warning gap", () => {
+  it("reaches the threshold exactly at the warning gap, with the fade window or without", () => {
     fc.assert(
-      fc.property(rhythms, fc.double({ min: 0.5, max: 12, noNaN: true }), (rhythm, phi) => {
-        const policy = { ...Policy.defaults, earlyWarningSuspicion: phi }
-        const gap = Rhythm.warningGapDays(rhythm, policy)
-        assert.approximately(Rhythm.suspicionOfGap(rhythm, gap), phi, 1e-3 * phi)
+      fc.property(rhythms, fc.double({ min: 0.5, max: 12, noNaN: true }), fc.boolean(), (rhythm, phi, fadeWindow) => {
+        const gap = Rhythm.warningGapDays(rhythm, phi, fadeWindow)
+        assert.approximately(Rhythm.suspicionOfGap(rhythm, gap, fadeWindow), phi, 1e-3 * phi)
       }),
       RUNS
     )
@@ -92,26 +92,39 @@ describe("suspicion", () => {
     assert.isBelow(Rhythm.suspicionOfGap(steady, 30), 0.31)
     // (6 + 0) / √4 = 3: Q(3) = 0.0013499.
     assert.approximately(Rhythm.suspicionOfGap(fading, 30), -Math.log10(0.0013499), 1e-4)
-    assert.isBelow(Rhythm.warningGapDays(fading, Policy.defaults), Rhythm.warningGapDays(steady, Policy.defaults))
+    assert.isBelow(Rhythm.warningGapDays(fading, 1), Rhythm.warningGapDays(steady, 1))
+    assert.strictEqual(Rhythm.warningGapDays(fading, 1, false), Rhythm.warningGapDays(steady, 1, false))
   })
 })
+
+/** The φ detector at the settings these tests are written for: φ ≥ 1, a floor of 0.25, four gaps. */
+const phiModel: EarlyWarning.Model = {
+  kind: "rhythm",
+  horizonDays: 180,
+  minGaps: 4,
+  spreadFloor: 0.25,
+  suspicion: 1,
+  fadeWindow: true,
+  calibration: { intercept: -4, slope: 1 }
+}
+const phiPolicy: Policy.Policy = { ...Policy.defaults, earlyWarning: phiModel }
 
 describe("rhythm", () => {
   const every = (gap: number, count: number) => Array.from({ length: count }, (_, i) => 20_000 - i * gap)
 
   it("is the median gap, its spread floored, and absent with too few gaps", () => {
-    assert.deepStrictEqual(Rhythm.of(every(7, 12), Policy.defaults), { gapDays: 7, spread: Policy.defaults.earlyWarningSpreadFloor, lateness: 0 })
-    assert.isUndefined(Rhythm.of(every(7, Policy.defaults.earlyWarningMinGaps), Policy.defaults))
-    assert.isDefined(Rhythm.of(every(7, Policy.defaults.earlyWarningMinGaps + 1), Policy.defaults))
+    assert.deepStrictEqual(Rhythm.of(every(7, 12), phiModel), { gapDays: 7, spread: phiModel.spreadFloor, lateness: 0 })
+    assert.isUndefined(Rhythm.of(every(7, phiModel.minGaps), phiModel))
+    assert.isDefined(Rhythm.of(every(7, phiModel.minGaps + 1), phiModel))
   })
 
   it("keeps a fading member's usual gap: the last gaps lengthening do not become the rhythm", () => {
     // Weekly for eight gaps, then 10, 15 and 22 days: the newest first.
     const fading = [20_000, 19_978, 19_963, 19_953, ...every(7, 9).map((d) => d - 53)]
-    const rhythm = Rhythm.of(fading, Policy.defaults)
+    const rhythm = Rhythm.of(fading, phiModel)
     assert.strictEqual(rhythm?.gapDays, 7)
     // The last three gaps, 22, 15 and 10 days, against the weekly rhythm and the floor's spread.
-    assert.approximately(rhythm?.lateness ?? 0, (Math.log(22 / 7) + Math.log(15 / 7) + Math.log(10 / 7)) / Policy.defaults.earlyWarningSpreadFloor, 1e-9)
+    assert.approximately(rhythm?.lateness ?? 0, (Math.log(22 / 7) + Math.log(15 / 7) + Math.log(10 / 7)) / phiModel.spreadFloor, 1e-9)
   })
 })
 
@@ -123,7 +136,7 @@ const rhythmic = (gap: number, count: number): Array<Event.Event> => {
 }
 const lastOf = (gap: number, count: number) => T0 + count * gap * DAY
 
-const evaluate = (events: ReadonlyArray<Event.Event>, asOf: number, policy = Policy.defaults): Status.Evaluation => {
+const evaluate = (events: ReadonlyArray<Event.Event>, asOf: number, policy = phiPolicy): Status.Evaluation => {
   const evaluation = Scan.run([F.org("org-branch-a"), ...events], { asOf, policy }).evaluations.find((e) => e.memberId === M)
   if (evaluation === undefined) throw new Error("member not evaluated")
   return evaluation
@@ -136,7 +149,7 @@ describe("early warning (联系节律预警)", () => {
     assert.include(weekly.flags, "early-warning")
     const reason = weekly.reasons.find((r) => r.rule === "early-warning")
     assert.strictEqual(reason?.expectedAt, lastOf(7, 20) + 7 * DAY)
-    assert.deepStrictEqual(reason?.rhythm, { gapDays: 7, spread: Policy.defaults.earlyWarningSpreadFloor, lateness: 0 })
+    assert.deepStrictEqual(reason?.rhythm, { gapDays: 7, spread: phiModel.spreadFloor, lateness: 0 })
     const bimonthly = evaluate(rhythmic(60, 8), lastOf(60, 8) + 42 * DAY)
     assert.strictEqual(bimonthly.status, "active")
     assert.notInclude(bimonthly.flags, "early-warning")
@@ -162,7 +175,7 @@ describe("early warning (联系节律预警)", () => {
   })
 
   it("changes no status, responsibility or other flag", () => {
-    const never = { ...Policy.defaults, earlyWarningSuspicion: 1e6 }
+    const never: Policy.Policy = { ...phiPolicy, earlyWarning: { ...phiModel, suspicion: 1e6 } }
     fc.assert(
       fc.property(fc.constantFrom(3, 7, 14, 30, 60), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 400 }), (gap, count, silentDays) => {
         const events = rhythmic(gap, count)

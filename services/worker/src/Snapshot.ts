@@ -12,7 +12,7 @@
  * the members it lists alone.
  */
 import { Effect, Stream } from "effect"
-import { Event, Matching, type MatchRule, OrgTree, type Projection, Proposal, Report, Status } from "@relink/core"
+import { Event, Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
 import { type MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import { fromOrgDoc } from "./Engine.ts"
@@ -33,6 +33,8 @@ export interface Snapshot {
   readonly proposals: ReadonlyArray<Matching.Proposal>
   /** The rule the worker proposed with (the default when none is stored): what explains the proposals. */
   readonly rule: MatchRule.MatchRule
+  /** The policy the worker evaluates under (the default when none is stored): the early-warning list's model. */
+  readonly policy: Policy.Policy
 }
 
 /** The organisation a read is for; with `includeSubtree`, every one below it too. */
@@ -145,7 +147,7 @@ export const load = (asOf: number, scope?: Scope) =>
           !Proposal.isRejected(resolving.get(m.memberId), m.observationEventId)
       )
       .sort(Proposal.Order)
-    return { asOf, orgs, memberCount, members, evaluations, stored, proposals, rule } satisfies Snapshot
+    return { asOf, orgs, memberCount, members, evaluations, stored, proposals, rule, policy } satisfies Snapshot
   })
 
 /**

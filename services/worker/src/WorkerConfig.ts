@@ -32,6 +32,7 @@ export interface WorkerConfig {
   readonly lagIntervalMs: number
 }
 
+/** The rule's early-warning model, when `relink train` wrote one into it, replaces the policy's. */
 export const config: Config.Config<WorkerConfig> = Config.all({
   httpPort: Config.Int("RELINK_HTTP_PORT").pipe(Config.withDefault(9464)),
   sweepIntervalMs: Config.Int("RELINK_SWEEP_INTERVAL_MS").pipe(Config.withDefault(60_000)),
@@ -47,4 +48,4 @@ export const config: Config.Config<WorkerConfig> = Config.all({
     Config.option,
     Config.map((date) => (Option.isSome(date) ? date.value.getTime() : undefined))
   )
-})
+}).pipe(Config.map((config) => ({ ...config, policy: Policy.withModel(config.policy, config.rule.earlyWarning) })))

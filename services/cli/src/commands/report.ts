@@ -61,7 +61,8 @@ export const runList = (
         ...(orgId !== undefined && { orgId }),
         includeSubtree: flags.includeSubtree,
         lang: flags.lang,
-        reveal: flags.reveal
+        reveal: flags.reveal,
+        policy: loaded.policy
       }
       const steps: Steps.Steps<Report.List> =
         kind === "unlinked"

@@ -381,6 +381,8 @@ export interface Loaded {
   readonly proposals: ReadonlyArray<Matching.Proposal>
   /** The rule the proposals were made under: the embedded scan's, or the one the worker stored. */
   readonly rule: MatchRule.MatchRule
+  /** The policy the members were evaluated under, with the rule's early-warning model. */
+  readonly policy: Policy.Policy
   /** What `Report.unlinked` takes: `Report.fromScan` or `Snapshot.reportInput`. */
   readonly input: Report.Input
   /** Events read (the scan), or events stored (MongoDB: each once). */
@@ -414,7 +416,7 @@ export const loadMongo = (
     progress.done()
     const seconds = (performance.now() - started) / 1000
     const evaluations = [...snapshot.evaluations].sort(byMemberId)
-    const { proposals, rule } = snapshot
+    const { proposals, rule, policy } = snapshot
     const input = Snapshot.reportInput({ ...snapshot, evaluations })
     const empty = snapshot.memberCount === 0 && snapshot.orgs.orgs.size === 0
     return {
@@ -423,6 +425,7 @@ export const loadMongo = (
       evaluations,
       proposals,
       rule,
+      policy,
       input,
       events,
       skippedFuture: 0,
@@ -513,6 +516,7 @@ export const load = (
         evaluations: result.evaluations,
         proposals: result.proposals,
         rule: origin.rule,
+        policy: Policy.withModel(Policy.defaults, origin.rule.earlyWarning),
         input: Report.fromScan(result),
         events: result.events,
         skippedFuture: result.skippedFuture,

@@ -1,0 +1,459 @@
+/**
+ * Fits the early-warning model (`EarlyWarning`) on a deployment's own history, by a rolling-origin
+ * backtest: at a series of past origins T the members are seen only as the events up to T show
+ * them, and labelled by what the same events say at T + horizon — lost or away unregistered, or
+ * not. docs/early-warning.md.
+ *
+ * - **Rows.** One per member and origin at which the member is watched (active, floating or in
+ *   transit): the silence, the shape of their contact days, the status, the label and the lead
+ *   (days from T to the fixed contact warning). Members are sampled by a hash of their id when the
+ *   rows would pass `maxRows`, so a member is kept at every origin or none.
+ * - **Candidates.** The best fixed gap; the φ detector (`Rhythm`) at several spread floors, with and
+ *   without the fade window; a logistic hazard model. Each is fitted on the origins whose labels are
+ *   known by the origin it is tested on (an expanding window), its probability calibrated and its
+ *   threshold chosen on those rows for the target precision, and tested on the rows of that origin.
+ * - **Choice.** The candidate with the best recall at the target precision over every test origin
+ *   together — out of sample — and the fixed gap on a tie: the model is never worse than the
+ *   trivial rule on the history it was fitted to. It is then fitted again on every labelled row.
+ */
+import { Data, Result } from "effect"
+import * as EarlyWarning from "./EarlyWarning.ts"
+import { addMonths, DAY } from "./Instant.ts"
+import * as Logistic from "./internal/Logistic.ts"
+import * as History from "./internal/History.ts"
+import { median } from "./internal/Median.ts"
+import type * as Policy from "./Policy.ts"
+import * as Rhythm from "./Rhythm.ts"
+import type * as Scan from "./Scan.ts"
+import type * as Status from "./Status.ts"
+import * as Steps from "./Steps.ts"
+import * as Timeline from "./Timeline.ts"
+
+export interface Options {
+  /** Days after an origin at which its rows are labelled. Default 180. */
+  readonly horizonDays: number
+  /** History before the first origin, in months. Default 12. */
+  readonly warmupMonths: number
+  /** The precision the operating point is chosen for. */
+  readonly targetPrecision: number
+  /** At most this many rows are kept (members sampled by their id). Default 1,000,000. */
+  readonly maxRows: number
+  /** Origins of the last folds tested on: the earlier ones train only. Default 6. */
+  readonly folds: number
+}
+
+export const defaults: Options = { horizonDays: 180, warmupMonths: 12, targetPrecision: 0.3, maxRows: 1_000_000, folds: 6 }
+
+export class TooLittleHistory extends Data.TaggedError("TooLittleHistory")<{ readonly reason: string }> {}
+
+/** Monthly origins from `warmupMonths` after the first instant to `horizonDays` before `asOf`. */
+export const originsOf = (firstAt: number, asOf: number, options: Pick<Options, "horizonDays" | "warmupMonths">): ReadonlyArray<number> => {
+  const last = asOf - options.horizonDays * DAY
+  const out: Array<number> = []
+  for (let k = options.warmupMonths; ; k++) {
+    const origin = addMonths(firstAt, k)
+    if (origin > last) return out
+    out.push(origin)
+  }
+}
+
+/** The rows of a backtest, column by column. */
+export interface Rows {
+  readonly origins: ReadonlyArray<number>
+  /** Index of the row's origin. */
+  readonly origin: Array<number>
+  readonly silenceDays: Array<number>
+  readonly status: Array<EarlyWarning.Watched>
+  readonly shape: Array<Rhythm.Shape | undefined>
+  /** 1 when lost or away unregistered at the origin + horizon. */
+  readonly label: Array<number>
+  /** Days from the origin to the fixed contact warning. */
+  readonly leadDays: Array<number>
+  /** Members seen, and members kept (sampled). */
+  members: number
+  sampled: number
+}
+
+const positive: ReadonlySet<Status.Status> = new Set(["lost", "floating-unregistered"])
+const isWatched = (status: Status.Status | undefined): status is EarlyWarning.Watched =>
+  status === "active" || status === "floating" || status === "in-transit"
+
+/** A number in [0, 1) from a member id (FNV-1a): the same id always lands in the same place. */
+const unitHash = (id: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
+  return (h >>> 0) / 2 ** 32
+}
+
+/**
+ * The rows of every origin, from a state folded with `history: true`, one member at a time. The
+ * state's `members` hold each member's projection as of `asOf` afterwards, as a fold without
+ * history leaves them: what training the match rule reads.
+ */
+export function* rowsInSteps(state: Scan.State, asOf: number, origins: ReadonlyArray<number>, policy: Policy.Policy, options: Pick<Options, "horizonDays" | "maxRows">): Steps.Steps<Rows> {
+  const labelsAt = origins.map((o) => o + options.horizonDays * DAY)
+  const instants = [...new Set([...origins, ...labelsAt, asOf])].sort((a, b) => a - b)
+  const indexOf = new Map(instants.map((t, i) => [t, i]))
+  const originAt = new Map(origins.map((o, k) => [indexOf.get(o) as number, k]))
+  const last = instants.length - 1
+  const members = state.history?.members.size ?? 0
+  const keep = Math.min(1, options.maxRows / Math.max(1, members * origins.length * 0.8))
+  const rows: Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [], members, sampled: 0 }
+  let sampled = false
+  let seen: Array<{ readonly k: number; readonly lastContactAt: number; readonly shape: Rhythm.Shape | undefined }> = []
+  const observe: Timeline.Observe = (projection, evaluation, i) => {
+    if (i === last) state.members.set(projection.memberId, projection)
+    const k = originAt.get(i)
+    if (!sampled || k === undefined || !isWatched(evaluation?.status)) return
+    const lastContactAt = evaluation?.lastContact?.at ?? projection.registrationStamp?.at
+    if (lastContactAt !== undefined) seen.push({ k, lastContactAt, shape: Rhythm.shapeOf(projection.contactDays) })
+  }
+  const series = Timeline.series(state, instants, policy, (projection, evaluation, i) => {
+    if (i === 0) sampled = unitHash(projection.memberId) < keep
+    observe(projection, evaluation, i)
+  })
+  for (const member of series) {
+    for (const row of seen) {
+      const origin = origins[row.k] as number
+      const at = member.evaluations[indexOf.get(origin) as number]
+      const later = member.evaluations[indexOf.get(labelsAt[row.k] as number) as number]
+      rows.origin.push(row.k)
+      rows.silenceDays.push(Math.max(0, (origin - row.lastContactAt) / DAY))
+      rows.status.push(at?.status as EarlyWarning.Watched)
+      rows.shape.push(row.shape)
+      rows.label.push(later !== undefined && positive.has(later.status) ? 1 : 0)
+      rows.leadDays.push((addMonths(row.lastContactAt, policy.contactWarningMonths) - origin) / DAY)
+    }
+    if (sampled) rows.sampled++
+    seen = []
+    yield
+  }
+  return rows
+}
+
+/** A candidate fitted on some rows: its score and probability of any row, and the model it stands for at a threshold of its score. */
+interface Scorer {
+  readonly score: (row: number) => number
+  readonly probability: (score: number) => number
+  readonly model: (threshold: number, fitted?: EarlyWarning.Fitted) => EarlyWarning.Model
+}
+
+interface Candidate {
+  readonly name: string
+  readonly fit: (rows: Rows, train: ReadonlyArray<number>, horizonDays: number) => Steps.Steps<Scorer>
+}
+
+const lnSilence = (rows: Rows, row: number) => Math.log(Math.max(1, rows.silenceDays[row] as number))
+
+/** Platt scaling: the probability of a one-number score, fitted on the training rows. */
+function* calibrate(scores: ReadonlyArray<number>, rows: Rows, train: ReadonlyArray<number>): Steps.Steps<EarlyWarning.Calibration> {
+  const column = Float64Array.from(train, (r) => scores[r] as number)
+  const labels = Uint8Array.from(train, (r) => rows.label[r] as number)
+  const fitted = yield* Logistic.fit([column], labels, train.length, { nonNegative: [true] })
+  return { intercept: fitted.intercept, slope: fitted.weights[0] as number }
+}
+
+const fixedGap: Candidate = {
+  name: "fixed gap",
+  *fit(rows, train, horizonDays) {
+    const scores = rows.silenceDays.map((_, r) => lnSilence(rows, r))
+    const calibration = yield* calibrate(scores, rows, train)
+    return {
+      score: (r) => scores[r] as number,
+      probability: (s) => Logistic.sigmoid(calibration.intercept + calibration.slope * s),
+      // A whole day: the least silence in days whose logarithm reaches the threshold.
+      model: (threshold, fitted) => ({ kind: "fixed-gap", horizonDays, days: Math.max(1, Math.ceil(Math.exp(threshold) - 1e-9)), calibration, ...(fitted !== undefined && { fitted }) })
+    }
+  }
+}
+
+const MIN_GAPS = 4
+
+const suspicion = (spreadFloor: number, fadeWindow: boolean): Candidate => ({
+  name: `φ, spread floor ${spreadFloor}${fadeWindow ? ", fade window" : ""}`,
+  *fit(rows, train, horizonDays) {
+    const settings = { minGaps: MIN_GAPS, spreadFloor }
+    const scores = rows.silenceDays.map((days, r) => {
+      const rhythm = Rhythm.ofShape(rows.shape[r], settings)
+      return rhythm === undefined ? 0 : Rhythm.suspicionOfGap(rhythm, days, fadeWindow)
+    })
+    const calibration = yield* calibrate(scores, rows, train)
+    return {
+      score: (r) => scores[r] as number,
+      probability: (s) => Logistic.sigmoid(calibration.intercept + calibration.slope * s),
+      model: (threshold, fitted) => ({
+        kind: "rhythm",
+        horizonDays,
+        ...settings,
+        suspicion: Math.max(threshold, 1e-6),
+        fadeWindow,
+        calibration,
+        ...(fitted !== undefined && { fitted })
+      })
+    }
+  }
+})
+
+const hazard = (spreadFloor: number): Candidate => ({
+  name: `hazard, spread floor ${spreadFloor}`,
+  *fit(rows, train, horizonDays) {
+    const settings = { minGaps: MIN_GAPS, spreadFloor }
+    const columns = EarlyWarning.features.map(() => new Float64Array(rows.label.length))
+    rows.silenceDays.forEach((_, r) => {
+      const x = EarlyWarning.featuresOf(Rhythm.ofShape(rows.shape[r], settings), rows.status[r] as EarlyWarning.Watched, lnSilence(rows, r))
+      EarlyWarning.features.forEach((f, j) => {
+        ;(columns[j] as Float64Array)[r] = x[f]
+      })
+    })
+    const trainColumns = columns.map((c) => Float64Array.from(train, (r) => c[r] as number))
+    const labels = Uint8Array.from(train, (r) => rows.label[r] as number)
+    const fitted = yield* Logistic.fit(trainColumns, labels, train.length, { nonNegative: EarlyWarning.features.map((f) => EarlyWarning.growing.has(f)), ridge: 1e-4 })
+    const weights = Object.fromEntries(EarlyWarning.features.map((f, j) => [f, fitted.weights[j] as number])) as Record<EarlyWarning.Feature, number>
+    const score = (r: number) => {
+      let eta = fitted.intercept
+      for (let j = 0; j < columns.length; j++) eta += (fitted.weights[j] as number) * ((columns[j] as Float64Array)[r] as number)
+      return eta
+    }
+    return {
+      score,
+      probability: Logistic.sigmoid,
+      model: (threshold, fitted_) => ({
+        kind: "hazard",
+        horizonDays,
+        ...settings,
+        intercept: fitted.intercept,
+        weights,
+        threshold: Math.min(1 - 1e-9, Math.max(1e-9, Logistic.sigmoid(threshold))),
+        ...(fitted_ !== undefined && { fitted: fitted_ })
+      })
+    }
+  }
+})
+
+/** The candidates, the fixed gap first: a tie goes to it. */
+export const candidates: ReadonlyArray<Candidate> = [
+  fixedGap,
+  ...[0.15, 0.25, 0.35, 0.5].flatMap((floor) => [suspicion(floor, true), suspicion(floor, false)]),
+  hazard(0.25),
+  hazard(0.5)
+]
+
+/** Warnings with their scores: what precision and recall are read from. */
+interface Scored {
+  readonly score: number
+  readonly label: number
+}
+
+/** The lowest score threshold whose warnings reach the precision, most recall; or the most precise threshold with ten warnings or more when none does. */
+const thresholdFor = (scored: Array<Scored>, targetPrecision: number): number => {
+  scored.sort((a, b) => b.score - a.score)
+  let hits = 0
+  let best: number | undefined
+  let mostPrecise = { precision: -1, threshold: Number.POSITIVE_INFINITY }
+  for (let i = 0; i < scored.length; i++) {
+    const item = scored[i] as Scored
+    hits += item.label
+    // Only where the next score differs: a threshold warns of every row at or above it.
+    if (i + 1 < scored.length && (scored[i + 1] as Scored).score === item.score) continue
+    const precision = hits / (i + 1)
+    if (precision >= targetPrecision) best = item.score
+    if (i + 1 >= 10 && precision > mostPrecise.precision) mostPrecise = { precision, threshold: item.score }
+  }
+  return best ?? mostPrecise.threshold
+}
+
+/** The best recall among thresholds reaching the precision (at least ten warnings), over scored rows. */
+export const recallAtPrecision = (scored: ReadonlyArray<Scored>, targetPrecision: number): number => {
+  const sorted = [...scored].sort((a, b) => b.score - a.score)
+  const positives = sorted.reduce((n, s) => n + s.label, 0)
+  if (positives === 0) return 0
+  let hits = 0
+  let best = 0
+  for (let i = 0; i < sorted.length; i++) {
+    hits += (sorted[i] as Scored).label
+    if (i + 1 < sorted.length && (sorted[i + 1] as Scored).score === (sorted[i] as Scored).score) continue
+    if (i + 1 >= 10 && hits / (i + 1) >= targetPrecision) best = Math.max(best, hits / positives)
+  }
+  return best
+}
+
+/** Out-of-sample results of a candidate over every test origin. */
+export interface CandidateResult {
+  readonly name: string
+  /** At the thresholds chosen on the training rows. */
+  readonly warned: number
+  readonly precision: number
+  readonly recall: number
+  readonly medianLeadDays: number
+  /** The best recall at the target precision, over the test rows' scores. */
+  readonly recallAtTarget: number
+  /** Mean log-loss of the calibrated probability. */
+  readonly logLoss: number
+}
+
+export interface Decile {
+  readonly count: number
+  readonly predicted: number
+  readonly observed: number
+}
+
+export interface Outcome {
+  readonly model: EarlyWarning.Model
+  readonly chosen: string
+  readonly candidates: ReadonlyArray<CandidateResult>
+  /** The chosen candidate's out-of-sample probabilities against what happened, by decile of probability. */
+  readonly calibration: ReadonlyArray<Decile>
+  /** The best fixed gap at no less precision than the chosen model, out of sample. */
+  readonly fixedGap: { readonly days: number; readonly precision: number; readonly recall: number; readonly medianLeadDays: number }
+  readonly origins: ReadonlyArray<number>
+  /** The origins tested on. */
+  readonly tested: ReadonlyArray<number>
+  readonly rows: number
+  readonly positives: number
+  readonly testRows: number
+  readonly testPositives: number
+}
+
+interface OutOfSample {
+  readonly probability: Array<number>
+  readonly scored: Array<Scored>
+  readonly warned: Array<boolean>
+}
+
+const decilesOf = (probabilities: ReadonlyArray<number>, labels: ReadonlyArray<number>): ReadonlyArray<Decile> => {
+  const order = probabilities.map((_, i) => i).sort((a, b) => (probabilities[a] as number) - (probabilities[b] as number))
+  const out: Array<Decile> = []
+  for (let d = 0; d < 10; d++) {
+    const slice = order.slice(Math.floor((d * order.length) / 10), Math.floor(((d + 1) * order.length) / 10))
+    if (slice.length === 0) continue
+    out.push({
+      count: slice.length,
+      predicted: slice.reduce((s, i) => s + (probabilities[i] as number), 0) / slice.length,
+      observed: slice.reduce((s, i) => s + (labels[i] as number), 0) / slice.length
+    })
+  }
+  return out
+}
+
+const leadOf = (rows: Rows, test: ReadonlyArray<number>, warned: ReadonlyArray<boolean>): number =>
+  median(test.filter((r, i) => warned[i] === true && rows.label[r] === 1).map((r) => rows.leadDays[r] as number).sort((a, b) => a - b)) ?? Number.NaN
+
+/** Fits every candidate fold by fold, chooses one out of sample, and fits it again on every labelled row. */
+export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Result<Outcome, TooLittleHistory>> {
+  const { origins } = rows
+  const horizon = options.horizonDays * DAY
+  const byOrigin = origins.map(() => [] as Array<number>)
+  rows.origin.forEach((k, r) => byOrigin[k]?.push(r))
+  const trainFor = (k: number) => origins.flatMap((o, j) => (o + horizon <= (origins[k] as number) ? (byOrigin[j] as Array<number>) : []))
+  const testable = origins.map((_, k) => k).filter((k) => trainFor(k).some((r) => rows.label[r] === 1))
+  const tested = testable.slice(-options.folds)
+  if (tested.length === 0) {
+    return Result.fail(
+      new TooLittleHistory({
+        reason: `no origin has an earlier origin with a loss ${options.horizonDays} days later to learn from (${origins.length} origin${origins.length === 1 ? "" : "s"}, ${options.warmupMonths} months of warm-up)`
+      })
+    )
+  }
+  const test = tested.flatMap((k) => byOrigin[k] as Array<number>)
+  const testLabels = test.map((r) => rows.label[r] as number)
+  const outOfSample: Array<OutOfSample> = candidates.map(() => ({ probability: [], scored: [], warned: [] }))
+  for (const k of tested) {
+    const train = trainFor(k)
+    for (let c = 0; c < candidates.length; c++) {
+      const scorer = yield* (candidates[c] as Candidate).fit(rows, train, options.horizonDays)
+      const threshold = thresholdFor(train.map((r) => ({ score: scorer.score(r), label: rows.label[r] as number })), options.targetPrecision)
+      const out = outOfSample[c] as OutOfSample
+      for (const r of byOrigin[k] as Array<number>) {
+        const score = scorer.score(r)
+        out.probability.push(scorer.probability(score))
+        out.scored.push({ score, label: rows.label[r] as number })
+        out.warned.push(score >= threshold)
+      }
+      yield
+    }
+  }
+  const testPositives = testLabels.reduce((a, b) => a + b, 0)
+  const results: Array<CandidateResult> = candidates.map((candidate, c) => {
+    const out = outOfSample[c] as OutOfSample
+    const warned = out.warned.filter(Boolean).length
+    const hits = out.warned.filter((w, i) => w && testLabels[i] === 1).length
+    const logLoss = out.probability.reduce((s, p, i) => s - Math.log(Math.min(1 - 1e-12, Math.max(1e-12, testLabels[i] === 1 ? p : 1 - p))), 0) / Math.max(1, test.length)
+    return {
+      name: candidate.name,
+      warned,
+      precision: warned === 0 ? 0 : hits / warned,
+      recall: testPositives === 0 ? 0 : hits / testPositives,
+      medianLeadDays: leadOf(rows, test, out.warned),
+      recallAtTarget: recallAtPrecision(out.scored, options.targetPrecision),
+      logLoss
+    }
+  })
+  let chosen = 0
+  results.forEach((r, c) => {
+    const best = results[chosen] as CandidateResult
+    if (r.recallAtTarget > best.recallAtTarget + 1e-9 || (Math.abs(r.recallAtTarget - best.recallAtTarget) <= 1e-9 && r.logLoss < best.logLoss - 1e-9 && best.recallAtTarget === 0)) chosen = c
+  })
+  const choice = results[chosen] as CandidateResult
+  // The best fixed gap at no less precision than the choice, over the same test rows.
+  let fixed = { days: 0, precision: 0, recall: 0, medianLeadDays: Number.NaN }
+  for (let days = 1; days <= 120; days++) {
+    const warned = test.map((r) => (rows.silenceDays[r] as number) > days)
+    const count = warned.filter(Boolean).length
+    const hits = warned.filter((w, i) => w && testLabels[i] === 1).length
+    const precision = count === 0 ? 0 : hits / count
+    const recall = testPositives === 0 ? 0 : hits / testPositives
+    if (precision >= choice.precision && recall > fixed.recall) fixed = { days, precision, recall, medianLeadDays: leadOf(rows, test, warned) }
+  }
+  // Every origin is at least the horizon before the end of the history: every row is labelled.
+  const labelled = rows.label.map((_, r) => r)
+  const final = yield* (candidates[chosen] as Candidate).fit(rows, labelled, options.horizonDays)
+  const threshold = thresholdFor(labelled.map((r) => ({ score: final.score(r), label: rows.label[r] as number })), options.targetPrecision)
+  const positives = rows.label.reduce((a, b) => a + b, 0)
+  const model = final.model(threshold, {
+    origins: origins.length,
+    rows: test.length,
+    positives: testPositives,
+    targetPrecision: options.targetPrecision,
+    precision: choice.precision,
+    recall: choice.recall,
+    medianLeadDays: choice.medianLeadDays,
+    fixedGap: { days: fixed.days, precision: fixed.precision, recall: fixed.recall }
+  })
+  return Result.succeed({
+    model,
+    chosen: choice.name,
+    candidates: results,
+    calibration: decilesOf((outOfSample[chosen] as OutOfSample).probability, testLabels),
+    fixedGap: fixed,
+    origins,
+    tested: tested.map((k) => origins[k] as number),
+    rows: rows.label.length,
+    positives,
+    testRows: test.length,
+    testPositives
+  })
+}
+
+/** The backtest of a state folded with history, as of `asOf`: its rows, then the fit. */
+export function* runInSteps(state: Scan.State, asOf: number, policy: Policy.Policy, options: Options): Steps.Steps<Result.Result<Outcome, TooLittleHistory>> {
+  const firstAt = firstInstant(state)
+  if (firstAt === undefined) return Result.fail(new TooLittleHistory({ reason: "the export holds no member" }))
+  const origins = originsOf(firstAt, asOf, options)
+  if (origins.length === 0) {
+    return Result.fail(new TooLittleHistory({ reason: `the history runs ${((asOf - firstAt) / DAY / 30.44).toFixed(1)} months; the backtest needs ${options.warmupMonths} months of warm-up and ${options.horizonDays} days of horizon` }))
+  }
+  const rows = yield* rowsInSteps(state, asOf, origins, policy, options)
+  return yield* fitInSteps(rows, options)
+}
+
+/** The earliest instant of any fact of any member. */
+const firstInstant = (state: Scan.State): number | undefined => {
+  let first: number | undefined
+  for (const entries of state.history?.members.values() ?? []) {
+    for (const entry of entries) {
+      const at = History.atOf(entry)
+      if (first === undefined || at < first) first = at
+    }
+  }
+  return first
+}

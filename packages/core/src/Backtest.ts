@@ -131,103 +131,92 @@ export function* rowsInSteps(state: Scan.State, asOf: number, origins: ReadonlyA
   return rows
 }
 
-/** A candidate fitted on some rows: its score and probability of any row, and the model it stands for at a threshold of its score. */
-interface Scorer {
-  readonly score: (row: number) => number
-  readonly probability: (score: number) => number
-  readonly model: (threshold: number, fitted?: EarlyWarning.Fitted) => EarlyWarning.Model
-}
-
+/**
+ * A candidate: columns computed once from the rows, a logistic model over them fitted fold by fold
+ * (so every candidate's probability is calibrated the same way), and the early-warning model the
+ * fitted weights stand for when it warns from the log-odds `threshold` on.
+ */
 interface Candidate {
   readonly name: string
-  readonly fit: (rows: Rows, train: ReadonlyArray<number>, horizonDays: number) => Steps.Steps<Scorer>
+  readonly columns: (rows: Rows) => ReadonlyArray<Float64Array>
+  /** Per column: whether its weight must not be negative (it grows with the silence). */
+  readonly nonNegative: ReadonlyArray<boolean>
+  readonly model: (fitted: Logistic.Fitted, threshold: number, horizonDays: number) => EarlyWarning.Model
 }
 
 const lnSilence = (rows: Rows, row: number) => Math.log(Math.max(1, rows.silenceDays[row] as number))
 
-/** Platt scaling: the probability of a one-number score, fitted on the training rows. */
-function* calibrate(scores: ReadonlyArray<number>, rows: Rows, train: ReadonlyArray<number>): Steps.Steps<EarlyWarning.Calibration> {
-  const column = Float64Array.from(train, (r) => scores[r] as number)
-  const labels = Uint8Array.from(train, (r) => rows.label[r] as number)
-  const fitted = yield* Logistic.fit([column], labels, train.length, { nonNegative: [true] })
-  return { intercept: fitted.intercept, slope: fitted.weights[0] as number }
+/** The score at which a calibration a + b · score reaches the log-odds `threshold`; `never` when its slope is 0 and it does not. */
+const scoreAt = (fitted: Logistic.Fitted, threshold: number, never: number): number => {
+  const slope = fitted.weights[0] as number
+  if (slope > 0) return (threshold - fitted.intercept) / slope
+  return fitted.intercept >= threshold ? 0 : never
 }
+
+const calibrationOf = (fitted: Logistic.Fitted): EarlyWarning.Calibration => ({ intercept: fitted.intercept, slope: fitted.weights[0] as number })
 
 const fixedGap: Candidate = {
   name: "fixed gap",
-  *fit(rows, train, horizonDays) {
-    const scores = rows.silenceDays.map((_, r) => lnSilence(rows, r))
-    const calibration = yield* calibrate(scores, rows, train)
-    return {
-      score: (r) => scores[r] as number,
-      probability: (s) => Logistic.sigmoid(calibration.intercept + calibration.slope * s),
-      // A whole day: the least silence in days whose logarithm reaches the threshold.
-      model: (threshold, fitted) => ({ kind: "fixed-gap", horizonDays, days: Math.max(1, Math.ceil(Math.exp(threshold) - 1e-9)), calibration, ...(fitted !== undefined && { fitted }) })
-    }
-  }
+  columns: (rows) => [Float64Array.from(rows.silenceDays, (_, r) => lnSilence(rows, r))],
+  nonNegative: [true],
+  // A whole day: the least silence whose logarithm reaches the threshold.
+  model: (fitted, threshold, horizonDays) => ({
+    kind: "fixed-gap",
+    horizonDays,
+    days: Math.max(1, Math.min(100_000, Math.ceil(Math.exp(scoreAt(fitted, threshold, Math.log(100_000))) - 1e-9))),
+    calibration: calibrationOf(fitted)
+  })
 }
 
 const MIN_GAPS = 4
 
 const suspicion = (spreadFloor: number, fadeWindow: boolean): Candidate => ({
   name: `φ, spread floor ${spreadFloor}${fadeWindow ? ", fade window" : ""}`,
-  *fit(rows, train, horizonDays) {
+  columns: (rows) => {
     const settings = { minGaps: MIN_GAPS, spreadFloor }
-    const scores = rows.silenceDays.map((days, r) => {
-      const rhythm = Rhythm.ofShape(rows.shape[r], settings)
-      return rhythm === undefined ? 0 : Rhythm.suspicionOfGap(rhythm, days, fadeWindow)
-    })
-    const calibration = yield* calibrate(scores, rows, train)
-    return {
-      score: (r) => scores[r] as number,
-      probability: (s) => Logistic.sigmoid(calibration.intercept + calibration.slope * s),
-      model: (threshold, fitted) => ({
-        kind: "rhythm",
-        horizonDays,
-        ...settings,
-        suspicion: Math.max(threshold, 1e-6),
-        fadeWindow,
-        calibration,
-        ...(fitted !== undefined && { fitted })
+    return [
+      Float64Array.from(rows.silenceDays, (days, r) => {
+        const rhythm = Rhythm.ofShape(rows.shape[r], settings)
+        return rhythm === undefined ? 0 : Rhythm.suspicionOfGap(rhythm, days, fadeWindow)
       })
-    }
-  }
+    ]
+  },
+  nonNegative: [true],
+  model: (fitted, threshold, horizonDays) => ({
+    kind: "rhythm",
+    horizonDays,
+    minGaps: MIN_GAPS,
+    spreadFloor,
+    // φ of 0 is no suspicion at all: a threshold at or below it would warn of every member with a rhythm the instant they fall silent.
+    suspicion: Math.max(1e-3, Math.min(1e6, scoreAt(fitted, threshold, 1e6))),
+    fadeWindow,
+    calibration: calibrationOf(fitted)
+  })
 })
 
 const hazard = (spreadFloor: number): Candidate => ({
   name: `hazard, spread floor ${spreadFloor}`,
-  *fit(rows, train, horizonDays) {
+  columns: (rows) => {
     const settings = { minGaps: MIN_GAPS, spreadFloor }
     const columns = EarlyWarning.features.map(() => new Float64Array(rows.label.length))
-    rows.silenceDays.forEach((_, r) => {
+    for (let r = 0; r < rows.label.length; r++) {
       const x = EarlyWarning.featuresOf(Rhythm.ofShape(rows.shape[r], settings), rows.status[r] as EarlyWarning.Watched, lnSilence(rows, r))
       EarlyWarning.features.forEach((f, j) => {
         ;(columns[j] as Float64Array)[r] = x[f]
       })
-    })
-    const trainColumns = columns.map((c) => Float64Array.from(train, (r) => c[r] as number))
-    const labels = Uint8Array.from(train, (r) => rows.label[r] as number)
-    const fitted = yield* Logistic.fit(trainColumns, labels, train.length, { nonNegative: EarlyWarning.features.map((f) => EarlyWarning.growing.has(f)), ridge: 1e-4 })
-    const weights = Object.fromEntries(EarlyWarning.features.map((f, j) => [f, fitted.weights[j] as number])) as Record<EarlyWarning.Feature, number>
-    const score = (r: number) => {
-      let eta = fitted.intercept
-      for (let j = 0; j < columns.length; j++) eta += (fitted.weights[j] as number) * ((columns[j] as Float64Array)[r] as number)
-      return eta
     }
-    return {
-      score,
-      probability: Logistic.sigmoid,
-      model: (threshold, fitted_) => ({
-        kind: "hazard",
-        horizonDays,
-        ...settings,
-        intercept: fitted.intercept,
-        weights,
-        threshold: Math.min(1 - 1e-9, Math.max(1e-9, Logistic.sigmoid(threshold))),
-        ...(fitted_ !== undefined && { fitted: fitted_ })
-      })
-    }
-  }
+    return columns
+  },
+  nonNegative: EarlyWarning.features.map((f) => EarlyWarning.growing.has(f)),
+  model: (fitted, threshold, horizonDays) => ({
+    kind: "hazard",
+    horizonDays,
+    minGaps: MIN_GAPS,
+    spreadFloor,
+    intercept: fitted.intercept,
+    weights: Object.fromEntries(EarlyWarning.features.map((f, j) => [f, fitted.weights[j] as number])) as Record<EarlyWarning.Feature, number>,
+    threshold: Math.min(1 - 1e-9, Math.max(1e-9, Logistic.sigmoid(threshold)))
+  })
 })
 
 /** The candidates, the fixed gap first: a tie goes to it. */
@@ -238,42 +227,77 @@ export const candidates: ReadonlyArray<Candidate> = [
   hazard(0.5)
 ]
 
-/** Warnings with their scores: what precision and recall are read from. */
-interface Scored {
-  readonly score: number
-  readonly label: number
+/** The least negatives a fit keeps, and the least negatives per positive. */
+const MIN_NEGATIVES = 20_000
+const NEGATIVES_PER_POSITIVE = 20
+
+/** A number in [0, 1) from a row's index: which negatives a fit keeps. */
+const rowHash = (row: number): number => (Math.imul(row ^ 0x9e3779b9, 0x85ebca6b) >>> 0) / 2 ** 32
+
+/**
+ * Fits a candidate on the training rows: every positive and a share q of the negatives (case–control
+ * sampling; rare losses carry the information), the intercept then moved by ln q, which undoes
+ * the sampling exactly for a logistic model.
+ */
+function* fitOn(candidate: Candidate, columns: ReadonlyArray<Float64Array>, rows: Rows, train: ReadonlyArray<number>): Steps.Steps<Logistic.Fitted> {
+  const positives = train.reduce((n, r) => n + (rows.label[r] as number), 0)
+  const negatives = train.length - positives
+  const q = negatives === 0 ? 1 : Math.min(1, Math.max(MIN_NEGATIVES, NEGATIVES_PER_POSITIVE * positives) / negatives)
+  const kept = train.filter((r) => rows.label[r] === 1 || rowHash(r) < q)
+  const fitted = yield* Logistic.fit(
+    columns.map((c) => Float64Array.from(kept, (r) => c[r] as number)),
+    Uint8Array.from(kept, (r) => rows.label[r] as number),
+    kept.length,
+    { nonNegative: candidate.nonNegative, ridge: 1e-4 }
+  )
+  return { intercept: fitted.intercept + Math.log(q), weights: fitted.weights }
 }
 
-/** The lowest score threshold whose warnings reach the precision, most recall; or the most precise threshold with ten warnings or more when none does. */
-const thresholdFor = (scored: Array<Scored>, targetPrecision: number): number => {
-  scored.sort((a, b) => b.score - a.score)
-  let hits = 0
+/** The log-odds of each of the rows under the fitted weights. */
+const logOdds = (fitted: Logistic.Fitted, columns: ReadonlyArray<Float64Array>, rows: ReadonlyArray<number>): Float64Array =>
+  Float64Array.from(rows, (r) => {
+    let eta = fitted.intercept
+    for (let j = 0; j < columns.length; j++) eta += (fitted.weights[j] as number) * ((columns[j] as Float64Array)[r] as number)
+    return eta
+  })
+
+/**
+ * Walks the thresholds of scored rows from the highest score down, calling `visit` at each
+ * distinct score with the rows at or above it (warned) and the positives among them (hits).
+ */
+const sweep = (scores: Float64Array, labels: ArrayLike<number>, visit: (threshold: number, warned: number, hits: number) => void): void => {
+  const positive = scores.filter((_, i) => labels[i] === 1).sort()
+  const negative = scores.filter((_, i) => labels[i] !== 1).sort()
+  let p = positive.length - 1
+  let n = negative.length - 1
+  while (p >= 0 || n >= 0) {
+    const threshold = Math.max(p >= 0 ? (positive[p] as number) : Number.NEGATIVE_INFINITY, n >= 0 ? (negative[n] as number) : Number.NEGATIVE_INFINITY)
+    while (p >= 0 && positive[p] === threshold) p--
+    while (n >= 0 && negative[n] === threshold) n--
+    const hits = positive.length - 1 - p
+    visit(threshold, hits + negative.length - 1 - n, hits)
+  }
+}
+
+/** The lowest threshold whose warnings reach the precision (most recall); or the most precise with ten warnings or more when none does. */
+const thresholdFor = (scores: Float64Array, labels: ArrayLike<number>, targetPrecision: number): number => {
   let best: number | undefined
   let mostPrecise = { precision: -1, threshold: Number.POSITIVE_INFINITY }
-  for (let i = 0; i < scored.length; i++) {
-    const item = scored[i] as Scored
-    hits += item.label
-    // Only where the next score differs: a threshold warns of every row at or above it.
-    if (i + 1 < scored.length && (scored[i + 1] as Scored).score === item.score) continue
-    const precision = hits / (i + 1)
-    if (precision >= targetPrecision) best = item.score
-    if (i + 1 >= 10 && precision > mostPrecise.precision) mostPrecise = { precision, threshold: item.score }
-  }
+  sweep(scores, labels, (threshold, warned, hits) => {
+    if (hits / warned >= targetPrecision) best = threshold
+    if (warned >= 10 && hits / warned > mostPrecise.precision) mostPrecise = { precision: hits / warned, threshold }
+  })
   return best ?? mostPrecise.threshold
 }
 
-/** The best recall among thresholds reaching the precision (at least ten warnings), over scored rows. */
-export const recallAtPrecision = (scored: ReadonlyArray<Scored>, targetPrecision: number): number => {
-  const sorted = [...scored].sort((a, b) => b.score - a.score)
-  const positives = sorted.reduce((n, s) => n + s.label, 0)
-  if (positives === 0) return 0
-  let hits = 0
+/** The best recall among thresholds reaching the precision with ten warnings or more. */
+export const recallAtPrecision = (scores: Float64Array, labels: ArrayLike<number>, targetPrecision: number): number => {
+  let positives = 0
+  for (let i = 0; i < scores.length; i++) positives += labels[i] === 1 ? 1 : 0
   let best = 0
-  for (let i = 0; i < sorted.length; i++) {
-    hits += (sorted[i] as Scored).label
-    if (i + 1 < sorted.length && (sorted[i + 1] as Scored).score === (sorted[i] as Scored).score) continue
-    if (i + 1 >= 10 && hits / (i + 1) >= targetPrecision) best = Math.max(best, hits / positives)
-  }
+  sweep(scores, labels, (_, warned, hits) => {
+    if (warned >= 10 && hits / warned >= targetPrecision) best = Math.max(best, hits / positives)
+  })
   return best
 }
 
@@ -314,12 +338,6 @@ export interface Outcome {
   readonly testPositives: number
 }
 
-interface OutOfSample {
-  readonly probability: Array<number>
-  readonly scored: Array<Scored>
-  readonly warned: Array<boolean>
-}
-
 const decilesOf = (probabilities: ReadonlyArray<number>, labels: ReadonlyArray<number>): ReadonlyArray<Decile> => {
   const order = probabilities.map((_, i) => i).sort((a, b) => (probabilities[a] as number) - (probabilities[b] as number))
   const out: Array<Decile> = []
@@ -338,63 +356,68 @@ const decilesOf = (probabilities: ReadonlyArray<number>, labels: ReadonlyArray<n
 const leadOf = (rows: Rows, test: ReadonlyArray<number>, warned: ReadonlyArray<boolean>): number =>
   median(test.filter((r, i) => warned[i] === true && rows.label[r] === 1).map((r) => rows.leadDays[r] as number).sort((a, b) => a - b)) ?? Number.NaN
 
-/** Fits every candidate fold by fold, chooses one out of sample, and fits it again on every labelled row. */
+/** Fits every candidate fold by fold, chooses one out of sample, and fits it again on every row. */
 export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Result<Outcome, TooLittleHistory>> {
   const { origins } = rows
   const horizon = options.horizonDays * DAY
   const byOrigin = origins.map(() => [] as Array<number>)
   rows.origin.forEach((k, r) => byOrigin[k]?.push(r))
+  // What is known at origin k: the rows of the origins whose horizon has passed by then.
   const trainFor = (k: number) => origins.flatMap((o, j) => (o + horizon <= (origins[k] as number) ? (byOrigin[j] as Array<number>) : []))
   const testable = origins.map((_, k) => k).filter((k) => trainFor(k).some((r) => rows.label[r] === 1))
   const tested = testable.slice(-options.folds)
   if (tested.length === 0) {
     return Result.fail(
       new TooLittleHistory({
-        reason: `no origin has an earlier origin with a loss ${options.horizonDays} days later to learn from (${origins.length} origin${origins.length === 1 ? "" : "s"}, ${options.warmupMonths} months of warm-up)`
+        reason: `no origin has an earlier one with a loss ${options.horizonDays} days later to learn from (${origins.length} monthly origin${origins.length === 1 ? "" : "s"} after ${options.warmupMonths} months of history)`
       })
     )
   }
   const test = tested.flatMap((k) => byOrigin[k] as Array<number>)
-  const testLabels = test.map((r) => rows.label[r] as number)
-  const outOfSample: Array<OutOfSample> = candidates.map(() => ({ probability: [], scored: [], warned: [] }))
-  for (const k of tested) {
-    const train = trainFor(k)
-    for (let c = 0; c < candidates.length; c++) {
-      const scorer = yield* (candidates[c] as Candidate).fit(rows, train, options.horizonDays)
-      const threshold = thresholdFor(train.map((r) => ({ score: scorer.score(r), label: rows.label[r] as number })), options.targetPrecision)
-      const out = outOfSample[c] as OutOfSample
-      for (const r of byOrigin[k] as Array<number>) {
-        const score = scorer.score(r)
-        out.probability.push(scorer.probability(score))
-        out.scored.push({ score, label: rows.label[r] as number })
-        out.warned.push(score >= threshold)
+  const testLabels = Uint8Array.from(test, (r) => rows.label[r] as number)
+  const testPositives = testLabels.reduce((a, b) => a + b, 0)
+  const results: Array<CandidateResult> = []
+  const probabilities: Array<ReadonlyArray<number>> = []
+  const columnsOf: Array<ReadonlyArray<Float64Array>> = []
+  for (const candidate of candidates) {
+    const columns = candidate.columns(rows)
+    columnsOf.push(columns)
+    yield
+    const scores = new Float64Array(test.length)
+    const warned: Array<boolean> = []
+    let at = 0
+    for (const k of tested) {
+      const train = trainFor(k)
+      const fitted = yield* fitOn(candidate, columns, rows, train)
+      const threshold = thresholdFor(logOdds(fitted, columns, train), Uint8Array.from(train, (r) => rows.label[r] as number), options.targetPrecision)
+      for (const score of logOdds(fitted, columns, byOrigin[k] as Array<number>)) {
+        scores[at++] = score
+        warned.push(score >= threshold)
       }
       yield
     }
-  }
-  const testPositives = testLabels.reduce((a, b) => a + b, 0)
-  const results: Array<CandidateResult> = candidates.map((candidate, c) => {
-    const out = outOfSample[c] as OutOfSample
-    const warned = out.warned.filter(Boolean).length
-    const hits = out.warned.filter((w, i) => w && testLabels[i] === 1).length
-    const logLoss = out.probability.reduce((s, p, i) => s - Math.log(Math.min(1 - 1e-12, Math.max(1e-12, testLabels[i] === 1 ? p : 1 - p))), 0) / Math.max(1, test.length)
-    return {
+    const count = warned.filter(Boolean).length
+    const hits = warned.filter((w, i) => w && testLabels[i] === 1).length
+    const probability = Array.from(scores, Logistic.sigmoid)
+    probabilities.push(probability)
+    results.push({
       name: candidate.name,
-      warned,
-      precision: warned === 0 ? 0 : hits / warned,
+      warned: count,
+      precision: count === 0 ? 0 : hits / count,
       recall: testPositives === 0 ? 0 : hits / testPositives,
-      medianLeadDays: leadOf(rows, test, out.warned),
-      recallAtTarget: recallAtPrecision(out.scored, options.targetPrecision),
-      logLoss
-    }
-  })
+      medianLeadDays: leadOf(rows, test, warned),
+      recallAtTarget: recallAtPrecision(scores, testLabels, options.targetPrecision),
+      logLoss: probability.reduce((s, p, i) => s - Math.log(Math.min(1 - 1e-12, Math.max(1e-12, testLabels[i] === 1 ? p : 1 - p))), 0) / test.length
+    })
+  }
+  // The most recall at the target precision; among candidates that never reach it, the best log-loss. The fixed gap wins a tie.
   let chosen = 0
   results.forEach((r, c) => {
     const best = results[chosen] as CandidateResult
-    if (r.recallAtTarget > best.recallAtTarget + 1e-9 || (Math.abs(r.recallAtTarget - best.recallAtTarget) <= 1e-9 && r.logLoss < best.logLoss - 1e-9 && best.recallAtTarget === 0)) chosen = c
+    if (r.recallAtTarget > best.recallAtTarget + 1e-9 || (best.recallAtTarget === 0 && r.recallAtTarget === 0 && r.logLoss < best.logLoss - 1e-9)) chosen = c
   })
   const choice = results[chosen] as CandidateResult
-  // The best fixed gap at no less precision than the choice, over the same test rows.
+  // The best fixed gap at no less precision than the choice, over the same rows.
   let fixed = { days: 0, precision: 0, recall: 0, medianLeadDays: Number.NaN }
   for (let days = 1; days <= 120; days++) {
     const warned = test.map((r) => (rows.silenceDays[r] as number) > days)
@@ -402,33 +425,37 @@ export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Re
     const hits = warned.filter((w, i) => w && testLabels[i] === 1).length
     const precision = count === 0 ? 0 : hits / count
     const recall = testPositives === 0 ? 0 : hits / testPositives
-    if (precision >= choice.precision && recall > fixed.recall) fixed = { days, precision, recall, medianLeadDays: leadOf(rows, test, warned) }
+    if (count > 0 && precision >= choice.precision && recall > fixed.recall) fixed = { days, precision, recall, medianLeadDays: leadOf(rows, test, warned) }
   }
   // Every origin is at least the horizon before the end of the history: every row is labelled.
-  const labelled = rows.label.map((_, r) => r)
-  const final = yield* (candidates[chosen] as Candidate).fit(rows, labelled, options.horizonDays)
-  const threshold = thresholdFor(labelled.map((r) => ({ score: final.score(r), label: rows.label[r] as number })), options.targetPrecision)
-  const positives = rows.label.reduce((a, b) => a + b, 0)
-  const model = final.model(threshold, {
-    origins: origins.length,
-    rows: test.length,
-    positives: testPositives,
-    targetPrecision: options.targetPrecision,
-    precision: choice.precision,
-    recall: choice.recall,
-    medianLeadDays: choice.medianLeadDays,
-    fixedGap: { days: fixed.days, precision: fixed.precision, recall: fixed.recall }
-  })
+  const every = rows.label.map((_, r) => r)
+  const candidate = candidates[chosen] as Candidate
+  const columns = columnsOf[chosen] as ReadonlyArray<Float64Array>
+  const final = yield* fitOn(candidate, columns, rows, every)
+  const threshold = thresholdFor(logOdds(final, columns, every), Uint8Array.from(rows.label), options.targetPrecision)
+  const model: EarlyWarning.Model = {
+    ...candidate.model(final, threshold, options.horizonDays),
+    fitted: {
+      origins: origins.length,
+      rows: test.length,
+      positives: testPositives,
+      targetPrecision: options.targetPrecision,
+      precision: choice.precision,
+      recall: choice.recall,
+      medianLeadDays: choice.medianLeadDays,
+      fixedGap: { days: fixed.days, precision: fixed.precision, recall: fixed.recall }
+    }
+  }
   return Result.succeed({
     model,
     chosen: choice.name,
     candidates: results,
-    calibration: decilesOf((outOfSample[chosen] as OutOfSample).probability, testLabels),
+    calibration: decilesOf(probabilities[chosen] as ReadonlyArray<number>, Array.from(testLabels)),
     fixedGap: fixed,
     origins,
     tested: tested.map((k) => origins[k] as number),
     rows: rows.label.length,
-    positives,
+    positives: rows.label.reduce((a, b) => a + b, 0),
     testRows: test.length,
     testPositives
   })

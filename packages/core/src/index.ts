@@ -5,7 +5,9 @@
  *
  * @module @relink/core
  */
+export * as Backtest from "./Backtest.ts"
 export * as DataQuality from "./DataQuality.ts"
+export * as EarlyWarning from "./EarlyWarning.ts"
 export * as Event from "./Event.ts"
 export * as IdNumber from "./IdNumber.ts"
 export * as Instant from "./Instant.ts"

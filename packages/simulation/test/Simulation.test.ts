@@ -106,6 +106,28 @@ describe("Random", () => {
     }
     assert.isTrue(b > 7000 && b < 8000, `${b}`)
   })
+
+  it("normal draws have mean 0 and variance 1, gamma draws of shape k mean and variance k", () => {
+    const r = new Random(11)
+    const moments = (draw: () => number) => {
+      const n = 40_000
+      let sum = 0
+      let squares = 0
+      for (let i = 0; i < n; i++) {
+        const x = draw()
+        sum += x
+        squares += x * x
+      }
+      const mean = sum / n
+      return { mean, variance: squares / n - mean * mean }
+    }
+    const normal = moments(() => r.normal())
+    assert.isTrue(Math.abs(normal.mean) < 0.02 && Math.abs(normal.variance - 1) < 0.03, JSON.stringify(normal))
+    for (const k of [0.5, 1, 2.5, 10]) {
+      const gamma = moments(() => r.gamma(k))
+      assert.isTrue(Math.abs(gamma.mean / k - 1) < 0.03 && Math.abs(gamma.variance / k - 1) < 0.08, `${k}: ${JSON.stringify(gamma)}`)
+    }
+  })
 })
 
 describe("Simulation", () => {

@@ -2,8 +2,9 @@
  * The lives members live over the simulated years — steady, irregular, floating registered or
  * not, transfers in time / overdue / cancelled, lost with failed searches, suspended, removed,
  * returned, deceased or left — as scripts of the events that lead there, with the observations
- * their lives give rise to. Each member keeps a contact rhythm ({@link Rhythm}); most lives that end
- * in silence fade first, the gaps between contacts lengthening before the last one. A batch of
+ * their lives give rise to. Each member keeps a pace of contact, in the shape of the world
+ * ({@link Pace}): one of the rhythms ({@link Rhythm}) or a mean gap of their own. Many lives that
+ * end in silence fade first, the gaps between contacts lengthening before the last one. A batch of
  * lives is written as {@link Draft}s, in no particular order.
  */
 import { type Event, Instant } from "@relink/core"
@@ -13,6 +14,7 @@ import { type Random, Table } from "./internal/Random.ts"
 import * as Wire from "./internal/Wire.ts"
 import * as Noise from "./Noise.ts"
 import * as Observations from "./Observations.ts"
+import * as Pace from "./Pace.ts"
 import * as People from "./People.ts"
 import * as World from "./World.ts"
 
@@ -33,7 +35,7 @@ export type Behaviour =
 
 /**
  * The default mix, in percent of members:
- * - `steady` — contact at the member's rhythm (dues, meetings, app) until `asOf`;
+ * - `steady` — contact at the member's pace (dues, meetings, app) until `asOf`;
  * - `irregular` — contact stopped 60–175 days before `asOf` (at risk, some still just active), most
  *   after a fade;
  * - `floating-registered` — went away (外出报告) and registered at the 流入地 organisation;
@@ -66,7 +68,10 @@ export const defaultBehaviourWeights: Readonly<Record<Behaviour, number>> = {
 /** Every behaviour, in the order of {@link Behaviour}. */
 export const behaviours = Object.keys(defaultBehaviourWeights) as ReadonlyArray<Behaviour>
 
-/** How often a member in regular contact is in contact. Weights of the default mix in {@link defaultRhythmWeights}. */
+/**
+ * How often a member in regular contact is in contact, in the `rhythms` world. Weights of the
+ * default mix in {@link defaultRhythmWeights}.
+ */
 export type Rhythm = "weekly" | "monthly" | "bimonthly" | "quarterly"
 
 /**
@@ -90,6 +95,8 @@ export const rhythms = Object.keys(defaultRhythmWeights) as ReadonlyArray<Rhythm
 
 /** What the lives of a simulation depend on. */
 export interface Settings {
+  /** The shape of the world's contacts. */
+  readonly shape: Pace.Shape
   /** Epoch ms: every event happens at or before it. */
   readonly asOf: number
   /** Epoch ms: organisations are registered then, members from the next day. */
@@ -100,7 +107,7 @@ export interface Settings {
   readonly decoyRate: number
   /** Relative weights of the behaviours. */
   readonly behaviourWeights: Readonly<Record<Behaviour, number>>
-  /** Relative weights of the rhythms. */
+  /** Relative weights of the rhythms (the `rhythms` world). */
   readonly rhythmWeights: Readonly<Record<Rhythm, number>>
 }
 
@@ -109,7 +116,7 @@ export interface Member extends Observations.Observed {
   readonly index: number
   readonly memberId: string
   behaviour: Behaviour
-  readonly rhythm: Rhythm
+  readonly pace: Pace.Pace
   readonly person: People.Person
   readonly newJoiner: boolean
   home: World.Branch
@@ -144,27 +151,15 @@ const awayChannels = new Table<ContactChannel>([
   ["phone", 35], ["online", 25], ["dues", 20], ["message", 15], ["meeting", 3], ["other", 2]
 ])
 
-/** Least and most days between two contacts. */
-type Gaps = readonly [number, number]
-
-const rhythmGaps: Readonly<Record<Rhythm, Gaps>> = {
-  weekly: [5, 9],
-  monthly: [22, 38],
-  bimonthly: [40, 80],
-  quarterly: [62, 86]
+const rhythmPaces: Readonly<Record<Rhythm, Pace.Pace>> = {
+  weekly: Pace.uniform(5, 9),
+  monthly: Pace.uniform(22, 38),
+  bimonthly: Pace.uniform(40, 80),
+  quarterly: Pace.uniform(62, 86)
 }
-/** How much longer the gaps of a member who is away are. */
-const awaySparser = 1.2
 /** Contacts now and then of a member whose transfer was never received, with the home branch. */
-const strandedGaps: Gaps = [50, 150]
+const stranded = Pace.uniform(50, 150)
 
-/**
- * The longest gap of a fade, in days: under the six months after which a member counts as lost
- * (`Policy.lostAfterMonths`), so that a fading member is lost only after the last contact.
- */
-const longestFadeGap = 150
-/** The share of the lives ending in silence (lost, suspended, removed, irregular) that fade first; the others stop abruptly. */
-const fadingShare = 0.6
 /** The share of floating members who never register that fade before they leave. */
 const fadingAwayShare = 0.4
 
@@ -177,6 +172,18 @@ const outflowReasons = new Table<Event.OutflowReason>([
 /** `validDays` of a transfer letter; `undefined` = not given (the policy default of 30 applies). */
 const validDaysTable = new Table<number | undefined>([[undefined, 30], [30, 40], [60, 20], [90, 10]])
 
+/** How a new member's pace is drawn in the world of `settings`. */
+const paceOf = (settings: Settings): ((rng: Random) => Pace.Pace) => {
+  switch (settings.shape) {
+    case "rhythms": {
+      const table = new Table(rhythms.map((r) => [r, settings.rhythmWeights[r]] as const))
+      return (rng) => rhythmPaces[table.pick(rng)]
+    }
+    case "varied":
+      return Pace.varied
+  }
+}
+
 /** Lives batch by batch, sharing one seeded generator, one world and one registry of people. */
 export class Lives implements Observations.Context {
   readonly rng: Random
@@ -187,7 +194,9 @@ export class Lives implements Observations.Context {
   reporters: Array<Member> = []
   private readonly settings: Settings
   private readonly behaviourTable: Table<Behaviour>
-  private readonly rhythmTable: Table<Rhythm>
+  private readonly tempo: Pace.Tempo
+  /** Draws a new member's pace. */
+  private readonly paceOf: (rng: Random) => Pace.Pace
   private drafts: Array<Draft> = []
   private seq = 0
   private transferCounter = 0
@@ -201,7 +210,8 @@ export class Lives implements Observations.Context {
     this.world = world
     this.people = people
     this.behaviourTable = new Table(behaviours.map((b) => [b, settings.behaviourWeights[b]] as const))
-    this.rhythmTable = new Table(rhythms.map((r) => [r, settings.rhythmWeights[r]] as const))
+    this.tempo = Pace.tempos[settings.shape]
+    this.paceOf = paceOf(settings)
   }
 
   /** Members `start` … `start + count − 1` live their lives, and decoys are made after some of them. */
@@ -251,7 +261,7 @@ export class Lives implements Observations.Context {
 
   private member(index: number): Member {
     const behaviour = this.behaviourTable.pick(this.rng)
-    const rhythm = this.rhythmTable.pick(this.rng)
+    const pace = this.paceOf(this.rng)
     const home = this.world.branches.pick(this.rng)
     const newJoiner = behaviour !== "ended" && this.rng.chance(0.08)
     const band: readonly [number, number] = newJoiner
@@ -269,7 +279,7 @@ export class Lives implements Observations.Context {
       index,
       memberId: `m-${Wire.pad(index + 1, 7)}`,
       behaviour,
-      rhythm,
+      pace,
       person,
       newJoiner,
       home,
@@ -348,26 +358,20 @@ export class Lives implements Observations.Context {
     return this.push(at, Wire.event("ContactRecorded", orgId, source, (head) => ({ ...head, memberId, channel }))).at
   }
 
-  /** The gaps between the member's contacts: the rhythm's, sparser away. */
-  private gapsOf(m: Member, channels: Table<ContactChannel>): Gaps {
-    const [least, most] = rhythmGaps[m.rhythm]
-    return channels === awayChannels ? [least * awaySparser, most * awaySparser] : [least, most]
-  }
-
-  private gap(gaps: Gaps): number {
-    return Clock.days(this.rng.between(...gaps))
-  }
-
-  /** Instants `gaps` apart after `from` and up to `to`; the last one is within the longest gap of `to`. */
-  private every(gaps: Gaps, from: number, to: number): Array<number> {
+  /**
+   * Instants at `pace` (`away` or not) after `from` and up to `to`, moved out of the season's lulls
+   * as it has them; the last one is within a gap of `to`.
+   */
+  private every(pace: Pace.Pace, away: boolean, from: number, to: number): Array<number> {
     const times: Array<number> = []
-    for (let t = from + this.gap(gaps); t <= to; t += this.gap(gaps)) times.push(t)
+    const next = (t: number): number => this.tempo.season.after(this.rng, t + Clock.days(pace.gap(this.rng, away)))
+    for (let t = next(from); t <= to; t = next(t)) times.push(t)
     return times
   }
 
   /**
-   * Contacts after `from` and up to `to` at the member's rhythm; the last one is within the
-   * longest gap of `to`. The instant of the last contact (`from` when there is none).
+   * Contacts after `from` and up to `to` at the member's pace; the last one is within a gap of
+   * `to`. The instant of the last contact (`from` when there is none).
    */
   private contacts(
     m: Member,
@@ -376,33 +380,30 @@ export class Lives implements Observations.Context {
     channels: Table<ContactChannel> = contactChannels,
     orgOf?: (channel: ContactChannel) => string
   ): number {
-    return this.record(m, from, this.every(this.gapsOf(m, channels), from, to), channels, orgOf)
+    return this.record(m, from, this.every(m.pace, channels === awayChannels, from, to), channels, orgOf)
   }
 
   /**
-   * Contacts after `from` at the member's rhythm that lead up to a last contact at `last`, which
-   * the caller writes. When the member `fades`, the last 3–5 gaps lengthen, each 1.3–1.8 times the
-   * one before, starting from a gap of the rhythm — less steeply where the longest would pass
-   * {@link longestFadeGap}. Drawn back from `last`, so that nothing falls after it.
+   * Contacts after `from` at the member's pace that lead up to a last contact at `last`, which the
+   * caller writes. When the member `fades`, the last gaps lengthen as the world's fades do
+   * ({@link Pace.Tempo}), starting from a gap of the member's own — less steeply where the longest
+   * would pass {@link Pace.longestGap}. Drawn back from `last`, so that nothing falls after it.
    */
   private leadingTo(m: Member, from: number, last: number, fades: boolean): void {
-    const gaps = rhythmGaps[m.rhythm]
+    const { fade: shape, season } = this.tempo
     const fade: Array<number> = []
     if (fades) {
-      const steps = this.rng.int(3, 5)
-      let gap = this.rng.between(...gaps)
-      const steepest = Math.pow(longestFadeGap / gap, 1 / steps)
+      const steps = this.rng.int(...shape.steps)
+      let gap = m.pace.gap(this.rng, false)
+      const steepest = Math.pow(Pace.longestGap / gap, 1 / steps)
       for (let i = 0; i < steps; i++) {
-        gap *= Math.min(steepest, this.rng.between(1.3, 1.8))
+        gap *= Math.min(steepest, this.rng.between(...shape.growth))
         fade.push(gap)
       }
     }
     const times: Array<number> = []
-    const previousGap = (): number => {
-      const faded = fade.pop()
-      return faded === undefined ? this.gap(gaps) : Clock.days(faded)
-    }
-    for (let t = last - previousGap(); t > from; t -= previousGap()) times.push(t)
+    const previous = (t: number): number => season.before(this.rng, t - Clock.days(fade.pop() ?? m.pace.gap(this.rng, false)))
+    for (let t = previous(last); t > from; t = previous(t)) times.push(t)
     this.record(m, from, times.reverse())
   }
 
@@ -571,7 +572,7 @@ export class Lives implements Observations.Context {
     const L = this.asOf - Clock.days(this.rng.between(60, 175))
     const R = this.register(m, L - Instant.DAY)
     if (R === undefined) return this.fallback(m)
-    this.leadingTo(m, R, L, this.rng.chance(fadingShare))
+    this.leadingTo(m, R, L, this.rng.chance(this.tempo.fadingShare))
     const last = this.contact(m, L, contactChannels.pick(this.rng))
     if (this.rng.chance(0.25)) {
       const t = last + Clock.days(this.rng.between(80, 120))
@@ -687,7 +688,7 @@ export class Lives implements Observations.Context {
     const last = this.untilTransfer(m, X)
     if (last === undefined) return this.fallback(m)
     this.transferIssued(m, X, to, validDays)
-    if (this.rng.chance(0.4)) this.record(m, X, this.every(strandedGaps, X, this.asOf), awayChannels)
+    if (this.rng.chance(0.4)) this.record(m, X, this.every(stranded, false, X, this.asOf), awayChannels)
     if (this.rng.chance(this.rate(0.1))) Observations.observe(this, m, X + Clock.days(10), Observations.anyKind, 0.1)
     this.probationEnds(m, last)
   }
@@ -707,7 +708,7 @@ export class Lives implements Observations.Context {
 
   /** Contact until `L` (the last contact is at `L`), most fading first; with `outflowChance` the last one is an 外出报告. */
   private fadeOut(m: Member, L: number, outflowChance: number): number {
-    this.leadingTo(m, m.registeredAt, L, this.rng.chance(fadingShare))
+    this.leadingTo(m, m.registeredAt, L, this.rng.chance(this.tempo.fadingShare))
     if (this.rng.chance(outflowChance)) return this.outflow(m, L)
     return this.contact(m, L, contactChannels.pick(this.rng))
   }

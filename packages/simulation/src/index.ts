@@ -9,6 +9,7 @@
 export * as Lives from "./Lives.ts"
 export * as Noise from "./Noise.ts"
 export * as Observations from "./Observations.ts"
+export * as Pace from "./Pace.ts"
 export * as People from "./People.ts"
 export * as Simulation from "./Simulation.ts"
 export * as Stream from "./Stream.ts"

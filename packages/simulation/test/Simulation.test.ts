@@ -1,10 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
+import { createHash } from "node:crypto"
 import { Result } from "effect"
 import { Event, IdNumber, Instant, PersonName, Phone, Policy, Scan, Status } from "@relink/core"
+import * as Data from "../src/internal/ChineseData.ts"
 import { Random, Table } from "../src/internal/Random.ts"
 import * as Lives from "../src/Lives.ts"
 import * as Noise from "../src/Noise.ts"
 import * as Observations from "../src/Observations.ts"
+import type * as Pace from "../src/Pace.ts"
 import * as Simulation from "../src/Simulation.ts"
 import type * as Stream from "../src/Stream.ts"
 
@@ -106,6 +109,28 @@ describe("Random", () => {
     }
     assert.isTrue(b > 7000 && b < 8000, `${b}`)
   })
+
+  it("normal draws have mean 0 and variance 1, gamma draws of shape k mean and variance k", () => {
+    const r = new Random(11)
+    const moments = (draw: () => number) => {
+      const n = 40_000
+      let sum = 0
+      let squares = 0
+      for (let i = 0; i < n; i++) {
+        const x = draw()
+        sum += x
+        squares += x * x
+      }
+      const mean = sum / n
+      return { mean, variance: squares / n - mean * mean }
+    }
+    const normal = moments(() => r.normal())
+    assert.isTrue(Math.abs(normal.mean) < 0.02 && Math.abs(normal.variance - 1) < 0.03, JSON.stringify(normal))
+    for (const k of [0.5, 1, 2.5, 10]) {
+      const gamma = moments(() => r.gamma(k))
+      assert.isTrue(Math.abs(gamma.mean / k - 1) < 0.03 && Math.abs(gamma.variance / k - 1) < 0.08, `${k}: ${JSON.stringify(gamma)}`)
+    }
+  })
 })
 
 describe("Simulation", () => {
@@ -113,6 +138,18 @@ describe("Simulation", () => {
     const run = (seed: number) => JSON.stringify([...Simulation.generate({ members: 300, seed, asOf })])
     assert.strictEqual(run(11), run(11))
     assert.notStrictEqual(run(11), run(12))
+  })
+
+  it("is the rhythms world unless told otherwise, the same stream byte for byte", () => {
+    const run = (options: Partial<Simulation.Options>) => JSON.stringify([...Simulation.generate({ members: 300, seed: 11, asOf, ...options })])
+    assert.strictEqual(run({}), run({ shape: "rhythms" }))
+    assert.notStrictEqual(run({}), run({ shape: "varied" }))
+    // The shared stream of seed 2, pinned: a change of the rhythms world's draws shows here.
+    if (process.env["SIM_SEED"] === undefined) {
+      const digest = createHash("sha256")
+      for (const item of items) digest.update(`${JSON.stringify(item)}\n`)
+      assert.strictEqual(digest.digest("hex"), "985d36197039088cad33db033a0eec82621f6ee14e10143688c1e75a836a5e34")
+    }
   })
 
   it("is lazy: the first items of a million-member stream come at once", () => {
@@ -136,6 +173,8 @@ describe("Simulation", () => {
     assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, behaviourWeights: { steady: -1 } }), RangeError)
     assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, rhythmWeights: { weekly: -1 } }), RangeError)
     assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, rhythmWeights: { weekly: 0, monthly: 0, bimonthly: 0, quarterly: 0 } }), RangeError)
+    assert.throws(() => Simulation.generate({ members: 1, seed: 1, asOf, shape: "varied", rhythmWeights: { weekly: 1 } }), RangeError)
+    assert.throws(() => Simulation.generate(JSON.parse(`{"members":1,"seed":1,"asOf":${asOf},"shape":"seasonal"}`) as Simulation.Options), RangeError)
   })
 
   it("emits only events of the contract: every one decodes, from startAt to asOf, in +08:00", () => {
@@ -440,6 +479,151 @@ describe("Simulation", () => {
     assert.isTrue(longest > 140 && longest < 151, `${longest} days`)
   })
 })
+
+describe("Simulation, the varied world", () => {
+  /** Steady members of the varied world: their gaps are their pace. */
+  const steady = world("varied", "steady", 3000, 4)
+  /** Each steady member's gaps, with their mean and CV, for the members with five gaps or more. */
+  const paces = [...gapsOf(contactTimes(steady)).values()]
+    .filter((gaps) => gaps.length >= 5)
+    .map((gaps) => {
+      const mean = gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length
+      const sd = Math.sqrt(gaps.reduce((sum, gap) => sum + (gap - mean) ** 2, 0) / (gaps.length - 1))
+      return { gaps, mean, cv: sd / mean }
+    })
+
+  it("is deterministic: the same options give the same stream, another seed another one", () => {
+    const run = (seed: number) => JSON.stringify([...Simulation.generate({ members: 300, seed, asOf, shape: "varied" })])
+    assert.strictEqual(run(11), run(11))
+    assert.notStrictEqual(run(11), run(12))
+  })
+
+  it("gives each member a mean gap of their own, spread log-uniformly over 7–90 days, not in classes", () => {
+    assert.isAbove(paces.length, 2700)
+    const means = paces.map((p) => p.mean).sort((a, b) => a - b)
+    const quantile = (q: number) => means[Math.floor(q * (means.length - 1))] ?? Number.NaN
+    // Log-uniform in 7–90: quartiles at 13.2, 25.1 and 47.6 days; the slowest come out a little
+    // faster, their longest gaps drawn again.
+    const bounds: ReadonlyArray<readonly [number, number, number]> = [[0.05, 6, 10], [0.25, 11, 16], [0.5, 20, 29], [0.75, 37, 55], [0.95, 60, 95]]
+    for (const [q, least, most] of bounds) assert.isTrue(quantile(q) >= least && quantile(q) <= most, `quantile ${q}: ${quantile(q)} days`)
+    // Every stretch of five days between 10 and 60 has its members (the rhythms leave 10–21 empty).
+    for (let from = 10; from < 60; from += 5) {
+      const share = means.filter((m) => m >= from && m < from + 5).length / means.length
+      assert.isAbove(share, 0.01, `${from}–${from + 5} days`)
+    }
+  })
+
+  it("makes about a quarter of the members irregular (gaps with a CV of 0.8 or more), the others moderate", () => {
+    const share = (test: (cv: number) => boolean) => paces.filter((p) => test(p.cv)).length / paces.length
+    const irregular = share((cv) => cv >= 0.8)
+    assert.isTrue(irregular > 0.18 && irregular < 0.32, `irregular: ${irregular}`)
+    const moderate = share((cv) => cv >= 0.1 && cv < 0.6)
+    assert.isTrue(moderate > 0.6, `moderate: ${moderate}`)
+    // The rhythms world has none: gaps uniform within a rhythm's range.
+    const rhythms = [...gapsOf(contactTimes(world("rhythms", "steady", 300, 4))).values()].filter((gaps) => gaps.length >= 5)
+    for (const gaps of rhythms) {
+      const mean = gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length
+      assert.isBelow(Math.max(...gaps) / mean, 1.8)
+    }
+  })
+
+  it("lulls around the Spring Festival: fewer contacts in its three weeks than in the three weeks either side", () => {
+    const contactsPerDay = (stream: ReadonlyArray<Stream.Item>, from: number, to: number): number => {
+      let count = 0
+      for (const times of contactTimes(stream).values()) {
+        for (const t of times) for (const festival of springFestivals) if (t >= festival + from * Instant.DAY && t < festival + to * Instant.DAY) count++
+      }
+      return count / (to - from)
+    }
+    const lull = (stream: ReadonlyArray<Stream.Item>) => {
+      const during = contactsPerDay(stream, -7, 14)
+      return { before: during / contactsPerDay(stream, -28, -7), after: during / contactsPerDay(stream, 14, 35) }
+    }
+    const varied = lull(steady)
+    assert.isTrue(varied.before < 0.6 && varied.after < 0.6, JSON.stringify(varied))
+    const rhythms = lull(world("rhythms", "steady", 1000, 4))
+    assert.isTrue(rhythms.before > 0.85 && rhythms.after > 0.85, JSON.stringify(rhythms))
+  })
+
+  it("keeps the lives: a steady member is never lost, their longest gap under six months", () => {
+    const longest = paces.reduce((most, p) => Math.max(most, ...p.gaps), 0)
+    assert.isTrue(longest > 120 && longest < 180, `${longest} days`)
+    const scan = Scan.run(decodeAll(steady.map((i) => i.event)), { asOf, policy: Policy.defaults })
+    const statuses = new Set(scan.evaluations.map((e) => e.status))
+    // Irregular members are past the three months of the contact warning now and then.
+    assert.deepStrictEqual([...statuses].sort(), ["active", "at-risk"])
+  })
+
+  it("ends half the lives that end in silence abruptly and fades the others", () => {
+    // Members whose gaps vary moderately, on record long enough: a fade's last gap is twice the usual and more.
+    let fades = 0
+    let members = 0
+    for (const gaps of gapsOf(contactTimes(world("varied", ["lost", "irregular"], 1200, 3))).values()) {
+      if (gaps.length < 12) continue
+      const usual = gaps.slice(0, -6)
+      const mean = usual.reduce((sum, gap) => sum + gap, 0) / usual.length
+      if (Math.sqrt(usual.reduce((sum, gap) => sum + (gap - mean) ** 2, 0) / usual.length) / mean >= 0.5) continue
+      members++
+      const median = usual.sort((a, b) => a - b)[Math.floor(usual.length / 2)] ?? mean
+      if ((gaps.at(-1) ?? 0) >= 2 * median) fades++
+    }
+    assert.isAbove(members, 300)
+    const share = fades / members
+    assert.isTrue(share > 0.3 && share < 0.6, `${fades} of ${members} fade`)
+  })
+
+  it("lives the rhythms world's lives, in events of the contract: the same mix, as many events besides contacts", () => {
+    const members = 2000
+    const census = (stream: ReadonlyArray<Stream.Item>) => {
+      const behaviours = new Map<Lives.Behaviour, number>()
+      for (const { behaviour } of stream) if (behaviour !== undefined) behaviours.set(behaviour, (behaviours.get(behaviour) ?? 0) + 1)
+      const events = new Map(stream.map((i) => [i.event.eventId, i.event]))
+      const besides = [...events.values()].filter((e) => e.type !== "OrgRegistered" && e.type !== "ContactRecorded").length
+      return { behaviours, besides: besides / members, contacts: ofTypeIn(events.values(), "ContactRecorded") / members }
+    }
+    const stream = world("varied", undefined, members, 8, true)
+    const varied = census(stream)
+    const rhythms = census(world("rhythms", undefined, members, 8, true))
+    for (const behaviour of Lives.behaviours) {
+      const share = (c: typeof varied) => (c.behaviours.get(behaviour) ?? 0) / members
+      assert.isTrue(Math.abs(share(varied) - share(rhythms)) < 0.025, `${behaviour}: ${share(varied)} against ${share(rhythms)}`)
+    }
+    assert.isTrue(Math.abs(varied.besides / rhythms.besides - 1) < 0.1, `${varied.besides} against ${rhythms.besides} events besides contacts`)
+    // Contact is about twice as frequent: a mean gap log-uniform in 7–90 days is 19 days in harmonic mean, the rhythms' 38.
+    assert.isTrue(varied.contacts > 1.5 * rhythms.contacts, `${varied.contacts} against ${rhythms.contacts} contacts`)
+    const statuses = new Set(Scan.run(decodeAll(stream.map((i) => i.event)), { asOf, policy: Policy.defaults }).evaluations.map((e) => e.status))
+    for (const status of ["active", "at-risk", "lost", "floating", "floating-unregistered", "in-transit", "transfer-overdue", "suspended", "removed", "ended"] as const) {
+      assert.isTrue(statuses.has(status), status)
+    }
+  })
+})
+
+const ofTypeIn = (events: Iterable<Event.Encoded>, type: Event.EventType): number => {
+  let count = 0
+  for (const e of events) if (e.type === type) count++
+  return count
+}
+
+/** The first days of the Spring Festivals (all the years the lull knows; the simulated ones count). */
+const springFestivals = Data.springFestivals.map((date) => Date.parse(`${date}T00:00:00+08:00`))
+
+/** `members` of a world, living `behaviours` only (all of them by the default mix when undefined), without observations unless `observed`. */
+const world = (
+  shape: Pace.Shape,
+  behaviours: Lives.Behaviour | ReadonlyArray<Lives.Behaviour> | undefined,
+  members: number,
+  seed: number,
+  observed = false
+): Array<Stream.Item> => [
+  ...Simulation.generate({
+    members,
+    seed,
+    asOf,
+    shape,
+    ...(behaviours !== undefined && { behaviourWeights: { ...zero, ...Object.fromEntries([behaviours].flat().map((b) => [b, 1])) } }),
+    ...(!observed && { observationRate: 0, decoyRate: 0 })
+  })
+]
 
 /** 300 members, all living `behaviour` at `rhythm`, without observations. */
 const only = (behaviour: Lives.Behaviour, rhythm: Lives.Rhythm): Array<Stream.Item> => [

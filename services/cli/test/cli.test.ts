@@ -16,7 +16,7 @@ describe("relink command line", () => {
       assert.include(report, flag)
     }
     const simulate = ok(relink(["simulate", "--help"])).stdout
-    for (const flag of ["--members", "--seed", "--as-of", "--out", "--malformed", "--gzip"]) assert.include(simulate, flag)
+    for (const flag of ["--members", "--seed", "--as-of", "--shape", "--out", "--malformed", "--gzip"]) assert.include(simulate, flag)
     assert.include(ok(relink(["--version"])).stdout, "0.1.0")
   })
 

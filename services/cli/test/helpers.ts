@@ -57,6 +57,7 @@ export interface Simulated {
   readonly eventsPath: string
   readonly manifest: {
     readonly members: number
+    readonly shape: string
     readonly events: number
     readonly lines: number
     readonly malformed: ReadonlyArray<{ readonly line: number; readonly kind: string }>

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import { Result } from "effect"
 import { Event } from "@relink/core"
-import { AS_OF, ok, relink, simulate, tempDir } from "./helpers.ts"
+import { AS_OF, ok, oneLineError, relink, simulate, tempDir } from "./helpers.ts"
 
 describe("relink simulate", () => {
   const first = simulate(300, 7)
@@ -51,6 +51,19 @@ describe("relink simulate", () => {
     ok(relink(["simulate", "--members", "300", "--seed", "7", "--as-of", AS_OF, "--out", dir, "--gzip", "--quiet"]))
     const text = gunzipSync(readFileSync(join(dir, "events.ndjson.gz"))).toString("utf8")
     assert.deepStrictEqual(text.split("\n").filter((l) => l.length > 0), first.lines)
+  })
+
+  it("simulates the varied world on request, every line of the contract, and the manifest names the world", () => {
+    assert.strictEqual(first.manifest.shape, "rhythms")
+    const varied = simulate(300, 7, ["--shape", "varied"])
+    assert.strictEqual(varied.manifest.shape, "varied")
+    assert.strictEqual(varied.events.length, varied.lines.length, "every simulated line decodes")
+    assert.strictEqual(new Set(varied.events.filter((e) => e.type === "MemberRegistered").map((e) => Event.memberIdOf(e))).size, 300)
+    assert.notDeepEqual(varied.lines, first.lines)
+  })
+
+  it("rejects an unknown shape with one line", () => {
+    assert.include(oneLineError(["simulate", "--shape", "seasonal", "--out", tempDir("shape")], 2), "--shape")
   })
 
   it("rejects a negative member count with one line", () => {

@@ -355,3 +355,6 @@ export const leadNotes: ReadonlyArray<string> = [
   "同乡反映其在{place}务工",
   "老战友称其在{place}做生意"
 ]
+
+/** The first day of the lunar year (春节, 农历正月初一), 2023–2028. */
+export const springFestivals: ReadonlyArray<string> = ["2023-01-22", "2024-02-10", "2025-01-29", "2026-02-17", "2027-02-06", "2028-01-26"]

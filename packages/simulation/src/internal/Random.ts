@@ -78,6 +78,30 @@ export class Random {
     return this.float() < p
   }
 
+  /** A standard normal draw (Box–Muller, two uniform draws). */
+  normal(): number {
+    const radius = Math.sqrt(-2 * Math.log(1 - this.float()))
+    return radius * Math.cos(2 * Math.PI * this.float())
+  }
+
+  /**
+   * A gamma draw of shape `k` > 0 and scale 1: mean and variance `k` (Marsaglia & Tsang 2000, a
+   * few draws on average; below shape 1 a draw of shape `k` + 1 times a uniform to the power 1/`k`).
+   */
+  gamma(k: number): number {
+    if (k < 1) return this.gamma(k + 1) * Math.pow(this.float(), 1 / k)
+    const d = k - 1 / 3
+    const c = 1 / Math.sqrt(9 * d)
+    for (;;) {
+      const x = this.normal()
+      const cube = 1 + c * x
+      if (cube <= 0) continue
+      const v = cube * cube * cube
+      const u = this.float()
+      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v
+    }
+  }
+
   /** A uniformly chosen element. @throws RangeError on an empty list (a programming error). */
   pick<A>(items: ReadonlyArray<A>): A {
     if (items.length === 0) throw new RangeError("pick from an empty list")

@@ -7,6 +7,7 @@ import { resolve as resolvePath } from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant } from "@relink/core"
+import { Simulation } from "@relink/simulation"
 import * as Progress from "../Progress.ts"
 import * as Sources from "../Sources.ts"
 import { runUnlinked } from "./report.ts"
@@ -26,7 +27,7 @@ export const demo = Command.make(
       const asOf = Option.some(Instant.formatCst(Math.floor(Date.now() / 1000) * 1000))
       const quiet = true
       yield* Console.error(`relink demo: simulating ${Progress.number(flags.members)} members (seed ${flags.seed}) into ${flags.out} …`)
-      const { manifest, eventsPath } = yield* runSimulate({ members: flags.members, seed: flags.seed, asOf, out: flags.out, malformed: 0, gzip: false, quiet })
+      const { manifest, eventsPath } = yield* runSimulate({ members: flags.members, seed: flags.seed, shape: Simulation.defaults.shape, asOf, out: flags.out, malformed: 0, gzip: false, quiet })
       const common = {
         events: Option.some(eventsPath),
         orgs: Option.none(),

@@ -1,14 +1,15 @@
 /**
  * `relink simulate`: realistic synthetic events from the deterministic generator of
  * `@relink/simulation` (`Simulation.generate`), written as an NDJSON export, with the truth about
- * every observation (labels, for evaluating matching) and a manifest. `--malformed N` mixes in
- * broken lines at recorded line numbers, to exercise the rejects path end to end.
+ * every observation (labels, for evaluating matching) and a manifest. `--shape` chooses the world
+ * (the rhythms, or varied paces: packages/simulation/README.md "World shapes"). `--malformed N`
+ * mixes in broken lines at recorded line numbers, to exercise the rejects path end to end.
  */
 import { join } from "node:path"
 import { Effect, type Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Instant } from "@relink/core"
-import { Simulation, Stream } from "@relink/simulation"
+import { Pace, Simulation, Stream } from "@relink/simulation"
 import { BadArgument, type CommandError } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as Sink from "../Sink.ts"
@@ -22,6 +23,7 @@ const EVENTS_PER_MEMBER = 15
 export interface Manifest {
   readonly members: number
   readonly seed: number
+  readonly shape: Pace.Shape
   readonly asOf: string
   readonly events: number
   readonly lines: number
@@ -34,6 +36,7 @@ export interface Manifest {
 export interface SimulateOptions {
   readonly members: number
   readonly seed: number
+  readonly shape: Pace.Shape
   readonly asOf: Option.Option<string>
   readonly out: string
   readonly malformed: number
@@ -50,7 +53,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const eventsPath = join(flags.out, eventsName)
       const labelsPath = join(flags.out, "labels.json")
       const items = yield* Effect.try({
-        try: () => Simulation.generate({ members: flags.members, seed: flags.seed, asOf }),
+        try: () => Simulation.generate({ members: flags.members, seed: flags.seed, asOf, shape: flags.shape }),
         catch: (cause) => new BadArgument({ flag: "simulate", reason: cause instanceof Error ? cause.message : String(cause) })
       })
       const events = yield* Sink.open(eventsPath, { gzip: flags.gzip })
@@ -105,6 +108,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const manifest: Manifest = {
         members: flags.members,
         seed: flags.seed,
+        shape: flags.shape,
         asOf: Instant.formatCst(asOf),
         events: count,
         lines,
@@ -134,6 +138,12 @@ export const simulate = Command.make(
     members: Shared.members(2000, "How many members (about one branch per 30–60 of them), up to 10,000,000"),
     seed: Shared.seed("The same seed and options give the same files, byte for byte; any integer up to ±(2^53 − 1)"),
     asOf: Shared.asOf.pipe(Flag.withDescription("The instant the export is taken: every event happens at or before it. 2026-11-27 or an ISO instant. Default: now")),
+    shape: Flag.Literals("shape", Pace.shapes).pipe(
+      Flag.withDescription(
+        "How often members are in contact; everything else is the same in both worlds. rhythms (default): each member weekly, monthly, bimonthly or quarterly; varied: each member's own mean gap of 7–90 days, three in ten irregular, a lull around the Spring Festival, half the silent ends abrupt"
+      ),
+      Flag.withDefault(Simulation.defaults.shape)
+    ),
     out: Flag.String("out").pipe(
       Flag.withMetavar("DIR"),
       Flag.withDescription(
@@ -157,7 +167,8 @@ export const simulate = Command.make(
   Command.withShortDescription("Realistic synthetic events, deterministic per seed"),
   Command.withExamples([
     { command: "relink simulate --members 2000 --seed 1 --as-of 2026-11-27 --out out/demo" },
-    { command: "relink simulate --members 1000000 --gzip --out /tmp/big", description: "about 15 million events, streamed to a compressed file" }
+    { command: "relink simulate --members 1000000 --gzip --out /tmp/big", description: "about 15 million events, streamed to a compressed file" },
+    { command: "relink simulate --members 50000 --shape varied --out out/varied", description: "another world, to report a model chosen on the rhythms" }
   ])
 )
 

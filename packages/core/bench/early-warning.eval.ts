@@ -57,6 +57,8 @@ const T = outcomesAt - horizonDays * DAY
 const positive: ReadonlySet<Status.Status> = new Set(["lost", "floating-unregistered"])
 
 interface Member {
+  /** Whether the shipped model (fitted on another simulation) warns at T. */
+  readonly shipped: boolean
   readonly gap: number
   readonly probability: number
   readonly warned: boolean
@@ -67,7 +69,7 @@ interface Member {
 const { result: world, ms: simulated } = timed(() => {
   const atT = Scan.make({ history: true })
   const events: Array<Event.Event> = []
-  for (const item of Simulation.generate({ members, seed, asOf: end })) {
+  for (const item of Simulation.generate({ members, seed, asOf: end, shape })) {
     const decoded = Event.decodeUnknown(item.event)
     if (Result.isFailure(decoded)) throw new Error(`the simulation wrote an event that does not decode: ${decoded.failure.reason}`)
     events.push(decoded.success)
@@ -93,7 +95,9 @@ const { result: watched, ms: scored } = timed(() => {
     const projection = now.members.get(evaluation.memberId)
     const last = evaluation.lastContact?.at ?? projection?.registrationStamp?.at ?? T
     const rhythm = EarlyWarning.rhythmOf(outcome.model, projection?.contactDays ?? [])
+    const shipped = EarlyWarning.warning(Policy.defaults.earlyWarning, { status, contactDays: projection?.contactDays ?? [], lastContactAt: last })
     out.push({
+      shipped: shipped !== undefined && shipped.at <= T && shipped.at < addMonths(last, policy.contactWarningMonths),
       gap: (T - last) / DAY,
       probability: EarlyWarning.probability(outcome.model, rhythm, status, (T - last) / DAY),
       warned: evaluation.flags.includes("early-warning"),
@@ -116,6 +120,7 @@ const scoreOf = (warns: (m: Member) => boolean) => {
   }
 }
 const model = scoreOf((m) => m.warned)
+const shippedModel = scoreOf((m) => m.shipped)
 const baselines = Array.from({ length: 120 }, (_, i) => ({ days: i + 1, ...scoreOf((m) => m.gap > i + 1) }))
 const atPrecision = (precision: number) =>
   baselines.filter((b) => b.precision >= precision && b.warned > 0).reduce<(typeof baselines)[number] | undefined>((a, b) => (a === undefined || b.recall > a.recall ? b : a), undefined)
@@ -144,6 +149,12 @@ console.log(
     `${String(baseline.warned).padStart(6)}  ${f(baseline.precision).padStart(9)}  ${f(baseline.recall).padStart(6)}  ${f(baseline.lead, 0).padStart(4)} d`
 )
 line("recall ratio", f(model.recall / baseline.recall, 2))
+const shippedBaseline = atPrecision(shippedModel.precision) ?? mostPrecise
+line(
+  "shipped model, not refitted",
+  `${int(shippedModel.warned)} warned, precision ${f(shippedModel.precision)}, recall ${f(shippedModel.recall)}, median lead ${f(shippedModel.lead, 0)} d; ` +
+    `best fixed gap at ≥ that precision: > ${shippedBaseline.days} days, precision ${f(shippedBaseline.precision)}, recall ${f(shippedBaseline.recall)}`
+)
 
 // Calibration at T: deciles of the probability, every watched member.
 const sorted = [...watched].sort((a, b) => a.probability - b.probability)

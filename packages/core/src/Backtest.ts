@@ -40,9 +40,11 @@ export interface Options {
   readonly maxRows: number
   /** Origins of the last folds tested on: the earlier ones train only. Default 6. */
   readonly folds: number
+  /** The kinds of model to choose among. Default all three. */
+  readonly kinds: ReadonlyArray<EarlyWarning.Model["kind"]>
 }
 
-export const defaults: Options = { horizonDays: 180, warmupMonths: 12, targetPrecision: 0.3, maxRows: 1_000_000, folds: 6 }
+export const defaults: Options = { horizonDays: 180, warmupMonths: 12, targetPrecision: 0.3, maxRows: 1_000_000, folds: 6, kinds: ["fixed-gap", "rhythm", "hazard"] }
 
 export class TooLittleHistory extends Data.TaggedError("TooLittleHistory")<{ readonly reason: string }> {}
 
@@ -138,6 +140,7 @@ export function* rowsInSteps(state: Scan.State, asOf: number, origins: ReadonlyA
  */
 interface Candidate {
   readonly name: string
+  readonly kind: EarlyWarning.Model["kind"]
   readonly columns: (rows: Rows) => ReadonlyArray<Float64Array>
   /** Per column: whether its weight must not be negative (it grows with the silence). */
   readonly nonNegative: ReadonlyArray<boolean>
@@ -157,6 +160,7 @@ const calibrationOf = (fitted: Logistic.Fitted): EarlyWarning.Calibration => ({ 
 
 const fixedGap: Candidate = {
   name: "fixed gap",
+  kind: "fixed-gap",
   columns: (rows) => [Float64Array.from(rows.silenceDays, (_, r) => lnSilence(rows, r))],
   nonNegative: [true],
   // A whole day: the least silence whose logarithm reaches the threshold.
@@ -172,6 +176,7 @@ const MIN_GAPS = 4
 
 const suspicion = (spreadFloor: number, fadeWindow: boolean): Candidate => ({
   name: `φ, spread floor ${spreadFloor}${fadeWindow ? ", fade window" : ""}`,
+  kind: "rhythm",
   columns: (rows) => {
     const settings = { minGaps: MIN_GAPS, spreadFloor }
     return [
@@ -196,6 +201,7 @@ const suspicion = (spreadFloor: number, fadeWindow: boolean): Candidate => ({
 
 const hazard = (spreadFloor: number): Candidate => ({
   name: `hazard, spread floor ${spreadFloor}`,
+  kind: "hazard",
   columns: (rows) => {
     const settings = { minGaps: MIN_GAPS, spreadFloor }
     const columns = EarlyWarning.features.map(() => new Float64Array(rows.label.length))
@@ -220,7 +226,7 @@ const hazard = (spreadFloor: number): Candidate => ({
 })
 
 /** The candidates, the fixed gap first: a tie goes to it. */
-export const candidates: ReadonlyArray<Candidate> = [
+const allCandidates: ReadonlyArray<Candidate> = [
   fixedGap,
   ...[0.15, 0.25, 0.35, 0.5].flatMap((floor) => [suspicion(floor, true), suspicion(floor, false)]),
   hazard(0.25),
@@ -279,12 +285,19 @@ const sweep = (scores: Float64Array, labels: ArrayLike<number>, visit: (threshol
   }
 }
 
-/** The lowest threshold whose warnings reach the precision (most recall); or the most precise with ten warnings or more when none does. */
+/**
+ * The threshold of most recall whose warnings reach the precision, the highest of those (no warning
+ * that finds no one more); or the most precise with ten warnings or more when none reaches it.
+ */
 const thresholdFor = (scores: Float64Array, labels: ArrayLike<number>, targetPrecision: number): number => {
   let best: number | undefined
+  let bestHits = 0
   let mostPrecise = { precision: -1, threshold: Number.POSITIVE_INFINITY }
   sweep(scores, labels, (threshold, warned, hits) => {
-    if (hits / warned >= targetPrecision) best = threshold
+    if (hits / warned >= targetPrecision && (best === undefined || hits > bestHits)) {
+      best = threshold
+      bestHits = hits
+    }
     if (warned >= 10 && hits / warned > mostPrecise.precision) mostPrecise = { precision: hits / warned, threshold }
   })
   return best ?? mostPrecise.threshold
@@ -376,6 +389,8 @@ export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Re
   const test = tested.flatMap((k) => byOrigin[k] as Array<number>)
   const testLabels = Uint8Array.from(test, (r) => rows.label[r] as number)
   const testPositives = testLabels.reduce((a, b) => a + b, 0)
+  // The fixed gap always competes: the choice is never worse than it.
+  const candidates = allCandidates.filter((c) => c.kind === "fixed-gap" || options.kinds.includes(c.kind))
   const results: Array<CandidateResult> = []
   const probabilities: Array<ReadonlyArray<number>> = []
   const columnsOf: Array<ReadonlyArray<Float64Array>> = []
@@ -425,7 +440,7 @@ export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Re
     const hits = warned.filter((w, i) => w && testLabels[i] === 1).length
     const precision = count === 0 ? 0 : hits / count
     const recall = testPositives === 0 ? 0 : hits / testPositives
-    if (count > 0 && precision >= choice.precision && recall > fixed.recall) fixed = { days, precision, recall, medianLeadDays: leadOf(rows, test, warned) }
+    if (count >= 10 && precision >= choice.precision && recall > fixed.recall) fixed = { days, precision, recall, medianLeadDays: leadOf(rows, test, warned) }
   }
   // Every origin is at least the horizon before the end of the history: every row is labelled.
   const every = rows.label.map((_, r) => r)

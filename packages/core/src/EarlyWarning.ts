@@ -170,8 +170,9 @@ const hazardWarningDays = (model: typeof Hazard.Type, rhythm: Rhythm.Rhythm | un
   const k = hazardLogit(model, rhythm, status, 1) - a
   const target = Logistic.logit(model.threshold)
   if (a >= target) return 1
-  if (!(k > 0)) return undefined
-  return Math.max(1, Math.exp((target - a) / k))
+  const days = Math.exp((target - a) / k)
+  // A slope too small to reach the threshold within any span of time there is: never.
+  return k > 0 && Number.isFinite(days) ? Math.max(1, days) : undefined
 }
 
 /** When the silence of a member since their last contact becomes worth a call; undefined when it never does. */

@@ -7,35 +7,28 @@
 import type * as EarlyWarning from "../EarlyWarning.ts"
 
 export const model: EarlyWarning.Model = {
-  "kind": "hazard",
+  "kind": "rhythm",
   "horizonDays": 180,
   "minGaps": 4,
-  "spreadFloor": 0.25,
-  "intercept": -7.780709253729623,
-  "weights": {
-    "lnSilence": 0,
-    "lnSilenceNoRhythm": 0.3008824365822061,
-    "silenceZ": 0,
-    "windowZ": 0.4159889912857995,
-    "lnGapDays": 0.36320984927651007,
-    "spread": 7.983152359347238,
-    "noRhythm": 3.186117431356236,
-    "floating": -5.826255163763196,
-    "inTransit": -4.441658285336498
+  "spreadFloor": 0.5,
+  "suspicion": 0.9244972858327103,
+  "fadeWindow": true,
+  "calibration": {
+    "intercept": -4.9540753342276505,
+    "slope": 2.067212099440817
   },
-  "threshold": 0.08978388162247425,
   "fitted": {
     "origins": 13,
     "rows": 251635,
     "positives": 2761,
     "targetPrecision": 0.3,
-    "precision": 0.36619718309859156,
-    "recall": 0.018833755885548715,
-    "medianLeadDays": 42.87153935185185,
+    "precision": 0.24083011583011582,
+    "recall": 0.18073161897863094,
+    "medianLeadDays": 35.2003587962963,
     "fixedGap": {
-      "days": 0,
-      "precision": 0,
-      "recall": 0
+      "days": 91,
+      "precision": 0.24096385542168675,
+      "recall": 0.007243752263672582
     }
   }
 }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Instant, Policy, Scan, Status } from "@relink/core"
+import { Instant, MatchRule, Policy, Scan, Status } from "@relink/core"
 import { oneLineError, ok, parseCsv, relink, simulate, tempDir } from "./helpers.ts"
 
 interface ProgressJson {
@@ -82,19 +82,29 @@ describe("relink report early-warning", () => {
   }
   const path = join(dir, "events.ndjson")
   writeFileSync(path, events.map((e) => JSON.stringify(e)).join("\n") + "\n")
+  /** A rule file with an explicit early-warning model: the shipped default may change. */
+  const ruleWith = (name: string, model: Policy.Policy["earlyWarning"]) => {
+    const rulePath = join(dir, name)
+    writeFileSync(rulePath, JSON.stringify({ ...MatchRule.chinese, earlyWarning: model }))
+    return rulePath
+  }
+  const byRhythm = ruleWith("rhythm.json", { kind: "rhythm", horizonDays: 180, minGaps: 4, spreadFloor: 0.25, suspicion: 1, fadeWindow: true, calibration: { intercept: -4, slope: 0.3 } })
+  const list = (rule: string, extra: ReadonlyArray<string>) => ok(relink(["report", "early-warning", "--events", path, "--as-of", "2026-11-05", "--rule", rule, ...extra]))
 
-  it("lists the member silent for their own rhythm, masked, with the rhythm, the expected contact and φ", () => {
-    const csv = ok(relink(["report", "early-warning", "--events", path, "--as-of", "2026-11-05", "--format", "csv", "--out", "-", "--quiet"])).stdout
+  it("lists the member silent for their own rhythm, masked, with the probability of loss, φ, the rhythm and the expected contact", () => {
+    const csv = list(byRhythm, ["--format", "csv", "--out", "-", "--quiet"]).stdout
     const [head, ...rows] = parseCsv(csv.replace(/^\uFEFF/, ""))
-    assert.deepStrictEqual(head?.slice(7, 11), ["本人联系节律", "按节律应联系日期", "预警分值φ", "距3个月预警（天）"])
+    assert.deepStrictEqual(head?.slice(7, 12), ["预计180天内失联概率", "预警分值φ", "本人联系节律", "按节律应联系日期", "距3个月预警（天）"])
     assert.strictEqual(rows.length, 1)
     const row = rows[0] as ReadonlyArray<string>
     assert.strictEqual(row[0], "张伟")
     assert.strictEqual(row[1], "110105********002X")
     assert.strictEqual(row[5], "正常")
-    assert.strictEqual(row[7], "约每7天")
-    assert.strictEqual(row[8], "2026-10-08")
-    assert.isAbove(Number(row[9]), 0)
-    assert.strictEqual(row[10], "57")
+    // sigmoid(−4 + 0.3 × 10.4), a whole percent.
+    assert.strictEqual(row[7], "29")
+    assert.strictEqual(row[8], "10.4")
+    assert.strictEqual(row[9], "约每7天")
+    assert.strictEqual(row[10], "2026-10-08")
+    assert.strictEqual(row[11], "57")
   })
 })

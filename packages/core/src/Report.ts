@@ -7,6 +7,7 @@
  */
 import { Redacted } from "effect"
 import * as DataQuality from "./DataQuality.ts"
+import * as EarlyWarning from "./EarlyWarning.ts"
 import * as IdNumber from "./IdNumber.ts"
 import type * as Matching from "./Matching.ts"
 import * as OrgTree from "./OrgTree.ts"
@@ -28,6 +29,8 @@ export interface Column {
   readonly zh: string
   readonly en: string
   readonly width: number
+  /** The cells are whole percents (23 for 23 %): a renderer says so in the header, or formats them as percents. */
+  readonly percent?: boolean
 }
 
 /** What a list counts per organisation in its summary: statuses, or the fields with problems. */
@@ -73,6 +76,10 @@ export interface List {
   /** The row field holding each row's category (`statusId`, `fieldId`). */
   readonly categoryKey: string
   readonly rows: ReadonlyArray<ListRow>
+  /** What the whole list rests on, one sentence for its header (the early-warning list: the model). */
+  readonly basis?: string
+  /** The rows were cut to at most `perOrg` per organisation; `leftOut` were not listed. */
+  readonly cap?: { readonly perOrg: number; readonly leftOut: number }
 }
 
 export type Row = { readonly [K in ColumnId]: K extends "daysWithoutContact" ? number : string } & {
@@ -97,8 +104,10 @@ export interface Options {
   readonly lang: Lang
   /** Show full ID numbers and phones. Off by default: lists travel by e-mail and on paper. */
   readonly reveal: boolean
-  /** The policy the evaluations were made under (the fixed warning date of the early-warning list); the defaults when absent. */
+  /** The policy the evaluations were made under (the early-warning list's model and fixed warning date); the defaults when absent. */
   readonly policy?: Policy.Policy
+  /** The early-warning list: at most this many members (a whole number ≥ 1) per responsible organisation, the most probable first. */
+  readonly perOrg?: number
 }
 
 export interface Report extends List {
@@ -370,8 +379,8 @@ export function* dataQualityInSteps(input: Input, options: Options): Steps.Steps
   }
 }
 
-/** The columns of the early-warning list. */
-export const earlyWarningColumns: ReadonlyArray<Column> = [
+/** The columns of the early-warning list: the probability is of loss within the model's horizon. */
+export const earlyWarningColumns = (model: EarlyWarning.Model): ReadonlyArray<Column> => [
   columnOf("name"),
   columnOf("idNumber"),
   columnOf("phone"),
@@ -379,9 +388,10 @@ export const earlyWarningColumns: ReadonlyArray<Column> = [
   columnOf("responsibleOrg"),
   columnOf("status"),
   columnOf("lastContact"),
+  { id: "probability", zh: `预计${model.horizonDays}天内失联概率`, en: `Probability of loss within ${model.horizonDays} days`, width: 12, percent: true },
+  { id: "suspicion", zh: "预警分值φ", en: "Suspicion φ", width: 10 },
   { id: "rhythm", zh: "本人联系节律", en: "Own rhythm", width: 14 },
   { id: "expectedAt", zh: "按节律应联系日期", en: "Contact expected", width: 14 },
-  { id: "suspicion", zh: "预警分值φ", en: "Suspicion φ", width: 10 },
   { id: "daysToWarning", zh: "距3个月预警（天）", en: "Days to the 3-month warning", width: 12 },
   columnOf("suggestedAction"),
   columnOf("basis")
@@ -394,10 +404,14 @@ export interface EarlyWarningRow extends ListRow {
   readonly homeOrg: string
   readonly status: string
   readonly lastContact: string
+  /** The probability of loss within the model's horizon as of the list's instant, a whole percent from 1 to 99. */
+  readonly probability: number
+  /** φ as of the list's instant, one decimal; blank without a rhythm. */
+  readonly suspicion: number | ""
+  /** The member's typical gap in words; "—" without a rhythm. */
   readonly rhythm: string
+  /** The last contact plus the typical gap, a date; blank without a rhythm. */
   readonly expectedAt: string
-  /** φ as of the list's instant, one decimal. */
-  readonly suspicion: number
   /** Whole days until the fixed contact warning (at-risk) would start. */
   readonly daysToWarning: number
   readonly suggestedAction: string
@@ -407,16 +421,59 @@ export interface EarlyWarningRow extends ListRow {
 export interface EarlyWarningReport extends List {
   readonly kind: "early-warning"
   readonly rows: ReadonlyArray<EarlyWarningRow>
+  readonly basis: string
 }
 
-const earlyWarningCategories: ReadonlyArray<Category> = (["active", "floating", "in-transit"] as const).map((id) => ({ id, ...Status.labels[id] }))
+const earlyWarningCategories: ReadonlyArray<Category> = EarlyWarning.watched.map((id) => ({ id, ...Status.labels[id] }))
+
+const isWatched = (status: Status.Status): status is EarlyWarning.Watched => (EarlyWarning.watched as ReadonlyArray<Status.Status>).includes(status)
 
 const contactNow = { zh: "尽快主动联系，了解近况并记录", en: "reach out soon, ask how they are and record it" } as const
 
+/** A probability as a whole percent a reader takes at its word: never 0 or 100, which a model never knows. */
+const percentOf = (p: number): number => Math.min(99, Math.max(1, Math.round(p * 100)))
+
+/** A share as a whole percent (precision, recall). */
+const percent = (x: number): number => Math.round(x * 100)
+
+const modelNames = {
+  rhythm: { zh: "本人联系节律模型（φ）", en: "a model of each member's own contact rhythm (φ)" },
+  hazard: { zh: "失联风险模型（逻辑回归）", en: "a logistic model of the risk of loss" }
+} as const
+
 /**
- * The early-warning list (联系节律预警): members whose silence is long for their own contact rhythm,
- * before the fixed 3-month warning (`Rhythm`, docs/early-warning.md), under the organisation
- * responsible for them, most suspicious first. Same scope and masking as the unlinked list.
+ * What the early warning rests on, one sentence for the list's header: the model, and how it did on
+ * the backtest of the history it was fitted on (`EarlyWarning.Fitted`), when it was fitted.
+ */
+export const earlyWarningBasis = (policy: Policy.Policy, lang: Lang): string => {
+  const model = policy.earlyWarning
+  const months = policy.contactWarningMonths
+  const fitted = model.fitted
+  const zh = lang === "zh"
+  if (model.kind === "fixed-gap") {
+    if (fitted === undefined) {
+      return zh
+        ? `预警依据：未联系满${model.days}天即预警（固定间隔，未经历史数据回测）。`
+        : `Basis of the warning: a fixed gap of ${model.days} days without contact, not backtested on any history.`
+    }
+    return zh
+      ? `预警依据：未联系满${model.days}天即预警（固定间隔），因为在历史数据回测中没有模型优于它（精确率${percent(fitted.precision)}%，召回率${percent(fitted.recall)}%）。`
+      : `Basis of the warning: a fixed gap of ${model.days} days without contact, because no model did better on the backtest of the history it was fitted on (precision ${percent(fitted.precision)}%, recall ${percent(fitted.recall)}%).`
+  }
+  const name = modelNames[model.kind][lang]
+  if (fitted === undefined) return zh ? `预警依据：${name}，未经历史数据回测。` : `Basis of the warning: ${name}, not backtested on any history.`
+  const { fixedGap } = fitted
+  const lead = Math.round(fitted.medianLeadDays)
+  return zh
+    ? `预警依据：${name}；历史数据回测（${fitted.origins}个时点）中精确率${percent(fitted.precision)}%，召回率${percent(fitted.recall)}%，中位比${months}个月预警提前${lead}天；精确率不低于此的最佳固定间隔（${fixedGap.days}天）精确率${percent(fixedGap.precision)}%，召回率${percent(fixedGap.recall)}%。`
+    : `Basis of the warning: ${name}; on the backtest of the history it was fitted on (${fitted.origins} origins) precision ${percent(fitted.precision)}%, recall ${percent(fitted.recall)}%, median lead ${lead} days before the ${months}-month warning; the best fixed gap at no less precision (${fixedGap.days} days): precision ${percent(fixedGap.precision)}%, recall ${percent(fixedGap.recall)}%.`
+}
+
+/**
+ * The early-warning list (联系节律预警): the members with the flag `early-warning`, before the fixed
+ * contact warning (docs/early-warning.md), under the organisation responsible for them, the most
+ * probably lost within the model's horizon first; with `perOrg`, only that many per organisation.
+ * Same scope and masking as the unlinked list.
  */
 export const earlyWarning = (input: Input, options: Options): EarlyWarningReport => Steps.run(earlyWarningInSteps(input, options))
 
@@ -424,44 +481,65 @@ export const earlyWarning = (input: Input, options: Options): EarlyWarningReport
 export function* earlyWarningInSteps(input: Input, options: Options): Steps.Steps<EarlyWarningReport> {
   const { lang, reveal } = options
   const policy = options.policy ?? Policy.defaults
+  const model = policy.earlyWarning
+  const fadeWindow = model.kind === "rhythm" ? model.fadeWindow : true
   const inScope = scopeOf(input.orgs, options)
   const name = (orgId: string) => OrgTree.nameOf(input.orgs, orgId)
-  const rows: Array<EarlyWarningRow> = []
+  // The exact probability orders the rows; the row shows it rounded.
+  const warned: Array<{ readonly row: EarlyWarningRow; readonly probability: number }> = []
   for (const evaluation of input.evaluations) {
     yield
     const reason = evaluation.reasons.find((r) => r.rule === "early-warning")
     const last = evaluation.lastContact
-    if (reason?.rhythm === undefined || last === undefined || !(inScope(evaluation.homeOrgId) || inScope(evaluation.responsibleOrgId))) continue
+    const status = evaluation.status
+    if (reason === undefined || last === undefined || !isWatched(status) || !(inScope(evaluation.homeOrgId) || inScope(evaluation.responsibleOrgId))) continue
     const member = input.member(evaluation.memberId)
-    const gap = Math.round(reason.rhythm.gapDays)
-    rows.push({
-      memberId: evaluation.memberId,
-      responsibleOrgId: evaluation.responsibleOrgId,
-      responsibleOrg: name(evaluation.responsibleOrgId),
-      statusId: evaluation.status,
-      name: member?.name ?? "",
-      idNumber: showId(member?.registration?.idNumber, evaluation, reveal, lang),
-      phone: showPhone(member?.phone, reveal),
-      homeOrg: name(evaluation.homeOrgId),
-      status: Status.labels[evaluation.status][lang],
-      lastContact: `${minute(last.at)} ${contactLabels[last.kind][lang]}`,
-      rhythm: lang === "zh" ? `约每${gap}天` : `about every ${gap} days`,
-      expectedAt: reason.expectedAt === undefined ? "" : formatCstDate(reason.expectedAt),
-      suspicion: Math.round(Rhythm.suspicion(reason.rhythm, last.at, input.asOf) * 10) / 10,
-      daysToWarning: Math.max(0, Math.ceil((addMonths(last.at, policy.contactWarningMonths) - input.asOf) / DAY)),
-      suggestedAction: contactNow[lang],
-      basis: Policy.rules["early-warning"].source
+    const rhythm = reason.rhythm
+    const probability = EarlyWarning.probability(model, rhythm, status, Math.max(0, (input.asOf - last.at) / DAY))
+    const gap = rhythm === undefined ? undefined : Math.round(rhythm.gapDays)
+    warned.push({
+      probability,
+      row: {
+        memberId: evaluation.memberId,
+        responsibleOrgId: evaluation.responsibleOrgId,
+        responsibleOrg: name(evaluation.responsibleOrgId),
+        statusId: status,
+        name: member?.name ?? "",
+        idNumber: showId(member?.registration?.idNumber, evaluation, reveal, lang),
+        phone: showPhone(member?.phone, reveal),
+        homeOrg: name(evaluation.homeOrgId),
+        status: Status.labels[status][lang],
+        lastContact: `${minute(last.at)} ${contactLabels[last.kind][lang]}`,
+        probability: percentOf(probability),
+        suspicion: rhythm === undefined ? "" : Math.round(Rhythm.suspicion(rhythm, last.at, input.asOf, fadeWindow) * 10) / 10,
+        rhythm: gap === undefined ? "—" : lang === "zh" ? `约每${gap}天` : `about every ${gap} days`,
+        expectedAt: reason.expectedAt === undefined ? "" : formatCstDate(reason.expectedAt),
+        daysToWarning: Math.max(0, Math.ceil((addMonths(last.at, policy.contactWarningMonths) - input.asOf) / DAY)),
+        suggestedAction: contactNow[lang],
+        basis: Policy.rules["early-warning"].source
+      }
     })
   }
-  yield* Steps.sort(rows, (a, b) => byOrganisation(a, b) || b.suspicion - a.suspicion || a.memberId.localeCompare(b.memberId))
+  yield* Steps.sort(warned, (a, b) => byOrganisation(a.row, b.row) || b.probability - a.probability || a.row.memberId.localeCompare(b.row.memberId))
+  const rows: Array<EarlyWarningRow> = []
+  const listed = new Map<string, number>()
+  const perOrg = options.perOrg ?? Number.POSITIVE_INFINITY
+  for (const { row } of warned) {
+    const n = listed.get(row.responsibleOrgId) ?? 0
+    if (n >= perOrg) continue
+    listed.set(row.responsibleOrgId, n + 1)
+    rows.push(row)
+  }
   return {
     kind: "early-warning",
     asOf: input.asOf,
     ...(options.orgId !== undefined && { orgId: options.orgId }),
-    columns: earlyWarningColumns,
+    columns: earlyWarningColumns(model),
     categories: earlyWarningCategories,
     categoryKey: "statusId",
-    rows
+    rows,
+    basis: earlyWarningBasis(policy, lang),
+    ...(options.perOrg !== undefined && { cap: { perOrg: options.perOrg, leftOut: warned.length - rows.length } })
   }
 }
 

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Instant, Policy, Scan, Status } from "@relink/core"
+import { Instant, MatchRule, Policy, Scan, Status } from "@relink/core"
 import { oneLineError, ok, parseCsv, relink, simulate, tempDir } from "./helpers.ts"
+import { unzip } from "./readers.ts"
 
 interface ProgressJson {
   readonly periods: ReadonlyArray<{ readonly label: string; readonly from: string; readonly to: string }>
@@ -82,19 +83,72 @@ describe("relink report early-warning", () => {
   }
   const path = join(dir, "events.ndjson")
   writeFileSync(path, events.map((e) => JSON.stringify(e)).join("\n") + "\n")
+  /** A rule file with an explicit early-warning model: the shipped default may change. */
+  const ruleWith = (name: string, model: Policy.Policy["earlyWarning"]) => {
+    const rulePath = join(dir, name)
+    writeFileSync(rulePath, JSON.stringify({ ...MatchRule.chinese, earlyWarning: model }))
+    return rulePath
+  }
+  const byRhythm = ruleWith("rhythm.json", { kind: "rhythm", horizonDays: 180, minGaps: 4, spreadFloor: 0.25, suspicion: 1, fadeWindow: true, calibration: { intercept: -4, slope: 0.3 } })
+  // Both members are silent past 14 days; the longer silence is the more probable loss.
+  const byGap = ruleWith("gap.json", {
+    kind: "fixed-gap",
+    horizonDays: 120,
+    days: 14,
+    calibration: { intercept: -6, slope: 1.5 },
+    fitted: { origins: 14, rows: 52_000, positives: 800, targetPrecision: 0.3, precision: 0.31, recall: 0.42, medianLeadDays: 23, fixedGap: { days: 14, precision: 0.31, recall: 0.42 } }
+  })
+  const list = (rule: string, extra: ReadonlyArray<string>) => ok(relink(["report", "early-warning", "--events", path, "--as-of", "2026-11-05", "--rule", rule, ...extra]))
 
-  it("lists the member silent for their own rhythm, masked, with the rhythm, the expected contact and φ", () => {
-    const csv = ok(relink(["report", "early-warning", "--events", path, "--as-of", "2026-11-05", "--format", "csv", "--out", "-", "--quiet"])).stdout
+  it("lists the member silent for their own rhythm, masked, with the probability of loss, φ, the rhythm and the expected contact", () => {
+    const csv = list(byRhythm, ["--format", "csv", "--out", "-", "--quiet"]).stdout
     const [head, ...rows] = parseCsv(csv.replace(/^\uFEFF/, ""))
-    assert.deepStrictEqual(head?.slice(7, 11), ["本人联系节律", "按节律应联系日期", "预警分值φ", "距3个月预警（天）"])
+    assert.deepStrictEqual(head?.slice(7, 12), ["预计180天内失联概率（%）", "预警分值φ", "本人联系节律", "按节律应联系日期", "距3个月预警（天）"])
     assert.strictEqual(rows.length, 1)
     const row = rows[0] as ReadonlyArray<string>
     assert.strictEqual(row[0], "张伟")
     assert.strictEqual(row[1], "110105********002X")
     assert.strictEqual(row[5], "正常")
-    assert.strictEqual(row[7], "约每7天")
-    assert.strictEqual(row[8], "2026-10-08")
-    assert.isAbove(Number(row[9]), 0)
-    assert.strictEqual(row[10], "57")
+    // sigmoid(−4 + 0.3 × 10.4), a whole percent.
+    assert.strictEqual(row[7], "29")
+    assert.strictEqual(row[8], "10.4")
+    assert.strictEqual(row[9], "约每7天")
+    assert.strictEqual(row[10], "2026-10-08")
+    assert.strictEqual(row[11], "57")
+  })
+
+  it("lists at most --per-org members per organisation, the most probable first, and says how many it left out", () => {
+    const all = JSON.parse(list(byGap, ["--format", "json", "--out", "-", "--quiet"]).stdout) as { rows: ReadonlyArray<{ memberId: string; probability: number; rhythm: string; suspicion: string }> }
+    assert.deepStrictEqual(all.rows.map((r) => r.memberId), ["m-weekly", "m-monthly"])
+    assert.isAbove(all.rows[0]?.probability ?? 0, all.rows[1]?.probability ?? 0)
+    assert.deepInclude(all.rows[1], { rhythm: "—", suspicion: "" })
+    const capped = list(byGap, ["--per-org", "1", "--format", "json", "--out", "-", "--lang", "en"])
+    const json = JSON.parse(capped.stdout) as { basis: string; perOrg: number; leftOut: number; rows: ReadonlyArray<{ memberId: string }> }
+    assert.deepStrictEqual(json.rows.map((r) => r.memberId), ["m-weekly"])
+    assert.deepInclude(json, { perOrg: 1, leftOut: 1 })
+    assert.match(json.basis, /^Basis of the warning: a fixed gap of 14 days without contact, because no model did better on the backtest/)
+    assert.include(capped.stderr, "1 member to contact early under 1 responsible organisation, 1 more left out by --per-org 1")
+  })
+
+  it("states the basis of the warning and the cut in the workbook and the page, and the probability as a percent", () => {
+    const top = (JSON.parse(list(byGap, ["--format", "json", "--out", "-", "--quiet"]).stdout) as { rows: ReadonlyArray<{ probability: number }> }).rows[0]?.probability
+    const workbook = join(dir, "capped.xlsx")
+    list(byGap, ["--per-org", "1", "--out", workbook, "--quiet"])
+    const parts = unzip(workbook)
+    assert.include(parts.get("xl/sharedStrings.xml"), "预警依据：未联系满14天即预警（固定间隔），因为在历史数据回测中没有模型优于它")
+    assert.include(parts.get("xl/sharedStrings.xml"), "每个责任党组织只列出预计失联概率最高的1人，另有1人未列出")
+    // The probability (column H) is a fraction in the built-in percent format, 0% (number format 9).
+    const [, style, value] = /<c r="H2" s="(\d+)"><v>([^<]*)<\/v><\/c>/.exec(parts.get("xl/worksheets/sheet2.xml") ?? "") ?? []
+    assert.strictEqual(Number(value), (top ?? Number.NaN) / 100)
+    const formats = [...(parts.get("xl/styles.xml") ?? "").split("<cellXfs")[1]?.matchAll(/<xf numFmtId="(\d+)"/g) ?? []].map((m) => m[1])
+    assert.strictEqual(formats[Number(style)], "9")
+    const page = list(byGap, ["--per-org", "1", "--format", "html", "--out", "-", "--quiet"]).stdout
+    assert.include(page, "预警依据：未联系满14天即预警（固定间隔）")
+    assert.include(page, `<td class="num">${top}%</td>`)
+  })
+
+  it("refuses a --per-org that is not a whole number ≥ 1", () => {
+    assert.match(oneLineError(["report", "early-warning", "--events", path, "--per-org", "0"], 2), /--per-org.*a whole number ≥ 1/)
+    assert.match(oneLineError(["report", "early-warning", "--events", path, "--per-org", "2.5"], 2), /--per-org/)
   })
 })

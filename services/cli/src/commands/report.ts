@@ -37,6 +37,8 @@ export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly maxInputBytes: number
   readonly maxRejects: number
   readonly quiet: boolean
+  /** The early-warning list: at most this many members per responsible organisation. */
+  readonly perOrg?: Option.Option<number>
 }
 
 /** Scans the events (or reads the worker's state) and writes a list; says how many rows went where. */
@@ -57,12 +59,14 @@ export const runList = (
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
         return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: Shared.similarIds(loaded.orgs, orgId), origin: loaded.origin })
       }
+      const perOrg = flags.perOrg === undefined ? undefined : Option.getOrUndefined(flags.perOrg)
       const options: Report.Options = {
         ...(orgId !== undefined && { orgId }),
         includeSubtree: flags.includeSubtree,
         lang: flags.lang,
         reveal: flags.reveal,
-        policy: loaded.policy
+        policy: loaded.policy,
+        ...(perOrg !== undefined && { perOrg })
       }
       const steps: Steps.Steps<Report.List> =
         kind === "unlinked"
@@ -91,7 +95,8 @@ export const runList = (
           ? `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
           : kind === "data-quality"
             ? `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`
-            : `${Progress.number(report.rows.length)} member${report.rows.length === 1 ? "" : "s"} silent for their own rhythm under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`) +
+            : `${Progress.number(report.rows.length)} member${report.rows.length === 1 ? "" : "s"} to contact early under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}` +
+              (report.cap === undefined ? "" : `, ${Progress.number(report.cap.leftOut)} more left out by --per-org ${Progress.number(report.cap.perOrg)}`)) +
           (flags.reveal ? ` (full ID numbers and phones${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
@@ -162,14 +167,23 @@ export const dataQuality = Command.make("data-quality", listFlags, (flags) => Ef
   ])
 )
 
-export const earlyWarning = Command.make("early-warning", listFlags, (flags) => Effect.asVoid(runList("early-warning", flags))).pipe(
+/** A capacity: at most this many members per responsible organisation. */
+const perOrg = Flag.Int("per-org").pipe(
+  Flag.filter((n) => n >= 1, () => "a whole number ≥ 1"),
+  Flag.withMetavar("N"),
+  Flag.withDescription("At most N members per responsible organisation, the most probably lost first; the summary says how many were left out. Default: every member warned of"),
+  Flag.optional
+)
+
+export const earlyWarning = Command.make("early-warning", { ...listFlags, perOrg }, (flags) => Effect.asVoid(runList("early-warning", flags))).pipe(
   Command.withDescription(
-    "The early-warning list (联系节律预警): members not yet at the 3-month contact warning whose silence is already long for their own contact rhythm (φ, −log10 of the chance of a gap this long given their own gaps; docs/early-warning.md), most suspicious first under each responsible organisation, with the rhythm, when contact was expected and the days left before the fixed warning. No status changes. Same sources, scope, formats and masking as `report unlinked`."
+    "The early-warning list (联系节律预警): members not yet at the 3-month contact warning whom the early-warning model (docs/early-warning.md; fitted by relink train, carried by --rule) warns of, with the estimated probability of being lost within the model's horizon (预计失联概率), most probable first under each responsible organisation, with φ and the rhythm when the model reads one, when contact was expected and the days left before the fixed warning. The list's header (XLSX, HTML, JSON) says what the warning rests on. No status changes. Same sources, scope, formats and masking as `report unlinked`."
   ),
-  Command.withShortDescription("Members silent for their own contact rhythm, before the 3-month warning"),
+  Command.withShortDescription("Members to contact before the 3-month warning, most probably lost first"),
   Command.withExamples([
     { command: "relink report early-warning --events events.ndjson --as-of 2026-11-27 --out out/early-warning.xlsx" },
-    { command: "relink report early-warning --events events.ndjson --org org-5101-0002 --include-subtree --format html --out out/early-warning.html", description: "one organisation and everything below it" }
+    { command: "relink report early-warning --events events.ndjson --org org-5101-0002 --include-subtree --format html --out out/early-warning.html", description: "one organisation and everything below it" },
+    { command: "relink report early-warning --events events.ndjson --rule rule.json --per-org 10 --out out/early-warning.xlsx", description: "the trained model, at most ten members per responsible organisation" }
   ])
 )
 

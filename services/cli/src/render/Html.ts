@@ -1,5 +1,5 @@
 /**
- * A list (unlinked members, data-quality problems) as one self-contained HTML page, for people who
+ * A list (unlinked members, data-quality problems, the early warning) as one self-contained HTML page, for people who
  * would rather look than read: counts per category (status, or field), a stacked bar chart per
  * organisation (inline SVG), and the table. No external fonts, styles, scripts or images: it opens
  * offline, from an e-mail, and prints. Personal data is whatever the core put in the rows (masked
@@ -7,7 +7,7 @@
  */
 import { type DataQuality, Instant, type Report, type Status } from "@relink/core"
 import * as Text from "./Text.ts"
-import { type Context, type Group, groups, labels, scopeText } from "./Unlinked.ts"
+import { capText, type Context, type Group, groups, labels, scopeText } from "./Unlinked.ts"
 
 /**
  * What an HTML document must not hold (each is a parse error, and browsers differ on what they
@@ -99,8 +99,8 @@ const dataQualityText = {
 
 /** What the early-warning list says otherwise. */
 const earlyWarningText = {
-  zh: { none: "该范围内没有超出本人联系节律未联系的党员。" },
-  en: { none: "No member in this scope is silent for longer than their own rhythm of contact." }
+  zh: { none: "该范围内没有需要提前联系的党员。" },
+  en: { none: "No member in this scope is warned of before the contact warning." }
 } as const
 
 const MAX_BARS = 25
@@ -269,6 +269,7 @@ export const render = (report: Report.List, context: Context): string => {
     problem: "wide",
     rhythm: "nowrap",
     expectedAt: "when",
+    probability: "num",
     suspicion: "num",
     daysToWarning: "num",
     registeredAt: "when"
@@ -280,7 +281,12 @@ export const render = (report: Report.List, context: Context): string => {
         const tds = report.columns.map((c) => {
           const value = row[c.id] ?? ""
           const klass = Object.hasOwn(cellClass, c.id) ? cellClass[c.id] : undefined
-          const content = c.id === "status" ? `<span class="status" style="--c:${colourOf(row.statusId)}">${escape(value)}</span>` : isolated(value)
+          const content =
+            c.id === "status"
+              ? `<span class="status" style="--c:${colourOf(row.statusId)}">${escape(value)}</span>`
+              : c.percent === true && typeof value === "number"
+                ? `${value}%`
+                : isolated(value)
           return klass === undefined ? `<td>${content}</td>` : `<td class="${klass}">${content}</td>`
         })
         return `<tr>${tds.join("")}</tr>`
@@ -306,7 +312,10 @@ ${body}
     title: `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`,
     css: style,
     header: `<h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p>`,
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${report.rows.length} ${escape(t.members)}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p>${[report.basis, capText(report, lang)]
+      .filter((line) => line !== undefined)
+      .map((line) => `\n<p>${escape(line)}</p>`)
+      .join("")}`,
     main: content,
     footer: `${escape(t.generated)} · ${escape(Instant.formatCst(report.asOf))}`
   })

@@ -1,8 +1,9 @@
 /**
- * Renderings of the core's lists (`Report.unlinked`, `Report.dataQuality`): CSV, JSON and XLSX here,
- * HTML in Html.ts. Columns, rows, masking, order, suggested actions and bases all come from the
- * core; this only lays them out, grouped by organisation as the core sorted them and counted per
- * the list's categories (statuses, or the fields with problems).
+ * Renderings of the core's lists (`Report.unlinked`, `Report.dataQuality`, `Report.earlyWarning`):
+ * CSV, JSON and XLSX here, HTML in Html.ts. Columns, rows, masking, order, suggested actions and
+ * bases all come from the core; this only lays them out, grouped by organisation as the core sorted
+ * them and counted per the list's categories (statuses, or the fields with problems). A CSV is a
+ * table and nothing else: what a list says of itself (its basis, its cap) goes in the others.
  */
 import { Effect } from "effect"
 import { Instant, type Report } from "@relink/core"
@@ -60,11 +61,13 @@ const text = {
     masked: "身份证号、联系电话已部分隐去",
     revealed: "含完整身份证号、联系电话，注意保密",
     allOrgs: "全部组织",
-    combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`
+    combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`,
+    cap: (perOrg: string, leftOut: string) => `每个责任党组织只列出预计失联概率最高的${perOrg}人，另有${leftOut}人未列出`,
+    percent: "（%）"
   },
   en: {
     title: "Unlinked members",
-    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations", "early-warning": "Early warning: silent for their own rhythm" },
+    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations", "early-warning": "Early warning: members to contact before the 3-month warning" },
     summary: "Summary",
     org: "Responsible organisation",
     orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct", "early-warning": "Responsible organisation" },
@@ -77,7 +80,9 @@ const text = {
     masked: "ID numbers and phones are partly masked",
     revealed: "contains full ID numbers and phones: confidential",
     allOrgs: "All organisations",
-    combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`
+    combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`,
+    cap: (perOrg: string, leftOut: string) => `At most ${perOrg} members per responsible organisation, the most probably lost first; ${leftOut} more not listed`,
+    percent: " (%)"
   }
 } as const
 
@@ -91,6 +96,20 @@ export const scopeText = (context: Context): string => {
 
 const cells = (report: Report.List, row: Report.ListRow): ReadonlyArray<string | number> => report.columns.map((c) => row[c.id] ?? "")
 
+/** A row's cells in a workbook: a percent as the fraction it is, formatted as a percent, so that it sorts, filters and sums as a number. */
+const workbookCells = (report: Report.List, row: Report.ListRow): ReadonlyArray<string | number> =>
+  report.columns.map((c) => {
+    const value = row[c.id] ?? ""
+    return c.percent === true && typeof value === "number" ? value / 100 : value
+  })
+
+/** A column's header where cells are plain numbers (CSV, JSON): a percent column says so. */
+const headerText = (column: Report.Column, lang: Report.Lang): string => column[lang] + (column.percent === true ? text[lang].percent : "")
+
+/** What the list says of its cut, in its language; undefined when it was not cut. */
+export const capText = (report: Report.List, lang: Report.Lang): string | undefined =>
+  report.cap === undefined ? undefined : text[lang].cap(report.cap.perOrg.toLocaleString("en-US"), report.cap.leftOut.toLocaleString("en-US"))
+
 /** The columns that hold identifiers: text in every format a spreadsheet opens. */
 const IDENTIFIERS: ReadonlySet<string> = new Set(["idNumber", "phone"])
 
@@ -98,7 +117,7 @@ const IDENTIFIERS: ReadonlySet<string> = new Set(["idNumber", "phone"])
 export const writeCsv = (report: Report.List, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
     const identifierPositions: ReadonlySet<number> = new Set(report.columns.flatMap((c, i) => (IDENTIFIERS.has(c.id) ? [i] : [])))
-    s.write(Csv.BOM + Csv.record(report.columns.map((c) => c[context.lang])))
+    s.write(Csv.BOM + Csv.record(report.columns.map((c) => headerText(c, context.lang))))
     for (const row of report.rows) {
       s.write(Csv.record(cells(report, row), identifierPositions))
       if (Turns.due()) await s.ready()
@@ -106,7 +125,7 @@ export const writeCsv = (report: Report.List, context: Context, sink: Sink.Sink)
     await s.ready()
   })
 
-/** JSON: the report as one document, with column headers and counts per organisation. */
+/** JSON: the report as one document, with column headers, counts per organisation, and what the list rests on and how it was cut. */
 export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
     const head = {
@@ -115,7 +134,9 @@ export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink
       includeSubtree: context.org?.includeSubtree ?? null,
       lang: context.lang,
       revealed: context.revealed,
-      columns: report.columns.map((c) => ({ id: c.id, header: c[context.lang] })),
+      ...(report.basis !== undefined && { basis: report.basis }),
+      ...(report.cap !== undefined && { perOrg: report.cap.perOrg, leftOut: report.cap.leftOut }),
+      columns: report.columns.map((c) => ({ id: c.id, header: headerText(c, context.lang) })),
       summary: groups(report).map((g) => ({ orgId: g.orgId, name: g.name, counts: g.counts, total: g.rows.length }))
     }
     s.write(`${Json.stringify(head, 1).slice(0, -2)},\n "rows": [`)
@@ -163,6 +184,9 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
       summary.below([t.asOf, Instant.formatCstDate(report.asOf)])
       summary.below([t.scope, scopeText(context)])
       summary.below([context.revealed ? t.revealed : t.masked])
+      if (report.basis !== undefined) summary.below([report.basis])
+      const cap = capText(report, context.lang)
+      if (cap !== undefined) summary.below([cap])
       const combined = all.length > maxOrganisationSheets
       if (combined) summary.below([t.combined(all.length.toLocaleString("en-US"), maxOrganisationSheets.toLocaleString("en-US"))])
       summary.commit()
@@ -170,14 +194,15 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
         header: c[context.lang],
         width: c.width,
         wrap: WRAPPED.has(c.id),
-        identifier: IDENTIFIERS.has(c.id)
+        identifier: IDENTIFIERS.has(c.id),
+        percent: c.percent === true
       }))
       yield* Sink.attempt(target.path, async () => {
         const one = combined ? Xlsx.sheet(workbook, t.allOrgs, columns) : undefined
         for (const group of all) {
           const sheet = one ?? Xlsx.sheet(workbook, group.name, columns)
           for (const row of group.rows) {
-            sheet.row(cells(report, row))
+            sheet.row(workbookCells(report, row))
             if (Turns.due()) await Turns.take()
           }
           if (one === undefined) sheet.commit()

@@ -62,6 +62,8 @@ export interface Column {
   readonly wrap?: boolean
   /** An identifier (ID number, phone, member id): text formatted as text, never a number. */
   readonly identifier?: boolean
+  /** Fractions shown as whole percents (0.23 as 23%). */
+  readonly percent?: boolean
 }
 
 /** A cell: text, a number, or nothing (`null` and `""` are written as truly empty cells). */
@@ -75,6 +77,7 @@ export type Cell = string | number | null
 export const FONT = { name: "Microsoft YaHei", size: 11 } as const
 
 const TEXT_FORMAT = "@"
+const PERCENT_FORMAT = "0%"
 
 /** exceljs is loaded only by the commands that write a workbook: it is most of the start-up time. */
 const load = Effect.promise(() => import("exceljs").then((m) => m.default))
@@ -200,7 +203,8 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
     style: {
       font: FONT,
       ...(c.wrap === true && { alignment: { wrapText: true, vertical: "top" } }),
-      ...(c.identifier === true && { numFmt: TEXT_FORMAT })
+      ...(c.identifier === true && { numFmt: TEXT_FORMAT }),
+      ...(c.percent === true && { numFmt: PERCENT_FORMAT })
     }
   }))
   const header = worksheet.getRow(1)

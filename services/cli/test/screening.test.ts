@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Instant, MatchRule, Policy, Scan, Status } from "@relink/core"
+import { EarlyWarning, Instant, MatchRule, Policy, Scan, Status } from "@relink/core"
 import { oneLineError, ok, parseCsv, relink, simulate, tempDir } from "./helpers.ts"
 import { unzip } from "./readers.ts"
 
@@ -84,7 +84,7 @@ describe("relink report early-warning", () => {
   const path = join(dir, "events.ndjson")
   writeFileSync(path, events.map((e) => JSON.stringify(e)).join("\n") + "\n")
   /** A rule file with an explicit early-warning model: the shipped default may change. */
-  const ruleWith = (name: string, model: Policy.Policy["earlyWarning"]) => {
+  const ruleWith = (name: string, model: EarlyWarning.Model) => {
     const rulePath = join(dir, name)
     writeFileSync(rulePath, JSON.stringify({ ...MatchRule.chinese, earlyWarning: model }))
     return rulePath

@@ -23,6 +23,7 @@ import * as Logistic from "./internal/Logistic.ts"
 import * as History from "./internal/History.ts"
 import { median } from "./internal/Median.ts"
 import type * as Policy from "./Policy.ts"
+import type * as Projection from "./Projection.ts"
 import * as Rhythm from "./Rhythm.ts"
 import type * as Scan from "./Scan.ts"
 import type * as Status from "./Status.ts"
@@ -98,23 +99,29 @@ export function* rowsInSteps(state: Scan.State, asOf: number, origins: ReadonlyA
   const indexOf = new Map(instants.map((t, i) => [t, i]))
   const originAt = new Map(origins.map((o, k) => [indexOf.get(o) as number, k]))
   const last = instants.length - 1
-  const members = state.history?.members.size ?? 0
-  const keep = Math.min(1, options.maxRows / Math.max(1, members * origins.length * 0.8))
-  const rows: Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [], members, sampled: 0 }
-  let sampled = false
+  const history = state.history ?? History.make()
+  const ids = [...history.members.keys()].sort()
+  const keep = Math.min(1, options.maxRows / Math.max(1, ids.length * origins.length * 0.8))
+  // Only the sampled members are evaluated at every instant; the others are folded once, for their projection.
+  const sampled: History.History = { ...history, members: new Map() }
+  const projections = new Map<string, Projection.Owned>()
+  for (const id of ids) {
+    const entries = history.members.get(id) as Array<History.Entry>
+    history.members.delete(id)
+    if (unitHash(id) < keep) sampled.members.set(id, entries)
+    else projections.set(id, Timeline.projectionOf(id, entries))
+    yield
+  }
+  const rows: Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [], members: ids.length, sampled: sampled.members.size }
   let seen: Array<{ readonly k: number; readonly lastContactAt: number; readonly shape: Rhythm.Shape | undefined }> = []
   const observe: Timeline.Observe = (projection, evaluation, i) => {
-    if (i === last) state.members.set(projection.memberId, projection)
+    if (i === last) projections.set(projection.memberId, projection)
     const k = originAt.get(i)
-    if (!sampled || k === undefined || !isWatched(evaluation?.status)) return
+    if (k === undefined || !isWatched(evaluation?.status)) return
     const lastContactAt = evaluation?.lastContact?.at ?? projection.registrationStamp?.at
     if (lastContactAt !== undefined) seen.push({ k, lastContactAt, shape: Rhythm.shapeOf(projection.contactDays) })
   }
-  const series = Timeline.series(state, instants, policy, (projection, evaluation, i) => {
-    if (i === 0) sampled = unitHash(projection.memberId) < keep
-    observe(projection, evaluation, i)
-  })
-  for (const member of series) {
+  for (const member of Timeline.series({ ...state, history: sampled }, instants, policy, observe)) {
     for (const row of seen) {
       const origin = origins[row.k] as number
       const at = member.evaluations[indexOf.get(origin) as number]
@@ -126,10 +133,12 @@ export function* rowsInSteps(state: Scan.State, asOf: number, origins: ReadonlyA
       rows.label.push(later !== undefined && positive.has(later.status) ? 1 : 0)
       rows.leadDays.push((addMonths(row.lastContactAt, policy.contactWarningMonths) - origin) / DAY)
     }
-    if (sampled) rows.sampled++
     seen = []
     yield
   }
+  // In member id order, as the series leaves them.
+  state.members.clear()
+  for (const id of ids) state.members.set(id, projections.get(id) as Projection.Owned)
   return rows
 }
 

@@ -74,6 +74,13 @@ const absorbEntry = (projection: Projection.Owned, entry: History.Entry): void =
   else Projection.absorb(projection, entry.fragment)
 }
 
+/** A member's projection with every one of their facts, as a fold without history makes it: the series' last state, without a series. */
+export const projectionOf = (memberId: string, entries: ReadonlyArray<History.Entry>): Projection.Owned => {
+  const projection = Projection.own(memberId)
+  for (const entry of [...entries].sort(byInstant)) absorbEntry(projection, entry)
+  return projection
+}
+
 const relinkOf = (entry: History.Entry): Relink =>
   typeof entry === "number" ? { at: History.atOf(entry), type: "ContactRecorded", channel: History.channelOf(entry) } : { at: entry.at, type: entry.type }
 

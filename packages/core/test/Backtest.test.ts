@@ -80,7 +80,8 @@ describe("Backtest.runInSteps on a simulated history", () => {
     return { state, events }
   }
   const { state, events } = fold()
-  const outcome = Steps.run(Backtest.runInSteps(state, asOf, Policy.defaults, Backtest.defaults))
+  // Rows for about half the members: the others are folded without a series.
+  const outcome = Steps.run(Backtest.runInSteps(state, asOf, Policy.defaults, { ...Backtest.defaults, maxRows: 20_000 }))
 
   it("fits a model the rule file's schema takes, no worse out of sample than the fixed gap", () => {
     assert.isTrue(Result.isSuccess(outcome))
@@ -91,9 +92,10 @@ describe("Backtest.runInSteps on a simulated history", () => {
     const best = candidates.find((c) => c.name === chosen)
     assert.isAtLeast(best?.recallAtTarget ?? -1, fixed?.recallAtTarget ?? 2)
     assert.strictEqual(outcome.success.calibration.reduce((n, d) => n + d.count, 0), outcome.success.testRows)
+    assert.isBelow(outcome.success.rows, 30_000)
   })
 
-  it("leaves each member's projection as of the end, evaluated as a fold without history evaluates it", () => {
+  it("leaves each member's projection as of the end, sampled or not, evaluated as a fold without history evaluates it", () => {
     const plain = Scan.run(events, { asOf, policy: Policy.defaults })
     const left = Scan.evaluate(state, { asOf, policy: Policy.defaults })
     assert.strictEqual(left.evaluations.length, plain.evaluations.length)

@@ -80,6 +80,29 @@ describe("relink train", () => {
     assert.match(told.stderr, /idNumber \/ exact: m [^\n]*; m kept from the starting rule\)/)
   })
 
+  it("fits the early warning on the export's history into the rule, and the list warns by it", () => {
+    assert.isDefined(trained.earlyWarning)
+    assert.match(run.stderr, /early warning: backtest in [\d.]+ s over \d+ monthly origins/)
+    assert.match(run.stderr, /chosen: [^;]+; at its threshold, held out: precision [\d.]+, recall [\d.]+/)
+    assert.match(run.stderr, /calibration, held out \(decile: members, predicted, observed\): 1: /)
+    const policy = Policy.withModel(Policy.defaults, trained.earlyWarning)
+    const warned = Scan.run(sim.events, { asOf: AS_OF_INSTANT, policy }).evaluations.filter((e) => e.flags.includes("early-warning"))
+    const list = JSON.parse(ok(relink(["report", "early-warning", "--events", sim.eventsPath, "--as-of", AS_OF, "--rule", trainedPath, "--format", "json", "--out", "-", "-q"])).stdout) as {
+      readonly rows: ReadonlyArray<{ readonly memberId: string }>
+    }
+    assert.isAbove(warned.length, 0)
+    assert.deepStrictEqual(list.rows.map((r) => r.memberId).sort(), warned.map((e) => e.memberId).sort())
+  })
+
+  it("says, even with --quiet, that a history too short leaves the rule without an early warning of its own", () => {
+    // Thirteen months of history: the backtest needs twelve, and the horizon after them.
+    const short = ok(relink(["train", "--events", sim.eventsPath, "--as-of", "2024-12-31", "--seed", "3", "--pairs", "50000", "-q"]))
+    assert.match(short.stderr, /^relink: warning: the early warning is not fitted: .*; the rule keeps no early-warning model \(the policy's default applies\)\n$/)
+    assert.isUndefined(decodeRule(short.stdout).earlyWarning)
+    assert.match(oneLineError(["train", "--events", sim.eventsPath, "--warning-precision", "1"], 2), /warning-precision/)
+    assert.match(oneLineError(["train", "--events", sim.eventsPath, "--horizon", "5"], 2), /horizon/)
+  })
+
   it("gives the built-in rule's thresholds in its help", () => {
     const help = ok(relink(["train", "--help"])).stdout.replace(/\s+/g, " ")
     assert.include(help, `the built-in rule's is ${MatchRule.chinese.autoLinkProbability}`)

@@ -12,9 +12,11 @@
  *   without the fade window; a logistic hazard model. Each is fitted on the origins whose labels are
  *   known by the origin it is tested on (an expanding window), its probability calibrated and its
  *   threshold chosen on those rows for the target precision, and tested on the rows of that origin.
- * - **Choice.** The candidate with the best recall at the target precision over every test origin
- *   together — out of sample — and the fixed gap on a tie: the model is never worse than the
- *   trivial rule on the history it was fitted to. It is then fitted again on every labelled row.
+ * - **Choice.** Out of sample, over every test origin together: among the candidates whose warnings
+ *   at their own thresholds were right as often as asked, the one that found most; when none was,
+ *   the most recall at the target precision over the held-out scores. The fixed gap competes and
+ *   wins a tie: the model is never worse than the trivial rule on the history it was fitted to. The
+ *   choice is then fitted again on every row.
  */
 import { Data, Result } from "effect"
 import * as EarlyWarning from "./EarlyWarning.ts"
@@ -434,11 +436,15 @@ export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Re
       logLoss: probability.reduce((s, p, i) => s - Math.log(Math.min(1 - 1e-12, Math.max(1e-12, testLabels[i] === 1 ? p : 1 - p))), 0) / test.length
     })
   }
-  // The most recall at the target precision; among candidates that never reach it, the best log-loss. The fixed gap wins a tie.
+  // Among the candidates whose warnings, held out at their own thresholds, were right as often as
+  // asked, the one that found most; when none was, the most recall at that precision over the
+  // held-out scores; when none reaches it at all, the best log-loss. The fixed gap wins a tie.
+  const kept = results.some((r) => r.warned > 0 && r.precision >= options.targetPrecision)
+  const merit = (r: CandidateResult): number => (kept ? (r.warned > 0 && r.precision >= options.targetPrecision ? r.recall : -1) : r.recallAtTarget)
   let chosen = 0
   results.forEach((r, c) => {
     const best = results[chosen] as CandidateResult
-    if (r.recallAtTarget > best.recallAtTarget + 1e-9 || (best.recallAtTarget === 0 && r.recallAtTarget === 0 && r.logLoss < best.logLoss - 1e-9)) chosen = c
+    if (merit(r) > merit(best) + 1e-9 || (merit(best) <= 0 && merit(r) <= 0 && r.logLoss < best.logLoss - 1e-9)) chosen = c
   })
   const choice = results[chosen] as CandidateResult
   // The best fixed gap at no less precision than the choice, over the same rows.

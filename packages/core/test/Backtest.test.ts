@@ -88,9 +88,16 @@ describe("Backtest.runInSteps on a simulated history", () => {
     if (Result.isFailure(outcome)) return
     const { model, candidates, chosen } = outcome.success
     assert.deepStrictEqual(Schema.decodeUnknownSync(EarlyWarning.Model)(JSON.parse(JSON.stringify(model))), model)
-    const fixed = candidates.find((c) => c.name === "fixed gap")
-    const best = candidates.find((c) => c.name === chosen)
-    assert.isAtLeast(best?.recallAtTarget ?? -1, fixed?.recallAtTarget ?? 2)
+    const fixed = candidates.find((c) => c.name === "fixed gap") as Backtest.CandidateResult
+    const best = candidates.find((c) => c.name === chosen) as Backtest.CandidateResult
+    const target = Backtest.defaults.targetPrecision
+    // Right as often as asked beats not; then recall at the threshold, or at the target over the held-out scores.
+    if (fixed.warned > 0 && fixed.precision >= target) {
+      assert.isAtLeast(best.precision, target)
+      assert.isAtLeast(best.recall, fixed.recall)
+    } else if (!(best.warned > 0 && best.precision >= target)) {
+      assert.isAtLeast(best.recallAtTarget, fixed.recallAtTarget)
+    }
     assert.strictEqual(outcome.success.calibration.reduce((n, d) => n + d.count, 0), outcome.success.testRows)
     assert.isBelow(outcome.success.rows, 30_000)
   })

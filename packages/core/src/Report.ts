@@ -464,9 +464,17 @@ export const earlyWarningBasis = (policy: Policy.Policy, lang: Lang): string => 
   if (fitted === undefined) return zh ? `预警依据：${name}，未经历史数据回测。` : `Basis of the warning: ${name}, not backtested on any history.`
   const { fixedGap } = fitted
   const lead = Math.round(fitted.medianLeadDays)
+  // A fixed gap of 0 days is none: no gap was as precise.
+  const against = zh
+    ? fixedGap.days === 0
+      ? "没有固定间隔能达到这一精确率"
+      : `精确率不低于此的最佳固定间隔（未联系超过${fixedGap.days}天）精确率${percent(fixedGap.precision)}%，召回率${percent(fixedGap.recall)}%`
+    : fixedGap.days === 0
+      ? "no fixed gap was as precise"
+      : `the best fixed gap at no less precision (silent more than ${fixedGap.days} days): precision ${percent(fixedGap.precision)}%, recall ${percent(fixedGap.recall)}%`
   return zh
-    ? `预警依据：${name}；历史数据回测（${fitted.origins}个时点）中精确率${percent(fitted.precision)}%，召回率${percent(fitted.recall)}%，中位比${months}个月预警提前${lead}天；精确率不低于此的最佳固定间隔（${fixedGap.days}天）精确率${percent(fixedGap.precision)}%，召回率${percent(fixedGap.recall)}%。`
-    : `Basis of the warning: ${name}; on the backtest of the history it was fitted on (${fitted.origins} origins) precision ${percent(fitted.precision)}%, recall ${percent(fitted.recall)}%, median lead ${lead} days before the ${months}-month warning; the best fixed gap at no less precision (${fixedGap.days} days): precision ${percent(fixedGap.precision)}%, recall ${percent(fixedGap.recall)}%.`
+    ? `预警依据：${name}；历史数据回测（${fitted.origins}个时点）中精确率${percent(fitted.precision)}%，召回率${percent(fitted.recall)}%，中位比${months}个月预警提前${lead}天；${against}。`
+    : `Basis of the warning: ${name}; on the backtest of the history it was fitted on (${fitted.origins} origins) precision ${percent(fitted.precision)}%, recall ${percent(fitted.recall)}%, median lead ${lead} days before the ${months}-month warning; ${against}.`
 }
 
 /**

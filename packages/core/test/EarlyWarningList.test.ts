@@ -170,9 +170,17 @@ describe("Report.earlyWarning", () => {
 
   it("states a fitted model's backtest precision, recall and median lead, and the best fixed gap's", () => {
     const en = Report.earlyWarningBasis(policyOf({ ...rhythmModel, fitted }), "en")
-    for (const part of ["own contact rhythm", "14 origins", "precision 31%", "recall 42%", "median lead 23 days before the 3-month warning", "best fixed gap at no less precision (20 days)"]) {
+    for (const part of ["own contact rhythm", "14 origins", "precision 31%", "recall 42%", "median lead 23 days before the 3-month warning", "best fixed gap at no less precision (silent more than 20 days)"]) {
       assert.include(en, part)
     }
     assert.include(Report.earlyWarningBasis(policyOf({ ...rhythmModel, fitted }), "zh"), "中位比3个月预警提前23天")
+  })
+
+  it("says that no fixed gap was as precise when the backtest found none", () => {
+    const none = { ...fitted, fixedGap: { days: 0, precision: 0, recall: 0 } }
+    const en = Report.earlyWarningBasis(policyOf({ ...rhythmModel, fitted: none }), "en")
+    assert.include(en, "no fixed gap was as precise")
+    assert.notInclude(en, "0 days")
+    assert.include(Report.earlyWarningBasis(policyOf({ ...rhythmModel, fitted: none }), "zh"), "没有固定间隔能达到这一精确率")
   })
 })

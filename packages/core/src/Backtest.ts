@@ -491,15 +491,16 @@ export function* fitInSteps(rows: Rows, options: Options): Steps.Steps<Result.Re
   })
 }
 
-/** The backtest of a state folded with history, as of `asOf`: its rows, then the fit. */
+/** The backtest of a state folded with history, as of `asOf`: its rows, then the fit. Each member's projection is left in the state, the backtest fitted or not. */
 export function* runInSteps(state: Scan.State, asOf: number, policy: Policy.Policy, options: Options): Steps.Steps<Result.Result<Outcome, TooLittleHistory>> {
   const firstAt = firstInstant(state)
   if (firstAt === undefined) return Result.fail(new TooLittleHistory({ reason: "the export holds no member" }))
   const origins = originsOf(firstAt, asOf, options)
+  // Without an origin too: the rows leave each member's projection in the state either way.
+  const rows = yield* rowsInSteps(state, asOf, origins, policy, options)
   if (origins.length === 0) {
     return Result.fail(new TooLittleHistory({ reason: `the history runs ${((asOf - firstAt) / DAY / 30.44).toFixed(1)} months; the backtest needs ${options.warmupMonths} months of warm-up and ${options.horizonDays} days of horizon` }))
   }
-  const rows = yield* rowsInSteps(state, asOf, origins, policy, options)
   return yield* fitInSteps(rows, options)
 }
 

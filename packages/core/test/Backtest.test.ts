@@ -102,6 +102,13 @@ describe("Backtest.runInSteps on a simulated history", () => {
     assert.isBelow(outcome.success.rows, 30_000)
   })
 
+  it("leaves each member's projection when the history is too short to backtest", () => {
+    const short = fold()
+    const failed = Steps.run(Backtest.runInSteps(short.state, asOf, Policy.defaults, { ...Backtest.defaults, horizonDays: 730 }))
+    assert.isTrue(Result.isFailure(failed))
+    assert.deepStrictEqual(Scan.evaluate(short.state, { asOf, policy: Policy.defaults }).evaluations, Scan.run(short.events, { asOf, policy: Policy.defaults }).evaluations)
+  })
+
   it("leaves each member's projection as of the end, sampled or not, evaluated as a fold without history evaluates it", () => {
     const plain = Scan.run(events, { asOf, policy: Policy.defaults })
     const left = Scan.evaluate(state, { asOf, policy: Policy.defaults })

@@ -95,8 +95,8 @@ describe("relink train", () => {
   })
 
   it("says, even with --quiet, that a history too short leaves the rule without an early warning of its own", () => {
-    // Thirteen months of history: the backtest needs twelve, and the horizon after them.
-    const short = ok(relink(["train", "--events", sim.eventsPath, "--as-of", "2024-12-31", "--seed", "3", "--pairs", "50000", "-q"]))
+    // Three years of history: the backtest needs twelve months, then two years of horizon, then an origin to learn from and one to test.
+    const short = ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--horizon", "730", "--seed", "3", "--pairs", "50000", "-q"]))
     assert.match(short.stderr, /^relink: warning: the early warning is not fitted: .*; the rule keeps no early-warning model \(the policy's default applies\)\n$/)
     assert.isUndefined(decodeRule(short.stdout).earlyWarning)
     assert.match(oneLineError(["train", "--events", sim.eventsPath, "--warning-precision", "1"], 2), /warning-precision/)

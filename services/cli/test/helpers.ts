@@ -82,8 +82,12 @@ export const simulate = (members: number, seed: number, extra: ReadonlyArray<str
   return { dir, eventsPath, manifest, lines, events }
 }
 
-/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF). */
-export const parseCsv = (text: string): Array<Array<string>> => {
+/**
+ * Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF), splitting on each of `separators`
+ * outside quotes: "," as RFC 4180 says, ",;\t" as a LibreOffice profile that also splits on
+ * semicolons and tabs does.
+ */
+export const parseCsv = (text: string, separators = ","): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
   let row: Array<string> = []
   let field = ""
@@ -97,7 +101,7 @@ export const parseCsv = (text: string): Array<Array<string>> => {
       } else if (c === '"') quoted = false
       else field += c
     } else if (c === '"') quoted = true
-    else if (c === ",") {
+    else if (separators.includes(c)) {
       row.push(field)
       field = ""
     } else if (c === "\r" && text[i + 1] === "\n") {

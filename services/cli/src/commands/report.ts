@@ -19,7 +19,7 @@ import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", Shared.reportFormats).pipe(
   Flag.withDescription(
-    "xlsx: a summary sheet and one sheet per responsible organisation; csv: UTF-8 with BOM, opens in Excel; json; html: one self-contained page with charts. Default: from the --out extension, else xlsx"
+    "xlsx: a summary sheet and one sheet per responsible organisation, ID numbers and phones as text; csv: UTF-8 with BOM, comma-separated, cells with a separator quoted (\"), opens in Excel and LibreOffice; json; html: one self-contained page with charts, readable on a phone. Default: from the --out extension, else xlsx"
   ),
   Flag.optional
 )
@@ -89,20 +89,26 @@ export const runList = (
         html: () => Html.render(report, context)
       })
       const organisations = Unlinked.groups(report).length
+      const revealed = report.columns.some((c) => c.id === "phone") ? "full ID numbers and phones" : "full ID numbers"
       yield* Shared.note(
         flags.quiet,
         (kind === "unlinked"
-          ? `${Progress.number(report.rows.length)} unlinked members under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
+          ? `${Progress.number(report.rows.length)} unlinked member${report.rows.length === 1 ? "" : "s"} under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
           : kind === "data-quality"
             ? `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`
             : `${Progress.number(report.rows.length)} member${report.rows.length === 1 ? "" : "s"} to contact early under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}` +
               (report.cap === undefined ? "" : `, ${Progress.number(report.cap.leftOut)} more left out by --per-org ${Progress.number(report.cap.perOrg)}`)) +
-          (flags.reveal ? ` (full ID numbers and phones${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
+          (flags.reveal ? ` (${revealed}${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
+      if (flags.reveal && chosen === "csv") yield* Shared.note(flags.quiet, revealedCsvNote)
       return { rows: report.rows.length, organisations, outPath }
     })
   )
+
+/** A CSV has no types: what a spreadsheet makes of a revealed list's ID numbers, and the faithful form. */
+const revealedCsvNote =
+  "note: a CSV cannot mark ID numbers as text: Excel may show an 18-digit one as 5.10113E+17 and keep only 15 of its digits; the XLSX (--format xlsx) keeps them as text"
 
 /** The unlinked list (what `relink demo` writes too). */
 export const runUnlinked = (flags: UnlinkedOptions) => runList("unlinked", flags)
@@ -119,7 +125,7 @@ const listFlags = {
   format,
   lang: Shared.lang,
   reveal: Flag.Boolean("reveal").pipe(
-    Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678)"),
+    Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678). Write the XLSX: it keeps them as text, where a CSV has no types and Excel may turn an 18-digit ID number into 5.10113E+17"),
     Flag.withDefault(false)
   ),
   out: Shared.out.pipe(

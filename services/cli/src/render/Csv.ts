@@ -1,13 +1,18 @@
 /**
- * CSV as Excel and every other reader take it: UTF-8 with a byte-order mark (without it Excel shows
- * Chinese as mojibake), CRLF line ends, RFC 4180 quoting. Every CSV relink writes goes through
- * `record`, so no cell reaches a spreadsheet as a formula and no identifier as a number.
+ * CSV as Excel, LibreOffice and every other reader take it: UTF-8 with a byte-order mark (without it
+ * Excel shows Chinese as mojibake), comma-separated, CRLF line ends, RFC 4180 quoting. Every CSV
+ * relink writes goes through `record`, so no cell reaches a spreadsheet as a formula. A CSV carries
+ * text and no types: an identifier made of digits is written as it is (an XLSX keeps it as text).
  */
 import * as Text from "./Text.ts"
 
 export const BOM = "\uFEFF"
 
-const NEEDS_QUOTES = /[",\r\n]/
+/**
+ * A quote, a line break or any separator a reader may split on: the comma, and the semicolon and tab
+ * that LibreOffice's import also splits on when its profile says so (a fresh one does).
+ */
+const NEEDS_QUOTES = /[",;\t\r\n]/
 
 /**
  * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`), or, after the tab or carriage
@@ -21,38 +26,32 @@ const FORMULA = /^[=+\-@\t\r]/
  */
 const CONTROL = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${Text.BIDI_CONTROLS}]`, "g")
 
-/** An identifier a spreadsheet would read as a number or a date: digits with separators or an exponent only. */
-const NUMBER_LIKE = /^\d[\d\s.,:/eE+-]*$/
-
 /**
  * The apostrophe is what OWASP recommends and what Excel and LibreOffice both keep as text without
- * evaluating anything (it shows, as a mark that the cell was neutralised).
+ * evaluating anything. LibreOffice shows it, and every program but a spreadsheet reads it as part
+ * of the cell: so it goes only where a formula could start, never before an identifier.
  */
 const TEXT_MARK = "'"
 
 export type Value = string | number | boolean | null | undefined
 
 /**
- * What a cell holds once neutralised: text that could start a formula, and an identifier that
- * would turn into a number (`510113193111154000` → `5.10113193111154e+17`, `013…` losing its
- * zero), start with `'`. Controls are gone, and text past Excel's cell limit is cut as in a
- * workbook (`Text.cell`): Excel opens the file the same either way. Numbers stay numbers.
+ * What a cell holds once neutralised: text that could start a formula starts with `'`. Controls
+ * are gone, and text past Excel's cell limit is cut as in a workbook (`Text.cell`): Excel opens the
+ * file the same either way. Numbers stay numbers, and other text stays as it is.
  */
-export const cellText = (value: Value, identifier = false): string => {
+export const cellText = (value: Value): string => {
   if (value === null || value === undefined) return ""
   if (typeof value !== "string") return String(value)
   const text = Text.cell(value.replace(CONTROL, ""))
-  return FORMULA.test(text) || (identifier && NUMBER_LIKE.test(text)) ? TEXT_MARK + text : text
+  return FORMULA.test(text) ? TEXT_MARK + text : text
 }
 
-/** One field: neutralised, then quoted when it holds a quote, comma or line break; quotes doubled. */
-export const field = (value: Value, identifier = false): string => {
-  const text = cellText(value, identifier)
+/** One field: neutralised, then quoted when it holds a quote, a line break or a separator; quotes doubled. */
+export const field = (value: Value): string => {
+  const text = cellText(value)
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-const none: ReadonlySet<number> = new Set()
-
-/** One record, with its CRLF; `identifiers` are the positions of the identifier columns. */
-export const record = (values: ReadonlyArray<Value>, identifiers: ReadonlySet<number> = none): string =>
-  `${values.map((v, i) => field(v, identifiers.has(i))).join(",")}\r\n`
+/** One record, with its CRLF. */
+export const record = (values: ReadonlyArray<Value>): string => `${values.map(field).join(",")}\r\n`

@@ -119,11 +119,6 @@ const csvColumns = [
   "explanation"
 ] as const
 
-/** The identifier columns of the CSV: text in a spreadsheet, whatever the ids look like. */
-const csvIdentifiers: ReadonlySet<number> = new Set(
-  (["memberId", "responsibleOrgId", "assistingOrgId", "observationEventId"] as const).map((c) => csvColumns.indexOf(c))
-)
-
 const reasonsText = (row: MemberRow) => row.reasons.map((r) => (r.since === undefined ? r.rule : `${r.rule}@${r.since}`)).join(";")
 
 const csvMember = (row: MemberRow) =>
@@ -142,10 +137,10 @@ const csvMember = (row: MemberRow) =>
     null,
     null,
     null
-  ], csvIdentifiers)
+  ])
 
 const csvMatch = (row: MatchRow) =>
-  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.probability, row.explanation.text], csvIdentifiers)
+  Csv.record([row.kind, row.memberId, null, null, null, null, null, null, null, row.observationEventId, row.decision, row.weight, row.probability, row.explanation.text])
 
 /** What the row-by-row formats wrote, for the summary line. */
 export interface Written {

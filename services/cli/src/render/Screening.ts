@@ -85,11 +85,10 @@ export const writeCsv = (report: Screening.Progress, context: Context, sink: Sin
   Sink.run(sink, async (s) => {
     const t = text[context.lang]
     s.write(Csv.BOM + Csv.record([t.org, t.orgId, t.period, t.from, t.to, ...Screening.measures.map((m) => m[context.lang])]))
-    const identifier = new Set([1])
     const line = (org: string, orgId: string, cells: ReadonlyArray<Screening.Cell>) =>
       cells.forEach((cell, i) => {
         const period = report.periods[i] as Screening.Period
-        s.write(Csv.record([org, orgId, period.label, date(period.from), date(period.to - 1), ...values(cell)], identifier))
+        s.write(Csv.record([org, orgId, period.label, date(period.from), date(period.to - 1), ...values(cell)]))
       })
     for (const row of report.rows) {
       line(row.org, row.orgId, row.cells)

@@ -110,16 +110,15 @@ const headerText = (column: Report.Column, lang: Report.Lang): string => column[
 export const capText = (report: Report.List, lang: Report.Lang): string | undefined =>
   report.cap === undefined ? undefined : text[lang].cap(report.cap.perOrg.toLocaleString("en-US"), report.cap.leftOut.toLocaleString("en-US"))
 
-/** The columns that hold identifiers: text in every format a spreadsheet opens. */
+/** The columns that hold identifiers: text cells in a workbook. */
 const IDENTIFIERS: ReadonlySet<string> = new Set(["idNumber", "phone"])
 
 /** CSV: the report's columns with headers in the report's language. */
 export const writeCsv = (report: Report.List, context: Context, sink: Sink.Sink): Effect.Effect<void, WriteFailed> =>
   Sink.run(sink, async (s) => {
-    const identifierPositions: ReadonlySet<number> = new Set(report.columns.flatMap((c, i) => (IDENTIFIERS.has(c.id) ? [i] : [])))
     s.write(Csv.BOM + Csv.record(report.columns.map((c) => headerText(c, context.lang))))
     for (const row of report.rows) {
-      s.write(Csv.record(cells(report, row), identifierPositions))
+      s.write(Csv.record(cells(report, row)))
       if (Turns.due()) await s.ready()
     }
     await s.ready()

@@ -167,6 +167,14 @@ describe("progress HTML", () => {
     assert.include(html, "另有 50 人未列出（共 250 人）。")
   })
 
+  it("counts one organisation left out, and one member registered, in the singular", () => {
+    const big = large()
+    const oneMore = render({ ...big, rows: big.rows.slice(0, 26) }, { lang: "en" })
+    assert.include(oneMore, "1 more organisation is not shown.")
+    const alone = render({ ...report, statusCounts: [...report.statusCounts.slice(0, -1), { "at-risk": 1 }] }, { lang: "en" })
+    assert.include(alone, "At the end 1 member is registered")
+  })
+
   it("says so when no member was found", () => {
     assert.include(render({ ...report, found: [] }, { lang: "zh" }), "<p>该期间没有找回的党员。</p>")
   })

@@ -6,7 +6,7 @@
  * opens offline, from an e-mail, and prints.
  */
 import { Instant, type Report, Screening, Status } from "@relink/core"
-import { colourOf, escape, isolated, isolatedText, page, style, textWidth } from "./Html.ts"
+import { cardLabels, colourOf, count, escape, isolated, isolatedText, type Layout, layouts, page, style, svgOpen, textWidth } from "./Html.ts"
 import { scopeText } from "./Unlinked.ts"
 
 export interface ProgressContext {
@@ -80,15 +80,15 @@ const text = {
     every: { month: "monthly", week: "weekly" },
     byStatus: "Unlinked and at-risk members",
     byStatusNote: (end: string) => `Each column: the members at the start of a period; the last, at the end (${end}). `,
-    registered: (n: number, parts: string) => `At the end ${n} members are registered, ${parts}: not stacked in the chart.`,
+    registered: (n: number, parts: string) => `At the end ${count(n, "member is", "members are")} registered, ${parts}: not stacked in the chart.`,
     flow: "Found and newly unlinked per period",
     perPeriod: "Per period",
     period: "Period",
     wholeSpan: "Whole span",
     byOrg: "By responsible organisation",
     org: "Responsible organisation",
-    byOrgNote: (shown: number) => `Each period: found / still open. The ${shown} organisations with most unlinked at start plus newly unlinked.`,
-    moreOrgs: (n: number) => `${n} more organisations are not shown.`,
+    byOrgNote: (shown: number) => `Each period: found / still open. The ${shown === 1 ? "organisation" : `${shown} organisations`} with most unlinked at start plus newly unlinked.`,
+    moreOrgs: (n: number) => `${count(n, "more organisation is", "more organisations are")} not shown.`,
     foundList: "Members found",
     memberId: "Member id",
     how: "How found",
@@ -114,7 +114,8 @@ const header = (id: MeasureId, lang: Lang): string => Screening.measures.find((m
 
 // Charts ------------------------------------------------------------------------------------------
 
-const CHART_WIDTH = 560
+/** The width a chart is drawn at: beside another on a screen, alone across a phone. */
+const chartWidth: Readonly<Record<Layout, number>> = { wide: 560, narrow: 360 }
 const PLOT_HEIGHT = 210
 const PLOT_TOP = 10
 const AXIS_HEIGHT = 26
@@ -141,15 +142,16 @@ interface Plot {
  * A chart of one band per label, with gridlines and numbers on a scale up to `max`, and the labels
  * thinned so that they never overlap (every k-th, and always the last one).
  */
-const bandChart = (labels: ReadonlyArray<string>, max: number, marks: (plot: Plot) => string): string => {
+const bandChart = (layout: Layout, labels: ReadonlyArray<string>, max: number, marks: (plot: Plot) => string): string => {
+  const width = chartWidth[layout]
   const ticks = scaleFor(max)
   const top = ticks.at(-1) ?? 1
   const labelWidth = Math.max(0, ...labels.map(textWidth)) * (11 / 13) + 10
   const lastWidth = textWidth(labels.at(-1) ?? "") * (11 / 13)
   const left = Math.max(30, textWidth(String(top)) + 12)
-  const roughBand = (CHART_WIDTH - left - 12) / Math.max(1, labels.length)
+  const roughBand = (width - left - 12) / Math.max(1, labels.length)
   const right = Math.max(12, lastWidth / 2 - roughBand / 2 + 4)
-  const band = (CHART_WIDTH - left - right) / Math.max(1, labels.length)
+  const band = (width - left - right) / Math.max(1, labels.length)
   const baseline = PLOT_TOP + PLOT_HEIGHT
   const plot: Plot = { x: (i) => left + i * band, band, y: (v) => (v / top) * PLOT_HEIGHT, baseline }
   const every = Math.max(1, Math.ceil(labelWidth / band))
@@ -157,7 +159,7 @@ const bandChart = (labels: ReadonlyArray<string>, max: number, marks: (plot: Plo
   const grid = ticks
     .map((v) => {
       const y = (baseline - plot.y(v)).toFixed(1)
-      return `<line class="${v === 0 ? "base" : "grid"}" x1="${left}" x2="${CHART_WIDTH - right}" y1="${y}" y2="${y}"/><text class="axis" x="${left - 6}" y="${y}" dy="4" text-anchor="end">${v}</text>`
+      return `<line class="${v === 0 ? "base" : "grid"}" x1="${left}" x2="${width - right}" y1="${y}" y2="${y}"/><text class="axis" x="${left - 6}" y="${y}" dy="4" text-anchor="end">${v}</text>`
     })
     .join("")
   const xLabels = labels
@@ -168,15 +170,14 @@ const bandChart = (labels: ReadonlyArray<string>, max: number, marks: (plot: Plo
     )
     .join("")
   const height = baseline + AXIS_HEIGHT
-  // No xmlns: the HTML parser puts inline SVG in its namespace, and the page names no URL at all.
-  return `<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}" role="img">${grid}${marks(plot)}${xLabels}</svg>`
+  return `${svgOpen(width, height, layout)}${grid}${marks(plot)}${xLabels}</svg>`
 }
 
 /** Members per stacked status at each instant, one column each. */
-const statusChart = (report: Screening.Progress, labels: ReadonlyArray<string>, lang: Lang): string => {
+const statusChart = (report: Screening.Progress, labels: ReadonlyArray<string>, lang: Lang, layout: Layout): string => {
   const counts = report.statusCounts
   const totals = counts.map((c) => stacked.reduce((n, s) => n + (c[s] ?? 0), 0))
-  return bandChart(labels, Math.max(0, ...totals), (plot) =>
+  return bandChart(layout, labels, Math.max(0, ...totals), (plot) =>
     counts
       .map((c, i) => {
         const width = Math.max(1, plot.band * 0.72)
@@ -197,11 +198,11 @@ const statusChart = (report: Screening.Progress, labels: ReadonlyArray<string>, 
 }
 
 /** Found per period as bars, newly unlinked per period as a line over them. */
-const flowChart = (report: Screening.Progress, lang: Lang): string => {
+const flowChart = (report: Screening.Progress, lang: Lang, layout: Layout): string => {
   const labels = report.periods.map((p) => p.label)
   const found = report.total.map((c) => c.found)
   const fresh = report.total.map((c) => c.newlyUnlinked)
-  return bandChart(labels, Math.max(0, ...found, ...fresh), (plot) => {
+  return bandChart(layout, labels, Math.max(0, ...found, ...fresh), (plot) => {
     const centre = (i: number) => plot.x(i) + plot.band / 2
     const width = Math.max(1, plot.band * 0.6)
     const bars = found
@@ -236,11 +237,14 @@ const perPeriodTable = (report: Screening.Progress, whole: Cell, lang: Lang): st
   const row = (label: string, cell: Cell, klass: string) =>
     `<tr${klass === "" ? "" : ` class="${klass}"`}><td class="nowrap">${escape(label)}</td>${Screening.measures.map((m) => `<td class="num">${valueOf(cell, m.id)}</td>`).join("")}</tr>`
   const rows = report.total.map((cell, p) => row(report.periods[p]?.label ?? "", cell, ""))
-  return `<table class="measures"><thead><tr><th>${escape(t.period)}</th>${head}</tr></thead><tbody>
+  return `<table class="rowcards measures"><thead><tr><th>${escape(t.period)}</th>${head}</tr></thead><tbody>
 ${rows.join("\n")}
 ${row(t.wholeSpan, whole, "span")}
 </tbody></table>`
 }
+
+/** The whole span's counts beside each organisation in the matrix. */
+const matrixTotals: ReadonlyArray<Exclude<MeasureId, "medianDaysToFound">> = ["unlinkedAtStart", "newlyUnlinked", "found", "open"]
 
 /** The organisations with most members to find (unlinked at the start, and newly), each period as found / still open. */
 const byOrgTable = (report: Screening.Progress, lang: Lang): string => {
@@ -250,8 +254,7 @@ const byOrgTable = (report: Screening.Progress, lang: Lang): string => {
     .map((row) => ({ row, span: row.span }))
     .sort((a, b) => b.span.unlinkedAtStart + b.span.newlyUnlinked - (a.span.unlinkedAtStart + a.span.newlyUnlinked))
   const shown = ranked.slice(0, MAX_ORGS)
-  const totals: ReadonlyArray<Exclude<MeasureId, "medianDaysToFound">> = ["unlinkedAtStart", "newlyUnlinked", "found", "open"]
-  const head = `<th class="org">${escape(t.org)}</th>${totals.map((id) => `<th class="num">${escape(header(id, lang))}</th>`).join("")}${report.periods.map((p, i) => `<th class="period${i === 0 ? " first" : ""}">${escape(p.label)}</th>`).join("")}`
+  const head = `<th class="org">${escape(t.org)}</th>${matrixTotals.map((id) => `<th class="num">${escape(header(id, lang))}</th>`).join("")}${report.periods.map((p, i) => `<th class="period${i === 0 ? " first" : ""}">${escape(p.label)}</th>`).join("")}`
   const pair = (cell: Cell, first: boolean) => {
     const klass = `pair${first ? " first" : ""}`
     if (cell.found === 0 && cell.open === 0) return `<td class="${klass}"><span class="muted">·</span></td>`
@@ -260,11 +263,11 @@ const byOrgTable = (report: Screening.Progress, lang: Lang): string => {
   }
   const rows = shown.map(
     ({ row, span }) =>
-      `<tr><td class="org">${isolated(row.org)} <span class="small">${isolated(row.orgId)}</span></td>${totals.map((id) => `<td class="num">${span[id]}</td>`).join("")}${row.cells.map((cell, i) => pair(cell, i === 0)).join("")}</tr>`
+      `<tr><td class="org">${isolated(row.org)} <span class="small">${isolated(row.orgId)}</span></td>${matrixTotals.map((id) => `<td class="num">${span[id]}</td>`).join("")}${row.cells.map((cell, i) => pair(cell, i === 0)).join("")}</tr>`
   )
   const more = ranked.length > shown.length ? ` ${escape(t.moreOrgs(ranked.length - shown.length))}` : ""
   return `<p class="note">${escape(t.byOrgNote(shown.length))}${more}</p>
-<div class="scroll"><table class="matrix"><thead><tr>${head}</tr></thead><tbody>
+<div class="scroll"><table class="rowcards matrix"><thead><tr>${head}</tr></thead><tbody>
 ${rows.join("\n")}
 </tbody></table></div>`
 }
@@ -278,7 +281,7 @@ const foundTable = (report: Screening.Progress, lang: Lang): string => {
       `<tr><td class="nowrap">${escape(report.periods[f.period]?.label ?? "")}</td><td class="id">${isolated(f.memberId)}</td><td class="org">${isolated(names.get(f.orgId) ?? f.orgId)} <span class="small">${isolated(f.orgId)}</span></td><td class="nowrap">${escape(Screening.relinkLabel(f.relink, lang))}</td><td class="nowrap">${escape(Instant.formatCstDate(f.relink.at))}</td><td class="num">${f.days ?? "—"}</td></tr>`
   )
   const more = report.found.length > MAX_FOUND ? `<p class="note">${escape(t.moreFound(report.found.length - MAX_FOUND, report.found.length))}</p>` : ""
-  return `<table><thead><tr><th>${escape(t.period)}</th><th>${escape(t.memberId)}</th><th>${escape(t.org)}</th><th>${escape(t.how)}</th><th>${escape(t.date)}</th><th class="num">${escape(t.days)}</th></tr></thead><tbody>
+  return `<table class="rowcards foundlist"><thead><tr><th>${escape(t.period)}</th><th>${escape(t.memberId)}</th><th>${escape(t.org)}</th><th>${escape(t.how)}</th><th>${escape(t.date)}</th><th class="num">${escape(t.days)}</th></tr></thead><tbody>
 ${rows.join("\n")}
 </tbody></table>${more}`
 }
@@ -305,6 +308,16 @@ table.matrix tbody tr:nth-child(odd) td.org{background:#fff}
 .muted{color:#bdbdbd}
 .small{color:#888;font-size:11px;white-space:nowrap}
 footer p{margin:0 0 4px}
+@media (max-width:600px){
+section.panel.half{flex:1 1 100%}
+table.rowcards.measures td,table.rowcards.matrix td.num{display:inline-block;width:50%;vertical-align:top;border:0}
+table.rowcards tr.span{background:#f3e5e5}
+table.rowcards tr.span td{background:none!important;border:0}
+table.rowcards.measures td:first-child,table.rowcards.matrix td.org{display:block;width:auto;padding:6px 0;font-weight:700;color:#5d0000;border:0}
+table.rowcards.measures td:first-child::before,table.rowcards.matrix td.org::before{content:none}
+table.rowcards.matrix td.pair{display:inline-block;padding:2px 14px 2px 0;border:0}
+table.rowcards.matrix td.pair::before{float:none;display:inline;width:auto;margin:0 5px 0 0;font-weight:400;color:#888}
+}
 `
 
 /** The page. */
@@ -326,15 +339,20 @@ export const render = (report: Screening.Progress, context: ProgressContext): st
   const atEnd = report.statusCounts.at(-1) ?? {}
   const registered = Status.statuses.reduce((n, s) => n + (atEnd[s] ?? 0), 0)
   const parts = unstacked.map((s) => `${Status.labels[s][lang]} ${atEnd[s] ?? 0}`).join(lang === "zh" ? "、" : ", ")
+  // What each cell of the three tables is labelled with on a phone, where every row is a card.
+  const labels =
+    cardLabels("measures", [t.period, ...Screening.measures.map((m) => m[lang])]) +
+    cardLabels("matrix", [t.org, ...matrixTotals.map((id) => header(id, lang)), ...report.periods.map((p) => p.label)]) +
+    cardLabels("foundlist", [t.period, t.memberId, t.org, t.how, t.date, t.days])
   const content = !anyUnlinked
     ? `<section class="panel"><p>${escape(t.none)}</p></section>`
     : `<div class="cards">${cards}</div>
 <div class="panels even">
-<section class="panel half"><h2>${escape(t.byStatus)}</h2>${legend(stacked.map((s) => ({ label: Status.labels[s][lang], colour: colourOf(s) })))}${statusChart(report, instantLabels, lang)}
+<section class="panel half"><h2>${escape(t.byStatus)}</h2>${legend(stacked.map((s) => ({ label: Status.labels[s][lang], colour: colourOf(s) })))}${layouts.map((layout) => statusChart(report, instantLabels, lang, layout)).join("")}
 <p class="note">${escape(t.byStatusNote(endDate))}${escape(t.registered(registered, parts))}</p></section>
 <section class="panel half"><h2>${escape(t.flow)}</h2>${legend(
         (["found", "newlyUnlinked"] as const).map((id) => ({ label: header(id, lang), colour: measureColours[id] }))
-      )}${flowChart(report, lang)}</section>
+      )}${layouts.map((layout) => flowChart(report, lang, layout)).join("")}</section>
 </div>
 <section class="panel"><h2>${escape(t.perPeriod)}</h2>${perPeriodTable(report, whole, lang)}</section>
 <section class="panel"><h2>${escape(t.byOrg)}</h2>${byOrgTable(report, lang)}</section>
@@ -342,7 +360,7 @@ export const render = (report: Screening.Progress, context: ProgressContext): st
   return page({
     lang,
     title: `${escape(t.title)} · ${isolatedText(scope)} · ${escape(spanText)}`,
-    css: style + progressStyle,
+    css: style + progressStyle + labels,
     header: `<h1>${escape(t.title)}</h1>
 <p>${escape(t.span)} ${escape(spanText)} · ${escape(t.scope)}: ${isolated(scope)}<span class="badge">${escape(t.every[report.every])}</span></p>`,
     main: content,

@@ -58,8 +58,8 @@ const text = {
     scope: "范围",
     all: "全部组织",
     subtree: "（含下级组织）",
-    masked: "身份证号、联系电话已部分隐去",
-    revealed: "含完整身份证号、联系电话，注意保密",
+    maskedOf: { unlinked: "身份证号、联系电话已部分隐去", "data-quality": "身份证号已部分隐去", "early-warning": "身份证号、联系电话已部分隐去" },
+    revealedOf: { unlinked: "含完整身份证号、联系电话，注意保密", "data-quality": "含完整身份证号，注意保密", "early-warning": "含完整身份证号、联系电话，注意保密" },
     allOrgs: "全部组织",
     combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`,
     cap: (perOrg: string, leftOut: string) => `每个责任党组织只列出预计失联概率最高的${perOrg}人，另有${leftOut}人未列出`,
@@ -77,8 +77,12 @@ const text = {
     scope: "Scope",
     all: "all organisations",
     subtree: " (and its subordinate organisations)",
-    masked: "ID numbers and phones are partly masked",
-    revealed: "contains full ID numbers and phones: confidential",
+    maskedOf: { unlinked: "ID numbers and phones are partly masked", "data-quality": "ID numbers are partly masked", "early-warning": "ID numbers and phones are partly masked" },
+    revealedOf: {
+      unlinked: "contains full ID numbers and phones: confidential",
+      "data-quality": "contains full ID numbers: confidential",
+      "early-warning": "contains full ID numbers and phones: confidential"
+    },
     allOrgs: "All organisations",
     combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`,
     cap: (perOrg: string, leftOut: string) => `At most ${perOrg} members per responsible organisation, the most probably lost first; ${leftOut} more not listed`,
@@ -86,15 +90,28 @@ const text = {
   }
 } as const
 
-/** The texts of a list in a language, its title and organisation header those of its kind. */
-export const labels = (kind: Report.List["kind"], lang: Report.Lang) => ({ ...text[lang], title: text[lang].titles[kind], org: text[lang].orgs[kind] })
+/** The texts of a list in a language, its title, organisation header and masking note those of its kind (the data-quality list has no phones). */
+export const labels = (kind: Report.List["kind"], lang: Report.Lang) => ({
+  ...text[lang],
+  title: text[lang].titles[kind],
+  org: text[lang].orgs[kind],
+  masked: text[lang].maskedOf[kind],
+  revealed: text[lang].revealedOf[kind]
+})
 
 export const scopeText = (context: Context): string => {
   const t = text[context.lang]
   return context.org === undefined ? t.all : `${context.org.name} ${context.org.orgId}${context.org.includeSubtree ? t.subtree : ""}`
 }
 
-const cells = (report: Report.List, row: Report.ListRow): ReadonlyArray<string | number> => report.columns.map((c) => row[c.id] ?? "")
+/** The columns whose numbers have one decimal (φ): shown as text, each with it, "1.0" beside "10.4". */
+const ONE_DECIMAL: ReadonlySet<string> = new Set(["suspicion"])
+
+/** A cell as text shows it (CSV, HTML): the number of a one-decimal column with its decimal. */
+export const shown = (column: Report.Column, value: string | number): string | number =>
+  typeof value === "number" && ONE_DECIMAL.has(column.id) ? value.toFixed(1) : value
+
+const cells = (report: Report.List, row: Report.ListRow): ReadonlyArray<string | number> => report.columns.map((c) => shown(c, row[c.id] ?? ""))
 
 /** A row's cells in a workbook: a percent as the fraction it is, formatted as a percent, so that it sorts, filters and sums as a number. */
 const workbookCells = (report: Report.List, row: Report.ListRow): ReadonlyArray<string | number> =>

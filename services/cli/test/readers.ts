@@ -1,12 +1,14 @@
 /**
  * Reading outputs back with readers other than the writer: the parts of an XLSX straight from its
- * zip (no exceljs), Python's openpyxl, and LibreOffice headless. The last two are optional: a test
- * using them is skipped, with a message saying what to install, where they are absent.
+ * zip (no exceljs), Python's openpyxl, LibreOffice headless, and Chromium (through playwright-core)
+ * for the pages. The last three are optional: a test using them is skipped, with a message saying
+ * what to install, where they are absent.
  */
 import { spawnSync } from "node:child_process"
-import { readFileSync, readdirSync } from "node:fs"
+import { existsSync, readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { inflateRawSync } from "node:zlib"
+import { type BrowserContext, chromium as playwright } from "playwright-core"
 import { tempDir } from "./helpers.ts"
 
 /** Every file of a zip archive, by name, as UTF-8 text (from its central directory). */
@@ -63,4 +65,23 @@ export const libreOffice = (path: string, to: string, infilter?: string): { read
   )
   if (run.status !== 0) throw new Error(`soffice failed: ${run.stderr}`)
   return { ok: true, files: new Map(readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")])) }
+}
+
+/** Debian's Chromium: playwright-core drives it and downloads no browser of its own. */
+const CHROMIUM = "/usr/bin/chromium"
+
+/**
+ * Headless Chromium with a fresh profile and a viewport of `width` × `height` CSS pixels, or why it
+ * cannot run. The caller closes the context.
+ */
+export const chromium = async (width: number, height: number): Promise<{ readonly ok: true; readonly context: BrowserContext } | { readonly ok: false; readonly missing: string }> => {
+  if (!existsSync(CHROMIUM)) return { ok: false, missing: `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)` }
+  const context = await playwright.launchPersistentContext(tempDir("chromium-profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width, height },
+    // Nothing but the page: no network of its own, no first-run, sync or component updates.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+  })
+  return { ok: true, context }
 }

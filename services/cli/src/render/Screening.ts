@@ -182,7 +182,7 @@ export const writeXlsx = (report: Screening.Progress, context: Context, target: 
           [
             { header: t.period, width: 11 },
             { header: t.memberId, width: 14, wrap: true, identifier: true },
-            { header: t.org, width: 24, wrap: true },
+            { header: t.org, width: 32, wrap: true },
             { header: t.orgId, width: 14, wrap: true, identifier: true },
             { header: t.how, width: 16, wrap: true },
             { header: t.foundAt, width: 12 },

@@ -97,13 +97,13 @@ describe("relink report data-quality", () => {
     assert.isTrue(en.slice(1).some((r) => r[4] === "date joined" && r[5] === "before the Party was founded (1 July 1921)"))
   })
 
-  it("writes an XLSX with a summary per organisation and field, and one sheet per organisation", async () => {
+  it("writes an XLSX with a summary per organisation and field, and per organisation its sheet and its print sheet", async () => {
     const path = join(dir, "dq-zh.xlsx")
     ok(relink([...base, "--out", path]))
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.readFile(path)
-    const [summary, ...sheets] = workbook.worksheets
-    assert.deepStrictEqual((summary?.getRow(1).values as Array<unknown>).slice(1), [
+    const [summary, ...rest] = workbook.worksheets
+    assert.deepStrictEqual((summary?.getRow(2).values as Array<unknown>).slice(1), [
       "负责更正的党组织",
       "组织编号",
       "身份证号",
@@ -113,9 +113,13 @@ describe("relink report data-quality", () => {
       "登记时间",
       "合计"
     ])
+    const sheets = rest.filter((_, i) => i % 2 === 0)
+    const printSheets = rest.filter((_, i) => i % 2 === 1)
     assert.strictEqual(sheets.length, new Set(expected.rows.map((r) => r.responsibleOrgId)).size)
-    assert.strictEqual(sheets.reduce((n, s) => n + s.rowCount - 1, 0), problems.length)
-    for (const sheet of sheets) assert.deepStrictEqual((sheet.getRow(1).values as Array<unknown>).slice(1), Report.dataQualityColumns.map((c) => c.zh))
+    assert.strictEqual(printSheets.length, sheets.length)
+    for (const ws of [sheets, printSheets]) assert.strictEqual(ws.reduce((n, s) => n + s.rowCount - 2, 0), problems.length)
+    for (const sheet of sheets) assert.deepStrictEqual((sheet.getRow(2).values as Array<unknown>).slice(1), Report.dataQualityColumns.map((c) => c.zh))
+    for (const sheet of printSheets) assert.deepStrictEqual((sheet.getRow(2).values as Array<unknown>).slice(1), ["姓名", "身份证号", "状态", "问题字段", "问题说明", "登记时间", "建议处置"])
   })
 
   it("renders an HTML page titled as the data-quality list, with a row per problem", () => {

@@ -31,54 +31,66 @@ describe("relink report unlinked", () => {
     return best
   })()
 
-  it("writes an XLSX with a summary sheet and one sheet per responsible organisation, headers in Chinese and frozen", async () => {
+  it("writes an XLSX with a summary sheet, then per responsible organisation its sheet and its print sheet, titled with its id, headers in Chinese and frozen", async () => {
     const out = tempDir("xlsx")
     const path = join(out, "unlinked.xlsx")
     const run = ok(relink([...base, "--out", path]))
     assert.include(run.stderr, `wrote ${path}`)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.readFile(path)
-    const [summary, ...sheets] = workbook.worksheets
+    const [summary, ...rest] = workbook.worksheets
     assert.isDefined(summary)
     if (summary === undefined) return
     assert.strictEqual(summary.name, "汇总")
-    assert.deepStrictEqual((summary.getRow(1).values as Array<unknown>).slice(1), ["责任党组织", "组织编号", "停止党籍", "转接逾期", "失联", "流出未报到", "合计"])
+    assert.strictEqual(summary.getCell(1, 1).value, "失联党员名单 · 全部组织 · 截至 2026-11-27 · 身份证号、联系电话已部分隐去")
+    assert.deepStrictEqual((summary.getRow(2).values as Array<unknown>).slice(1), ["责任党组织", "组织编号", "停止党籍", "转接逾期", "失联", "流出未报到", "合计"])
     const responsible = new Set(unlinked.map((e) => e.responsibleOrgId))
-    assert.strictEqual(sheets.length, responsible.size)
+    assert.strictEqual(rest.length, 2 * responsible.size)
+    const sheets = rest.filter((_, i) => i % 2 === 0)
+    const printSheets = rest.filter((_, i) => i % 2 === 1)
     const names = new Set<string>()
     let rows = 0
     for (const [i, sheet] of sheets.entries()) {
-      assert.isAtMost([...sheet.name].length, 31)
-      assert.notMatch(sheet.name, /[[\]:*?/\\]/)
-      assert.isFalse(names.has(sheet.name.toLowerCase()), `unique ${sheet.name}`)
-      names.add(sheet.name.toLowerCase())
-      for (const ws of [summary, sheet]) {
-        assert.strictEqual(ws.views[0]?.state, "frozen")
-        assert.strictEqual((ws.views[0] as { ySplit?: number }).ySplit, 1)
+      const print = printSheets[i] as ExcelJS.Worksheet
+      for (const ws of [sheet, print]) {
+        assert.isAtMost([...ws.name].length, 31)
+        assert.notMatch(ws.name, /[[\]:*?/\\]/)
+        assert.isFalse(names.has(ws.name.toLowerCase()), `unique ${ws.name}`)
+        names.add(ws.name.toLowerCase())
       }
-      assert.deepStrictEqual((sheet.getRow(1).values as Array<unknown>).slice(1), Report.columns.map((c) => c.zh))
+      assert.strictEqual(print.name, `${sheet.name}（打印）`)
+      for (const ws of [summary, sheet, print]) {
+        assert.strictEqual(ws.views[0]?.state, "frozen")
+        assert.strictEqual((ws.views[0] as { ySplit?: number }).ySplit, 2)
+      }
+      assert.deepStrictEqual((sheet.getRow(2).values as Array<unknown>).slice(1), Report.columns.map((c) => c.zh))
       Report.columns.forEach((c, col) => assert.strictEqual(sheet.getColumn(col + 1).width, c.width))
+      assert.deepStrictEqual((print.getRow(2).values as Array<unknown>).slice(1), ["姓名", "身份证号", "联系电话", "状态", "失联天数", "最后联系时间及方式", "外出地点", "线索", "建议处置"])
       // The summary row of this organisation counts exactly the rows of its sheet, per status.
-      const summaryRow = (summary.getRow(i + 2).values as Array<unknown>).slice(1)
-      const orgRows = sheet.rowCount - 1
+      const summaryRow = (summary.getRow(i + 3).values as Array<unknown>).slice(1)
+      const orgId = summaryRow[1] as string
+      assert.strictEqual(sheet.getCell(1, 1).value, `失联党员名单 · ${String(summaryRow[0])} ${orgId} · 截至 2026-11-27 · 身份证号、联系电话已部分隐去`)
+      const orgRows = sheet.rowCount - 2
+      assert.strictEqual(print.rowCount - 2, orgRows, print.name)
       rows += orgRows
       assert.strictEqual(summaryRow[6], orgRows, sheet.name)
       const statusCells: Array<unknown> = []
       sheet.eachRow((row, n) => {
-        if (n > 1) statusCells.push(row.getCell(7).value)
+        if (n > 2) statusCells.push(row.getCell(7).value)
       })
       const labels = ["停止党籍", "转接逾期", "失联", "流出未报到"]
       labels.forEach((label, k) => assert.strictEqual(summaryRow[2 + k], statusCells.filter((s) => s === label).length))
-      const orgId = summaryRow[1] as string
       assert.isTrue(responsible.has(orgId))
       assert.strictEqual(orgRows, unlinked.filter((e) => e.responsibleOrgId === orgId).length)
-      // Masked ID numbers.
-      sheet.eachRow((row, n) => {
-        if (n > 1) assert.match(String(row.getCell(2).value), /^\d{6}\*{8}[\dX]{4}$|^$|^\*+$/)
-      })
+      // Masked ID numbers, on the print sheet as on the organisation's.
+      for (const ws of [sheet, print]) {
+        ws.eachRow((row, n) => {
+          if (n > 2) assert.match(String(row.getCell(2).value), /^\d{6}\*{8}[\dX]{4}$|^$|^\*+$/)
+        })
+      }
     }
     assert.strictEqual(rows, unlinked.length)
-    const totalRow = (summary.getRow(sheets.length + 2).values as Array<unknown>).slice(1)
+    const totalRow = (summary.getRow(sheets.length + 3).values as Array<unknown>).slice(1)
     assert.strictEqual(totalRow[0], "合计")
     assert.strictEqual(totalRow[6], unlinked.length)
   })

@@ -137,8 +137,8 @@ describe("relink report early-warning", () => {
     const parts = unzip(workbook)
     assert.include(parts.get("xl/sharedStrings.xml"), "预警依据：未联系满14天即预警（固定间隔），因为在历史数据回测中没有模型优于它")
     assert.include(parts.get("xl/sharedStrings.xml"), "每个责任党组织只列出预计失联概率最高的1人，另有1人未列出")
-    // The probability (column H) is a fraction in the built-in percent format, 0% (number format 9).
-    const [, style, value] = /<c r="H2" s="(\d+)"><v>([^<]*)<\/v><\/c>/.exec(parts.get("xl/worksheets/sheet2.xml") ?? "") ?? []
+    // The probability (column H, below the title and header rows) is a fraction in the built-in percent format, 0% (number format 9).
+    const [, style, value] = /<c r="H3" s="(\d+)"><v>([^<]*)<\/v><\/c>/.exec(parts.get("xl/worksheets/sheet2.xml") ?? "") ?? []
     assert.strictEqual(Number(value), (top ?? Number.NaN) / 100)
     const formats = [...(parts.get("xl/styles.xml") ?? "").split("<cellXfs")[1]?.matchAll(/<xf numFmtId="(\d+)"/g) ?? []].map((m) => m[1])
     assert.strictEqual(formats[Number(style)], "9")

@@ -84,19 +84,22 @@ const sheetsOf = (path: string): ReadonlyArray<{ readonly name: string; readonly
 }
 
 describe("a list for more organisations than a workbook gives sheets", () => {
-  it(`report unlinked gives each of ${maxOrganisationSheets.toLocaleString("en-US")} organisations a sheet, and past that puts every row on one sheet and says so`, () => {
+  it(`report unlinked gives each of ${maxOrganisationSheets.toLocaleString("en-US")} organisations a sheet and a print sheet, and past that puts every row on one sheet and says so`, () => {
     const at = join(dir, "at.xlsx")
     ok(relink(["report", "unlinked", "--events", siblingsFile(maxOrganisationSheets), "--as-of", AS_OF, "--out", at, "--quiet"]))
     const each = sheetsOf(at)
-    assert.strictEqual(each.length, maxOrganisationSheets + 1)
-    // Named alike, told apart by a number.
-    assert.deepStrictEqual(each.slice(0, 3).map((s) => s.name), ["汇总", "第一党支部", "第一党支部 (2)"])
+    assert.strictEqual(each.length, 2 * maxOrganisationSheets + 1)
+    // Named alike, told apart by their ids.
+    assert.deepStrictEqual(
+      each.slice(0, 5).map((s) => s.name),
+      ["汇总", `第一党支部 ${orgId(0)}`, `第一党支部 ${orgId(0)}（打印）`, `第一党支部 ${orgId(1)}`, `第一党支部 ${orgId(1)}（打印）`]
+    )
     const past = join(dir, "past.xlsx")
     ok(relink(["report", "unlinked", "--events", siblingsFile(maxOrganisationSheets + 1), "--as-of", AS_OF, "--out", past, "--quiet"]))
     const sheets = sheetsOf(past)
     assert.deepStrictEqual(sheets.map((s) => s.name), ["汇总", "全部组织"])
-    // The header and a row per member.
-    assert.strictEqual(sheets[1]?.rows, maxOrganisationSheets + 2)
+    // The title, the header and a row per member.
+    assert.strictEqual(sheets[1]?.rows, maxOrganisationSheets + 3)
     assert.include(unzip(past).get("xl/sharedStrings.xml"), `共${(maxOrganisationSheets + 1).toLocaleString("en-US")}个组织，超过${maxOrganisationSheets.toLocaleString("en-US")}个：名单合在“全部组织”一张表中，按组织排列`)
   })
 })

@@ -19,7 +19,7 @@ import * as Shared from "./shared.ts"
 
 const format = Flag.Literals("format", Shared.reportFormats).pipe(
   Flag.withDescription(
-    "xlsx: a summary sheet and one sheet per responsible organisation, ID numbers and phones as text; csv: UTF-8 with BOM, comma-separated, cells with a separator quoted (\"), opens in Excel and LibreOffice; json; html: one self-contained page with charts, readable on a phone. Default: from the --out extension, else xlsx"
+    "xlsx: a summary sheet, then per responsible organisation its sheet and a print sheet one A4 page wide, ID numbers and phones as text; csv: UTF-8 with BOM, comma-separated, cells with a separator quoted (\"), opens in Excel and LibreOffice; json; html: one self-contained page with charts, readable on a phone. Default: from the --out extension, else xlsx"
   ),
   Flag.optional
 )

@@ -245,8 +245,8 @@ const matchColumns: ReadonlyArray<Xlsx.Column> = [
   { header: "observationEventId", width: 20, identifier: true },
   { header: "memberId", width: 16, identifier: true },
   { header: "decision", width: 10 },
-  { header: "weight", width: 8 },
-  { header: "probability", width: 12 },
+  { header: "weight", width: 8, numeric: true },
+  { header: "probability", width: 12, numeric: true },
   { header: "explanation", width: 120 }
 ]
 
@@ -254,11 +254,11 @@ const matchColumns: ReadonlyArray<Xlsx.Column> = [
 export const writeXlsx = (result: Pick<Rows, "evaluations" | "proposals" | "rule">, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const workbook = yield* Xlsx.open(target)
+      const workbook = yield* Xlsx.open(target, "en")
       const summary = Xlsx.sheet(workbook, "summary", [
         { header: "status", width: 24 },
         { header: "状态", width: 14 },
-        { header: "members", width: 12 }
+        { header: "members", width: 12, numeric: true }
       ])
       const counts = new Map<Status.Status, number>()
       for (const e of result.evaluations) counts.set(e.status, (counts.get(e.status) ?? 0) + 1)

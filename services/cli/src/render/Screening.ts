@@ -27,6 +27,7 @@ const text = {
     org: "责任党组织",
     orgId: "组织编号",
     total: "合计",
+    wholeSpan: "全期",
     period: "期间",
     from: "起",
     to: "止",
@@ -49,6 +50,7 @@ const text = {
     org: "Responsible organisation",
     orgId: "Organisation id",
     total: "Total",
+    wholeSpan: "Whole span",
     period: "Period",
     from: "From",
     to: "To",
@@ -130,31 +132,42 @@ export const writeJson = (report: Screening.Progress, context: Context, sink: Si
   })
 
 /**
- * XLSX: the scope's total per period (with span and scope), the organisations' periods, the members
- * found, and members per status at each instant; each sheet with its header row frozen.
+ * XLSX: the scope's total per period and over the whole span (with the scope and the counting
+ * rule), the organisations' periods, the members found, and members per status at each instant;
+ * each sheet titled with the report, its scope and span, its header row frozen.
  */
 export const writeXlsx = (report: Screening.Progress, context: Context, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const t = text[context.lang]
-      const workbook = yield* Xlsx.open(target)
-      const measureColumns = Screening.measures.map((m) => ({ header: m[context.lang], width: 12 }))
+      const workbook = yield* Xlsx.open(target, context.lang)
+      const first = report.periods[0]
+      const last = report.periods.at(-1)
+      const span = first === undefined || last === undefined ? undefined : { from: date(first.from), to: date(last.to - 1) }
+      const about = [t.title, scopeText(context), ...(span === undefined ? [] : [`${span.from} – ${span.to}`])].join(" · ")
+      const options = { title: about, footer: about }
+      const measureColumns = Screening.measures.map((m) => ({ header: m[context.lang], width: 10, numeric: true }))
       const periodColumns = [
         { header: t.period, width: 11 },
-        { header: t.from, width: 12 },
-        { header: t.to, width: 12 }
+        { header: t.from, width: 11 },
+        { header: t.to, width: 11 }
       ]
       const periodCells = (i: number) => {
         const period = report.periods[i] as Screening.Period
         return [period.label, date(period.from), date(period.to - 1)]
       }
-      const summary = Xlsx.sheet(workbook, t.summary, [...periodColumns, ...measureColumns])
+      const summary = Xlsx.sheet(workbook, t.summary, [...periodColumns, ...measureColumns], options)
       report.total.forEach((cell, i) => summary.row([...periodCells(i), ...values(cell)]))
+      summary.below([t.wholeSpan, span?.from ?? null, span?.to ?? null, ...values(report.span)], { bold: true })
       summary.below([])
       summary.below([t.scope, scopeText(context)])
-      summary.below([t.rule])
+      summary.note(t.rule)
       summary.commit()
-      const byOrg = Xlsx.sheet(workbook, t.byOrg, [{ header: t.org, width: 30 }, { header: t.orgId, width: 18, identifier: true }, ...periodColumns, ...measureColumns])
+      const orgColumns = [
+        { header: t.org, width: 18, wrap: true },
+        { header: t.orgId, width: 14, wrap: true, identifier: true }
+      ]
+      const byOrg = Xlsx.sheet(workbook, t.byOrg, [...orgColumns, ...periodColumns, ...measureColumns], options)
       const names = new Map(report.rows.map((r) => [r.orgId, r.org]))
       yield* Sink.attempt(target.path, async () => {
         for (const row of report.rows) {
@@ -162,22 +175,32 @@ export const writeXlsx = (report: Screening.Progress, context: Context, target: 
           if (Turns.due()) await Turns.take()
         }
         byOrg.commit()
-        const found = Xlsx.sheet(workbook, t.found, [
-          { header: t.period, width: 11 },
-          { header: t.memberId, width: 14, identifier: true },
-          { header: t.org, width: 30 },
-          { header: t.orgId, width: 18, identifier: true },
-          { header: t.how, width: 16 },
-          { header: t.foundAt, width: 12 },
-          { header: t.days, width: 10 }
-        ])
+        const found = Xlsx.sheet(
+          workbook,
+          t.found,
+          [
+            { header: t.period, width: 11 },
+            { header: t.memberId, width: 14, wrap: true, identifier: true },
+            { header: t.org, width: 32, wrap: true },
+            { header: t.orgId, width: 14, wrap: true, identifier: true },
+            { header: t.how, width: 16, wrap: true },
+            { header: t.foundAt, width: 12 },
+            { header: t.days, width: 10, numeric: true }
+          ],
+          options
+        )
         for (const f of report.found) {
           found.row([report.periods[f.period]?.label ?? "", f.memberId, names.get(f.orgId) ?? f.orgId, f.orgId, Screening.relinkLabel(f.relink, context.lang), date(f.relink.at), f.days ?? null])
           if (Turns.due()) await Turns.take()
         }
         found.commit()
       })
-      const trend = Xlsx.sheet(workbook, t.trend, [{ header: t.instant, width: 12 }, ...Status.statuses.map((s) => ({ header: Status.labels[s][context.lang], width: 11 }))])
+      const trend = Xlsx.sheet(
+        workbook,
+        t.trend,
+        [{ header: t.instant, width: 12 }, ...Status.statuses.map((s) => ({ header: Status.labels[s][context.lang], width: 11, numeric: true }))],
+        options
+      )
       report.statusCounts.forEach((counts, i) => trend.row([date(report.instants[i] as number), ...Status.statuses.map((s) => counts[s] ?? 0)]))
       trend.commit()
       yield* Xlsx.commit(workbook)

@@ -63,7 +63,9 @@ const text = {
     allOrgs: "全部组织",
     combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`,
     cap: (perOrg: string, leftOut: string) => `每个责任党组织只列出预计失联概率最高的${perOrg}人，另有${leftOut}人未列出`,
-    percent: "（%）"
+    percent: "（%）",
+    print: "（打印）",
+    printTitle: (detail: string) => `打印用，各列见工作表“${detail}”`
   },
   en: {
     title: "Unlinked members",
@@ -86,7 +88,9 @@ const text = {
     allOrgs: "All organisations",
     combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`,
     cap: (perOrg: string, leftOut: string) => `At most ${perOrg} members per responsible organisation, the most probably lost first; ${leftOut} more not listed`,
-    percent: " (%)"
+    percent: " (%)",
+    print: " (print)",
+    printTitle: (detail: string) => `for printing; every column on sheet “${detail}”`
   }
 } as const
 
@@ -164,32 +168,96 @@ export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink
     await s.ready()
   })
 
-const WRAPPED: ReadonlySet<string> = new Set(["leads", "suggestedAction", "basis", "lastContact", "awayAt", "problem"])
+/** The columns whose cells are numbers: their headers stand right-aligned over them. */
+const NUMERIC: ReadonlySet<string> = new Set(["daysWithoutContact", "probability", "suspicion", "daysToWarning"])
 
 /**
- * The most organisations a workbook gives a sheet each. Every sheet costs the writer time and
- * memory (about 4 ms and 80 KB each: a hundred thousand would take gigabytes), and a workbook of
- * thousands of tabs cannot be used anyway; past it, every row goes onto one sheet, by organisation.
+ * What a meeting reads of each list, and how wide, on an organisation's print sheet: one A4
+ * landscape page wide with the text at 8 pt or more (`Layout.pagesWide`), long text wrapped. The
+ * organisation's own sheet keeps every column for the screen.
+ */
+const PRINTED: Readonly<Record<Report.List["kind"], ReadonlyArray<readonly [id: string, width: number]>>> = {
+  unlinked: [
+    ["name", 10],
+    ["idNumber", 20],
+    ["phone", 12],
+    ["status", 10],
+    ["daysWithoutContact", 8],
+    ["lastContact", 16],
+    ["awayAt", 14],
+    ["leads", 24],
+    ["suggestedAction", 26]
+  ],
+  "data-quality": [
+    ["name", 10],
+    ["idNumber", 22],
+    ["status", 10],
+    ["field", 10],
+    ["problem", 28],
+    ["registeredAt", 16],
+    ["suggestedAction", 28]
+  ],
+  "early-warning": [
+    ["name", 10],
+    ["idNumber", 20],
+    ["phone", 12],
+    ["status", 10],
+    ["lastContact", 16],
+    ["probability", 10],
+    ["rhythm", 10],
+    ["expectedAt", 12],
+    ["daysToWarning", 10],
+    ["suggestedAction", 26]
+  ]
+}
+
+/**
+ * The most organisations a workbook gives sheets each (their list and its print sheet). Every sheet
+ * costs the writer time and memory (about 4 ms and 80 KB each: a hundred thousand would take
+ * gigabytes), and a workbook of thousands of tabs cannot be used anyway; past it, every row goes
+ * onto one sheet, by organisation.
  */
 export const maxOrganisationSheets = 1_000
 
+/** A workbook column of the list's `column`, `width` wide: text wraps, numbers stand under right-aligned headers. */
+const workbookColumn = (column: Report.Column, lang: Report.Lang, width: number): Xlsx.Column => ({
+  header: column[lang],
+  width,
+  wrap: !NUMERIC.has(column.id),
+  identifier: IDENTIFIERS.has(column.id),
+  percent: column.percent === true,
+  numeric: NUMERIC.has(column.id)
+})
+
 /**
  * XLSX: a summary sheet (counts per responsible organisation and status, totals, as-of and scope)
- * then one sheet per responsible organisation — or, past `maxOrganisationSheets`, one sheet for
- * all of them, which the summary says — each with the header row frozen.
+ * then, for each responsible organisation, its sheet with every column and its print sheet with
+ * those a meeting reads — or, past `maxOrganisationSheets`, one sheet for all of them, which the
+ * summary says. Each sheet has a title row naming the list, the organisation and its id and the
+ * date, then its header row, frozen; organisations of the same name have their ids in their sheets'
+ * names too.
  */
 export const writeXlsx = (report: Report.List, context: Context, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const t = labels(report.kind, context.lang)
       const all = groups(report)
-      const workbook = yield* Xlsx.open(target)
-      const summary = Xlsx.sheet(workbook, t.summary, [
-        { header: t.org, width: 36 },
-        { header: t.orgId, width: 18, identifier: true },
-        ...report.categories.map((c) => ({ header: c[context.lang], width: 12 })),
-        { header: t.total, width: 10 }
-      ])
+      const workbook = yield* Xlsx.open(target, context.lang)
+      const date = `${t.asOf} ${Instant.formatCstDate(report.asOf)}`
+      const privacy = context.revealed ? t.revealed : t.masked
+      // What a sheet is and whose: its title row on screen, its footer on paper.
+      const about = (whose: string) => [t.title, whose, date, privacy].join(" · ")
+      const summary = Xlsx.sheet(
+        workbook,
+        t.summary,
+        [
+          { header: t.org, width: 36, wrap: true },
+          { header: t.orgId, width: 18, identifier: true },
+          ...report.categories.map((c) => ({ header: c[context.lang], width: 12, numeric: true })),
+          { header: t.total, width: 10, numeric: true }
+        ],
+        { title: about(scopeText(context)), footer: about(scopeText(context)) }
+      )
       const totals = new Map<string, number>()
       for (const group of all) {
         summary.row([group.name, group.orgId, ...report.categories.map((c) => group.counts[c.id] ?? 0), group.rows.length])
@@ -199,31 +267,56 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
       summary.below([])
       summary.below([t.asOf, Instant.formatCstDate(report.asOf)])
       summary.below([t.scope, scopeText(context)])
-      summary.below([context.revealed ? t.revealed : t.masked])
-      if (report.basis !== undefined) summary.below([report.basis])
+      summary.note(privacy)
+      if (report.basis !== undefined) summary.note(report.basis)
       const cap = capText(report, context.lang)
-      if (cap !== undefined) summary.below([cap])
+      if (cap !== undefined) summary.note(cap)
       const combined = all.length > maxOrganisationSheets
-      if (combined) summary.below([t.combined(all.length.toLocaleString("en-US"), maxOrganisationSheets.toLocaleString("en-US"))])
+      if (combined) summary.note(t.combined(all.length.toLocaleString("en-US"), maxOrganisationSheets.toLocaleString("en-US")))
       summary.commit()
-      const columns = report.columns.map((c) => ({
-        header: c[context.lang],
-        width: c.width,
-        wrap: WRAPPED.has(c.id),
-        identifier: IDENTIFIERS.has(c.id),
-        percent: c.percent === true
-      }))
+      const columns = report.columns.map((c) => workbookColumn(c, context.lang, c.width))
+      const printed = PRINTED[report.kind].flatMap(([id, width]) => {
+        const i = report.columns.findIndex((c) => c.id === id)
+        const column = report.columns[i]
+        return column === undefined ? [] : [{ i, column: workbookColumn(column, context.lang, width) }]
+      })
+      // Organisations of one name are told apart by their ids, in their sheets' names as in their titles.
+      const named = new Map<string, number>()
+      for (const group of all) named.set(Xlsx.nameKey(group.name), (named.get(Xlsx.nameKey(group.name)) ?? 0) + 1)
       yield* Sink.attempt(target.path, async () => {
-        const one = combined ? Xlsx.sheet(workbook, t.allOrgs, columns) : undefined
+        if (combined) {
+          const one = Xlsx.sheet(workbook, t.allOrgs, columns, { title: about(t.allOrgs), footer: about(t.allOrgs) })
+          for (const group of all) {
+            for (const row of group.rows) {
+              one.row(workbookCells(report, row))
+              if (Turns.due()) await Turns.take()
+            }
+          }
+          one.commit()
+          return
+        }
         for (const group of all) {
-          const sheet = one ?? Xlsx.sheet(workbook, group.name, columns)
+          const whose = `${group.name} ${group.orgId}`
+          const id = (named.get(Xlsx.nameKey(group.name)) ?? 0) > 1 ? ` ${group.orgId}` : ""
+          const sheet = Xlsx.sheet(workbook, group.name, columns, { title: about(whose), footer: about(whose), suffix: id })
           for (const row of group.rows) {
             sheet.row(workbookCells(report, row))
             if (Turns.due()) await Turns.take()
           }
-          if (one === undefined) sheet.commit()
+          sheet.commit()
+          const print = Xlsx.sheet(
+            workbook,
+            group.name,
+            printed.map((p) => p.column),
+            { title: `${about(whose)} · ${t.printTitle(sheet.name)}`, footer: about(whose), suffix: `${id}${t.print}` }
+          )
+          for (const row of group.rows) {
+            const cells = workbookCells(report, row)
+            print.row(printed.map((p) => cells[p.i] ?? null))
+            if (Turns.due()) await Turns.take()
+          }
+          print.commit()
         }
-        one?.commit()
       })
       yield* Xlsx.commit(workbook)
     })

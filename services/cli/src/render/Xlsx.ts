@@ -1,15 +1,19 @@
 /**
  * Spreadsheet conventions shared by the XLSX outputs: sheet names Excel accepts; text that keeps
  * the file valid (no character XML forbids, nothing past Excel's cell limit); identifiers as text;
- * a bold header row, frozen, repeated on every printed page, with a filter over the whole table
- * that Excel and LibreOffice both show; one font throughout; landscape, one page wide; relink named
- * as the application. Writes stream: rows are committed as they are added, so large lists do not
- * sit in memory.
+ * an optional title row saying what the sheet is and whose, then a bold header row, frozen,
+ * repeated on every printed page, with a filter over the whole table that Excel and LibreOffice
+ * both show; numbers under right-aligned headers; rows as tall as their wrapped text; one font
+ * throughout; A4 landscape with the text at 8 pt or more on paper and the page numbers in the footer;
+ * relink named as the application. Writes stream: rows are committed as they are added, so large
+ * lists do not sit in memory.
  */
 import type ExcelJS from "exceljs"
 import { Effect, type Scope } from "effect"
+import type { Report } from "@relink/core"
 import { WriteFailed, reasonOf } from "../Errors.ts"
 import * as Sink from "../Sink.ts"
+import * as Layout from "./Layout.ts"
 import * as Text from "./Text.ts"
 
 const MAX_SHEET_NAME = 31
@@ -37,19 +41,27 @@ const encoded = (value: string): string => cellText(value).replace(OOXML_ESCAPE,
 /** Excel compares sheet names without case; "History" is reserved. */
 const key = (name: string) => name.toLocaleLowerCase("en-US")
 
+/** Text as a sheet name may hold it: none of `[]:*?/\\` nor any character XML forbids, no bidi control, spaces collapsed. */
+const nameText = (text: string): string => Text.withoutBidi(text.replace(NOT_XML, "")).replace(FORBIDDEN, " ").replace(/\s+/g, " ")
+
+/** What Excel compares of a sheet name: two sheets wanting names of the same key collide. */
+export const nameKey = (wanted: string): string => key(nameText(wanted).trim())
+
 /**
  * A sheet name Excel accepts, unique among `used` (which it joins): at most 31 UTF-16 code units
  * (what Excel counts: an emoji takes two), none of `[]:*?/\\` nor any XML forbids, no bidi
- * control, not blank, not starting or ending with an apostrophe. Duplicates get " (2)", " (3)"…
+ * control, not blank, not starting or ending with an apostrophe. `suffix` (an organisation's id, a
+ * sheet's role) is kept whole, the name before it cut. Duplicates get " (2)", " (3)"…
  */
-export const sheetName = (wanted: string, used: Set<string>): string => {
-  const cleaned = Text.withoutBidi(wanted.replace(NOT_XML, "")).replace(FORBIDDEN, " ").replace(/\s+/g, " ").trim().replace(/^'+|'+$/g, "").trim()
+export const sheetName = (wanted: string, used: Set<string>, suffix = ""): string => {
+  const cleaned = nameText(wanted).trim().replace(/^'+|'+$/g, "").trim()
   const base = cleaned === "" || key(cleaned) === "history" ? "Sheet" : cleaned
+  const kept = nameText(suffix).trimEnd().replace(/'+$/, "")
   const cut = (text: string, room: number) => Text.cutUtf16(text, room).trimEnd().replace(/'+$/, "")
-  let name = cut(base, MAX_SHEET_NAME)
+  let name = cut(base, MAX_SHEET_NAME - kept.length) + kept
   for (let n = 2; used.has(key(name)); n++) {
-    const suffix = ` (${n})`
-    name = cut(base, MAX_SHEET_NAME - suffix.length) + suffix
+    const counter = ` (${n})`
+    name = cut(base, MAX_SHEET_NAME - kept.length - counter.length) + kept + counter
   }
   used.add(key(name))
   return name
@@ -58,49 +70,78 @@ export const sheetName = (wanted: string, used: Set<string>): string => {
 export interface Column {
   readonly header: string
   readonly width: number
-  /** Wrap long text in the column's cells. */
+  /** Wrap long text in the column's cells; the row grows to show it. */
   readonly wrap?: boolean
   /** An identifier (ID number, phone, member id): text formatted as text, never a number. */
   readonly identifier?: boolean
   /** Fractions shown as whole percents (0.23 as 23%). */
   readonly percent?: boolean
+  /** Numbers: the header stands right-aligned over them, as they do. */
+  readonly numeric?: boolean
 }
 
 /** A cell: text, a number, or nothing (`null` and `""` are written as truly empty cells). */
 export type Cell = string | number | null
 
-/**
- * One family, with name and size on every style: without a name a reader falls back to a font of
- * its own (LibreOffice: a serif). Microsoft YaHei is on every Windows and comes with Office for Mac;
- * elsewhere it falls back to the system's sans-serif CJK font.
- */
-export const FONT = { name: "Microsoft YaHei", size: 11 } as const
+export interface Options {
+  /**
+   * A first row above the header, across the table, for the screen: what the sheet is, whose (an
+   * organisation and its id), as of when. Paper has the footer instead: the title row is not printed.
+   */
+  readonly title?: string
+  /** The left of every printed page's footer (what the sheet is and whose); the page numbers are on its right. */
+  readonly footer?: string
+  /** Kept whole at the end of the sheet's name, the name before it cut to fit (an organisation's id). */
+  readonly suffix?: string
+}
+
+const FONT = Layout.FONT
 
 const TEXT_FORMAT = "@"
 const PERCENT_FORMAT = "0%"
+
+/** The least a header row is: one bold line with room around it. */
+const HEADER_HEIGHT = 22
+
+const PAGE_NUMBERS: Readonly<Record<Report.Lang, string>> = { zh: "第 &P 页 / 共 &N 页", en: "Page &P of &N" }
 
 /** exceljs is loaded only by the commands that write a workbook: it is most of the start-up time. */
 const load = Effect.promise(() => import("exceljs").then((m) => m.default))
 
 interface Entry {
   readonly name: string
-  readonly range: string
   readonly localSheetId: number
+  /** The table, header row included: the filter's range. */
+  readonly range: string
+  /** The header row, repeated at the top of every printed page, and the first printed. */
+  readonly headerRow: number
+  /** The last row printed: the table's and what is below it. */
+  readonly lastRow: number
+  /** The last column, as a letter. */
+  readonly lastColumn: string
+  /** Whether the first column is repeated at the left of every printed page (a table more than a page wide). */
+  readonly repeatFirstColumn: boolean
 }
 
 export interface Workbook {
   readonly writer: ExcelJS.stream.xlsx.WorkbookWriter
   readonly path: string
+  /** The language of the page numbers in the footers. */
+  readonly lang: Report.Lang
   readonly used: Set<string>
-  /** Each sheet's table, for the filter and print-title names of workbook.xml. */
+  /** Each sheet's table, for the filter, print-title and print-area names of workbook.xml. */
   readonly tables: Array<Entry>
 }
 
 export interface Sheet {
-  /** Adds and commits a row of the table (streaming: it leaves memory). */
+  /** The sheet's name, as made acceptable and unique. */
+  readonly name: string
+  /** Adds and commits a row of the table (streaming: it leaves memory), as tall as its wrapped cells need. */
   readonly row: (values: ReadonlyArray<Cell>) => void
-  /** Adds a row below the table (totals, notes), outside its filter; bold for totals. */
+  /** Adds a row below the table (totals, labelled values), outside its filter; bold for totals. */
   readonly below: (values: ReadonlyArray<Cell>, options?: { readonly bold?: boolean }) => void
+  /** Adds a line of text below the table, across its width, wrapped and as tall as it needs. */
+  readonly note: (text: string) => void
   readonly commit: () => void
 }
 
@@ -114,12 +155,22 @@ const column = (n: number): string => {
 
 const escapeXml = (text: string) => text.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"))
 
-/** The workbook-level names Excel and LibreOffice need: each filter's range (hidden) and each sheet's print titles. */
+/** What a sheet repeats on every printed page: its header row, and its first column when the table is more than a page wide. */
+const printTitles = (t: Entry): string => {
+  const sheet = quoteSheet(t.name)
+  return `${t.repeatFirstColumn ? `${sheet}!$A:$A,` : ""}${sheet}!$${t.headerRow}:$${t.headerRow}`
+}
+
+/**
+ * The workbook-level names Excel and LibreOffice need: each filter's range (hidden), each sheet's
+ * print titles and, below a title row, its print area from the header row down.
+ */
 const definedNames = (tables: ReadonlyArray<Entry>): string =>
   `<definedNames>${tables
     .flatMap((t) => [
       `<definedName name="_xlnm._FilterDatabase" localSheetId="${t.localSheetId}" hidden="1">${escapeXml(`${quoteSheet(t.name)}!${t.range}`)}</definedName>`,
-      `<definedName name="_xlnm.Print_Titles" localSheetId="${t.localSheetId}">${escapeXml(`${quoteSheet(t.name)}!$1:$1`)}</definedName>`
+      ...(t.headerRow > 1 ? [`<definedName name="_xlnm.Print_Area" localSheetId="${t.localSheetId}">${escapeXml(`${quoteSheet(t.name)}!$A$${t.headerRow}:$${t.lastColumn}$${t.lastRow}`)}</definedName>`] : []),
+      `<definedName name="_xlnm.Print_Titles" localSheetId="${t.localSheetId}">${escapeXml(printTitles(t))}</definedName>`
     ])
     .join("")}</definedNames>`
 
@@ -163,8 +214,8 @@ const intercept = (workbook: Workbook): void => {
   zip.append = (source, data) => append(typeof source === "string" ? rewrite(workbook, data.name, source) : source, data)
 }
 
-/** A streaming workbook written to the staged file, committed when `commit` runs. */
-export const open = ({ path, file }: Sink.Staged): Effect.Effect<Workbook, WriteFailed, Scope.Scope> =>
+/** A streaming workbook written to the staged file, committed when `commit` runs; `lang` is that of its footers. */
+export const open = ({ path, file }: Sink.Staged, lang: Report.Lang): Effect.Effect<Workbook, WriteFailed, Scope.Scope> =>
   load.pipe(
     Effect.flatMap((excel) =>
       Effect.acquireRelease(
@@ -173,7 +224,7 @@ export const open = ({ path, file }: Sink.Staged): Effect.Effect<Workbook, Write
             const writer = new excel.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: true })
             writer.creator = "relink"
             writer.lastModifiedBy = "relink"
-            const workbook: Workbook = { writer, path, used: new Set(), tables: [] }
+            const workbook: Workbook = { writer, path, lang, used: new Set(), tables: [] }
             intercept(workbook)
             return workbook
           },
@@ -187,39 +238,92 @@ export const open = ({ path, file }: Sink.Staged): Effect.Effect<Workbook, Write
 
 const value = (cell: Cell): string | number | null => (typeof cell === "string" ? (cell === "" ? null : encoded(cell)) : cell)
 
-/** A sheet named after `wanted` (made acceptable and unique) with a bold, frozen, filterable header row. */
-export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray<Column>): Sheet => {
+/**
+ * Footer text on one line, `&` (a code there) doubled to stand for itself, cut so that the footer
+ * stays within Excel's 255 characters with its codes and page numbers.
+ */
+const footerText = (text: string): string => Text.cutUtf16(Text.withoutBidi(cellText(text)).replace(/\s+/g, " "), 100).replaceAll("&", "&&")
+
+const footerOf = (lang: Report.Lang, left: string | undefined): string => `${left === undefined ? "" : `&L${footerText(left)}`}&R${PAGE_NUMBERS[lang]}`
+
+/**
+ * A sheet named after `wanted` (made acceptable and unique), with its title row when given, then a
+ * bold, frozen, filterable header row. Printed A4 landscape from the header row down, as few pages
+ * wide as keep the text at `Layout.MIN_PRINTED_SIZE` or larger, the header (and, past a page wide,
+ * the first column) repeated on every page, the footer saying whose it is and numbering the pages.
+ */
+export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray<Column>, layout: Options = {}): Sheet => {
   // Sheets are numbered in the order they are added.
   const localSheetId = workbook.used.size
-  const name = sheetName(wanted, workbook.used)
+  const name = sheetName(wanted, workbook.used, layout.suffix)
+  const headerRow = layout.title === undefined ? 1 : 2
+  const widths = columns.map((c) => c.width)
+  const tableWidth = widths.reduce((sum, w) => sum + w, 0)
+  const pages = Layout.pagesWide(widths)
   const worksheet = workbook.writer.addWorksheet(name, {
-    views: [{ state: "frozen", xSplit: 0, ySplit: 1, topLeftCell: "A2", activeCell: "A2" }],
-    pageSetup: { orientation: "landscape", paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+    views: [{ state: "frozen", xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }],
+    properties: { defaultRowHeight: Layout.DEFAULT_ROW_HEIGHT },
+    pageSetup: {
+      orientation: "landscape",
+      paperSize: Layout.PAPER.size,
+      margins: Layout.MARGINS,
+      fitToPage: true,
+      fitToWidth: pages,
+      fitToHeight: 0,
+      // A table more than a page wide prints a band of rows across its pages before the next band.
+      pageOrder: pages > 1 ? "overThenDown" : "downThenOver"
+    },
+    headerFooter: { oddFooter: footerOf(workbook.lang, layout.footer) }
   })
   worksheet.columns = columns.map((c, i) => ({
-    header: encoded(c.header),
     key: `c${i}`,
     width: c.width,
     style: {
       font: FONT,
-      ...(c.wrap === true && { alignment: { wrapText: true, vertical: "top" } }),
+      alignment: { vertical: "top", ...(c.wrap === true && { wrapText: true }) },
       ...(c.identifier === true && { numFmt: TEXT_FORMAT }),
       ...(c.percent === true && { numFmt: PERCENT_FORMAT })
     }
   }))
-  const header = worksheet.getRow(1)
+  let rows = 0
+  /** A row of one text across the table: merged, wrapped, as tall as the text needs. */
+  const across = (text: string, font: Partial<ExcelJS.Font>): void => {
+    const added = worksheet.addRow([value(text)])
+    rows++
+    if (columns.length > 1) worksheet.mergeCells(rows, 1, rows, columns.length)
+    added.font = font
+    added.alignment = { vertical: "top", wrapText: true }
+    const lines = Layout.lines(cellText(text), tableWidth)
+    if (lines > 1) added.height = Layout.rowHeight(lines)
+    added.commit()
+  }
+  if (layout.title !== undefined) across(layout.title, { ...FONT, bold: true })
+  const header = worksheet.addRow(columns.map((c) => encoded(c.header)))
+  rows++
   header.font = { ...FONT, bold: true, color: { argb: "FFFFFFFF" } }
   header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFB71C1C" } }
-  header.alignment = { vertical: "middle", wrapText: true }
-  header.height = 22
-  let rows = 1
+  columns.forEach((c, i) => {
+    header.getCell(i + 1).alignment = { vertical: "middle", wrapText: true, ...(c.numeric === true && { horizontal: "right" }) }
+  })
+  header.height = Math.max(HEADER_HEIGHT, Layout.rowHeight(Math.max(...columns.map((c) => Layout.lines(cellText(c.header), c.width)))))
+  header.commit()
+  const wrapped = columns.flatMap((c, i) => (c.wrap === true ? [{ i, width: c.width }] : []))
+  /** The lines the row's tallest wrapped cell takes. */
+  const linesOf = (values: ReadonlyArray<Cell>): number =>
+    wrapped.reduce((n, { i, width }) => {
+      const cell = values[i]
+      return typeof cell === "string" && cell !== "" ? Math.max(n, Layout.lines(cellText(cell), width)) : n
+    }, 1)
   let tableEnd: number | undefined
   const add = (values: ReadonlyArray<Cell>) => {
     const added = worksheet.addRow(values.map(value))
     rows++
+    const lines = linesOf(values)
+    if (lines > 1) added.height = Layout.rowHeight(lines)
     return added
   }
   return {
+    name,
     row: (values) => add(values).commit(),
     below: (values, options) => {
       tableEnd ??= rows
@@ -227,10 +331,15 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
       if (options?.bold === true) added.font = { ...FONT, bold: true }
       added.commit()
     },
+    note: (text) => {
+      tableEnd ??= rows
+      across(text, FONT)
+    },
     commit: () => {
-      const range = `$A$1:$${column(columns.length)}$${tableEnd ?? rows}`
+      const lastColumn = column(columns.length)
+      const range = `$A$${headerRow}:$${lastColumn}$${tableEnd ?? rows}`
       worksheet.autoFilter = range.replaceAll("$", "")
-      workbook.tables.push({ name, range, localSheetId })
+      workbook.tables.push({ name, localSheetId, range, headerRow, lastRow: rows, lastColumn, repeatFirstColumn: pages > 1 })
       worksheet.commit()
     }
   }

@@ -183,5 +183,17 @@ describe("relink report unlinked", () => {
     const last = lines[lines.length - 1] ?? ""
     assert.match(last, /^relink: organisation "org-nowhere" is not registered in the events/)
     assert.include(last, `relink orgs --events ${sim.eventsPath}`)
+    assert.notInclude(last, "Did you mean", "nothing registered is close to org-nowhere")
+  })
+
+  it("suggests the registered ids a mistyped organisation id is close to, and no others", () => {
+    const run = relink([...base, "--org", "org-5101-0002x"])
+    assert.strictEqual(run.status, 1)
+    const suggested = /Did you mean ([^?]+)\?/.exec(run.stderr)?.[1]?.split(", ") ?? []
+    assert.strictEqual(suggested[0], "org-5101-0002")
+    assert.isAtMost(suggested.length, 3)
+    const unrelated = relink([...base, "--org", "org-9999-9999"])
+    assert.strictEqual(unrelated.status, 1)
+    assert.notInclude(unrelated.stderr, "Did you mean")
   })
 })

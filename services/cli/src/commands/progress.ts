@@ -94,7 +94,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
             })
       const orgs = OrgTree.make(state.orgs.values())
       if (orgId !== undefined && !orgs.orgs.has(orgId)) {
-        return yield* new UnknownOrg({ orgId, known: orgs.orgs.size, suggestions: Shared.similarIds(orgs, orgId), origin: Shared.originArgument(origin) })
+        return yield* new UnknownOrg({ orgId, known: orgs.orgs.size, suggestions: OrgTree.similarIds(orgs, orgId), origin: Shared.originArgument(origin) })
       }
       const members = state.history?.members.size ?? 0
       const progress = Progress.make({ unit: "members", enabled: !flags.quiet && process.stderr.isTTY === true })

@@ -57,7 +57,7 @@ export const runList = (
       const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined ? undefined : { orgId, includeSubtree: flags.includeSubtree })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
-        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: Shared.similarIds(loaded.orgs, orgId), origin: loaded.origin })
+        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: OrgTree.similarIds(loaded.orgs, orgId), origin: loaded.origin })
       }
       const perOrg = flags.perOrg === undefined ? undefined : Option.getOrUndefined(flags.perOrg)
       const options: Report.Options = {

@@ -193,24 +193,6 @@ export const writeReport = (
         yield* Sink.run(sink, (s) => s.close())
       })
 
-/** Up to three registered ids that look like the one asked for. */
-export const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string> => {
-  const wanted = orgId.toLowerCase()
-  const ids = [...tree.orgs.keys()]
-  const score = (id: string) => {
-    const candidate = id.toLowerCase()
-    let common = 0
-    while (common < candidate.length && common < wanted.length && candidate[common] === wanted[common]) common++
-    return common + (candidate.includes(wanted) || wanted.includes(candidate) ? 100 : 0)
-  }
-  return ids
-    .map((id) => ({ id, score: score(id) }))
-    .filter((c) => c.score >= Math.min(4, wanted.length))
-    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-    .slice(0, 3)
-    .map((c) => c.id)
-}
-
 /** The flags that scope and word the reports. */
 export const org = Flag.String("org").pipe(
   Flag.withMetavar("ORG_ID"),

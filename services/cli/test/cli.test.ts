@@ -88,4 +88,20 @@ describe("relink command line", () => {
     assert.include(run.stdout, `Web page:    ${join(out, "unlinked.html")}`)
     for (const file of ["events.ndjson", "labels.json", "manifest.json", "unlinked.xlsx", "unlinked.html"]) assert.isTrue(existsSync(join(out, file)), file)
   })
+
+  it("counts one of a thing in the singular in every summary, and says the end of the span as --to gave it", () => {
+    const dir = tempDir("one")
+    const stderrOf = (args: ReadonlyArray<string>) => ok(relink(args)).stderr
+    const all = [
+      stderrOf(["simulate", "--members", "1", "--seed", "1", "--as-of", "2026-11-27", "--out", join(dir, "sim")]),
+      stderrOf(["scan", "--events", join(dir, "sim"), "--as-of", "2026-11-27", "--out", join(dir, "scan.jsonl")]),
+      stderrOf(["report", "unlinked", "--events", join(dir, "sim"), "--as-of", "2026-11-27", "--out", join(dir, "list.csv")]),
+      stderrOf(["report", "progress", "--events", join(dir, "sim"), "--to", "2026-11-30", "--out", join(dir, "progress.json")])
+    ].join("")
+    assert.include(all, "simulated 1 member:")
+    assert.include(all, "1 member (0 unlinked)")
+    assert.include(all, "1 member at 13 monthly bounds")
+    assert.include(all, "still unlinked at the end of 2026-11-30;")
+    assert.notMatch(all, /(^|\D)1 (members|lines|events|organisations)\b/m)
+  })
 })

@@ -124,8 +124,8 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       })
       yield* Shared.note(
         flags.quiet,
-        `simulated ${Progress.number(flags.members)} members: ${Progress.number(count)} events (${Progress.number(observations)} observations)` +
-          (malformed.length > 0 ? ` and ${malformed.length} malformed lines` : "") +
+        `simulated ${Progress.count(flags.members, "member")}: ${Progress.count(count, "event")} (${Progress.count(observations, "observation")})` +
+          (malformed.length > 0 ? ` and ${Progress.count(malformed.length, "malformed line")}` : "") +
           ` as of ${Instant.formatCst(asOf)}; wrote ${eventsPath}, ${labelsPath}, ${join(flags.out, "manifest.json")}`
       )
       return { manifest, eventsPath }

@@ -86,6 +86,8 @@ describe("relink command line", () => {
     const run = ok(relink(["demo", "--members", "300", "--out", out]))
     assert.include(run.stdout, `Spreadsheet: ${join(out, "unlinked.xlsx")}`)
     assert.include(run.stdout, `Web page:    ${join(out, "unlinked.html")}`)
+    // Started as an installed relink is (not by the workspace's pnpm script): the hints say relink.
+    assert.include(run.stdout, `Next: relink orgs --events ${join(out, "events.ndjson")}`)
     for (const file of ["events.ndjson", "labels.json", "manifest.json", "unlinked.xlsx", "unlinked.html"]) assert.isTrue(existsSync(join(out, file)), file)
   })
 

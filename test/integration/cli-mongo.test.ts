@@ -188,8 +188,12 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
     const fromEvents = ok(relink(["report", "data-quality", "--events", eventsPath, "--format", "json", ...list])).stdout
     const fromMongo = ok(relink(["report", "data-quality", ...mongo, "--format", "json", ...list])).stdout
     const rows = (JSON.parse(fromMongo) as { rows: ReadonlyArray<{ memberId: string; fieldId: string; idNumber: string }> }).rows
-    expect(rows.map((r) => `${r.memberId} ${r.fieldId}`)).toEqual(MALFORMED_IDS.map((_, i) => `m-dq-${i} idNumber`))
-    expect(rows.every((r) => r.idNumber.endsWith("（有误）"))).toBe(true)
+    // The registrations appended with a malformed ID number, and those the simulation wrote with a mistake (labels.json).
+    expect(rows.filter((r) => r.memberId.startsWith("m-dq-")).map((r) => `${r.memberId} ${r.fieldId}`)).toEqual(MALFORMED_IDS.map((_, i) => `m-dq-${i} idNumber`))
+    const labels = JSON.parse(readFileSync(join(scratch, "sim", "labels.json"), "utf8")) as ReadonlyArray<{ readonly memberId: string | null; readonly mistake?: string }>
+    const mistaken = labels.flatMap((l) => (l.mistake !== undefined && l.memberId !== null ? [l.memberId] : []))
+    expect(new Set(rows.map((r) => r.memberId))).toEqual(new Set([...mistaken, ...MALFORMED_IDS.map((_, i) => `m-dq-${i}`)]))
+    expect(rows.filter((r) => r.fieldId === "idNumber").every((r) => r.idNumber.endsWith("（有误）"))).toBe(true)
     expect(fromMongo).toBe(fromEvents)
     for (const format of ["csv", "html"]) {
       expect(ok(relink(["report", "data-quality", ...mongo, "--format", format, "--lang", "en", "--reveal", ...list])).stdout).toBe(

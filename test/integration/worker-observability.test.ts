@@ -67,7 +67,7 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     }
   })
 
-  it("exports a span per batch with a child span per stage to the OTLP endpoint, and no ID number or phone anywhere", () => {
+  it("exports a span per batch with a child span per stage, start-up and each sweep as traces of their own, to the OTLP endpoint, and no ID number or phone anywhere", () => {
     const spans = Otlp.spansOf(otlp)
     const batches = spans.filter((s) => s.name === "relink.batch")
     expect(batches.length).toBeGreaterThan(0)
@@ -97,6 +97,17 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     const deadLetterLog = output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as { message?: unknown; annotations?: { trace_id?: string; span_id?: string } }] : [])).find((l) => l.message === "malformed message sent to the dead-letter topic")
     const traced = batches.find((b) => b.spanId === deadLetterLog?.annotations?.span_id)
     expect(traced?.traceId).toBe(deadLetterLog?.annotations?.trace_id)
+    // Start-up is one trace, its MongoDB commands (collections, indexes, settings) under relink.start;
+    // each sweep is a trace of its own, relink.sweep at its root.
+    const isRoot = (span: Otlp.Span) => span.parentSpanId === undefined || span.parentSpanId === ""
+    const starts = spans.filter((s) => s.name === "relink.start")
+    expect(starts).toHaveLength(1)
+    expect(starts.every(isRoot)).toBe(true)
+    expect(spans.some((s) => s.traceId === starts[0]?.traceId && s.name === "mongodb")).toBe(true)
+    const sweeps = spans.filter((s) => s.name === "relink.sweep")
+    expect(sweeps.length).toBeGreaterThan(0)
+    expect(sweeps.every(isRoot)).toBe(true)
+    expect(spans.some((s) => s.name !== "relink.sweep" && sweeps.some((w) => w.traceId === s.traceId))).toBe(true)
     // Metrics go the same way.
     expect(otlp.some((b) => b.path === "/v1/metrics" && b.body.includes("relink_batch_duration_seconds"))).toBe(true)
     // Personal data never leaves in telemetry: no ID number or phone of the export is in any body.

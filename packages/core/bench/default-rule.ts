@@ -26,6 +26,11 @@ export const recipe = {
   seed: 1,
   observationRate: 3,
   decoyRate: 0.1,
+  /**
+   * Registrations as they should be, without the simulation's clerical mistakes: the rule learns
+   * how observations differ from the record. The evaluation's export has the mistakes.
+   */
+  mistakeRate: 0,
   uPairs: 1_000_000,
   /**
    * Chosen on the evaluation's sweep of both thresholds: from 0.99999 (weight +16.6) no false
@@ -39,7 +44,7 @@ export const recipe = {
 /** Simulates the export of the recipe, and trains the reasoned rule on it. */
 export const trainDefault = (): Training.Trained => {
   const state = Scan.make()
-  for (const item of Simulation.generate({ members: recipe.members, seed: recipe.seed, asOf, observationRate: recipe.observationRate, decoyRate: recipe.decoyRate })) {
+  for (const item of Simulation.generate({ members: recipe.members, seed: recipe.seed, asOf, observationRate: recipe.observationRate, decoyRate: recipe.decoyRate, mistakeRate: recipe.mistakeRate })) {
     const decoded = Event.decodeUnknown(item.event)
     if (Result.isSuccess(decoded)) Scan.addAsOf(state, decoded.success, asOf)
   }

@@ -61,7 +61,9 @@ const input = timed(() => {
     seed: options.seed,
     asOf,
     observationRate: options.observationRate,
-    decoyRate: options.decoyRate
+    decoyRate: options.decoyRate,
+    // Registrations as they should be: each observation's noise, by kind, is all that is measured.
+    mistakeRate: 0
   })) {
     const decoded = Event.decodeUnknown(item.event)
     if (Result.isFailure(decoded)) {

@@ -24,10 +24,11 @@ export type IdNumber = Brand.Branded<string, "IdNumber">
 
 /**
  * What is wrong with a number, by kind: the length, a character that does not belong
- * (a letter among the digits, `O` for `0`), the province of the address code, the birth date, or
- * the check character. Lists name it in Chinese and English (`DataQuality`).
+ * (a letter among the digits, `O` for `0`), the province of the address code, the birth date (no
+ * calendar date, before 1900, or after the day of `asOf`), or the check character. Lists name it
+ * in Chinese and English (`DataQuality`).
  */
-export type ProblemCode = "length" | "charset" | "region" | "birth-date" | "check-character"
+export type ProblemCode = "length" | "charset" | "region" | "birth-date" | "birth-date-before-1900" | "birth-date-after-as-of" | "check-character"
 
 /** A problem and the precise reason, which never repeats the number. */
 export interface Problem {
@@ -103,11 +104,11 @@ const dateProblem = (yyyymmdd: string, asOf: Date | undefined): Problem | undefi
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
     return { code: "birth-date", reason: `birth date ${yyyymmdd} is not a calendar date` }
   }
-  if (y < 1900) return { code: "birth-date", reason: `birth year ${y} is before 1900` }
+  if (y < 1900) return { code: "birth-date-before-1900", reason: `birth year ${y} is before 1900` }
   if (asOf !== undefined && !Number.isNaN(asOf.getTime())) {
     const today = chinaDay(asOf)
     if (yyyymmdd > today) {
-      return { code: "birth-date", reason: `birth date ${yyyymmdd} is after ${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}` }
+      return { code: "birth-date-after-as-of", reason: `birth date ${yyyymmdd} is after ${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}` }
     }
   }
   return undefined

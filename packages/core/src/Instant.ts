@@ -42,6 +42,13 @@ export const formatCst = (at: number): string => {
 /** `2026-03-01` in China Standard Time. */
 export const formatCstDate = (at: number): string => new Date(at + CST_OFFSET).toISOString().slice(0, 10)
 
+/**
+ * The last day a span ending at `end` (exclusive) covers, in China Standard Time: the day of the
+ * instant before it. A span to `2026-11-30` ends at 2026-12-01T00:00+08:00 and shows as 2026-11-30;
+ * one ending at 2026-11-30T18:00+08:00 shows as 2026-11-30 too.
+ */
+export const formatCstLastDay = (end: number): string => formatCstDate(end - 1)
+
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/
 
 /**

@@ -5,6 +5,7 @@
  */
 import { Data, Result } from "effect"
 import type * as Event from "./Event.ts"
+import { damerauLevenshtein } from "./internal/Similarity.ts"
 import { later } from "./Projection.ts"
 
 export interface Org {
@@ -160,3 +161,29 @@ export const isInSubtree = (tree: OrgTree, orgId: string, rootId: string): boole
   orgId === rootId || ancestors(tree, orgId).includes(rootId)
 
 export const nameOf = (tree: OrgTree, orgId: string): string => tree.orgs.get(orgId)?.name ?? orgId
+
+/**
+ * The registered ids a mistyped `orgId` was probably meant to be, closest first, at most `limit`:
+ * those a typo or two away (Damerau–Levenshtein, case ignored: one edit per six characters, at
+ * least one), and those it is more than half of, or that are more than half of it (`5101-0002` for
+ * `org-5101-0002`). Empty when nothing is that close: ids that merely share a prefix such as `org-`
+ * with it are no suggestion.
+ */
+export const similarIds = (tree: OrgTree, orgId: string, limit = 3): ReadonlyArray<string> => {
+  const wanted = orgId.toLowerCase()
+  const allowed = Math.max(1, Math.floor(wanted.length / 6))
+  const close: Array<{ readonly id: string; readonly distance: number }> = []
+  for (const id of tree.orgs.keys()) {
+    const candidate = id.toLowerCase()
+    const [shorter, longer] = candidate.length < wanted.length ? [candidate, wanted] : [wanted, candidate]
+    const part = shorter.length > 0 && longer.includes(shorter) && 2 * shorter.length > longer.length
+    // The distance is at least the difference in length: skip the table when that alone is too far.
+    if (!part && Math.abs(candidate.length - wanted.length) > allowed) continue
+    const distance = damerauLevenshtein(wanted, candidate)
+    if (part || distance <= allowed) close.push({ id, distance })
+  }
+  return close
+    .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, limit)
+    .map((c) => c.id)
+}

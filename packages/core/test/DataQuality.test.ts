@@ -42,7 +42,7 @@ describe("IdNumber: each kind of malformation is named", () => {
     ["province 00", "000105194912310027", "region"],
     ["30 February", "110105194902300029", "birth-date"],
     ["month 13", "110105194913010024", "birth-date"],
-    ["born before 1900", "110105189912310026", "birth-date"]
+    ["born before 1900", "110105189912310026", "birth-date-before-1900"]
   ]
   for (const [what, input, code] of cases) {
     it(`${what}: ${code}`, () => assert.strictEqual(codeOf(input), code))
@@ -96,13 +96,37 @@ describe("DataQuality: implausible dates (docs/rules.md#data-quality)", () => {
     ["joined on the 18th birthday", { joinedAt: "1967-12-31" }, "2025-01-01", undefined],
     ["a birth date other than the ID's", { birthDate: "1949-12-30" }, "2025-01-01", { field: "birthDate", code: "differs-from-id" }],
     ["a gender other than the ID's", { gender: "M" }, "2025-01-01", { field: "gender", code: "differs-from-id" }],
-    ["an ID born after the registration", { idNumber: "110105202601010027" }, "2025-06-01", { field: "idNumber", code: "birth-date" }]
+    ["an ID born after the registration", { idNumber: "110105202601010027" }, "2025-06-01", { field: "idNumber", code: "birth-date-after-as-of" }]
   ]
   for (const [what, fields, when, expected] of cases) {
     it(`${what}: ${expected === undefined ? "no problem" : `${expected.field} ${expected.code}`}`, () => {
       assert.deepStrictEqual(problemsOf(fields, when), expected === undefined ? [] : [expected])
     })
   }
+})
+
+describe("DataQuality: each problem says its own reason", () => {
+  const idNumber = (birth: string) => `110105${birth}002` + IdNumber.checkCharacter(`110105${birth}002`)
+  const cases: ReadonlyArray<readonly [string, string, string, string]> = [
+    ["an ID born in 1890", idNumber("18900315"), "身份证号：所含出生日期早于1900年，不合理", "ID number: the birth date in it is before 1900: implausible"],
+    ["an ID born on 30 February", idNumber("19490230"), "身份证号：所含出生日期不存在（如2月30日）", "ID number: the birth date in it does not exist (such as 30 February)"],
+    ["an ID born after the registration", idNumber("20250602"), "身份证号：所含出生日期晚于登记日期", "ID number: the birth date in it is after the registration"]
+  ]
+  for (const [what, id, zh, en] of cases) {
+    it(`${what}: ${zh}`, () => {
+      const [problem, ...rest] = problemsOf({ idNumber: id }, "2025-06-01")
+      assert.deepStrictEqual(rest, [])
+      assert.isDefined(problem)
+      if (problem === undefined) return
+      assert.strictEqual(DataQuality.describe(problem, "zh"), zh)
+      assert.strictEqual(DataQuality.describe(problem, "en"), en)
+    })
+  }
+  it("no two codes read alike", () => {
+    const labels = Object.values(DataQuality.codeLabels)
+    assert.strictEqual(new Set(labels.map((l) => l.zh)).size, labels.length)
+    assert.strictEqual(new Set(labels.map((l) => l.en)).size, labels.length)
+  })
 })
 
 describe("the data-quality flag", () => {

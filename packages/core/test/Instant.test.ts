@@ -53,3 +53,19 @@ describe("Instant.startOfDay", () => {
     )
   })
 })
+
+describe("Instant.formatCstLastDay", () => {
+  it("is the date a span to that date was asked for: the day before a midnight end, the day of any other", () => {
+    assert.strictEqual(Instant.formatCstLastDay(Date.parse("2026-12-01T00:00:00+08:00")), "2026-11-30")
+    assert.strictEqual(Instant.formatCstLastDay(Date.parse("2026-11-30T18:00:00+08:00")), "2026-11-30")
+    assert.strictEqual(Instant.formatCstLastDay(Date.parse("2026-01-01T00:00:00+08:00")), "2025-12-31")
+  })
+  it("is the day of every instant of a span's last day, and the end of a day's span always shows that day", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 2), max: Date.UTC(2100, 0, 1) }), (at) => {
+        assert.strictEqual(Instant.formatCstLastDay(Instant.startOfDay(at) + Instant.DAY), Instant.formatCstDate(at))
+        if (at !== Instant.startOfDay(at)) assert.strictEqual(Instant.formatCstLastDay(at), Instant.formatCstDate(at))
+      })
+    )
+  })
+})

@@ -209,3 +209,41 @@ describe("OrgTree", () => {
     )
   })
 })
+
+describe("OrgTree.similarIds: what a mistyped --org was meant to be", () => {
+  const ids = ["org-5101", "org-5101-0001", "org-5101-0002", "org-5101-0013", "org-5107-0020", "org-4403-0007", "floating-4403"]
+  const orgs = tree(...ids.map((id) => F.org(id)))
+
+  it("suggests the ids a typo or two away, closest first", () => {
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "org-5101-0020"), ["org-5101-0002", "org-5107-0020", "org-5101-0001"])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "ORG-5101-0003"), ["org-5101-0001", "org-5101-0002", "org-5101-0013"])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "org-4403-007"), ["org-4403-0007"])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "org-4403-0070"), ["org-4403-0007"])
+  })
+
+  it("suggests an id the input is a large part of, or that is a large part of the input", () => {
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "4403-0007"), ["org-4403-0007"])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "org-4403-0007-x"), ["org-4403-0007"])
+  })
+
+  it("suggests nothing for an id that only shares the org- prefix with the registered ones", () => {
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "org-9999-8888"), [])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "org-"), [])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, "x"), [])
+    assert.deepStrictEqual(OrgTree.similarIds(orgs, ""), [])
+  })
+
+  it("never suggests more than asked, and only registered ids within the distance or containing the input", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 16 }), fc.integer({ min: 0, max: 5 }), (input, limit) => {
+        const suggested = OrgTree.similarIds(orgs, input, limit)
+        assert.isAtMost(suggested.length, limit)
+        for (const id of suggested) {
+          assert.include(ids, id)
+          const [a, b] = [id.toLowerCase(), input.toLowerCase()]
+          assert.isTrue(a.includes(b) || b.includes(a) || Math.abs(a.length - b.length) <= Math.max(1, Math.floor(b.length / 6)), `${input} → ${id}`)
+        }
+      })
+    )
+  })
+})

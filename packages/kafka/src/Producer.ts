@@ -3,10 +3,11 @@
  * carry deterministic ids, so a resend is harmless. Each send is a `kafka.produce` span, and its
  * messages carry that span's W3C `traceparent`, so a consumer's trace continues from it.
  */
-import { Context, Effect, Layer, Option, type Tracer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { type IHeaders, Partitioners } from "kafkajs"
 import { Client } from "./Client.ts"
 import { fromUnknown, type KafkaError } from "./KafkaError.ts"
+import * as TraceContext from "./TraceContext.ts"
 
 export interface OutgoingMessage {
   readonly key: string | Buffer | null
@@ -18,9 +19,6 @@ export class Producer extends Context.Service<
   Producer,
   { readonly send: (topic: string, messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<void, KafkaError> }
 >()("@relink/kafka/Producer") {}
-
-/** The W3C trace context of a span, as the `traceparent` header carries it. */
-export const traceparent = (span: Tracer.Span): string => `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
 
 export const make = Effect.gen(function* () {
   const { kafka } = yield* Client
@@ -40,7 +38,7 @@ export const make = Effect.gen(function* () {
       ? Effect.void
       : Effect.gen(function* () {
           const span = yield* Effect.option(Effect.currentSpan)
-          const trace = Option.isSome(span) ? { traceparent: traceparent(span.value) } : {}
+          const trace = Option.isSome(span) ? { [TraceContext.header]: TraceContext.traceparent(span.value) } : {}
           yield* Effect.tryPromise({
             try: () => producer.send({ topic, acks: -1, messages: messages.map((m) => ({ ...m, headers: { ...trace, ...m.headers } })) }),
             catch: fromUnknown(`send to ${topic}`)

@@ -12,6 +12,7 @@ import * as Data from "./internal/ChineseData.ts"
 import * as Clock from "./internal/Clock.ts"
 import { type Random, Table } from "./internal/Random.ts"
 import * as Wire from "./internal/Wire.ts"
+import * as Mistakes from "./Mistakes.ts"
 import * as Noise from "./Noise.ts"
 import * as Observations from "./Observations.ts"
 import * as Pace from "./Pace.ts"
@@ -109,6 +110,8 @@ export interface Settings {
   readonly behaviourWeights: Readonly<Record<Behaviour, number>>
   /** Relative weights of the rhythms (the `rhythms` world). */
   readonly rhythmWeights: Readonly<Record<Rhythm, number>>
+  /** The share of registrations written with a mistake ({@link Mistakes}). */
+  readonly mistakeRate: number
 }
 
 /** A member as their life is simulated; lives change the fields that are not read-only. */
@@ -137,6 +140,8 @@ export interface Draft extends Observations.Handle {
   readonly label?: Observations.Label
   /** `MemberRegistered` only: the life the member was given. */
   readonly behaviour?: Behaviour
+  /** `MemberRegistered` only: the mistake it was written with, if any. */
+  readonly mistake?: Mistakes.Mistake
   id: string
 }
 
@@ -191,6 +196,8 @@ export class Lives implements Observations.Context {
   readonly membersFrom: number
   readonly world: World.World
   readonly people: People.Registry
+  /** The mistakes registrations are written with, on a generator of their own. */
+  private readonly mistakes: Random
   reporters: Array<Member> = []
   private readonly settings: Settings
   private readonly behaviourTable: Table<Behaviour>
@@ -201,9 +208,10 @@ export class Lives implements Observations.Context {
   private seq = 0
   private transferCounter = 0
 
-  constructor(settings: Settings, rng: Random, world: World.World, people: People.Registry) {
+  constructor(settings: Settings, rng: Random, world: World.World, people: People.Registry, mistakes: Random) {
     this.settings = settings
     this.rng = rng
+    this.mistakes = mistakes
     this.asOf = settings.asOf
     // The day after the organisations are registered.
     this.membersFrom = Instant.startOfDay(settings.startAt) + 2 * Instant.DAY
@@ -326,19 +334,20 @@ export class Lives implements Observations.Context {
     const phone = m.phone === undefined ? {} : { phone: m.phone }
     const hukou = person.hukouRegion === undefined ? {} : { hukouRegion: person.hukouRegion }
     const joinedAt = this.rng.chance(0.96) ? { joinedAt: Instant.formatCstDate(m.joinedAt) } : {}
+    const { mistake, written } = Mistakes.write(this.mistakes, this.settings.mistakeRate, person, { idNumber: person.idWire, birthDate: birthDate.birthDate })
     const make = Wire.event("MemberRegistered", m.home.orgId, source, (head) => ({
       ...head,
       memberId,
       name: person.name,
-      idNumber: person.idWire,
+      idNumber: written.idNumber,
       ...gender,
-      ...birthDate,
+      ...(written.birthDate !== undefined && { birthDate: written.birthDate }),
       ...phone,
       ...hukou,
       category,
       ...joinedAt
     }))
-    return this.write({ at: m.registeredAt, seq: this.seq++, make, id: "", behaviour: m.behaviour }).at
+    return this.write({ at: m.registeredAt, seq: this.seq++, make, id: "", behaviour: m.behaviour, ...(mistake !== undefined && { mistake }) }).at
   }
 
   /** 转正: a probationary member becomes full a year after joining, if still in contact by `until`. */

@@ -12,7 +12,9 @@
  *   time, numbered, locally reordered and ~1 % of them are redelivered ({@link Stream});
  * - observations (党员找组织 / 党员找党员 / 组织找党员) that are noisy copies of a member's identity
  *   ({@link Noise}), and decoys (people who are no member but share a member's name), each with a
- *   label ({@link Observations}).
+ *   label ({@link Observations});
+ * - 0.8 % of registrations written with a clerk's mistake, a data-quality problem to find
+ *   ({@link Mistakes}), each with its mistake.
  *
  * Everything derives from `seed`: the same options give the same stream, event for event. Output
  * is lazy, one batch in memory at a time, so ten million events stream to a file in constant
@@ -28,6 +30,7 @@
 import { type Event, Instant } from "@relink/core"
 import { Random } from "./internal/Random.ts"
 import * as Lives from "./Lives.ts"
+import * as Mistakes from "./Mistakes.ts"
 import * as Pace from "./Pace.ts"
 import * as People from "./People.ts"
 import * as Stream from "./Stream.ts"
@@ -60,6 +63,12 @@ export interface Options {
   readonly shape?: Pace.Shape
   /** Overrides of {@link Lives.defaultRhythmWeights} (relative weights): the `rhythms` world only. */
   readonly rhythmWeights?: Partial<Record<Lives.Rhythm, number>>
+  /**
+   * The share of registrations written with a mistake a clerk must correct ({@link Mistakes}), in
+   * [0, 1]. Default 0.008. Drawn apart from everything else: the stream with 0 differs only in
+   * those registrations' fields.
+   */
+  readonly mistakeRate?: number
 }
 
 /** The defaults of the optional {@link Options}. */
@@ -70,7 +79,8 @@ export const defaults = {
   reorderRate: 0.05,
   reorderWindow: 40,
   observationRate: 1,
-  decoyRate: 0.02
+  decoyRate: 0.02,
+  mistakeRate: Mistakes.defaultRate
 } as const
 
 /**
@@ -95,10 +105,13 @@ interface Resolved extends Lives.Settings {
   readonly reorderWindow: number
 }
 
+/** The generator's stream the registrations' mistakes are drawn on (`Random`): any but the main one, 0. */
+const MISTAKES_STREAM = 1
+
 function* run(options: Resolved): Generator<Stream.Item, void, undefined> {
   const rng = new Random(options.seed)
   const world = World.make(options.members, rng.fork())
-  const lives = new Lives.Lives(options, rng, world, new People.Registry(rng, options.asOf))
+  const lives = new Lives.Lives(options, rng, world, new People.Registry(rng, options.asOf), new Random(options.seed, MISTAKES_STREAM))
   const stream = new Stream.Stream(rng, options.duplicateRate)
   yield* stream.organisations(world, options.startAt)
   for (let start = 0; start < options.members; start += options.batchSize) {
@@ -144,6 +157,7 @@ const resolve = (options: Options): Resolved => {
     reorderWindow: rate("reorderWindow", options.reorderWindow, defaults.reorderWindow),
     observationRate: rate("observationRate", options.observationRate, defaults.observationRate),
     decoyRate: rate("decoyRate", options.decoyRate, defaults.decoyRate),
+    mistakeRate: Math.min(1, rate("mistakeRate", options.mistakeRate, defaults.mistakeRate)),
     behaviourWeights: weights("behaviour", Lives.defaultBehaviourWeights, options.behaviourWeights),
     rhythmWeights: weights("rhythm", Lives.defaultRhythmWeights, options.rhythmWeights)
   }

@@ -8,6 +8,7 @@ import * as Clock from "./internal/Clock.ts"
 import type { Random } from "./internal/Random.ts"
 import * as Wire from "./internal/Wire.ts"
 import type * as Lives from "./Lives.ts"
+import type * as Mistakes from "./Mistakes.ts"
 import type * as Observations from "./Observations.ts"
 import * as World from "./World.ts"
 
@@ -19,6 +20,8 @@ export interface Item {
   readonly label?: Observations.Label
   /** `MemberRegistered` only: the life the member was given. */
   readonly behaviour?: Lives.Behaviour
+  /** `MemberRegistered` only: the mistake it was written with, if any (a data-quality problem to find). */
+  readonly mistake?: Mistakes.Mistake
 }
 
 /** Numbers and delivers the events of one simulation. */
@@ -53,7 +56,11 @@ export class Stream {
     for (const draft of drafts) draft.id = `e-${Wire.pad(++this.eventCounter, 8)}`
     const items = drafts.map((d): Item => {
       const event = d.make(d.id, this.formatInstant(d.at))
-      return d.label !== undefined ? { event, label: d.label } : d.behaviour !== undefined ? { event, behaviour: d.behaviour } : { event }
+      return d.label !== undefined
+        ? { event, label: d.label }
+        : d.behaviour !== undefined
+          ? { event, behaviour: d.behaviour, ...(d.mistake !== undefined && { mistake: d.mistake }) }
+          : { event }
     })
     const n = items.length
     const keys: Array<number> = []

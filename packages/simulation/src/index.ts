@@ -7,6 +7,7 @@
  * @module @relink/simulation
  */
 export * as Lives from "./Lives.ts"
+export * as Mistakes from "./Mistakes.ts"
 export * as Noise from "./Noise.ts"
 export * as Observations from "./Observations.ts"
 export * as Pace from "./Pace.ts"

@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import { Result } from "effect"
-import { Event, IdNumber, Instant, PersonName, Phone, Policy, Scan, Status } from "@relink/core"
+import { type DataQuality, Event, IdNumber, Instant, PersonName, Phone, Policy, Scan, Status } from "@relink/core"
 import * as Data from "../src/internal/ChineseData.ts"
 import { Random, Table } from "../src/internal/Random.ts"
 import * as Lives from "../src/Lives.ts"
+import * as Mistakes from "../src/Mistakes.ts"
 import * as Noise from "../src/Noise.ts"
 import * as Observations from "../src/Observations.ts"
 import type * as Pace from "../src/Pace.ts"
@@ -14,9 +15,14 @@ import type * as Stream from "../src/Stream.ts"
 const asOf = Date.parse("2026-06-30T18:00:00+08:00")
 const startAt = Date.parse("2023-06-30T18:00:00+08:00")
 
-/** One stream shared by the tests: 3,000 members, about 68,000 events. `SIM_SEED=n` checks another stream. */
+/**
+ * One stream shared by the tests: 3,000 members, about 68,000 events, the registrations written
+ * as they are (the mistakes of the default stream have tests of their own, at the end). `SIM_SEED=n`
+ * checks another stream.
+ */
 const MEMBERS = 3000
-const items = [...Simulation.generate({ members: MEMBERS, seed: Number(process.env["SIM_SEED"] ?? 2), asOf })]
+const SEED = Number(process.env["SIM_SEED"] ?? 2)
+const items = [...Simulation.generate({ members: MEMBERS, seed: SEED, asOf, mistakeRate: 0 })]
 
 const decodeAll = (events: ReadonlyArray<Event.Encoded>): Array<Event.Event> =>
   events.map((wire) => {
@@ -144,7 +150,7 @@ describe("Simulation", () => {
     const run = (options: Partial<Simulation.Options>) => JSON.stringify([...Simulation.generate({ members: 300, seed: 11, asOf, ...options })])
     assert.strictEqual(run({}), run({ shape: "rhythms" }))
     assert.notStrictEqual(run({}), run({ shape: "varied" }))
-    // The shared stream of seed 2, pinned: a change of the rhythms world's draws shows here.
+    // The shared stream of seed 2, without mistakes, pinned: a change of the rhythms world's draws shows here.
     if (process.env["SIM_SEED"] === undefined) {
       const digest = createHash("sha256")
       for (const item of items) digest.update(`${JSON.stringify(item)}\n`)
@@ -667,3 +673,57 @@ const zero: Record<Lives.Behaviour, number> = Object.fromEntries(Lives.behaviour
   Lives.Behaviour,
   number
 >
+
+describe("Simulation, registrations written with a mistake", () => {
+  /** The shared stream as it comes by default: with mistakes. */
+  const written = [...Simulation.generate({ members: MEMBERS, seed: SEED, asOf })]
+  const mistaken = new Map(written.flatMap((i) => (i.mistake !== undefined && i.event.type === "MemberRegistered" ? [[i.event.memberId, { mistake: i.mistake, event: i.event }] as const] : [])))
+  /** The data-quality problem each mistake makes (another may follow from it: born after the registration, joined before birth). */
+  const problemOf: Record<Mistakes.Mistake, DataQuality.Problem> = {
+    "check-character": { field: "idNumber", code: "check-character" },
+    "digit-dropped": { field: "idNumber", code: "length" },
+    "id-impossible-date": { field: "idNumber", code: "birth-date" },
+    "birth-century-18": { field: "birthDate", code: "before-1900" },
+    "birth-century-next": { field: "birthDate", code: "after-registration" }
+  }
+
+  it("writes about 0.8 % of registrations with a mistake, each kind of mistake", () => {
+    const share = mistaken.size / MEMBERS
+    assert.isTrue(share >= 0.004 && share <= 0.013, `${mistaken.size} of ${MEMBERS}`)
+    if (process.env["SIM_SEED"] === undefined) assert.deepStrictEqual(new Set([...mistaken.values()].map((m) => m.mistake)), new Set(Mistakes.mistakes))
+  })
+
+  it("changes nothing else: the same items in the same order, those registrations differing only in the ID number or the birth date", () => {
+    assert.strictEqual(written.length, items.length)
+    written.forEach((item, i) => {
+      const clean = items[i] as Stream.Item
+      if (item.mistake === undefined) return assert.strictEqual(JSON.stringify(item), JSON.stringify(clean))
+      const { idNumber, birthDate, ...rest } = item.event as Wire<"MemberRegistered">
+      const { idNumber: trueId, birthDate: trueBirth, ...trueRest } = clean.event as Wire<"MemberRegistered">
+      assert.deepStrictEqual(rest, trueRest)
+      assert.isTrue(idNumber !== trueId || birthDate !== trueBirth, item.event.eventId)
+      assert.strictEqual(item.behaviour, clean.behaviour)
+    })
+    // The pinned stream with its mistakes.
+    if (process.env["SIM_SEED"] === undefined) {
+      const digest = createHash("sha256")
+      for (const item of written) digest.update(`${JSON.stringify(item)}\n`)
+      assert.strictEqual(digest.digest("hex"), "292fc7852875bdbbf1523f60ea84431d326129df806adf58f6e8c4031ec0defe")
+    }
+  })
+
+  it("makes the data-quality problem each mistake names, and no member without a mistake has one", () => {
+    const evaluations = Scan.run(decodeAll(written.map((i) => i.event)), { asOf, policy: Policy.defaults }).evaluations
+    for (const evaluation of evaluations) {
+      const problems = evaluation.dataQuality ?? []
+      const made = mistaken.get(evaluation.memberId)
+      if (made === undefined) {
+        assert.deepStrictEqual(problems, [], evaluation.memberId)
+        continue
+      }
+      assert.deepInclude(problems, problemOf[made.mistake], `${evaluation.memberId} (${made.mistake})`)
+      assert.include(evaluation.flags, "data-quality")
+    }
+  })
+})
+

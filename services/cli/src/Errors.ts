@@ -4,6 +4,7 @@
  * contain event contents (ID numbers and phones must not reach a terminal or a log).
  */
 import { Data } from "effect"
+import * as Invocation from "./Invocation.ts"
 
 /** `--events` names a file or directory that does not exist. */
 export class EventsNotFound extends Data.TaggedError("EventsNotFound")<{ readonly path: string }> {
@@ -97,7 +98,7 @@ export class UnknownOrg extends Data.TaggedError("UnknownOrg")<{
   override get message() {
     const hint = this.suggestions.length > 0 ? ` Did you mean ${this.suggestions.join(", ")}?` : ""
     const where = this.origin.startsWith("--mongo") ? "the worker's database" : "the events"
-    return `organisation ${JSON.stringify(this.orgId)} is not registered in ${where} (${this.known} organisations are).${hint} List the ids with: relink orgs ${this.origin}`
+    return `organisation ${JSON.stringify(this.orgId)} is not registered in ${where} (${this.known} organisations are).${hint} List the ids with: ${Invocation.current.command} orgs ${this.origin}`
   }
 }
 

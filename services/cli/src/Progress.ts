@@ -22,6 +22,9 @@ export interface Counts {
 
 export const number = (n: number): string => Math.round(n).toLocaleString("en-US")
 
+/** `1 member`, `2,000 members`: a number and its noun, singular for one. */
+export const count = (n: number, singular: string, plural = `${singular}s`): string => `${number(n)} ${Math.round(n) === 1 ? singular : plural}`
+
 /** `1.2M/s`, `250k/s`. */
 export const rate = (perSecond: number): string =>
   perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M/s` : perSecond >= 1e3 ? `${(perSecond / 1e3).toFixed(0)}k/s` : `${perSecond.toFixed(0)}/s`

@@ -22,6 +22,7 @@ import { Telemetry } from "@relink/worker"
 import { run } from "./Cli.ts"
 import { isArgumentError, isCommandError } from "./Errors.ts"
 import * as Heap from "./Heap.ts"
+import * as Invocation from "./Invocation.ts"
 import * as Terminal from "./render/Terminal.ts"
 import { interruptedExitCode, recordSignals } from "./Lifecycle.ts"
 
@@ -52,6 +53,17 @@ export const report = (cause: Cause.Cause<unknown>): number => {
   line(`relink: unexpected error: ${message}`)
   if (process.env["RELINK_DEBUG"] !== undefined) process.stderr.write(`${Cause.pretty(cause)}\n`)
   return 1
+}
+
+// `pnpm relink …` runs in the repository root: relative paths are taken from where the user typed it.
+const directory = Invocation.current.directory
+if (directory !== undefined) {
+  try {
+    process.chdir(directory)
+  } catch (error) {
+    line(`relink: cannot work in ${directory}, the directory pnpm was run from: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  }
 }
 
 const args = process.argv.slice(2)

@@ -84,8 +84,28 @@ describe("relink command line", () => {
   it("demo: simulates, writes the spreadsheet and the page, and says where they are", () => {
     const out = join(tempDir("demo"), "demo")
     const run = ok(relink(["demo", "--members", "300", "--out", out]))
-    assert.include(run.stdout, `Spreadsheet: ${join(out, "unlinked.xlsx")}`)
-    assert.include(run.stdout, `Web page:    ${join(out, "unlinked.html")}`)
-    for (const file of ["events.ndjson", "labels.json", "manifest.json", "unlinked.xlsx", "unlinked.html"]) assert.isTrue(existsSync(join(out, file)), file)
+    assert.include(run.stdout, `Spreadsheet:  ${join(out, "unlinked.xlsx")}`)
+    assert.include(run.stdout, `Web page:     ${join(out, "unlinked.html")}`)
+    // The simulation writes a few registrations with a mistake: the data-quality page lists them.
+    assert.match(run.stdout, new RegExp(`Data quality: ${join(out, "data-quality.html")} {3}\\([1-9]\\d* problems? in registrations to correct\\)`))
+    // Started as an installed relink is (not by the workspace's pnpm script): the hints say relink.
+    assert.include(run.stdout, `Next: relink orgs --events ${join(out, "events.ndjson")}`)
+    for (const file of ["events.ndjson", "labels.json", "manifest.json", "unlinked.xlsx", "unlinked.html", "data-quality.html"]) assert.isTrue(existsSync(join(out, file)), file)
+  })
+
+  it("counts one of a thing in the singular in every summary, and says the end of the span as --to gave it", () => {
+    const dir = tempDir("one")
+    const stderrOf = (args: ReadonlyArray<string>) => ok(relink(args)).stderr
+    const all = [
+      stderrOf(["simulate", "--members", "1", "--seed", "1", "--as-of", "2026-11-27", "--out", join(dir, "sim")]),
+      stderrOf(["scan", "--events", join(dir, "sim"), "--as-of", "2026-11-27", "--out", join(dir, "scan.jsonl")]),
+      stderrOf(["report", "unlinked", "--events", join(dir, "sim"), "--as-of", "2026-11-27", "--out", join(dir, "list.csv")]),
+      stderrOf(["report", "progress", "--events", join(dir, "sim"), "--to", "2026-11-30", "--out", join(dir, "progress.json")])
+    ].join("")
+    assert.include(all, "simulated 1 member:")
+    assert.include(all, "1 member (0 unlinked)")
+    assert.include(all, "1 member at 13 monthly bounds")
+    assert.include(all, "still unlinked at the end of 2026-11-30;")
+    assert.notMatch(all, /(^|\D)1 (members|lines|events|organisations)\b/m)
   })
 })

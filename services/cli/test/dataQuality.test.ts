@@ -8,7 +8,7 @@ import { AS_OF, ok, parseCsv, relink, simulate, tempDir } from "./helpers.ts"
 
 const AS_OF_INSTANT = Date.parse(`${AS_OF}T23:59:59+08:00`)
 
-/** Registrations with one problem each, next to a simulated population that has none. */
+/** Registrations with one problem each, next to a simulated population that has none (written without mistakes). */
 const problems: ReadonlyArray<{ readonly idNumber: string; readonly fields?: Record<string, string>; readonly field: string; readonly code: string }> = [
   { idNumber: "110105194912310021", field: "idNumber", code: "check-character" },
   { idNumber: "11010519491231002", field: "idNumber", code: "length" },
@@ -20,7 +20,7 @@ const problems: ReadonlyArray<{ readonly idNumber: string; readonly fields?: Rec
 ]
 
 describe("relink report data-quality", () => {
-  const sim = simulate(150, 4)
+  const sim = simulate(150, 4, ["--mistake-rate", "0"])
   const homes = [...new Set(sim.events.flatMap((e) => (e.type === "MemberRegistered" ? [e.orgId] : [])))]
   const added = problems.map((p, i) =>
     JSON.stringify({

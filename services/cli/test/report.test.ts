@@ -82,10 +82,10 @@ describe("relink report unlinked", () => {
       labels.forEach((label, k) => assert.strictEqual(summaryRow[2 + k], statusCells.filter((s) => s === label).length))
       assert.isTrue(responsible.has(orgId))
       assert.strictEqual(orgRows, unlinked.filter((e) => e.responsibleOrgId === orgId).length)
-      // Masked ID numbers, on the print sheet as on the organisation's.
+      // Masked ID numbers, on the print sheet as on the organisation's; a malformed number (the simulation writes a few) marked as such.
       for (const ws of [sheet, print]) {
         ws.eachRow((row, n) => {
-          if (n > 2) assert.match(String(row.getCell(2).value), /^\d{6}\*{8}[\dX]{4}$|^$|^\*+$/)
+          if (n > 2) assert.match(String(row.getCell(2).value), /^(\d{6}\*{8}[\dX]{4}|\*{8})(（有误）)?$|^$|^\*+$/)
         })
       }
     }
@@ -118,11 +118,11 @@ describe("relink report unlinked", () => {
       for (const phone of personal.phones) assert.notInclude(text, phone)
     }
     const csv = parseCsv(ok(relink([...base, "--format", "csv", "--quiet"])).stdout.slice(1))
-    assert.isTrue(csv.slice(1).every((r) => /^\d{6}\*{8}[\dX]{4}$/.test(r[1] ?? "")))
+    assert.isTrue(csv.slice(1).every((r) => /^(\d{6}\*{8}[\dX]{4}|\*{8})(（有误）)?$/.test(r[1] ?? "")))
     const revealed = parseCsv(ok(relink([...base, "--format", "csv", "--reveal", "--quiet"])).stdout.slice(1))
     // Revealed, ID numbers and phones are written as they are: a CSV has no types (the XLSX keeps them text).
     const ids = new Set(personal.ids)
-    assert.isTrue(revealed.slice(1).every((r) => ids.has(r[1] ?? "")))
+    assert.isTrue(revealed.slice(1).every((r) => ids.has((r[1] ?? "").replace(/（有误）$/, ""))))
     assert.isTrue(revealed.slice(1).some((r) => /^1[3-9]\d{9}$/.test(r[2] ?? "")))
   })
 
@@ -195,5 +195,17 @@ describe("relink report unlinked", () => {
     const last = lines[lines.length - 1] ?? ""
     assert.match(last, /^relink: organisation "org-nowhere" is not registered in the events/)
     assert.include(last, `relink orgs --events ${sim.eventsPath}`)
+    assert.notInclude(last, "Did you mean", "nothing registered is close to org-nowhere")
+  })
+
+  it("suggests the registered ids a mistyped organisation id is close to, and no others", () => {
+    const run = relink([...base, "--org", "org-5101-0002x"])
+    assert.strictEqual(run.status, 1)
+    const suggested = /Did you mean ([^?]+)\?/.exec(run.stderr)?.[1]?.split(", ") ?? []
+    assert.strictEqual(suggested[0], "org-5101-0002")
+    assert.isAtMost(suggested.length, 3)
+    const unrelated = relink([...base, "--org", "org-9999-9999"])
+    assert.strictEqual(unrelated.status, 1)
+    assert.notInclude(unrelated.stderr, "Did you mean")
   })
 })

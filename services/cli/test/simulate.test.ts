@@ -23,6 +23,36 @@ describe("relink simulate", () => {
     for (const label of labels) assert.isTrue(ids.has(label.eventId), label.eventId)
   })
 
+  it("labels each registration written with a mistake, which the data-quality list then names", () => {
+    const labels = JSON.parse(readFileSync(join(first.dir, "labels.json"), "utf8")) as Array<{ eventId: string; type: string; memberId: string; mistake?: string }>
+    const mistaken = labels.filter((l) => l.mistake !== undefined)
+    assert.isAbove(mistaken.length, 0)
+    const manifest = JSON.parse(readFileSync(join(first.dir, "manifest.json"), "utf8")) as { mistakes: Record<string, number> }
+    assert.strictEqual(Object.values(manifest.mistakes).reduce((a, b) => a + b, 0), mistaken.length)
+    const registrations = new Map(first.events.filter((e) => e.type === "MemberRegistered").map((e) => [e.eventId, Event.memberIdOf(e)]))
+    for (const label of mistaken) {
+      assert.strictEqual(label.type, "MemberRegistered")
+      assert.strictEqual(registrations.get(label.eventId), label.memberId)
+    }
+    const list = ok(relink(["report", "data-quality", "--events", first.eventsPath, "--as-of", AS_OF, "--format", "json", "--quiet"])).stdout
+    const listed = new Set((JSON.parse(list) as { rows: ReadonlyArray<{ memberId: string }> }).rows.map((r) => r.memberId))
+    assert.deepStrictEqual(listed, new Set(mistaken.map((l) => l.memberId)))
+  })
+
+  it("writes no mistake with --mistake-rate 0, and every other line as it was", () => {
+    const clean = simulate(300, 7, ["--mistake-rate", "0"])
+    const labels = JSON.parse(readFileSync(join(clean.dir, "labels.json"), "utf8")) as Array<{ mistake?: string }>
+    assert.isFalse(labels.some((l) => l.mistake !== undefined))
+    const mistaken = new Set(
+      (JSON.parse(readFileSync(join(first.dir, "labels.json"), "utf8")) as Array<{ eventId: string; mistake?: string }>).flatMap((l) => (l.mistake === undefined ? [] : [l.eventId]))
+    )
+    assert.strictEqual(clean.lines.length, first.lines.length)
+    clean.lines.forEach((line, i) => {
+      if (!mistaken.has((JSON.parse(line) as { eventId: string }).eventId)) assert.strictEqual(line, first.lines[i])
+    })
+    assert.include(oneLineError(["simulate", "--mistake-rate", "2", "--out", tempDir("bad")], 2), "--mistake-rate")
+  })
+
   it("regenerates the committed 60-member fixture from its seed", () => {
     const fixture = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
     assert.strictEqual(readFileSync(simulate(60, 10).eventsPath, "utf8"), fixture)

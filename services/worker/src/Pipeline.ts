@@ -5,9 +5,9 @@
  * committed before the writes they cover. An attempt runs to completion once started, so SIGTERM
  * finishes the batch in flight before the worker stops.
  */
-import { Clock, Duration, Effect, Metric, Option, Schedule } from "effect"
+import { Clock, Duration, Effect, Metric, Option, Schedule, type Tracer } from "effect"
 import { Event } from "@relink/core"
-import { type Consumer, DeadLetter, KafkaConfig, Producer } from "@relink/kafka"
+import { type Consumer, DeadLetter, KafkaConfig, Producer, TraceContext } from "@relink/kafka"
 import { Engine, type Arrival } from "./Engine.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Publisher from "./Publisher.ts"
@@ -25,6 +25,24 @@ const batchAttributes = (batch: Consumer.Batch) => ({
   "relink.offset.first": batch.messages[0]?.offset ?? "",
   "relink.offset.last": batch.messages.at(-1)?.offset ?? ""
 })
+
+/** As many links as a span keeps by default in OpenTelemetry's SDKs (`OTEL_SPAN_LINK_COUNT_LIMIT`). */
+export const maxLinks = 128
+
+/**
+ * Links from a batch's span to the spans that produced its messages (their `traceparent`
+ * headers), each span once, in the order of the messages, at most {@link maxLinks}: a batch
+ * consumes messages of many traces, so it continues none of them and links to each.
+ */
+export const producerLinks = (batch: Consumer.Batch): ReadonlyArray<Tracer.SpanLink> => {
+  const links = new Map<string, Tracer.SpanLink>()
+  for (const message of batch.messages) {
+    if (links.size === maxLinks) break
+    const span = TraceContext.fromHeaders(message.headers)
+    if (span !== undefined && !links.has(`${span.traceId}-${span.spanId}`)) links.set(`${span.traceId}-${span.spanId}`, { span, attributes: {} })
+  }
+  return [...links.values()]
+}
 
 /** Log lines written inside the current span carry its trace and span ids, to be joined to the trace. */
 const withTraceIds = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -116,4 +134,4 @@ export const processBatch = (batch: Consumer.Batch) =>
     yield* Metric.update(Metrics.deadLetters, deadLetters.length + outcome.conflicts.length)
     yield* Metric.update(Metrics.statusChanges, outcome.statusChanges)
     yield* Metric.update(Metrics.proposals, outcome.proposals)
-  })).pipe(withTraceIds, Effect.withSpan("relink.batch", { attributes: batchAttributes(batch), kind: "consumer" }))
+  })).pipe(withTraceIds, Effect.withSpan("relink.batch", { attributes: batchAttributes(batch), kind: "consumer", links: producerLinks(batch) }))

@@ -2,7 +2,9 @@
  * The long-running worker: ensures its topics, serves health and metrics, stores its match rule
  * with the data (`StoredSettings`), sweeps on an interval, publishes what a previous run left staged,
  * and consumes the input topic batch by batch until interrupted (SIGTERM: the batch in flight
- * finishes and commits, then everything disconnects).
+ * finishes and commits, then everything disconnects). Start-up is one trace, a `relink.start` span
+ * over connecting, creating what is missing and publishing what was left staged; each sweep and
+ * each batch is a trace of its own.
  */
 import { Clock, Config, Duration, Effect, Layer, Logger, Metric, Schedule, Stream } from "effect"
 import { Admin, Client, Consumer, GroupProgress, KafkaConfig, Producer } from "@relink/kafka"
@@ -42,10 +44,10 @@ const fixedClock = (at: number, real: Clock.Clock): Clock.Clock => {
   }
 }
 
-const program = (settings: Settings) =>
+/** Start-up once the services are there: the topics, the HTTP server, the stored settings, what a previous run left staged. */
+const start = (settings: Settings) =>
   Effect.gen(function* () {
     const { kafka, worker } = settings
-    const metrics = yield* Metrics.Metrics
     yield* Admin.ensureTopics([
       { topic: kafka.topic, numPartitions: worker.partitions },
       { topic: KafkaConfig.deadLetterTopic(kafka.topic), numPartitions: worker.partitions },
@@ -55,6 +57,13 @@ const program = (settings: Settings) =>
     // The read side evaluates and explains under these; only MongoDB being away is worth waiting for.
     yield* StoredSettings.save({ rule: worker.rule, policy: worker.policy }).pipe(Effect.retry({ schedule: keepTrying, while: (error) => error._tag === "MongoError" }))
     yield* Publisher.flush.pipe(Effect.retry(keepTrying))
+  })
+
+/** The running worker: the sweeper, the metrics, and the consumer until interrupted. */
+const program = (settings: Settings) =>
+  Effect.gen(function* () {
+    const { kafka, worker } = settings
+    const metrics = yield* Metrics.Metrics
     yield* sweepOnce.pipe(
       Effect.catch((error) => Effect.logWarning(`sweep failed: ${error.message}`)),
       Effect.repeat(Schedule.spaced(Duration.millis(worker.sweepIntervalMs))),
@@ -126,7 +135,17 @@ export const layer = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0
 
 /** Runs the worker until interrupted. */
 export const run = (settings: Settings, piiKey: Parameters<typeof Pii.layer>[0]) => {
-  const main = Effect.scoped(program(settings)).pipe(Effect.provide(layer(settings, piiKey)))
+  const main = Effect.scoped(
+    Effect.gen(function* () {
+      // Connecting (MongoDB's collections and indexes too) and the rest of start-up: one trace.
+      const services = yield* Effect.gen(function* () {
+        const services = yield* Layer.build(layer(settings, piiKey))
+        yield* start(settings).pipe(Effect.provideContext(services))
+        return services
+      }).pipe(Effect.withSpan("relink.start"))
+      return yield* program(settings).pipe(Effect.provideContext(services))
+    })
+  )
   const fixedNow = settings.worker.fixedNow
   return fixedNow === undefined ? main : Clock.clockWith((real) => Effect.provideService(main, Clock.Clock, fixedClock(fixedNow, real)))
 }

@@ -25,14 +25,16 @@ export class Random {
 
   /**
    * Any finite number is a seed: it is truncated to an integer and both 32-bit halves are used
-   * (so seeds up to ±2^53 are distinct).
+   * (so seeds up to ±2^53 are distinct). `stream` (a whole number, default 0) picks another
+   * sequence of the same seed: a part of the simulation drawing on a stream of its own shifts none
+   * of the draws of the others.
    */
-  constructor(seed: number) {
+  constructor(seed: number, stream = 0) {
     if (!Number.isFinite(seed)) throw new RangeError("a seed must be a finite number")
     const whole = Math.trunc(seed)
     const low = whole >>> 0
     const high = Math.floor(whole / TWO_32) >>> 0
-    let s = low ^ Math.imul(high, 0x85ebca6b)
+    let s = low ^ Math.imul(high, 0x85ebca6b) ^ Math.imul(stream, 0x27d4eb2f)
     const words: Array<number> = []
     for (let i = 0; i < 4; i++) {
       const r = splitmix32(s)

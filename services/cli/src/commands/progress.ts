@@ -94,7 +94,7 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
             })
       const orgs = OrgTree.make(state.orgs.values())
       if (orgId !== undefined && !orgs.orgs.has(orgId)) {
-        return yield* new UnknownOrg({ orgId, known: orgs.orgs.size, suggestions: Shared.similarIds(orgs, orgId), origin: Shared.originArgument(origin) })
+        return yield* new UnknownOrg({ orgId, known: orgs.orgs.size, suggestions: OrgTree.similarIds(orgs, orgId), origin: Shared.originArgument(origin) })
       }
       const members = state.history?.members.size ?? 0
       const progress = Progress.make({ unit: "members", enabled: !flags.quiet && process.stderr.isTTY === true })
@@ -118,14 +118,14 @@ export const runProgress = (flags: ProgressFlags): Effect.Effect<{ readonly peri
       })
       if (report.untraced > 0) {
         yield* Console.error(
-          `warning: ${Progress.number(report.untraced)} member${report.untraced === 1 ? " is" : "s are"} counted as found without the event that found them: the search for it read ${Progress.number(Timeline.maxRelinkSearch)} of their facts in one period (docs/outputs.md#screening-progress-排查进度)`
+          `warning: ${Progress.count(report.untraced, "member is", "members are")} counted as found without the event that found them: the search for it read ${Progress.number(Timeline.maxRelinkSearch)} of their facts in one period (docs/outputs.md#screening-progress-排查进度)`
         )
       }
       const found = report.total.reduce((n, c) => n + c.found, 0)
       const open = report.total[report.total.length - 1]?.open ?? 0
       yield* Shared.note(
         flags.quiet,
-        `${Progress.number(members)} members at ${report.periods.length} ${flags.every === "month" ? "monthly" : "weekly"} bounds: ${Progress.number(found)} found, ${Progress.number(open)} still unlinked at ${Instant.formatCst(last)}` +
+        `${Progress.count(members, "member")} at ${report.instants.length} ${flags.every === "month" ? "monthly" : "weekly"} bounds: ${Progress.number(found)} found, ${Progress.number(open)} still unlinked at ${Instant.startOfDay(last) === last ? `the end of ${Instant.formatCstLastDay(last)}` : Instant.formatCst(last)}` +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
       return { periods: report.periods.length, found, outPath }

@@ -85,7 +85,7 @@ export const runPublish = (
     const seconds = (performance.now() - started) / 1000
     yield* Shared.note(
       flags.quiet,
-      `published ${Progress.number(published)} line${published === 1 ? "" : "s"} to ${kafka.topic} in ${seconds.toFixed(1)} s` +
+      `published ${Progress.count(published, "line")} to ${kafka.topic} in ${seconds.toFixed(1)} s` +
         (seconds > 0 && published > 0 ? ` (${Progress.rate(published / seconds).replace("/s", " messages/s")})` : "")
     )
     return { published, topic: kafka.topic }

@@ -57,7 +57,7 @@ export const runList = (
       const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined ? undefined : { orgId, includeSubtree: flags.includeSubtree })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
-        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: Shared.similarIds(loaded.orgs, orgId), origin: loaded.origin })
+        return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: OrgTree.similarIds(loaded.orgs, orgId), origin: loaded.origin })
       }
       const perOrg = flags.perOrg === undefined ? undefined : Option.getOrUndefined(flags.perOrg)
       const options: Report.Options = {
@@ -93,10 +93,10 @@ export const runList = (
       yield* Shared.note(
         flags.quiet,
         (kind === "unlinked"
-          ? `${Progress.number(report.rows.length)} unlinked member${report.rows.length === 1 ? "" : "s"} under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}`
+          ? `${Progress.count(report.rows.length, "unlinked member")} under ${Progress.count(organisations, "responsible organisation")}`
           : kind === "data-quality"
-            ? `${Progress.number(report.rows.length)} data-quality problem${report.rows.length === 1 ? "" : "s"} to correct at ${Progress.number(organisations)} organisation${organisations === 1 ? "" : "s"}`
-            : `${Progress.number(report.rows.length)} member${report.rows.length === 1 ? "" : "s"} to contact early under ${Progress.number(organisations)} responsible organisation${organisations === 1 ? "" : "s"}` +
+            ? `${Progress.count(report.rows.length, "data-quality problem")} to correct at ${Progress.count(organisations, "organisation")}`
+            : `${Progress.count(report.rows.length, "member")} to contact early under ${Progress.count(organisations, "responsible organisation")}` +
               (report.cap === undefined ? "" : `, ${Progress.number(report.cap.leftOut)} more left out by --per-org ${Progress.number(report.cap.perOrg)}`)) +
           (flags.reveal ? ` (${revealed}${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)

@@ -34,8 +34,8 @@ export interface ScanFlags extends Shared.OriginFlags {
 
 /** "1,000 members (12 unlinked), 3 match proposals; wrote out.jsonl" */
 const summaryLine = (written: ScanOutput.Written, skippedFuture: number, outPath: string): string =>
-  `${Progress.number(written.members)} members (${Progress.number(written.unlinked)} unlinked), ${Progress.number(written.proposals)} match proposals` +
-  (skippedFuture > 0 ? `, ${Progress.number(skippedFuture)} events after --as-of left out` : "") +
+  `${Progress.count(written.members, "member")} (${Progress.number(written.unlinked)} unlinked), ${Progress.count(written.proposals, "match proposal")}` +
+  (skippedFuture > 0 ? `, ${Progress.count(skippedFuture, "event")} after --as-of left out` : "") +
   Shared.crowdedNote(written.crowded) +
   (outPath === "-" ? "" : `; wrote ${outPath}`)
 

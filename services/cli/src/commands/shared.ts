@@ -193,24 +193,6 @@ export const writeReport = (
         yield* Sink.run(sink, (s) => s.close())
       })
 
-/** Up to three registered ids that look like the one asked for. */
-export const similarIds = (tree: OrgTree.OrgTree, orgId: string): ReadonlyArray<string> => {
-  const wanted = orgId.toLowerCase()
-  const ids = [...tree.orgs.keys()]
-  const score = (id: string) => {
-    const candidate = id.toLowerCase()
-    let common = 0
-    while (common < candidate.length && common < wanted.length && candidate[common] === wanted[common]) common++
-    return common + (candidate.includes(wanted) || wanted.includes(candidate) ? 100 : 0)
-  }
-  return ids
-    .map((id) => ({ id, score: score(id) }))
-    .filter((c) => c.score >= Math.min(4, wanted.length))
-    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-    .slice(0, 3)
-    .map((c) => c.id)
-}
-
 /** The flags that scope and word the reports. */
 export const org = Flag.String("org").pipe(
   Flag.withMetavar("ORG_ID"),
@@ -361,7 +343,7 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
   Effect.gen(function* () {
     const { ingested, asOf, progress } = yield* readEvents(options)
     const { members, observations } = ingested.state
-    progress.status(`evaluating ${Progress.number(members.size)} members and matching ${Progress.number(observations.size)} observations …`)
+    progress.status(`evaluating ${Progress.count(members.size, "member")} and matching ${Progress.count(observations.size, "observation")} …`)
     // The commands read projections only for the rows of unlinked members.
     const result = yield* Turns.drive(Scan.evaluateInSteps(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" }))
     progress.done()
@@ -431,7 +413,7 @@ export const loadMongo = (
       skippedFuture: 0,
       unregisteredMembers: snapshot.memberCount - evaluations.length,
       summary:
-        `read ${Progress.number(snapshot.memberCount)} members${scope === undefined ? "" : ` of ${scope.orgId}${scope.includeSubtree ? " and below" : ""}`}, ${Progress.number(snapshot.orgs.orgs.size)} organisations and ${Progress.number(events)} stored events from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
+        `read ${Progress.count(snapshot.memberCount, "member")}${scope === undefined ? "" : ` of ${scope.orgId}${scope.includeSubtree ? " and below" : ""}`}, ${Progress.count(snapshot.orgs.orgs.size, "organisation")} and ${Progress.count(events, "stored event")} from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
         (empty ? "; the database is empty: is --database the worker's?" : ""),
       origin: originArgument(origin)
     } satisfies Loaded
@@ -495,8 +477,8 @@ export const readStoredHistory = (
       state,
       policy,
       summary:
-        `read ${Progress.number(read)} stored events from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
-        (state.skippedFuture > 0 ? `, ${Progress.number(state.skippedFuture)} after --to left out` : "") +
+        `read ${Progress.count(read, "stored event")} from MongoDB (${where}) in ${seconds.toFixed(1)} s` +
+        (state.skippedFuture > 0 ? `, ${Progress.count(state.skippedFuture, "event")} after --to left out` : "") +
         (read === 0 ? "; the database holds no events: is --database the worker's?" : "")
     }
   }).pipe(fromWorkerDatabase(origin, progress))
@@ -529,7 +511,7 @@ export const load = (
 export const crowdedNote = (crowded: number): string =>
   crowded === 0
     ? ""
-    : `; ${Progress.number(crowded)} observation${crowded === 1 ? " shares" : "s share"} a blocking key (a phone, a name and birth date…) with more than ${Matching.maxBucket} members, so that key found no candidates for ${crowded === 1 ? "it" : "them"} (docs/matching.md#blocking-keys)`
+    : `; ${Progress.count(crowded, "observation shares", "observations share")} a blocking key (a phone, a name and birth date…) with more than ${Matching.maxBucket} members, so that key found no candidates for ${crowded === 1 ? "it" : "them"} (docs/matching.md#blocking-keys)`
 
 /** A line on standard error unless quiet; names and paths in it may come from the input. */
 export const note = (quiet: boolean, text: string): Effect.Effect<void> => (quiet ? Effect.void : Console.error(Terminal.clean(text)))
@@ -543,8 +525,8 @@ export const readSummary = (ingested: Ingest.Ingested): string => {
   const speed = ingested.seconds > 0 ? ` (${Progress.rate(ingested.lines / ingested.seconds).replace("/s", " lines/s")})` : ""
   const rejected = ingested.malformed + ingested.conflicts
   const kinds = [
-    ...(ingested.malformed > 0 ? [`${Progress.number(ingested.malformed)} malformed line${ingested.malformed === 1 ? "" : "s"}`] : []),
-    ...(ingested.conflicts > 0 ? [`${Progress.number(ingested.conflicts)} line${ingested.conflicts === 1 ? "" : "s"} repeating an eventId with other content`] : [])
+    ...(ingested.malformed > 0 ? [Progress.count(ingested.malformed, "malformed line")] : []),
+    ...(ingested.conflicts > 0 ? [`${Progress.count(ingested.conflicts, "line")} repeating an eventId with other content`] : [])
   ]
   const malformed =
     rejected === 0
@@ -553,6 +535,6 @@ export const readSummary = (ingested: Ingest.Ingested): string => {
         ? `${kinds.join(" and ")} skipped and only counted (--max-rejects 0: no rejects file)`
         : `${kinds.join(" and ")} skipped, written to ${ingested.rejectsPath} (readable by its owner only)` +
           (ingested.unwritten > 0 ? `; it holds the first ${Progress.number(rejected - ingested.unwritten)}, ${Progress.number(ingested.unwritten)} more were only counted (--max-rejects)` : "")
-  const duplicates = ingested.duplicates === 0 ? "" : `; ${Progress.number(ingested.duplicates)} duplicate event${ingested.duplicates === 1 ? "" : "s"} ignored`
-  return `read ${Progress.number(ingested.lines)} lines from ${files} in ${ingested.seconds.toFixed(1)} s${speed}; ${malformed}${duplicates}`
+  const duplicates = ingested.duplicates === 0 ? "" : `; ${Progress.count(ingested.duplicates, "duplicate event")} ignored`
+  return `read ${Progress.count(ingested.lines, "line")} from ${files} in ${ingested.seconds.toFixed(1)} s${speed}; ${malformed}${duplicates}`
 }

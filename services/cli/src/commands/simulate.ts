@@ -1,7 +1,8 @@
 /**
  * `relink simulate`: realistic synthetic events from the deterministic generator of
  * `@relink/simulation` (`Simulation.generate`), written as an NDJSON export, with the truth about
- * every observation (labels, for evaluating matching) and a manifest. `--shape` chooses the world
+ * every observation and every registration written with a mistake (labels, for evaluating matching
+ * and the data-quality list) and a manifest. `--shape` chooses the world
  * (the rhythms, or varied paces: packages/simulation/README.md "World shapes"). `--malformed N`
  * mixes in broken lines at recorded line numbers, to exercise the rejects path end to end.
  */
@@ -24,11 +25,15 @@ export interface Manifest {
   readonly members: number
   readonly seed: number
   readonly shape: Pace.Shape
+  /** The share of registrations written with a mistake. */
+  readonly mistakeRate: number
   readonly asOf: string
   readonly events: number
   readonly lines: number
   readonly observations: number
   readonly behaviours: Readonly<Record<string, number>>
+  /** Registrations written with a mistake (a data-quality problem), by mistake. */
+  readonly mistakes: Readonly<Record<string, number>>
   readonly malformed: ReadonlyArray<{ readonly line: number; readonly kind: Stream.MalformedKind }>
   readonly files: { readonly events: string; readonly labels: string }
 }
@@ -37,6 +42,7 @@ export interface SimulateOptions {
   readonly members: number
   readonly seed: number
   readonly shape: Pace.Shape
+  readonly mistakeRate: number
   readonly asOf: Option.Option<string>
   readonly out: string
   readonly malformed: number
@@ -53,7 +59,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const eventsPath = join(flags.out, eventsName)
       const labelsPath = join(flags.out, "labels.json")
       const items = yield* Effect.try({
-        try: () => Simulation.generate({ members: flags.members, seed: flags.seed, asOf, shape: flags.shape }),
+        try: () => Simulation.generate({ members: flags.members, seed: flags.seed, asOf, shape: flags.shape, mistakeRate: flags.mistakeRate }),
         catch: (cause) => new BadArgument({ flag: "simulate", reason: cause instanceof Error ? cause.message : String(cause) })
       })
       const events = yield* Sink.open(eventsPath, { gzip: flags.gzip })
@@ -63,6 +69,9 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const every = Math.max(1, Math.floor(estimated / (flags.malformed + 1)))
       const malformed: Array<{ line: number; kind: Stream.MalformedKind }> = []
       const behaviours: Record<string, number> = {}
+      const mistakes: Record<string, number> = {}
+      let labelled = 0
+      const label = (fields: object) => labels.write(`${labelled++ === 0 ? "[\n" : ",\n"}${JSON.stringify(fields)}`)
       let count = 0
       let lines = 0
       let observations = 0
@@ -82,11 +91,13 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
           previous = line
           if (item.behaviour !== undefined) behaviours[item.behaviour] = (behaviours[item.behaviour] ?? 0) + 1
           if (item.label !== undefined) {
-            const label = item.label
-            labels.write(
-              `${observations === 0 ? "[\n" : ",\n"}${JSON.stringify({ eventId: item.event.eventId, type: item.event.type, memberId: label.memberId ?? null, noise: label.noise, ...(label.resembles !== undefined && { resembles: label.resembles }) })}`
-            )
+            const { memberId, noise, resembles } = item.label
+            label({ eventId: item.event.eventId, type: item.event.type, memberId: memberId ?? null, noise, ...(resembles !== undefined && { resembles }) })
             observations++
+          }
+          if (item.mistake !== undefined && item.event.type === "MemberRegistered") {
+            label({ eventId: item.event.eventId, type: item.event.type, memberId: item.event.memberId, mistake: item.mistake })
+            mistakes[item.mistake] = (mistakes[item.mistake] ?? 0) + 1
           }
           if (malformed.length < flags.malformed && count % every === 0) broken()
           // Every slice the files catch up and the event loop turns (`Turns`): a signal is seen.
@@ -100,7 +111,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
           broken()
           if (Turns.due()) await events.ready()
         }
-        labels.write(observations === 0 ? "[]\n" : "\n]\n")
+        labels.write(labelled === 0 ? "[]\n" : "\n]\n")
         await events.close()
         await labels.close()
       })
@@ -109,11 +120,13 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
         members: flags.members,
         seed: flags.seed,
         shape: flags.shape,
+        mistakeRate: flags.mistakeRate,
         asOf: Instant.formatCst(asOf),
         events: count,
         lines,
         observations,
         behaviours,
+        mistakes,
         malformed,
         files: { events: eventsName, labels: "labels.json" }
       }
@@ -124,8 +137,8 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       })
       yield* Shared.note(
         flags.quiet,
-        `simulated ${Progress.number(flags.members)} members: ${Progress.number(count)} events (${Progress.number(observations)} observations)` +
-          (malformed.length > 0 ? ` and ${malformed.length} malformed lines` : "") +
+        `simulated ${Progress.count(flags.members, "member")}: ${Progress.count(count, "event")} (${Progress.count(observations, "observation")})` +
+          (malformed.length > 0 ? ` and ${Progress.count(malformed.length, "malformed line")}` : "") +
           ` as of ${Instant.formatCst(asOf)}; wrote ${eventsPath}, ${labelsPath}, ${join(flags.out, "manifest.json")}`
       )
       return { manifest, eventsPath }
@@ -144,10 +157,18 @@ export const simulate = Command.make(
       ),
       Flag.withDefault(Simulation.defaults.shape)
     ),
+    mistakeRate: Flag.Finite("mistake-rate").pipe(
+      Flag.filter((rate) => rate >= 0 && rate <= 1, () => "a share from 0 to 1"),
+      Flag.withMetavar("SHARE"),
+      Flag.withDescription(
+        "The share of registrations written with a clerk's mistake, a data-quality problem to find (a wrong check character, a digit left out, an ID number's impossible birth date, a birth date a century off), labelled in labels.json; 0 for none. Every other line is the same whatever it is. Default: 0.008"
+      ),
+      Flag.withDefault(Simulation.defaults.mistakeRate)
+    ),
     out: Flag.String("out").pipe(
       Flag.withMetavar("DIR"),
       Flag.withDescription(
-        "Directory to write events.ndjson (or events.ndjson.gz), labels.json (the truth about each observation) and manifest.json into; each appears complete or not at all"
+        "Directory to write events.ndjson (or events.ndjson.gz), labels.json (the truth about each observation, and each registration written with a mistake) and manifest.json into; each appears complete or not at all"
       )
     ),
     malformed: Flag.Int("malformed").pipe(

@@ -83,13 +83,13 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       const read = yield* Shared.readEvents({ ...flags, out: outPath, history: true })
       yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
       const options: Backtest.Options = { ...Backtest.defaults, horizonDays: flags.horizon, targetPrecision: flags.warningPrecision }
-      read.progress.status(`backtesting the early warning on ${Progress.number(read.ingested.state.history?.members.size ?? 0)} members …`)
+      read.progress.status(`backtesting the early warning on ${Progress.count(read.ingested.state.history?.members.size ?? 0, "member")} …`)
       const backtestStarted = performance.now()
       // The backtest leaves each member's projection as of --as-of in the state: what the match rule is trained on.
       const backtest = yield* Turns.drive(Backtest.runInSteps(read.ingested.state, read.asOf, Policy.defaults, options))
       const backtestSeconds = (performance.now() - backtestStarted) / 1000
       const { members: candidates, observations: observed } = yield* Turns.drive(Training.peopleOfInSteps(read.ingested.state))
-      read.progress.status(`training on ${Progress.number(candidates.length)} members and ${Progress.number(observed.length)} observations …`)
+      read.progress.status(`training on ${Progress.count(candidates.length, "member")} and ${Progress.count(observed.length, "observation")} …`)
       const started = performance.now()
       const result = yield* Turns.drive(Training.trainInSteps(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs }))
       read.progress.done()
@@ -105,7 +105,7 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       const seconds = ((performance.now() - started) / 1000).toFixed(1)
       yield* Shared.note(
         flags.quiet,
-        `trained on ${Progress.number(candidates.length)} members and ${Progress.number(observed.length)} observations in ${seconds} s: ` +
+        `trained on ${Progress.count(candidates.length, "member")} and ${Progress.count(observed.length, "observation")} in ${seconds} s: ` +
           `u from ${Progress.number(trained.sampledPairs)} random member pairs, m from ${trained.sessions.length} EM sessions, ` +
           `prior ${probability(trained.rule.prior)} over ${Progress.number(trained.blockedPairs)} blocked pairs` +
           (outPath === "-" ? "" : `; wrote ${outPath}`)

@@ -107,7 +107,7 @@ describe("progress HTML", () => {
     for (const header of ["排查进度", "按月", "失联与联系预警人数", "每期找回与新增失联", "各期汇总", "按责任党组织", "找回名单", "找回用时中位数（天）", "联系（走访）"]) {
       assert.include(zh, header)
     }
-    assert.include(zh, "2026-01-01 – 2026-03-01")
+    assert.include(zh, "2026-01-01 – 2026-02-28")
     assert.deepStrictEqual(figures(zh), { 期初失联: "5", 新增失联: "4", 找回: "4", 除名或终止: "1", 期末仍失联: "4", "找回用时中位数（天）": "2.5" })
     // The last registered count (122 active + 1 removed + 8 stacked) is told, not drawn.
     assert.include(zh, "期末共登记党员 131 人")

@@ -327,7 +327,7 @@ export const render = (report: Screening.Progress, context: ProgressContext): st
   const scope = scopeText({ ...context, revealed: false })
   const start = report.instants[0]
   const end = report.instants.at(-1)
-  const endDate = end === undefined ? "" : Instant.formatCstDate(end)
+  const endDate = end === undefined ? "" : Instant.formatCstLastDay(end)
   const spanText = start === undefined ? "" : `${Instant.formatCstDate(start)} – ${endDate}`
   const whole = report.span
   const anyUnlinked = report.total.some((c) => c.unlinkedAtStart > 0 || c.newlyUnlinked > 0)

@@ -232,7 +232,7 @@ describe("every command against hostile ids, names, paths and devices", () => {
           assert.isFalse(existsSync(join(base, "escaped")), what)
           assert.deepStrictEqual(readdirSync(join(base, "a")), ["b"], what)
           assert.deepStrictEqual(readdirSync(join(base, "a", "b")), ["cwd"], what)
-          for (const name of readdirSync(cwd)) assert.match(name, /^((unlinked|data-quality|early-warning|progress)-[\p{L}\p{N}._-]+-\d{4}-\d{2}-\d{2}\.xlsx|relink-rejects\.ndjson)$/u, what)
+          for (const name of readdirSync(cwd)) assert.match(name, /^((unlinked|data-quality|early-warning|progress)-[\p{L}\p{N}._-]+-\d{4}-\d{2}-\d{2}\.xlsx|scan-\d{4}-\d{2}-\d{2}\.xlsx|relink-rejects\.ndjson)$/u, what)
           assert.deepStrictEqual(
             tree(base).filter((p) => /\.tmp$/.test(p)),
             [],

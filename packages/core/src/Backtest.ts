@@ -74,9 +74,6 @@ export interface Rows {
   readonly label: Array<number>
   /** Days from the origin to the fixed contact warning. */
   readonly leadDays: Array<number>
-  /** Members seen, and members kept (sampled). */
-  members: number
-  sampled: number
 }
 
 const positive: ReadonlySet<Status.Status> = new Set(["lost", "floating-unregistered"])
@@ -114,7 +111,7 @@ export function* rowsInSteps(state: Scan.State, asOf: number, origins: ReadonlyA
     else projections.set(id, Timeline.projectionOf(id, entries))
     yield
   }
-  const rows: Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [], members: ids.length, sampled: sampled.members.size }
+  const rows: Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [] }
   let seen: Array<{ readonly k: number; readonly lastContactAt: number; readonly shape: Rhythm.Shape | undefined }> = []
   const observe: Timeline.Observe = (projection, evaluation, i) => {
     if (i === last) projections.set(projection.memberId, projection)

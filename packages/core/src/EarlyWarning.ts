@@ -136,7 +136,7 @@ const hazardLogit = (model: typeof Hazard.Type, rhythm: Rhythm.Rhythm | undefine
 }
 
 /** The model's own score of a silence: its logarithm (fixed gap), φ (rhythm), the log-odds (hazard). */
-export const score = (model: Model, rhythm: Rhythm.Rhythm | undefined, status: Watched, silenceDays: number): number => {
+const score = (model: Model, rhythm: Rhythm.Rhythm | undefined, status: Watched, silenceDays: number): number => {
   switch (model.kind) {
     case "fixed-gap":
       return lnSilenceOf(silenceDays)

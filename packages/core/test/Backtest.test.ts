@@ -29,7 +29,7 @@ describe("Backtest.originsOf", () => {
 /** Rows whose label is whether the member was silent more than 80 days: a world the fixed gap reads perfectly. */
 const silenceWorld = (): Backtest.Rows => {
   const origins = Array.from({ length: 12 }, (_, k) => addMonths(F.at("2025-01-01"), k))
-  const rows: Backtest.Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [], members: 2_000, sampled: 2_000 }
+  const rows: Backtest.Rows = { origins, origin: [], silenceDays: [], status: [], shape: [], label: [], leadDays: [] }
   for (let k = 0; k < origins.length; k++) {
     for (let m = 0; m < 2_000; m++) {
       const silence = (m * 37 + k * 11) % 90

@@ -162,7 +162,11 @@ export const RecordObserved = event("RecordObserved", { identity: Identity, regi
 export const MatchResolved = event("MatchResolved", {
   observationEventId: Id("observationEventId"),
   memberId,
-  resolution: Resolution
+  resolution: Resolution,
+  /** Who checked the pair (核实人). */
+  resolvedBy: Schema.optionalKey(Text),
+  /** What they noted (备注). */
+  note: Schema.optionalKey(Schema.String)
 })
 export const StatusDecided = event("StatusDecided", { memberId, decision: Decision })
 

@@ -82,6 +82,19 @@ export type KeyField = typeof KeyField.Type
 export const BlockingRule = Schema.Array(KeyField)
 export type BlockingRule = typeof BlockingRule.Type
 
+/**
+ * What a rule was trained on: the export (as named to `relink train`), the instant training ran, the
+ * members and observations it read, and the clerks' decisions it learnt from.
+ */
+export const Provenance = Schema.Struct({
+  events: Schema.String,
+  at: Schema.String,
+  members: Schema.Number,
+  observations: Schema.Number,
+  labels: Schema.optionalKey(Schema.Number)
+})
+export type Provenance = typeof Provenance.Type
+
 /** A rule's fields and their types, before the checks of `problems`. */
 const Fields = Schema.Struct({
   /** Prior probability that a blocked pair is the same person; enters as log2(λ / (1 − λ)). */
@@ -105,7 +118,9 @@ const Fields = Schema.Struct({
    * The early-warning model `relink train` fitted on the same export (`Backtest`): it replaces the
    * policy's wherever the rule is read. Absent, the policy's model stands.
    */
-  earlyWarning: Schema.optionalKey(EarlyWarning.Model)
+  earlyWarning: Schema.optionalKey(EarlyWarning.Model),
+  /** Where the numbers come from: `relink train` says what it was trained on and when. Absent, the rule was never trained on a deployment's data. */
+  trained: Schema.optionalKey(Provenance)
 })
 
 const where = (comparison: Comparison, k: number, level?: Level) =>

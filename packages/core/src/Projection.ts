@@ -111,7 +111,13 @@ export interface Projection {
   readonly decisionStamp?: Stamp | undefined
   readonly leads: Readonly<Record<string, Lead>>
   /** Resolutions of observations against this member, by observation event id. */
-  readonly resolutions: Readonly<Record<string, Stamped<Event.Resolution>>>
+  readonly resolutions: Readonly<Record<string, Resolved>>
+}
+
+/** A pair's latest resolution, with who checked it and what they noted when the event says. */
+export interface Resolved extends Stamped<Event.Resolution> {
+  readonly resolvedBy?: string
+  readonly note?: string
 }
 
 /**
@@ -199,7 +205,9 @@ export const Projection = Schema.Struct({
   decision: Schema.optional(Event.Decision),
   decisionStamp: Schema.optional(Stamp),
   leads: byId(Lead),
-  resolutions: byId(Stamped(Event.Resolution))
+  resolutions: byId(
+    Schema.Struct({ at: Schema.Number, eventId: Schema.String, value: Event.Resolution, resolvedBy: Schema.optionalKey(Schema.String), note: Schema.optionalKey(Schema.String) })
+  )
 })
 
 /** Whether two projections hold the same facts: an undefined field is an absent one, personal values compare by value. */
@@ -583,7 +591,10 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
     case "LeadReported":
       return "memberId" in event.subject ? attach(event.subject.memberId, leadOf(event)) : undefined
     case "MatchResolved":
-      return { ...empty(event.memberId), resolutions: { [event.observationEventId]: stamped(event, event.resolution) } }
+      return {
+        ...empty(event.memberId),
+        resolutions: { [event.observationEventId]: defined({ ...stamped(event, event.resolution), resolvedBy: event.resolvedBy, note: event.note }) }
+      }
     case "StatusDecided":
       return {
         ...empty(event.memberId),

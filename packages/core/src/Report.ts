@@ -8,14 +8,12 @@
 import { Redacted } from "effect"
 import * as DataQuality from "./DataQuality.ts"
 import * as EarlyWarning from "./EarlyWarning.ts"
-import * as IdNumber from "./IdNumber.ts"
 import type * as Matching from "./Matching.ts"
 import * as OrgTree from "./OrgTree.ts"
-import * as Phone from "./Phone.ts"
 import * as Policy from "./Policy.ts"
 import * as Projection from "./Projection.ts"
-import * as RegionCode from "./RegionCode.ts"
 import * as Rhythm from "./Rhythm.ts"
+import * as Shown from "./internal/Shown.ts"
 import type * as Scan from "./Scan.ts"
 import * as Status from "./Status.ts"
 import * as Steps from "./Steps.ts"
@@ -68,7 +66,7 @@ export interface ListRow {
 
 /** A list as the renderers lay it out: rows sorted by the organisation they are listed under, counted per category. */
 export interface List {
-  readonly kind: "unlinked" | "data-quality" | "early-warning"
+  readonly kind: "unlinked" | "data-quality" | "early-warning" | "review"
   readonly asOf: number
   readonly orgId?: string
   readonly columns: ReadonlyArray<Column>
@@ -94,6 +92,8 @@ export interface Input {
   readonly evaluations: Iterable<Status.Evaluation>
   readonly member: (memberId: string) => Projection.Projection | undefined
   readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** The observation a proposal is for, by its event id. */
+  readonly observation: (eventId: string) => Matching.Observation | undefined
 }
 
 export interface Options {
@@ -134,7 +134,8 @@ export const contactLabels: Record<Projection.ContactKind, { readonly zh: string
   restore: { zh: "恢复党籍", en: "restored" }
 }
 
-const leadLabels = {
+/** Observations by the kind of lead they become: 流入地登记, 党员线索, 数据比对. */
+export const leadLabels = {
   inflow: { zh: "流入地登记", en: "inflow registration" },
   lead: { zh: "党员线索", en: "lead from a member" },
   record: { zh: "数据比对", en: "data record" }
@@ -175,46 +176,28 @@ const suggestedAction = (evaluation: Status.Evaluation, hasProposals: boolean, l
 }
 
 /** Rows by the organisation they are listed under: its name in Chinese collation, then its id. */
-const byOrganisation = (a: ListRow, b: ListRow): number =>
+export const byOrganisation = (a: ListRow, b: ListRow): number =>
   a.responsibleOrg.localeCompare(b.responsibleOrg, "zh") || a.responsibleOrgId.localeCompare(b.responsibleOrgId)
 
 /** The organisations of the list's scope: every one, the one asked for, or its subtree. */
-const scopeOf = (tree: OrgTree.OrgTree, options: Options): ((orgId: string) => boolean) => {
+export const scopeOf = (tree: OrgTree.OrgTree, options: Pick<Options, "orgId" | "includeSubtree">): ((orgId: string) => boolean) => {
   const orgId = options.orgId
   if (orgId === undefined) return () => true
   const scope = options.includeSubtree ? OrgTree.subtree(tree, orgId) : new Set([orgId])
   return (id) => scope.has(id)
 }
 
-const malformedMark = { zh: "（有误）", en: " (invalid)" } as const
-
-/**
- * An ID number as a list shows it: masked unless revealed, and marked when it fails GB 11643, so that
- * a malformed number never looks like a valid one (`110105********0021（有误）`).
- */
-const showId = (value: Redacted.Redacted<string> | undefined, evaluation: Status.Evaluation, reveal: boolean, lang: Lang): string => {
-  if (value === undefined) return ""
-  const raw = Redacted.value(value)
-  const parsed = IdNumber.normalizeLoose(raw)
-  const shown = reveal ? parsed ?? raw : parsed === undefined ? "********" : IdNumber.mask(parsed as IdNumber.IdNumber)
-  const malformed = evaluation.dataQuality?.some((p) => p.field === "idNumber") === true
-  return malformed ? shown + malformedMark[lang] : shown
-}
+/** A member's ID number as a list shows it (`Shown.idNumber`), marked when the registration's fails GB 11643. */
+const showId = (value: Redacted.Redacted<string> | undefined, evaluation: Status.Evaluation, reveal: boolean, lang: Lang): string =>
+  Shown.idNumber(value, reveal, lang, evaluation.dataQuality?.some((p) => p.field === "idNumber") === true)
 
 /** An instant to the minute, China Standard Time: `2026-03-01 09:30`. */
 const minute = (at: number): string => formatCst(at).slice(0, 16).replace("T", " ")
 
 const unlinkedCategories: ReadonlyArray<Category> = Status.statuses.filter((s) => Status.unlinked.has(s)).map((id) => ({ id, ...Status.labels[id] }))
 
-const showPhone = (value: Redacted.Redacted<string> | undefined, reveal: boolean): string => {
-  if (value === undefined) return ""
-  const digits = Phone.normalizeLoose(Redacted.value(value)) ?? ""
-  if (reveal) return digits
-  return Phone.isPhone(digits) ? Phone.mask(digits) : "****"
-}
-
-const region = (code: string): string =>
-  RegionCode.isRegionCode(code) ? `${RegionCode.provinceName(code)} ${code}` : code
+const showPhone = Shown.phone
+const region = Shown.region
 
 /** Builds the unlinked list: rows sorted by responsible organisation, then longest without contact first. */
 export const unlinked = (input: Input, options: Options): Report => Steps.run(unlinkedInSteps(input, options))
@@ -569,5 +552,6 @@ export const fromScan = (result: Scan.Result): Input => ({
   orgs: result.orgs,
   evaluations: result.evaluations,
   member: (memberId) => result.members.get(memberId),
-  proposals: result.proposals
+  proposals: result.proposals,
+  observation: (eventId) => result.observations.get(eventId)
 })

@@ -181,6 +181,8 @@ export interface Result {
   readonly evaluations: ReadonlyArray<Status.Evaluation>
   /** Match proposals for open observations, in `Proposal.Order`. */
   readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** Every observation read, by event id: what the proposals' observations said. */
+  readonly observations: ReadonlyMap<string, Observation>
   /** Open observations with a blocking key too common to block on (`Proposed.crowded`). */
   readonly crowded: number
   /** Members that events mention but whose registration never arrived. */
@@ -211,7 +213,7 @@ function* candidates(state: State, matchable: ReadonlyArray<string>): Generator<
 }
 
 /** What evaluating leaves for matching: the observations still open and the members they may be. */
-export interface Evaluated extends Omit<Result, "evaluations" | "proposals" | "crowded"> {
+export interface Evaluated extends Omit<Result, "evaluations" | "proposals" | "observations" | "crowded"> {
   /** Open observations' event ids, in order. */
   readonly open: ReadonlyArray<string>
   /** The members that are unlinked or at risk, in member id order. */
@@ -300,7 +302,7 @@ export function* evaluateInSteps(state: State, options: Options): Steps.Steps<Re
   const evaluated = yield* Steps.collect(evaluations(state, options), all)
   const { asOf, orgs, members, unregisteredMembers, events, skippedFuture } = evaluated
   const { proposals, crowded } = yield* proposeInSteps(state, evaluated, options.rule)
-  return { asOf, orgs, members, evaluations: all, proposals, crowded, unregisteredMembers, events, skippedFuture }
+  return { asOf, orgs, members, evaluations: all, proposals, observations: state.observations, crowded, unregisteredMembers, events, skippedFuture }
 }
 
 /**

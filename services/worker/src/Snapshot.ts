@@ -12,7 +12,7 @@
  * the members it lists alone.
  */
 import { Effect, Stream } from "effect"
-import { Event, Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Status } from "@relink/core"
+import { Event, Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Scan, Status } from "@relink/core"
 import { type MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import { fromOrgDoc } from "./Engine.ts"
@@ -31,6 +31,8 @@ export interface Snapshot {
   /** The evaluations the worker stored when it last processed each member read. */
   readonly stored: ReadonlyMap<string, Status.Evaluation>
   readonly proposals: ReadonlyArray<Matching.Proposal>
+  /** The observations of the proposals, decoded from the bytes their events were stored with. */
+  readonly observations: ReadonlyMap<string, Matching.Observation>
   /** The rule the worker proposed with (the default when none is stored): what explains the proposals. */
   readonly rule: MatchRule.MatchRule
   /** The policy the worker evaluates under (the default when none is stored): the early-warning list's model. */
@@ -147,8 +149,21 @@ export const load = (asOf: number, scope?: Scope) =>
           !Proposal.isRejected(resolving.get(m.memberId), m.observationEventId)
       )
       .sort(Proposal.Order)
-    return { asOf, orgs, memberCount, members, evaluations, stored, proposals, rule, policy } satisfies Snapshot
+    const proposed = new Map<string, Matching.Observation>()
+    for (const id of new Set(proposals.map((p) => p.observationEventId))) {
+      const payload = observations.get(id)?.payload
+      if (payload !== undefined) proposed.set(id, yield* decodeObservation(pii, id, payload))
+    }
+    return { asOf, orgs, memberCount, members, evaluations, stored, proposals, observations: proposed, rule, policy } satisfies Snapshot
   })
+
+/** A stored observation's event, decoded from its encrypted bytes; anything else there is stored data gone bad. */
+const decodeObservation = (pii: Pii.Pii, id: string, payload: string): Effect.Effect<Matching.Observation, StoredData.StoredDataError> => {
+  const decoded = Event.decodeBytes(pii.decrypt(payload))
+  if (decoded._tag === "Failure") return Effect.fail(new StoredData.StoredDataError({ collection: "observations", id, reason: decoded.failure.reason }))
+  const event = decoded.success
+  return Scan.isObservation(event) ? Effect.succeed(event) : Effect.fail(new StoredData.StoredDataError({ collection: "observations", id, reason: `a ${event.type} event, not an observation` }))
+}
 
 /**
  * Every event the worker stored, decoded from its original bytes: what a series of evaluations over
@@ -174,5 +189,6 @@ export const reportInput = (snapshot: Snapshot): Report.Input => ({
   orgs: snapshot.orgs,
   evaluations: snapshot.evaluations,
   member: (memberId) => snapshot.members.get(memberId),
-  proposals: snapshot.proposals
+  proposals: snapshot.proposals,
+  observation: (eventId) => snapshot.observations.get(eventId)
 })

@@ -48,18 +48,18 @@ export interface Context {
 const text = {
   zh: {
     title: "失联党员名单",
-    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单", "early-warning": "联系节律预警名单" },
+    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单", "early-warning": "联系节律预警名单", review: "待核实比对清单" },
     summary: "汇总",
     org: "责任党组织",
-    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织" },
+    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织", review: "责任党组织" },
     orgId: "组织编号",
     total: "合计",
     asOf: "截至",
     scope: "范围",
     all: "全部组织",
     subtree: "（含下级组织）",
-    maskedOf: { unlinked: "身份证号、联系电话已部分隐去", "data-quality": "身份证号已部分隐去", "early-warning": "身份证号、联系电话已部分隐去" },
-    revealedOf: { unlinked: "含完整身份证号、联系电话，注意保密", "data-quality": "含完整身份证号，注意保密", "early-warning": "含完整身份证号、联系电话，注意保密" },
+    maskedOf: { unlinked: "身份证号、联系电话已部分隐去", "data-quality": "身份证号已部分隐去", "early-warning": "身份证号、联系电话已部分隐去", review: "身份证号、联系电话、出生日期已部分隐去" },
+    revealedOf: { unlinked: "含完整身份证号、联系电话，注意保密", "data-quality": "含完整身份证号，注意保密", "early-warning": "含完整身份证号、联系电话，注意保密", review: "含完整身份证号、联系电话、出生日期，注意保密" },
     allOrgs: "全部组织",
     combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`,
     cap: (perOrg: string, leftOut: string) => `每个责任党组织只列出预计失联概率最高的${perOrg}人，另有${leftOut}人未列出`,
@@ -69,21 +69,22 @@ const text = {
   },
   en: {
     title: "Unlinked members",
-    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations", "early-warning": "Early warning: members to contact before the 3-month warning" },
+    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations", "early-warning": "Early warning: members to contact before the 3-month warning", review: "Matches to verify" },
     summary: "Summary",
     org: "Responsible organisation",
-    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct", "early-warning": "Responsible organisation" },
+    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct", "early-warning": "Responsible organisation", review: "Responsible organisation" },
     orgId: "Organisation id",
     total: "Total",
     asOf: "As of",
     scope: "Scope",
     all: "all organisations",
     subtree: " (and its subordinate organisations)",
-    maskedOf: { unlinked: "ID numbers and phones are partly masked", "data-quality": "ID numbers are partly masked", "early-warning": "ID numbers and phones are partly masked" },
+    maskedOf: { unlinked: "ID numbers and phones are partly masked", "data-quality": "ID numbers are partly masked", "early-warning": "ID numbers and phones are partly masked", review: "ID numbers, phones and birth dates are partly masked" },
     revealedOf: {
       unlinked: "contains full ID numbers and phones: confidential",
       "data-quality": "contains full ID numbers: confidential",
-      "early-warning": "contains full ID numbers and phones: confidential"
+      "early-warning": "contains full ID numbers and phones: confidential",
+      review: "contains full ID numbers, phones and birth dates: confidential"
     },
     allOrgs: "All organisations",
     combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`,
@@ -208,6 +209,20 @@ const PRINTED: Readonly<Record<Report.List["kind"], ReadonlyArray<readonly [id: 
     ["expectedAt", 12],
     ["daysToWarning", 10],
     ["suggestedAction", 26]
+  ],
+  // A blind queue has no probability: a print column the list lacks is left out.
+  review: [
+    ["obsKind", 8],
+    ["obsName", 8],
+    ["obsIdNumber", 19],
+    ["name", 8],
+    ["idNumber", 19],
+    ["homeOrg", 16],
+    ["probability", 8],
+    ["others", 16],
+    ["decision", 6],
+    ["reviewer", 8],
+    ["remark", 14]
   ]
 }
 

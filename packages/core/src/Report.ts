@@ -199,6 +199,14 @@ const unlinkedCategories: ReadonlyArray<Category> = Status.statuses.filter((s) =
 const showPhone = Shown.phone
 const region = Shown.region
 
+/** Who confirmed a lead and what they noted, when the resolution says: `（李明核实：电话核实）`. */
+const checkedBy = (resolved: Projection.Resolved | undefined, lang: Lang): string => {
+  if (resolved === undefined || (resolved.resolvedBy === undefined && resolved.note === undefined)) return ""
+  const who = resolved.resolvedBy ?? ""
+  if (lang === "en") return ` (checked${who === "" ? "" : ` by ${who}`}${resolved.note === undefined ? "" : `: ${resolved.note}`})`
+  return `（${who === "" ? "已" : who}核实${resolved.note === undefined ? "" : `：${resolved.note}`}）`
+}
+
 /** Builds the unlinked list: rows sorted by responsible organisation, then longest without contact first. */
 export const unlinked = (input: Input, options: Options): Report => Steps.run(unlinkedInSteps(input, options))
 
@@ -229,7 +237,11 @@ export function* unlinkedInSteps(input: Input, options: Options): Steps.Steps<Re
         .filter((l) => member?.resolutions[l.eventId]?.value !== "rejected")
         // Latest first; a tie by event id, so that the list does not follow the order of arrival.
         .sort((a, b) => b.at - a.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
-        .map((l) => `${leadLabels[l.kind][lang]} ${formatCstDate(l.at)}${l.region === undefined ? "" : ` ${region(l.region)}`}${l.note === undefined ? "" : ` ${l.note}`}`)
+        .map(
+          (l) =>
+            `${leadLabels[l.kind][lang]} ${formatCstDate(l.at)}${l.region === undefined ? "" : ` ${region(l.region)}`}${l.note === undefined ? "" : ` ${l.note}`}` +
+            checkedBy(member?.resolutions[l.eventId], lang)
+        )
     ]
     rows.push({
       memberId: evaluation.memberId,

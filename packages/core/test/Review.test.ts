@@ -221,4 +221,13 @@ describe("Review.decide", () => {
     assert.isFalse(after.proposals.some((p) => p.observationEventId === wangRecord.eventId))
     assert.isTrue(Proposal.isRejected(after.members.get("m-wang-a"), wangRecord.eventId))
   })
+
+  it("names who checked a confirmed lead, and their remark, in the unlinked list", () => {
+    const decided = Review.decide(
+      filled(queueOf(scan()), (row) => (row.memberId === "m-wang-b" ? { decision: "确认", reviewer: "李明", remark: "电话核实" } : {})),
+      { at, blind: false }
+    )
+    const list = Report.unlinked(Report.fromScan(scan(decided.events)), { includeSubtree: true, lang: "zh", reveal: false })
+    assert.match(String(list.rows.find((r) => r.memberId === "m-wang-b")?.leads), /^数据比对 2026-10-01 广东 440305（李明核实：电话核实）$/)
+  })
 })

@@ -108,7 +108,7 @@ export const scopeText = (context: Context): string => {
   return context.org === undefined ? t.all : `${context.org.name} ${context.org.orgId}${context.org.includeSubtree ? t.subtree : ""}`
 }
 
-/** The columns whose numbers have one decimal (φ): shown as text, each with it, "1.0" beside "10.4". */
+/** The columns whose numbers have one decimal (φ): each shown with it, "1.0" beside "10.4" (as text in a CSV and a page, as a number's format in a workbook). */
 const ONE_DECIMAL: ReadonlySet<string> = new Set(["suspicion"])
 
 /** A cell as text shows it (CSV, HTML): the number of a one-decimal column with its decimal. */
@@ -226,6 +226,7 @@ const workbookColumn = (column: Report.Column, lang: Report.Lang, width: number)
   wrap: !NUMERIC.has(column.id),
   identifier: IDENTIFIERS.has(column.id),
   percent: column.percent === true,
+  oneDecimal: ONE_DECIMAL.has(column.id),
   numeric: NUMERIC.has(column.id)
 })
 

@@ -1,7 +1,7 @@
 // What a user downloads and waits for: each package's tarball (packed as published) and the cold
 // import time of @relink/core's built JavaScript in a fresh Node process.
 //
-//   node test/consumer/packages.bench.ts [--runs 15]
+//   pnpm exec node test/consumer/packages.bench.ts [--runs 15]
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"

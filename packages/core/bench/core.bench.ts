@@ -2,7 +2,7 @@
  * Core benchmark (issue 2): decode + merge (the fold) in events/s, evaluation of every member in
  * members/s, and the peak RSS, over the first 1,000,000 events of a simulated stream.
  *
- *   node packages/core/bench/core.bench.ts [--events 1000000] [--members 70000] [--seed 1] [--quick]
+ *   pnpm exec node packages/core/bench/core.bench.ts [--events 1000000] [--members 70000] [--seed 1] [--quick]
  *
  * The simulation gives ~15 events per member, so 1,000,000 events need ~67,000 members (the issue's
  * "1,000,000 events for 50,000 members" would be 20 per member); the output says what was run.

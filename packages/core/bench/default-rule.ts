@@ -4,8 +4,8 @@
  * evaluation (`matching.eval.ts`, 50,000 members, seed 7) is another simulation than this one
  * (20,000 members, seed 1), so it measures the shipped rule on data it was not trained on.
  *
- *   node packages/core/bench/default-rule.ts            # trains and prints the numbers
- *   node packages/core/bench/default-rule.ts --write    # and writes src/internal/TrainedChinese.ts
+ *   pnpm exec node packages/core/bench/default-rule.ts            # trains and prints the numbers
+ *   pnpm exec node packages/core/bench/default-rule.ts --write    # and writes src/internal/TrainedChinese.ts
  *
  * Name frequencies are left out of the shipped rule: the names of a simulation are no
  * deployment's names. `relink train` on a deployment's export learns them.

@@ -6,8 +6,8 @@
  * (early-warning.eval.ts says more). The evaluation reports on other simulations: another seed of
  * this world, and the varied world.
  *
- *   node packages/core/bench/default-warning.ts            # fits and prints the backtest
- *   node packages/core/bench/default-warning.ts --write    # and writes src/internal/ShippedWarning.ts
+ *   pnpm exec node packages/core/bench/default-warning.ts            # fits and prints the backtest
+ *   pnpm exec node packages/core/bench/default-warning.ts --write    # and writes src/internal/ShippedWarning.ts
  */
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"

@@ -4,7 +4,7 @@
  * events up to T alone (`Backtest`); warn at T; score the warnings against what the events say at
  * T + horizon.
  *
- *   node packages/core/bench/early-warning.eval.ts [--shape rhythms|varied] [--members 50000] [--seed 7] [--horizon 180] [--settle 180] [--precision 0.3] [--svg FILE]
+ *   pnpm exec node packages/core/bench/early-warning.eval.ts [--shape rhythms|varied] [--members 50000] [--seed 7] [--horizon 180] [--settle 180] [--precision 0.3] [--svg FILE]
  *
  * - Watched: members active, floating or in transit at T. Positive: watched, and lost or away
  *   unregistered at T + horizon.

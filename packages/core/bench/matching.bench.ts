@@ -4,7 +4,7 @@
  * observation costs at most 2× as much against 1,000,000 members as against 10,000: the blocking
  * keys and the per-key bucket cap (`Matching.maxBucket`) keep the candidate set small.
  *
- *   node packages/core/bench/matching.bench.ts [--members 1000000] [--small 10000] [--rounds 20] [--seed 1] [--quick]
+ *   pnpm exec node packages/core/bench/matching.bench.ts [--members 1000000] [--small 10000] [--rounds 20] [--seed 1] [--quick]
  *
  * Candidates are the registrations of a simulated population (`Matching.personOfMember` of the
  * `MemberRegistered` fragment); the small index is the first `small` of them, the large one all.

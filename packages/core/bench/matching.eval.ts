@@ -6,7 +6,7 @@
  * Goals: auto-link precision ≥ 0.999; auto-link recall ≥ 0.95 in every pattern with a name, a
  * birth date and one more agreeing field; any-proposal recall ≥ 0.99 at precision ≥ 0.98.
  *
- *   node packages/core/bench/matching.eval.ts [--members 50000] [--observationRate 3] [--decoyRate 0.1] [--seed 7] [--examples 3] [--train 0|1] [--reasoned 0|1] [--review P] [--autoLink P] [--quick]
+ *   pnpm exec node packages/core/bench/matching.eval.ts [--members 50000] [--observationRate 3] [--decoyRate 0.1] [--seed 7] [--examples 3] [--train 0|1] [--reasoned 0|1] [--review P] [--autoLink P] [--quick]
  *
  * With `--train 1` the rule is first trained on the set itself, unlabelled (`Training.train`:
  * members and every observation, labels unused), starting from `MatchRule.chinese` as `relink

@@ -2,7 +2,7 @@
  * The cost of personal data at rest: a blind index (HMAC-SHA256) and an encryption (AES-256-GCM)
  * of a short value, the two the worker runs per member and per event.
  *
- *   node packages/mongo/bench/pii.bench.ts [--calls 100000]
+ *   pnpm exec node packages/mongo/bench/pii.bench.ts [--calls 100000]
  */
 import { Effect, Redacted } from "effect"
 import { header, line, now, numberOptions } from "../../core/bench/common.ts"

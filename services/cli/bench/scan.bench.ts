@@ -3,9 +3,9 @@
  * `--progress 1`, then `relink report progress` over 24 monthly periods of the same export, and the
  * ratio of its time to the scan's.
  *
- *   node services/cli/bench/scan.bench.ts                    # 1,000,000 members (~15M events)
- *   node services/cli/bench/scan.bench.ts --members 100000   # a quick run
- *   node services/cli/bench/scan.bench.ts --progress 1       # and the progress report
+ *   pnpm exec node services/cli/bench/scan.bench.ts                    # 1,000,000 members (~15M events)
+ *   pnpm exec node services/cli/bench/scan.bench.ts --members 100000   # a quick run
+ *   pnpm exec node services/cli/bench/scan.bench.ts --progress 1       # and the progress report
  *
  * The export is generated once with `relink simulate` into a directory under the system's temp
  * directory (or --dir) and reused while its manifest matches. The scan runs in a child process

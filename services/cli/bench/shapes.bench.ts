@@ -6,15 +6,15 @@
  * the next, 10,000, 100,000 and 1,000,000 deep, with three members at the bottom: `OrgTree.make`
  * in this process, `relink scan`, `relink orgs` and `relink report unlinked` over it.
  *
- *   node services/cli/bench/shapes.bench.ts                  # every dimension, then the deep chain
- *   node services/cli/bench/shapes.bench.ts --quick          # sizes / 10, the chain to 100,000
- *   node services/cli/bench/shapes.bench.ts --only chain     # one part: a dimension's name, or chain
+ *   pnpm exec node services/cli/bench/shapes.bench.ts                  # every dimension, then the deep chain
+ *   pnpm exec node services/cli/bench/shapes.bench.ts --quick          # sizes / 10, the chain to 100,000
+ *   pnpm exec node services/cli/bench/shapes.bench.ts --only chain     # one part: a dimension's name, or chain
  *
  * Each time includes the command's start (about a second: loading effect and the CLI), printed
  * first; the exports are written under the system's temp directory (or --dir) and removed after.
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -155,10 +155,13 @@ const commands = {
 } as const
 type Command = keyof typeof commands
 
+const discard = openSync("/dev/null", "w")
+
 /** Seconds the command took, in a child process; throws when it fails. */
 const run = (command: Command, events: string): number => {
   const started = performance.now()
-  const child = spawnSync(process.execPath, [bin, ...commands[command](events), "--quiet"], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 26 })
+  // Standard output written to and discarded: "ignore" would be a closed one, which relink refuses.
+  const child = spawnSync(process.execPath, [bin, ...commands[command](events), "--quiet"], { stdio: ["ignore", discard, "pipe"], encoding: "utf8", maxBuffer: 1 << 26 })
   const seconds = (performance.now() - started) / 1000
   if (child.status !== 0) throw new Error(`relink ${command} exited ${child.status}: ${child.stderr.slice(0, 500)}`)
   return seconds

@@ -3,8 +3,8 @@
  * after start-up (no signal handler runs in between), over a large export. Every command runs in a
  * child process as a user runs it, with services/cli/bench/stall-monitor.ts preloaded.
  *
- *   node services/cli/bench/stalls.bench.ts                    # 200,000 members (~4.5M events)
- *   node services/cli/bench/stalls.bench.ts --members 20000    # a quick run
+ *   pnpm exec node services/cli/bench/stalls.bench.ts                    # 200,000 members (~4.5M events)
+ *   pnpm exec node services/cli/bench/stalls.bench.ts --members 20000    # a quick run
  *
  * The export is generated once with `relink simulate` into a directory under the system's temp
  * directory (or --dir) and reused while its manifest matches. Goal: no stall over 1 s, so that with

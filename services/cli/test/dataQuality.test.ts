@@ -5,6 +5,7 @@ import ExcelJS from "exceljs"
 import { Event, Policy, Report, Scan } from "@relink/core"
 import { Result } from "effect"
 import { AS_OF, ok, parseCsv, relink, simulate, tempDir } from "./helpers.ts"
+import { readWorkbook } from "./readers.ts"
 
 const AS_OF_INSTANT = Date.parse(`${AS_OF}T23:59:59+08:00`)
 
@@ -85,6 +86,34 @@ describe("relink report data-quality", () => {
     assert.include(revealed, "11010519491231002（有误）")
     const en = ok(relink([...base, "--format", "csv", "--lang", "en"])).stdout
     assert.include(en, "110105********0021 (invalid)")
+  })
+
+  it("names only ID numbers as masked or in full — in every sheet's title and footer, the page, the summary and --reveal's help — having no phone column", () => {
+    for (const revealed of [false, true]) {
+      const said = revealed ? "含完整身份证号，注意保密" : "身份证号已部分隐去"
+      const flags = revealed ? ["--reveal"] : []
+      const path = join(dir, `dq-privacy-${revealed}.xlsx`)
+      ok(relink([...base, ...flags, "--out", path]))
+      const workbook = readWorkbook(path)
+      assert.isAbove(workbook.sheets.length, 2)
+      for (const sheet of workbook.sheets) {
+        for (const text of [sheet.rows[0]?.cells[0]?.text, sheet.footer]) {
+          assert.include(text, said, sheet.name)
+          assert.notInclude(text, "电话", sheet.name)
+        }
+      }
+      const page = ok(relink([...base, ...flags, "--format", "html"])).stdout
+      assert.include(page, `>${said}<`)
+      assert.notInclude(page, "电话")
+      const en = ok(relink([...base, ...flags, "--format", "html", "--lang", "en"])).stdout
+      assert.include(en, revealed ? ">contains full ID numbers: confidential<" : ">ID numbers are partly masked<")
+    }
+    const summary = ok(relink([...base.filter((a) => a !== "--quiet"), "--reveal", "--format", "json", "--out", join(dir, "dq-privacy.json")])).stderr
+    assert.include(summary, "(full ID numbers: the file is readable by its owner only: keep it confidential)")
+    const help = (kind: string) => ok(relink(["report", kind, "--help"])).stdout.split("\n").find((l) => l.trim().startsWith("--reveal")) ?? ""
+    assert.match(help("data-quality"), /Show full ID numbers\. .*\(110105\*{8}002X\)/)
+    assert.notInclude(help("data-quality"), "phone")
+    for (const kind of ["unlinked", "early-warning"]) assert.match(help(kind), /Show full ID numbers and phones\. .*\(110105\*{8}002X, 138\*{4}5678\)/, kind)
   })
 
   it("writes CSV with the list's headers in Chinese and English", () => {

@@ -12,6 +12,7 @@ import * as Sink from "../src/Sink.ts"
 import * as Html from "../src/render/Html.ts"
 import * as Unlinked from "../src/render/Unlinked.ts"
 import { parseCsv, tempDir } from "./helpers.ts"
+import { readWorkbook } from "./readers.ts"
 
 const asOf = Date.parse("2026-11-27T23:59:59+08:00")
 const masked = { lang: "en", revealed: false } as const
@@ -98,11 +99,12 @@ describe("the list pages", () => {
     assert.include(Html.render(earlyWarning([warned("m-1", {})]), masked), ">ID numbers and phones are partly masked<")
   })
 
-  it("write φ with one decimal in every row, 1.0 beside 10.4, in the page and the CSV", async () => {
+  it("write φ with one decimal in every row, 1.0 beside 10.4, in the page, the CSV and the workbook", async () => {
     const list = earlyWarning([warned("m-1", { suspicion: 1 }), warned("m-2", { suspicion: 10.4 }), warned("m-3", { suspicion: "" })])
     const at = list.columns.findIndex((c) => c.id === "suspicion")
     assert.deepStrictEqual(column(Html.render(list, masked), at), ["1.0", "10.4", ""])
-    const path = join(tempDir("phi"), "list.csv")
+    const dir = tempDir("phi")
+    const path = join(dir, "list.csv")
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
@@ -118,6 +120,18 @@ describe("the list pages", () => {
         .map((r) => r[at]),
       ["1.0", "10.4", ""]
     )
+    // The workbook keeps φ a number, which its format shows with one decimal.
+    const xlsx = join(dir, "list.xlsx")
+    await Effect.runPromise(Sink.staged(xlsx, {}, (target) => Unlinked.writeXlsx(list, masked, target)))
+    const workbook = readWorkbook(xlsx)
+    const sheet = workbook.sheets.find((s) => s.name === "第一党支部")
+    const header = sheet?.rows.findIndex((r) => r.cells.some((c) => c.text === "Suspicion φ")) ?? -1
+    const cells = (sheet?.rows.slice(header + 1) ?? []).map((r) => r.cells.find((c) => c.column === at + 1))
+    assert.deepStrictEqual(
+      cells.map((c) => c?.number),
+      [1, 10.4, undefined]
+    )
+    for (const cell of cells.slice(0, 2)) assert.strictEqual(workbook.styles[cell?.style ?? 0]?.numFmt, "0.0")
   })
 
   it("mark an expected contact after the list's date as not yet due, and say why under the table, only when there is one", () => {

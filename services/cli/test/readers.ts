@@ -168,6 +168,8 @@ export interface SheetXml {
 
 export interface StyleXml {
   readonly wrap: boolean
+  /** The number format's code ("General", "0%", "@", "0.0"…). */
+  readonly numFmt: string
   readonly horizontal?: string
   readonly bold: boolean
 }
@@ -177,6 +179,9 @@ export interface WorkbookXml {
   /** The cell formats (`cellXfs`), by style index. */
   readonly styles: ReadonlyArray<StyleXml>
 }
+
+/** The built-in number formats relink's workbooks use, by id; others are in `<numFmts>`. */
+const BUILT_IN_FORMATS: Readonly<Record<string, string>> = { 0: "General", 1: "0", 2: "0.00", 9: "0%", 10: "0.00%", 49: "@" }
 
 const unescapeXml = (text: string): string =>
   text.replace(/&(lt|gt|amp|quot|apos|#x([0-9a-fA-F]+)|#(\d+));/g, (_, name: string, hex?: string, dec?: string) =>
@@ -195,7 +200,7 @@ const cellRef = (ref: string): { readonly row: number; readonly column: number }
 /**
  * A workbook read straight from its XML parts, without exceljs: each sheet's column widths, rows
  * (heights, cells with their styles and values), merges, page setup, footer and defined names, and
- * the cell formats' alignment and boldness.
+ * the cell formats' alignment, boldness and number format.
  */
 export const readWorkbook = (path: string): WorkbookXml => {
   const parts = unzip(path)
@@ -203,9 +208,17 @@ export const readWorkbook = (path: string): WorkbookXml => {
   const shared = [...part("xl/sharedStrings.xml").matchAll(/<si>(.*?)<\/si>/gs)].map((m) => [...(m[1] ?? "").matchAll(/<t(?: [^>]*)?>(.*?)<\/t>/gs)].map((t) => unescapeXml(t[1] ?? "")).join(""))
   const stylesXml = part("xl/styles.xml")
   const fonts = [...(/<fonts[^>]*>(.*?)<\/fonts>/s.exec(stylesXml)?.[1] ?? "").matchAll(/<font>(.*?)<\/font>|<font\/>/gs)].map((m) => (m[1] ?? "").includes("<b/>"))
+  const formats = new Map([...stylesXml.matchAll(/<numFmt ([^>]*)\/>/g)].map((m) => attributes(m[1] ?? "")).map((a) => [a.numFmtId ?? "", a.formatCode ?? ""]))
   const styles = [...(/<cellXfs[^>]*>(.*?)<\/cellXfs>/s.exec(stylesXml)?.[1] ?? "").matchAll(/<xf ([^>]*?)(?:\/>|>(.*?)<\/xf>)/gs)].map((m) => {
+    const xf = attributes(m[1] ?? "")
     const alignment = attributes(/<alignment ([^>]*)\/>/.exec(m[2] ?? "")?.[1] ?? "")
-    return { wrap: alignment.wrapText === "1", ...(alignment.horizontal !== undefined && { horizontal: alignment.horizontal }), bold: fonts[Number(attributes(m[1] ?? "").fontId ?? 0)] ?? false }
+    const numFmtId = xf.numFmtId ?? "0"
+    return {
+      wrap: alignment.wrapText === "1",
+      numFmt: formats.get(numFmtId) ?? BUILT_IN_FORMATS[numFmtId] ?? `built-in ${numFmtId}`,
+      ...(alignment.horizontal !== undefined && { horizontal: alignment.horizontal }),
+      bold: fonts[Number(xf.fontId ?? 0)] ?? false
+    }
   })
   const rels = new Map([...part("xl/_rels/workbook.xml.rels").matchAll(/<Relationship ([^>]*)\/>/g)].map((m) => attributes(m[1] ?? "")).map((a) => [a.Id, a.Target]))
   const workbookXml = part("xl/workbook.xml")

@@ -10,10 +10,16 @@
  *   package and runs it).
  * Each must exit 0, and what it writes must be what it says: JSON Lines and NDJSON whose every line
  * is JSON, JSON, CSV with its header, a workbook, a page.
+ *
+ * The commands of docs/*.md and of the other READMEs reproduce measurements and generated files,
+ * most of them too long to run here: those cheap as written are run, in a fresh copy of the
+ * workspace from a fresh terminal, and every way they start the workspace's code (`pnpm exec node`,
+ * `pnpm relink`…) is tried there on the CLI's version, from the process it starts and from a child
+ * of it (as the benchmarks start the CLI).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
-import { copyFileSync, existsSync, readFileSync, statSync, symlinkSync } from "node:fs"
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, symlinkSync } from "node:fs"
 import { join } from "node:path"
 import ExcelJS from "exceljs"
 import { bin, parseCsv, root, tempDir } from "./helpers.ts"
@@ -97,10 +103,16 @@ const check = async (command: string, cwd: string, prelude = ""): Promise<void> 
   if (outputs.length === 0) assert.isAbove(result.stdout.trim().length, 0, `${command} prints what it found`)
 }
 
-describe("README.md's commands, as written, in a fresh copy of the workspace", () => {
-  const copy = tempDir("readme")
+/** A fresh copy of the workspace: its package.json, .npmrc and pnpm-workspace.yaml, its packages and installed node_modules linked. */
+const workspaceCopy = (name: string): string => {
+  const copy = tempDir(name)
   for (const file of ["package.json", ".npmrc", "pnpm-workspace.yaml"]) copyFileSync(join(root, file), join(copy, file))
-  for (const dir of ["node_modules", "packages", "services"]) symlinkSync(join(root, dir), join(copy, dir))
+  for (const dir of ["node_modules", "packages", "services", "test"]) symlinkSync(join(root, dir), join(copy, dir))
+  return copy
+}
+
+describe("README.md's commands, as written, in a fresh copy of the workspace", () => {
+  const copy = workspaceCopy("readme")
   const commands = commandsOf(readFileSync(join(root, "README.md"), "utf8"))
 
   it("finds the commands: the demo first, then every relink command of the CLI section", () => {
@@ -136,5 +148,82 @@ describe("services/cli/README.md's quick start, as written, outside the workspac
       continue
     }
     it(command, { timeout: 180_000 }, () => check(command, here, relink))
+  }
+})
+
+/** The commands of docs/*.md and of the READMEs other than the two above that are not run here, and why. */
+const notRun: ReadonlyArray<{ readonly command: RegExp; readonly why: string }> = [
+  { command: /^pnpm bench$/, why: "the ten benchmarks at their measured sizes, hours: each one's own command is below" },
+  { command: /packages\.bench\.ts/, why: "builds and packs every package: the consumer test (test/consumer) does it" },
+  { command: /(core|matching|scan|shapes|stalls)\.bench\.ts|(matching|early-warning)\.eval\.ts|default-(rule|warning)\.ts/, why: "minutes at the size it measures; the way it is started is tried" },
+  { command: /relink-bench-1000000-1/, why: "a million members, the scan benchmark's export; the way it is started is tried" },
+  { command: /(worker|snapshot)\.bench\.ts/, why: "starts Kafka and FerretDB; the way it is started is tried" },
+  { command: /\bpnpm test:integration\b/, why: "the integration tests, with Kafka and FerretDB" }
+]
+
+/** Commands for elsewhere than the workspace: installing from the npm registry, an installed relink on a deployment's own export. */
+const elsewhere: RegExp = /^(npm install|npx |export |relink .*--events export\.ndjson)/
+
+/**
+ * How a command starts what it runs, without the environment it sets or a timer around it:
+ * `pnpm exec node` (and node's own flags), `pnpm relink` (with or without -s), `pnpm bench`, `node`, `relink`…
+ */
+const launcherOf = (command: string): string => {
+  const words = command
+    .replace(/^(\w+=\S*\s+)+/, "")
+    .replace(/^\/usr\/bin\/time -v\s+/, "")
+    .split(/\s+/)
+    .filter((w) => w !== "-s")
+  let end = words[0] !== "pnpm" ? 1 : words[1] === "exec" ? 3 : 2
+  if (words[end - 1] === "node") while (words[end]?.startsWith("-") === true) end++
+  return words.slice(0, end).join(" ")
+}
+
+/** Whether a command runs the workspace's code: a TypeScript file of it, or the CLI. */
+const runsWorkspaceCode = (command: string): boolean => /\S+\.ts\b/.test(command) || /^(pnpm relink|relink)$/.test(launcherOf(command))
+
+/**
+ * Commands that show whether a launcher runs the workspace's TypeScript with its packages resolved
+ * to their sources: the CLI's version, and for node, the same from a process it starts (as the
+ * benchmarks start the CLI: `process.execPath` and the script, nothing more).
+ */
+const probesOf = (launcher: string): ReadonlyArray<string> =>
+  launcher.split(" ").includes("node")
+    ? [
+        `${launcher} services/cli/src/bin.ts --version`,
+        `${launcher} -e 'process.exitCode = require("node:child_process").spawnSync(process.execPath, ["services/cli/src/bin.ts", "--version"], { stdio: "inherit" }).status ?? 1'`
+      ]
+    : [`${launcher.replace(/^pnpm /, "pnpm -s ")} --version`]
+
+describe("the commands of docs/*.md and the other READMEs, from a fresh terminal in a fresh copy of the workspace", () => {
+  const copy = workspaceCopy("docs")
+  const files = [
+    ...readdirSync(join(root, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join("docs", f)),
+    ...["packages", "services", "test"].flatMap((dir) =>
+      readdirSync(join(root, dir))
+        .map((sub) => join(dir, sub, "README.md"))
+        .filter((f) => f !== join("services", "cli", "README.md") && existsSync(join(root, f)))
+    )
+  ]
+  const commands = files.flatMap((file) => commandsOf(readFileSync(join(root, file), "utf8")).map((command) => ({ file, command })))
+  const workspace = commands.filter((c) => !elsewhere.test(c.command))
+  const cheap = workspace.filter((c) => notRun.every((n) => !n.command.test(c.command)))
+
+  it("start the workspace's code with its packages resolved to their sources, in the processes it starts too", () => {
+    const launchers = new Map(workspace.filter((c) => runsWorkspaceCode(c.command)).map((c) => [launcherOf(c.command), `${c.file}: ${c.command}`]))
+    for (const [launcher, example] of launchers) {
+      for (const probe of probesOf(launcher)) {
+        const result = run(probe, copy)
+        assert.strictEqual(result.status, 0, `${example}\n${probe}\n${result.stderr}`)
+        assert.match(result.stdout, /^relink v\d/, probe)
+      }
+    }
+    assert.includeMembers([...launchers.keys()], ["pnpm exec node", "pnpm relink"])
+  })
+
+  for (const { file, command } of cheap) {
+    it(`${file}: ${command}`, { timeout: 180_000 }, () => check(command, copy))
   }
 })

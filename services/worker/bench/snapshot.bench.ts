@@ -2,7 +2,7 @@
  * Reads at scale: what a list for one branch costs when MongoDB holds many members, against a
  * read of the whole store, on stores of two sizes.
  *
- *   node --expose-gc services/worker/bench/snapshot.bench.ts [--members 200000] [--seed 1]
+ *   pnpm exec node --expose-gc services/worker/bench/snapshot.bench.ts [--members 200000] [--seed 1]
  *
  * Each store is filled with the members of a simulation (sealed and indexed as the worker writes
  * them, by raw inserts), then read through `Snapshot.load` as `relink report --mongo` does: for the

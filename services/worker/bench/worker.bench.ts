@@ -5,7 +5,7 @@
  * Raw driver inserts are measured too, as a stricter reference: on FerretDB 1.24 (SQLite) every
  * write that looks a document up by `_id` scans its collection, so upserts cost O(n) each.
  *
- *   node services/worker/bench/worker.bench.ts [--events 6000] [--members events/12] [--seed 1] [--upsertSample 2000] [--otlp 0|1]
+ *   pnpm exec node services/worker/bench/worker.bench.ts [--events 6000] [--members events/12] [--seed 1] [--upsertSample 2000] [--otlp 0|1]
  *
  * With `--otlp 1` the worker exports its traces and metrics (OTLP over HTTP, protobuf) to a
  * receiver in this process that only counts what arrives: the cost of observability is the

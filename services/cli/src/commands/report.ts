@@ -6,7 +6,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { OrgTree, Report, type Steps } from "@relink/core"
+import { OrgTree, Policy, Report, type Steps } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import { UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
@@ -89,7 +89,6 @@ export const runList = (
         html: () => Html.render(report, context)
       })
       const organisations = Unlinked.groups(report).length
-      const revealed = report.columns.some((c) => c.id === "phone") ? "full ID numbers and phones" : "full ID numbers"
       yield* Shared.note(
         flags.quiet,
         (kind === "unlinked"
@@ -98,7 +97,7 @@ export const runList = (
             ? `${Progress.count(report.rows.length, "data-quality problem")} to correct at ${Progress.count(organisations, "organisation")}`
             : `${Progress.count(report.rows.length, "member")} to contact early under ${Progress.count(organisations, "responsible organisation")}` +
               (report.cap === undefined ? "" : `, ${Progress.number(report.cap.leftOut)} more left out by --per-org ${Progress.number(report.cap.perOrg)}`)) +
-          (flags.reveal ? ` (${revealed}${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
+          (flags.reveal ? ` (full ${Unlinked.personalData(report.columns, "en")}${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
       if (flags.reveal && chosen === "csv") yield* Shared.note(flags.quiet, revealedCsvNote)
@@ -113,6 +112,17 @@ const revealedCsvNote =
 /** The unlinked list (what `relink demo` writes too). */
 export const runUnlinked = (flags: UnlinkedOptions) => runList("unlinked", flags)
 
+/** --reveal for a list of these columns: it names what they hold that is masked, and only that. */
+const reveal = (columns: ReadonlyArray<Report.Column>) => {
+  const phones = columns.some((c) => c.id === "phone")
+  return Flag.Boolean("reveal").pipe(
+    Flag.withDescription(
+      `Show full ${Unlinked.personalData(columns, "en")}. Off by default: lists travel by e-mail and on paper (110105********002X${phones ? ", 138****5678" : ""}). Write the XLSX: it keeps them as text, where a CSV has no types and Excel may turn an 18-digit ID number into 5.10113E+17`
+    ),
+    Flag.withDefault(false)
+  )
+}
+
 /** The flags of every list: the same sources, scope, formats, masking and outputs. */
 const listFlags = {
   events: Shared.eventsOrMongo,
@@ -124,10 +134,7 @@ const listFlags = {
   includeSubtree: Shared.includeSubtree,
   format,
   lang: Shared.lang,
-  reveal: Flag.Boolean("reveal").pipe(
-    Flag.withDescription("Show full ID numbers and phone numbers. Off by default: lists travel by e-mail and on paper (110105********002X, 138****5678). Write the XLSX: it keeps them as text, where a CSV has no types and Excel may turn an 18-digit ID number into 5.10113E+17"),
-    Flag.withDefault(false)
-  ),
+  reveal: reveal(Report.columns),
   out: Shared.out.pipe(
     Flag.withDescription(
       "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality|early-warning>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
@@ -159,7 +166,7 @@ export const unlinked = Command.make("unlinked", listFlags, (flags) => Effect.as
   ])
 )
 
-export const dataQuality = Command.make("data-quality", listFlags, (flags) => Effect.asVoid(runList("data-quality", flags))).pipe(
+export const dataQuality = Command.make("data-quality", { ...listFlags, reveal: reveal(Report.dataQualityColumns) }, (flags) => Effect.asVoid(runList("data-quality", flags))).pipe(
   Command.withDescription(
     "The list of data-quality problems in registrations (数据质量问题): ID numbers that fail GB 11643 (length, character set, province, birth date, check character) and implausible dates (before 1921-07-01, after the registration, joining before birth or at under 18, a birth date or gender other than the ID number's), one row per problem, grouped by the home branch, which keeps the member's records and must correct them. The members stay tracked; the problems change no status. Same sources, scope, formats and masking as `report unlinked`; a malformed ID number is shown marked（有误）/(invalid)."
   ),
@@ -181,7 +188,7 @@ const perOrg = Flag.Int("per-org").pipe(
   Flag.optional
 )
 
-export const earlyWarning = Command.make("early-warning", { ...listFlags, perOrg }, (flags) => Effect.asVoid(runList("early-warning", flags))).pipe(
+export const earlyWarning = Command.make("early-warning", { ...listFlags, reveal: reveal(Report.earlyWarningColumns(Policy.defaults.earlyWarning)), perOrg }, (flags) => Effect.asVoid(runList("early-warning", flags))).pipe(
   Command.withDescription(
     "The early-warning list (联系节律预警): members not yet at the 3-month contact warning whom the early-warning model (docs/early-warning.md; fitted by relink train, carried by --rule) warns of, with the estimated probability of being lost within the model's horizon (预计失联概率), most probable first under each responsible organisation, with φ and the rhythm when the model reads one, when contact was expected and the days left before the fixed warning. The list's header (XLSX, HTML, JSON) says what the warning rests on. No status changes. Same sources, scope, formats and masking as `report unlinked`."
   ),

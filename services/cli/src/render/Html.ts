@@ -7,7 +7,7 @@
  */
 import { type DataQuality, Instant, type Report, type Status } from "@relink/core"
 import * as Text from "./Text.ts"
-import { capText, type Context, type Group, groups, labels, scopeText, shown } from "./Unlinked.ts"
+import { capText, type Context, type Group, groups, labels, privacyText, scopeText, shown } from "./Unlinked.ts"
 
 /**
  * What an HTML document must not hold (each is a parse error, and browsers differ on what they
@@ -405,7 +405,7 @@ ${body}
     title: `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`,
     css: style + cardLabels("list", report.columns.map((c) => c[lang])),
     header: `<h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${escape(t.members(report.rows.length))}<span class="badge${context.revealed ? " warn" : ""}">${escape(context.revealed ? t.revealed : t.masked)}</span></p>${[report.basis, capText(report, lang)]
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${escape(t.members(report.rows.length))}<span class="badge${context.revealed ? " warn" : ""}">${escape(privacyText(report, context))}</span></p>${[report.basis, capText(report, lang)]
       .filter((line) => line !== undefined)
       .map((line) => `\n<p>${escape(line)}</p>`)
       .join("")}`,

@@ -58,8 +58,9 @@ const text = {
     scope: "范围",
     all: "全部组织",
     subtree: "（含下级组织）",
-    maskedOf: { unlinked: "身份证号、联系电话已部分隐去", "data-quality": "身份证号已部分隐去", "early-warning": "身份证号、联系电话已部分隐去", review: "身份证号、联系电话、出生日期已部分隐去" },
-    revealedOf: { unlinked: "含完整身份证号、联系电话，注意保密", "data-quality": "含完整身份证号，注意保密", "early-warning": "含完整身份证号、联系电话，注意保密", review: "含完整身份证号、联系电话、出生日期，注意保密" },
+    held: { idNumbers: "身份证号", andPhones: "身份证号、联系电话", andBirthDates: "身份证号、联系电话、出生日期" },
+    masked: (held: string) => `${held}已部分隐去`,
+    revealed: (held: string) => `含完整${held}，注意保密`,
     allOrgs: "全部组织",
     combined: (orgs: string, max: string) => `共${orgs}个组织，超过${max}个：名单合在“全部组织”一张表中，按组织排列`,
     cap: (perOrg: string, leftOut: string) => `每个责任党组织只列出预计失联概率最高的${perOrg}人，另有${leftOut}人未列出`,
@@ -79,13 +80,9 @@ const text = {
     scope: "Scope",
     all: "all organisations",
     subtree: " (and its subordinate organisations)",
-    maskedOf: { unlinked: "ID numbers and phones are partly masked", "data-quality": "ID numbers are partly masked", "early-warning": "ID numbers and phones are partly masked", review: "ID numbers, phones and birth dates are partly masked" },
-    revealedOf: {
-      unlinked: "contains full ID numbers and phones: confidential",
-      "data-quality": "contains full ID numbers: confidential",
-      "early-warning": "contains full ID numbers and phones: confidential",
-      review: "contains full ID numbers, phones and birth dates: confidential"
-    },
+    held: { idNumbers: "ID numbers", andPhones: "ID numbers and phones", andBirthDates: "ID numbers, phones and birth dates" },
+    masked: (held: string) => `${held} are partly masked`,
+    revealed: (held: string) => `contains full ${held}: confidential`,
     allOrgs: "All organisations",
     combined: (orgs: string, max: string) => `${orgs} organisations, more than ${max}: the rows are on one sheet, “All organisations”, by organisation`,
     cap: (perOrg: string, leftOut: string) => `At most ${perOrg} members per responsible organisation, the most probably lost first; ${leftOut} more not listed`,
@@ -95,21 +92,30 @@ const text = {
   }
 } as const
 
-/** The texts of a list in a language, its title, organisation header and masking note those of its kind (the data-quality list has no phones). */
+/** The texts of a list in a language, its title and organisation header those of its kind. */
 export const labels = (kind: Report.List["kind"], lang: Report.Lang) => ({
   ...text[lang],
   title: text[lang].titles[kind],
-  org: text[lang].orgs[kind],
-  masked: text[lang].maskedOf[kind],
-  revealed: text[lang].revealedOf[kind]
+  org: text[lang].orgs[kind]
 })
+
+/** The personal data that columns hold, masked unless revealed, in a language: ID numbers, and phones where there is a phone column. */
+export const personalData = (columns: ReadonlyArray<Report.Column>, lang: Report.Lang): string =>
+  text[lang].held[columns.some((c) => c.id === "birthDate") ? "andBirthDates" : columns.some((c) => c.id === "phone") ? "andPhones" : "idNumbers"]
+
+/** What a list says of the personal data it holds, and of nothing it does not: partly masked, or in full and confidential. */
+export const privacyText = (report: Report.List, context: Pick<Context, "lang" | "revealed">): string => {
+  const t = text[context.lang]
+  const held = personalData(report.columns, context.lang)
+  return context.revealed ? t.revealed(held) : t.masked(held)
+}
 
 export const scopeText = (context: Context): string => {
   const t = text[context.lang]
   return context.org === undefined ? t.all : `${context.org.name} ${context.org.orgId}${context.org.includeSubtree ? t.subtree : ""}`
 }
 
-/** The columns whose numbers have one decimal (φ): shown as text, each with it, "1.0" beside "10.4". */
+/** The columns whose numbers have one decimal (φ): each shown with it, "1.0" beside "10.4" (as text in a CSV and a page, as a number's format in a workbook). */
 const ONE_DECIMAL: ReadonlySet<string> = new Set(["suspicion"])
 
 /** A cell as text shows it (CSV, HTML): the number of a one-decimal column with its decimal. */
@@ -241,6 +247,7 @@ const workbookColumn = (column: Report.Column, lang: Report.Lang, width: number)
   wrap: !NUMERIC.has(column.id),
   identifier: IDENTIFIERS.has(column.id),
   percent: column.percent === true,
+  oneDecimal: ONE_DECIMAL.has(column.id),
   numeric: NUMERIC.has(column.id)
 })
 
@@ -259,7 +266,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
       const all = groups(report)
       const workbook = yield* Xlsx.open(target, context.lang)
       const date = `${t.asOf} ${Instant.formatCstDate(report.asOf)}`
-      const privacy = context.revealed ? t.revealed : t.masked
+      const privacy = privacyText(report, context)
       // What a sheet is and whose: its title row on screen, its footer on paper.
       const about = (whose: string) => [t.title, whose, date, privacy].join(" · ")
       const summary = Xlsx.sheet(

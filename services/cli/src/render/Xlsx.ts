@@ -76,6 +76,8 @@ export interface Column {
   readonly identifier?: boolean
   /** Fractions shown as whole percents (0.23 as 23%). */
   readonly percent?: boolean
+  /** Numbers shown with one decimal (1 as 1.0, beside 10.4). */
+  readonly oneDecimal?: boolean
   /** Numbers: the header stands right-aligned over them, as they do. */
   readonly numeric?: boolean
 }
@@ -99,6 +101,7 @@ const FONT = Layout.FONT
 
 const TEXT_FORMAT = "@"
 const PERCENT_FORMAT = "0%"
+const ONE_DECIMAL_FORMAT = "0.0"
 
 /** The least a header row is: one bold line with room around it. */
 const HEADER_HEIGHT = 22
@@ -282,7 +285,8 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
       font: FONT,
       alignment: { vertical: "top", ...(c.wrap === true && { wrapText: true }) },
       ...(c.identifier === true && { numFmt: TEXT_FORMAT }),
-      ...(c.percent === true && { numFmt: PERCENT_FORMAT })
+      ...(c.percent === true && { numFmt: PERCENT_FORMAT }),
+      ...(c.oneDecimal === true && { numFmt: ONE_DECIMAL_FORMAT })
     }
   }))
   let rows = 0

@@ -99,6 +99,17 @@ export const columnOfHeader = (header: string): string | undefined => {
   return columns(false).find((c) => c.zh === text || c.en === text || c.id === text)?.id
 }
 
+/**
+ * Text as every writer keeps it, so that the row check digests what the file holds: without control
+ * characters, bidi controls, noncharacters and lone surrogates (which a workbook cannot hold and a CSV
+ * or a page drops), and at most 1,000 UTF-16 units (far within a spreadsheet cell's limit).
+ */
+export const cellText = (text: string): string => {
+  const kept = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "")
+  if (kept.length <= 1000) return kept
+  return kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(998)) ? 998 : 999) + "…"
+}
+
 export interface Row extends Report.ListRow {
   readonly queueId: Queue
   readonly observationEventId: string
@@ -299,7 +310,7 @@ export function* queueInSteps(input: Report.Input, options: Options): Steps.Step
       const others = (byObservation.get(proposal.observationEventId) ?? [])
         .filter((p) => p.memberId !== proposal.memberId)
         .map((p) => `${input.member(p.memberId)?.name ?? ""}（${p.memberId}）${blind ? "" : ` ${Matching.formatProbability(p.weight)}`}`)
-      const cells: Record<string, string> = {
+      const shown: Record<string, string> = {
         obsKind: observation === undefined ? "" : Report.leadLabels[Projection.leadOf(observation).kind][lang],
         obsSource: observation === undefined ? "" : sourceOf(observation, name, lang),
         obsDate: observation === undefined ? "" : formatCstDate(observation.occurredAt),
@@ -328,6 +339,9 @@ export function* queueInSteps(input: Report.Input, options: Options): Steps.Step
         reviewer: "",
         remark: ""
       }
+      const cells: Record<string, string> = {}
+      // Keys stay exact: one a writer had to change fails its row's check, rather than name another id.
+      for (const [id, text] of Object.entries(shown)) cells[id] = keyColumns.some((c) => c.id === id) ? text : cellText(text)
       rows.push({
         ...cells,
         queueId,

@@ -124,6 +124,20 @@ describe("Review.queue", () => {
   })
 })
 
+describe("Review.cellText", () => {
+  it("keeps what every writer keeps: no controls, bidi controls, noncharacters or lone surrogates, at most 1,000 units, never half a pair", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 1200 }), (text) => {
+        const kept = Review.cellText(text)
+        assert.isAtMost(kept.length, 1000)
+        assert.notMatch(kept, /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/)
+        assert.isTrue(kept.isWellFormed())
+        assert.strictEqual(Review.cellText(kept), kept)
+      })
+    )
+  })
+})
+
 describe("Review.decide", () => {
   const at = F.at("2026-11-30")
 

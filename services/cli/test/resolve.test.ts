@@ -11,7 +11,7 @@ import ExcelJS from "exceljs"
 import { Result } from "effect"
 import { Event, IdNumber, MatchRule, Policy, Report, Review, Scan } from "@relink/core"
 import * as Csv from "../src/render/Csv.ts"
-import { type Run, ok, relink, tempDir } from "./helpers.ts"
+import { type Run, ok, oneLineError, relink, tempDir } from "./helpers.ts"
 
 const AS_OF = "2026-11-27"
 const asOf = Date.parse("2026-11-27T23:59:59+08:00")
@@ -439,6 +439,26 @@ describe("relink resolve refuses", () => {
       else assert.deepStrictEqual(eventsIn(join(dir, "decisions.ndjson")).map((e): readonly [string, string] => [e.memberId, e.resolution]), c.written)
     })
   }
+})
+
+describe("relink resolve's flags", () => {
+  it("refuses a wrong mix in one line, exit 2, before reading anything", () => {
+    const usage = (args: ReadonlyArray<string>) => oneLineError(["resolve", "--from", "/nonexistent/review.xlsx", ...args], 2)
+    assert.strictEqual(usage([]), "relink resolve: say where the decisions go: --out FILE (- for standard output) or --brokers HOST:PORT (Kafka) (see relink resolve --help)")
+    assert.match(usage(["--out", "x.ndjson", "--brokers", "localhost:9092"]), /^relink resolve: --out and --brokers exclude each other/)
+    assert.match(usage(["--out", "x.ndjson", "--topic", "t"]), /^relink resolve: --topic and --partitions go with --brokers/)
+    assert.match(usage(["--out", "x.ndjson", "--as-of", AS_OF]), /^relink resolve: --as-of, --orgs, --rule and --database go with --events or --mongo/)
+    assert.match(usage(["--out", "x.ndjson", "--events", "e.ndjson", "--mongo", "mongodb://localhost"]), /^relink resolve: --events and --mongo exclude each other/)
+    assert.strictEqual(usage(["--out", "x.ndjson", "--at", "yesterday"]), 'relink: --at "yesterday" is not a date (2026-11-27) or an ISO instant with an offset (2026-11-27T18:00:00+08:00)')
+  })
+
+  it("never writes over the file it reads", async () => {
+    const dir = tempDir("resolve-clash")
+    const from = writeCsv(join(dir, "review.csv"), smallQueue, clerk)
+    const before = readFileSync(from)
+    assert.match(oneLineError(["resolve", "--from", from, "--out", from], 2), /^relink: --out .*review\.csv is the input .*review\.csv: writing it would destroy what is read; choose another path$/)
+    assert.isTrue(readFileSync(from).equals(before))
+  })
 })
 
 describe("a round trip of 500 decisions", () => {

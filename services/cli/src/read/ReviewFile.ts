@@ -3,7 +3,7 @@
  * in any of its three forms, told apart by content rather than by name: an XLSX workbook (a zip
  * archive), JSON (an object), else CSV. Every cell is read as the text it shows; nothing here
  * judges a row — `Review.decide` does — it only finds the rows, numbers them as the file does for
- * messages, and says whether the file is a review file at all (docs/review.md#the-file-layout).
+ * messages, and says whether the file is a review file at all (docs/resolving.md).
  */
 import type ExcelJS from "exceljs"
 import { Effect, Result } from "effect"

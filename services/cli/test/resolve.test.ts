@@ -8,8 +8,11 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { crc32, deflateRawSync } from "node:zlib"
 import ExcelJS from "exceljs"
-import { Result } from "effect"
+import fc from "fast-check"
+import { Cause, Effect, Exit, Result } from "effect"
 import { Event, IdNumber, MatchRule, Policy, Report, Review, Scan } from "@relink/core"
+import * as ReviewFile from "../src/read/ReviewFile.ts"
+import * as Zip from "../src/read/Zip.ts"
 import * as Csv from "../src/render/Csv.ts"
 import { type Run, ok, oneLineError, relink, tempDir } from "./helpers.ts"
 
@@ -439,6 +442,54 @@ describe("relink resolve refuses", () => {
       else assert.deepStrictEqual(eventsIn(join(dir, "decisions.ndjson")).map((e): readonly [string, string] => [e.memberId, e.resolution]), c.written)
     })
   }
+})
+
+describe("reading hostile bytes", () => {
+  const csv = Buffer.from(Csv.BOM + Csv.record(smallQueue.columns.map((c) => c.zh)) + smallQueue.rows.map((row) => Csv.record(cellsOf(smallQueue, row, clerk(row)))).join(""))
+  const json = (() => {
+    const dir = tempDir("resolve-fuzz")
+    return readFileSync(writeJson(join(dir, "review.json"), smallQueue, clerk))
+  })()
+  /** Some bytes of the file overwritten, cut or repeated. */
+  const mangled = (bytes: Buffer) =>
+    fc
+      .array(fc.tuple(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+      .chain((flips) => fc.nat({ max: bytes.length }).map((cut) => ({ flips, cut })))
+      .map(({ flips, cut }) => {
+        const copy = Buffer.from(bytes)
+        for (const [at, byte] of flips) copy[at] = byte
+        return copy.subarray(0, Math.max(1, cut))
+      })
+
+  it("a review file with any bytes changed is read or refused as no review file, never a crash; an event only ever for a row of the queue as written", async () => {
+    for (const bytes of [csv, json]) {
+      await fc.assert(
+        fc.asyncProperty(mangled(bytes), async (changed) => {
+          const exit = await Effect.runPromiseExit(ReviewFile.read(changed, "review"))
+          if (Exit.isFailure(exit)) {
+            const error = Cause.squash(exit.cause)
+            assert.include(["NotAReviewFile"], (error as { readonly _tag?: string })._tag, String(error))
+            return
+          }
+          const decided = Review.decide(exit.value.rows, { at: 0, blind: exit.value.blind })
+          // Every event is one the queue's rows give, to the organisation the row names.
+          const possible = new Map(smallQueue.rows.flatMap((row) => (["confirmed", "rejected"] as const).map((r) => [Review.eventIdOf(row, r), row.responsibleOrgId] as const)))
+          for (const event of decided.events) assert.strictEqual(possible.get(event.eventId), event.orgId, JSON.stringify(event))
+        }),
+        { numRuns: 200 }
+      )
+    }
+  })
+
+  it("measures any bytes as a zip archive or refuses them, never inflating past the bound", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => {
+        const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(bytes)])
+        const measured = Zip.measure(zip, 1 << 20)
+        if (Result.isSuccess(measured)) assert.isAtMost(measured.success.inflated, 1 << 20)
+      })
+    )
+  })
 })
 
 describe("relink resolve's flags", () => {

@@ -157,6 +157,20 @@ export class CannotTrain extends Data.TaggedError("CannotTrain")<{ readonly even
   }
 }
 
+/** `relink resolve --from` names a file that is no review file (待核实比对清单), or one of another format version. */
+export class NotAReviewFile extends Data.TaggedError("NotAReviewFile")<{ readonly input: string; readonly reason: string }> {
+  override get message() {
+    return `${this.input}: not a review file of relink report review: ${this.reason}`
+  }
+}
+
+/** Rows of a review file that cannot be applied (each reported on a line of its own before): nothing written. */
+export class RowsRefused extends Data.TaggedError("RowsRefused")<{ readonly input: string; readonly refused: number }> {
+  override get message() {
+    return `${this.input}: ${this.refused === 1 ? "1 row" : `${this.refused.toLocaleString("en-US")} rows`} refused, nothing written: correct ${this.refused === 1 ? "it" : "them"}, or give --partial to write the rows that hold`
+  }
+}
+
 /** Kafka or MongoDB refused or failed (the adapter's one-line message), or stored data could not be read. */
 export class ServiceFailed extends Data.TaggedError("ServiceFailed")<{ readonly reason: string }> {
   override get message() {
@@ -181,6 +195,8 @@ export type CommandError =
   | OutputClash
   | NoValidEvents
   | CannotTrain
+  | NotAReviewFile
+  | RowsRefused
   | ServiceFailed
 
 const tags: ReadonlySet<string> = new Set([
@@ -199,11 +215,13 @@ const tags: ReadonlySet<string> = new Set([
   "OutputClash",
   "NoValidEvents",
   "CannotTrain",
+  "NotAReviewFile",
+  "RowsRefused",
   "ServiceFailed"
 ])
 
 /** Errors in what was asked for rather than in doing it: exit code 2, as for the flag parser's own. */
-const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash", "InputTooLarge", "BinaryInput", "NotAnExport"])
+const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash", "InputTooLarge", "BinaryInput", "NotAnExport", "NotAReviewFile", "RowsRefused"])
 
 export const isArgumentError = (error: CommandError): boolean => argumentTags.has(error._tag)
 

@@ -5,7 +5,8 @@
  * written — a closed or full standard output too —, Kafka or MongoDB failing, no valid event
  * read…); 2 wrong arguments or inputs (a flag out of its bounds, a bad --as-of, an output that is
  * an input, a required setting given neither as a flag nor in the environment, an unusable rule,
- * an input past its limits, binary data or no export of events); 130 interrupted by SIGINT, 143
+ * an input past its limits, binary data or no export of events, no review file or refused rows
+ * of one); 130 interrupted by SIGINT, 143
  * by SIGTERM; 141 standard output was closed by its reader. Every failure is one line on standard
  * error: `relink: <what went wrong>`, or `relink <command>: <what> (see … --help)` for a wrong
  * invocation.

@@ -54,15 +54,38 @@ export const configFor = (
     )
   })
 
+/**
+ * Sends lines to the topic the flags name, creating it when missing, keyed as the contract says:
+ * what `relink publish` does with an export and `relink resolve` with its decisions.
+ */
+export const publishStream = (
+  flags: Pick<PublishFlags, "brokers" | "topic" | "partitions">,
+  lines: Stream.Stream<string, CommandError>,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Effect.Effect<{ readonly published: number; readonly topic: string }, CommandError> =>
+  Effect.gen(function* () {
+    const { kafka, partitions } = yield* configFor(flags, env)
+    const client = Client.layer(kafka)
+    const published = yield* Effect.gen(function* () {
+      yield* Admin.ensureTopics([{ topic: kafka.topic, numPartitions: partitions }])
+      return yield* Publish.publishLines(kafka.topic, lines)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(Layer.merge(client, Producer.layer.pipe(Layer.provide(client)))),
+      Effect.catchTag("KafkaError", (error) => Effect.fail(new ServiceFailed({ reason: error.message })))
+    )
+    return { published, topic: kafka.topic }
+  })
+
 /** Publishes every line of the sources; says how many went to which topic. */
 export const runPublish = (
   flags: PublishFlags,
   env: Readonly<Record<string, string | undefined>> = process.env
 ): Effect.Effect<{ readonly published: number; readonly topic: string }, CommandError> =>
   Effect.gen(function* () {
-    const { kafka, partitions } = yield* configFor(flags, env)
+    // The settings first: a missing broker is said before any input is opened.
+    const { kafka } = yield* configFor(flags, env)
     const sources = yield* Sources.resolve(flags.events)
-    const client = Client.layer(kafka)
     const started = performance.now()
     const progress = Progress.make({ unit: "lines", enabled: !flags.quiet && process.stderr.isTTY === true })
     let read = 0
@@ -73,15 +96,7 @@ export const runPublish = (
         return chunk
       })
     )
-    const published = yield* Effect.gen(function* () {
-      yield* Admin.ensureTopics([{ topic: kafka.topic, numPartitions: partitions }])
-      return yield* Publish.publishLines(kafka.topic, lines)
-    }).pipe(
-      Effect.ensuring(Effect.sync(() => progress.done())),
-      Effect.scoped,
-      Effect.provide(Layer.merge(client, Producer.layer.pipe(Layer.provide(client)))),
-      Effect.catchTag("KafkaError", (error) => Effect.fail(new ServiceFailed({ reason: error.message })))
-    )
+    const { published } = yield* publishStream(flags, lines, env).pipe(Effect.ensuring(Effect.sync(() => progress.done())))
     const seconds = (performance.now() - started) / 1000
     yield* Shared.note(
       flags.quiet,

@@ -289,6 +289,11 @@ export interface EventsFlags {
   readonly matchRule?: MatchRule.MatchRule
   /** Keep each member's facts with their instants (`Timeline`) instead of projections. */
   readonly history?: boolean
+  /**
+   * Which members' projections the scan keeps (`Scan.Options.members`): by default only those of
+   * the members the lists and proposals are about; "all" for a command that looks members up by id.
+   */
+  readonly members?: "all" | "matchable"
 }
 
 /**
@@ -344,8 +349,10 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
     const { ingested, asOf, progress } = yield* readEvents(options)
     const { members, observations } = ingested.state
     progress.status(`evaluating ${Progress.count(members.size, "member")} and matching ${Progress.count(observations.size, "observation")} …`)
-    // The commands read projections only for the rows of unlinked members.
-    const result = yield* Turns.drive(Scan.evaluateInSteps(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: "matchable" }))
+    // The lists read projections only for the rows of unlinked members.
+    const result = yield* Turns.drive(
+      Scan.evaluateInSteps(ingested.state, { asOf, policy: Policy.defaults, rule: options.matchRule ?? MatchRule.chinese, members: options.members ?? "matchable" })
+    )
     progress.done()
     return { result, ingested, asOf }
   })
@@ -448,6 +455,19 @@ const fromWorkerDatabase =
       })
     )
   }
+
+/**
+ * Which of these observations the worker stored (their events, not only a resolution naming them):
+ * the proposals a snapshot reads name only the observations still open.
+ */
+export const storedObservations = (
+  origin: Extract<Origin, { readonly _tag: "Mongo" }>,
+  ids: ReadonlyArray<string>
+): Effect.Effect<ReadonlySet<string>, ServiceFailed> =>
+  Effect.flatMap(Store.Store, (store) => store.loadObservations(ids)).pipe(
+    Effect.map((docs) => new Set([...docs.values()].filter((doc) => doc.payload !== undefined).map((doc) => doc._id))),
+    fromWorkerDatabase(origin, Progress.make({ unit: "observations", enabled: false }))
+  )
 
 /**
  * Every event the worker stored, folded with history (`Scan.make({ history: true })`) as an export

@@ -47,6 +47,13 @@ export const cellText = (value: Value): string => {
   return FORMULA.test(text) ? TEXT_MARK + text : text
 }
 
+/**
+ * The text of a cell as it was before `cellText` marked it: the apostrophe before a formula start
+ * is the writer's, not the data's. (Text that began with an apostrophe and a formula start reads
+ * back without the apostrophe: no cell relink writes begins so.)
+ */
+export const unmarked = (cell: string): string => (cell.startsWith(TEXT_MARK) && FORMULA.test(cell.slice(TEXT_MARK.length)) ? cell.slice(TEXT_MARK.length) : cell)
+
 /** One field: neutralised, then quoted when it holds a quote, a line break or a separator; quotes doubled. */
 export const field = (value: Value): string => {
   const text = cellText(value)

@@ -105,6 +105,7 @@ export const columnOfHeader = (header: string): string | undefined => {
  * or a page drops), and at most 1,000 UTF-16 units (far within a spreadsheet cell's limit).
  */
 export const cellText = (text: string): string => {
+  // eslint-disable-next-line no-control-regex -- dropping controls is the point
   const kept = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "")
   if (kept.length <= 1000) return kept
   return kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(998)) ? 998 : 999) + "…"

@@ -335,6 +335,17 @@ describe("relink report review", () => {
     }
   })
 
+  it("names the export and the day a trained rule (--rule) was trained on, and then gives no warning", () => {
+    const trained = { events: "export.ndjson", at: "2026-11-30T08:00:00.000Z", members: 30000, observations: 6112, labels: 500 }
+    const rulePath = join(dir, "rule.json")
+    writeFileSync(rulePath, JSON.stringify({ ...MatchRule.chinese, trained }))
+    const run = ok(relink([...base, "--rule", rulePath, "--format", "json"]))
+    const json = JSON.parse(run.stdout) as { basis: string; rows: Array<Record<string, string>> }
+    assert.strictEqual(json.basis, "比对规则：2026-11-30 由 relink train 在 export.ndjson 上训练（30000名党员，6112条线索，500条核实结论）")
+    assert.deepStrictEqual(json.rows, cellsOf(queueOf()))
+    assert.notInclude(run.stderr, "not trained")
+  })
+
   it("writes review-<org|all>-<date>.xlsx in the working directory when no --out is given", () => {
     const cwd = tempDir("review-cwd")
     const run = ok(relink([...base, "--org", "c-a"], { cwd }))

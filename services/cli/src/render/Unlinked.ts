@@ -212,14 +212,14 @@ const PRINTED: Readonly<Record<Report.List["kind"], ReadonlyArray<readonly [id: 
   ],
   // A blind queue has no probability: a print column the list lacks is left out.
   review: [
-    ["obsKind", 8],
+    ["obsKind", 11],
     ["obsName", 8],
     ["obsIdNumber", 19],
     ["name", 8],
     ["idNumber", 19],
     ["homeOrg", 16],
     ["probability", 10],
-    ["others", 16],
+    ["others", 13],
     ["decision", 6],
     ["reviewer", 8],
     ["remark", 12]

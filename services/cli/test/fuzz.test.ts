@@ -160,7 +160,7 @@ const outTarget = fc.constantFrom("file", "file", "file", "default", "stdout", "
 type Template = { readonly args: (orgId: string) => ReadonlyArray<string>; readonly ext: string; readonly rule: boolean; readonly asOf: boolean }
 const templates: ReadonlyArray<Template> = [
   ...["jsonl", "json", "csv", "xlsx"].map((format) => ({ args: () => ["scan", "--format", format], ext: format === "jsonl" ? "ndjson" : format, rule: true, asOf: true })),
-  ...["unlinked", "data-quality", "early-warning"].flatMap((list) =>
+  ...["unlinked", "data-quality", "early-warning", "review"].flatMap((list) =>
     ["xlsx", "csv", "json", "html"].map((format) => ({ args: (orgId: string) => ["report", list, "--org", orgId, "--include-subtree", "--format", format], ext: format, rule: true, asOf: true }))
   ),
   ...["xlsx", "csv", "json", "html"].map((format) => ({
@@ -232,7 +232,7 @@ describe("every command against hostile ids, names, paths and devices", () => {
           assert.isFalse(existsSync(join(base, "escaped")), what)
           assert.deepStrictEqual(readdirSync(join(base, "a")), ["b"], what)
           assert.deepStrictEqual(readdirSync(join(base, "a", "b")), ["cwd"], what)
-          for (const name of readdirSync(cwd)) assert.match(name, /^((unlinked|data-quality|early-warning|progress)-[\p{L}\p{N}._-]+-\d{4}-\d{2}-\d{2}\.xlsx|scan-\d{4}-\d{2}-\d{2}\.xlsx|relink-rejects\.ndjson)$/u, what)
+          for (const name of readdirSync(cwd)) assert.match(name, /^((unlinked|data-quality|early-warning|review|progress)-[\p{L}\p{N}._-]+-\d{4}-\d{2}-\d{2}\.xlsx|scan-\d{4}-\d{2}-\d{2}\.xlsx|relink-rejects\.ndjson)$/u, what)
           assert.deepStrictEqual(
             tree(base).filter((p) => /\.tmp$/.test(p)),
             [],

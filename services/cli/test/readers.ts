@@ -153,6 +153,8 @@ export interface RowXml {
 
 export interface SheetXml {
   readonly name: string
+  /** `hidden` or `veryHidden`; absent for a sheet a person sees. */
+  readonly state?: string
   /** Each column's width in Excel's unit, column 1 first. */
   readonly widths: ReadonlyArray<number>
   readonly defaultHeight: number
@@ -256,6 +258,7 @@ export const readWorkbook = (path: string): WorkbookXml => {
     const footer = /<oddFooter>(.*?)<\/oddFooter>/s.exec(xml)?.[1]
     return {
       name: a.name ?? "",
+      ...(a.state !== undefined && a.state !== "visible" && { state: a.state }),
       widths,
       defaultHeight: Number(attributes(/<sheetFormatPr ([^>]*)\/>/.exec(xml)?.[1] ?? "").defaultRowHeight ?? 15),
       rows,

@@ -6,12 +6,13 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { OrgTree, Policy, Report, type Steps } from "@relink/core"
+import { OrgTree, Policy, Report, Review, type Steps } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import { UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as ProgressReport from "./progress.ts"
 import * as Html from "../render/Html.ts"
+import * as ReviewQueue from "../render/ReviewQueue.ts"
 import * as Unlinked from "../render/Unlinked.ts"
 import * as Time from "../Time.ts"
 import * as Turns from "../Turns.ts"
@@ -41,10 +42,27 @@ export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly perOrg?: Option.Option<number>
 }
 
+/** How a list is built, written and told of: what differs between the lists. */
+interface ListSpec<L extends Report.List> {
+  readonly build: (loaded: Shared.Loaded, options: Report.Options) => Steps.Steps<L>
+  readonly writers: (list: L, context: Unlinked.Context) => Shared.ReportWriters
+  /** What the summary line says was written (before the revealed note and the path). */
+  readonly told: (list: L, organisations: number, loaded: Shared.Loaded) => string
+}
+
+/** The lists' writers: the workbook, the CSV and the JSON of Unlinked.ts, the page of Html.ts. */
+const listWriters = (list: Report.List, context: Unlinked.Context): Shared.ReportWriters => ({
+  xlsx: (target) => Unlinked.writeXlsx(list, context, target),
+  csv: (sink) => Unlinked.writeCsv(list, context, sink),
+  json: (sink) => Unlinked.writeJson(list, context, sink),
+  html: () => Html.render(list, context)
+})
+
 /** Scans the events (or reads the worker's state) and writes a list; says how many rows went where. */
-export const runList = (
-  kind: Report.List["kind"],
-  flags: UnlinkedOptions
+const writeList = <L extends Report.List>(
+  kind: L["kind"],
+  flags: UnlinkedOptions,
+  spec: ListSpec<L>
 ): Effect.Effect<{ readonly rows: number; readonly organisations: number; readonly outPath: string }, CommandError> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -68,13 +86,7 @@ export const runList = (
         policy: loaded.policy,
         ...(perOrg !== undefined && { perOrg })
       }
-      const steps: Steps.Steps<Report.List> =
-        kind === "unlinked"
-          ? Report.unlinkedInSteps(loaded.input, options)
-          : kind === "data-quality"
-            ? Report.dataQualityInSteps(loaded.input, options)
-            : Report.earlyWarningInSteps(loaded.input, options)
-      const report = yield* Turns.drive(steps)
+      const report = yield* Turns.drive(spec.build(loaded, options))
       const context: Unlinked.Context = {
         lang: flags.lang,
         revealed: flags.reveal,
@@ -82,21 +94,11 @@ export const runList = (
       }
       // Full ID numbers and phones: the file is its owner's only.
       const file = { private: flags.reveal }
-      yield* Shared.writeReport(chosen, outPath, file, {
-        xlsx: (target) => Unlinked.writeXlsx(report, context, target),
-        csv: (sink) => Unlinked.writeCsv(report, context, sink),
-        json: (sink) => Unlinked.writeJson(report, context, sink),
-        html: () => Html.render(report, context)
-      })
+      yield* Shared.writeReport(chosen, outPath, file, spec.writers(report, context))
       const organisations = Unlinked.groups(report).length
       yield* Shared.note(
         flags.quiet,
-        (kind === "unlinked"
-          ? `${Progress.count(report.rows.length, "unlinked member")} under ${Progress.count(organisations, "responsible organisation")}`
-          : kind === "data-quality"
-            ? `${Progress.count(report.rows.length, "data-quality problem")} to correct at ${Progress.count(organisations, "organisation")}`
-            : `${Progress.count(report.rows.length, "member")} to contact early under ${Progress.count(organisations, "responsible organisation")}` +
-              (report.cap === undefined ? "" : `, ${Progress.number(report.cap.leftOut)} more left out by --per-org ${Progress.number(report.cap.perOrg)}`)) +
+        spec.told(report, organisations, loaded) +
           (flags.reveal ? ` (full ${Unlinked.personalData(report.columns, "en")}${outPath === "-" ? "" : ": the file is readable by its owner only"}: keep it confidential)` : "") +
           (outPath === "-" ? "" : `; wrote ${outPath}`)
       )
@@ -104,6 +106,55 @@ export const runList = (
       return { rows: report.rows.length, organisations, outPath }
     })
   )
+
+/** Writes the unlinked, data-quality or early-warning list. */
+export const runList = (kind: "unlinked" | "data-quality" | "early-warning", flags: UnlinkedOptions) =>
+  writeList<Report.List>(kind, flags, {
+    build: (loaded, options) =>
+      kind === "unlinked"
+        ? Report.unlinkedInSteps(loaded.input, options)
+        : kind === "data-quality"
+          ? Report.dataQualityInSteps(loaded.input, options)
+          : Report.earlyWarningInSteps(loaded.input, options),
+    writers: listWriters,
+    told: (report, organisations) =>
+      kind === "unlinked"
+        ? `${Progress.count(report.rows.length, "unlinked member")} under ${Progress.count(organisations, "responsible organisation")}`
+        : kind === "data-quality"
+          ? `${Progress.count(report.rows.length, "data-quality problem")} to correct at ${Progress.count(organisations, "organisation")}`
+          : `${Progress.count(report.rows.length, "member")} to contact early under ${Progress.count(organisations, "responsible organisation")}` +
+            (report.cap === undefined ? "" : `, ${Progress.number(report.cap.leftOut)} more left out by --per-org ${Progress.number(report.cap.perOrg)}`),
+  })
+
+export interface ReviewOptions extends UnlinkedOptions {
+  readonly blind: boolean
+  readonly sampleAutoLinks: Option.Option<number>
+  readonly seed: number
+}
+
+/** Writes the review queue: the open review proposals (and an audit sample of auto-links) for clerks to decide. */
+export const runReview = (flags: ReviewOptions) =>
+  writeList("review", flags, {
+    build: (loaded, options) => {
+      const sample = Option.getOrUndefined(flags.sampleAutoLinks)
+      return Review.queueInSteps(loaded.input, {
+        ...options,
+        blind: flags.blind,
+        rule: loaded.rule,
+        ...(sample !== undefined && { sampleAutoLinks: { count: sample, seed: flags.seed } })
+      })
+    },
+    writers: (queue, context) => ({ ...listWriters(queue, context), xlsx: (target) => Unlinked.writeXlsx(queue, context, target, ReviewQueue.form(queue, context)), json: (sink) => ReviewQueue.writeJson(queue, context, sink) }),
+    told: (queue, organisations, loaded) => {
+      const audited = queue.rows.filter((r) => r.queueId === "audit").length
+      return (
+        `${Progress.count(queue.rows.length - audited, "match", "matches")} to verify under ${Progress.count(organisations, "responsible organisation")}` +
+        (audited === 0 ? "" : `, and ${Progress.count(audited, "auto-link")} of ${Progress.number(queue.counts.autoLinks)} drawn for an audit`) +
+        (queue.blind ? ", blind (no probability, weights or kind)" : "") +
+        (loaded.rule.trained === undefined ? "; proposed by the built-in match rule, not trained on local data (relink train writes one, --rule takes it)" : "")
+      )
+    },
+  })
 
 /** A CSV has no types: what a spreadsheet makes of a revealed list's ID numbers, and the faithful form. */
 const revealedCsvNote =
@@ -137,7 +188,7 @@ const listFlags = {
   reveal: reveal(Report.columns),
   out: Shared.out.pipe(
     Flag.withDescription(
-      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality|early-warning>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
+      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality|early-warning|review>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
     )
   ),
   rule: Shared.rule.pipe(Flag.withDescription("The match rule to propose with, as JSON (what relink train writes and RELINK_MATCH_RULE takes); with --events only. Default: the built-in rule")),
@@ -200,8 +251,48 @@ export const earlyWarning = Command.make("early-warning", { ...listFlags, reveal
   ])
 )
 
+/** An audit sample's size. */
+const sampleAutoLinks = Flag.Int("sample-auto-links").pipe(
+  Shared.between(1, 1_000_000),
+  Flag.withMetavar("N"),
+  Flag.withDescription(
+    "Also list N auto-links in scope (all of them if fewer), drawn at random, for an audit (抽查): relink linked them without a person, and a clerk's decisions on a sample say how often it was right. The same --seed draws the same ones. Default: none"
+  ),
+  Flag.optional
+)
+
+export const review = Command.make(
+  "review",
+  {
+    ...listFlags,
+    reveal: reveal(Review.columns(false)),
+    blind: Flag.Boolean("blind").pipe(
+      Flag.withDescription(
+        "Leave out what the match rule made of each pair (吻合概率, 逐项比对, 类别, the other candidates' probabilities): clerks decide from the evidence alone, and their decisions can then measure the rule without being anchored by it"
+      ),
+      Flag.withDefault(false)
+    ),
+    sampleAutoLinks,
+    seed: Shared.seed("The seed of the audit sample (--sample-auto-links). Default: 1")
+  },
+  (flags) => Effect.asVoid(runReview(flags))
+).pipe(
+  Command.withDescription(
+    "The review queue (待核实比对清单): one row per open review proposal in scope — the observation (流入登记, a lead, another authority's record) beside the candidate member, field by field in words with the weight of each (姓名 同音 +6.1), the probability and the other candidates — grouped by responsible organisation, most probable first, with three columns for the clerk: 结论 (确认 / 否定 / 待定), 核实人, 备注. The workbook's evidence cells are locked (sheet protection without a password) and each row carries its key and a check, so that relink resolve turns the decisions back into MatchResolved events without trusting an edited cell. The header names the rule the proposals come from and warns when it was never trained on local data. Same sources, scope, formats and masking as `report unlinked`; birth dates are masked too."
+  ),
+  Command.withShortDescription("Match proposals for clerks to decide, as an XLSX form (or CSV, JSON, HTML)"),
+  Command.withExamples([
+    { command: "relink report review --events events.ndjson --as-of 2026-11-27 --out out/review.xlsx" },
+    {
+      command: "relink report review --events events.ndjson --rule rule.json --org org-5101-0002 --include-subtree --out out/review.xlsx",
+      description: "one organisation and everything below it, proposed by a trained rule"
+    },
+    { command: "relink report review --events events.ndjson --blind --sample-auto-links 50 --out out/review-blind.xlsx", description: "blind, with 50 auto-links drawn for an audit" }
+  ])
+)
+
 export const report = Command.make("report").pipe(
   Command.withDescription("Reports for organisation-department staff."),
-  Command.withShortDescription("Reports: unlinked, data-quality, early-warning, progress"),
-  Command.withSubcommands([unlinked, dataQuality, earlyWarning, ProgressReport.progress])
+  Command.withShortDescription("Reports: unlinked, data-quality, early-warning, review, progress"),
+  Command.withSubcommands([unlinked, dataQuality, earlyWarning, review, ProgressReport.progress])
 )

@@ -1,11 +1,12 @@
 /**
- * A list (unlinked members, data-quality problems, the early warning) as one self-contained HTML page, for people who
+ * A list (unlinked members, data-quality problems, the early warning, the review queue) as one self-contained HTML page, for people who
  * would rather look than read: counts per category (status, or field), a stacked bar chart per
  * organisation (inline SVG), and the table. No external fonts, styles, scripts or images: it opens
  * offline, from an e-mail, and prints. Personal data is whatever the core put in the rows (masked
  * unless `--reveal`).
  */
-import { type DataQuality, Instant, type Report, type Status } from "@relink/core"
+import { type DataQuality, Instant, type Report, type Review, type Status } from "@relink/core"
+import * as ReviewQueue from "./ReviewQueue.ts"
 import * as Text from "./Text.ts"
 import { capText, type Context, type Group, groups, labels, privacyText, scopeText, shown } from "./Unlinked.ts"
 
@@ -35,9 +36,9 @@ export const isolatedText = (value: string): string => `\u2068${escape(value)}\u
 
 /**
  * One colour per unlinked status, from most to least severe, for at risk, for the statuses of the
- * early-warning list, and per field of the data-quality list.
+ * early-warning list, per field of the data-quality list, and per kind of row of the review queue.
  */
-export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field, string>>> = {
+export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field | Review.Queue, string>>> = {
   suspended: "#5d4037",
   "transfer-overdue": "#e65100",
   lost: "#c62828",
@@ -50,7 +51,9 @@ export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field,
   birthDate: "#00838f",
   gender: "#558b2f",
   joinedAt: "#ef6c00",
-  occurredAt: "#4e342e"
+  occurredAt: "#4e342e",
+  review: "#ad1457",
+  audit: "#37474f"
 }
 export const colourOf = (id: string) => (Object.hasOwn(colours, id) ? colours[id as keyof typeof colours] : undefined) ?? "#757575"
 
@@ -114,6 +117,34 @@ const earlyWarningText = {
       "A contact expected on a date marked “not yet due” is after the list's date: by the member's own rhythm contact is not due yet, and the warning comes from the model's probability of loss."
   }
 } as const
+
+/** What the review queue says otherwise: it counts proposals, by kind (to verify, audit). */
+const reviewText = {
+  zh: {
+    members: (n: number) => `${n} 条`,
+    byStatus: "按类别",
+    none: "该范围内没有待核实的比对。"
+  },
+  en: {
+    members: (n: number) => count(n, "match", "matches"),
+    byStatus: "By kind",
+    none: "No match in this scope is to be verified."
+  }
+} as const
+
+/**
+ * The review queue's cells a page leaves out: its rows are grouped by organisation already, and the
+ * digest, the check and the clerk's blank cells serve only the files decisions are read back from.
+ */
+const NOT_ON_PAGE: ReadonlySet<string> = new Set(["responsibleOrgId", "proposalDigest", "rowCheck", "decision", "reviewer", "remark"])
+
+/** The parts of the waterfall in words (`Review.agreement`), one a line, each coloured by the sign of its weight. */
+const waterfall = (value: string): string =>
+  `<ul class="waterfall">${value
+    .split(/；|; /)
+    // The part's own weight is its first signed number; a common name's adjustment follows it.
+    .map((part) => `<li class="${/\s([+−])\d/.exec(part)?.[1] === "−" ? "minus" : "plus"}">${isolated(part)}</li>`)
+    .join("")}</ul>`
 
 const MAX_BARS = 25
 
@@ -275,13 +306,17 @@ td{padding:5px;border-bottom:1px solid #eee;vertical-align:top}
 td.nowrap{white-space:nowrap}
 td.org{min-width:6.5em}
 td.when{min-width:7em}
-th.h-daysWithoutContact{min-width:4.5em}
+th.h-daysWithoutContact,th.h-obsName,th.h-name{min-width:4.5em}
 tbody tr:nth-child(even) td{background:#fcfbf9}
 tr.group td{background:#f3e5e5!important;font-weight:700;color:#5d0000;border-top:2px solid #e0c4c4}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.id{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:nowrap;font-size:11px}
 td.wide{min-width:12em}
 td.basis{color:#666;font-size:11.5px}
+ul.waterfall{margin:0;padding:0;list-style:none}
+ul.waterfall li{white-space:nowrap}
+ul.waterfall li.plus{color:#1b5e20}
+ul.waterfall li.minus{color:#b71c1c}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap;background:var(--c)}
 td.notdue{color:#777}
 .due{display:inline-block;margin-left:4px;padding:0 6px;border-radius:8px;font-size:11px;color:#555;background:#eceff1;white-space:nowrap}
@@ -301,6 +336,7 @@ table.rowcards thead{display:none}
 table.rowcards tr{background:#fff;border:1px solid #e6ddd3;border-radius:6px;margin:0 0 8px;padding:2px 10px}
 table.rowcards td{display:flow-root;padding:4px 0 4px 104px;border-bottom:1px solid #f3eee8;background:none!important;text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:0;max-width:none;position:static}
 table.rowcards td:last-child{border-bottom:0}
+table.rowcards ul.waterfall li{white-space:normal}
 table.rowcards td::before{float:left;width:96px;margin-left:-104px;color:#8e0000;font:600 11.5px/1.45 var(--sans);overflow-wrap:normal}
 table.rowcards td.empty{display:none}
 table.rowcards tr.group{border:0;background:#f3e5e5;margin-top:14px}
@@ -323,7 +359,12 @@ export const cardLabels = (name: string, labels: ReadonlyArray<string>): string 
 export const render = (report: Report.List, context: Context): string => {
   const { lang } = context
   const { categories } = report
-  const t = { ...labels(report.kind, lang), ...text[lang], ...(report.kind === "data-quality" ? dataQualityText[lang] : report.kind === "early-warning" ? earlyWarningText[lang] : {}) }
+  const t = {
+    ...labels(report.kind, lang),
+    ...text[lang],
+    ...(report.kind === "data-quality" ? dataQualityText[lang] : report.kind === "early-warning" ? earlyWarningText[lang] : report.kind === "review" ? reviewText[lang] : {})
+  }
+  const columns = report.kind === "review" ? report.columns.filter((c) => !NOT_ON_PAGE.has(c.id)) : report.columns
   const all = groups(report)
   const totals = new Map<string, number>()
   for (const group of all) for (const [id, n] of Object.entries(group.counts)) totals.set(id, (totals.get(id) ?? 0) + n)
@@ -335,7 +376,7 @@ export const render = (report: Report.List, context: Context): string => {
     )
   ].join("")
   const legend = `<div class="legend">${categories.map((s) => `<span style="--c:${colourOf(s.id)}">${escape(s[lang])}</span>`).join("")}</div>`
-  const head = report.columns.map((c) => `<th class="h-${c.id}">${escape(c[lang])}</th>`).join("")
+  const head = columns.map((c) => `<th class="h-${c.id}">${escape(c[lang])}</th>`).join("")
   const cellClass: Readonly<Record<string, string>> = {
     name: "nowrap",
     idNumber: "id",
@@ -357,18 +398,30 @@ export const render = (report: Report.List, context: Context): string => {
     probability: "num",
     suspicion: "num",
     daysToWarning: "num",
-    registeredAt: "when"
+    registeredAt: "when",
+    obsKind: "nowrap",
+    obsIdNumber: "id",
+    obsPhone: "id",
+    obsDate: "nowrap",
+    obsBirthDate: "nowrap",
+    birthDate: "nowrap",
+    obsName: "nowrap",
+    queue: "nowrap",
+    obsSource: "org",
+    observationEventId: "id",
+    memberId: "id",
+    others: "wide"
   }
   // An expected contact after the list's date (ISO dates compare as text) is marked, and the note under the table says why.
   const listDate = Instant.formatCstDate(report.asOf)
   const early = report.kind === "early-warning" ? earlyWarningText[lang] : undefined
   const notDue = (c: Report.Column, value: string | number) => early !== undefined && c.id === "expectedAt" && typeof value === "string" && value > listDate
-  const anyNotDue = report.rows.some((row) => report.columns.some((c) => notDue(c, row[c.id] ?? "")))
+  const anyNotDue = report.rows.some((row) => columns.some((c) => notDue(c, row[c.id] ?? "")))
   const body = all
     .map((group) => {
-      const groupRow = `<tr class="group"><td colspan="${report.columns.length}">${isolated(group.name)} <span class="note">${isolated(group.orgId)} · ${escape(t.members(group.rows.length))}</span></td></tr>`
+      const groupRow = `<tr class="group"><td colspan="${columns.length}">${isolated(group.name)} <span class="note">${isolated(group.orgId)} · ${escape(t.members(group.rows.length))}</span></td></tr>`
       const rows = group.rows.map((row) => {
-        const tds = report.columns.map((c) => {
+        const tds = columns.map((c) => {
           const value = shown(c, row[c.id] ?? "")
           const late = notDue(c, value)
           const klass = [Object.hasOwn(cellClass, c.id) ? cellClass[c.id] : undefined, value === "" ? "empty" : undefined, late ? "notdue" : undefined].filter((k) => k !== undefined)
@@ -379,7 +432,9 @@ export const render = (report: Report.List, context: Context): string => {
                 ? `${value}%`
                 : late && early !== undefined
                   ? `${isolated(value)}<span class="due">${escape(early.notDue)}</span>`
-                  : isolated(value)
+                  : c.id === "agreement" && typeof value === "string" && value !== ""
+                    ? waterfall(value)
+                    : isolated(value)
           return klass.length === 0 ? `<td>${content}</td>` : `<td class="${klass.join(" ")}">${content}</td>`
         })
         return `<tr>${tds.join("")}</tr>`
@@ -403,9 +458,9 @@ ${body}
   return page({
     lang,
     title: `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`,
-    css: style + cardLabels("list", report.columns.map((c) => c[lang])),
+    css: style + cardLabels("list", columns.map((c) => c[lang])),
     header: `<h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${escape(t.members(report.rows.length))}<span class="badge${context.revealed ? " warn" : ""}">${escape(privacyText(report, context))}</span></p>${[report.basis, capText(report, lang)]
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${escape(t.members(report.rows.length))}<span class="badge${context.revealed ? " warn" : ""}">${escape(privacyText(report, context))}</span></p>${[report.basis, capText(report, lang), ...(ReviewQueue.isQueue(report) ? [...ReviewQueue.about(report, lang), ReviewQueue.pageNote(lang)] : [])]
       .filter((line) => line !== undefined)
       .map((line) => `\n<p>${escape(line)}</p>`)
       .join("")}`,

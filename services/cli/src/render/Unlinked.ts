@@ -218,17 +218,17 @@ const PRINTED: Readonly<Record<Report.List["kind"], ReadonlyArray<readonly [id: 
   ],
   // A blind queue has no probability: a print column the list lacks is left out.
   review: [
-    ["obsKind", 8],
+    ["obsKind", 11],
     ["obsName", 8],
     ["obsIdNumber", 19],
     ["name", 8],
     ["idNumber", 19],
     ["homeOrg", 16],
-    ["probability", 8],
-    ["others", 16],
+    ["probability", 10],
+    ["others", 13],
     ["decision", 6],
     ["reviewer", 8],
-    ["remark", 14]
+    ["remark", 12]
   ]
 }
 
@@ -240,16 +240,42 @@ const PRINTED: Readonly<Record<Report.List["kind"], ReadonlyArray<readonly [id: 
  */
 export const maxOrganisationSheets = 1_000
 
-/** A workbook column of the list's `column`, `width` wide: text wraps, numbers stand under right-aligned headers. */
-const workbookColumn = (column: Report.Column, lang: Report.Lang, width: number): Xlsx.Column => ({
-  header: column[lang],
-  width,
-  wrap: !NUMERIC.has(column.id),
-  identifier: IDENTIFIERS.has(column.id),
-  percent: column.percent === true,
-  oneDecimal: ONE_DECIMAL.has(column.id),
-  numeric: NUMERIC.has(column.id)
-})
+/**
+ * A list written as a form a person fills in and a program reads back (the review queue): every
+ * sheet protected, the input columns of the organisations' sheets unlocked, one of them a drop-down;
+ * how to fill it in under the summary; what the file is on a very hidden sheet.
+ */
+export interface Form {
+  /** The columns a person writes in, by id. */
+  readonly inputs: ReadonlyArray<string>
+  /** The words a column takes, by its id. */
+  readonly choices: { readonly column: string } & Xlsx.Choices
+  /** Below the summary's table: how to fill the form in and hand it back. */
+  readonly notes: ReadonlyArray<string>
+  /** The very hidden sheet: its name and its key/value rows. */
+  readonly meta: { readonly sheet: string; readonly rows: ReadonlyArray<readonly [key: string, value: string]> }
+}
+
+/**
+ * A workbook column of the list's `column`, `width` wide: text wraps, numbers stand under
+ * right-aligned headers. A form's cells are all text, as they are read back (what a clerk types
+ * in too); on its table sheets, an input column is unlocked and takes its choices.
+ */
+const workbookColumn = (column: Report.Column, lang: Report.Lang, width: number, form?: Form, sheet: "table" | "print" = "table"): Xlsx.Column => {
+  const numeric = form === undefined && NUMERIC.has(column.id)
+  const input = sheet === "table" && form?.inputs.includes(column.id) === true
+  return {
+    header: column[lang],
+    width,
+    wrap: !numeric,
+    identifier: form !== undefined || IDENTIFIERS.has(column.id),
+    percent: column.percent === true,
+    oneDecimal: form === undefined && ONE_DECIMAL.has(column.id),
+    numeric,
+    ...(input && { input }),
+    ...(input && form?.choices.column === column.id && { choices: form.choices })
+  }
+}
 
 /**
  * XLSX: a summary sheet (counts per responsible organisation and status, totals, as-of and scope)
@@ -257,14 +283,17 @@ const workbookColumn = (column: Report.Column, lang: Report.Lang, width: number)
  * those a meeting reads — or, past `maxOrganisationSheets`, one sheet for all of them, which the
  * summary says. Each sheet has a title row naming the list, the organisation and its id and the
  * date, then its header row, frozen; organisations of the same name have their ids in their sheets'
- * names too.
+ * names too. A `form` is protected but for its inputs, and ends with its very hidden sheet.
  */
-export const writeXlsx = (report: Report.List, context: Context, target: Sink.Staged): Effect.Effect<void, WriteFailed> =>
+export const writeXlsx = (report: Report.List, context: Context, target: Sink.Staged, form?: Form): Effect.Effect<void, WriteFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const t = labels(report.kind, context.lang)
       const all = groups(report)
       const workbook = yield* Xlsx.open(target, context.lang)
+      // The form's hidden sheet comes last, but its name is taken first: no organisation's sheet gets it.
+      const meta = form === undefined ? undefined : { name: Xlsx.reserve(workbook, form.meta.sheet), rows: form.meta.rows }
+      const protect = form !== undefined
       const date = `${t.asOf} ${Instant.formatCstDate(report.asOf)}`
       const privacy = privacyText(report, context)
       // What a sheet is and whose: its title row on screen, its footer on paper.
@@ -278,7 +307,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
           ...report.categories.map((c) => ({ header: c[context.lang], width: 12, numeric: true })),
           { header: t.total, width: 10, numeric: true }
         ],
-        { title: about(scopeText(context)), footer: about(scopeText(context)) }
+        { title: about(scopeText(context)), footer: about(scopeText(context)), protect }
       )
       const totals = new Map<string, number>()
       for (const group of all) {
@@ -295,19 +324,20 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
       if (cap !== undefined) summary.note(cap)
       const combined = all.length > maxOrganisationSheets
       if (combined) summary.note(t.combined(all.length.toLocaleString("en-US"), maxOrganisationSheets.toLocaleString("en-US")))
+      for (const note of form?.notes ?? []) summary.note(note)
       summary.commit()
-      const columns = report.columns.map((c) => workbookColumn(c, context.lang, c.width))
+      const columns = report.columns.map((c) => workbookColumn(c, context.lang, c.width, form))
       const printed = PRINTED[report.kind].flatMap(([id, width]) => {
         const i = report.columns.findIndex((c) => c.id === id)
         const column = report.columns[i]
-        return column === undefined ? [] : [{ i, column: workbookColumn(column, context.lang, width) }]
+        return column === undefined ? [] : [{ i, column: workbookColumn(column, context.lang, width, form, "print") }]
       })
       // Organisations of one name are told apart by their ids, in their sheets' names as in their titles.
       const named = new Map<string, number>()
       for (const group of all) named.set(Xlsx.nameKey(group.name), (named.get(Xlsx.nameKey(group.name)) ?? 0) + 1)
       yield* Sink.attempt(target.path, async () => {
         if (combined) {
-          const one = Xlsx.sheet(workbook, t.allOrgs, columns, { title: about(t.allOrgs), footer: about(t.allOrgs) })
+          const one = Xlsx.sheet(workbook, t.allOrgs, columns, { title: about(t.allOrgs), footer: about(t.allOrgs), protect })
           for (const group of all) {
             for (const row of group.rows) {
               one.row(workbookCells(report, row))
@@ -320,7 +350,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
         for (const group of all) {
           const whose = `${group.name} ${group.orgId}`
           const id = (named.get(Xlsx.nameKey(group.name)) ?? 0) > 1 ? ` ${group.orgId}` : ""
-          const sheet = Xlsx.sheet(workbook, group.name, columns, { title: about(whose), footer: about(whose), suffix: id })
+          const sheet = Xlsx.sheet(workbook, group.name, columns, { title: about(whose), footer: about(whose), suffix: id, protect })
           for (const row of group.rows) {
             sheet.row(workbookCells(report, row))
             if (Turns.due()) await Turns.take()
@@ -330,7 +360,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
             workbook,
             group.name,
             printed.map((p) => p.column),
-            { title: `${about(whose)} · ${t.printTitle(sheet.name)}`, footer: about(whose), suffix: `${id}${t.print}` }
+            { title: `${about(whose)} · ${t.printTitle(sheet.name)}`, footer: about(whose), suffix: `${id}${t.print}`, protect }
           )
           for (const row of group.rows) {
             const cells = workbookCells(report, row)
@@ -340,6 +370,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
           print.commit()
         }
       })
+      if (meta !== undefined) Xlsx.hidden(workbook, meta.name, meta.rows)
       yield* Xlsx.commit(workbook)
     })
   )

@@ -80,6 +80,20 @@ export interface Column {
   readonly oneDecimal?: boolean
   /** Numbers: the header stands right-aligned over them, as they do. */
   readonly numeric?: boolean
+  /** Where the reader of the file writes (a clerk's decision): unlocked on a protected sheet, every other cell locked. */
+  readonly input?: boolean
+  /** The words the column's cells take, offered as a drop-down list with a prompt; other text is refused. */
+  readonly choices?: Choices
+}
+
+/** A list of words for a column's cells: what Excel and LibreOffice offer in a drop-down, and say when a cell is chosen. */
+export interface Choices {
+  readonly words: ReadonlyArray<string>
+  /** The input message shown beside a chosen cell: its title and text. */
+  readonly title: string
+  readonly prompt: string
+  /** What the spreadsheet says of text not in the list. */
+  readonly error: string
 }
 
 /** A cell: text, a number, or nothing (`null` and `""` are written as truly empty cells). */
@@ -95,6 +109,11 @@ export interface Options {
   readonly footer?: string
   /** Kept whole at the end of the sheet's name, the name before it cut to fit (an organisation's id). */
   readonly suffix?: string
+  /**
+   * Every cell locked but the input columns', with sheet protection and no password: it stops an
+   * accidental edit, not a person (anyone can lift it), and allows selecting, filtering and resizing.
+   */
+  readonly protect?: boolean
 }
 
 const FONT = Layout.FONT
@@ -132,6 +151,8 @@ export interface Workbook {
   /** The language of the page numbers in the footers. */
   readonly lang: Report.Lang
   readonly used: Set<string>
+  /** The sheets added so far: the next one's index among them (its localSheetId). */
+  sheets: number
   /** Each sheet's table, for the filter, print-title and print-area names of workbook.xml. */
   readonly tables: Array<Entry>
 }
@@ -147,6 +168,20 @@ export interface Sheet {
   readonly note: (text: string) => void
   readonly commit: () => void
 }
+
+/** A drop-down of the words, with their prompt; anything else typed in is refused (blank is allowed: not yet decided). */
+const validationOf = (choices: Choices): ExcelJS.DataValidation => ({
+  type: "list",
+  allowBlank: true,
+  formulae: [`"${choices.words.join(",")}"`],
+  showInputMessage: true,
+  promptTitle: choices.title,
+  prompt: choices.prompt,
+  showErrorMessage: true,
+  errorStyle: "stop",
+  errorTitle: choices.title,
+  error: choices.error
+})
 
 const quoteSheet = (name: string) => `'${name.replaceAll("'", "''")}'`
 
@@ -227,7 +262,7 @@ export const open = ({ path, file }: Sink.Staged, lang: Report.Lang): Effect.Eff
             const writer = new excel.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: true })
             writer.creator = "relink"
             writer.lastModifiedBy = "relink"
-            const workbook: Workbook = { writer, path, lang, used: new Set(), tables: [] }
+            const workbook: Workbook = { writer, path, lang, used: new Set(), sheets: 0, tables: [] }
             intercept(workbook)
             return workbook
           },
@@ -257,7 +292,7 @@ const footerOf = (lang: Report.Lang, left: string | undefined): string => `${lef
  */
 export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray<Column>, layout: Options = {}): Sheet => {
   // Sheets are numbered in the order they are added.
-  const localSheetId = workbook.used.size
+  const localSheetId = workbook.sheets++
   const name = sheetName(wanted, workbook.used, layout.suffix)
   const headerRow = layout.title === undefined ? 1 : 2
   const widths = columns.map((c) => c.width)
@@ -286,9 +321,20 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
       alignment: { vertical: "top", ...(c.wrap === true && { wrapText: true }) },
       ...(c.identifier === true && { numFmt: TEXT_FORMAT }),
       ...(c.percent === true && { numFmt: PERCENT_FORMAT }),
-      ...(c.oneDecimal === true && { numFmt: ONE_DECIMAL_FORMAT })
+      ...(c.oneDecimal === true && { numFmt: ONE_DECIMAL_FORMAT }),
+      ...(c.input === true && { protection: { locked: false } })
     }
   }))
+  if (layout.protect === true) {
+    // exceljs sets the protection at once (the promise only reports it); with no password nothing is hashed.
+    void worksheet.protect("", { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true, autoFilter: true, sort: false })
+  }
+  const inputs = columns.flatMap((c, i) => (c.input === true ? [i + 1] : []))
+  const choices = columns.flatMap((c, i) => (c.choices === undefined ? [] : [{ column: i + 1, validation: validationOf(c.choices) }]))
+  /** A row outside the table (title, header, totals, notes) takes no input: its cells under an input column are locked too. */
+  const locked = (row: ExcelJS.Row): void => {
+    for (const i of inputs) row.getCell(i).protection = { locked: true }
+  }
   let rows = 0
   /** A row of one text across the table: merged, wrapped, as tall as the text needs. */
   const across = (text: string, font: Partial<ExcelJS.Font>): void => {
@@ -297,6 +343,7 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
     if (columns.length > 1) worksheet.mergeCells(rows, 1, rows, columns.length)
     added.font = font
     added.alignment = { vertical: "top", wrapText: true }
+    locked(added)
     const lines = Layout.lines(cellText(text), tableWidth)
     if (lines > 1) added.height = Layout.rowHeight(lines)
     added.commit()
@@ -309,6 +356,7 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
   columns.forEach((c, i) => {
     header.getCell(i + 1).alignment = { vertical: "middle", wrapText: true, ...(c.numeric === true && { horizontal: "right" }) }
   })
+  locked(header)
   header.height = Math.max(HEADER_HEIGHT, Layout.rowHeight(Math.max(...columns.map((c) => Layout.lines(cellText(c.header), c.width)))))
   header.commit()
   const wrapped = columns.flatMap((c, i) => (c.wrap === true ? [{ i, width: c.width }] : []))
@@ -328,11 +376,16 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
   }
   return {
     name,
-    row: (values) => add(values).commit(),
+    row: (values) => {
+      const added = add(values)
+      for (const { column, validation } of choices) added.getCell(column).dataValidation = validation
+      added.commit()
+    },
     below: (values, options) => {
       tableEnd ??= rows
       const added = add(values)
       if (options?.bold === true) added.font = { ...FONT, bold: true }
+      locked(added)
       added.commit()
     },
     note: (text) => {
@@ -347,6 +400,26 @@ export const sheet = (workbook: Workbook, wanted: string, columns: ReadonlyArray
       worksheet.commit()
     }
   }
+}
+
+/** Takes a sheet's name before any other sheet can, for a sheet added last (`hidden`): nothing else gets it. */
+export const reserve = (workbook: Workbook, name: string): string => sheetName(name, workbook.used)
+
+/**
+ * A very hidden sheet of key/value text (what a file is, for the program that reads it back): no
+ * spreadsheet lists it among the sheets to unhide, and it is protected like the others. `name` is
+ * one `reserve` returned.
+ */
+export const hidden = (workbook: Workbook, name: string, rows: ReadonlyArray<readonly [key: string, value: string]>): void => {
+  workbook.sheets++
+  const worksheet = workbook.writer.addWorksheet(name, { state: "veryHidden" })
+  worksheet.columns = [
+    { key: "key", width: 12, style: { font: FONT, numFmt: TEXT_FORMAT } },
+    { key: "value", width: 60, style: { font: FONT, numFmt: TEXT_FORMAT } }
+  ]
+  void worksheet.protect("", { selectLockedCells: true, selectUnlockedCells: true })
+  for (const [key, text] of rows) worksheet.addRow([value(key), value(text)]).commit()
+  worksheet.commit()
 }
 
 export const commit = (workbook: Workbook): Effect.Effect<void, WriteFailed> =>

@@ -41,15 +41,18 @@ export const table = (evaluation: Labels.Evaluation): ReadonlyArray<string> => {
 
 const colours = { confirmed: "#2e7d32", rejected: "#c62828" } as const
 
+/** How many patterns the chart draws: the largest; the page's table has them all. */
+const charted = 40
+
 /** One bar per pattern (the largest first): confirmed and rejected pairs, with what the rule decides and its precision. */
 const chart = (evaluation: Labels.Evaluation): { readonly width: number; readonly height: number; readonly body: string } => {
-  const rows = evaluation.rows
+  const rows = evaluation.rows.slice(0, charted)
   // The separators (·) take a CJK font's full width, wider than `textWidth` counts them.
   const labelWidth = Math.min(640, Math.max(160, ...rows.map((r) => textWidth(r.zh) + 8 * r.zh.split("·").length + 16)))
   const barArea = 320
   const rowHeight = 24
   const top = 30
-  const width = labelWidth + barArea + 230
+  const width = labelWidth + barArea + 260
   const height = top + rows.length * rowHeight + 10
   const max = Math.max(1, ...rows.map((r) => Labels.pairCount(r.outcomes)))
   const scale = barArea / max
@@ -73,7 +76,8 @@ const chart = (evaluation: Labels.Evaluation): { readonly width: number; readonl
 }
 
 const caption = (evaluation: Labels.Evaluation, source: string): string =>
-  `${source}：核实人的 ${Labels.pairCount(evaluation.overall)} 个结论（确认 ${Labels.confirmedCount(evaluation.overall)}）；现行规则的精确率 ${share(Labels.precision(evaluation.overall))}、召回率 ${share(Labels.recall(evaluation.overall))}、自动关联精确率 ${share(Labels.autoLinkPrecision(evaluation.overall))}`
+  `${source}：核实人的 ${Labels.pairCount(evaluation.overall)} 个结论（确认 ${Labels.confirmedCount(evaluation.overall)}）；现行规则的精确率 ${share(Labels.precision(evaluation.overall))}、召回率 ${share(Labels.recall(evaluation.overall))}、自动关联精确率 ${share(Labels.autoLinkPrecision(evaluation.overall))}` +
+  (evaluation.rows.length > charted ? `；图中为最大的 ${charted} 个比对模式（共 ${evaluation.rows.length} 个）` : "")
 
 const chartStyle = `.label{font-size:13px;fill:#333;font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif}.value{font-size:12px;fill:#555;font-family:sans-serif}`
 

@@ -66,11 +66,11 @@ const evaluation = Flag.String("evaluation").pipe(
   Flag.optional
 )
 
-/** The evaluation's picture, by the extension of its file. */
-const drawingOf = (path: string): Effect.Effect<"html" | "svg", BadArgument> => {
+/** The evaluation's picture: its file, and what it is by the file's extension. */
+const drawingOf = (path: string): Effect.Effect<{ readonly path: string; readonly kind: "html" | "svg" }, BadArgument> => {
   const lower = path.toLowerCase()
-  if (lower.endsWith(".html") || lower.endsWith(".htm")) return Effect.succeed("html")
-  if (lower.endsWith(".svg")) return Effect.succeed("svg")
+  if (lower.endsWith(".html") || lower.endsWith(".htm")) return Effect.succeed({ path, kind: "html" })
+  if (lower.endsWith(".svg")) return Effect.succeed({ path, kind: "svg" })
   return Effect.fail(new BadArgument({ flag: "--evaluation", reason: `${path}: the evaluation is drawn as .html or .svg` }))
 }
 
@@ -78,7 +78,7 @@ const drawingOf = (path: string): Effect.Effect<"html" | "svg", BadArgument> => 
 const readLabels = (path: string, maxBytes: number): Effect.Effect<ReadonlyArray<Labels.Decision>, BadArgument | InputTooLarge> =>
   Effect.gen(function* () {
     const bad = (reason: string) => new BadArgument({ flag: "--labels", reason: `${path}: ${reason}` })
-    const bytes = yield* Bounded.readFile(path, { bytes: maxBytes, input: `--labels ${path}`, what: "--max-input-bytes" }).pipe(
+    const bytes = yield* Bounded.readFile(path, { bytes: maxBytes, input: `--labels ${path}`, what: "the most --max-input-bytes lets a run read from one input" }).pipe(
       Effect.catchTag("ReadFailed", (failed) => Effect.fail(bad(failed.reason)))
     )
     const invalid = Event.invalidUtf8At(bytes)
@@ -191,14 +191,14 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
         )
       }
       yield* labelLines(flags, decided, confirmed.pairs, evaluated)
-      if (Option.isSome(flags.evaluation) && drawing !== undefined) {
+      if (drawing !== undefined) {
         const source = `relink train --events ${flags.events}${Option.isSome(flags.labels) ? ` --labels ${flags.labels.value}` : ""}`
-        const file = yield* Sink.open(flags.evaluation.value)
+        const file = yield* Sink.open(drawing.path)
         yield* Sink.run(file, async (s) => {
-          s.write(drawing === "html" ? Evaluation.html(evaluated, source) : Evaluation.svg(evaluated, source))
+          s.write(drawing.kind === "html" ? Evaluation.html(evaluated, source) : Evaluation.svg(evaluated, source))
           await s.close()
         })
-        yield* Shared.note(flags.quiet, `  drew the evaluation: ${flags.evaluation.value}`)
+        yield* Shared.note(flags.quiet, `  drew the evaluation: ${drawing.path}`)
       }
       if (Result.isSuccess(backtest)) {
         for (const text of backtestLines(backtest.success, options, backtestSeconds)) yield* Shared.note(flags.quiet, text)

@@ -93,6 +93,16 @@ const withLevels = (rule: MatchRule.MatchRule, field: "m" | "u", estimates: Read
   }))
 })
 
+/**
+ * m for every level from pairs a clerk confirmed: the share of them in it, over the comparison's
+ * non-null levels (Splink's `estimate_m_from_pairwise_labels`, which counts each labelled pair as
+ * a match with probability 1). A comparison no confirmed pair has data on keeps its m.
+ */
+export const estimateMFromLabels = (rule: MatchRule.MatchRule, confirmed: Patterns): MatchRule.MatchRule => {
+  const counts = levelCounts(rule, confirmed, () => 1)
+  return withLevels(rule, "m", rule.comparisons.map((comparison, k) => proportions(comparison, counts[k] ?? [])))
+}
+
 /** u for every level: the share of random member pairs in it. */
 export const estimateU = (rule: MatchRule.MatchRule, sampled: Patterns): MatchRule.MatchRule => {
   const counts = levelCounts(rule, sampled, () => 1)
@@ -134,6 +144,11 @@ export interface EmOptions {
   readonly active?: ReadonlySet<number>
   /** Estimate the prior alone, m held at the rule's. */
   readonly priorOnly?: boolean
+  /**
+   * Pairs a clerk confirmed: each M-step counts them as matches with probability 1, next to the
+   * blocked pairs' expected matches (EM with labelled data). The prior is the blocked pairs' alone.
+   */
+  readonly confirmed?: Patterns
 }
 
 export interface EmResult {
@@ -159,7 +174,8 @@ export const expectationMaximisation = (rule: MatchRule.MatchRule, blocked: Patt
     const probability = (levels: ReadonlyArray<number>) => 1 / (1 + 2 ** -weightOf(current, levels, active))
     let expected = 0
     for (const { levels, count } of blocked.counts.values()) expected += probability(levels) * count
-    const counts = levelCounts(current, blocked, probability)
+    const confirmed = options.confirmed === undefined ? [] : levelCounts(current, options.confirmed, () => 1)
+    const counts = levelCounts(current, blocked, probability).map((row, k) => row.map((n, i) => n + (confirmed[k]?.[i] ?? 0)))
     const prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, blocked.pairs === 0 ? current.prior : expected / blocked.pairs))
     const estimates = current.comparisons.map((comparison, k) => (active(k) && options.priorOnly !== true ? proportions(comparison, counts[k] ?? []) : []))
     const next = { ...withLevels(current, "m", estimates), prior }
@@ -176,7 +192,12 @@ export interface TrainOptions {
   /** Members who must bear a name for its frequency to be kept (`MatchRule.nameFrequencies`): no rarer name is listed. */
   readonly minNameCount?: number
   readonly seed?: number
-  readonly em?: Omit<EmOptions, "active" | "priorOnly">
+  readonly em?: Omit<EmOptions, "active" | "priorOnly" | "confirmed">
+  /**
+   * The comparison vectors of pairs clerks confirmed (`Labels`): every EM session counts them as
+   * matches (`EmOptions.confirmed`). docs/matching.md#labels says why so, and what it changes.
+   */
+  readonly confirmed?: Patterns
 }
 
 /** One level of a trained rule, with the pairs it was estimated from. */
@@ -216,6 +237,8 @@ export interface Trained {
   readonly kept: ReadonlyArray<string>
   /** Iterations of the last step, the prior's estimate over every blocked pair. */
   readonly priorIterations: number
+  /** Confirmed pairs the EM sessions counted as matches (`TrainOptions.confirmed`). */
+  readonly labels: number
 }
 
 /** What training needs to estimate anything (docs/matching.md#training). */
@@ -327,7 +350,7 @@ export function* trainInSteps(
     const pairs = yield* blockedPairs(members, observations, { ...withU, blocking: [blocking] })
     const blockedOn = new Set(blocking.map((field) => comparisonOfField[field]))
     const active = new Set(pairs.pairs < minimum.sessionPairs ? [] : withU.comparisons.flatMap((c, k) => (blockedOn.has(c.name) ? [] : [k])))
-    const result = active.size === 0 ? { rule: withU, iterations: 0, converged: true } : expectationMaximisation(withU, pairs, { ...options.em, active })
+    const result = active.size === 0 ? { rule: withU, iterations: 0, converged: true } : expectationMaximisation(withU, pairs, { ...options.em, active, ...(options.confirmed !== undefined && { confirmed: options.confirmed }) })
     sessions.push({ blocking, pairs: pairs.pairs, active, result })
     yield
   }
@@ -381,7 +404,8 @@ export function* trainInSteps(
       converged: result.converged
     })),
     kept: withU.comparisons.filter((_, k) => sessions.every((session) => !session.active.has(k))).map((c) => c.name),
-    priorIterations: iterations
+    priorIterations: iterations,
+    labels: options.confirmed?.pairs ?? 0
   })
 }
 

@@ -2,14 +2,20 @@
  * `relink train`: estimates the match rule's m and u probabilities and its prior from an export of
  * events (`Training.train`), fits the early-warning model on the same export's history by a
  * rolling-origin backtest (`Backtest`), and writes both as one rule file: what `--rule` and
- * `RELINK_MATCH_RULE` take. Unlabelled: the members are the people to find, the registrations,
- * leads and records the observations that look for them, and the history says who was lost.
+ * `RELINK_MATCH_RULE` take. The members are the people to find, the registrations, leads and
+ * records the observations that look for them, and the history says who was lost. Clerks'
+ * decisions (`MatchResolved`: the export's own and `--labels`) are labels: the pairs they confirmed
+ * count as matches in EM (`Training.TrainOptions.confirmed`), and the starting rule is evaluated
+ * against them (`Labels.evaluate`), on standard error and drawn with `--evaluation`. The rule written
+ * says what it was trained on (`MatchRule.Provenance`).
  */
 import { Console, Effect, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Backtest, Instant, MatchRule, Policy, Training } from "@relink/core"
-import { BadArgument, CannotTrain, type CommandError } from "../Errors.ts"
+import { Backtest, Event, Instant, Labels, MatchRule, Policy, Training } from "@relink/core"
+import * as Bounded from "../Bounded.ts"
+import { BadArgument, CannotTrain, type CommandError, type InputTooLarge } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
+import * as Evaluation from "../render/Evaluation.ts"
 import * as Sink from "../Sink.ts"
 import * as Turns from "../Turns.ts"
 import * as Shared from "./shared.ts"
@@ -46,6 +52,49 @@ const warningPrecision = Flag.Finite("warning-precision").pipe(
   Flag.withDefault(Backtest.defaults.targetPrecision)
 )
 
+const labels = Flag.String("labels").pipe(
+  Flag.withMetavar("FILE"),
+  Flag.withDescription(
+    "Clerks' decisions to learn from besides the export's own: NDJSON of MatchResolved events, as relink resolve writes them. The pairs confirmed count as matches in EM; every decision evaluates the starting rule. A later decision on a pair replaces an earlier one"
+  ),
+  Flag.optional
+)
+
+const evaluation = Flag.String("evaluation").pipe(
+  Flag.withMetavar("FILE.html|FILE.svg"),
+  Flag.withDescription("Where the labelled evaluation of the starting rule is drawn: an HTML page with the chart and the whole table, or the chart alone as SVG"),
+  Flag.optional
+)
+
+/** The evaluation's picture: its file, and what it is by the file's extension. */
+const drawingOf = (path: string): Effect.Effect<{ readonly path: string; readonly kind: "html" | "svg" }, BadArgument> => {
+  const lower = path.toLowerCase()
+  if (lower.endsWith(".html") || lower.endsWith(".htm")) return Effect.succeed({ path, kind: "html" })
+  if (lower.endsWith(".svg")) return Effect.succeed({ path, kind: "svg" })
+  return Effect.fail(new BadArgument({ flag: "--evaluation", reason: `${path}: the evaluation is drawn as .html or .svg` }))
+}
+
+/** The decisions of a labels file, each line a `MatchResolved` event; the first line that is none is refused, by its number. */
+const readLabels = (path: string, maxBytes: number): Effect.Effect<ReadonlyArray<Labels.Decision>, BadArgument | InputTooLarge> =>
+  Effect.gen(function* () {
+    const bad = (reason: string) => new BadArgument({ flag: "--labels", reason: `${path}: ${reason}` })
+    const bytes = yield* Bounded.readFile(path, { bytes: maxBytes, input: `--labels ${path}`, what: "the most --max-input-bytes lets a run read from one input" }).pipe(
+      Effect.catchTag("ReadFailed", (failed) => Effect.fail(bad(failed.reason)))
+    )
+    const invalid = Event.invalidUtf8At(bytes)
+    if (invalid !== undefined) return yield* bad(Event.invalidUtf8(invalid).reason)
+    const decisions: Array<Labels.Decision> = []
+    const lines = bytes.toString("utf8").split("\n")
+    for (const [i, line] of lines.entries()) {
+      const text = line.endsWith("\r") ? line.slice(0, -1) : line
+      if (text.trim().length === 0) continue
+      const decoded = Labels.decodeLine(text, i + 1)
+      if (Result.isFailure(decoded)) return yield* bad(decoded.failure.message)
+      decisions.push(decoded.success)
+    }
+    return decisions
+  })
+
 export interface TrainFlags {
   readonly events: string
   readonly orgs: Option.Option<string>
@@ -58,6 +107,8 @@ export interface TrainFlags {
   readonly review: Option.Option<number>
   readonly horizon: number
   readonly warningPrecision: number
+  readonly labels: Option.Option<string>
+  readonly evaluation: Option.Option<string>
   readonly rejects: Option.Option<string>
   readonly maxLineBytes: number
   readonly maxInputBytes: number
@@ -80,6 +131,8 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       if (thresholds.reviewProbability > thresholds.autoLinkProbability) {
         return yield* new BadArgument({ flag: "--review", reason: `${thresholds.reviewProbability} is above the auto-link probability ${thresholds.autoLinkProbability}` })
       }
+      const drawing = Option.isSome(flags.evaluation) ? yield* drawingOf(flags.evaluation.value) : undefined
+      const labelled = Option.isSome(flags.labels) ? yield* readLabels(flags.labels.value, flags.maxInputBytes) : []
       const read = yield* Shared.readEvents({ ...flags, out: outPath, history: true })
       yield* Shared.note(flags.quiet, Shared.readSummary(read.ingested))
       const options: Backtest.Options = { ...Backtest.defaults, horizonDays: flags.horizon, targetPrecision: flags.warningPrecision }
@@ -89,14 +142,25 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       const backtest = yield* Turns.drive(Backtest.runInSteps(read.ingested.state, read.asOf, Policy.defaults, options))
       const backtestSeconds = (performance.now() - backtestStarted) / 1000
       const { members: candidates, observations: observed } = yield* Turns.drive(Training.peopleOfInSteps(read.ingested.state))
+      const decided = Labels.pairsOf(read.ingested.state, Labels.merge(Labels.ofState(read.ingested.state), labelled))
+      const confirmed = Labels.confirmed(decided.pairs, start)
+      const evaluated = Labels.evaluate(start, decided.pairs)
       read.progress.status(`training on ${Progress.count(candidates.length, "member")} and ${Progress.count(observed.length, "observation")} …`)
       const started = performance.now()
-      const result = yield* Turns.drive(Training.trainInSteps(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs }))
+      const result = yield* Turns.drive(Training.trainInSteps(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs, ...(confirmed.pairs > 0 && { confirmed }) }))
       read.progress.done()
       if (Result.isFailure(result)) return yield* new CannotTrain({ events: flags.events === "-" ? "standard input" : flags.events, reason: result.failure.reason })
       const trained = result.success
       const earlyWarning = Result.isSuccess(backtest) ? backtest.success.model : start.earlyWarning
-      const rule: MatchRule.MatchRule = { ...trained.rule, ...(earlyWarning !== undefined && { earlyWarning }) }
+      const at = yield* Effect.sync(() => new Date().toISOString())
+      const provenance: MatchRule.Provenance = {
+        events: flags.events,
+        at,
+        members: candidates.length,
+        observations: observed.length,
+        ...(decided.pairs.length > 0 && { labels: decided.pairs.length })
+      }
+      const rule: MatchRule.MatchRule = { ...trained.rule, ...(earlyWarning !== undefined && { earlyWarning }), trained: provenance }
       const sink = yield* Sink.open(outPath)
       yield* Sink.run(sink, async (s) => {
         s.write(`${JSON.stringify(rule, null, 2)}\n`)
@@ -126,6 +190,16 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
           `  ${level.comparison} / ${level.level}: m ${probability(level.m)}, u ${probability(level.u)}, weight ${level.weight.toFixed(2)} (${Progress.number(level.sampledPairs)} sampled, ${Progress.number(level.blockedPairs)} blocked pairs${kept})`
         )
       }
+      yield* labelLines(flags, decided, confirmed.pairs, evaluated)
+      if (drawing !== undefined) {
+        const source = `relink train --events ${flags.events}${Option.isSome(flags.labels) ? ` --labels ${flags.labels.value}` : ""}`
+        const file = yield* Sink.open(drawing.path)
+        yield* Sink.run(file, async (s) => {
+          s.write(drawing.kind === "html" ? Evaluation.html(evaluated, source) : Evaluation.svg(evaluated, source))
+          await s.close()
+        })
+        yield* Shared.note(flags.quiet, `  drew the evaluation: ${drawing.path}`)
+      }
       if (Result.isSuccess(backtest)) {
         for (const text of backtestLines(backtest.success, options, backtestSeconds)) yield* Shared.note(flags.quiet, text)
       } else {
@@ -142,6 +216,25 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       }
     })
   )
+
+/** What the labels were and did: how many, how many trained m, and the starting rule's evaluation against them. */
+const labelLines = (flags: TrainFlags, decided: Labels.Paired, confirmed: number, evaluated: Labels.Evaluation): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    if (decided.unknown > 0) {
+      // Said even with --quiet: decisions were given and not used.
+      yield* Console.error(`relink: warning: ${Progress.count(decided.unknown, "decision")} name an observation or a member the export does not hold (or one without an identity to compare): left out`)
+    }
+    if (decided.pairs.length === 0) {
+      yield* Shared.note(flags.quiet, "labels: no clerk's decision (MatchResolved) in the export or --labels: m is EM's alone")
+      return
+    }
+    yield* Shared.note(
+      flags.quiet,
+      `labels: ${Progress.count(decided.pairs.length, "decided pair")}, ${Progress.number(confirmed)} confirmed (counted as matches in every EM session), ${Progress.number(decided.pairs.length - confirmed)} rejected; ` +
+        "the starting rule against them, per pattern of agreeing fields (each pair as the rule decides it alone):"
+    )
+    for (const text of Evaluation.table(evaluated)) yield* Shared.note(flags.quiet, text)
+  })
 
 const share = (x: number) => (Number.isNaN(x) ? "—" : x.toFixed(3))
 const date = (at: number) => Instant.formatCstDate(at)
@@ -185,6 +278,8 @@ export const train = Command.make(
     autoLink: threshold("auto-link", `Match probability from which the best proposal is auto-linked, in the trained rule. Default: the starting rule's (the built-in rule's is ${MatchRule.chinese.autoLinkProbability})`),
     horizon,
     warningPrecision,
+    labels,
+    evaluation,
     review: threshold("review", `Match probability from which a pair is proposed for review, in the trained rule. Default: the starting rule's (the built-in rule's is ${MatchRule.chinese.reviewProbability})`),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
@@ -195,7 +290,7 @@ export const train = Command.make(
   runTrain
 ).pipe(
   Command.withDescription(
-    "Estimate the match rule's m and u probabilities and its prior from an export of events, unlabelled: u from random member pairs, m by expectation-maximisation over the pairs blocking compares. Fit the early warning on the export's own history: a rolling-origin backtest (monthly origins from 12 months in, each labelled by what the events say --horizon days later) chooses among a fixed gap, the rhythm detector and a logistic hazard model out of sample, at --warning-precision. Writes both as one rule file (JSON), for --rule and RELINK_MATCH_RULE."
+    "Estimate the match rule's m and u probabilities and its prior from an export of events: u from random member pairs, m by expectation-maximisation over the pairs blocking compares, with the pairs clerks confirmed (MatchResolved, in the export and --labels) counted as matches; the starting rule is evaluated against the clerks' decisions per pattern of agreeing fields (--evaluation draws it). Fit the early warning on the export's own history: a rolling-origin backtest (monthly origins from 12 months in, each labelled by what the events say --horizon days later) chooses among a fixed gap, the rhythm detector and a logistic hazard model out of sample, at --warning-precision. Writes both as one rule file (JSON), for --rule and RELINK_MATCH_RULE."
   ),
   Command.withShortDescription("Train the match rule and the early warning on an export")
 )

@@ -91,35 +91,6 @@ export const confirmed = (pairs: ReadonlyArray<Pair>, rule: MatchRule.MatchRule)
     rule
   )
 
-/** What a level says, in a few words, by its predicate: `姓名 同音`. */
-export const levelWords: Readonly<Record<MatchRule.Predicate, string>> = {
-  "id.missing": "缺失",
-  "id.exact": "一致",
-  "id.exact-after-upgrade": "升位后一致",
-  "id.same-malformed": "同一有误号码",
-  "id.one-digit": "一位之差",
-  "id.birth-part": "出生日期段一致",
-  "name.missing": "缺失",
-  "name.exact": "精确",
-  "name.simplified": "繁简一致",
-  "name.pinyin": "同音",
-  "name.surname-given-similar": "同姓名近",
-  "birth.missing": "缺失",
-  "birth.exact": "一致",
-  "birth.year-month": "同年月",
-  "birth.year": "同年",
-  "gender.missing": "缺失",
-  "gender.same": "相同",
-  "phone.missing": "缺失",
-  "phone.exact": "一致",
-  "phone.last8": "后8位一致",
-  "region.missing": "缺失",
-  "region.county": "同县",
-  "region.prefecture": "同市",
-  "region.province": "同省",
-  always: "不同"
-}
-
 /**
  * A comparison vector in words, one part per comparison with data on both sides (a level with
  * neither m nor u, missing data, says nothing and is left out): `姓名 精确 · 身份证号 一致 · 出生日期 不同`.
@@ -129,7 +100,7 @@ export const patternWords = (rule: MatchRule.MatchRule, levels: ReadonlyArray<nu
     .flatMap((comparison, k) => {
       const level = comparison.levels[levels[k] ?? -1]
       if (level === undefined || level.m === undefined) return []
-      return [`${comparison.label[lang]} ${lang === "zh" ? levelWords[level.when] : level.label}`]
+      return [`${comparison.label[lang]} ${MatchRule.predicateWords[level.when][lang]}`]
     })
     .join(" · ")
 

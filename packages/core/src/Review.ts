@@ -154,39 +154,10 @@ export const rowCheck = (cells: Readonly<Record<string, string | number | undefi
 
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`
 
-/** What a level says in words: `同音`, `一致`, `相差一位`; the rule's own label for a level it names otherwise. */
-const predicateWords: Readonly<Record<MatchRule.Predicate, { readonly zh: string; readonly en: string }>> = {
-  "id.missing": { zh: "缺失", en: "missing" },
-  "id.exact": { zh: "一致", en: "same" },
-  "id.exact-after-upgrade": { zh: "15位升18位后一致", en: "same after 15→18 upgrade" },
-  "id.same-malformed": { zh: "同一错误号码", en: "same malformed number" },
-  "id.one-digit": { zh: "相差一位或两位颠倒", en: "one digit wrong or two swapped" },
-  "id.birth-part": { zh: "出生日期段一致", en: "same birth-date part" },
-  "name.missing": { zh: "缺失", en: "missing" },
-  "name.exact": { zh: "一致", en: "same" },
-  "name.simplified": { zh: "繁简转换后一致", en: "same after traditional→simplified" },
-  "name.pinyin": { zh: "同音", en: "homophone" },
-  "name.surname-given-similar": { zh: "同姓名字相近", en: "same surname, similar given name" },
-  "birth.missing": { zh: "缺失", en: "missing" },
-  "birth.exact": { zh: "一致", en: "same" },
-  "birth.year-month": { zh: "年月一致", en: "same year and month" },
-  "birth.year": { zh: "同年", en: "same year" },
-  "gender.missing": { zh: "缺失", en: "missing" },
-  "gender.same": { zh: "一致", en: "same" },
-  "phone.missing": { zh: "缺失", en: "missing" },
-  "phone.exact": { zh: "一致", en: "same" },
-  "phone.last8": { zh: "后8位一致", en: "same last 8 digits" },
-  "region.missing": { zh: "缺失", en: "missing" },
-  "region.county": { zh: "同县", en: "same county" },
-  "region.prefecture": { zh: "同市", en: "same prefecture" },
-  "region.province": { zh: "同省", en: "same province" },
-  always: { zh: "不同", en: "different" }
-}
-
 /** A level of a rule's comparison in words: what its predicate says. */
 export const levelWords = (rule: MatchRule.MatchRule, comparison: string, level: string, lang: Lang): string => {
   const when = rule.comparisons.find((c) => c.name === comparison)?.levels.find((l) => l.label === level)?.when
-  return when === undefined ? level : predicateWords[when][lang]
+  return when === undefined ? level : MatchRule.predicateWords[when][lang]
 }
 
 /** The waterfall in words, one comparison a part: `姓名 同音 +6.1；身份证号 一致 +29.9；先验 −15.2`. */

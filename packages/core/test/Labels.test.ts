@@ -159,9 +159,9 @@ describe("Labels", () => {
     // The crowd's people carry no birth date or gender of their own: those comparisons say nothing and are left out.
     assert.deepStrictEqual(
       evaluation.rows.map((row) => row.zh),
-      ["身份证号 一致 · 姓名 精确 · 地区 同县", "身份证号 不同 · 姓名 不同 · 出生日期 不同 · 性别 不同 · 地区 不同"]
+      ["身份证号 一致 · 姓名 一致 · 地区 同县", "身份证号 不同 · 姓名 不同 · 出生日期 不同 · 性别 不同 · 地区 不同"]
     )
-    assert.strictEqual(evaluation.rows[0]?.en, "ID number exact · name exact · region same county")
+    assert.strictEqual(evaluation.rows[0]?.en, "ID number same · name same · region same county")
   })
 
   it("reads the decisions a fold holds, with both people, and counts those naming what it does not hold", () => {

@@ -35,6 +35,14 @@ export const isMatchable = (evaluation: Status.Evaluation | undefined): boolean 
   evaluation !== undefined && Status.matchable.has(evaluation.status)
 
 /**
+ * Whether a list shows a row for the member, and so needs their projection (name, ID number,
+ * phone): unlinked or at risk (the unlinked list, and proposals), a registration problem (the
+ * data-quality list), or early-warned. What a scan keeps and a read of the worker's store opens.
+ */
+export const isListed = (evaluation: Status.Evaluation | undefined): boolean =>
+  evaluation !== undefined && (isMatchable(evaluation) || evaluation.dataQuality !== undefined || evaluation.flags.includes("early-warning"))
+
+/**
  * The proposals of a fresh match worth announcing: those new since the proposals stored for the
  * observation, or whose weight or decision changed. A match that finds what is stored announces
  * nothing, so re-matching an observation again and again publishes each proposal once.

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import * as Policy from "../src/Policy.ts"
+import * as Proposal from "../src/Proposal.ts"
 import * as Scan from "../src/Scan.ts"
 import * as Status from "../src/Status.ts"
 import * as F from "./fixtures.ts"
@@ -92,6 +93,9 @@ describe("Scan", () => {
       F.registered("m-1", "2025-01-01"),
       F.contact("m-1", "2026-11-20"),
       F.registered("m-2", "2024-01-01"),
+      // Active, with an ID number that fails its check character: the data-quality list shows them.
+      F.registered("m-3", "2025-01-01", { idNumber: "110105194912310021" }),
+      F.contact("m-3", "2026-11-20"),
       observation,
       F.resolved("m-1", observation.eventId, "2025-09-02", "confirmed")
     ]
@@ -100,9 +104,10 @@ describe("Scan", () => {
     assert.deepStrictEqual(matchable.evaluations, all.evaluations)
     assert.deepStrictEqual(matchable.proposals, all.proposals)
     assert.isFalse(all.proposals.some((p) => p.observationEventId === observation.eventId))
-    // Besides the matchable, the early-warned: their list shows names and phones too.
-    const kept = all.evaluations.filter((e) => Status.matchable.has(e.status) || e.flags.includes("early-warning")).map((e) => e.memberId)
+    // Besides the matchable, those with a registration problem and the early-warned: their lists show names and ID numbers too.
+    const kept = all.evaluations.filter((e) => Status.matchable.has(e.status) || e.dataQuality !== undefined || e.flags.includes("early-warning")).map((e) => e.memberId)
     assert.deepStrictEqual([...matchable.members.keys()].sort(), kept.sort())
+    assert.isTrue(matchable.members.has("m-3"))
     assert.strictEqual(all.members.size, all.evaluations.length + all.unregisteredMembers)
   })
 
@@ -116,8 +121,8 @@ describe("Scan", () => {
     for (; next.done !== true; next = each.next()) evaluations.push(next.value)
     const evaluated = next.value
     assert.deepStrictEqual(evaluations, whole.evaluations)
-    const earlyWarned = evaluations.filter((e) => e.flags.includes("early-warning")).map((e) => e.memberId)
-    assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable, ...earlyWarned].sort())
+    const listed = evaluations.filter((e) => !evaluated.matchable.includes(e.memberId) && Proposal.isListed(e)).map((e) => e.memberId)
+    assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable, ...listed].sort())
     assert.isAbove(whole.proposals.length, 0)
     assert.deepStrictEqual(Scan.propose(state, evaluated), { proposals: whole.proposals, crowded: whole.crowded })
   })

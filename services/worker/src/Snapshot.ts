@@ -49,14 +49,6 @@ export interface Scope {
 const decodeProposal = StoredData.decoder(Matching.Proposal, "matches")
 
 /**
- * Members whose projection a read for one organisation opens: those a list shows a row for
- * (unlinked, with a registration problem, or early-warned) and those a proposal may be about (a
- * rejected pair is read from the projection).
- */
-const listed = (evaluation: Status.Evaluation): boolean =>
-  Proposal.isMatchable(evaluation) || evaluation.dataQuality !== undefined || evaluation.flags.includes("early-warning")
-
-/**
  * The organisations a read for one organisation needs, a level a round trip: the organisation, its
  * ancestors (a member homed at it escalates to its parent) and the organisations below it (its
  * children, or its whole subtree). Undefined when it is not stored.
@@ -108,7 +100,7 @@ export const load = (asOf: number, scope?: Scope) =>
         if (before !== undefined) stored.set(doc._id, before)
         if (scope !== undefined && before !== undefined && Status.holdsAt(before, doc.evaluatedAt.getTime(), asOf)) {
           evaluations.push(before)
-          if (listed(before)) members.set(doc._id, yield* MemberRecord.projectionOf(pii, doc))
+          if (Proposal.isListed(before)) members.set(doc._id, yield* MemberRecord.projectionOf(pii, doc))
           return
         }
         const projection = yield* MemberRecord.projectionOf(pii, doc)

@@ -17,7 +17,7 @@
  * at its thresholds). The issue's goal: at equal recall, the rule trained with labels is at least
  * as precise as EM alone.
  *
- *   node packages/core/bench/labels.eval.ts [--members 20000] [--labels 1000] [--draw queue|random] [--seed 7] [--testSeed 8] [--trainShape rhythms|varied] [--testShape varied|rhythms] [--observationRate 3] [--decoyRate 0.1]
+ *   pnpm exec node packages/core/bench/labels.eval.ts [--members 20000] [--labels 1000] [--draw queue|random] [--seed 7] [--testSeed 8] [--trainShape rhythms|varied] [--testShape varied|rhythms] [--observationRate 3] [--decoyRate 0.1]
  */
 import { parseArgs } from "node:util"
 import { Result } from "effect"

@@ -66,7 +66,7 @@ const outputsOf = (command: string): ReadonlyArray<string> => {
 }
 
 /** Checks that what a command wrote is what it says it is. */
-const checkOutput = async (path: string): Promise<void> => {
+const checkOutput = async (path: string, mayBeEmpty = false): Promise<void> => {
   assert.isTrue(existsSync(path), `${path} was written`)
   if (statSync(path).isDirectory()) {
     // relink simulate: events, labels and a manifest.
@@ -78,7 +78,7 @@ const checkOutput = async (path: string): Promise<void> => {
   const text = readFileSync(path, "utf8")
   if (path.endsWith(".jsonl") || path.endsWith(".ndjson")) {
     const lines = text.split("\n").filter((l) => l.length > 0)
-    assert.isAbove(lines.length, 0, path)
+    if (!mayBeEmpty) assert.isAbove(lines.length, 0, path)
     lines.forEach((line, i) => assert.doesNotThrow(() => JSON.parse(line), undefined, undefined, `${path}:${i + 1} is JSON: ${line.slice(0, 80)}`))
   } else if (path.endsWith(".json")) {
     assert.doesNotThrow(() => JSON.parse(text), undefined, undefined, `${path} is JSON`)
@@ -99,7 +99,9 @@ const check = async (command: string, cwd: string, prelude = ""): Promise<void> 
   const result = run(`set -o pipefail\n${prelude}${command}`, cwd)
   assert.strictEqual(result.status, 0, `${command}\n${result.stderr}`)
   const outputs = outputsOf(command)
-  for (const path of outputs) await checkOutput(join(cwd, path))
+  // A review workbook no clerk has filled in decides nothing: resolve writes no event.
+  const mayBeEmpty = /\brelink resolve\b/.test(command)
+  for (const path of outputs) await checkOutput(join(cwd, path), mayBeEmpty)
   if (outputs.length === 0) assert.isAbove(result.stdout.trim().length, 0, `${command} prints what it found`)
 }
 

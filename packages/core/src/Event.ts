@@ -67,6 +67,22 @@ export type Resolution = typeof Resolution.Type
 export const Decision = Schema.Literals(["suspend", "restore", "remove", "cancel-probation", "deceased", "left"])
 export type Decision = typeof Decision.Type
 
+/** 组织生活: 支委会, 党员大会, 党小组会, 党课, 主题党日, 组织生活会, 民主评议党员. */
+export const OrgActivity = Schema.Literals([
+  "committee-meeting",
+  "members-meeting",
+  "group-meeting",
+  "party-lecture",
+  "theme-day",
+  "life-meeting",
+  "democratic-review"
+])
+export type OrgActivity = typeof OrgActivity.Type
+
+/** How an organisation guided another (联系指导). */
+export const GuidanceChannel = Schema.Literals(["visit", "phone", "document", "training", "online"])
+export type GuidanceChannel = typeof GuidanceChannel.Type
+
 /** What an observation says about a person; every field is as noisy as its source. */
 export const Identity = Schema.Struct({
   name: Text,
@@ -169,6 +185,18 @@ export const MatchResolved = event("MatchResolved", {
   note: Schema.optionalKey(Schema.String)
 })
 export const StatusDecided = event("StatusDecided", { memberId, decision: Decision })
+/** An organisation held 组织生活; each attendee counts as a meeting contact. `orgId` is the organisation. */
+export const OrgActivityRecorded = event("OrgActivityRecorded", {
+  activity: OrgActivity,
+  attendees: Schema.optionalKey(Schema.Array(memberId))
+})
+/** 联系指导: `orgId` (a 流出地 committee) guided `targetOrgId` (a floating organisation). */
+export const GuidanceRecorded = event("GuidanceRecorded", { targetOrgId: Id("targetOrgId"), channel: GuidanceChannel })
+/** 通报: `orgId` informed `homeOrgId` of its members' 民主评议 or 日常表现. */
+export const BranchReported = event("BranchReported", {
+  homeOrgId: Id("homeOrgId"),
+  memberIds: Schema.optionalKey(Schema.Array(memberId))
+})
 
 const schemas = {
   OrgRegistered,
@@ -185,7 +213,10 @@ const schemas = {
   LeadReported,
   RecordObserved,
   MatchResolved,
-  StatusDecided
+  StatusDecided,
+  OrgActivityRecorded,
+  GuidanceRecorded,
+  BranchReported
 } as const
 
 export type EventType = keyof typeof schemas
@@ -206,16 +237,26 @@ export type LeadReported = typeof LeadReported.Type
 export type RecordObserved = typeof RecordObserved.Type
 export type MatchResolved = typeof MatchResolved.Type
 export type StatusDecided = typeof StatusDecided.Type
+export type OrgActivityRecorded = typeof OrgActivityRecorded.Type
+export type GuidanceRecorded = typeof GuidanceRecorded.Type
+export type BranchReported = typeof BranchReported.Type
 
 export const Event = Schema.Union(Object.values(schemas))
 export type Event = typeof Event.Type
 export type Encoded = typeof Event.Encoded
 
-/** Events that concern one member, by the contract's Kafka key rule. */
+/**
+ * Events that concern one member, by the contract's Kafka key rule. An organisation's events
+ * concern no one member, also an activity with attendees (it may name many): each attendee's
+ * contact is applied where the activity is (`Projection.fragmentsOf`), whichever partition that is.
+ */
 export const memberIdOf = (event: Event): string | undefined => {
   switch (event.type) {
     case "OrgRegistered":
     case "RecordObserved":
+    case "OrgActivityRecorded":
+    case "GuidanceRecorded":
+    case "BranchReported":
       return undefined
     case "LeadReported":
       return "memberId" in event.subject ? event.subject.memberId : undefined

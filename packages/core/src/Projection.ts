@@ -480,7 +480,8 @@ const internMaybe = <S extends string>(intern: Intern, text: S | undefined) => (
 
 /**
  * The fragment one event contributes to its member's projection; undefined for events that are
- * not about a known member (organisations, and observations still looking for their member).
+ * not about one known member (organisations' events, and observations still looking for their
+ * member). An activity's attendees are several members: `fragmentsOf` gives theirs.
  * `intern` is given the kept strings that many members share (organisations, names, regions,
  * dates, categories): a fold of a million members then holds one copy of each, not a million
  * (JSON.parse makes a new string of every value).
@@ -489,6 +490,9 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
   switch (event.type) {
     case "OrgRegistered":
     case "RecordObserved":
+    case "OrgActivityRecorded":
+    case "GuidanceRecorded":
+    case "BranchReported":
       return undefined
     case "MemberRegistered": {
       // One stamp for every field the registration writes.
@@ -603,6 +607,23 @@ export const fromEvent = (event: Event.Event, intern: Intern = asIs): Projection
         ...(event.decision === "restore" && contact("restore", event.occurredAt))
       }
   }
+}
+
+/** The members who attended an activity, each once. */
+export const attendeesOf = (event: Event.OrgActivityRecorded): ReadonlyArray<string> =>
+  event.attendees === undefined ? [] : [...new Set(event.attendees)]
+
+/**
+ * Every fragment an event contributes, one per member it concerns: `fromEvent`'s, or for an
+ * activity (组织生活) one meeting contact per attendee, exactly as a `ContactRecorded` with channel
+ * `meeting` at the activity's instant would contribute (docs/events.md).
+ */
+export const fragmentsOf = (event: Event.Event, intern: Intern = asIs): ReadonlyArray<Projection> => {
+  if (event.type === "OrgActivityRecorded") {
+    return attendeesOf(event).map((memberId) => ({ ...empty(memberId), ...contact("meeting", event.occurredAt) }))
+  }
+  const fragment = fromEvent(event, intern)
+  return fragment === undefined ? [] : [fragment]
 }
 
 /** The observation ids this member confirmed (their latest resolution is `confirmed`). */

@@ -148,6 +148,14 @@ const fold = (state: State, event: Event.Event): void => {
     else History.addContact(history, event.memberId, event.channel, event.occurredAt)
     return
   }
+  if (event.type === "OrgActivityRecorded") {
+    // Each attendee, as a ContactRecorded with channel meeting would (`Projection.fragmentsOf`).
+    for (const memberId of Projection.attendeesOf(event)) {
+      if (history === undefined) Projection.absorbContact(memberOf(state, memberId), "meeting", event.occurredAt)
+      else History.addAttendance(history, memberId, event.occurredAt)
+    }
+    return
+  }
   const fragment = Projection.fromEvent(event, state.intern)
   if (fragment !== undefined) mergeInto(state, fragment, event.type, event.occurredAt)
   // A lead attaches once both the observation and a resolution naming the member are there.

@@ -263,9 +263,9 @@ const relinkTypes: Partial<Record<Event.EventType, { readonly zh: string; readon
   MemberRegistered: { zh: "重新登记", en: "registered again" }
 }
 
-/** How a member was found, in words: `联系（电话）`, `流入地报到`. */
+/** How a member was found, in words: `联系（电话）`, `流入地报到`; attending an activity is `联系（组织生活）`, as a meeting contact. */
 export const relinkLabel = (relink: Timeline.Relink, lang: Report.Lang): string => {
-  if (relink.type === "ContactRecorded" && relink.channel !== undefined) {
+  if ((relink.type === "ContactRecorded" || relink.type === "OrgActivityRecorded") && relink.channel !== undefined) {
     const channel = Report.contactLabels[relink.channel]
     return lang === "zh" ? `联系（${channel.zh}）` : `contact (${channel.en})`
   }

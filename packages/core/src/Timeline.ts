@@ -17,7 +17,7 @@ import * as Status from "./Status.ts"
 export interface Relink {
   readonly at: number
   readonly type: Event.EventType
-  /** `ContactRecorded`: how contact was made. */
+  /** `ContactRecorded`: how contact was made; `OrgActivityRecorded` (attending an activity): `meeting`. */
   readonly channel?: Event.ContactChannel
 }
 
@@ -82,7 +82,7 @@ export const projectionOf = (memberId: string, entries: ReadonlyArray<History.En
 }
 
 const relinkOf = (entry: History.Entry): Relink =>
-  typeof entry === "number" ? { at: History.atOf(entry), type: "ContactRecorded", channel: History.channelOf(entry) } : { at: entry.at, type: entry.type }
+  typeof entry === "number" ? { at: History.atOf(entry), type: History.typeOf(entry), channel: History.channelOf(entry) } : { at: entry.at, type: entry.type }
 
 /** Called with the member's projection as of the instant at `index` and their evaluation there: what a caller reads beside the evaluations. */
 export type Observe = (projection: Projection.Owned, evaluation: Status.Evaluation | undefined, index: number) => void

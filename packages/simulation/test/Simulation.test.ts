@@ -193,7 +193,9 @@ describe("Simulation", () => {
       assert.match(item.event.eventId, /^e-\d{8}$/)
     }
     const types = new Set(decoded.map((e) => e.type))
-    for (const type of Event.eventTypes) assert.isTrue(types.has(type), type)
+    // Floating organisations' life, guidance and reports are not simulated yet (issue 29).
+    const unsimulated = new Set<Event.EventType>(["OrgActivityRecorded", "GuidanceRecorded", "BranchReported"])
+    for (const type of Event.eventTypes) assert.strictEqual(types.has(type), !unsimulated.has(type), type)
   })
 
   it("registers organisations first, as a tree Scan accepts, and members only in registered branches", () => {

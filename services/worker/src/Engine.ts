@@ -450,8 +450,8 @@ export const make = (settings: Settings) =>
             registered.set(event.orgId, OrgTree.mergeOrg(registered.get(event.orgId), OrgTree.fromEvent(event)))
             continue
           }
-          const fragment = Projection.fromEvent(event)
-          if (fragment !== undefined) addFragment(fragment)
+          // An activity's attendees are many members: each gets its meeting contact here, whatever the partition.
+          for (const fragment of Projection.fragmentsOf(event)) addFragment(fragment)
           if (Scan.isObservation(event)) observations.set(event.eventId, event)
           else if (event.type === "MatchResolved") resolutions.push({ observationEventId: event.observationEventId, memberId: event.memberId })
         }

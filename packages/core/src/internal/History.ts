@@ -16,7 +16,11 @@ export interface Fact {
   readonly fragment: Projection.Projection
 }
 
-/** A contact packed as `at × 8 + channel`: exact below 2^50 ms (year 37,000). */
+/**
+ * A contact packed as `at × 8 + code`: exact below 2^50 ms (year 37,000). The code is the
+ * channel's index, or `ATTENDED` for attending an activity: a meeting contact that a `Timeline`
+ * names by its own event.
+ */
 export type Entry = number | Fact
 
 export interface History {
@@ -30,6 +34,8 @@ export const make = (): History => ({ members: new Map(), orgs: [], resolvedAt: 
 
 const channels = Event.ContactChannel.literals
 const channelIndex = new Map<string, number>(channels.map((c, i) => [c, i]))
+/** The code after the channels' (seven of the eight a contact's three bits hold). */
+const ATTENDED = channels.length
 
 const entriesOf = (history: History, memberId: string): Array<Entry> => {
   const known = history.members.get(memberId)
@@ -43,13 +49,27 @@ export const addContact = (history: History, memberId: string, channel: Event.Co
   entriesOf(history, memberId).push(at * 8 + (channelIndex.get(channel) as number))
 }
 
+/** An attendee of an activity (`OrgActivityRecorded`): a `meeting` contact. */
+export const addAttendance = (history: History, memberId: string, at: number): void => {
+  entriesOf(history, memberId).push(at * 8 + ATTENDED)
+}
+
 export const addFact = (history: History, type: Event.EventType, fragment: Projection.Projection, at: number): void => {
   entriesOf(history, fragment.memberId).push({ at, type, fragment })
 }
 
 export const atOf = (entry: Entry): number => (typeof entry === "number" ? Math.floor(entry / 8) : entry.at)
 
-export const channelOf = (entry: number): Event.ContactChannel => channels[entry - Math.floor(entry / 8) * 8] as Event.ContactChannel
+const codeOf = (entry: number): number => entry - Math.floor(entry / 8) * 8
+
+export const channelOf = (entry: number): Event.ContactChannel => {
+  const code = codeOf(entry)
+  return code === ATTENDED ? "meeting" : (channels[code] as Event.ContactChannel)
+}
+
+/** The event a packed contact came from. */
+export const typeOf = (entry: number): "ContactRecorded" | "OrgActivityRecorded" =>
+  codeOf(entry) === ATTENDED ? "OrgActivityRecorded" : "ContactRecorded"
 
 const pair = (observationEventId: string, memberId: string) => `${observationEventId}\u0000${memberId}`
 

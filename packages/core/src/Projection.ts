@@ -11,6 +11,7 @@ import * as Event from "./Event.ts"
 import * as IdNumber from "./IdNumber.ts"
 import * as Rhythm from "./Rhythm.ts"
 import { defined } from "./internal/Defined.ts"
+import { ownValue, setOwn } from "./internal/Own.ts"
 import { same } from "./internal/Same.ts"
 
 /** When and by which event a value was written; the total order behind last-writer-wins. */
@@ -259,16 +260,6 @@ type Records = <A>(
   b: Readonly<Record<string, A>>,
   combine: (x: A, y: A) => A
 ) => Readonly<Record<string, A>>
-
-/**
- * Records are keyed by ids from the wire, which may be `__proto__` or `toString`: only own
- * properties count, and `__proto__` is defined, since assigning it would set the prototype.
- */
-const ownValue = <A>(record: Readonly<Record<string, A>>, key: string): A | undefined => (Object.hasOwn(record, key) ? record[key] : undefined)
-const setOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
-  if (key === "__proto__") Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-  else record[key] = value
-}
 
 /**
  * Keys of `b` combined into `a`. Copies `a` only when something changes, so that re-merging facts

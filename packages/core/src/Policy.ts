@@ -51,6 +51,33 @@ export const Policy = Schema.Struct({
   /** A lost member whose last contact is this old escalates to the parent organisation (local policy). */
   escalationAfterMonths: field("escalationAfterMonths", 12),
   /**
+   * Floating party organisations (`BranchHealth`): the longest a 支部委员会会议 may wait. Source:
+   * 《中国共产党支部工作条例（试行）》第十二条 (一般每月召开1次).
+   */
+  committeeMeetingMonths: field("committeeMeetingMonths", 1),
+  /** …a 党员大会. Source: 支部工作条例 第十一条 (一般每季度召开1次). */
+  membersMeetingMonths: field("membersMeetingMonths", 3),
+  /** …a 党小组会. Source: 支部工作条例 第十三条 (一般每月召开1次). */
+  groupMeetingMonths: field("groupMeetingMonths", 1),
+  /** …a 主题党日. Common practice (每月相对固定1天). */
+  themeDayMonths: field("themeDayMonths", 1),
+  /** …a 组织生活会. Common practice (每年至少1次). */
+  lifeMeetingMonths: field("lifeMeetingMonths", 12),
+  /** …a 民主评议党员. Common practice (每年1次). */
+  democraticReviewMonths: field("democraticReviewMonths", 12),
+  /** No activity of any kind for this long: the organisation is 失管. Local practice (通报批评). */
+  branchDormantMonths: field("branchDormantMonths", 3),
+  /**
+   * No guidance (联系指导) from the 流出地 committee for this long. No document gives a frequency;
+   * local practice is quarterly.
+   */
+  guidanceMonths: field("guidanceMonths", 3),
+  /**
+   * No report (通报) to a member's home organisation for this long. The 2024 意见 asks for it and
+   * gives no frequency; relink's default follows the yearly 民主评议.
+   */
+  branchReportMonths: field("branchReportMonths", 12),
+  /**
    * 联系节律预警: the early-warning model (`EarlyWarning`), fitted on a deployment's history by
    * `relink train`. The default is fitted on the simulation (docs/early-warning.md). It never changes
    * a status.

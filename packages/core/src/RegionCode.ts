@@ -141,6 +141,14 @@ export const relation = (a: RegionCode, b: RegionCode): Relation =>
     ? "same-province"
     : "different"
 
+/**
+ * Whether the area a code names holds the place of another, by GB/T 2260's levels: a province's
+ * code (`440000`) holds every code of the province, a prefecture's (`440300`) every code of the
+ * prefecture, any other code only itself. Six-digit strings, as events carry them.
+ */
+export const contains = (area: string, code: string): boolean =>
+  area.endsWith("0000") ? area.slice(0, 2) === code.slice(0, 2) : area.endsWith("00") ? area.slice(0, 4) === code.slice(0, 4) : area === code
+
 /** Schema of an already normalised region code (six digits, valid province). */
 export const RegionCode = Schema.String.pipe(
   Schema.check(Schema.makeFilter((s: string) => problem(s) ?? true, { expected: "a six-digit region code" })),

@@ -130,8 +130,13 @@ const openTransferOf = (projection: Projection.Projection) => {
   return open
 }
 
-/** The current period away from home: since the first outflow or inflow after the last return. */
-const awayPeriodOf = (projection: Projection.Projection) => {
+/**
+ * The current period away from home: since the first outflow or inflow after the last return or
+ * received transfer, with the period's latest outflow report and latest destination registration.
+ */
+export const awayPeriod = (
+  projection: Projection.Projection
+): { readonly since: number; readonly outflow: Projection.Outflow | undefined; readonly inflow: Projection.Inflow | undefined } | undefined => {
   let resetAt = projection.lastReturnAt ?? Number.NEGATIVE_INFINITY
   for (const transfer of Object.values(projection.transfers)) {
     if (transfer.received !== undefined) resetAt = Math.max(resetAt, transfer.received.at)
@@ -266,7 +271,7 @@ export const evaluate = (
     addDays(transfer.at, Math.min(transfer.value.validDays ?? policy.transferValidDays, policy.transferMaxValidDays))
   const transferOverdue = transferExpiresAt !== undefined && reached(transferExpiresAt)
   const lost = reached(addMonths(lastContactAt, policy.lostAfterMonths))
-  const away = awayPeriodOf(projection)
+  const away = awayPeriod(projection)
   const registeredAway = away?.inflow !== undefined
   const unregisteredOverdue =
     away !== undefined && !registeredAway && reached(addDays(away.since, policy.inflowRegistrationGraceDays))

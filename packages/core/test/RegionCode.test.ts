@@ -132,3 +132,20 @@ describe("RegionCode", () => {
     })
   })
 })
+
+describe("RegionCode.contains", () => {
+  it("holds a province's, a prefecture's or a county's own codes, by GB/T 2260's levels", () => {
+    const cases: ReadonlyArray<readonly [string, string, boolean]> = [
+      ["440000", "440305", true],
+      ["440000", "450305", false],
+      ["440300", "440305", true],
+      ["440300", "440300", true],
+      ["440300", "440105", false],
+      ["440300", "440000", false],
+      ["440305", "440305", true],
+      ["440305", "440306", false],
+      ["440305", "440300", false]
+    ]
+    assert.deepStrictEqual(cases.map(([area, code]) => RegionCode.contains(area, code)), cases.map(([, , inside]) => inside))
+  })
+})

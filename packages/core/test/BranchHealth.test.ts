@@ -1,0 +1,285 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import * as BranchHealth from "../src/BranchHealth.ts"
+import * as Event from "../src/Event.ts"
+import * as Instant from "../src/Instant.ts"
+import * as Policy from "../src/Policy.ts"
+import type * as Projection from "../src/Projection.ts"
+import * as Scan from "../src/Scan.ts"
+import { history, instant, T0 } from "./eventArbitraries.ts"
+import * as F from "./fixtures.ts"
+
+/**
+ * The fixture: a 流出地 county committee (c-home, Chengdu) and three floating branches it set up —
+ * fb-sz in Shenzhen (440300), which lapses in some checks; fb-sh in Shanghai (310000), which never
+ * held anything; fb-cq in Chongqing (500000), which keeps every cadence. Every instant is 09:00
+ * +08:00 of its day; the evaluation is as of 2026-06-30.
+ */
+const AS_OF = F.at("2026-06-30")
+/** Early warning after 30 days of silence, so that its instant can be worked by hand. */
+const policy: Policy.Policy = {
+  ...Policy.defaults,
+  earlyWarning: { kind: "fixed-gap", horizonDays: 180, days: 30, calibration: { intercept: 0, slope: 1 } }
+}
+
+let sequence = 0
+const wire = (type: Event.EventType, day: string, orgId: string, fields: Record<string, unknown> = {}) =>
+  F.decode({ eventId: `x-${++sequence}`, type, occurredAt: `${day}T09:00:00+08:00`, orgId, ...fields })
+const org = (orgId: string, kind: Event.OrgKind, region: string, parentId?: string) =>
+  wire("OrgRegistered", "2025-01-01", orgId, { name: orgId, kind, region, ...(parentId !== undefined && { parentId }) })
+const activity = (orgId: string, day: string, kind: Event.OrgActivity, attendees?: ReadonlyArray<string>) =>
+  wire("OrgActivityRecorded", day, orgId, { activity: kind, ...(attendees !== undefined && { attendees }) })
+const member = (memberId: string, orgId: string, day = "2024-06-01") =>
+  wire("MemberRegistered", day, orgId, { memberId, name: "张伟", idNumber: "11010519491231002X", category: "full" })
+
+const fixture: ReadonlyArray<Event.Event> = [
+  org("c-home", "committee", "510107"),
+  org("c-other", "committee", "510104"),
+  org("c-sz", "committee", "440300"),
+  org("b-home", "branch", "510107", "c-home"),
+  org("b-other", "branch", "510104", "c-other"),
+  org("fb-sz", "floating-branch", "440300", "c-home"),
+  org("fb-sh", "floating-branch", "310000", "c-home"),
+  org("fb-cq", "floating-branch", "500000", "c-home"),
+  // fb-sz: a 支委会 and a 党小组会 in time, the 党员大会 and the 主题党日 late, no 民主评议 ever.
+  activity("fb-sz", "2025-12-01", "group-meeting", ["m-c"]),
+  activity("fb-sz", "2026-01-15", "life-meeting"),
+  activity("fb-sz", "2026-03-15", "members-meeting"),
+  activity("fb-sz", "2026-04-01", "party-lecture"),
+  activity("fb-sz", "2026-05-20", "theme-day"),
+  activity("fb-sz", "2026-06-10", "committee-meeting", ["m-a"]),
+  activity("fb-sz", "2026-06-20", "group-meeting"),
+  wire("GuidanceRecorded", "2026-02-10", "c-home", { targetOrgId: "fb-sz", channel: "visit" }),
+  // Shenzhen's own committee is no 流出地 committee of fb-sz: its visit is no guidance.
+  wire("GuidanceRecorded", "2026-06-01", "c-sz", { targetOrgId: "fb-sz", channel: "visit" }),
+  wire("BranchReported", "2025-05-01", "fb-sz", { homeOrgId: "b-home", memberIds: ["m-a"] }),
+  // fb-cq: every cadence kept, guided in May.
+  activity("fb-cq", "2026-01-10", "life-meeting"),
+  activity("fb-cq", "2026-01-10", "democratic-review"),
+  activity("fb-cq", "2026-05-01", "members-meeting"),
+  activity("fb-cq", "2026-06-15", "committee-meeting"),
+  activity("fb-cq", "2026-06-15", "group-meeting"),
+  activity("fb-cq", "2026-06-15", "theme-day"),
+  wire("GuidanceRecorded", "2026-05-01", "c-home", { targetOrgId: "fb-cq", channel: "online" }),
+  // m-a: from b-home to Shenzhen, registered at fb-sz 9 days after leaving, attends.
+  member("m-a", "b-home"),
+  wire("OutflowReported", "2025-03-01", "b-home", { memberId: "m-a", destinationRegion: "440305", reason: "work" }),
+  wire("InflowRegistered", "2025-03-10", "fb-sz", { memberId: "m-a", region: "440305" }),
+  // m-b: from b-other, registered at fb-sz 12 days after leaving, silent since: at risk.
+  member("m-b", "b-other"),
+  wire("OutflowReported", "2026-01-20", "b-other", { memberId: "m-b", destinationRegion: "440306", reason: "business" }),
+  wire("InflowRegistered", "2026-02-01", "fb-sz", { memberId: "m-b", region: "440306" }),
+  // m-c: fb-sz is their home branch; last seen at the 党小组会 of 2025-12-01: lost, no 组织生活.
+  member("m-c", "fb-sz", "2025-01-10"),
+  // m-d: left b-home for Shenzhen (440304) and never registered: fb-sz should invite them.
+  member("m-d", "b-home"),
+  wire("OutflowReported", "2026-04-01", "b-home", { memberId: "m-d", destinationRegion: "440304", reason: "work" }),
+  // m-e: at home in fb-sz, silent for 43 days since a meeting: early warning (30 days).
+  member("m-e", "fb-sz", "2025-01-10"),
+  wire("ContactRecorded", "2026-05-18", "fb-sz", { memberId: "m-e", channel: "meeting" }),
+  // m-f: removed: no longer held.
+  member("m-f", "fb-sz", "2025-01-10"),
+  wire("StatusDecided", "2026-03-01", "fb-sz", { memberId: "m-f", decision: "remove" }),
+  // m-g: left for Shanghai and never registered: fb-sh should invite them, fb-sz not.
+  member("m-g", "b-home"),
+  wire("OutflowReported", "2026-05-15", "b-home", { memberId: "m-g", destinationRegion: "310104", reason: "work" })
+]
+
+type Row = readonly [org: string, rule: BranchHealth.RuleId, about: string, since: string]
+
+/**
+ * The findings worked out by hand from the fixture and the rules (docs/rules.md), one row each:
+ * the organisation, the rule, what it is about (an activity, a home organisation, a member) and
+ * since when.
+ */
+const expectedFindings: ReadonlyArray<Row> = [
+  // fb-cq: every cadence kept, guided 2 months ago, nobody held: nothing.
+  // fb-sh: nothing ever held since its registration on 2025-01-01.
+  ["fb-sh", "branch-dormant", "", "2025-01-01"],
+  ["fb-sh", "committee-meeting-overdue", "committee-meeting", "2025-01-01"],
+  ["fb-sh", "members-meeting-overdue", "members-meeting", "2025-01-01"],
+  ["fb-sh", "group-meeting-overdue", "group-meeting", "2025-01-01"],
+  ["fb-sh", "theme-day-overdue", "theme-day", "2025-01-01"],
+  ["fb-sh", "life-meeting-overdue", "life-meeting", "2025-01-01"],
+  ["fb-sh", "democratic-review-overdue", "democratic-review", "2025-01-01"],
+  ["fb-sh", "guidance-overdue", "", "2025-01-01"],
+  ["fb-sh", "member-to-invite", "m-g", "2026-05-15"], // away since 05-15, 30 days' grace passed 06-14
+  // fb-sz: 党员大会 2026-03-15 + 3 months = 06-15 ≤ 06-30; 主题党日 05-20 + 1 month = 06-20.
+  ["fb-sz", "members-meeting-overdue", "members-meeting", "2026-03-15"],
+  ["fb-sz", "theme-day-overdue", "theme-day", "2026-05-20"],
+  ["fb-sz", "democratic-review-overdue", "democratic-review", "2025-01-01"], // never: from the registration
+  ["fb-sz", "guidance-overdue", "", "2026-02-10"], // c-home's visit + 3 months = 05-10; c-sz's visit does not count
+  ["fb-sz", "report-overdue", "b-home", "2025-05-01"], // reported 2025-05-01 + 12 months = 2026-05-01
+  // b-other: m-b arrived 2026-02-01, due 2027-02-01: no finding.
+  ["fb-sz", "member-no-meeting", "m-c", "2025-12-01"], // attended 2025-12-01 + 6 months = 06-01
+  ["fb-sz", "member-lost", "m-c", "2025-12-01"],
+  ["fb-sz", "member-at-risk", "m-b", "2026-02-01"], // last contact: the registration at fb-sz
+  ["fb-sz", "member-early-warning", "m-e", "2026-06-17"], // 05-18 + 30 days
+  ["fb-sz", "member-to-invite", "m-d", "2026-04-01"] // 440304 is in 440300
+]
+
+/** Each organisation's grade, what decided it, the members it holds, the registration lags and the next review, by hand. */
+const expectedOrgs = [
+  { orgId: "fb-cq", grade: "normal", gradedBy: [], members: [], lags: [], nextReviewAt: "2026-07-15" }, // 支委会 06-15 + 1 month
+  { orgId: "fb-sh", grade: "lapsed", gradedBy: ["branch-dormant"], members: [], lags: [], nextReviewAt: undefined },
+  {
+    orgId: "fb-sz",
+    grade: "attention",
+    gradedBy: ["members-meeting-overdue", "theme-day-overdue", "democratic-review-overdue", "guidance-overdue", "report-overdue", "member-no-meeting", "member-lost"],
+    members: ["m-a", "m-b", "m-c", "m-e"], // m-f is removed; m-d and m-g are not registered here
+    lags: [["m-a", 9], ["m-b", 12]],
+    nextReviewAt: "2026-07-10" // 支委会 06-10 + 1 month, before the 党小组会 (07-20) and m-b's six months (08-01)
+  }
+] as const
+
+const day = (at: number | undefined): string | undefined => (at === undefined ? undefined : Instant.formatCstDate(at))
+
+const evaluateAll = (events: ReadonlyArray<Event.Event>, asOf: number, withPolicy: Policy.Policy = policy) => {
+  const scanned = Scan.run(events, { asOf, policy: withPolicy })
+  const members = scanned.evaluations.map((evaluation) => ({ evaluation, projection: scanned.members.get(evaluation.memberId) as Projection.Projection }))
+  return { scanned, members, healths: BranchHealth.evaluateAll({ orgs: scanned.orgs, records: scanned.records, members, asOf, policy: withPolicy }) }
+}
+
+describe("BranchHealth on the hand-worked fixture", () => {
+  const { healths } = evaluateAll(fixture, AS_OF)
+
+  it("finds exactly the table's findings, each with its since", () => {
+    const found: ReadonlyArray<Row> = healths.flatMap((h) =>
+      h.findings.map((f): Row => [h.orgId, f.rule, f.activity ?? f.homeOrgId ?? f.memberId ?? "", day(f.since) as string])
+    )
+    assert.deepStrictEqual(found, expectedFindings)
+  })
+
+  it("grades each organisation as worked by hand, names its members, lags and next review", () => {
+    assert.deepStrictEqual(
+      healths.map((h) => ({
+        orgId: h.orgId,
+        grade: h.grade,
+        gradedBy: h.gradedBy,
+        members: h.members,
+        lags: h.registrationLags.map((l) => [l.memberId, l.days]),
+        nextReviewAt: day(h.nextReviewAt)
+      })),
+      expectedOrgs.map((o) => ({ ...o, gradedBy: [...o.gradedBy], members: [...o.members], lags: o.lags.map(([m, d]) => [m, d]) }))
+    )
+  })
+
+  it("names the guiding committee and the latest activity, guidance from it and report", () => {
+    const sz = healths.find((h) => h.orgId === "fb-sz")
+    assert.deepStrictEqual(
+      [sz?.guidingOrgId, day(sz?.lastActivityAt), day(sz?.lastGuidanceAt), day(sz?.lastReportAt)],
+      ["c-home", "2026-06-20", "2026-02-10", "2025-05-01"]
+    )
+  })
+
+  it("clears a finding once the event it waits for comes", () => {
+    const later = [
+      ...fixture,
+      activity("fb-sz", "2026-06-29", "members-meeting", ["m-c"]),
+      wire("GuidanceRecorded", "2026-06-29", "c-home", { targetOrgId: "fb-sz", channel: "phone" }),
+      wire("BranchReported", "2026-06-29", "fb-sz", { homeOrgId: "b-home" })
+    ]
+    const sz = evaluateAll(later, AS_OF).healths.find((h) => h.orgId === "fb-sz")
+    // m-c attended: found again, so neither lost nor without 组织生活.
+    assert.deepStrictEqual(sz?.findings.map((f) => f.rule), ["theme-day-overdue", "democratic-review-overdue", "member-at-risk", "member-early-warning", "member-to-invite"])
+  })
+})
+
+// The laws, on any history of two members (an inflow registers them at org-x, which is floating
+// here, in 440300: outflows to 440305 are in its region) and any life of org-x.
+const floating = [
+  F.decode({ eventId: "o-home", type: "OrgRegistered", orgId: "c-home", name: "c-home", kind: "committee", region: "510107", occurredAt: new Date(T0).toISOString() }),
+  F.decode({ eventId: "o-x", type: "OrgRegistered", orgId: "org-x", parentId: "c-home", name: "org-x", kind: "floating-branch", region: "440300", occurredAt: new Date(T0).toISOString() })
+]
+const orgLife: fc.Arbitrary<ReadonlyArray<Event.Event>> = fc
+  .array(
+    fc.oneof(
+      fc.record({ type: fc.constant("OrgActivityRecorded"), orgId: fc.constant("org-x"), activity: fc.constantFrom("committee-meeting", "members-meeting", "theme-day", "democratic-review"), attendees: fc.subarray(["m-1", "m-2"]) }),
+      fc.record({ type: fc.constant("GuidanceRecorded"), orgId: fc.constantFrom("c-home", "c-other"), targetOrgId: fc.constant("org-x"), channel: fc.constant("visit") }),
+      fc.record({ type: fc.constant("BranchReported"), orgId: fc.constant("org-x"), homeOrgId: fc.constantFrom("org-a", "org-b") })
+    ).chain((w) => instant.map((occurredAt) => ({ ...w, occurredAt }))),
+    { maxLength: 8 }
+  )
+  .map((items) => items.map((w, i) => F.decode({ ...w, eventId: `life-${i}` })))
+
+/** Both members registered at the start, and some journeys: an outflow in org-x's region or elsewhere, registered at org-x or not. */
+const journeys: fc.Arbitrary<ReadonlyArray<Event.Event>> = fc
+  .array(fc.tuple(fc.constantFrom("m-1", "m-2"), instant, fc.constantFrom("440305", "310101"), fc.option(instant, { nil: undefined })), { maxLength: 3 })
+  .map((items) => [
+    ...["m-1", "m-2"].map((memberId) =>
+      F.decode({ eventId: `reg-${memberId}`, type: "MemberRegistered", orgId: "org-a", memberId, name: "张伟", idNumber: "11010519491231002X", category: "full", occurredAt: new Date(T0).toISOString() })
+    ),
+    ...items.flatMap(([memberId, leftAt, destinationRegion, registeredAt], i) => [
+      F.decode({ eventId: `out-${i}`, type: "OutflowReported", orgId: "org-a", memberId, destinationRegion, reason: "work", occurredAt: leftAt }),
+      ...(registeredAt === undefined ? [] : [F.decode({ eventId: `in-${i}`, type: "InflowRegistered", orgId: "org-x", memberId, region: destinationRegion, occurredAt: registeredAt })])
+    ])
+  ])
+const world = fc.tuple(journeys, history, orgLife).map(([journey, events, life]) => [...floating, ...journey, ...events, ...life])
+const laterInstant = fc.integer({ min: 0, max: 5 * 365 }).map((d) => T0 + d * Instant.DAY + 43_200_000)
+const RUNS = { numRuns: 300 }
+
+const key = (f: BranchHealth.Finding) => JSON.stringify([f.rule, f.activity, f.homeOrgId, f.memberId, f.since])
+const cadenceRules: ReadonlySet<string> = new Set([...BranchHealth.cadences.map((c) => c.rule), "branch-dormant"])
+
+describe("BranchHealth laws", () => {
+  it("adding an activity never adds a cadence finding", () => {
+    fc.assert(
+      fc.property(world, instant, fc.constantFrom(...Event.OrgActivity.literals), laterInstant, (events, at, kind, asOf) => {
+        const extra = F.decode({ eventId: "extra", type: "OrgActivityRecorded", orgId: "org-x", activity: kind, attendees: ["m-1"], occurredAt: at })
+        const [before] = evaluateAll(events, asOf).healths
+        const [after] = evaluateAll([...events, extra], asOf).healths
+        // The same finding may stay, counted from the new activity: what it is about is the rule and the kind.
+        const what = (f: BranchHealth.Finding) => `${f.rule} ${f.activity ?? ""}`
+        const had = new Set(before?.findings.filter((f) => cadenceRules.has(f.rule)).map(what))
+        for (const f of after?.findings.filter((f) => cadenceRules.has(f.rule)) ?? []) assert.isTrue(had.has(what(f)), what(f))
+      }),
+      RUNS
+    )
+  })
+
+  it("time passing never removes a finding nor improves the grade, and nothing changes before nextReviewAt", () => {
+    fc.assert(
+      fc.property(world, laterInstant, fc.integer({ min: 0, max: 800 }), (events, asOf, days) => {
+        const { scanned, members } = evaluateAll(events, asOf)
+        const at = (t: number) => BranchHealth.evaluateAll({ orgs: scanned.orgs, records: scanned.records, members, asOf: t, policy })[0] as BranchHealth.Health
+        const now = at(asOf)
+        const later = at(asOf + days * Instant.DAY)
+        const kept = new Set(later.findings.map(key))
+        for (const f of now.findings) assert.isTrue(kept.has(key(f)), key(f))
+        assert.isAtLeast(BranchHealth.grades.indexOf(later.grade), BranchHealth.grades.indexOf(now.grade))
+        if (now.nextReviewAt === undefined || asOf + days * Instant.DAY < now.nextReviewAt) assert.deepStrictEqual(later, now)
+      }),
+      RUNS
+    )
+  })
+
+  it("evaluates each organisation alike from all members or from the ones evaluateAll picks", () => {
+    fc.assert(
+      fc.property(world, laterInstant, (events, asOf) => {
+        const { scanned, members, healths } = evaluateAll(events, asOf)
+        const alone = [...scanned.orgs.orgs.values()]
+          .filter((o) => o.kind === "floating-branch")
+          .map((o) => BranchHealth.evaluate({ org: o, record: scanned.records.get(o.orgId), orgs: scanned.orgs, members, asOf, policy }))
+        assert.deepStrictEqual(healths, alone)
+      }),
+      RUNS
+    )
+  })
+
+  it("gives the same health for any order of the events", () => {
+    fc.assert(
+      fc.property(world, laterInstant, fc.array(fc.nat(), { minLength: 8, maxLength: 8 }), (events, asOf, order) => {
+        // One copy of each eventId: of repeats with other content, the first copy wins, so order matters there.
+        const seen = new Set<string>()
+        const distinct = events.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId))
+        const shuffled = [...distinct]
+        shuffled.forEach((_, i) => {
+          const j = (order[i % order.length] ?? 0) % shuffled.length
+          ;[shuffled[i], shuffled[j]] = [shuffled[j] as Event.Event, shuffled[i] as Event.Event]
+        })
+        assert.deepStrictEqual(evaluateAll(shuffled, asOf).healths, evaluateAll(distinct, asOf).healths)
+      }),
+      RUNS
+    )
+  })
+})

@@ -129,13 +129,13 @@ const max = (values: Iterable<number | undefined>): number | undefined => {
   return out
 }
 
+const compare = (a: string | undefined, b: string | undefined): number => ((a ?? "") < (b ?? "") ? -1 : (a ?? "") > (b ?? "") ? 1 : 0)
+
 const byFinding = (a: Finding, b: Finding): number =>
   ruleOrder.indexOf(a.rule) - ruleOrder.indexOf(b.rule) ||
   compare(a.activity, b.activity) ||
   compare(a.homeOrgId, b.homeOrgId) ||
   compare(a.memberId, b.memberId)
-
-const compare = (a: string | undefined, b: string | undefined): number => ((a ?? "") < (b ?? "") ? -1 : (a ?? "") > (b ?? "") ? 1 : 0)
 
 /** Whether a member is held: at home here, or registered here while away; records closed (ended, removed) are not. */
 const holds = (orgId: string, evaluation: Status.Evaluation): boolean =>

@@ -141,6 +141,17 @@ const byFinding = (a: Finding, b: Finding): number =>
 const holds = (orgId: string, evaluation: Status.Evaluation): boolean =>
   !Status.closed.has(evaluation.status) && (evaluation.homeOrgId === orgId || evaluation.assistingOrgId === orgId)
 
+const isFloating = (orgs: OrgTree.OrgTree, orgId: string | undefined): boolean => orgId !== undefined && orgs.orgs.get(orgId)?.kind === "floating-branch"
+
+/**
+ * Whether some floating organisation may read the member: one holds them (at home there, or
+ * registered there while away), or they are floating unregistered and may be in one's region.
+ * What `evaluateAll` reads of members' projections, and what a scan keeps of them for it.
+ */
+export const concerns = (evaluation: Status.Evaluation, orgs: OrgTree.OrgTree): boolean =>
+  !Status.closed.has(evaluation.status) &&
+  (evaluation.status === "floating-unregistered" || isFloating(orgs, evaluation.homeOrgId) || isFloating(orgs, evaluation.assistingOrgId))
+
 /** The destination of the member's current period away (its latest outflow report's), if any. */
 const destinationOf = (projection: Projection.Projection): string | undefined => Status.awayPeriod(projection)?.outflow?.destinationRegion
 

@@ -5,7 +5,9 @@
  * matchable (unlinked or at risk, `Status.matchable`).
  */
 import * as order from "effect/Order"
+import * as BranchHealth from "./BranchHealth.ts"
 import type * as Matching from "./Matching.ts"
+import type * as OrgTree from "./OrgTree.ts"
 import * as Projection from "./Projection.ts"
 import * as Status from "./Status.ts"
 
@@ -37,10 +39,13 @@ export const isMatchable = (evaluation: Status.Evaluation | undefined): boolean 
 /**
  * Whether a list shows a row for the member, and so needs their projection (name, ID number,
  * phone): unlinked or at risk (the unlinked list, and proposals), a registration problem (the
- * data-quality list), or early-warned. What a scan keeps and a read of the worker's store opens.
+ * data-quality list), early-warned, or held by a floating organisation (the branches report names
+ * them, and `BranchHealth` reads their contacts: `BranchHealth.concerns`). What a scan keeps and a
+ * read of the worker's store opens.
  */
-export const isListed = (evaluation: Status.Evaluation | undefined): boolean =>
-  evaluation !== undefined && (isMatchable(evaluation) || evaluation.dataQuality !== undefined || evaluation.flags.includes("early-warning"))
+export const isListed = (evaluation: Status.Evaluation | undefined, orgs: OrgTree.OrgTree): boolean =>
+  evaluation !== undefined &&
+  (isMatchable(evaluation) || evaluation.dataQuality !== undefined || evaluation.flags.includes("early-warning") || BranchHealth.concerns(evaluation, orgs))
 
 /**
  * The proposals of a fresh match worth announcing: those new since the proposals stored for the

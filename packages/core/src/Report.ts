@@ -55,18 +55,22 @@ export const columns = [
 ] as const satisfies ReadonlyArray<Column>
 export type ColumnId = (typeof columns)[number]["id"]
 
-/** What the renderers read of any row: the cells by column id, the organisation it is listed under, the member's status. */
+/** What the renderers read of any row: the cells by column id, the organisation it is listed under. */
 export interface ListRow {
-  readonly memberId: string
   readonly responsibleOrgId: string
   readonly responsibleOrg: string
-  readonly statusId: Status.Status
   readonly [column: string]: string | number
+}
+
+/** A row of a list of members: the member and their status too. */
+export interface MemberRow extends ListRow {
+  readonly memberId: string
+  readonly statusId: Status.Status
 }
 
 /** A list as the renderers lay it out: rows sorted by the organisation they are listed under, counted per category. */
 export interface List {
-  readonly kind: "unlinked" | "data-quality" | "early-warning" | "review"
+  readonly kind: "unlinked" | "data-quality" | "early-warning" | "review" | "branches"
   readonly asOf: number
   readonly orgId?: string
   readonly columns: ReadonlyArray<Column>
@@ -295,7 +299,7 @@ export const dataQualityColumns: ReadonlyArray<Column> = [
   columnOf("suggestedAction")
 ]
 
-export interface DataQualityRow extends ListRow {
+export interface DataQualityRow extends MemberRow {
   /** The home branch, which keeps the member's records and corrects them. */
   readonly responsibleOrgId: string
   readonly fieldId: DataQuality.Field
@@ -392,7 +396,7 @@ export const earlyWarningColumns = (model: EarlyWarning.Model): ReadonlyArray<Co
   columnOf("basis")
 ]
 
-export interface EarlyWarningRow extends ListRow {
+export interface EarlyWarningRow extends MemberRow {
   readonly name: string
   readonly idNumber: string
   readonly phone: string

@@ -111,7 +111,7 @@ export const cellText = (text: string): string => {
   return kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(998)) ? 998 : 999) + "…"
 }
 
-export interface Row extends Report.ListRow {
+export interface Row extends Report.MemberRow {
   readonly queueId: Queue
   readonly observationEventId: string
   readonly proposalDigest: string

@@ -257,8 +257,8 @@ export function* evaluations(state: State, options: Options): Generator<Status.E
     const evaluation = Status.evaluate(state.members.get(id) as Projection.Projection, asOf, policy, orgs)
     const kept = Proposal.isMatchable(evaluation)
     if (kept) matchable.push(id)
-    // The data-quality and early-warning lists show their members' names and ID numbers too.
-    else if (release && !Proposal.isListed(evaluation)) state.members.delete(id)
+    // The data-quality and early-warning lists show their members' names and ID numbers too, the branches report the names of those floating organisations hold.
+    else if (release && !Proposal.isListed(evaluation, orgs)) state.members.delete(id)
     if (evaluation === undefined) unregisteredMembers++
     else yield evaluation
   }

@@ -7,6 +7,7 @@
  */
 export * as Backtest from "./Backtest.ts"
 export * as BranchHealth from "./BranchHealth.ts"
+export * as BranchReport from "./BranchReport.ts"
 export * as DataQuality from "./DataQuality.ts"
 export * as EarlyWarning from "./EarlyWarning.ts"
 export * as Event from "./Event.ts"

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
+import * as BranchHealth from "../src/BranchHealth.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Proposal from "../src/Proposal.ts"
 import * as Scan from "../src/Scan.ts"
@@ -104,8 +105,10 @@ describe("Scan", () => {
     assert.deepStrictEqual(matchable.evaluations, all.evaluations)
     assert.deepStrictEqual(matchable.proposals, all.proposals)
     assert.isFalse(all.proposals.some((p) => p.observationEventId === observation.eventId))
-    // Besides the matchable, those with a registration problem and the early-warned: their lists show names and ID numbers too.
-    const kept = all.evaluations.filter((e) => Status.matchable.has(e.status) || e.dataQuality !== undefined || e.flags.includes("early-warning")).map((e) => e.memberId)
+    // Besides the matchable, those with a registration problem and the early-warned (their lists show names and ID numbers too), and those floating organisations hold (the branches report reads them).
+    const kept = all.evaluations
+      .filter((e) => Status.matchable.has(e.status) || e.dataQuality !== undefined || e.flags.includes("early-warning") || BranchHealth.concerns(e, all.orgs))
+      .map((e) => e.memberId)
     assert.deepStrictEqual([...matchable.members.keys()].sort(), kept.sort())
     assert.isTrue(matchable.members.has("m-3"))
     assert.strictEqual(all.members.size, all.evaluations.length + all.unregisteredMembers)
@@ -121,7 +124,7 @@ describe("Scan", () => {
     for (; next.done !== true; next = each.next()) evaluations.push(next.value)
     const evaluated = next.value
     assert.deepStrictEqual(evaluations, whole.evaluations)
-    const listed = evaluations.filter((e) => !evaluated.matchable.includes(e.memberId) && Proposal.isListed(e)).map((e) => e.memberId)
+    const listed = evaluations.filter((e) => !evaluated.matchable.includes(e.memberId) && Proposal.isListed(e, evaluated.orgs)).map((e) => e.memberId)
     assert.deepStrictEqual([...state.members.keys()].sort(), [...evaluated.matchable, ...listed].sort())
     assert.isAbove(whole.proposals.length, 0)
     assert.deepStrictEqual(Scan.propose(state, evaluated), { proposals: whole.proposals, crowded: whole.crowded })

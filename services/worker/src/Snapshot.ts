@@ -100,7 +100,7 @@ export const load = (asOf: number, scope?: Scope) =>
         if (before !== undefined) stored.set(doc._id, before)
         if (scope !== undefined && before !== undefined && Status.holdsAt(before, doc.evaluatedAt.getTime(), asOf)) {
           evaluations.push(before)
-          if (Proposal.isListed(before)) members.set(doc._id, yield* MemberRecord.projectionOf(pii, doc))
+          if (Proposal.isListed(before, orgs)) members.set(doc._id, yield* MemberRecord.projectionOf(pii, doc))
           return
         }
         const projection = yield* MemberRecord.projectionOf(pii, doc)

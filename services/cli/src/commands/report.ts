@@ -6,11 +6,12 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { OrgTree, Policy, Report, Review, type Steps } from "@relink/core"
+import { BranchReport, OrgTree, Policy, Report, Review, type Steps } from "@relink/core"
 import type { CommandError } from "../Errors.ts"
 import { UnknownOrg } from "../Errors.ts"
 import * as Progress from "../Progress.ts"
 import * as ProgressReport from "./progress.ts"
+import * as Branches from "../render/Branches.ts"
 import * as Html from "../render/Html.ts"
 import * as ReviewQueue from "../render/ReviewQueue.ts"
 import * as Unlinked from "../render/Unlinked.ts"
@@ -42,12 +43,17 @@ export interface UnlinkedOptions extends Shared.OriginFlags {
   readonly perOrg?: Option.Option<number>
 }
 
+/** The flags a list without personal data to reveal takes: those of the others but --reveal. */
+export type ListOptions = Omit<UnlinkedOptions, "reveal">
+
 /** How a list is built, written and told of: what differs between the lists. */
 interface ListSpec<L extends Report.List> {
   readonly build: (loaded: Shared.Loaded, options: Report.Options) => Steps.Steps<L>
   readonly writers: (list: L, context: Unlinked.Context) => Shared.ReportWriters
   /** What the summary line says was written (before the revealed note and the path). */
   readonly told: (list: L, organisations: number, loaded: Shared.Loaded) => string
+  /** From MongoDB, read every member even for one organisation: its rows depend on members it cannot name (those away in a floating organisation's region). */
+  readonly readsAll?: boolean
 }
 
 /** The lists' writers: the workbook, the CSV and the JSON of Unlinked.ts, the page of Html.ts. */
@@ -61,18 +67,19 @@ const listWriters = (list: Report.List, context: Unlinked.Context): Shared.Repor
 /** Scans the events (or reads the worker's state) and writes a list; says how many rows went where. */
 const writeList = <L extends Report.List>(
   kind: L["kind"],
-  flags: UnlinkedOptions,
+  listFlags: ListOptions & { readonly reveal?: boolean },
   spec: ListSpec<L>
 ): Effect.Effect<{ readonly rows: number; readonly organisations: number; readonly outPath: string }, CommandError> =>
   Effect.scoped(
     Effect.gen(function* () {
+      const flags = { ...listFlags, reveal: listFlags.reveal ?? false }
       const origin = yield* Shared.originOf(`relink report ${kind}`, flags)
       const chosen = yield* Shared.chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)
       const asOf = yield* Time.asOf(flags.asOf)
       const outPath = Option.getOrElse(flags.out, () => (chosen === "xlsx" ? Shared.defaultWorkbook(kind, orgId, asOf) : "-"))
       // From MongoDB, a list for one organisation reads only the members it can hold.
-      const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined ? undefined : { orgId, includeSubtree: flags.includeSubtree })
+      const loaded = yield* Shared.load(origin, { ...flags, out: outPath }, orgId === undefined || spec.readsAll === true ? undefined : { orgId, includeSubtree: flags.includeSubtree })
       yield* Shared.note(flags.quiet, loaded.summary)
       if (orgId !== undefined && !loaded.orgs.orgs.has(orgId)) {
         return yield* new UnknownOrg({ orgId, known: loaded.orgs.orgs.size, suggestions: OrgTree.similarIds(loaded.orgs, orgId), origin: loaded.origin })
@@ -156,6 +163,23 @@ export const runReview = (flags: ReviewOptions) =>
     },
   })
 
+/** Writes the branches report: every floating organisation in scope under its guiding committee, with its grade and findings. */
+export const runBranches = (flags: ListOptions) =>
+  writeList("branches", flags, {
+    build: (loaded, options) => BranchReport.branchesInSteps({ ...loaded.input, records: loaded.records }, options),
+    writers: (report, context) => ({
+      ...listWriters(report, context),
+      json: (sink) => Branches.writeJson(report, context, sink),
+      html: () => Html.render(report, context, Branches.panel(report, context.lang))
+    }),
+    told: (report, organisations) => {
+      const lapsed = report.rows.filter((r) => r.gradeId === "lapsed").length
+      const attention = report.rows.filter((r) => r.gradeId === "attention").length
+      return `${Progress.count(report.rows.length, "floating organisation")} under ${Progress.count(organisations, "guiding organisation")}: ${Progress.number(lapsed)} lapsed, ${Progress.number(attention)} needing attention`
+    },
+    readsAll: true
+  })
+
 /** A CSV has no types: what a spreadsheet makes of a revealed list's ID numbers, and the faithful form. */
 const revealedCsvNote =
   "note: a CSV cannot mark ID numbers as text: Excel may show an 18-digit one as 5.10113E+17 and keep only 15 of its digits; the XLSX (--format xlsx) keeps them as text"
@@ -188,7 +212,7 @@ const listFlags = {
   reveal: reveal(Report.columns),
   out: Shared.out.pipe(
     Flag.withDescription(
-      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality|early-warning|review>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
+      "Output file, or - for standard output (csv, json, html; a workbook never goes there). Its extension names the format unless --format does; without one the file is xlsx, under the name given. Default: ./<unlinked|data-quality|early-warning|review|branches>-<org|all>-<date>.xlsx for xlsx, standard output for the others. Written complete or not at all (a temporary file beside it, renamed into place); with --reveal readable by its owner only (0600); never an input"
     )
   ),
   rule: Shared.rule.pipe(Flag.withDescription("The match rule to propose with, as JSON (what relink train writes and RELINK_MATCH_RULE takes); with --events only. Default: the built-in rule")),
@@ -291,8 +315,22 @@ export const review = Command.make(
   ])
 )
 
+/** The flags of every list but --reveal, for a list with no ID number or phone to reveal. */
+const { reveal: _reveal, ...unrevealedFlags } = listFlags
+
+export const branches = Command.make("branches", unrevealedFlags, (flags) => Effect.asVoid(runBranches(flags))).pipe(
+  Command.withDescription(
+    "流动党组织联系指导情况: every floating party organisation (kind floating-branch) in scope, grouped by the 流出地 committee that guides it (its parent; those with none in a group of their own), with its grade (正常 / 需关注 / 失管, docs/rules.md#floating-party-organisations) and its findings — activities behind their cadence, members without 组织生活 for 6 months, lost, at risk or early-warned, members come to its region and not registered (to invite), overdue guidance and reports home — each with its 依据 and since when; and the members it holds, the 报到 lag (median and longest days), the days since its last activity, guidance and report. With --org, the organisations in scope and those a committee in scope guides. Same sources, formats and outputs as `report unlinked`; members are named by name and member id, with no ID number or phone."
+  ),
+  Command.withShortDescription("Floating party organisations under their guiding committees, graded, with findings"),
+  Command.withExamples([
+    { command: "relink report branches --events events.ndjson --as-of 2026-11-27 --out out/branches.xlsx" },
+    { command: "relink report branches --events events.ndjson --org org-5101-0002 --include-subtree --format html --out out/branches.html", description: "the floating organisations one committee guides, as a page with a bar per organisation" }
+  ])
+)
+
 export const report = Command.make("report").pipe(
   Command.withDescription("Reports for organisation-department staff."),
-  Command.withShortDescription("Reports: unlinked, data-quality, early-warning, review, progress"),
-  Command.withSubcommands([unlinked, dataQuality, earlyWarning, review, ProgressReport.progress])
+  Command.withShortDescription("Reports: unlinked, data-quality, early-warning, review, progress, branches"),
+  Command.withSubcommands([unlinked, dataQuality, earlyWarning, review, ProgressReport.progress, branches])
 )

@@ -6,7 +6,7 @@
 import { basename, dirname, extname, join } from "node:path"
 import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
-import { Instant, Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { Instant, Matching, MatchRule, type OrgRecord, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store, StoredSettings } from "@relink/worker"
 import * as Bounded from "../Bounded.ts"
@@ -374,6 +374,8 @@ export interface Loaded {
   readonly policy: Policy.Policy
   /** What `Report.unlinked` takes: `Report.fromScan` or `Snapshot.reportInput`. */
   readonly input: Report.Input
+  /** Organisations' records (`Scan.Result.records`): what the branches report reads. */
+  readonly records: ReadonlyMap<string, OrgRecord.OrgRecord>
   /** Events read (the scan), or events stored (MongoDB: each once). */
   readonly events: number
   /** Events after --as-of left out (the scan; MongoDB leaves nothing out). */
@@ -416,6 +418,8 @@ export const loadMongo = (
       rule,
       policy,
       input,
+      // The worker does not store organisations' records yet: from MongoDB, no activity, guidance or report is known.
+      records: new Map(),
       events,
       skippedFuture: 0,
       unregisteredMembers: snapshot.memberCount - evaluations.length,
@@ -520,6 +524,7 @@ export const load = (
         rule: origin.rule,
         policy: Policy.withModel(Policy.defaults, origin.rule.earlyWarning),
         input: Report.fromScan(result),
+        records: result.records,
         events: result.events,
         skippedFuture: result.skippedFuture,
         unregisteredMembers: result.unregisteredMembers,

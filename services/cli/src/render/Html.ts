@@ -5,7 +5,7 @@
  * offline, from an e-mail, and prints. Personal data is whatever the core put in the rows (masked
  * unless `--reveal`).
  */
-import { type DataQuality, Instant, type Report, type Review, type Status } from "@relink/core"
+import { type BranchHealth, type DataQuality, Instant, type Report, type Review, type Status } from "@relink/core"
 import * as ReviewQueue from "./ReviewQueue.ts"
 import * as Text from "./Text.ts"
 import { capText, type Context, type Group, groups, labels, privacyText, scopeText, shown } from "./Unlinked.ts"
@@ -36,9 +36,10 @@ export const isolatedText = (value: string): string => `\u2068${escape(value)}\u
 
 /**
  * One colour per unlinked status, from most to least severe, for at risk, for the statuses of the
- * early-warning list, per field of the data-quality list, and per kind of row of the review queue.
+ * early-warning list, per field of the data-quality list, per kind of row of the review queue, and
+ * per grade of a floating organisation.
  */
-export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field | Review.Queue, string>>> = {
+export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field | Review.Queue | BranchHealth.Grade, string>>> = {
   suspended: "#5d4037",
   "transfer-overdue": "#e65100",
   lost: "#c62828",
@@ -53,7 +54,10 @@ export const colours: Readonly<Partial<Record<Status.Status | DataQuality.Field 
   joinedAt: "#ef6c00",
   occurredAt: "#4e342e",
   review: "#ad1457",
-  audit: "#37474f"
+  audit: "#37474f",
+  normal: "#2e7d32",
+  attention: "#f9a825",
+  lapsed: "#c62828"
 }
 export const colourOf = (id: string) => (Object.hasOwn(colours, id) ? colours[id as keyof typeof colours] : undefined) ?? "#757575"
 
@@ -132,6 +136,27 @@ const reviewText = {
   }
 } as const
 
+/** What the branches report says otherwise: it counts floating organisations, by grade, per guiding committee. */
+const branchesText = {
+  zh: {
+    members: (n: number) => `${n} 个流动党组织`,
+    byStatus: "按等级",
+    byOrg: "按流出地党组织",
+    none: "该范围内没有流动党组织。",
+    orgs: (n: number) => `${n} 个流出地党组织`
+  },
+  en: {
+    members: (n: number) => count(n, "floating organisation"),
+    byStatus: "By grade",
+    byOrg: "By guiding organisation",
+    none: "No floating party organisation in this scope.",
+    orgs: (n: number) => count(n, "guiding organisation")
+  }
+} as const
+
+/** The cells shown as a coloured badge, and the row field holding the id of their colour. */
+const BADGES: Readonly<Record<string, string>> = { status: "statusId", grade: "gradeId" }
+
 /**
  * The review queue's cells a page leaves out: its rows are grouped by organisation already, and the
  * digest, the check and the clerk's blank cells serve only the files decisions are read back from.
@@ -169,7 +194,7 @@ const byOrgBars = (all: ReadonlyArray<Group>, categories: ReadonlyArray<Report.C
 }
 
 /** Shortens a label to fit the label column (CJK characters count double). */
-const fit = (label: string, room: number): string => {
+export const fit = (label: string, room: number): string => {
   let width = 0
   let out = ""
   for (const ch of label) {
@@ -297,6 +322,7 @@ svg.chart.narrow{display:none}
 .chart .label{font-size:13px;fill:#333}
 .chart .value{font-size:12px;fill:#555;font-weight:600}
 .chart .rest{fill:#777;font-style:italic}
+.chart .group{font-weight:700;fill:#8e0000}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:4px 0 6px;font-size:13px;color:#444}
 .legend span::before{content:"";display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px;background:var(--c)}
 .note{color:#777;font-size:12px;margin:4px 0 0}
@@ -355,14 +381,22 @@ const cssString = (text: string): string => `"${text.replace(/[\\"<\n\r\f]/g, (c
 export const cardLabels = (name: string, labels: ReadonlyArray<string>): string =>
   `@media (max-width:600px){\n${labels.map((label, i) => `table.rowcards.${name} td:nth-child(${i + 1})::before{content:${cssString(label)}}`).join("\n")}\n}\n`
 
-/** The page. */
-export const render = (report: Report.List, context: Context): string => {
+/** The page; `chart`, a panel of the list's own, goes between the charts of every list and the table. */
+export const render = (report: Report.List, context: Context, chart?: string): string => {
   const { lang } = context
   const { categories } = report
   const t = {
     ...labels(report.kind, lang),
     ...text[lang],
-    ...(report.kind === "data-quality" ? dataQualityText[lang] : report.kind === "early-warning" ? earlyWarningText[lang] : report.kind === "review" ? reviewText[lang] : {})
+    ...(report.kind === "data-quality"
+      ? dataQualityText[lang]
+      : report.kind === "early-warning"
+        ? earlyWarningText[lang]
+        : report.kind === "review"
+          ? reviewText[lang]
+          : report.kind === "branches"
+            ? branchesText[lang]
+            : {})
   }
   const columns = report.kind === "review" ? report.columns.filter((c) => !NOT_ON_PAGE.has(c.id)) : report.columns
   const all = groups(report)
@@ -410,7 +444,21 @@ export const render = (report: Report.List, context: Context): string => {
     obsSource: "org",
     observationEventId: "id",
     memberId: "id",
-    others: "wide"
+    others: "wide",
+    branch: "org",
+    branchId: "id",
+    grade: "nowrap",
+    members: "num",
+    lost: "num",
+    atRisk: "num",
+    earlyWarned: "num",
+    toInvite: "num",
+    lagMedian: "num",
+    lagMax: "num",
+    daysSinceActivity: "num",
+    daysSinceGuidance: "num",
+    daysSinceReport: "num",
+    findings: "wide"
   }
   // An expected contact after the list's date (ISO dates compare as text) is marked, and the note under the table says why.
   const listDate = Instant.formatCstDate(report.asOf)
@@ -426,8 +474,8 @@ export const render = (report: Report.List, context: Context): string => {
           const late = notDue(c, value)
           const klass = [Object.hasOwn(cellClass, c.id) ? cellClass[c.id] : undefined, value === "" ? "empty" : undefined, late ? "notdue" : undefined].filter((k) => k !== undefined)
           const content =
-            c.id === "status"
-              ? `<span class="status" style="--c:${colourOf(row.statusId)}">${escape(value)}</span>`
+            Object.hasOwn(BADGES, c.id)
+              ? `<span class="status" style="--c:${colourOf(String(row[BADGES[c.id] as string]))}">${escape(value)}</span>`
               : c.percent === true && typeof value === "number"
                 ? `${value}%`
                 : late && early !== undefined
@@ -442,6 +490,7 @@ export const render = (report: Report.List, context: Context): string => {
       return groupRow + rows.join("")
     })
     .join("\n")
+  const privacy = privacyText(report, context)
   const chartNote = all.length > MAX_BARS ? `<p class="note">${escape(t.shown(MAX_BARS, all.length))}</p>` : ""
   const content =
     report.rows.length === 0
@@ -450,7 +499,7 @@ export const render = (report: Report.List, context: Context): string => {
 <div class="panels">
 <section class="panel"><h2>${escape(t.byStatus)}</h2>${statusBars(totals, categories, lang)}</section>
 <section class="panel"><h2>${escape(t.byOrg)}</h2>${legend}${layouts.map((layout) => stackedBars(bars, categories, lang, layout)).join("")}${chartNote}</section>
-</div>
+</div>${chart ?? ""}
 <section class="panel"><h2>${escape(t.list)}</h2>
 <table class="rowcards list"><thead><tr>${head}</tr></thead><tbody>
 ${body}
@@ -460,7 +509,7 @@ ${body}
     title: `${escape(t.title)} · ${isolatedText(scopeText(context))} · ${escape(Instant.formatCstDate(report.asOf))}`,
     css: style + cardLabels("list", columns.map((c) => c[lang])),
     header: `<h1>${escape(t.title)}</h1>
-<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${escape(t.members(report.rows.length))}<span class="badge${context.revealed ? " warn" : ""}">${escape(privacyText(report, context))}</span></p>${[report.basis, capText(report, lang), ...(ReviewQueue.isQueue(report) ? [...ReviewQueue.about(report, lang), ReviewQueue.pageNote(lang)] : [])]
+<p>${escape(t.asOf)} ${escape(Instant.formatCstDate(report.asOf))} · ${escape(t.scope)}: ${isolated(scopeText(context))} · ${escape(t.members(report.rows.length))}${privacy === undefined ? "" : `<span class="badge${context.revealed ? " warn" : ""}">${escape(privacy)}</span>`}</p>${[report.basis, capText(report, lang), ...(ReviewQueue.isQueue(report) ? [...ReviewQueue.about(report, lang), ReviewQueue.pageNote(lang)] : [])]
       .filter((line) => line !== undefined)
       .map((line) => `\n<p>${escape(line)}</p>`)
       .join("")}`,

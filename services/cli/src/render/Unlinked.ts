@@ -48,10 +48,10 @@ export interface Context {
 const text = {
   zh: {
     title: "失联党员名单",
-    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单", "early-warning": "联系节律预警名单", review: "待核实比对清单" },
+    titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单", "early-warning": "联系节律预警名单", review: "待核实比对清单", branches: "流动党组织联系指导情况" },
     summary: "汇总",
     org: "责任党组织",
-    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织", review: "责任党组织" },
+    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织", review: "责任党组织", branches: "流出地党组织" },
     orgId: "组织编号",
     total: "合计",
     asOf: "截至",
@@ -70,10 +70,16 @@ const text = {
   },
   en: {
     title: "Unlinked members",
-    titles: { unlinked: "Unlinked members", "data-quality": "Data-quality problems in registrations", "early-warning": "Early warning: members to contact before the 3-month warning", review: "Matches to verify" },
+    titles: {
+      unlinked: "Unlinked members",
+      "data-quality": "Data-quality problems in registrations",
+      "early-warning": "Early warning: members to contact before the 3-month warning",
+      review: "Matches to verify",
+      branches: "Floating party organisations and their guidance"
+    },
     summary: "Summary",
     org: "Responsible organisation",
-    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct", "early-warning": "Responsible organisation", review: "Responsible organisation" },
+    orgs: { unlinked: "Responsible organisation", "data-quality": "Organisation to correct", "early-warning": "Responsible organisation", review: "Responsible organisation", branches: "Guiding organisation" },
     orgId: "Organisation id",
     total: "Total",
     asOf: "As of",
@@ -99,15 +105,17 @@ export const labels = (kind: Report.List["kind"], lang: Report.Lang) => ({
   org: text[lang].orgs[kind]
 })
 
-/** The personal data that columns hold, masked unless revealed, in a language: ID numbers, and phones where there is a phone column. */
-export const personalData = (columns: ReadonlyArray<Report.Column>, lang: Report.Lang): string =>
-  text[lang].held[columns.some((c) => c.id === "birthDate") ? "andBirthDates" : columns.some((c) => c.id === "phone") ? "andPhones" : "idNumbers"]
+/** The personal data that columns hold, masked unless revealed, in a language: ID numbers, and phones where there is a phone column; none without an ID number column. */
+export const personalData = (columns: ReadonlyArray<Report.Column>, lang: Report.Lang): string | undefined =>
+  columns.some((c) => c.id === "idNumber")
+    ? text[lang].held[columns.some((c) => c.id === "birthDate") ? "andBirthDates" : columns.some((c) => c.id === "phone") ? "andPhones" : "idNumbers"]
+    : undefined
 
-/** What a list says of the personal data it holds, and of nothing it does not: partly masked, or in full and confidential. */
-export const privacyText = (report: Report.List, context: Pick<Context, "lang" | "revealed">): string => {
+/** What a list says of the personal data it holds, and of nothing it does not: partly masked, or in full and confidential; nothing when it holds none. */
+export const privacyText = (report: Report.List, context: Pick<Context, "lang" | "revealed">): string | undefined => {
   const t = text[context.lang]
   const held = personalData(report.columns, context.lang)
-  return context.revealed ? t.revealed(held) : t.masked(held)
+  return held === undefined ? undefined : context.revealed ? t.revealed(held) : t.masked(held)
 }
 
 export const scopeText = (context: Context): string => {
@@ -176,7 +184,22 @@ export const writeJson = (report: Report.List, context: Context, sink: Sink.Sink
   })
 
 /** The columns whose cells are numbers: their headers stand right-aligned over them. */
-const NUMERIC: ReadonlySet<string> = new Set(["daysWithoutContact", "probability", "suspicion", "daysToWarning"])
+const NUMERIC: ReadonlySet<string> = new Set([
+  "daysWithoutContact",
+  "probability",
+  "suspicion",
+  "daysToWarning",
+  "members",
+  "lost",
+  "atRisk",
+  "earlyWarned",
+  "toInvite",
+  "lagMedian",
+  "lagMax",
+  "daysSinceActivity",
+  "daysSinceGuidance",
+  "daysSinceReport"
+])
 
 /**
  * What a meeting reads of each list, and how wide, on an organisation's print sheet: one A4
@@ -215,6 +238,18 @@ const PRINTED: Readonly<Record<Report.List["kind"], ReadonlyArray<readonly [id: 
     ["expectedAt", 12],
     ["daysToWarning", 10],
     ["suggestedAction", 26]
+  ],
+  branches: [
+    ["branch", 18],
+    ["grade", 8],
+    ["members", 7],
+    ["lost", 6],
+    ["atRisk", 7],
+    ["toInvite", 9],
+    ["daysSinceActivity", 9],
+    ["daysSinceGuidance", 9],
+    ["daysSinceReport", 9],
+    ["findings", 52]
   ],
   // A blind queue has no probability: a print column the list lacks is left out.
   review: [
@@ -297,7 +332,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
       const date = `${t.asOf} ${Instant.formatCstDate(report.asOf)}`
       const privacy = privacyText(report, context)
       // What a sheet is and whose: its title row on screen, its footer on paper.
-      const about = (whose: string) => [t.title, whose, date, privacy].join(" · ")
+      const about = (whose: string) => [t.title, whose, date, ...(privacy === undefined ? [] : [privacy])].join(" · ")
       const summary = Xlsx.sheet(
         workbook,
         t.summary,
@@ -318,7 +353,7 @@ export const writeXlsx = (report: Report.List, context: Context, target: Sink.St
       summary.below([])
       summary.below([t.asOf, Instant.formatCstDate(report.asOf)])
       summary.below([t.scope, scopeText(context)])
-      summary.note(privacy)
+      if (privacy !== undefined) summary.note(privacy)
       if (report.basis !== undefined) summary.note(report.basis)
       const cap = capText(report, context.lang)
       if (cap !== undefined) summary.note(cap)

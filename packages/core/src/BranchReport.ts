@@ -178,10 +178,10 @@ export function* branchesInSteps(input: Input, options: Report.Options): Steps.S
       a.name.localeCompare(b.name, "zh") ||
       a.orgId.localeCompare(b.orgId)
   )
-  const groups: Array<Group> = []
+  const groups: Array<Group & { readonly branches: Array<Branch> }> = []
   for (const branch of branches) {
     const last = groups.at(-1)
-    if (last !== undefined && last.orgId === branch.guidingOrgId) (last.branches as Array<Branch>).push(branch)
+    if (last !== undefined && last.orgId === branch.guidingOrgId) last.branches.push(branch)
     else groups.push({ ...(branch.guidingOrgId !== undefined && { orgId: branch.guidingOrgId }), name: guideName(branch), branches: [branch] })
   }
   const separator = lang === "zh" ? "；" : "; "

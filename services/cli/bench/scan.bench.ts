@@ -1,17 +1,20 @@
 /**
  * `relink scan` end to end over a large export: events/s and peak RSS of the child process; with
  * `--progress 1`, then `relink report progress` over 24 monthly periods of the same export, and the
- * ratio of its time to the scan's.
+ * ratio of its time to the scan's; with `--branches 1`, `relink report branches` as of the scan's
+ * instant, and the same ratio.
  *
  *   pnpm exec node services/cli/bench/scan.bench.ts                    # 1,000,000 members (~15M events)
  *   pnpm exec node services/cli/bench/scan.bench.ts --members 100000   # a quick run
  *   pnpm exec node services/cli/bench/scan.bench.ts --progress 1       # and the progress report
+ *   pnpm exec node services/cli/bench/scan.bench.ts --branches 1       # and the branches report
  *
  * The export is generated once with `relink simulate` into a directory under the system's temp
  * directory (or --dir) and reused while its manifest matches. The scan runs in a child process
  * exactly as a user runs it (`relink scan --events FILE --as-of … --out …`); its peak RSS is read
  * from /proc/<pid>/status (VmHWM) while it runs and from the child's own resource usage at exit.
- * Goals: ≥ 200,000 events/s end to end, peak RSS ≤ 2 GB; the progress report ≤ 3× the scan.
+ * Goals: ≥ 200,000 events/s end to end, peak RSS ≤ 2 GB; the progress report ≤ 3× the scan, the
+ * branches report ≤ 1.5×.
  */
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
@@ -26,7 +29,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     dir: { type: "string" },
     format: { type: "string", default: "jsonl" },
-    progress: { type: "string", default: "0" }
+    progress: { type: "string", default: "0" },
+    branches: { type: "string", default: "0" }
   }
 })
 const members = Number(values.members)
@@ -138,6 +142,20 @@ if (values.progress === "1") {
       `progress report, 24 monthly periods: ${progressed.seconds.toFixed(1)} s, ${ratio.toFixed(2)}× the scan (goal ≤ 3×) ${ratio <= 3 ? "ok" : "MISSED"}`,
       `peak RSS: ${(progressed.peak / 1024 ** 2).toFixed(0)} MiB`,
       cpuText(progressed)
+    ]
+      .filter((l) => l.length > 0)
+      .join("\n")
+  )
+}
+
+if (values.branches === "1") {
+  const branches = await run(["report", "branches", "--events", eventsPath, "--as-of", AS_OF, "--format", "json", "--out", join(dir, "branches.json")])
+  const ratio = branches.seconds / scanned.seconds
+  console.log(
+    [
+      `branches report: ${branches.seconds.toFixed(1)} s, ${ratio.toFixed(2)}× the scan (goal ≤ 1.5×) ${ratio <= 1.5 ? "ok" : "MISSED"}`,
+      `peak RSS: ${(branches.peak / 1024 ** 2).toFixed(0)} MiB`,
+      cpuText(branches)
     ]
       .filter((l) => l.length > 0)
       .join("\n")

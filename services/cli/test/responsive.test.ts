@@ -1,6 +1,6 @@
 /**
  * The HTML pages on a phone: Chromium renders the unlinked list, the early-warning list, the review
- * queue (with an audit sample: a small district has few proposals to verify) and the progress page of a small simulated district at 390 × 844 CSS pixels and measures them. With
+ * queue (with an audit sample: a small district has few proposals to verify), the progress page and the floating organisations' page of a small simulated district at 390 × 844 CSS pixels and measures them. With
  * RELINK_SCREENSHOTS=<dir> it also saves each page whole, as a PNG, in that directory.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -49,7 +49,7 @@ describe("the HTML pages on a phone (Chromium, 390 px wide)", () => {
   const sim = simulate(1000, 1)
   const dir = tempDir("responsive")
   const pages = (["zh", "en"] as const).flatMap((lang) =>
-    (["unlinked", "early-warning", "review", "progress"] as const).map((kind) => {
+    (["unlinked", "early-warning", "review", "progress", "branches"] as const).map((kind) => {
       const path = join(dir, `${kind}-${lang}.html`)
       const range = kind === "progress" ? ["--to", AS_OF] : kind === "review" ? ["--as-of", AS_OF, "--sample-auto-links", "20"] : ["--as-of", AS_OF]
       ok(relink(["report", kind, "--events", sim.eventsPath, ...range, "--lang", lang, "--format", "html", "--out", path, "--quiet"]))

@@ -67,12 +67,12 @@ const listWriters = (list: Report.List, context: Unlinked.Context): Shared.Repor
 /** Scans the events (or reads the worker's state) and writes a list; says how many rows went where. */
 const writeList = <L extends Report.List>(
   kind: L["kind"],
-  listFlags: ListOptions & { readonly reveal?: boolean },
+  given: ListOptions & { readonly reveal?: boolean },
   spec: ListSpec<L>
 ): Effect.Effect<{ readonly rows: number; readonly organisations: number; readonly outPath: string }, CommandError> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const flags = { ...listFlags, reveal: listFlags.reveal ?? false }
+      const flags = { ...given, reveal: given.reveal ?? false }
       const origin = yield* Shared.originOf(`relink report ${kind}`, flags)
       const chosen = yield* Shared.chooseFormat(flags.format, flags.out)
       const orgId = Option.getOrUndefined(flags.org)

@@ -333,6 +333,7 @@ td.nowrap{white-space:nowrap}
 td.org{min-width:6.5em}
 td.when{min-width:7em}
 th.h-daysWithoutContact,th.h-obsName,th.h-name{min-width:4.5em}
+th.h-members,th.h-lost,th.h-atRisk,th.h-earlyWarned{min-width:3.5em}
 tbody tr:nth-child(even) td{background:#fcfbf9}
 tr.group td{background:#f3e5e5!important;font-weight:700;color:#5d0000;border-top:2px solid #e0c4c4}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}

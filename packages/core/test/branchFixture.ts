@@ -1,5 +1,8 @@
+import * as fc from "fast-check"
 import type * as Event from "../src/Event.ts"
+import * as Instant from "../src/Instant.ts"
 import * as Policy from "../src/Policy.ts"
+import { history, instant, T0 } from "./eventArbitraries.ts"
 import * as F from "./fixtures.ts"
 
 /**
@@ -78,3 +81,34 @@ export const fixture: ReadonlyArray<Event.Event> = [
   wire("OutflowReported", "2026-05-15", "b-home", { memberId: "m-g", destinationRegion: "310104", reason: "work" })
 ]
 
+// The laws, on any history of two members (an inflow registers them at org-x, which is floating
+// here, in 440300: outflows to 440305 are in its region) and any life of org-x.
+const floating = [
+  F.decode({ eventId: "o-home", type: "OrgRegistered", orgId: "c-home", name: "c-home", kind: "committee", region: "510107", occurredAt: new Date(T0).toISOString() }),
+  F.decode({ eventId: "o-x", type: "OrgRegistered", orgId: "org-x", parentId: "c-home", name: "org-x", kind: "floating-branch", region: "440300", occurredAt: new Date(T0).toISOString() })
+]
+const orgLife: fc.Arbitrary<ReadonlyArray<Event.Event>> = fc
+  .array(
+    fc.oneof(
+      fc.record({ type: fc.constant("OrgActivityRecorded"), orgId: fc.constant("org-x"), activity: fc.constantFrom("committee-meeting", "members-meeting", "theme-day", "democratic-review"), attendees: fc.subarray(["m-1", "m-2"]) }),
+      fc.record({ type: fc.constant("GuidanceRecorded"), orgId: fc.constantFrom("c-home", "c-other"), targetOrgId: fc.constant("org-x"), channel: fc.constant("visit") }),
+      fc.record({ type: fc.constant("BranchReported"), orgId: fc.constant("org-x"), homeOrgId: fc.constantFrom("org-a", "org-b") })
+    ).chain((w) => instant.map((occurredAt) => ({ ...w, occurredAt }))),
+    { maxLength: 8 }
+  )
+  .map((items) => items.map((w, i) => F.decode({ ...w, eventId: `life-${i}` })))
+
+/** Both members registered at the start, and some journeys: an outflow in org-x's region or elsewhere, registered at org-x or not. */
+const journeys: fc.Arbitrary<ReadonlyArray<Event.Event>> = fc
+  .array(fc.tuple(fc.constantFrom("m-1", "m-2"), instant, fc.constantFrom("440305", "310101"), fc.option(instant, { nil: undefined })), { maxLength: 3 })
+  .map((items) => [
+    ...["m-1", "m-2"].map((memberId) =>
+      F.decode({ eventId: `reg-${memberId}`, type: "MemberRegistered", orgId: "org-a", memberId, name: "张伟", idNumber: "11010519491231002X", category: "full", occurredAt: new Date(T0).toISOString() })
+    ),
+    ...items.flatMap(([memberId, leftAt, destinationRegion, registeredAt], i) => [
+      F.decode({ eventId: `out-${i}`, type: "OutflowReported", orgId: "org-a", memberId, destinationRegion, reason: "work", occurredAt: leftAt }),
+      ...(registeredAt === undefined ? [] : [F.decode({ eventId: `in-${i}`, type: "InflowRegistered", orgId: "org-x", memberId, region: destinationRegion, occurredAt: registeredAt })])
+    ])
+  ])
+export const world = fc.tuple(journeys, history, orgLife).map(([journey, events, life]) => [...floating, ...journey, ...events, ...life])
+export const laterInstant = fc.integer({ min: 0, max: 5 * 365 }).map((d) => T0 + d * Instant.DAY + 43_200_000)

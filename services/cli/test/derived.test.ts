@@ -64,10 +64,11 @@ describe("a value from the data never becomes part of a path", () => {
         .map((e) => JSON.stringify(e))
         .join("\n")
     )
-    for (const kind of ["unlinked", "data-quality", "early-warning"]) ok(relink(["report", kind, "--events", eventsPath, "--as-of", AS_OF, "--org", orgId, "--quiet"], { cwd }))
+    for (const kind of ["unlinked", "data-quality", "early-warning", "branches"]) ok(relink(["report", kind, "--events", eventsPath, "--as-of", AS_OF, "--org", orgId, "--quiet"], { cwd }))
     ok(relink(["report", "progress", "--events", eventsPath, "--from", "2026-01-01", "--to", AS_OF, "--org", orgId, "--quiet"], { cwd }))
     const safe = FileName.part(orgId)
     assert.deepStrictEqual(readdirSync(cwd).sort(), [
+      `branches-${safe}-${AS_OF}.xlsx`,
       `data-quality-${safe}-${AS_OF}.xlsx`,
       `early-warning-${safe}-${AS_OF}.xlsx`,
       `progress-${safe}-${AS_OF}.xlsx`,

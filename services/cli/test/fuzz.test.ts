@@ -160,7 +160,7 @@ const outTarget = fc.constantFrom("file", "file", "file", "default", "stdout", "
 type Template = { readonly args: (orgId: string) => ReadonlyArray<string>; readonly ext: string; readonly rule: boolean; readonly asOf: boolean }
 const templates: ReadonlyArray<Template> = [
   ...["jsonl", "json", "csv", "xlsx"].map((format) => ({ args: () => ["scan", "--format", format], ext: format === "jsonl" ? "ndjson" : format, rule: true, asOf: true })),
-  ...["unlinked", "data-quality", "early-warning", "review"].flatMap((list) =>
+  ...["unlinked", "data-quality", "early-warning", "review", "branches"].flatMap((list) =>
     ["xlsx", "csv", "json", "html"].map((format) => ({ args: (orgId: string) => ["report", list, "--org", orgId, "--include-subtree", "--format", format], ext: format, rule: true, asOf: true }))
   ),
   ...["xlsx", "csv", "json", "html"].map((format) => ({

@@ -88,6 +88,7 @@ const paths = {
   earlyWarning: write("early-warning.xlsx", ["report", "early-warning", "--events", sim.eventsPath, "--as-of", AS_OF]),
   progress: write("progress.xlsx", ["report", "progress", "--events", sim.eventsPath, "--from", "2025-12-01", "--to", "2026-11-30"]),
   review: write("review.xlsx", ["report", "review", "--events", sim.eventsPath, "--as-of", AS_OF, "--sample-auto-links", "20"]),
+  branches: write("branches.xlsx", ["report", "branches", "--events", sim.eventsPath, "--as-of", AS_OF]),
   scan: write("scan.xlsx", ["scan", "--events", eventsPath, "--as-of", AS_OF, "--format", "xlsx"])
 }
 const books: ReadonlyArray<readonly [string, WorkbookXml]> = Object.entries(paths).map(([name, path]) => [name, readWorkbook(path)])
@@ -211,7 +212,7 @@ describe("every workbook relink writes, read back", () => {
       }
     }
     // A print sheet is one page wide: the columns a meeting reads, the text at 8 pt or more.
-    for (const name of ["unlinked", "dataQuality", "simulated", "earlyWarning", "review"] as const) {
+    for (const name of ["unlinked", "dataQuality", "simulated", "earlyWarning", "review", "branches"] as const) {
       const prints = book(name).sheets.filter((s) => s.name.endsWith("（打印）"))
       assert.isAbove(prints.length, 0, name)
       for (const sheet of prints) assert.strictEqual(sheet.pageSetup.fitToWidth, "1", `${name}, ${sheet.name}`)

@@ -6,7 +6,7 @@
 import { basename, dirname, extname, join } from "node:path"
 import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
-import { Instant, Matching, MatchRule, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
+import { Instant, Matching, MatchRule, type OrgRecord, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
 import { Snapshot, Store, StoredSettings } from "@relink/worker"
 import * as Bounded from "../Bounded.ts"
@@ -366,6 +366,8 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
 export interface Loaded {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
+  /** Organisations' records (activities, guidance, reports), by organisation id: the scan's, or those the worker stored. */
+  readonly records: ReadonlyMap<string, OrgRecord.OrgRecord>
   readonly evaluations: ReadonlyArray<Status.Evaluation>
   readonly proposals: ReadonlyArray<Matching.Proposal>
   /** The rule the proposals were made under: the embedded scan's, or the one the worker stored. */
@@ -411,6 +413,7 @@ export const loadMongo = (
     return {
       asOf,
       orgs: snapshot.orgs,
+      records: snapshot.records,
       evaluations,
       proposals,
       rule,
@@ -515,6 +518,7 @@ export const load = (
     : Effect.map(scanEvents({ ...options, events: origin.events, orgs: origin.orgs, matchRule: origin.rule }), ({ result, ingested }) => ({
         asOf: result.asOf,
         orgs: result.orgs,
+        records: result.records,
         evaluations: result.evaluations,
         proposals: result.proposals,
         rule: origin.rule,

@@ -105,7 +105,7 @@ export const ofBranchHealth = (
       to: after.grade,
       at,
       gradedBy: after.gradedBy,
-      findings: after.findings.map(({ since, ...finding }) => ({ ...finding, since: iso(since) })),
+      findings: after.findings.map((finding) => ({ ...finding, since: iso(finding.since) })),
       ...(after.nextReviewAt !== undefined && { nextReviewAt: iso(after.nextReviewAt) })
     }
   ]

@@ -102,7 +102,8 @@ const branchChanges = (outputs: ReadonlyArray<Store.OutboxDoc>): ReadonlyArray<O
   })
 
 describe("the worker with floating party organisations", () => {
-  it("stores the embedded scan's records and health, in batches of any size, in any order, with repeats", () =>
+  it("stores the embedded scan's records and health, in batches of any size, in any order, with repeats", () => {
+    const { scan, health } = scanHealth(ASOF)
     fc.assert(
       fc.property(
         fc.shuffledSubarray(arrivals.map((_, i) => i), { minLength: arrivals.length, maxLength: arrivals.length }),
@@ -110,7 +111,6 @@ describe("the worker with floating party organisations", () => {
         fc.array(fc.integer({ min: 0, max: arrivals.length - 1 }), { maxLength: 5 }),
         (order, batchSize, repeats) => {
           const delivered = [...order, ...repeats].map((i) => arrivals[i] as Engine.Arrival)
-          const { scan, health } = scanHealth(ASOF)
           const { snapshot, verdicts } = Effect.runSync(
             Effect.gen(function* () {
               const server = MemoryStore.server()
@@ -126,7 +126,8 @@ describe("the worker with floating party organisations", () => {
         }
       ),
       { numRuns: 40 }
-    ))
+    )
+  })
 
   it.effect("publishes a change once: a batch delivered again publishes nothing new", () =>
     Effect.gen(function* () {

@@ -84,7 +84,7 @@ describe("the worker's lag, metrics and logs, against real Kafka", () => {
     // The stages, and the MongoDB commands between them.
     expect(children.filter((c) => !c.name.startsWith("relink.")).every((c) => c.name === "mongodb")).toBe(true)
     expect(new Set(children.filter((c) => c.name.startsWith("relink.")).map((c) => c.name))).toEqual(
-      new Set(["relink.decode", "relink.store events", "relink.apply members", "relink.stage outputs", "relink.rematch", "relink.publish", "relink.commit"])
+      new Set(["relink.decode", "relink.store events", "relink.store records", "relink.apply members", "relink.stage outputs", "relink.rematch", "relink.review branches", "relink.publish", "relink.commit"])
     )
     expect(children.every((c) => c.traceId === committed.traceId)).toBe(true)
     // MongoDB commands are spans under the stage that sent them, named by operation.

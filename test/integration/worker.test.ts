@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs"
 import { Kafka } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { BranchHealth, Policy, type Projection } from "@relink/core"
 import { Simulation } from "@relink/simulation"
 import { serviceEnv } from "../setup/context.ts"
 import * as W from "./support/worker.ts"
@@ -9,6 +10,14 @@ const SAMPLE = new URL("../fixtures/events-60-members.ndjson", import.meta.url)
 const sampleLines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0)
 // The fixture was simulated as of the end of this day: every event in it is at or before ASOF, as the worker sees them.
 const ASOF = Date.parse("2026-11-27T23:59:59+08:00")
+
+/** The floating branch in Shenzhen (Nanshan) of the fixture's district committee, and what it did. */
+const BRANCH = "org-5101-0002"
+const branchLines = [
+  { eventId: "b-1", type: "OrgActivityRecorded", occurredAt: "2026-10-20T19:00:00+08:00", orgId: BRANCH, activity: "committee-meeting", attendees: ["m-0000013"] },
+  { eventId: "b-2", type: "GuidanceRecorded", occurredAt: "2026-09-02T10:00:00+08:00", orgId: "org-5101-0001", targetOrgId: BRANCH, channel: "visit" },
+  { eventId: "b-3", type: "BranchReported", occurredAt: "2026-07-01T10:00:00+08:00", orgId: BRANCH, homeOrgId: "org-5101-0001", memberIds: ["m-0000013"] }
+].map((e) => JSON.stringify(e))
 
 const brokers = () => serviceEnv().KAFKA_BROKERS
 const mongoUri = () => serviceEnv().MONGODB_URI
@@ -33,7 +42,7 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
 describe("worker against real Kafka and a MongoDB-wire server", () => {
   let setup: W.Setup
   let worker: W.WorkerProcess
-  const lines = [...sampleLines, ...malformed.map(([, line]) => line)]
+  const lines = [...sampleLines, ...branchLines, ...malformed.map(([, line]) => line)]
 
   beforeAll(async () => {
     const running = await W.workerOn(brokers(), mongoUri(), lines, ASOF)
@@ -53,7 +62,7 @@ describe("worker against real Kafka and a MongoDB-wire server", () => {
   })
 
   it("stores each event once, however often it was redelivered", async () => {
-    const distinct = new Set(sampleLines.map((l) => (JSON.parse(l) as { eventId: string }).eventId))
+    const distinct = new Set([...sampleLines, ...branchLines].map((l) => (JSON.parse(l) as { eventId: string }).eventId))
     expect(distinct.size).toBeLessThan(sampleLines.length)
     expect(await W.withStore(setup, (store) => store.countEvents)).toBe(distinct.size)
   })
@@ -85,6 +94,38 @@ describe("worker against real Kafka and a MongoDB-wire server", () => {
       expect(letter?.reason.length, name).toBeGreaterThan(0)
       expect(letter?.offset, name).toMatch(/^\d+$/)
     }
+  })
+
+  it("stores the organisations' records as the embedded scan folds them, and publishes a floating branch's health as the scan evaluates it", async () => {
+    const state = await W.snapshot(setup)
+    const scan = W.scanOf(lines, ASOF)
+    expect(scan.records.get(BRANCH)?.guidedBy).toEqual({ "org-5101-0001": Date.parse("2026-09-02T10:00:00+08:00") })
+    expect(state.records).toEqual(scan.records)
+    const members = scan.evaluations.map((evaluation) => ({ evaluation, projection: scan.members.get(evaluation.memberId) as Projection.Projection }))
+    const expected = BranchHealth.evaluateAll({ records: scan.records, orgs: scan.orgs, members, asOf: ASOF, policy: Policy.defaults }).find((h) => h.orgId === BRANCH)
+    expect(expected?.grade).not.toBe("normal")
+    // Every BranchHealthChanged of the branch, keyed by it; the last (the highest stored version) says what the scan says.
+    const kafka = new Kafka({ clientId: "branch-health-reader", brokers: setup.brokers.split(","), logLevel: 0 })
+    const consumer = kafka.consumer({ groupId: `branch-health-${setup.groupId}` })
+    await consumer.connect()
+    await consumer.subscribe({ topic: `${setup.topic}.flags`, fromBeginning: true })
+    const changes: Array<{ key: string; outputId: string; to: string; findings: ReadonlyArray<{ rule: string }> }> = []
+    let last = Date.now()
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = JSON.parse(message.value?.toString("utf8") ?? "{}") as { type: string; orgId?: string; outputId: string; to: string; findings: ReadonlyArray<{ rule: string }> }
+        if (value.type === "BranchHealthChanged" && value.orgId === BRANCH) changes.push({ key: message.key?.toString("utf8") ?? "", ...value })
+        last = Date.now()
+      }
+    })
+    const started = Date.now()
+    while (Date.now() - started < 60_000 && (changes.length === 0 || Date.now() - Math.max(last, started + 8_000) < 3_000)) await new Promise((r) => setTimeout(r, 250))
+    await consumer.disconnect()
+    expect(changes.length).toBeGreaterThan(0)
+    expect(new Set(changes.map((c) => c.key))).toEqual(new Set([BRANCH]))
+    const latest = changes.reduce((a, b) => (Number(b.outputId.split("|").at(-1)) > Number(a.outputId.split("|").at(-1)) ? b : a))
+    expect(latest.to).toBe(expected?.grade)
+    expect(latest.findings.map((f) => f.rule)).toEqual(expected?.findings.map((f) => f.rule))
   })
 
   it("never writes a full ID number or phone number to its logs", async () => {

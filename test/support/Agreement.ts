@@ -1,8 +1,8 @@
 /**
  * Whether the worker's stored state agrees with the embedded scan of the same events: the
- * statuses (re-evaluated and as stored), the organisations and the proposals.
+ * statuses (re-evaluated and as stored), the organisations, their records and the proposals.
  */
-import { Event, type Matching, Policy, Scan, type Status } from "@relink/core"
+import { Event, type Matching, OrgRecord, Policy, Scan, type Status } from "@relink/core"
 import type { Snapshot } from "@relink/worker"
 
 /** The embedded scan of the same lines, as of the same instant. */
@@ -33,6 +33,11 @@ export const differences = (scan: Scan.Result, state: Snapshot.Snapshot): Readon
     const stored = state.orgs.orgs.get(id)
     if (stored?.eventId !== org.eventId || stored.name !== org.name) out.push(`organisation ${id}: expected ${org.eventId}, got ${stored?.eventId ?? "nothing"}`)
   }
+  for (const [id, record] of scan.records) {
+    const stored = state.records.get(id)
+    if (stored === undefined || !OrgRecord.equals(stored, record)) out.push(`record ${id}: expected ${JSON.stringify(record)}, got ${stored === undefined ? "nothing" : JSON.stringify(stored)}`)
+  }
+  for (const id of state.records.keys()) if (!scan.records.has(id)) out.push(`record ${id}: not in the scan`)
   const want = new Set(scan.proposals.map(proposalKey))
   const got = new Set(state.proposals.map(proposalKey))
   for (const p of want) if (!got.has(p)) out.push(`proposal missing: ${p}`)

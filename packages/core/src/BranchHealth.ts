@@ -7,8 +7,10 @@
  * of the same instant. Each finding names its rule, with the source and the grade it weighs in
  * `rules`, and `since`, the instant its condition began, as a status's reasons do.
  */
-import type * as Event from "./Event.ts"
+import { Schema } from "effect"
+import * as Event from "./Event.ts"
 import { addMonths, daysBetween } from "./Instant.ts"
+import { same } from "./internal/Same.ts"
 import * as OrgRecord from "./OrgRecord.ts"
 import * as OrgTree from "./OrgTree.ts"
 import type * as Policy from "./Policy.ts"
@@ -19,6 +21,7 @@ import * as Status from "./Status.ts"
 /** 正常 · 需关注 · 失管, from the best to the worst. */
 export const grades = ["normal", "attention", "lapsed"] as const
 export type Grade = (typeof grades)[number]
+export const GradeSchema = Schema.Literals(grades)
 
 export const gradeLabels: Record<Grade, { readonly zh: string; readonly en: string }> = {
   normal: { zh: "正常", en: "normal" },
@@ -49,6 +52,7 @@ export const rules = {
 
 export type RuleId = keyof typeof rules
 const ruleOrder = Object.keys(rules) as ReadonlyArray<RuleId>
+export const RuleIdSchema = Schema.Literals(ruleOrder)
 
 /** The cadence rule of each kind of activity that has one, and its policy field. 党课 has none (the sources we found disagree). */
 export const cadences = [
@@ -71,6 +75,29 @@ export interface Finding {
   /** A member's finding: the member. */
   readonly memberId?: string
 }
+
+/**
+ * A finding as plain data, `instant` its `since`: epoch milliseconds, or another stored form of
+ * them (a document store's dates, a message's ISO text).
+ */
+export const FindingWith = <I extends Schema.Codec<number, unknown>>(instant: I) =>
+  Schema.Struct({
+    rule: RuleIdSchema,
+    since: instant,
+    activity: Schema.optionalKey(Event.OrgActivity),
+    homeOrgId: Schema.optionalKey(Schema.String),
+    memberId: Schema.optionalKey(Schema.String)
+  })
+
+/** What a change of an organisation's health is judged by: its grade and its findings. */
+export interface Verdict {
+  readonly grade: Grade
+  readonly findings: ReadonlyArray<Finding>
+}
+
+/** Whether the grade or any finding differs; any verdict differs from none. */
+export const changed = (before: Verdict | undefined, after: Verdict): boolean =>
+  before === undefined || before.grade !== after.grade || !same(before.findings, after.findings)
 
 /** A member who registered here during their current period away: from the start of the period to the registration. */
 export interface RegistrationLag {
@@ -250,6 +277,24 @@ export const gradeOf = (findings: ReadonlyArray<Finding>): Grade => {
 }
 
 /**
+ * The keys a member is filed under, for the organisations whose health can read them: `org:<id>`
+ * for its home and assisting organisations, `region:<code>` for each area (province, prefecture,
+ * its own code) of a floating-unregistered member's destination. None for a closed record. An
+ * organisation reads the members under `keysOfOrg`.
+ */
+export const keysOf = ({ evaluation, projection }: Member): ReadonlyArray<string> => {
+  if (Status.closed.has(evaluation.status)) return []
+  const keys = new Set([`org:${evaluation.homeOrgId}`])
+  if (evaluation.assistingOrgId !== undefined) keys.add(`org:${evaluation.assistingOrgId}`)
+  const destination = evaluation.status === "floating-unregistered" ? destinationOf(projection) : undefined
+  if (destination !== undefined) for (const area of [`${destination.slice(0, 2)}0000`, `${destination.slice(0, 4)}00`, destination]) keys.add(`region:${area}`)
+  return [...keys]
+}
+
+/** The keys of the members an organisation's health reads: those it holds, and those away in its region. */
+export const keysOfOrg = (org: OrgTree.Org): readonly [string, string] => [`org:${org.orgId}`, `region:${org.region}`]
+
+/**
  * Every floating organisation (kind `floating-branch`) of the tree, in id order, each evaluated
  * with the members it holds and those away in its region, as `evaluate` picks them from all:
  * members are indexed once by home, assisting organisation and destination, so that a million
@@ -262,20 +307,13 @@ export const evaluateAll = (input: Omit<Input, "org" | "record"> & { readonly re
     if (list === undefined) byKey.set(key, [member])
     else list.push(member)
   }
-  for (const member of input.members) {
-    const { evaluation, projection } = member
-    if (Status.closed.has(evaluation.status)) continue
-    file(`org:${evaluation.homeOrgId}`, member)
-    if (evaluation.assistingOrgId !== undefined && evaluation.assistingOrgId !== evaluation.homeOrgId) file(`org:${evaluation.assistingOrgId}`, member)
-    const destination = evaluation.status === "floating-unregistered" ? destinationOf(projection) : undefined
-    // Filed under each area that can hold it: its province's, its prefecture's and its own code.
-    if (destination !== undefined) for (const area of new Set([`${destination.slice(0, 2)}0000`, `${destination.slice(0, 4)}00`, destination])) file(`region:${area}`, member)
-  }
+  for (const member of input.members) for (const key of keysOf(member)) file(key, member)
   const out: Array<Health> = []
   for (const org of [...input.orgs.orgs.values()].sort((a, b) => compare(a.orgId, b.orgId))) {
     if (org.kind !== "floating-branch") continue
-    const own = byKey.get(`org:${org.orgId}`) ?? []
-    const region = byKey.get(`region:${org.region}`) ?? []
+    const [ownKey, regionKey] = keysOfOrg(org)
+    const own = byKey.get(ownKey) ?? []
+    const region = byKey.get(regionKey) ?? []
     out.push(evaluate({ ...input, org, record: input.records.get(org.orgId), members: own.length === 0 ? region : region.length === 0 ? own : new Set([...own, ...region]) }))
   }
   return out

@@ -10,6 +10,7 @@
 import { Schema } from "effect"
 import * as Event from "./Event.ts"
 import { ownValue, setOwn } from "./internal/Own.ts"
+import { same } from "./internal/Same.ts"
 
 export interface OrgRecord {
   readonly orgId: string
@@ -99,6 +100,9 @@ export const merge = (a: OrgRecord, b: OrgRecord): OrgRecord => ({
   guidedBy: latest(a.guidedBy, b.guidedBy) as Readonly<Record<string, number>>,
   reportedTo: latest(a.reportedTo, b.reportedTo) as Readonly<Record<string, number>>
 })
+
+/** Whether two records say the same (an absent registration and an undefined one alike). */
+export const equals = (a: OrgRecord, b: OrgRecord): boolean => same(a, b)
 
 /** Folds an event into the records by organisation id; members' events change nothing. */
 export const add = (records: Map<string, OrgRecord>, event: Event.Event): void => {

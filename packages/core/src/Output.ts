@@ -1,9 +1,11 @@
 /**
  * What relink publishes (topic `relink.flags` by default), one JSON object per message, keyed by
- * member id. Every message carries a deterministic `outputId`: delivery is at-least-once, so a
+ * member id (`BranchHealthChanged`: by organisation id, `keyOf`). Every message carries a deterministic `outputId`: delivery is at-least-once, so a
  * consumer drops an `outputId` it has already seen.
  */
 import { Schema } from "effect"
+import * as BranchHealth from "./BranchHealth.ts"
+import * as Event from "./Event.ts"
 import * as Matching from "./Matching.ts"
 import type * as MatchRule from "./MatchRule.ts"
 import * as Status from "./Status.ts"
@@ -45,8 +47,69 @@ export const MemberRelinked = Schema.Struct({
 })
 export type MemberRelinked = typeof MemberRelinked.Type
 
-export const Output = Schema.Union([MemberStatusChanged, MatchProposed, MemberRelinked])
+/** A floating party organisation's grade or findings changed (`BranchHealth.changed`). */
+export const BranchHealthChanged = Schema.Struct({
+  type: Schema.Literal("BranchHealthChanged"),
+  outputId: Schema.String,
+  orgId: Schema.String,
+  /** The organisation that guides it (its parent), when it has one. */
+  guidingOrgId: Schema.optionalKey(Schema.String),
+  from: Schema.NullOr(BranchHealth.GradeSchema),
+  to: BranchHealth.GradeSchema,
+  at: Instant,
+  /** The rules that decided the grade. */
+  gradedBy: Schema.Array(BranchHealth.RuleIdSchema),
+  findings: Schema.Array(
+    Schema.Struct({
+      rule: BranchHealth.RuleIdSchema,
+      since: Instant,
+      activity: Schema.optionalKey(Event.OrgActivity),
+      homeOrgId: Schema.optionalKey(Schema.String),
+      memberId: Schema.optionalKey(Schema.String)
+    })
+  ),
+  /** When a finding could next come with no new event. */
+  nextReviewAt: Schema.optionalKey(Instant)
+})
+export type BranchHealthChanged = typeof BranchHealthChanged.Type
+
+export const Output = Schema.Union([MemberStatusChanged, MatchProposed, MemberRelinked, BranchHealthChanged])
 export type Output = typeof Output.Type
+
+/** The message key: the member's id, or the organisation's for `BranchHealthChanged`. */
+export const keyOf = (output: Output): string => (output.type === "BranchHealthChanged" ? output.orgId : output.memberId)
+
+const iso = (at: number) => new Date(at).toISOString()
+
+/**
+ * What a re-evaluation of a floating organisation publishes: a `BranchHealthChanged` when its
+ * grade or findings changed (`BranchHealth.changed`); an organisation evaluated for the first time
+ * is published unless it is `normal` with no findings. `version` makes the output id
+ * deterministic for a stored health version.
+ */
+export const ofBranchHealth = (
+  before: BranchHealth.Verdict | undefined,
+  after: BranchHealth.Health,
+  version: number,
+  at: string
+): ReadonlyArray<BranchHealthChanged> => {
+  if (!BranchHealth.changed(before, after)) return []
+  if (before === undefined && after.grade === "normal" && after.findings.length === 0) return []
+  return [
+    {
+      type: "BranchHealthChanged",
+      outputId: `branch|${after.orgId}|${version}`,
+      orgId: after.orgId,
+      ...(after.guidingOrgId !== undefined && { guidingOrgId: after.guidingOrgId }),
+      from: before?.grade ?? null,
+      to: after.grade,
+      at,
+      gradedBy: after.gradedBy,
+      findings: after.findings.map((finding) => ({ ...finding, since: iso(finding.since) })),
+      ...(after.nextReviewAt !== undefined && { nextReviewAt: iso(after.nextReviewAt) })
+    }
+  ]
+}
 
 /**
  * What a new or changed proposal publishes, with its explanation in Chinese under the rule that

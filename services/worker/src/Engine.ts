@@ -1,14 +1,16 @@
 /**
  * The worker's fold, against MongoDB instead of memory: store events, merge their fragments into
- * member projections (on the documents' versions, so concurrent workers are safe), evaluate with
- * core, re-match the observations a change can affect, and stage outputs. Every decision is a core
+ * member projections and organisations' records (on the documents' versions, so concurrent workers
+ * are safe), evaluate with core, re-match the observations a change can affect, re-evaluate the
+ * floating organisations a change can affect, and stage outputs. Every decision is a core
  * function; this module only reads, calls core and writes.
  */
 import { Context, Duration, Effect, Layer, Ref } from "effect"
 import { randomUUID } from "node:crypto"
-import { Event, Matching, type MatchRule, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
+import { BranchHealth, Event, Matching, type MatchRule, OrgRecord, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
 import { MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
+import * as BranchDocs from "./BranchDocs.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 import * as StoredData from "./StoredData.ts"
 import * as Metrics from "./Metrics.ts"
@@ -42,9 +44,10 @@ export interface Outcome {
   /** Later copies of an eventId with other content than the first copy's, by index in the batch: not applied. */
   readonly conflicts: ReadonlyArray<{ readonly index: number; readonly error: Event.ConflictingDuplicate }>
   readonly outputs: ReadonlyArray<Store.OutboxDoc>
-  /** Of the outputs, how many announce a status change, and how many a proposal. */
+  /** Of the outputs, how many announce a status change, a proposal, and a floating organisation's health. */
   readonly statusChanges: number
   readonly proposals: number
+  readonly branchChanges: number
 }
 
 /** What a settlement staged: the encoded outputs, and the counts of what they announce. */
@@ -52,6 +55,7 @@ interface Staged {
   readonly outputs: ReadonlyArray<Store.OutboxDoc>
   readonly statusChanges: number
   readonly proposals: number
+  readonly branchChanges: number
 }
 
 /** Where the first copy of a conflicting event came from, for the conflict's reason. */
@@ -98,11 +102,11 @@ export const fromOrgDoc = (doc: Store.OrgDoc): Effect.Effect<OrgTree.Org, Stored
     ...(doc.parentId !== null && { parentId: doc.parentId })
   }))
 
-/** An output encoded for the outbox, keyed by member id (docs/outputs.md). */
+/** An output encoded for the outbox, keyed by member id, or organisation id (docs/outputs.md). */
 const output = (topic: string, now: number, value: Output.Output): Store.OutboxDoc => ({
   _id: value.outputId,
   topic,
-  key: value.memberId,
+  key: Output.keyOf(value),
   value: JSON.stringify(value),
   published: false,
   createdAt: new Date(now)
@@ -178,9 +182,16 @@ export const make = (settings: Settings) =>
      * writes the ones that changed, retrying members another worker wrote in between. A change with
      * effects (a status change, observations to re-match) is written into the member as pending,
      * together with any pending before it; the members returned are those with pending changes,
-     * including unchanged ones whose effects an earlier attempt did not finish.
+     * including unchanged ones whose effects an earlier attempt did not finish. The keys of the
+     * floating organisations whose health reads each member, before and after, go into
+     * `branchKeys`, changed or not: a batch delivered again after a crash re-evaluates them again.
      */
-    const applyToMembers = (fragments: ReadonlyMap<string, Projection.Projection | undefined>, now: number, tree: OrgTree.OrgTree) =>
+    const applyToMembers = (
+      fragments: ReadonlyMap<string, Projection.Projection | undefined>,
+      now: number,
+      tree: OrgTree.OrgTree,
+      branchKeys: Set<string>
+    ) =>
       Effect.gen(function* () {
         const results = new Map<string, Unsettled>()
         yield* untilWritten("write members", "members", [...fragments.keys()], (toWrite, readAt) => Effect.gen(function* () {
@@ -194,6 +205,8 @@ export const make = (settings: Settings) =>
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
             const evaluation = Status.evaluate(merged, now, policy, tree)
             const before = yield* MemberRecord.evaluationOf(stored)
+            if (before !== undefined) for (const key of BranchHealth.keysOf({ projection: current, evaluation: before })) branchKeys.add(key)
+            if (evaluation !== undefined) for (const key of BranchHealth.keysOf({ projection: merged, evaluation })) branchKeys.add(key)
             const unchanged = stored !== undefined && Projection.equals(current, merged) && Status.equals(before, evaluation)
             if (unchanged) {
               if (unfinished.length > 0) results.set(id, { version: stored.version, readAt, changes: unfinished })
@@ -300,22 +313,106 @@ export const make = (settings: Settings) =>
       })
 
     /**
-     * Applies member changes, then re-matches what they affect. The effects are stored in an order
+     * Re-evaluates floating organisations as of `now` (`BranchHealth.evaluate`, from their records,
+     * the tree and the members filed under their keys, each re-evaluated as of `now`) and writes
+     * each one's health on the version read, announcing a changed grade or findings first (a retry
+     * that finds the change stored does not announce it again). The health is read before what it
+     * is computed from, so a write that lands after another's read what that other wrote. An
+     * organisation no longer floating keeps its last verdict and is no longer due. Returns how many
+     * changes were announced.
+     */
+    const reviewBranches = (orgIds: ReadonlyArray<string>, now: number, staged: Map<string, Store.OutboxDoc>) =>
+      Effect.gen(function* () {
+        let announced = 0
+        yield* untilWritten("write branch health", "floating organisations", orgIds, (toReview, readAt) => Effect.gen(function* () {
+          const stored = yield* store.loadBranchHealth(toReview)
+          const { tree } = yield* currentTree
+          const floating = toReview.flatMap((id) => {
+            const org = tree.orgs.get(id)
+            return org?.kind === "floating-branch" ? [org] : []
+          })
+          const records = new Map<string, OrgRecord.OrgRecord>()
+          for (const doc of yield* store.loadOrgRecords(floating.map((org) => org.orgId))) records.set(doc._id, yield* BranchDocs.recordOf(doc))
+          const filed = new Map<string, Array<BranchHealth.Member>>()
+          for (const doc of yield* store.membersByBranchKeys([...new Set(floating.flatMap(BranchHealth.keysOfOrg))])) {
+            const projection = yield* MemberRecord.projectionOf(pii, doc)
+            const evaluation = Status.evaluate(projection, now, policy, tree)
+            if (evaluation === undefined) continue
+            const member = { projection, evaluation }
+            for (const key of doc.branchKeys ?? []) {
+              const list = filed.get(key)
+              if (list === undefined) filed.set(key, [member])
+              else list.push(member)
+            }
+          }
+          const outputs: Array<Output.Output> = []
+          const writes: Array<Store.BranchHealthWrite> = []
+          for (const id of toReview) {
+            const org = tree.orgs.get(id)
+            const members = org === undefined ? [] : new Set(BranchHealth.keysOfOrg(org).flatMap((key) => filed.get(key) ?? []))
+            const health =
+              org?.kind === "floating-branch" ? BranchHealth.evaluate({ org, record: records.get(id), orgs: tree, members, asOf: now, policy }) : undefined
+            const doc = stored.get(id)
+            if (doc === undefined && health === undefined) continue
+            const before = yield* BranchDocs.verdictOf(doc)
+            const nextReviewAt = health?.nextReviewAt ?? null
+            const changed = health !== undefined && BranchHealth.changed(before, health)
+            if (doc !== undefined && !changed && (doc.nextReviewAt?.getTime() ?? null) === nextReviewAt) continue
+            const version = (doc?.version ?? 0) + 1
+            if (health !== undefined) outputs.push(...Output.ofBranchHealth(before, health, version, new Date(now).toISOString()))
+            writes.push({ doc: BranchDocs.toHealthDoc(id, health, before, version, now), expectedVersion: doc?.version })
+          }
+          yield* stage(outputs, now, staged)
+          announced += outputs.length
+          return yield* store.writeBranchHealth(writes, readAt)
+        }))
+        return announced
+      })
+
+    /**
+     * Merges records' fragments (`OrgRecord.fromEvent`) into the stored records, by max, on the
+     * versions read; a record another worker wrote meanwhile is read and merged again.
+     */
+    const storeRecords = (fragments: ReadonlyMap<string, OrgRecord.OrgRecord>) =>
+      untilWritten("store organisation records", "organisation records", [...fragments.keys()], (ids, readAt) => Effect.gen(function* () {
+        const stored = new Map((yield* store.loadOrgRecords(ids)).map((doc) => [doc._id, doc]))
+        const writes: Array<Store.OrgRecordWrite> = []
+        for (const id of ids) {
+          const fragment = fragments.get(id)
+          if (fragment === undefined) continue
+          const doc = stored.get(id)
+          const current = doc === undefined ? undefined : yield* BranchDocs.recordOf(doc)
+          const merged = current === undefined ? fragment : OrgRecord.merge(current, fragment)
+          if (current !== undefined && OrgRecord.equals(current, merged)) continue
+          writes.push({ doc: BranchDocs.toRecordDoc(merged, (doc?.version ?? 0) + 1), expectedVersion: doc?.version })
+        }
+        return yield* store.writeOrgRecords(writes, readAt)
+      }))
+
+    /**
+     * Applies member changes, then re-matches what they affect, then re-evaluates the floating
+     * organisations they and `branches` concern (those of `branches` that are floating ones, and
+     * every one of `dueBranches`, whose health is stored). The effects are stored in an order
      * that a crash anywhere cannot break: status changes are recorded and staged, proposals
      * announced before they are stored, and the members' pending changes cleared last.
      */
     const settle = (
       fragments: ReadonlyMap<string, Projection.Projection | undefined>,
       observationIds: ReadonlySet<string>,
+      branches: ReadonlySet<string>,
+      dueBranches: ReadonlyArray<string>,
       now: number
     ) =>
       Effect.gen(function* () {
         const { version, tree } = yield* currentTree
-        let unsettled = yield* applyToMembers(fragments, now, tree).pipe(Metrics.observed("apply members"))
+        const branchKeys = new Set<string>()
+        let unsettled = yield* applyToMembers(fragments, now, tree, branchKeys).pipe(Metrics.observed("apply members"))
         // Another worker changed an organisation meanwhile: evaluate this batch's members again.
         const after = yield* currentTree
         if (after.version !== version) {
-          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree).pipe(Metrics.observed("apply members"))
+          const again = yield* applyToMembers(new Map([...fragments.keys()].map((id) => [id, undefined])), now, after.tree, branchKeys).pipe(
+            Metrics.observed("apply members")
+          )
           unsettled = new Map([...unsettled, ...again])
         }
         const changes: Array<Output.Output> = []
@@ -343,12 +440,18 @@ export const make = (settings: Settings) =>
         const affected = new Set(observationIds)
         for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
         const proposals = yield* rematch([...affected].sort(), now, staged).pipe(Metrics.observed("rematch"))
+        // Before the pending changes are cleared: a crash in between leaves them for the sweeper, which re-evaluates these again.
+        const reviewed = new Set(dueBranches)
+        for (const org of after.tree.orgs.values()) {
+          if (org.kind === "floating-branch" && (branches.has(org.orgId) || BranchHealth.keysOfOrg(org).some((key) => branchKeys.has(key)))) reviewed.add(org.orgId)
+        }
+        const branchChanges = yield* reviewBranches([...reviewed].sort(), now, staged).pipe(Metrics.observed("review branches"))
         // A member another worker wrote meanwhile keeps its pending changes: that worker settles them.
         yield* store.clearPending(
           [...unsettled].map(([_id, { version }]) => ({ _id, version })),
           Math.min(...[...unsettled.values()].map((u) => u.readAt))
         )
-        return { outputs: [...staged.values()], statusChanges: statusChanges.length, proposals } satisfies Staged
+        return { outputs: [...staged.values()], statusChanges: statusChanges.length, proposals, branchChanges } satisfies Staged
       })
 
     /** The digest of a stored copy: stored with it, or that of its payload ("", which no copy has, when it no longer decodes). */
@@ -445,7 +548,9 @@ export const make = (settings: Settings) =>
         const observations = new Map<string, Scan.Observation>()
         const resolutions: Array<{ observationEventId: string; memberId: string }> = []
         const registered = new Map<string, OrgTree.Org>()
+        const records = new Map<string, OrgRecord.OrgRecord>()
         for (const { event } of applied) {
+          OrgRecord.add(records, event)
           if (event.type === "OrgRegistered") {
             registered.set(event.orgId, OrgTree.mergeOrg(registered.get(event.orgId), OrgTree.fromEvent(event)))
             continue
@@ -456,11 +561,16 @@ export const make = (settings: Settings) =>
           else if (event.type === "MatchResolved") resolutions.push({ observationEventId: event.observationEventId, memberId: event.memberId })
         }
         const changedOrgs = yield* storeOrgs(registered)
+        yield* storeRecords(records).pipe(Metrics.observed("store records"))
+        // The floating organisations whose record this batch folds into, changed or not (a batch
+        // delivered again after a crash re-evaluates them again), and those re-registered.
+        const branches = new Set(records.keys())
         if (changedOrgs.size > 0) {
           yield* store.bumpOrgsVersion
           // Members homed at a changed organisation, or at one of its children, may escalate differently.
           const orgs = yield* store.allOrgs
           const touched = new Set([...changedOrgs, ...orgs.filter((o) => o.parentId !== null && changedOrgs.has(o.parentId)).map((o) => o._id)])
+          for (const id of touched) branches.add(id)
           for (const id of yield* store.memberIdsByHomeOrgs([...touched])) if (!fragments.has(id)) fragments.set(id, undefined)
         }
         const rawOf = new Map(applied.map((a) => [a.event.eventId, a.raw]))
@@ -489,18 +599,22 @@ export const make = (settings: Settings) =>
           const lead = Projection.leadOf(observation)
           for (const memberId of doc.resolvedBy ?? []) addFragment(Projection.attach(memberId, lead))
         }
-        const staged = yield* settle(fragments, touchedObservations, now)
+        const staged = yield* settle(fragments, touchedObservations, branches, [], now)
         return { newEvents: fresh.size, duplicates: arrivals.length - fresh.size - conflicts.length, conflicts, ...staged } satisfies Outcome
       })
 
-    /** Re-evaluates members whose `nextReviewAt` has come (time-driven changes). */
+    /**
+     * Re-evaluates members and floating organisations whose `nextReviewAt` has come (time-driven
+     * changes), up to `limit` of each; `more` when either limit was reached.
+     */
     const sweep = (now: number, limit: number) =>
       Effect.gen(function* () {
         yield* store.pruneClaims
         yield* store.prunePublished(now - (settings.outboxRetentionMs ?? defaultOutboxRetentionMs))
         const due = yield* store.dueMembers(now, store.wallClock() - (settings.strandedAfterMs ?? STRANDED_AFTER_MS), limit)
-        const { outputs } = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), now)
-        return { reviewed: due.length, outputs }
+        const dueBranches = yield* store.dueBranches(now, limit)
+        const { outputs } = yield* settle(new Map(due.map((d) => [d._id, undefined])), new Set(), new Set(), dueBranches, now)
+        return { reviewed: due.length + dueBranches.length, more: due.length >= limit || dueBranches.length >= limit, outputs }
       })
 
     return { ingest, sweep, currentTree }

@@ -7,7 +7,7 @@
  */
 import { Effect, Redacted, Schema, SchemaTransformation } from "effect"
 import { randomUUID } from "node:crypto"
-import { Matching, type MatchRule, Projection, Status } from "@relink/core"
+import { BranchHealth, Matching, type MatchRule, Projection, Status } from "@relink/core"
 import type { Pii } from "@relink/mongo"
 import type * as Store from "./Store.ts"
 import * as StoredData from "./StoredData.ts"
@@ -85,6 +85,7 @@ export const toDoc = (
   responsibleOrgId: evaluation?.responsibleOrgId ?? null,
   orgIds: Status.orgsOf(projection),
   nextReviewAt: evaluation?.nextReviewAt === undefined ? null : new Date(evaluation.nextReviewAt),
+  branchKeys: evaluation === undefined ? [] : [...BranchHealth.keysOf({ projection, evaluation })],
   blockingKeys: [...keys],
   evaluatedAt: new Date(now),
   pending: [...pending],

@@ -49,7 +49,7 @@ export const sweepDuration = Metric.histogram("relink_sweep_duration_seconds", {
 })
 
 /** The stages a batch goes through, as the `stage` label of `relink_stage_duration_seconds`. */
-export type Stage = "decode" | "store events" | "apply members" | "rematch" | "stage outputs" | "publish" | "commit"
+export type Stage = "decode" | "store events" | "store records" | "apply members" | "rematch" | "review branches" | "stage outputs" | "publish" | "commit"
 
 /**
  * Runs `effect` as a span named `relink.<stage>` (a child of the batch's span) and records its

@@ -122,7 +122,8 @@ export const processBatch = (batch: Consumer.Batch) =>
       "relink.events.duplicate": outcome.duplicates,
       "relink.dead_letters": deadLetters.length + outcome.conflicts.length,
       "relink.status_changes": outcome.statusChanges,
-      "relink.proposals": outcome.proposals
+      "relink.proposals": outcome.proposals,
+      "relink.branch_changes": outcome.branchChanges
     })
     const finished = yield* Metrics.monotonicMillis
     yield* Metric.update(Metrics.batchDuration, (finished - started) / 1000)

@@ -1,5 +1,5 @@
 /**
- * The read side: what MongoDB holds, in the embedded scan's terms. Proposals are the stored ones
+ * The read side: what MongoDB holds, in the embedded scan's terms: organisations, their records, members, proposals. Proposals are the stored ones
  * that still apply — member unlinked or at risk, observation not settled, pair not rejected
  * (`Proposal`), in `Proposal.Order` — explained under the rule the worker stored. `relink report
  * --mongo` and `relink scan --mongo` read through here, so they give the embedded scan's rows.
@@ -12,10 +12,11 @@
  * the members it lists alone.
  */
 import { Effect, Stream } from "effect"
-import { Event, Matching, type MatchRule, OrgTree, type Policy, type Projection, Proposal, Report, Scan, Status } from "@relink/core"
+import { Event, Matching, type MatchRule, type OrgRecord, OrgTree, type Policy, type Projection, Proposal, Report, Scan, Status } from "@relink/core"
 import { type MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import { fromOrgDoc } from "./Engine.ts"
+import * as BranchDocs from "./BranchDocs.ts"
 import * as MemberRecord from "./MemberRecord.ts"
 import * as StoredData from "./StoredData.ts"
 import * as StoredSettings from "./StoredSettings.ts"
@@ -23,6 +24,8 @@ import * as StoredSettings from "./StoredSettings.ts"
 export interface Snapshot {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
+  /** Organisations' records, by organisation id (`Scan.Result.records`): every one, or those of the organisations read. */
+  readonly records: ReadonlyMap<string, OrgRecord.OrgRecord>
   /** Members read: every stored one, or those whose evaluation can name the organisations asked for. */
   readonly memberCount: number
   /** The projections opened: every member read, or (for one organisation) those listed and those re-evaluated. */
@@ -146,7 +149,10 @@ export const load = (asOf: number, scope?: Scope) =>
       const payload = observations.get(id)?.payload
       if (payload !== undefined) proposed.set(id, yield* decodeObservation(pii, id, payload))
     }
-    return { asOf, orgs, memberCount, members, evaluations, stored, proposals, observations: proposed, rule, policy } satisfies Snapshot
+    const recordDocs = scope === undefined ? yield* store.allOrgRecords : yield* store.loadOrgRecords([...orgDocs.keys()])
+    const records = new Map<string, OrgRecord.OrgRecord>()
+    for (const doc of recordDocs) records.set(doc._id, yield* BranchDocs.recordOf(doc))
+    return { asOf, orgs, records, memberCount, members, evaluations, stored, proposals, observations: proposed, rule, policy } satisfies Snapshot
   })
 
 /** A stored observation's event, decoded from its encrypted bytes; anything else there is stored data gone bad. */

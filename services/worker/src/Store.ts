@@ -1,28 +1,33 @@
 /**
  * The worker's store: its document model, one repository per aggregate (events, members,
- * organisations, observations, matches, the outbox, status changes, settings; `store/`), over one
+ * organisations, organisations' records, floating organisations' health, observations, matches,
+ * the outbox, status changes, settings; `store/`), over one
  * MongoDB connection (`@relink/mongo`: bulk writes sized for the server, versioned writes,
- * classified errors). Every write is idempotent, keyed by a deterministic id; members, organisations and
- * an observation's proposals are written on the version they were read at, atomically where the
+ * classified errors). Every write is idempotent, keyed by a deterministic id; members, organisations,
+ * their records and health, and an observation's proposals are written on the version they were read at, atomically where the
  * server applies conditional updates atomically (MongoDB), through claims where it does not
  * (FerretDB 1.x).
  */
 import { Context, Effect, Layer, type Scope } from "effect"
 import { Mongo, type MongoError, type VersionedWrite } from "@relink/mongo"
+import * as BranchHealth from "./store/BranchHealth.ts"
 import * as Events from "./store/Events.ts"
 import * as Matches from "./store/Matches.ts"
 import * as Members from "./store/Members.ts"
 import * as Observations from "./store/Observations.ts"
+import * as OrgRecords from "./store/OrgRecords.ts"
 import * as Organisations from "./store/Organisations.ts"
 import * as Outbox from "./store/Outbox.ts"
 import * as Settings from "./store/Settings.ts"
 import * as StatusChanges from "./store/StatusChanges.ts"
 
+export type { BranchHealthDoc, BranchHealthWrite } from "./store/BranchHealth.ts"
 export type { EventDoc, StoredCopy } from "./store/Events.ts"
 export type { MatchesDoc, MatchesWrite, ProposalDoc } from "./store/Matches.ts"
 export type { MemberDoc, MemberWrite, PendingChange } from "./store/Members.ts"
 export type { ObservationDoc, StoredObservationDoc } from "./store/Observations.ts"
 export type { OrgDoc, OrgWrite } from "./store/Organisations.ts"
+export type { KeyedInstant, OrgRecordDoc, OrgRecordWrite } from "./store/OrgRecords.ts"
 export type { OutboxDoc } from "./store/Outbox.ts"
 export type { StatusChangeDoc } from "./store/StatusChanges.ts"
 export { clearingPending } from "./store/Members.ts"
@@ -31,6 +36,8 @@ export interface StoreShape
   extends Events.Events,
     Members.Members,
     Organisations.Organisations,
+    OrgRecords.OrgRecords,
+    BranchHealth.BranchHealthStore,
     Observations.Observations,
     Matches.Matches,
     Outbox.Outbox,
@@ -45,7 +52,7 @@ export interface StoreShape
   readonly conditionalWrites: VersionedWrite.ConditionalWrites
   /** Wall-clock milliseconds, to pass as `readAt` to versioned writes. */
   readonly wallClock: () => number
-  /** Removes claims on member, organisation and proposals versions too old to be contended any more. */
+  /** Removes claims on member, organisation, record, health and proposals versions too old to be contended any more. */
   readonly pruneClaims: Effect.Effect<void, MongoError.MongoError>
 }
 
@@ -53,6 +60,8 @@ const collections = [
   ...Events.collections,
   ...Members.collections,
   ...Organisations.collections,
+  ...OrgRecords.collections,
+  ...BranchHealth.collections,
   ...Observations.collections,
   ...Matches.collections,
   ...Outbox.collections,
@@ -67,10 +76,14 @@ export const fromMongo = (mongo: Mongo.MongoShape): Effect.Effect<StoreShape, Mo
     const members = yield* Members.make(mongo)
     const orgs = yield* Organisations.make(mongo)
     const matches = yield* Matches.make(mongo)
+    const records = yield* OrgRecords.make(mongo)
+    const health = yield* BranchHealth.make(mongo)
     return {
       ...(yield* Events.make(mongo)),
       ...members,
       ...orgs,
+      ...records,
+      ...health,
       ...(yield* Observations.make(mongo)),
       ...matches,
       ...(yield* Outbox.make(mongo)),
@@ -81,7 +94,9 @@ export const fromMongo = (mongo: Mongo.MongoShape): Effect.Effect<StoreShape, Mo
       ping: mongo.ping,
       conditionalWrites: mongo.capabilities.conditionalWrites,
       wallClock: mongo.wallClock,
-      pruneClaims: Effect.asVoid(Effect.all([members.pruneMemberClaims, orgs.pruneOrgClaims, matches.pruneMatchClaims]))
+      pruneClaims: Effect.asVoid(
+        Effect.all([members.pruneMemberClaims, orgs.pruneOrgClaims, records.pruneOrgRecordClaims, health.pruneBranchHealthClaims, matches.pruneMatchClaims])
+      )
     }
   })
 

@@ -366,6 +366,8 @@ export const scanEvents = (options: EventsFlags): Effect.Effect<Scanned, Command
 export interface Loaded {
   readonly asOf: number
   readonly orgs: OrgTree.OrgTree
+  /** Organisations' records (activities, guidance, reports), by organisation id: the scan's, or those the worker stored. */
+  readonly records: ReadonlyMap<string, OrgRecord.OrgRecord>
   readonly evaluations: ReadonlyArray<Status.Evaluation>
   readonly proposals: ReadonlyArray<Matching.Proposal>
   /** The rule the proposals were made under: the embedded scan's, or the one the worker stored. */
@@ -413,6 +415,7 @@ export const loadMongo = (
     return {
       asOf,
       orgs: snapshot.orgs,
+      records: snapshot.records,
       evaluations,
       proposals,
       rule,
@@ -519,6 +522,7 @@ export const load = (
     : Effect.map(scanEvents({ ...options, events: origin.events, orgs: origin.orgs, matchRule: origin.rule }), ({ result, ingested }) => ({
         asOf: result.asOf,
         orgs: result.orgs,
+        records: result.records,
         evaluations: result.evaluations,
         proposals: result.proposals,
         rule: origin.rule,

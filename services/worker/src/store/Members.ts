@@ -23,6 +23,11 @@ export interface MemberDoc {
   readonly orgIds: ReadonlyArray<string>
   /** When the status could next change with no new event: what the sweeper looks for. */
   readonly nextReviewAt: Date | null
+  /**
+   * The keys of the floating organisations whose health reads the member (`BranchHealth.keysOf`:
+   * `org:<id>`, `region:<code>`). A document without it is read by none until it is written again.
+   */
+  readonly branchKeys?: ReadonlyArray<string>
   /** Blind-indexed blocking keys, for matching observations against members. */
   readonly blockingKeys: ReadonlyArray<string>
   readonly evaluatedAt: Date
@@ -75,6 +80,8 @@ export interface Members {
     statuses: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<Pick<MemberDoc, "_id" | "blockingKeys">>, MongoError.MongoError>
   readonly memberIdsByHomeOrgs: (orgIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, MongoError.MongoError>
+  /** The members filed under any of these keys (`branchKeys`): what a floating organisation's health reads. */
+  readonly membersByBranchKeys: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<MemberDoc>, MongoError.MongoError>
   /** The members whose evaluation can name any of these organisations, streamed through the `orgIds` index. */
   readonly membersOfOrgs: (orgIds: ReadonlyArray<string>) => Stream.Stream<MemberDoc, MongoError.MongoError>
   /** Every member, by id. */
@@ -95,6 +102,7 @@ export const make = (mongo: Mongo.MongoShape): Effect.Effect<Members, MongoError
         members.createIndex({ status: 1 }),
         members.createIndex({ homeOrgId: 1 }),
         members.createIndex({ orgIds: 1 }),
+        members.createIndex({ branchKeys: 1 }),
         members.createIndex({ pendingSince: 1 })
       ])
     )
@@ -116,6 +124,8 @@ export const make = (mongo: Mongo.MongoShape): Effect.Effect<Members, MongoError
           : Mongo.findAll("find members by key", members, { blockingKeys: { $in: [...keys] }, status: { $in: [...statuses] } }, { projection: { _id: 1, blockingKeys: 1 } }),
       memberIdsByHomeOrgs: (orgIds) =>
         Effect.map(Mongo.findAll("find members by org", members, { homeOrgId: { $in: [...orgIds] } }, { projection: { _id: 1 } }), (docs) => docs.map((d) => d._id)),
+      membersByBranchKeys: (keys) =>
+        keys.length === 0 ? Effect.succeed([]) : Mongo.findAll("find members by branch key", members, { branchKeys: { $in: [...keys] } }),
       membersOfOrgs: (orgIds) => Mongo.stream("read members of organisations", members, { orgIds: { $in: [...orgIds] } }),
       allMembers: Mongo.stream("read members", members, {}, { sort: { _id: 1 } }),
       pruneMemberClaims: versions.pruneClaims

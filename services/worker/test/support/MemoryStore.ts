@@ -19,6 +19,10 @@ export interface Server {
   readonly matchClaims: Map<string, VersionedWrite.Claim>
   readonly orgClaims: Map<string, VersionedWrite.Claim>
   readonly orgs: Map<string, Store.OrgDoc>
+  readonly orgRecords: Map<string, Store.OrgRecordDoc>
+  readonly orgRecordClaims: Map<string, VersionedWrite.Claim>
+  readonly branchHealth: Map<string, Store.BranchHealthDoc>
+  readonly branchHealthClaims: Map<string, VersionedWrite.Claim>
   readonly observations: Map<string, Store.ObservationDoc>
   readonly resolutions: Map<string, { readonly observationEventId: string; readonly memberId: string }>
   readonly matches: Map<string, Store.MatchesDoc>
@@ -36,6 +40,10 @@ export const server = (): Server => ({
   matchClaims: new Map(),
   orgClaims: new Map(),
   orgs: new Map(),
+  orgRecords: new Map(),
+  orgRecordClaims: new Map(),
+  branchHealth: new Map(),
+  branchHealthClaims: new Map(),
   observations: new Map(),
   resolutions: new Map(),
   matches: new Map(),
@@ -140,10 +148,14 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
   const memberVersions = versioned("members", s.members, s.claims)
   const matchVersions = versioned("matches", s.matches, s.matchClaims)
   const orgVersions = versioned("organisations", s.orgs, s.orgClaims)
+  const recordVersions = versioned("organisation records", s.orgRecords, s.orgRecordClaims)
+  const healthVersions = versioned("branch health", s.branchHealth, s.branchHealthClaims)
   const versioning: VersionedWrite.Settings = { mode: "claims", leaseMs: LEASE_MS, now }
   const pruneMemberClaims = VersionedWrite.prune(memberVersions, versioning)
   const pruneMatchClaims = VersionedWrite.prune(matchVersions, versioning)
   const pruneOrgClaims = VersionedWrite.prune(orgVersions, versioning)
+  const pruneOrgRecordClaims = VersionedWrite.prune(recordVersions, versioning)
+  const pruneBranchHealthClaims = VersionedWrite.prune(healthVersions, versioning)
 
   const withResolutions = (docs: ReadonlyArray<Store.ObservationDoc>, ids: ReadonlyArray<string>): ReadonlyArray<Store.ObservationDoc> => {
     const resolvedBy = new Map<string, Array<string>>()
@@ -186,7 +198,9 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     pruneMemberClaims,
     pruneMatchClaims,
     pruneOrgClaims,
-    pruneClaims: Effect.asVoid(Effect.all([pruneMemberClaims, pruneOrgClaims, pruneMatchClaims])),
+    pruneOrgRecordClaims,
+    pruneBranchHealthClaims,
+    pruneClaims: Effect.asVoid(Effect.all([pruneMemberClaims, pruneOrgClaims, pruneOrgRecordClaims, pruneBranchHealthClaims, pruneMatchClaims])),
     clearPending: (members, readAt) => VersionedWrite.update(memberVersions, versioning, members.map(Store.clearingPending), readAt).pipe(Effect.asVoid),
     dueMembers: (now, strandedBefore, limit) =>
       read("find due members", () =>
@@ -207,6 +221,8 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
       ),
     memberIdsByHomeOrgs: (orgIds) =>
       read("find members by org", () => [...s.members.values()].filter((d) => d.homeOrgId !== null && orgIds.includes(d.homeOrgId)).map((d) => d._id)),
+    membersByBranchKeys: (keys) =>
+      read("find members by branch key", () => [...s.members.values()].filter((d) => (d.branchKeys ?? []).some((k) => keys.includes(k)))),
     allMembers: streamed(() => sortBy(s.members.values(), (d) => d._id)),
     membersOfOrgs: (orgIds) => streamed(() => [...s.members.values()].filter((d) => d.orgIds.some((id) => orgIds.includes(id)))),
 
@@ -219,6 +235,21 @@ export const make = (s: Server, roundTrip: RoundTrip, now: () => number): Store.
     bumpOrgsVersion: read("bump organisations version", () => {
       s.orgsVersion = `${s.orgsVersion}+`
     }),
+
+    loadOrgRecords: (ids) => read("load organisation records", () => ids.flatMap((id) => found(s.orgRecords, id))),
+    writeOrgRecords: (writes, readAt) => VersionedWrite.write(recordVersions, versioning, writes, readAt),
+    allOrgRecords: read("read organisation records", () => sortBy(s.orgRecords.values(), (d) => d._id)),
+
+    loadBranchHealth: (ids) => read("load branch health", () => new Map(ids.flatMap((id) => found(s.branchHealth, id).map((doc) => [id, doc] as const)))),
+    writeBranchHealth: (writes, readAt) => VersionedWrite.write(healthVersions, versioning, writes, readAt),
+    dueBranches: (now, limit) =>
+      read("find due branches", () =>
+        [...s.branchHealth.values()]
+          .filter((d) => d.nextReviewAt !== null && d.nextReviewAt.getTime() <= now)
+          .sort((a, b) => (a.nextReviewAt?.getTime() ?? 0) - (b.nextReviewAt?.getTime() ?? 0))
+          .slice(0, limit)
+          .map((d) => d._id)
+      ),
 
     setting: (id) => read(`read the setting ${id}`, () => s.settings.get(id)),
     storeSetting: (id, json) =>

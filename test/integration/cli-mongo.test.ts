@@ -216,6 +216,20 @@ describe("relink publish, relink worker and --mongo against real Kafka and a Mon
     expect(ok(relink(["report", "early-warning", ...mongo, ...list])).stdout).toBe(ok(relink(["report", "early-warning", "--events", eventsPath, ...list])).stdout)
   })
 
+  it("gives the same floating organisations' report from the records the worker stored as from the export, byte for byte", () => {
+    const list = ["--as-of", AS_OF, "--quiet"]
+    const fromEvents = ok(relink(["report", "branches", "--events", eventsPath, "--format", "json", ...list])).stdout
+    expect(ok(relink(["report", "branches", ...mongo, "--format", "json", ...list])).stdout).toBe(fromEvents)
+    const report = JSON.parse(fromEvents) as { groups: ReadonlyArray<{ orgId: string | null; branches: ReadonlyArray<{ daysSinceActivity: number | null; daysSinceGuidance: number | null }> }> }
+    const branches = report.groups.flatMap((g) => g.branches)
+    // The simulated organisations meet and are guided: the records, not only the tree, reached MongoDB.
+    expect(branches.some((b) => b.daysSinceActivity !== null)).toBe(true)
+    expect(branches.some((b) => b.daysSinceGuidance !== null)).toBe(true)
+    const committee = report.groups.find((g) => g.orgId !== null)?.orgId ?? ""
+    const scoped = ["--org", committee, "--include-subtree", "--format", "csv", ...list]
+    expect(ok(relink(["report", "branches", ...mongo, ...scoped])).stdout).toBe(ok(relink(["report", "branches", "--events", eventsPath, ...scoped])).stdout)
+  })
+
   it("sends a message that is not UTF-8 to the dead-letter topic with the byte, its bytes unchanged", async () => {
     const consumer = new Kafka({ clientId: "dlt-reader", brokers: KAFKA_BROKERS.split(","), logLevel: 0 }).consumer({ groupId: `dlt-${setup.groupId}` })
     await consumer.connect()

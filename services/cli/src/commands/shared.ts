@@ -376,8 +376,6 @@ export interface Loaded {
   readonly policy: Policy.Policy
   /** What `Report.unlinked` takes: `Report.fromScan` or `Snapshot.reportInput`. */
   readonly input: Report.Input
-  /** Organisations' records (`Scan.Result.records`): what the branches report reads. */
-  readonly records: ReadonlyMap<string, OrgRecord.OrgRecord>
   /** Events read (the scan), or events stored (MongoDB: each once). */
   readonly events: number
   /** Events after --as-of left out (the scan; MongoDB leaves nothing out). */
@@ -421,8 +419,6 @@ export const loadMongo = (
       rule,
       policy,
       input,
-      // The worker does not store organisations' records yet: from MongoDB, no activity, guidance or report is known.
-      records: new Map(),
       events,
       skippedFuture: 0,
       unregisteredMembers: snapshot.memberCount - evaluations.length,
@@ -528,7 +524,6 @@ export const load = (
         rule: origin.rule,
         policy: Policy.withModel(Policy.defaults, origin.rule.earlyWarning),
         input: Report.fromScan(result),
-        records: result.records,
         events: result.events,
         skippedFuture: result.skippedFuture,
         unregisteredMembers: result.unregisteredMembers,

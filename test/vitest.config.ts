@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
@@ -5,6 +7,12 @@ import { defineConfig } from "vitest/config"
 // and a MongoDB-wire server from the global setup (or uses KAFKA_BROKERS / MONGODB_URI as given);
 // `consumer` packs the packages and installs them with npm outside the workspace (needs the registry).
 const conditions = ["@relink/source", "module", "node", "development|production"]
+
+// The tests start `node` on the TypeScript sources hundreds of times (the CLI, the worker), each
+// stripping the types of the same files again; Node's compile cache keeps the stripped and compiled
+// modules between processes (checked against each file's contents), for the processes the test
+// files start and the ones those start.
+process.env["NODE_COMPILE_CACHE"] ??= join(tmpdir(), "relink-node-compile-cache")
 
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),

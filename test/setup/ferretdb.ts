@@ -113,7 +113,10 @@ export const startFerretDb = async (dir: string, orphanDir = dir): Promise<Servi
   const args = [
     `--listen-addr=${LOOPBACK}:${port}`,
     "--handler=sqlite",
-    `--sqlite-url=file:${dataDir}/`,
+    // No fsync on each commit: the tests crash FerretDB (SIGKILL), never the machine, and what a
+    // killed process committed is in the page cache all the same. Waiting for the disk on every
+    // commit made the worker tests about a fifth slower.
+    `--sqlite-url=file:${dataDir}/?_pragma=synchronous(off)`,
     `--state-dir=${stateDir}`,
     "--telemetry=disable",
     // "-" turns off the debug/metrics HTTP listener, which would otherwise take port 8088.

@@ -376,6 +376,32 @@ export interface Filled {
   readonly cells: Readonly<Record<string, string>>
 }
 
+const clerkIds: ReadonlyArray<string> = clerkColumns.map((c) => c.id)
+
+/**
+ * A workbook shows each row twice — on its organisation's sheet and on 全部组织 — and a clerk fills
+ * in one. Copies of a row (every key and evidence cell alike) are one row: the copies that say
+ * something, one per decision (确认 and confirm are one; another word is itself), else the first.
+ * A copy with a cell changed is no copy, and is judged on its own.
+ */
+export const oneCopyEach = (rows: ReadonlyArray<Filled>): ReadonlyArray<Filled> => {
+  const said = (row: Filled): string => {
+    const word = row.cells.decision ?? ""
+    return verdictOf(word) ?? word.trim().toLowerCase()
+  }
+  const shown = (row: Filled) => JSON.stringify(Object.entries(row.cells).filter(([id]) => !clerkIds.includes(id)).sort(([a], [b]) => (a < b ? -1 : 1)))
+  const copies = new Map<string, Array<Filled>>()
+  for (const row of rows) copies.set(shown(row), [...(copies.get(shown(row)) ?? []), row])
+  const kept = new Set<Filled>()
+  for (const group of copies.values()) {
+    const byVerdict = new Map<string, Filled>()
+    for (const row of group) if (said(row) !== "pending" && !byVerdict.has(said(row))) byVerdict.set(said(row), row)
+    for (const row of byVerdict.size > 0 ? byVerdict.values() : group.slice(0, 1)) kept.add(row)
+  }
+  return rows.filter((row) => kept.has(row))
+}
+
+
 /** What the sources say now, to tell a stale row from a current one. */
 export interface Current {
   /** The open proposal of the pair, if any. */

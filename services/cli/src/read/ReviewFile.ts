@@ -21,7 +21,7 @@ export interface ReviewFile {
   readonly blind: boolean
   /** When the workbook was last saved, as its properties say (XLSX only). */
   readonly savedAt: number | undefined
-  /** The rows, one copy each (`oneCopyEach`), numbered for `where`. */
+  /** The rows, one copy each (`Review.oneCopyEach`), numbered for `where`. */
   readonly rows: ReadonlyArray<Review.Filled>
   /** Where a row is, for a message: `sheet 全部组织, row 7`, `line 7`, `row 7`. */
   readonly where: (line: number) => string
@@ -61,34 +61,6 @@ const cellsOf = (ids: ReadonlyArray<string | undefined>, texts: ReadonlyArray<st
 }
 
 const hasKey = (cells: Readonly<Record<string, string>>): boolean => keyIds.some((id) => (cells[id] ?? "").trim() !== "")
-
-const clerkIds: ReadonlyArray<string> = Review.clerkColumns.map((c) => c.id)
-
-/** A decision word as the verdict it names, so that 确认 and confirm are one decision; another word as itself. */
-const verdictOf = (word: string): string => {
-  const text = word.trim().toLowerCase()
-  return Object.entries(Review.decisionWords).find(([, words]) => words.includes(text))?.[0] ?? (text === "" ? "pending" : text)
-}
-
-/**
- * A workbook shows each row twice — on its organisation's sheet and on 全部组织 — and a clerk fills
- * in one. Copies of a row (every key and evidence cell alike) are one row: the copies that say
- * something, one per decision, else the first. A copy with a cell changed is no copy, and is judged
- * on its own.
- */
-export const oneCopyEach = (rows: ReadonlyArray<Review.Filled>): ReadonlyArray<Review.Filled> => {
-  const shown = (row: Review.Filled) => JSON.stringify(Object.entries(row.cells).filter(([id]) => !clerkIds.includes(id)).sort(([a], [b]) => (a < b ? -1 : 1)))
-  const copies = new Map<string, Array<Review.Filled>>()
-  for (const row of rows) copies.set(shown(row), [...(copies.get(shown(row)) ?? []), row])
-  const kept = new Set<Review.Filled>()
-  for (const group of copies.values()) {
-    const decided = group.filter((row) => verdictOf(row.cells.decision ?? "") !== "pending")
-    const byVerdict = new Map<string, Review.Filled>()
-    for (const row of decided) if (!byVerdict.has(verdictOf(row.cells.decision ?? ""))) byVerdict.set(verdictOf(row.cells.decision ?? ""), row)
-    for (const row of byVerdict.size > 0 ? byVerdict.values() : group.slice(0, 1)) kept.add(row)
-  }
-  return rows.filter((row) => kept.has(row))
-}
 
 // ---------------------------------------------------------------------------------------------
 // XLSX
@@ -162,7 +134,7 @@ const readXlsx = (bytes: Buffer, input: string): Effect.Effect<ReviewFile, NotAR
       form: "xlsx",
       blind,
       savedAt: modified instanceof Date && !Number.isNaN(modified.getTime()) ? modified.getTime() : undefined,
-      rows: oneCopyEach(rows),
+      rows: Review.oneCopyEach(rows),
       where: (line) => places[line - 1] ?? `row ${line}`,
       sheets
     } satisfies ReviewFile
@@ -195,7 +167,7 @@ const readCsv = (bytes: Buffer, input: string): Effect.Effect<ReviewFile, NotARe
     const missing = lacking(ids, blind)
     if (missing.length > 0) return yield* not(`the header lacks ${missing.join(", ")}`)
     const rows = records.map((record): Review.Filled => ({ line: record.line, cells: cellsOf(ids, record.fields.map(CsvText.unmarked)) }))
-    return { form: "csv", blind, savedAt: undefined, rows: oneCopyEach(rows), where: (line) => `line ${line}`, sheets: 1 } satisfies ReviewFile
+    return { form: "csv", blind, savedAt: undefined, rows: Review.oneCopyEach(rows), where: (line) => `line ${line}`, sheets: 1 } satisfies ReviewFile
   })
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -231,7 +203,7 @@ const readJson = (bytes: Buffer, input: string): Effect.Effect<ReviewFile, NotAR
       for (const c of Review.columns(blind)) cells[c.id] = isRecord(row) ? jsonText(row[c.id]) : ""
       return { line: i + 1, cells }
     })
-    return { form: "json", blind, savedAt: undefined, rows: oneCopyEach(rows), where: (line) => `row ${line}`, sheets: 1 } satisfies ReviewFile
+    return { form: "json", blind, savedAt: undefined, rows: Review.oneCopyEach(rows), where: (line) => `row ${line}`, sheets: 1 } satisfies ReviewFile
   })
 
 /** The form of a file, by its first bytes: a zip archive is a workbook, an object JSON, anything else CSV. */

@@ -5,7 +5,7 @@
  * truth, as clerks would decide them (`--draw queue`: every review proposal, the clerks' queue,
  * and auto-links drawn at random for the rest, an audit sample; `--draw random`: proposals drawn
  * at random), and the rule is trained again with them
- * (`TrainOptions.confirmed`: confirmed pairs in each EM session's M-step). A third rule takes m
+ * (`TrainOptions.decided`: the clerks' answers in each EM session's E-step). A third rule takes m
  * from the confirmed pairs alone (`Training.estimateMFromLabels`, Splink's
  * `estimate_m_from_pairwise_labels`), u and the prior from EM's; a fourth is EM alone started from
  * that m instead of the built-in rule's.
@@ -104,8 +104,8 @@ line("training world", `${int(members)} members, shape ${trainShape}, seed ${see
 line("test world", `${int(members)} members, shape ${testShape}, seed ${testSeed}: ${int(testing.cases.length)} labelled observations`)
 line("  generated + folded in", seconds(built.ms))
 
-const train = (confirmed?: Training.Patterns, start: MatchRule.MatchRule = MatchRule.chinese): MatchRule.MatchRule => {
-  const result = Training.train(training.people.members, training.people.observations, start, { seed, ...(confirmed !== undefined && { confirmed }) })
+const train = (decided?: ReadonlyArray<Training.Decided>, start: MatchRule.MatchRule = MatchRule.chinese): MatchRule.MatchRule => {
+  const result = Training.train(training.people.members, training.people.observations, start, { seed, ...(decided !== undefined && { decided }) })
   if (Result.isFailure(result)) throw new Error(`cannot train: ${result.failure.reason}`)
   return result.success.rule
 }
@@ -134,7 +134,7 @@ line(
   `${int(pairs.length)} of ${int(proposals.length)} proposals (${int(reviews)} review), ${queue ? "the review queue and auto-links at random" : "drawn at random"}: ${int(confirmed.pairs)} confirmed, ${int(pairs.length - confirmed.pairs)} rejected`
 )
 
-const withLabels = timed(() => train(confirmed))
+const withLabels = timed(() => train(pairs.map((p) => ({ observation: p.observation, member: p.member, confirmed: p.decision.resolution === "confirmed" }))))
 line("EM with labels trained in", seconds(withLabels.ms))
 const labelsOnly = Training.estimateMFromLabels(emOnly.result, confirmed)
 const labelsFirst = timed(() => train(undefined, Training.estimateMFromLabels(MatchRule.chinese, confirmed)))
@@ -142,7 +142,7 @@ line("EM from m of the labels trained in", seconds(labelsFirst.ms))
 
 const rules: ReadonlyArray<readonly [string, MatchRule.MatchRule]> = [
   ["EM alone", emOnly.result],
-  ["EM + labels (M-step)", withLabels.result],
+  ["EM + labels (E-step)", withLabels.result],
   ["m from labels (Splink)", labelsOnly],
   ["EM started at label m", labelsFirst.result]
 ]

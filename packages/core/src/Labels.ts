@@ -1,6 +1,6 @@
 /**
  * Clerks' decisions on proposed pairs (`MatchResolved`) as labels: the pairs they name with both
- * people, the comparison vectors training counts as matches (`Training.TrainOptions.confirmed`),
+ * people, whose answers training takes (`Training.TrainOptions.decided`),
  * and a labelled evaluation of a rule: per pattern of agreeing fields, what the rule decides and
  * how often the clerks agreed with it (docs/matching.md#labels).
  */

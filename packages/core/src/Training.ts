@@ -145,10 +145,12 @@ export interface EmOptions {
   /** Estimate the prior alone, m held at the rule's. */
   readonly priorOnly?: boolean
   /**
-   * Pairs a clerk confirmed: each M-step counts them as matches with probability 1, next to the
-   * blocked pairs' expected matches (EM with labelled data). The prior is the blocked pairs' alone.
+   * Pairs clerks decided, as comparison vectors. `confirmed` and `rejected`: pairs among the
+   * blocked ones, whose E-step is the clerk's answer (1 confirmed, 0 rejected) instead of the
+   * model's probability. `beside`: confirmed pairs the blocking does not bring together, counted
+   * as matches in each M-step.
    */
-  readonly confirmed?: Patterns
+  readonly labelled?: { readonly confirmed: Patterns; readonly rejected: Patterns; readonly beside: Patterns }
 }
 
 export interface EmResult {
@@ -172,10 +174,24 @@ export const expectationMaximisation = (rule: MatchRule.MatchRule, blocked: Patt
   let current = rule
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const probability = (levels: ReadonlyArray<number>) => 1 / (1 + 2 ** -weightOf(current, levels, active))
+    const labelled = options.labelled
+    // A vector's match weight per pair: its decided pairs as the clerks said, the rest as the model says.
+    const weightOfVector = (levels: ReadonlyArray<number>, count: number): number => {
+      const key = levels.join(",")
+      const yes = labelled?.confirmed.counts.get(key)?.count ?? 0
+      const no = labelled?.rejected.counts.get(key)?.count ?? 0
+      const open = Math.max(0, count - yes - no)
+      return count === 0 ? 0 : (yes + open * probability(levels)) / count
+    }
+    const weights = new Map<string, number>()
     let expected = 0
-    for (const { levels, count } of blocked.counts.values()) expected += probability(levels) * count
-    const confirmed = options.confirmed === undefined ? [] : levelCounts(current, options.confirmed, () => 1)
-    const counts = levelCounts(current, blocked, probability).map((row, k) => row.map((n, i) => n + (confirmed[k]?.[i] ?? 0)))
+    for (const { levels, count } of blocked.counts.values()) {
+      const w = weightOfVector(levels, count)
+      weights.set(levels.join(","), w)
+      expected += w * count
+    }
+    const beside = labelled === undefined ? [] : levelCounts(current, labelled.beside, () => 1)
+    const counts = levelCounts(current, blocked, (levels) => weights.get(levels.join(",")) ?? 0).map((row, k) => row.map((n, i) => n + (beside[k]?.[i] ?? 0)))
     const prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, blocked.pairs === 0 ? current.prior : expected / blocked.pairs))
     const estimates = current.comparisons.map((comparison, k) => (active(k) && options.priorOnly !== true ? proportions(comparison, counts[k] ?? []) : []))
     const next = { ...withLevels(current, "m", estimates), prior }
@@ -192,12 +208,34 @@ export interface TrainOptions {
   /** Members who must bear a name for its frequency to be kept (`MatchRule.nameFrequencies`): no rarer name is listed. */
   readonly minNameCount?: number
   readonly seed?: number
-  readonly em?: Omit<EmOptions, "active" | "priorOnly" | "confirmed">
+  readonly em?: Omit<EmOptions, "active" | "priorOnly" | "labelled">
   /**
-   * The comparison vectors of pairs clerks confirmed (`Labels`): every EM session counts them as
-   * matches (`EmOptions.confirmed`). docs/matching.md#labels says why so, and what it changes.
+   * Pairs clerks decided (`Labels`): in each EM session, those its blocking brings together take
+   * the clerk's answer in the E-step, and confirmed ones it does not are counted as matches
+   * (`EmOptions.labelled`). docs/matching.md#labels says why so, and what it changes.
    */
-  readonly confirmed?: Patterns
+  readonly decided?: ReadonlyArray<Decided>
+}
+
+/** A pair a clerk decided: the two people, and whether they are one. */
+export interface Decided {
+  readonly observation: Matching.Person
+  readonly member: Matching.Person
+  readonly confirmed: boolean
+}
+
+/** The decided pairs as one EM session sees them: those its blocking brings together, by answer, and the confirmed ones it does not. */
+const labelledFor = (decided: ReadonlyArray<Decided>, rule: MatchRule.MatchRule): NonNullable<EmOptions["labelled"]> => {
+  const blocks = (d: Decided): boolean => {
+    const keys = new Set(Matching.blockingKeys(d.observation, rule))
+    return Matching.blockingKeys(d.member, rule).some((key) => keys.has(key))
+  }
+  const vectors = (pairs: ReadonlyArray<Decided>) => ofVectors(pairs.map((d) => Matching.levels(d.observation, d.member, rule)))
+  return {
+    confirmed: vectors(decided.filter((d) => d.confirmed && blocks(d))),
+    rejected: vectors(decided.filter((d) => !d.confirmed && blocks(d))),
+    beside: vectors(decided.filter((d) => d.confirmed && !blocks(d)))
+  }
 }
 
 /** One level of a trained rule, with the pairs it was estimated from. */
@@ -237,7 +275,7 @@ export interface Trained {
   readonly kept: ReadonlyArray<string>
   /** Iterations of the last step, the prior's estimate over every blocked pair. */
   readonly priorIterations: number
-  /** Confirmed pairs the EM sessions counted as matches (`TrainOptions.confirmed`). */
+  /** Confirmed pairs the EM sessions took as matches (`TrainOptions.decided`). */
   readonly labels: number
 }
 
@@ -350,7 +388,11 @@ export function* trainInSteps(
     const pairs = yield* blockedPairs(members, observations, { ...withU, blocking: [blocking] })
     const blockedOn = new Set(blocking.map((field) => comparisonOfField[field]))
     const active = new Set(pairs.pairs < minimum.sessionPairs ? [] : withU.comparisons.flatMap((c, k) => (blockedOn.has(c.name) ? [] : [k])))
-    const result = active.size === 0 ? { rule: withU, iterations: 0, converged: true } : expectationMaximisation(withU, pairs, { ...options.em, active, ...(options.confirmed !== undefined && { confirmed: options.confirmed }) })
+    const result = active.size === 0 ? { rule: withU, iterations: 0, converged: true } : expectationMaximisation(withU, pairs, {
+            ...options.em,
+            active,
+            ...(options.decided !== undefined && options.decided.length > 0 && { labelled: labelledFor(options.decided, { ...withU, blocking: [blocking] }) })
+          })
     sessions.push({ blocking, pairs: pairs.pairs, active, result })
     yield
   }
@@ -405,7 +447,7 @@ export function* trainInSteps(
     })),
     kept: withU.comparisons.filter((_, k) => sessions.every((session) => !session.active.has(k))).map((c) => c.name),
     priorIterations: iterations,
-    labels: options.confirmed?.pairs ?? 0
+    labels: options.decided?.filter((d) => d.confirmed).length ?? 0
   })
 }
 

@@ -69,26 +69,49 @@ describe("Training.estimateMFromLabels", () => {
   })
 })
 
-describe("Training.expectationMaximisation with confirmed pairs", () => {
-  it("gives what EM alone gives when no pair is confirmed", () => {
+describe("Training.expectationMaximisation with decided pairs", () => {
+  const none = Training.ofVectors([])
+  const labelled = (parts: Partial<NonNullable<Training.EmOptions["labelled"]>>) => ({ labelled: { confirmed: none, rejected: none, beside: none, ...parts } })
+  const m = (r: MatchRule.MatchRule, k: number, i: number) => r.comparisons[k]?.levels[i]?.m ?? Number.NaN
+
+  it("gives what EM alone gives when no pair is decided", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1_000 }), (seed) => {
-        assert.deepStrictEqual(
-          Training.expectationMaximisation(rule, blocked(seed), { confirmed: Training.ofVectors([]) }),
-          Training.expectationMaximisation(rule, blocked(seed))
-        )
+        assert.deepStrictEqual(Training.expectationMaximisation(rule, blocked(seed), labelled({})), Training.expectationMaximisation(rule, blocked(seed)))
       }),
       { numRuns: 20 }
     )
   })
 
-  it("moves m towards the levels the confirmed pairs fall in, a fixed level aside", () => {
+  it("moves m towards the levels the confirmed pairs beside the blocked ones fall in, a fixed level aside", () => {
     const alone = Training.expectationMaximisation(rule, blocked(7)).rule
-    const labelled = Training.expectationMaximisation(rule, blocked(7), { confirmed: Training.ofVectors(Array.from({ length: 50 }, () => [2, 2])) }).rule
-    const m = (r: MatchRule.MatchRule, k: number, i: number) => r.comparisons[k]?.levels[i]?.m ?? Number.NaN
-    assert.isAbove(m(labelled, 0, 2), m(alone, 0, 2))
-    assert.isAbove(m(labelled, 1, 2), m(alone, 1, 2))
-    assert.strictEqual(m(labelled, 1, 3), 0.1, "a fixed level keeps its m")
+    const beside = Training.expectationMaximisation(rule, blocked(7), labelled({ beside: Training.ofVectors(Array.from({ length: 50 }, () => [2, 2])) })).rule
+    assert.isAbove(m(beside, 0, 2), m(alone, 0, 2))
+    assert.isAbove(m(beside, 1, 2), m(alone, 1, 2))
+    assert.strictEqual(m(beside, 1, 3), 0.1, "a fixed level keeps its m")
+  })
+
+  it("takes the clerks' answer for decided pairs among the blocked ones: a confirmation raises the share of matches, a rejection lowers it", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), (seed, a, b) => {
+        const pairs = blocked(seed)
+        fc.pre(pairs.counts.has(`${a},${b}`))
+        const once = { maxIterations: 1 }
+        const prior = (options: Training.EmOptions) => Training.expectationMaximisation(rule, pairs, { ...once, ...options }).rule.prior
+        const decided = Training.ofVectors([[a, b]])
+        assert.isAbove(prior(labelled({ confirmed: decided })), prior({}))
+        assert.isBelow(prior(labelled({ rejected: decided })), prior({}))
+      }),
+      { numRuns: 30 }
+    )
+  })
+
+  it("counts a decided pair among the blocked ones once: every pair confirmed, all are matches and m is the share of each level", () => {
+    const pairs = blocked(11)
+    const result = Training.expectationMaximisation(rule, pairs, { maxIterations: 1, ...labelled({ confirmed: pairs }) }).rule
+    assert.closeTo(result.prior, 1, 1e-9)
+    const shares = [1, 2, 3].map((i) => [...pairs.counts.values()].reduce((sum, { levels, count }) => sum + (levels[0] === i ? count : 0), 0) / pairs.pairs)
+    shares.forEach((share, n) => assert.closeTo(m(result, 0, n + 1), share, 1e-12))
   })
 })
 
@@ -109,18 +132,12 @@ describe("Labels", () => {
     }))
   )
 
-  it("counts only confirmed pairs as matches: rejections alone leave m as EM gives it", () => {
-    // The blocked pairs: every member of the crowd against the next three.
-    const blockedPairs = Training.patterns(
-      members.flatMap((a, i) => [1, 2, 3].map((d) => [a.person, (members[(i + d) % members.length] ?? a).person] as const)),
-      MatchRule.chinese
-    )
-    const alone = Training.expectationMaximisation(MatchRule.chinese, blockedPairs, { maxIterations: 5 })
+  it("counts the confirmed pairs only, not the rejected, as matches to estimate m from", () => {
     fc.assert(
       fc.property(pairs, (drawn) => {
-        const rejected = drawn.filter((p) => p.decision.resolution === "rejected")
-        assert.deepStrictEqual(Training.expectationMaximisation(MatchRule.chinese, blockedPairs, { maxIterations: 5, confirmed: Labels.confirmed(rejected, MatchRule.chinese) }), alone)
-        assert.strictEqual(Labels.confirmed(drawn, MatchRule.chinese).pairs, drawn.length - rejected.length)
+        const confirmed = drawn.filter((p) => p.decision.resolution === "confirmed")
+        assert.deepStrictEqual(Labels.confirmed(drawn, MatchRule.chinese), Labels.confirmed(confirmed, MatchRule.chinese))
+        assert.strictEqual(Labels.confirmed(drawn, MatchRule.chinese).pairs, confirmed.length)
       }),
       { numRuns: 30 }
     )

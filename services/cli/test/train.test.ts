@@ -151,7 +151,7 @@ describe("relink train", () => {
     const expected = Labels.pairsOf(state, Labels.merge(Labels.ofState(state), decisions))
     const confirmed = expected.pairs.filter((p) => p.decision.resolution === "confirmed").length
     assert.strictEqual(rule.trained?.labels, expected.pairs.length)
-    assert.include(learnt.stderr, `labels: ${expected.pairs.length} decided pairs, ${confirmed} confirmed (counted as matches in every EM session), ${expected.pairs.length - confirmed} rejected`)
+    assert.include(learnt.stderr, `labels: ${expected.pairs.length} decided pairs, ${confirmed} confirmed (each EM session takes the clerks' answer for them), ${expected.pairs.length - confirmed} rejected`)
     assert.notDeepEqual(rule.comparisons, trained.comparisons)
     const evaluation = Labels.evaluate(MatchRule.chinese, expected.pairs)
     const overall = `${String(expected.pairs.length).padStart(6)} ${String(confirmed).padStart(9)} ${String(expected.pairs.length - confirmed).padStart(8)}`

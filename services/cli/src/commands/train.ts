@@ -4,8 +4,8 @@
  * rolling-origin backtest (`Backtest`), and writes both as one rule file: what `--rule` and
  * `RELINK_MATCH_RULE` take. The members are the people to find, the registrations, leads and
  * records the observations that look for them, and the history says who was lost. Clerks'
- * decisions (`MatchResolved`: the export's own and `--labels`) are labels: the pairs they confirmed
- * count as matches in EM (`Training.TrainOptions.confirmed`), and the starting rule is evaluated
+ * decisions (`MatchResolved`: the export's own and `--labels`) are labels: EM takes the clerks'
+ * answer for the pairs they decided (`Training.TrainOptions.decided`), and the starting rule is evaluated
  * against them (`Labels.evaluate`), on standard error and drawn with `--evaluation`. The rule written
  * says what it was trained on (`MatchRule.Provenance`).
  */
@@ -147,7 +147,11 @@ export const runTrain = (flags: TrainFlags): Effect.Effect<void, CommandError> =
       const evaluated = Labels.evaluate(start, decided.pairs)
       read.progress.status(`training on ${Progress.count(candidates.length, "member")} and ${Progress.count(observed.length, "observation")} …`)
       const started = performance.now()
-      const result = yield* Turns.drive(Training.trainInSteps(candidates, observed, { ...start, ...thresholds }, { seed: flags.seed, uPairs: flags.pairs, ...(confirmed.pairs > 0 && { confirmed }) }))
+      const result = yield* Turns.drive(Training.trainInSteps(candidates, observed, { ...start, ...thresholds }, {
+            seed: flags.seed,
+            uPairs: flags.pairs,
+            decided: decided.pairs.map((p) => ({ observation: p.observation, member: p.member, confirmed: p.decision.resolution === "confirmed" }))
+          }))
       read.progress.done()
       if (Result.isFailure(result)) return yield* new CannotTrain({ events: flags.events === "-" ? "standard input" : flags.events, reason: result.failure.reason })
       const trained = result.success
@@ -230,7 +234,7 @@ const labelLines = (flags: TrainFlags, decided: Labels.Paired, confirmed: number
     }
     yield* Shared.note(
       flags.quiet,
-      `labels: ${Progress.count(decided.pairs.length, "decided pair")}, ${Progress.number(confirmed)} confirmed (counted as matches in every EM session), ${Progress.number(decided.pairs.length - confirmed)} rejected; ` +
+      `labels: ${Progress.count(decided.pairs.length, "decided pair")}, ${Progress.number(confirmed)} confirmed (each EM session takes the clerks' answer for them), ${Progress.number(decided.pairs.length - confirmed)} rejected; ` +
         "the starting rule against them, per pattern of agreeing fields (each pair as the rule decides it alone):"
     )
     for (const text of Evaluation.table(evaluated)) yield* Shared.note(flags.quiet, text)

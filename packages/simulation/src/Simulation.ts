@@ -31,6 +31,7 @@ import { type Event, Instant } from "@relink/core"
 import { Random } from "./internal/Random.ts"
 import * as Lives from "./Lives.ts"
 import * as Mistakes from "./Mistakes.ts"
+import * as OrgLife from "./OrgLife.ts"
 import * as Pace from "./Pace.ts"
 import * as People from "./People.ts"
 import * as Stream from "./Stream.ts"
@@ -107,17 +108,22 @@ interface Resolved extends Lives.Settings {
 
 /** The generator's stream the registrations' mistakes are drawn on (`Random`): any but the main one, 0. */
 const MISTAKES_STREAM = 1
+/** The stream the floating organisations' life is drawn on ({@link OrgLife}). */
+const ORG_LIFE_STREAM = 2
 
 function* run(options: Resolved): Generator<Stream.Item, void, undefined> {
   const rng = new Random(options.seed)
   const world = World.make(options.members, rng.fork())
-  const lives = new Lives.Lives(options, rng, world, new People.Registry(rng, options.asOf), new Random(options.seed, MISTAKES_STREAM))
+  const orgLife = new OrgLife.OrgLife(world, new Random(options.seed, ORG_LIFE_STREAM), Lives.membersFrom(options.startAt), options.asOf)
+  const lives = new Lives.Lives(options, rng, world, new People.Registry(rng, options.asOf), new Random(options.seed, MISTAKES_STREAM), orgLife)
   const stream = new Stream.Stream(rng, options.duplicateRate)
-  yield* stream.organisations(world, options.startAt)
+  yield* stream.organisations(world, options.startAt, orgLife.lives)
   for (let start = 0; start < options.members; start += options.batchSize) {
     const drafts = lives.batch(start, Math.min(options.batchSize, options.members - start))
     yield* stream.deliver(drafts, options.reorderRate, options.reorderWindow)
   }
+  // Last, once every member has lived: an activity names attendees of every batch.
+  yield* stream.deliver(orgLife.drafts(), options.reorderRate, options.reorderWindow)
 }
 
 const resolve = (options: Options): Resolved => {

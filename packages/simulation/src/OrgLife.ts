@@ -92,8 +92,9 @@ interface Plan {
   readonly day: number
   readonly committeeLead: number
   readonly groupLag: number
-  /** The month of the year (0–11) a quarter's 党员大会 falls in, modulo 3, and of the yearly meetings. */
+  /** Which month of each quarter holds the 党员大会: the month of the year (0–11) modulo 3. */
   readonly quarterMonth: number
+  /** The month of the year (0–11) of the 组织生活会 and the 民主评议. */
   readonly reviewMonth: number
   readonly stays: Array<Stay & { readonly propensity: number }>
 }

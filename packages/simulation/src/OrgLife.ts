@@ -83,11 +83,12 @@ interface Plan {
   readonly orgId: string
   readonly guideId: string | undefined
   readonly life: Life
-  /** `lapsing`: when it lapses; `dormant`: when it falls silent. */
-  readonly lapsesAt: number
+  /** `lapsing`: the share of its life before it lapses; `dormant`: the days before it falls silent. */
+  readonly lapse: number
   /** `lapsing`: thinned (true) or stopped (false) after the lapse. */
   readonly thins: boolean
-  readonly guidanceLapsesAt: number
+  /** The share of its life before guidance lapses, when it does. */
+  readonly guidanceLapse: number
   /** The day of the month of its 主题党日, and the 支委会's lead and 党小组会's lag in days. */
   readonly day: number
   readonly committeeLead: number
@@ -97,6 +98,13 @@ interface Plan {
   /** The month of the year (0–11) of the 组织生活会 and the 民主评议. */
   readonly reviewMonth: number
   readonly stays: Array<Stay & { readonly propensity: number }>
+}
+
+/** A plan with its life's span: from the arrival of its first member (it is set up for them) to `asOf`. */
+interface Lived extends Plan {
+  readonly start: number
+  readonly lapsesAt: number
+  readonly guidanceLapsesAt: number
 }
 
 export class OrgLife {
@@ -115,7 +123,6 @@ export class OrgLife {
     this.asOf = asOf
     const traitTable = new Table(traits.map((t) => [t, traitWeights[t]] as const))
     const guidanceTable = new Table((Object.keys(guidanceWeights) as ReadonlyArray<GuidanceTrait>).map((g) => [g, guidanceWeights[g]] as const))
-    const span = asOf - from
     const plans = new Map<string, Plan>()
     for (const org of world.orgs) {
       if (org.kind !== "floating-branch") continue
@@ -124,9 +131,9 @@ export class OrgLife {
         orgId: org.orgId,
         guideId: org.parentId,
         life,
-        lapsesAt: life.activity === "dormant" ? from + Clock.days(rng.between(0, 120)) : from + span * rng.between(0.25, 0.9),
+        lapse: life.activity === "dormant" ? rng.between(0, 120) : rng.between(0.25, 0.9),
         thins: rng.chance(0.5),
-        guidanceLapsesAt: from + span * rng.between(0.25, 0.9),
+        guidanceLapse: rng.between(0.25, 0.9),
         day: rng.int(6, 25),
         committeeLead: rng.int(2, 5),
         groupLag: rng.int(1, 3),
@@ -147,12 +154,24 @@ export class OrgLife {
     plan.stays.push({ ...stay, propensity: this.rng.between(least, most) })
   }
 
-  /** Every organisation's activities, guidance and reports up to `asOf`, in no particular order. */
+  /**
+   * Every organisation's activities, guidance and reports up to `asOf`, in no particular order:
+   * each lives from the arrival of its first member; one that never holds anyone has none.
+   */
   drafts(): Array<Draft> {
     const drafts: Array<Draft> = []
     for (const plan of this.plans.values()) {
-      this.activities(plan, drafts)
-      this.guidance(plan, drafts)
+      if (plan.stays.length === 0) continue
+      const start = Math.max(this.from, Math.min(...plan.stays.map((stay) => stay.from)))
+      const span = this.asOf - start
+      const lived: Lived = {
+        ...plan,
+        start,
+        lapsesAt: plan.life.activity === "dormant" ? start + Clock.days(plan.lapse) : start + span * plan.lapse,
+        guidanceLapsesAt: start + span * plan.guidanceLapse
+      }
+      this.activities(lived, drafts)
+      this.guidance(lived, drafts)
     }
     return drafts
   }
@@ -162,7 +181,7 @@ export class OrgLife {
   }
 
   /** Whether an activity due at `t` is held, by the organisation's trait. */
-  private held(plan: Plan, t: number): boolean {
+  private held(plan: Lived, t: number): boolean {
     switch (plan.life.activity) {
       case "regular":
         return this.rng.chance(0.98)
@@ -180,14 +199,14 @@ export class OrgLife {
     return Instant.addMonths(first + Clock.days(day - date.getUTCDate()), k)
   }
 
-  private activities(plan: Plan, drafts: Array<Draft>): void {
+  private activities(plan: Lived, drafts: Array<Draft>): void {
     const first = new Date(Instant.startOfDay(this.from) + 8 * Instant.HOUR).getUTCMonth()
     for (let k = 0; this.dayOf(k, 1) <= this.asOf; k++) {
       const month = (first + k) % 12
       const hold = (activity: Event.OrgActivity, day: number, attended: boolean) => {
         // One in ten moved a few days earlier (a holiday, a visit from home).
         const t = this.dayOf(k, day) - (this.rng.chance(0.1) ? Clock.days(this.rng.int(1, 3)) : 0)
-        if (t < this.from || t > this.asOf || !this.held(plan, t)) return undefined
+        if (t < plan.start || t > this.asOf || !this.held(plan, t)) return undefined
         const at = Clock.timeOfDay(this.rng, this.asOf, t, "meeting")
         const attendees = attended ? this.attendees(plan, at) : []
         const source = Wire.source(this.rng, "dangjian-app")
@@ -241,11 +260,11 @@ export class OrgLife {
   }
 
   /** The parent committee's guidance: every 25–80 days, after a lapse every 120–360. */
-  private guidance(plan: Plan, drafts: Array<Draft>): void {
+  private guidance(plan: Lived, drafts: Array<Draft>): void {
     const guideId = plan.guideId
     if (guideId === undefined) return
     const lapsing = plan.life.guidance === "lapsing"
-    for (let t = this.from + Clock.days(this.rng.between(5, 60)); t <= this.asOf; ) {
+    for (let t = plan.start + Clock.days(this.rng.between(5, 60)); t <= this.asOf; ) {
       const at = Clock.timeOfDay(this.rng, this.asOf, t, "office")
       const channel = guidanceChannels.pick(this.rng)
       const targetOrgId = plan.orgId

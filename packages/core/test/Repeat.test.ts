@@ -51,8 +51,9 @@ const update = (value: Wire, path: ReadonlyArray<string>, f: (field: Json) => Js
   return { ...value, [head]: rest.length === 0 ? f(field) : isWire(field) ? update(field, rest, f) : field }
 }
 
-/** The field changed a little: a string's character at `at` replaced by another of its kind, a number plus one, a boolean negated. */
+/** The field changed a little: a string's character at `at` replaced by another of its kind, a number plus one, a boolean negated, a list's element changed so. */
 const change = (field: Json, at: number, by: number): Json => {
+  if (Array.isArray(field)) return field.map((element, i) => (i === at % field.length ? change(element, Math.floor(at / field.length), by) : element))
   if (typeof field === "number") return field + 1
   if (typeof field === "boolean") return !field
   if (typeof field !== "string" || field.length === 0) return field

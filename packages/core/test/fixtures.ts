@@ -71,7 +71,7 @@ export const recordObserved = (when: string, identity: Wire) =>
 export const resolved = (memberId: string, observationEventId: string, when: string, resolution: Event.Resolution) =>
   event("MatchResolved", when, { memberId, observationEventId, resolution })
 
-/** The decoded events of the committed 60-member fixture (`relink simulate --members 60 --seed 10`). */
+/** The decoded events of the committed 60-member fixture (`relink simulate --members 60 --seed 53`). */
 export const sample60: ReadonlyArray<Event.Event> = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
   .split("\n")
   .filter((l) => l.length > 0)

@@ -15,6 +15,7 @@ import * as Wire from "./internal/Wire.ts"
 import * as Mistakes from "./Mistakes.ts"
 import * as Noise from "./Noise.ts"
 import * as Observations from "./Observations.ts"
+import type * as OrgLife from "./OrgLife.ts"
 import * as Pace from "./Pace.ts"
 import * as People from "./People.ts"
 import * as World from "./World.ts"
@@ -151,6 +152,13 @@ type SearchChannel = Event.SearchChannel
 const contactChannels = new Table<ContactChannel>([
   ["dues", 38], ["meeting", 38], ["phone", 8], ["online", 7], ["message", 5], ["visit", 2], ["other", 2]
 ])
+/**
+ * Contacts of a member registered with a floating organisation, with the home branch: their
+ * 组织生活 is the organisation's activities they attend ({@link OrgLife}).
+ */
+const heldChannels = new Table<ContactChannel>([
+  ["dues", 38], ["phone", 8], ["online", 7], ["message", 5], ["visit", 2], ["other", 2]
+])
 /** Contacts of a member who is away: the app and the phone, dues paid online. */
 const awayChannels = new Table<ContactChannel>([
   ["phone", 35], ["online", 25], ["dues", 20], ["message", 15], ["meeting", 3], ["other", 2]
@@ -167,6 +175,15 @@ const stranded = Pace.uniform(50, 150)
 
 /** The share of floating members who never register that fade before they leave. */
 const fadingAwayShare = 0.4
+
+/**
+ * The share of lives falling silent (`irregular`, `lost`) lived away, registered with a floating
+ * organisation whose 组织生活 the member drifts away from before the last contact.
+ */
+const driftingShare = 0.3
+
+/** The day after the organisations are registered at `startAt`: members appear from then. */
+export const membersFrom = (startAt: number): number => Instant.startOfDay(startAt) + 2 * Instant.DAY
 
 const searchChannels = new Table<SearchChannel>([
   ["phone", 30], ["visit", 25], ["relatives", 15], ["employer", 8], ["data-check", 10], ["notice", 8], ["other", 4]
@@ -198,6 +215,8 @@ export class Lives implements Observations.Context {
   readonly people: People.Registry
   /** The mistakes registrations are written with, on a generator of their own. */
   private readonly mistakes: Random
+  /** Told of each member registered with a floating organisation. */
+  private readonly orgLife: OrgLife.OrgLife
   reporters: Array<Member> = []
   private readonly settings: Settings
   private readonly behaviourTable: Table<Behaviour>
@@ -208,13 +227,13 @@ export class Lives implements Observations.Context {
   private seq = 0
   private transferCounter = 0
 
-  constructor(settings: Settings, rng: Random, world: World.World, people: People.Registry, mistakes: Random) {
+  constructor(settings: Settings, rng: Random, world: World.World, people: People.Registry, mistakes: Random, orgLife: OrgLife.OrgLife) {
     this.settings = settings
     this.rng = rng
     this.mistakes = mistakes
+    this.orgLife = orgLife
     this.asOf = settings.asOf
-    // The day after the organisations are registered.
-    this.membersFrom = Instant.startOfDay(settings.startAt) + 2 * Instant.DAY
+    this.membersFrom = membersFrom(settings.startAt)
     this.world = world
     this.people = people
     this.behaviourTable = new Table(behaviours.map((b) => [b, settings.behaviourWeights[b]] as const))
@@ -398,7 +417,7 @@ export class Lives implements Observations.Context {
    * ({@link Pace.Tempo}), starting from a gap of the member's own — less steeply where the longest
    * would pass {@link Pace.longestGap}. Drawn back from `last`, so that nothing falls after it.
    */
-  private leadingTo(m: Member, from: number, last: number, fades: boolean): void {
+  private leadingTo(m: Member, from: number, last: number, fades: boolean, channels: Table<ContactChannel> = contactChannels): void {
     const { fade: shape, season } = this.tempo
     const fade: Array<number> = []
     if (fades) {
@@ -413,7 +432,7 @@ export class Lives implements Observations.Context {
     const times: Array<number> = []
     const previous = (t: number): number => season.before(this.rng, t - Clock.days(fade.pop() ?? m.pace.gap(this.rng, false)))
     for (let t = previous(last); t > from; t = previous(t)) times.push(t)
-    this.record(m, from, times.reverse())
+    this.record(m, from, times.reverse(), channels)
   }
 
   /** A contact at each of `times` (in order, after `from`); the instant of the last one (`from` when there is none). */
@@ -426,14 +445,15 @@ export class Lives implements Observations.Context {
   ): number {
     let last = from
     // A member in regular contact attends a meeting and pays dues at least every ~4 months
-    // (otherwise 党章 art. 9's six months would flag half of the steady members).
-    const regular = channels === contactChannels
+    // (otherwise 党章 art. 9's six months would flag half of the steady members); a member held
+    // by a floating organisation pays so, and meets as often as it holds meetings.
+    const regular = channels !== awayChannels
     let lastMeeting = from
     let lastDues = from
     for (const t of times) {
       const channel: ContactChannel = !regular
         ? channels.pick(this.rng)
-        : t - lastMeeting > Clock.days(120)
+        : channels === contactChannels && t - lastMeeting > Clock.days(120)
           ? "meeting"
           : t - lastDues > Clock.days(120)
             ? "dues"
@@ -581,8 +601,9 @@ export class Lives implements Observations.Context {
     const L = this.asOf - Clock.days(this.rng.between(60, 175))
     const R = this.register(m, L - Instant.DAY)
     if (R === undefined) return this.fallback(m)
-    this.leadingTo(m, R, L, this.rng.chance(this.tempo.fadingShare))
-    const last = this.contact(m, L, contactChannels.pick(this.rng))
+    const away = this.rng.chance(driftingShare) && this.driftsAway(m, R, L)
+    if (!away) this.leadingTo(m, R, L, this.rng.chance(this.tempo.fadingShare))
+    const last = this.contact(m, L, (away ? heldChannels : contactChannels).pick(this.rng))
     if (this.rng.chance(0.25)) {
       const t = last + Clock.days(this.rng.between(80, 120))
       if (t <= this.asOf) this.searchFailed(m, t, "phone")
@@ -614,9 +635,8 @@ export class Lives implements Observations.Context {
     else {
       // Registered there: 组织生活 at the 流入地 organisation, dues and calls with the home branch.
       const before = this.contacts(m, left, registered.at - Clock.days(10), awayChannels)
-      this.contacts(m, Math.max(before, registered.at), this.asOf, contactChannels, (channel) =>
-        channel === "meeting" && this.rng.chance(0.8) ? registered.orgId : m.home.orgId
-      )
+      this.contacts(m, Math.max(before, registered.at), this.asOf, heldChannels)
+      this.orgLife.holds(registered.orgId, { memberId: m.memberId, homeOrgId: m.home.orgId, from: registered.at, until: this.asOf, attendsUntil: this.asOf, drifts: false })
     }
     if (this.rng.chance(0.05)) this.changePhone(m, this.during(left, this.asOf))
     this.probationEnds(m, this.asOf)
@@ -650,9 +670,12 @@ export class Lives implements Observations.Context {
     if (left === undefined) return this.fallback(m)
     const back = Math.min(left + Clock.days(this.rng.between(60, 300)), this.asOf - Clock.days(20))
     const t = left + Clock.days(this.rng.between(3, 40))
-    if (this.rng.chance(0.75) && t < back - Instant.DAY) this.inflow(m, t, m.place as World.Place)
+    const registered = this.rng.chance(0.75) && t < back - Instant.DAY ? this.inflow(m, t, m.place as World.Place) : undefined
     this.contacts(m, left, back - Clock.days(5), awayChannels)
     const at = this.returned(m, back)
+    if (registered !== undefined) {
+      this.orgLife.holds(registered.orgId, { memberId: m.memberId, homeOrgId: m.home.orgId, from: registered.at, until: at, attendsUntil: at, drifts: false })
+    }
     this.contacts(m, at, this.asOf)
     this.probationEnds(m, this.asOf)
   }
@@ -715,6 +738,23 @@ export class Lives implements Observations.Context {
     this.reporters.push(m)
   }
 
+  /**
+   * Gone away after `from`, registered with a floating organisation there, in contact up to `L`
+   * (which the caller writes), most fading first, having stopped attending its 组织生活 a month to
+   * four before. False, and nothing written, when `from` is too close to `L` for it.
+   */
+  private driftsAway(m: Member, from: number, L: number): boolean {
+    if (L - from < Clock.days(180)) return false
+    const O = this.during(from + Clock.days(20), L - Clock.days(150))
+    this.leadingTo(m, from, O, false)
+    const left = this.outflow(m, O)
+    const registered = this.inflow(m, left + Clock.days(this.rng.between(3, 30)), m.place as World.Place)
+    this.leadingTo(m, left, L, this.rng.chance(this.tempo.fadingShare), heldChannels)
+    const attendsUntil = Math.max(registered.at, L - Clock.days(this.rng.between(30, 120)))
+    this.orgLife.holds(registered.orgId, { memberId: m.memberId, homeOrgId: m.home.orgId, from: registered.at, until: this.asOf, attendsUntil, drifts: true })
+    return true
+  }
+
   /** Contact until `L` (the last contact is at `L`), most fading first; with `outflowChance` the last one is an 外出报告. */
   private fadeOut(m: Member, L: number, outflowChance: number): number {
     this.leadingTo(m, m.registeredAt, L, this.rng.chance(this.tempo.fadingShare))
@@ -724,8 +764,9 @@ export class Lives implements Observations.Context {
 
   private lost(m: Member): void {
     const L = this.asOf - Clock.days(this.rng.chance(0.15) ? this.rng.between(170, 195) : this.rng.between(188, 850))
-    if (this.register(m, L - Instant.DAY) === undefined) return this.fallback(m)
-    const last = this.fadeOut(m, L, 0.45)
+    const R = this.register(m, L - Instant.DAY)
+    if (R === undefined) return this.fallback(m)
+    const last = this.rng.chance(driftingShare) && this.driftsAway(m, R, L) ? this.contact(m, L, heldChannels.pick(this.rng)) : this.fadeOut(m, L, 0.45)
     const roll = this.rng.float()
     const count = roll < 0.15 ? 0 : roll < 0.4 ? this.rng.int(1, 2) : this.rng.int(3, 6)
     this.searches(m, last + Clock.days(60), this.asOf, count, true)

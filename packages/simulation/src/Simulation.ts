@@ -14,23 +14,29 @@
  *   ({@link Noise}), and decoys (people who are no member but share a member's name), each with a
  *   label ({@link Observations});
  * - 0.8 % of registrations written with a clerk's mistake, a data-quality problem to find
- *   ({@link Mistakes}), each with its mistake.
+ *   ({@link Mistakes}), each with its mistake;
+ * - last, the floating organisations' life ({@link OrgLife}): their 组织生活, regular, lapsing or
+ *   dormant, attended by the members they hold; their committees' guidance; their reports to the
+ *   members' home organisations; each organisation's life labelled on its registration.
  *
  * Everything derives from `seed`: the same options give the same stream, event for event. Output
- * is lazy, one batch in memory at a time, so ten million events stream to a file in constant
+ * is lazy, one batch in memory at a time, so ten million events stream to a file in near-constant
  * memory (apart from a set of issued identity numbers, ~40 bytes per member, which keeps them
- * unique).
+ * unique, and the stays of the members registered with a floating organisation, about one in ten).
  *
- * With the default options a member produces 22.8 events on average over the three years (measured
- * at 50,000 members, 22.6 at 1,000,000; 91 % of them ContactRecorded), plus about one organisation
- * per 40 members; in the `varied` world 43.0 (at 50,000 members; 95 % ContactRecorded), its
- * members in contact about twice as often. Throughput is roughly 400,000–500,000 events per second
- * on one core, with or without `JSON.stringify`.
+ * With the default options a member produces 22.7 events on average over the three years (measured
+ * at 50,000 members, seed 1; 90 % of them ContactRecorded, 0.2 the floating organisations'), plus
+ * about one organisation per 40 members; each floating organisation has about 130 activities and
+ * guidance contacts over the three years, and a report a year to each home organisation of the
+ * members it holds; in the `varied` world 42.8 (at 50,000 members; 95 % ContactRecorded), its members in contact
+ * about twice as often. Throughput is roughly 400,000–500,000 events per second on one core, with
+ * or without `JSON.stringify`.
  */
 import { type Event, Instant } from "@relink/core"
 import { Random } from "./internal/Random.ts"
 import * as Lives from "./Lives.ts"
 import * as Mistakes from "./Mistakes.ts"
+import * as OrgLife from "./OrgLife.ts"
 import * as Pace from "./Pace.ts"
 import * as People from "./People.ts"
 import * as Stream from "./Stream.ts"
@@ -107,17 +113,22 @@ interface Resolved extends Lives.Settings {
 
 /** The generator's stream the registrations' mistakes are drawn on (`Random`): any but the main one, 0. */
 const MISTAKES_STREAM = 1
+/** The stream the floating organisations' life is drawn on ({@link OrgLife}). */
+const ORG_LIFE_STREAM = 2
 
 function* run(options: Resolved): Generator<Stream.Item, void, undefined> {
   const rng = new Random(options.seed)
   const world = World.make(options.members, rng.fork())
-  const lives = new Lives.Lives(options, rng, world, new People.Registry(rng, options.asOf), new Random(options.seed, MISTAKES_STREAM))
+  const orgLife = new OrgLife.OrgLife(world, new Random(options.seed, ORG_LIFE_STREAM), Lives.membersFrom(options.startAt), options.asOf)
+  const lives = new Lives.Lives(options, rng, world, new People.Registry(rng, options.asOf), new Random(options.seed, MISTAKES_STREAM), orgLife)
   const stream = new Stream.Stream(rng, options.duplicateRate)
-  yield* stream.organisations(world, options.startAt)
+  yield* stream.organisations(world, options.startAt, orgLife.lives)
   for (let start = 0; start < options.members; start += options.batchSize) {
     const drafts = lives.batch(start, Math.min(options.batchSize, options.members - start))
     yield* stream.deliver(drafts, options.reorderRate, options.reorderWindow)
   }
+  // Last, once every member has lived: an activity names attendees of every batch.
+  yield* stream.deliver(orgLife.drafts(), options.reorderRate, options.reorderWindow)
 }
 
 const resolve = (options: Options): Resolved => {

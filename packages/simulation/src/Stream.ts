@@ -10,6 +10,7 @@ import * as Wire from "./internal/Wire.ts"
 import type * as Lives from "./Lives.ts"
 import type * as Mistakes from "./Mistakes.ts"
 import type * as Observations from "./Observations.ts"
+import type * as OrgLife from "./OrgLife.ts"
 import * as World from "./World.ts"
 
 /** One message of the stream. A redelivered duplicate is the very same item again. */
@@ -22,6 +23,8 @@ export interface Item {
   readonly behaviour?: Lives.Behaviour
   /** `MemberRegistered` only: the mistake it was written with, if any (a data-quality problem to find). */
   readonly mistake?: Mistakes.Mistake
+  /** A floating organisation's `OrgRegistered` only: how it keeps its 组织生活 and is guided. */
+  readonly orgLife?: OrgLife.Life
 }
 
 /** Numbers and delivers the events of one simulation. */
@@ -37,10 +40,13 @@ export class Stream {
     this.duplicateRate = duplicateRate
   }
 
-  /** The world's `OrgRegistered` events, in order (parents first). */
-  organisations(world: World.World, startAt: number): Array<Item> {
+  /** The world's `OrgRegistered` events, in order (parents first), each floating organisation's with its life. */
+  organisations(world: World.World, startAt: number, lives: ReadonlyMap<string, OrgLife.Life>): Array<Item> {
     return this.deliver(
-      World.registrations(world, startAt).map((r, seq) => ({ ...r, seq, id: "" })),
+      World.registrations(world, startAt).map((r, seq) => {
+        const orgLife = lives.get(world.orgs[seq]?.orgId ?? "")
+        return { ...r, seq, id: "", ...(orgLife !== undefined && { orgLife }) }
+      }),
       0,
       0
     )
@@ -51,16 +57,18 @@ export class Stream {
    * moved within `window` places (and a few anywhere in the batch), and `duplicateRate` of them
    * delivered a second time, a little or much later.
    */
-  deliver(drafts: Array<Lives.Draft>, reorderRate: number, window: number): Array<Item> {
+  deliver(drafts: Array<Lives.Draft | OrgLife.Draft>, reorderRate: number, window: number): Array<Item> {
     drafts.sort((a, b) => a.at - b.at || a.seq - b.seq)
     for (const draft of drafts) draft.id = `e-${Wire.pad(++this.eventCounter, 8)}`
     const items = drafts.map((d): Item => {
       const event = d.make(d.id, this.formatInstant(d.at))
-      return d.label !== undefined
+      return "label" in d && d.label !== undefined
         ? { event, label: d.label }
-        : d.behaviour !== undefined
+        : "behaviour" in d && d.behaviour !== undefined
           ? { event, behaviour: d.behaviour, ...(d.mistake !== undefined && { mistake: d.mistake }) }
-          : { event }
+          : "orgLife" in d && d.orgLife !== undefined
+            ? { event, orgLife: d.orgLife }
+            : { event }
     })
     const n = items.length
     const keys: Array<number> = []

@@ -1,13 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import { Result } from "effect"
-import { type DataQuality, Event, IdNumber, Instant, PersonName, Phone, Policy, Scan, Status } from "@relink/core"
+import { BranchHealth, type DataQuality, Event, IdNumber, Instant, OrgTree, PersonName, Phone, Policy, type Projection, Scan, Status } from "@relink/core"
 import * as Data from "../src/internal/ChineseData.ts"
 import { Random, Table } from "../src/internal/Random.ts"
 import * as Lives from "../src/Lives.ts"
 import * as Mistakes from "../src/Mistakes.ts"
 import * as Noise from "../src/Noise.ts"
 import * as Observations from "../src/Observations.ts"
+import * as OrgLife from "../src/OrgLife.ts"
 import type * as Pace from "../src/Pace.ts"
 import * as Simulation from "../src/Simulation.ts"
 import type * as Stream from "../src/Stream.ts"
@@ -154,7 +155,7 @@ describe("Simulation", () => {
     if (process.env["SIM_SEED"] === undefined) {
       const digest = createHash("sha256")
       for (const item of items) digest.update(`${JSON.stringify(item)}\n`)
-      assert.strictEqual(digest.digest("hex"), "985d36197039088cad33db033a0eec82621f6ee14e10143688c1e75a836a5e34")
+      assert.strictEqual(digest.digest("hex"), "28c887374d000c17648215bd479950ac7c1dd400f20e80bc22756c230fbe3cef")
     }
   })
 
@@ -193,9 +194,7 @@ describe("Simulation", () => {
       assert.match(item.event.eventId, /^e-\d{8}$/)
     }
     const types = new Set(decoded.map((e) => e.type))
-    // Floating organisations' life, guidance and reports are not simulated yet (issue 29).
-    const unsimulated = new Set<Event.EventType>(["OrgActivityRecorded", "GuidanceRecorded", "BranchReported"])
-    for (const type of Event.eventTypes) assert.strictEqual(types.has(type), !unsimulated.has(type), type)
+    for (const type of Event.eventTypes) assert.isTrue(types.has(type), type)
   })
 
   it("registers organisations first, as a tree Scan accepts, and members only in registered branches", () => {
@@ -710,7 +709,7 @@ describe("Simulation, registrations written with a mistake", () => {
     if (process.env["SIM_SEED"] === undefined) {
       const digest = createHash("sha256")
       for (const item of written) digest.update(`${JSON.stringify(item)}\n`)
-      assert.strictEqual(digest.digest("hex"), "292fc7852875bdbbf1523f60ea84431d326129df806adf58f6e8c4031ec0defe")
+      assert.strictEqual(digest.digest("hex"), "3c38a058377ca2b4ac423278349bdcfef7194a2d3aa156ca76ec328d195402f5")
     }
   })
 
@@ -729,3 +728,139 @@ describe("Simulation, registrations written with a mistake", () => {
   })
 })
 
+
+/**
+ * A stream's scan as of `asOf` and the health of each floating organisation that lives (one a
+ * member registered with: it is set up for them), with the life it was given.
+ */
+const healthOf = (stream: ReadonlyArray<Stream.Item>) => {
+  const lived = new Set(stream.flatMap((i) => (i.event.type === "InflowRegistered" ? [i.event.orgId] : [])))
+  const scanned = Scan.run(decodeAll(stream.map((i) => i.event)), { asOf, policy: Policy.defaults })
+  const members = scanned.evaluations.map((evaluation) => ({ evaluation, projection: scanned.members.get(evaluation.memberId) as Projection.Projection }))
+  const lives = new Map(stream.flatMap((i) => (i.orgLife === undefined ? [] : [[i.event.orgId, i.orgLife] as const])))
+  const healths = BranchHealth.evaluateAll({ orgs: scanned.orgs, records: scanned.records, members, asOf, policy: Policy.defaults })
+  return { scanned, healths: healths.filter((health) => lived.has(health.orgId)).map((health) => ({ health, life: lives.get(health.orgId) as OrgLife.Life })) }
+}
+
+const cadenceRules: ReadonlySet<BranchHealth.RuleId> = new Set(["branch-dormant", ...BranchHealth.cadences.map((c) => c.rule)])
+
+describe("Simulation, floating organisations", () => {
+  /** Six small worlds, each with its 30-odd floating organisations. */
+  const worlds = [1, 2, 3, 4, 5, 6].map((seed) => [...Simulation.generate({ members: 400, seed, asOf, observationRate: 0, decoyRate: 0 })])
+  const branches = worlds.flatMap((stream) => healthOf(stream).healths)
+  const shared = healthOf(items)
+  const behaviourOf = new Map(unique.flatMap((i) => (i.behaviour !== undefined && i.event.type === "MemberRegistered" ? [[i.event.memberId, i.behaviour] as const] : [])))
+  const orgs = shared.scanned.orgs
+
+  it("gives every floating organisation a life, labelled on its registration: seven in ten regular, two lapsing, one dormant", () => {
+    for (const stream of [items, ...worlds]) {
+      for (const { event, orgLife } of stream) {
+        assert.strictEqual(orgLife !== undefined, event.type === "OrgRegistered" && event.kind === "floating-branch", event.eventId)
+      }
+    }
+    assert.isAbove(branches.length, 120)
+    for (const trait of OrgLife.traits) {
+      const share = branches.filter((b) => b.life.activity === trait).length / branches.length
+      const expected = OrgLife.traitWeights[trait] / 100
+      assert.isTrue(Math.abs(share - expected) < 0.08, `${trait}: ${share}`)
+    }
+  })
+
+  it("holds a regular organisation's 组织生活 at its cadences: most have no cadence finding at asOf", () => {
+    const regular = branches.filter((b) => b.life.activity === "regular")
+    const clean = regular.filter((b) => !b.health.findings.some((f) => cadenceRules.has(f.rule)))
+    assert.isAbove(clean.length / regular.length, 0.8, `${clean.length} of ${regular.length}`)
+    // Each kind of activity at about its cadence over the months each lived, from its first member's arrival.
+    const regularIds = new Set(shared.healths.filter((b) => b.life.activity === "regular").map((b) => b.health.orgId))
+    const start = new Map<string, number>()
+    for (const e of ofType("InflowRegistered")) if (regularIds.has(e.orgId)) start.set(e.orgId, Math.min(start.get(e.orgId) ?? Infinity, Date.parse(e.occurredAt)))
+    const months = [...start.values()].reduce((sum, from) => sum + (asOf - from) / (30.44 * Instant.DAY), 0)
+    const held = new Map<string, number>()
+    for (const e of ofType("OrgActivityRecorded")) if (regularIds.has(e.orgId)) held.set(e.activity, (held.get(e.activity) ?? 0) + 1)
+    const perMonth = (activity: Event.OrgActivity) => (held.get(activity) ?? 0) / months
+    for (const activity of ["committee-meeting", "group-meeting", "theme-day"] as const) assert.isTrue(perMonth(activity) > 0.85 && perMonth(activity) <= 1.03, `${activity}: ${perMonth(activity)}`)
+    assert.isTrue(perMonth("members-meeting") > 0.28 && perMonth("members-meeting") <= 0.36, `members-meeting: ${perMonth("members-meeting")}`)
+    for (const activity of ["life-meeting", "democratic-review"] as const) assert.isTrue(perMonth(activity) > 0.05 && perMonth(activity) <= 0.12, `${activity}: ${perMonth(activity)}`)
+    assert.isTrue(perMonth("party-lecture") > 0.2 && perMonth("party-lecture") < 0.4, `party-lecture: ${perMonth("party-lecture")}`)
+  })
+
+  it("grades every dormant organisation lapsed (失管), and no lapsing one normal", () => {
+    const dormant = branches.filter((b) => b.life.activity === "dormant")
+    assert.isAbove(dormant.length, 5)
+    for (const { health } of dormant) {
+      assert.strictEqual(health.grade, "lapsed", health.orgId)
+      assert.include(health.gradedBy, "branch-dormant", health.orgId)
+    }
+    const lapsing = branches.filter((b) => b.life.activity === "lapsing")
+    assert.isAbove(lapsing.length, 10)
+    for (const { health } of lapsing) assert.isTrue(health.findings.some((f) => cadenceRules.has(f.rule)), health.orgId)
+  })
+
+  it("names as attendees only members the organisation holds, registered with it before, and none at a 支委会", () => {
+    const registeredWith = new Map<string, Array<{ orgId: string; at: string }>>()
+    for (const e of ofType("InflowRegistered")) {
+      if (e.memberId !== undefined) registeredWith.set(e.memberId, [...(registeredWith.get(e.memberId) ?? []), { orgId: e.orgId, at: e.occurredAt }])
+    }
+    let attendances = 0
+    for (const e of ofType("OrgActivityRecorded")) {
+      assert.strictEqual(orgs.orgs.get(e.orgId)?.kind, "floating-branch", e.eventId)
+      if (e.activity === "committee-meeting") assert.isUndefined(e.attendees, e.eventId)
+      for (const memberId of e.attendees ?? []) {
+        attendances++
+        assert.isTrue((registeredWith.get(memberId) ?? []).some((r) => r.orgId === e.orgId && r.at <= e.occurredAt), `${memberId} at ${e.eventId}`)
+      }
+    }
+    assert.isAbove(attendances, MEMBERS)
+  })
+
+  it("lets members who fall silent drift away first: their last attendance a month or more before their last contact", () => {
+    const lastAttended = new Map<string, number>()
+    for (const e of ofType("OrgActivityRecorded")) for (const memberId of e.attendees ?? []) lastAttended.set(memberId, Math.max(lastAttended.get(memberId) ?? 0, Date.parse(e.occurredAt)))
+    const lastContact = new Map<string, number>()
+    for (const e of ofType("ContactRecorded")) lastContact.set(e.memberId, Math.max(lastContact.get(e.memberId) ?? 0, Date.parse(e.occurredAt)))
+    let drifted = 0
+    for (const [memberId, at] of lastAttended) {
+      const behaviour = behaviourOf.get(memberId)
+      if (behaviour !== "lost" && behaviour !== "irregular") continue
+      drifted++
+      assert.isAtLeast(((lastContact.get(memberId) ?? 0) - at) / Instant.DAY, 29, memberId)
+    }
+    assert.isAbove(drifted, 20)
+    // Those are the members without 组织生活 for six months in regular organisations; those who stay attend.
+    const noMeeting = shared.healths.filter((b) => b.life.activity === "regular").flatMap((b) => b.health.findings.filter((f) => f.rule === "member-no-meeting"))
+    const silent = noMeeting.filter((f) => ["lost", "irregular"].includes(behaviourOf.get(f.memberId ?? "") ?? "")).length
+    assert.isAbove(silent / noMeeting.length, 0.8, `${silent} of ${noMeeting.length}`)
+    const staying = shared.healths.filter((b) => b.life.activity === "regular").flatMap((b) => b.health.members.filter((m) => behaviourOf.get(m) === "floating-registered"))
+    assert.isAbove(staying.length, 50)
+    const attending = staying.filter((m) => !noMeeting.some((f) => f.memberId === m)).length
+    assert.isAbove(attending / staying.length, 0.95, `${attending} of ${staying.length}`)
+  })
+
+  it("has the parent committee guide each floating organisation, regularly unless its guidance lapses", () => {
+    const guided = new Set<string>()
+    for (const e of ofType("GuidanceRecorded")) {
+      assert.strictEqual(orgs.orgs.get(e.targetOrgId)?.kind, "floating-branch", e.eventId)
+      assert.strictEqual(OrgTree.parentOf(orgs, e.targetOrgId), e.orgId, e.eventId)
+      guided.add(e.targetOrgId)
+    }
+    assert.strictEqual(guided.size, shared.healths.length)
+    for (const { health, life } of branches) {
+      if (life.guidance === "regular") assert.notInclude(health.findings.map((f) => f.rule), "guidance-overdue", health.orgId)
+    }
+    assert.isTrue(branches.some(({ health, life }) => life.guidance === "lapsing" && health.findings.some((f) => f.rule === "guidance-overdue")))
+  })
+
+  it("reports to each home organisation on the members of it held, about yearly after the 民主评议", () => {
+    const homeOf = new Map([...registrations.values()].map((r) => [r.memberId, r.orgId]))
+    const reports = ofType("BranchReported")
+    assert.isAbove(reports.length, 50)
+    for (const e of reports) {
+      assert.strictEqual(orgs.orgs.get(e.orgId)?.kind, "floating-branch", e.eventId)
+      assert.isAbove(e.memberIds?.length ?? 0, 0)
+      for (const memberId of e.memberIds ?? []) assert.strictEqual(homeOf.get(memberId), e.homeOrgId, `${memberId} in ${e.eventId}`)
+    }
+    const regular = branches.filter((b) => b.life.activity === "regular")
+    const overdue = regular.filter((b) => b.health.findings.some((f) => f.rule === "report-overdue")).length
+    assert.isBelow(overdue / regular.length, 0.25, `${overdue} of ${regular.length}`)
+  })
+})

@@ -67,13 +67,13 @@ describe("relink command line", () => {
     const apart = ok(relink(["report", "unlinked", "--orgs", join(dir, "orgs.ndjson"), "--events", join(dir, "members.ndjson"), "--as-of", "2026-11-27", "--format", "csv", "--quiet"]))
     const together = ok(relink(["report", "unlinked", "--events", SAMPLE, "--as-of", "2026-11-27", "--format", "csv", "--quiet"]))
     assert.strictEqual(apart.stdout, together.stdout)
-    assert.include(together.stdout, "长安社区党支部")
+    assert.include(together.stdout, "成都恒通农业有限公司党支部")
   })
 
   it("lists the organisation tree with the ids --org takes", () => {
     const text = ok(relink(["orgs", "--events", SAMPLE, "--as-of", "2026-11-27", "--quiet"])).stdout
     assert.match(text, /^org-5101-0001 {2}中共成都市武侯区委员会 {2}\(committee, 510107\)/)
-    assert.match(text, /\n {2}org-5101-0005 {2}中共浆洗街街道工作委员会 {2}\(committee, 510107\).*\n {4}org-5101-0006 {2}长安社区党支部 {2}\(branch, 510107\) — 37 members, 5 unlinked to find/)
+    assert.match(text, /\n {2}org-5101-0005 {2}中共浆洗街街道工作委员会 {2}\(committee, 510107\).*\n {4}org-5101-0006 {2}成都恒通农业有限公司党支部 {2}\(branch, 510107\) — 38 members, 4 unlinked to find/)
     const json = ok(relink(["orgs", "--events", SAMPLE, "--as-of", "2026-11-27", "--format", "json", "--quiet"]))
       .stdout.trim()
       .split("\n")

@@ -39,6 +39,21 @@ describe("relink simulate", () => {
     assert.deepStrictEqual(listed, new Set(mistaken.map((l) => l.memberId)))
   })
 
+  it("labels each floating organisation's life on its registration, as many of each as the manifest counts", () => {
+    const labels = JSON.parse(readFileSync(join(first.dir, "labels.json"), "utf8")) as Array<{ eventId: string; type: string; orgId?: string; activity?: string; guidance?: string }>
+    const lives = labels.filter((l) => l.activity !== undefined)
+    const floating = first.events.filter((e) => e.type === "OrgRegistered" && e.kind === "floating-branch")
+    assert.deepStrictEqual(new Set(lives.map((l) => l.eventId)), new Set(floating.map((e) => e.eventId)))
+    for (const life of lives) {
+      assert.strictEqual(life.type, "OrgRegistered")
+      assert.include(["regular", "lapsing", "dormant"], life.activity)
+      assert.include(["regular", "lapsing"], life.guidance)
+    }
+    const manifest = JSON.parse(readFileSync(join(first.dir, "manifest.json"), "utf8")) as { floatingBranches: Record<string, number> }
+    for (const trait of ["regular", "lapsing", "dormant"]) assert.strictEqual(manifest.floatingBranches[trait] ?? 0, lives.filter((l) => l.activity === trait).length, trait)
+    assert.isTrue(first.events.some((e) => e.type === "OrgActivityRecorded") && first.events.some((e) => e.type === "GuidanceRecorded") && first.events.some((e) => e.type === "BranchReported"))
+  })
+
   it("writes no mistake with --mistake-rate 0, and every other line as it was", () => {
     const clean = simulate(300, 7, ["--mistake-rate", "0"])
     const labels = JSON.parse(readFileSync(join(clean.dir, "labels.json"), "utf8")) as Array<{ mistake?: string }>
@@ -55,7 +70,7 @@ describe("relink simulate", () => {
 
   it("regenerates the committed 60-member fixture from its seed", () => {
     const fixture = readFileSync(new URL("../../../test/fixtures/events-60-members.ndjson", import.meta.url), "utf8")
-    assert.strictEqual(readFileSync(simulate(60, 10).eventsPath, "utf8"), fixture)
+    assert.strictEqual(readFileSync(simulate(60, 53).eventsPath, "utf8"), fixture)
   })
 
   it("is deterministic per seed", () => {

@@ -17,7 +17,7 @@ const decodeRule = (text: string): MatchRule.MatchRule => {
 const timeless = (rule: MatchRule.MatchRule) => ({ ...rule, trained: { ...rule.trained, at: "" } })
 
 describe("relink train", () => {
-  const sim = simulate(1_500, 5)
+  const sim = simulate(1_500, 6)
   const dir = tempDir("train")
   const trainedPath = join(dir, "rule.json")
   const run = ok(relink(["train", "--events", sim.eventsPath, "--as-of", AS_OF, "--seed", "3", "--pairs", "50000", "--out", trainedPath]))

@@ -1,8 +1,8 @@
 /**
  * `relink simulate`: realistic synthetic events from the deterministic generator of
  * `@relink/simulation` (`Simulation.generate`), written as an NDJSON export, with the truth about
- * every observation and every registration written with a mistake (labels, for evaluating matching
- * and the data-quality list) and a manifest. `--shape` chooses the world
+ * every observation, every registration written with a mistake and every floating organisation's
+ * life (labels, for evaluating matching, the data-quality list and the branches report) and a manifest. `--shape` chooses the world
  * (the rhythms, or varied paces: packages/simulation/README.md "World shapes"). `--malformed N`
  * mixes in broken lines at recorded line numbers, to exercise the rejects path end to end.
  */
@@ -34,6 +34,8 @@ export interface Manifest {
   readonly behaviours: Readonly<Record<string, number>>
   /** Registrations written with a mistake (a data-quality problem), by mistake. */
   readonly mistakes: Readonly<Record<string, number>>
+  /** Floating organisations, by how they keep their 组织生活 (regular, lapsing, dormant). */
+  readonly floatingBranches: Readonly<Record<string, number>>
   readonly malformed: ReadonlyArray<{ readonly line: number; readonly kind: Stream.MalformedKind }>
   readonly files: { readonly events: string; readonly labels: string }
 }
@@ -70,6 +72,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
       const malformed: Array<{ line: number; kind: Stream.MalformedKind }> = []
       const behaviours: Record<string, number> = {}
       const mistakes: Record<string, number> = {}
+      const floatingBranches: Record<string, number> = {}
       let labelled = 0
       const label = (fields: object) => labels.write(`${labelled++ === 0 ? "[\n" : ",\n"}${JSON.stringify(fields)}`)
       let count = 0
@@ -99,6 +102,10 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
             label({ eventId: item.event.eventId, type: item.event.type, memberId: item.event.memberId, mistake: item.mistake })
             mistakes[item.mistake] = (mistakes[item.mistake] ?? 0) + 1
           }
+          if (item.orgLife !== undefined) {
+            label({ eventId: item.event.eventId, type: item.event.type, orgId: item.event.orgId, ...item.orgLife })
+            floatingBranches[item.orgLife.activity] = (floatingBranches[item.orgLife.activity] ?? 0) + 1
+          }
           if (malformed.length < flags.malformed && count % every === 0) broken()
           // Every slice the files catch up and the event loop turns (`Turns`): a signal is seen.
           if (Turns.due()) {
@@ -127,6 +134,7 @@ export const runSimulate = (flags: SimulateOptions): Effect.Effect<{ readonly ma
         observations,
         behaviours,
         mistakes,
+        floatingBranches,
         malformed,
         files: { events: eventsName, labels: "labels.json" }
       }
@@ -168,7 +176,7 @@ export const simulate = Command.make(
     out: Flag.String("out").pipe(
       Flag.withMetavar("DIR"),
       Flag.withDescription(
-        "Directory to write events.ndjson (or events.ndjson.gz), labels.json (the truth about each observation, and each registration written with a mistake) and manifest.json into; each appears complete or not at all"
+        "Directory to write events.ndjson (or events.ndjson.gz), labels.json (the truth about each observation, each registration written with a mistake and each floating organisation's life) and manifest.json into; each appears complete or not at all"
       )
     ),
     malformed: Flag.Int("malformed").pipe(
@@ -183,7 +191,7 @@ export const simulate = Command.make(
   (flags) => Effect.asVoid(runSimulate(flags))
 ).pipe(
   Command.withDescription(
-    "Write realistic synthetic events (docs/events.md): an organisation tree, members with common Chinese names, valid ID numbers and phones, living the mixes of real life (steady, floating, transfers in time and overdue, lost and searched for, suspended, removed, returned), leads and data records with realistic noise, decoys who are no member, duplicated and reordered events. Deterministic per seed. Needs no Kafka and no MongoDB."
+    "Write realistic synthetic events (docs/events.md): an organisation tree, members with common Chinese names, valid ID numbers and phones, living the mixes of real life (steady, floating, transfers in time and overdue, lost and searched for, suspended, removed, returned), floating party organisations whose 组织生活 is regular, lapsing or dormant, guided by their home committees and reporting back, leads and data records with realistic noise, decoys who are no member, duplicated and reordered events. Deterministic per seed. Needs no Kafka and no MongoDB."
   ),
   Command.withShortDescription("Realistic synthetic events, deterministic per seed"),
   Command.withExamples([

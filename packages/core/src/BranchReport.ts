@@ -23,6 +23,7 @@ export interface Input extends Report.Input {
 }
 
 export const columns = [
+  { id: "guide", zh: "流出地党组织", en: "Guiding committee", width: 18 },
   { id: "branch", zh: "流动党组织", en: "Floating organisation", width: 24 },
   { id: "branchId", zh: "组织编号", en: "Organisation id", width: 16 },
   { id: "grade", zh: "等级", en: "Grade", width: 10 },
@@ -191,6 +192,7 @@ export function* branchesInSteps(input: Input, options: Report.Options): Steps.S
       responsibleOrg: guideName(b),
       branchId: b.orgId,
       gradeId: b.grade,
+      guide: guideName(b),
       branch: b.name,
       grade: BranchHealth.gradeLabels[b.grade][lang],
       members: b.members.length,

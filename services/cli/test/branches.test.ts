@@ -147,8 +147,9 @@ describe("relink report branches", () => {
     const expected = whole.groups.flatMap((g) => g.branches.map((b) => [b.orgId, b.grade === "lapsed" ? "失管" : b.grade === "attention" ? "需关注" : "正常"]))
     const csv = parseCsv(ok(relink([...base, "--format", "csv", "--out", "-"])).stdout.replace(/^\uFEFF/, ""))
     const header = csv[0] ?? []
-    assert.deepStrictEqual(header.slice(0, 3), ["流动党组织", "组织编号", "等级"])
-    assert.deepStrictEqual(csv.slice(1).map((r) => [r[1], r[2]]), expected)
+    assert.deepStrictEqual(header.slice(0, 4), ["流出地党组织", "流动党组织", "组织编号", "等级"])
+    assert.deepStrictEqual(csv.slice(1).map((r) => [r[2], r[3]]), expected)
+    assert.deepStrictEqual(csv.slice(1).map((r) => r[0]), ["锦江区委", "武侯区委", "武侯区委"])
     assert.include(csv[2]?.[header.indexOf("发现的问题")], "流入本地区的党员逾期未报到，应主动联系（党员找组织）：王芳 m-d（2026-04-01起）")
 
     const xlsx = join(dir, "branches.xlsx")
@@ -164,7 +165,7 @@ describe("relink report branches", () => {
       const sheet = workbook.getWorksheet(name)
       const out: Array<Array<unknown>> = []
       sheet?.eachRow((row, n) => {
-        if (n > 2) out.push([row.getCell(2).value, row.getCell(3).value])
+        if (n > 2) out.push([row.getCell(3).value, row.getCell(4).value])
       })
       return out
     })

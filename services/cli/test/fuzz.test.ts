@@ -228,11 +228,11 @@ describe("every command against hostile ids, names, paths and devices", () => {
             assert.strictEqual(lines.length, 1, what)
             assert.match(lines[0] ?? "", /^relink/, what)
           }
-          // Written where pointed and nowhere else: the working directory holds default workbooks and rejects only.
+          // Written where pointed and nowhere else: the working directory holds default workbooks and rejects (beside the workbook's name) only.
           assert.isFalse(existsSync(join(base, "escaped")), what)
           assert.deepStrictEqual(readdirSync(join(base, "a")), ["b"], what)
           assert.deepStrictEqual(readdirSync(join(base, "a", "b")), ["cwd"], what)
-          for (const name of readdirSync(cwd)) assert.match(name, /^((unlinked|data-quality|early-warning|review|progress)-[\p{L}\p{N}._-]+-\d{4}-\d{2}-\d{2}\.xlsx|scan-\d{4}-\d{2}-\d{2}\.xlsx|relink-rejects\.ndjson)$/u, what)
+          for (const name of readdirSync(cwd)) assert.match(name, /^(((unlinked|data-quality|early-warning|review|progress|branches)-[\p{L}\p{N}._-]+-|scan-)\d{4}-\d{2}-\d{2}(\.xlsx|\.rejects\.ndjson)|relink-rejects\.ndjson)$/u, what)
           assert.deepStrictEqual(
             tree(base).filter((p) => /\.tmp$/.test(p)),
             [],

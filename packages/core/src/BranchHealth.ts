@@ -41,7 +41,7 @@ export const rules = {
   "theme-day-overdue": { zh: "主题党日未按月开展", en: "no theme day within a month", source: "工作惯例（每月相对固定1天）", grade: "attention" },
   "life-meeting-overdue": { zh: "组织生活会未按年召开", en: "no organisational life meeting within a year", source: "工作惯例（每年至少1次）", grade: "attention" },
   "democratic-review-overdue": { zh: "民主评议党员未按年开展", en: "no democratic review within a year", source: "工作惯例（每年1次）", grade: "attention" },
-  "guidance-overdue": { zh: "流出地党组织逾期未联系指导", en: "no guidance from the home committee within a quarter", source: "地方工作惯例（每季度联系指导）", grade: "attention" },
+  "guidance-overdue": { zh: "上级党组织逾期未联系指导", en: "no guidance from its guiding organisation within a quarter", source: "地方工作惯例（每季度联系指导）", grade: "attention" },
   "report-overdue": { zh: "逾期未向党员组织关系所在党组织通报情况", en: "a home organisation not informed within a year", source: "中办《关于进一步加强和改进流动党员管理工作的意见》(2024)", grade: "attention" },
   "member-no-meeting": { zh: "党员连续6个月未参加组织生活", en: "a member without organisational life for 6 months", source: "《中国共产党章程》第九条", grade: "attention" },
   "member-lost": { zh: "党员失联", en: "a member lost", source: "《党员教育管理工作条例》第二十四条", grade: "attention" },

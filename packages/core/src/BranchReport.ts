@@ -23,7 +23,7 @@ export interface Input extends Report.Input {
 }
 
 export const columns = [
-  { id: "guide", zh: "流出地党组织", en: "Guiding committee", width: 18 },
+  { id: "guide", zh: "指导党组织", en: "Guiding organisation", width: 18 },
   { id: "branch", zh: "流动党组织", en: "Floating organisation", width: 24 },
   { id: "branchId", zh: "组织编号", en: "Organisation id", width: 16 },
   { id: "grade", zh: "等级", en: "Grade", width: 10 },

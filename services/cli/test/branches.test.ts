@@ -147,7 +147,7 @@ describe("relink report branches", () => {
     const expected = whole.groups.flatMap((g) => g.branches.map((b) => [b.orgId, b.grade === "lapsed" ? "失管" : b.grade === "attention" ? "需关注" : "正常"]))
     const csv = parseCsv(ok(relink([...base, "--format", "csv", "--out", "-"])).stdout.replace(/^\uFEFF/, ""))
     const header = csv[0] ?? []
-    assert.deepStrictEqual(header.slice(0, 4), ["流出地党组织", "流动党组织", "组织编号", "等级"])
+    assert.deepStrictEqual(header.slice(0, 4), ["指导党组织", "流动党组织", "组织编号", "等级"])
     assert.deepStrictEqual(csv.slice(1).map((r) => [r[2], r[3]]), expected)
     assert.deepStrictEqual(csv.slice(1).map((r) => r[0]), ["锦江区委", "武侯区委", "武侯区委"])
     assert.include(csv[2]?.[header.indexOf("发现的问题")], "流入本地区的党员逾期未报到，应主动联系（党员找组织）：王芳 m-d（2026-04-01起）")
@@ -160,7 +160,7 @@ describe("relink report branches", () => {
     assert.deepStrictEqual(names, ["汇总", "锦江区委", "锦江区委（打印）", "武侯区委", "武侯区委（打印）"])
     const summary = workbook.getWorksheet("汇总")
     assert.strictEqual(summary?.getCell(1, 1).value, "流动党组织联系指导情况 · 全部组织 · 截至 2026-06-30")
-    assert.deepStrictEqual((summary?.getRow(2).values as Array<unknown>).slice(1), ["流出地党组织", "组织编号", "失管", "需关注", "正常", "合计"])
+    assert.deepStrictEqual((summary?.getRow(2).values as Array<unknown>).slice(1), ["指导党组织", "组织编号", "失管", "需关注", "正常", "合计"])
     const rows = ["锦江区委", "武侯区委"].flatMap((name) => {
       const sheet = workbook.getWorksheet(name)
       const out: Array<Array<unknown>> = []

@@ -141,9 +141,9 @@ const branchesText = {
   zh: {
     members: (n: number) => `${n} 个流动党组织`,
     byStatus: "按等级",
-    byOrg: "按流出地党组织",
+    byOrg: "按指导党组织",
     none: "该范围内没有流动党组织。",
-    orgs: (n: number) => `${n} 个流出地党组织`
+    orgs: (n: number) => `${n} 个指导党组织`
   },
   en: {
     members: (n: number) => count(n, "floating organisation"),

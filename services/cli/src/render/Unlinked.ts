@@ -51,7 +51,7 @@ const text = {
     titles: { unlinked: "失联党员名单", "data-quality": "登记信息数据质量问题名单", "early-warning": "联系节律预警名单", review: "待核实比对清单", branches: "流动党组织联系指导情况" },
     summary: "汇总",
     org: "责任党组织",
-    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织", review: "责任党组织", branches: "流出地党组织" },
+    orgs: { unlinked: "责任党组织", "data-quality": "负责更正的党组织", "early-warning": "责任党组织", review: "责任党组织", branches: "指导党组织" },
     orgId: "组织编号",
     total: "合计",
     asOf: "截至",

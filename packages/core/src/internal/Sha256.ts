@@ -14,8 +14,7 @@ const K = Uint32Array.from([
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
 
-export const sha256Hex = (text: string): string => {
-  const bytes = new TextEncoder().encode(text)
+const digest = (bytes: Uint8Array): Uint8Array => {
   // The message, a 1 bit, zeros, and its length in bits as 64 bits: a whole number of 64-byte blocks.
   const length = Math.ceil((bytes.length + 9) / 64) * 64
   const padded = new Uint8Array(length)
@@ -61,5 +60,31 @@ export const sha256Hex = (text: string): string => {
     h[6] = (h[6] as number) + g
     h[7] = (h[7] as number) + hh
   }
-  return Array.from(h, (word) => word.toString(16).padStart(8, "0")).join("")
+  const out = new Uint8Array(32)
+  const words = new DataView(out.buffer)
+  h.forEach((word, i) => words.setUint32(i * 4, word))
+  return out
+}
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+
+const utf8 = new TextEncoder()
+
+export const sha256Hex = (text: string): string => hex(digest(utf8.encode(text)))
+
+/** HMAC-SHA256 (RFC 2104) of a string under a key, both as UTF-8, as lowercase hex: a digest no one without the key can recompute. */
+export const hmacSha256Hex = (key: string, text: string): string => {
+  const block = new Uint8Array(64)
+  const keyBytes = utf8.encode(key)
+  block.set(keyBytes.length > 64 ? digest(keyBytes) : keyBytes)
+  const message = utf8.encode(text)
+  const inner = new Uint8Array(64 + message.length)
+  const outer = new Uint8Array(64 + 32)
+  for (let i = 0; i < 64; i++) {
+    inner[i] = (block[i] as number) ^ 0x36
+    outer[i] = (block[i] as number) ^ 0x5c
+  }
+  inner.set(message, 64)
+  outer.set(digest(inner), 64)
+  return hex(digest(outer))
 }

@@ -16,6 +16,7 @@ import { Redacted, Result } from "effect"
 import type * as Event from "./Event.ts"
 import { parseIsoInstant } from "./Instant.ts"
 import * as IdNumber from "./IdNumber.ts"
+import * as PersonName from "./PersonName.ts"
 import * as Phone from "./Phone.ts"
 import * as SheetCell from "./SheetCell.ts"
 import * as SheetHeader from "./SheetHeader.ts"
@@ -141,7 +142,9 @@ export const read = (
       const parsed = parse(cellOf(field))
       return Result.isSuccess(parsed) ? parsed.success : note(field, parsed.failure)
     }
-    const name = SheetCell.text(cellOf("name")) ?? reject("name", { _tag: "MissingValue", reason: "blank" })
+    const written = SheetCell.text(cellOf("name"))
+    // As matching compares names: one "·" in an ethnic name, simplified characters, so that spacing is no change of name.
+    const name = written === undefined ? reject("name", { _tag: "MissingValue", reason: "blank" }) : PersonName.normalize(written)
     const id = SheetCell.idNumber(cellOf("idNumber"), { asOf })
     const idNumber = Result.isSuccess(id) ? id.success : reject("idNumber", id.failure)
     const memberIdText = SheetCell.text(cellOf("memberId"))

@@ -4,7 +4,7 @@ import * as fc from "fast-check"
 import * as Event from "../src/Event.ts"
 import * as Roster from "../src/Roster.ts"
 import * as SheetHeader from "../src/SheetHeader.ts"
-import { addressCode, chineseName, validIdNumber, validPhone } from "./arbitraries.ts"
+import { addressCode, chineseName, formatIdNumber, formatPhone, toFullWidth, validIdNumber, validPhone } from "./arbitraries.ts"
 
 const RUNS = { numRuns: 200 }
 const key = "test-key"
@@ -310,6 +310,51 @@ describe("Roster: laws", () => {
         const e2 = Roster.diff(Roster.known(e1), s2, { ...options, asOf: "2026-12-31" }).events
         for (const events of [e1, e2]) assert.strictEqual(new Set(events.map((e) => e.eventId)).size, events.length)
       }),
+      RUNS
+    )
+  })
+})
+
+describe("Roster.read: any spelling of the same roster", () => {
+  /** A roster's person as rows spell them: ID numbers and phones as people type them, names spaced out, dates in any spelling. */
+  const spelt = (p: Roster.Person): fc.Arbitrary<ReadonlyArray<SheetHeader.Cell>> =>
+    fc
+      .record({
+        id: formatIdNumber(p.idNumber),
+        phone: p.phone === undefined ? fc.constant(undefined) : formatPhone(p.phone),
+        padding: fc.constantFrom("", " ", "\u3000"),
+        separator: fc.constantFrom("-", ".", "/", "年"),
+        wide: fc.boolean()
+      })
+      .map(({ id, phone, padding, separator, wide }) => {
+        const at = p.outflow?.at
+        const [y, m, d] = at === undefined ? [] : at.split("-")
+        const date = at === undefined ? undefined : separator === "年" ? `${y}年${Number(m)}月${Number(d)}日` : `${y}${separator}${m}${separator}${d}`
+        return [
+          Array.from(p.name).join(padding),
+          id,
+          p.gender === undefined ? undefined : p.gender === "M" ? "男" : "女",
+          p.category === undefined ? undefined : p.category === "full" ? "正式党员" : "预备党员",
+          p.orgId === "org-cg" ? "城关社区党支部" : "河西村党支部",
+          phone,
+          date === undefined || !wide ? date : toFullWidth(date),
+          p.outflow === undefined ? undefined : `${p.outflow.destinationRegion}${p.outflow.destinationDetail === undefined ? "" : ` ${p.outflow.destinationDetail}`}`,
+          p.outflow === undefined ? undefined : p.outflow.reason,
+          p.hukouRegion
+        ]
+      })
+
+  it("reads the people the rows spell, whatever the spelling", () => {
+    fc.assert(
+      fc.property(
+        snapshot.chain((s) => fc.tuple(fc.constant(s), fc.tuple(...s.people.map((e) => spelt(e.person))))),
+        ([s, rows]) => {
+          const sheetRows = [["姓名", "公民身份号码", "性别", "人员类别", "所在党支部", "联系电话", "外出时间", "外出地点", "外出原因", "户籍所在地"], ...rows]
+          const { snapshot: read, findings } = readSheet(sheetRows, asOf)
+          assert.deepStrictEqual(findings, [])
+          assert.deepStrictEqual(read.people, s.people)
+        }
+      ),
       RUNS
     )
   })

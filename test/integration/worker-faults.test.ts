@@ -16,7 +16,8 @@ import { type Services, startServices } from "../setup/services.ts"
 import * as W from "./support/worker.ts"
 
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
-const lines = [...Simulation.events({ members: 400, seed: 404, asOf: ASOF })].map((e) => JSON.stringify(e))
+// About 9,000 events: enough batches for a fault to land between and inside them.
+const lines = [...Simulation.events({ members: 350, seed: 404, asOf: ASOF })].map((e) => JSON.stringify(e))
 const eventIds = lines.map((l) => (JSON.parse(l) as { eventId: string }).eventId)
 const local = serviceEnv().started.kafka && serviceEnv().started.mongo
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

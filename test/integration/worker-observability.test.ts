@@ -11,7 +11,8 @@ import * as Otlp from "../support/OtlpReceiver.ts"
 import * as W from "./support/worker.ts"
 
 const ASOF = Date.parse("2026-11-27T00:00:00+08:00")
-const lines = [...Simulation.events({ members: 400, seed: 404, asOf: ASOF })].map((e) => JSON.stringify(e))
+// About 9,000 events: enough batches for every stage of the pipeline to show in the metrics and traces.
+const lines = [...Simulation.events({ members: 350, seed: 404, asOf: ASOF })].map((e) => JSON.stringify(e))
 // One malformed message, so that a batch writes a log line (its dead letter) that must carry the trace ids.
 const published = [...lines, "{not json"]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -194,6 +194,7 @@ export const make = (settings: Settings) =>
     ) =>
       Effect.gen(function* () {
         const results = new Map<string, Unsettled>()
+        const floatingKeys = new Set([...tree.orgs.values()].flatMap((org) => (org.kind === "floating-branch" ? BranchHealth.keysOfOrg(org) : [])))
         yield* untilWritten("write members", "members", [...fragments.keys()], (toWrite, readAt) => Effect.gen(function* () {
           const docs = yield* store.loadMembers(toWrite)
           const writes: Array<Store.MemberWrite> = []
@@ -205,8 +206,12 @@ export const make = (settings: Settings) =>
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
             const evaluation = Status.evaluate(merged, now, policy, tree)
             const before = yield* MemberRecord.evaluationOf(stored)
-            if (before !== undefined) for (const key of BranchHealth.keysOf({ projection: current, evaluation: before })) branchKeys.add(key)
-            if (evaluation !== undefined) for (const key of BranchHealth.keysOf({ projection: merged, evaluation })) branchKeys.add(key)
+            // The floating organisations reading the member before or after: a change is pending until they are reviewed.
+            const readBy = new Set([
+              ...(before === undefined ? [] : BranchHealth.keysOf({ projection: current, evaluation: before })),
+              ...(evaluation === undefined ? [] : BranchHealth.keysOf({ projection: merged, evaluation }))
+            ].filter((key) => floatingKeys.has(key)))
+            for (const key of readBy) branchKeys.add(key)
             const unchanged = stored !== undefined && Projection.equals(current, merged) && Status.equals(before, evaluation)
             if (unchanged) {
               if (unfinished.length > 0) results.set(id, { version: stored.version, readAt, changes: unfinished })
@@ -223,9 +228,10 @@ export const make = (settings: Settings) =>
               version,
               before: MemberRecord.storedEvaluation(before),
               after: MemberRecord.storedEvaluation(evaluation),
-              rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : []
+              rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : [],
+              ...(readBy.size > 0 && { branchKeys: [...readBy] })
             }
-            const hasEffects = change.rematchKeys.length > 0 || statusOutputs(id, before, evaluation, version, now).length > 0
+            const hasEffects = change.rematchKeys.length > 0 || readBy.size > 0 || statusOutputs(id, before, evaluation, version, now).length > 0
             const changes = hasEffects ? [...unfinished, change] : unfinished
             const pendingSince = unfinished.length > 0 ? (stored?.pendingSince ?? new Date(readAt)) : new Date(readAt)
             writes.push({
@@ -421,6 +427,7 @@ export const make = (settings: Settings) =>
           for (const [index, change] of pending.entries()) {
             changes.push(...(yield* pendingOutputs(memberId, change, index, now)))
             for (const key of change.rematchKeys) rematchKeys.add(key)
+            for (const key of change.branchKeys ?? []) branchKeys.add(key)
           }
         }
         const statusChanges = changes.filter((o) => o.type === "MemberStatusChanged")

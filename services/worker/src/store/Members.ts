@@ -47,6 +47,11 @@ export interface PendingChange {
   readonly before: unknown
   readonly after: unknown
   readonly rematchKeys: ReadonlyArray<string>
+  /**
+   * The keys of the floating organisations whose health read the member before or after the
+   * change: reviewed again when a crash left the change pending. Absent in older documents.
+   */
+  readonly branchKeys?: ReadonlyArray<string>
 }
 
 /** A member document to write, with the version it was read at (undefined for a new member). */

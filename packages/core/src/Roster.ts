@@ -85,7 +85,16 @@ export interface ReadOptions {
   readonly key: string
   /** The organisation id a 所在党支部 cell names (blank: undefined), or why none. */
   readonly orgOf: (branch: string | undefined) => Result.Result<string, string>
+  /**
+   * The member the events know by an ID number (`memberIdsByIdNumber`): on a sheet without a 党员编号
+   * column a known person keeps the id the events give them, whichever sheet registered them.
+   */
+  readonly memberOf?: (idNumber: string) => string | undefined
 }
+
+/** Each known member's id by their ID number (normalised), for `ReadOptions.memberOf`. */
+export const memberIdsByIdNumber = (known: ReadonlyMap<string, Known>): ReadonlyMap<string, string> =>
+  new Map([...known.values()].map((k) => [k.idNumber, k.memberId]))
 
 /** The member id derived from an ID number: a keyed digest, so that the id reveals nothing of the number. */
 export const memberIdOf = (idNumber: string, key: string): string => `m-${hmacSha256Hex(key, `relink-member/1|${idNumber}`).slice(0, 24)}`
@@ -149,12 +158,17 @@ export const read = (
     const idNumber = Result.isSuccess(id) ? id.success : reject("idNumber", id.failure)
     const memberIdText = SheetCell.text(cellOf("memberId"))
     const memberId =
-      at.memberId === undefined ? (idNumber === undefined ? undefined : memberIdOf(idNumber, options.key)) : (memberIdText ?? reject("memberId", { _tag: "MissingValue", reason: "blank" }))
+      at.memberId === undefined ? (idNumber === undefined ? undefined : (options.memberOf?.(idNumber) ?? memberIdOf(idNumber, options.key))) : (memberIdText ?? reject("memberId", { _tag: "MissingValue", reason: "blank" }))
+    const owner = idNumber === undefined ? undefined : options.memberOf?.(idNumber)
+    // Two ids for one person would make them two members: which one is right is for a person to say.
+    if (at.memberId !== undefined && memberIdText !== undefined && owner !== undefined && owner !== memberIdText) {
+      reject("memberId", { _tag: "IdNumberOfAnotherMember", reason: `the ID number is member ${owner}'s in the events, not this 党员编号's: correct whichever is wrong` })
+    }
     const org = options.orgOf(SheetCell.text(cellOf("branch")))
     const orgId = Result.isSuccess(org) ? org.success : reject("branch", { _tag: "UnknownBranch", reason: org.failure })
     const categoryBlank = SheetCell.text(cellOf("category")) === undefined
     const category = categoryBlank ? undefined : Result.getOrElse(SheetCell.category(cellOf("category")), (f) => reject("category", f))
-    if (name === undefined || idNumber === undefined || memberId === undefined || orgId === undefined || (!categoryBlank && category === undefined)) {
+    if (rejected.length > 0 || name === undefined || idNumber === undefined || memberId === undefined || orgId === undefined) {
       findings.push(...rejected)
       continue
     }
@@ -318,8 +332,14 @@ export interface Diff {
   readonly events: ReadonlyArray<Event.Event>
   /** What a person must decide: members missing from the roster, a branch or a registration detail that differs. */
   readonly findings: ReadonlyArray<Finding>
-  /** People on the roster no event is written for: the events already say what the roster does (findings aside). */
-  readonly unchanged: number
+  /** Every person read (not rejected) by row, with the events written for them: 0 when the events already say what the roster does. */
+  readonly rows: ReadonlyArray<RowEvents>
+}
+
+/** A row read, and how many events it gave. */
+export interface RowEvents {
+  readonly row: number
+  readonly events: number
 }
 
 /** An import's event id: a keyed digest of the file's kind, the member, the field, the value and the date. */
@@ -352,7 +372,7 @@ export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, opt
   const { kind, asOf, key } = options
   const events: Array<Event.Event> = []
   const findings: Array<Finding> = []
-  let unchanged = 0
+  const rows: Array<RowEvents> = []
   const common = (memberId: string, orgId: string, field: string, value: string, date: string) => ({
     eventId: eventIdOf(key, { kind, memberId, field, value, date }),
     occurredAt: startOf(date),
@@ -385,6 +405,7 @@ export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, opt
         ...(p.joinedAt !== undefined && { joinedAt: p.joinedAt })
       })
       if (p.outflow !== undefined) events.push(outflowEvent(p, p.outflow))
+      rows.push({ row, events: p.outflow === undefined ? 1 : 2 })
       continue
     }
     if (k.ended) {
@@ -423,7 +444,7 @@ export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, opt
     if (p.orgId !== k.orgId) {
       findings.push({ tag: "BranchChanged", row, memberId: p.memberId, reason: `the roster's branch ${p.orgId} is not the member's ${k.orgId}: a transfer (组织关系转接) is decided, not imported`, rejected: false })
     }
-    if (events.length === count) unchanged++
+    rows.push({ row, events: events.length - count })
   }
   const listed = new Set(snapshot.people.map((p) => p.person.memberId))
   const branches = new Set(snapshot.people.map((p) => p.person.orgId))
@@ -437,5 +458,5 @@ export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, opt
       rejected: false
     })
   }
-  return { events, findings, unchanged }
+  return { events, findings, rows: rows.sort((a, b) => a.row - b.row) }
 }

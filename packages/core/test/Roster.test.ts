@@ -160,7 +160,7 @@ describe("Roster.diff", () => {
       [liId, "full", true],
       [zhangId, undefined, false]
     ].sort())
-    assert.strictEqual(next.unchanged, 2)
+    assert.strictEqual(next.rows.filter((r) => r.events === 0).length, 2)
   })
 
   it("lists a member missing from the roster for a decision, and ends no one", () => {
@@ -270,7 +270,7 @@ describe("Roster: laws", () => {
         const again = Roster.diff(Roster.known(once.events), s, options)
         assert.deepStrictEqual(again.events, [])
         assert.deepStrictEqual(again.findings, [])
-        assert.strictEqual(again.unchanged, s.people.length)
+        assert.deepStrictEqual(again.rows.map((r) => r.events), s.people.map(() => 0))
       }),
       RUNS
     )
@@ -357,5 +357,43 @@ describe("Roster.read: any spelling of the same roster", () => {
       ),
       RUNS
     )
+  })
+})
+
+describe("Roster.read: member ids of known people", () => {
+  const nationalHeader = ["党员编号", "姓名", "公民身份号码", "所在党支部"]
+
+  it("keeps the id the events give a person on a sheet without a 党员编号 column, whichever sheet registered them", () => {
+    const history = importOf([], [nationalHeader, ["DY-0001", "张伟", "510107198503120415", "城关社区党支部"]], "2026-10-31")
+    const known = Roster.known(history.events.map(roundTrip))
+    const byIdNumber = Roster.memberIdsByIdNumber(known)
+    const mapping = Result.getOrThrow(SheetHeader.map(sheet(zhang), "roster"))
+    const { snapshot } = Roster.read(sheet(zhang), mapping, { asOf: "2026-11-30", key, orgOf, memberOf: (id) => byIdNumber.get(id) })
+    assert.deepStrictEqual(
+      snapshot.people.map((p) => p.person.memberId),
+      ["DY-0001"]
+    )
+    // The phone and 户籍 the national export lacked are updates of that member, not a second registration.
+    assert.deepStrictEqual(
+      Roster.diff(known, snapshot, { kind: "roster", asOf: "2026-11-30", key }).events.map((e) => [e.type, "memberId" in e ? e.memberId : undefined]),
+      [
+        ["MemberUpdated", "DY-0001"],
+        ["MemberUpdated", "DY-0001"]
+      ]
+    )
+  })
+
+  it("rejects a row whose 党员编号 is not the one the events give its ID number: never two members of one person", () => {
+    const known = Roster.known(importOf([], sheet(zhang), "2026-10-31").events.map(roundTrip))
+    const byIdNumber = Roster.memberIdsByIdNumber(known)
+    const rows = [nationalHeader, ["DY-0001", "张伟", "510107198503120415", "城关社区党支部"]]
+    const mapping = Result.getOrThrow(SheetHeader.map(rows, "roster"))
+    const { snapshot, findings } = Roster.read(rows, mapping, { asOf: "2026-11-30", key, orgOf, memberOf: (id) => byIdNumber.get(id) })
+    assert.deepStrictEqual(snapshot.people, [])
+    assert.deepStrictEqual(
+      findings.map((f) => [f.cell, f.tag, f.rejected]),
+      [["A2", "IdNumberOfAnotherMember", true]]
+    )
+    assert.notInclude(findings[0]?.reason ?? "", "510107198503120415")
   })
 })

@@ -8,6 +8,7 @@ import { demo } from "./commands/demo.ts"
 import { orgs } from "./commands/orgs.ts"
 import { publish } from "./commands/publish.ts"
 import { report } from "./commands/report.ts"
+import { importCommand } from "./commands/import.ts"
 import { resolve } from "./commands/resolve.ts"
 import { scan } from "./commands/scan.ts"
 import { simulate } from "./commands/simulate.ts"
@@ -16,7 +17,7 @@ import { worker } from "./commands/worker.ts"
 
 export const version = "0.1.0"
 
-export const subcommands = [simulate, scan, report, resolve, orgs, train, demo, worker, publish] as const
+export const subcommands = [simulate, scan, report, resolve, importCommand, orgs, train, demo, worker, publish] as const
 
 export const relink = Command.make("relink").pipe(
   Command.withDescription(

@@ -164,6 +164,13 @@ export class NotAReviewFile extends Data.TaggedError("NotAReviewFile")<{ readonl
   }
 }
 
+/** `relink import --from` names a sheet whose header row cannot be found, or lacks a column its kind needs, under the mapping given. */
+export class UnmappedSheet extends Data.TaggedError("UnmappedSheet")<{ readonly input: string; readonly reason: string }> {
+  override get message() {
+    return `${this.input}: cannot be imported: ${this.reason}`
+  }
+}
+
 /** Rows of a review file that cannot be applied (each reported on a line of its own before): nothing written. */
 export class RowsRefused extends Data.TaggedError("RowsRefused")<{ readonly input: string; readonly refused: number }> {
   override get message() {
@@ -196,6 +203,7 @@ export type CommandError =
   | NoValidEvents
   | CannotTrain
   | NotAReviewFile
+  | UnmappedSheet
   | RowsRefused
   | ServiceFailed
 
@@ -216,12 +224,13 @@ const tags: ReadonlySet<string> = new Set([
   "NoValidEvents",
   "CannotTrain",
   "NotAReviewFile",
+  "UnmappedSheet",
   "RowsRefused",
   "ServiceFailed"
 ])
 
 /** Errors in what was asked for rather than in doing it: exit code 2, as for the flag parser's own. */
-const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash", "InputTooLarge", "BinaryInput", "NotAnExport", "NotAReviewFile", "RowsRefused"])
+const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash", "InputTooLarge", "BinaryInput", "NotAnExport", "NotAReviewFile", "UnmappedSheet", "RowsRefused"])
 
 export const isArgumentError = (error: CommandError): boolean => argumentTags.has(error._tag)
 

@@ -270,6 +270,24 @@ const refused: ReadonlyArray<{ readonly name: string; readonly bytes: () => Buff
     tag: "NotASpreadsheet",
     message: `${NOT}a column range past Excel's last column (16,384)`
   },
+  {
+    name: "merged ranges before the cells, where Excel never writes them but exceljs reads them",
+    bytes: () => zipOf([WORKBOOK, worksheet('<mergeCells count="2"><mergeCell ref="A1:XFD600"/><mergeCell ref="A601:XFD1200"/></mergeCells>', "")]),
+    tag: "NotASpreadsheet",
+    message: `${NOT}merged ranges covering more than 1,048,576 cells`
+  },
+  {
+    name: "a merged range written with an entity, which exceljs would decode",
+    bytes: () => zipOf([WORKBOOK, worksheet("", '<mergeCells count="1"><mergeCell ref="A1:XFD&#49;048576"/></mergeCells>')]),
+    tag: "NotASpreadsheet",
+    message: `${NOT}a merged range that is no range of cells`
+  },
+  {
+    name: "a column range's end written with an entity",
+    bytes: () => zipOf([WORKBOOK, worksheet("<cols><col min='1' max='&#50;000000000'/></cols>", "")]),
+    tag: "NotASpreadsheet",
+    message: `${NOT}a column range past Excel's last column (16,384)`
+  },
   { name: "a truncated workbook", bytes: () => Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]), tag: "NotASpreadsheet", message: `${NOT}no zip directory (a truncated or damaged file)` },
   {
     name: "binary data (NUL bytes)",

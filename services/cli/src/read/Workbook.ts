@@ -29,35 +29,63 @@ export interface Parts {
 
 const isWorksheet = (name: string): boolean => /^xl\/worksheets\/[^/]+\.xml$/u.test(name)
 
-/** `A1` or `B2:D4` → the cells the range covers; a reference that is none covers none. */
-const areaOf = (ref: string): number => {
-  const corners = ref.split(":").map((corner) => /^\$?([A-Z]{1,3})\$?(\d{1,7})$/u.exec(corner.trim().toUpperCase()))
+/** `A1` or `B2:D4` → the cells the range covers; undefined for a reference that is none. */
+const areaOf = (ref: string): number | undefined => {
+  const corners = ref.split(":").map((corner) => /^\$?([A-Z]{1,3})\$?(\d{1,7})$/u.exec(corner.trim()))
   const [from, to = from] = corners
-  if (corners.length > 2 || from === null || from === undefined || to === null || to === undefined) return 0
+  if (corners.length > 2 || from === null || from === undefined || to === null || to === undefined) return undefined
   const column = (letters: string): number => [...letters].reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0)
   const width = Math.abs(column(to[1] ?? "") - column(from[1] ?? "")) + 1
   const height = Math.abs(Number(to[2]) - Number(from[2])) + 1
   return width * height
 }
 
-const COLUMN_RANGE = /<(?:[\w.-]+:)?col\b[^>]*?\bmax=["'](\d+)["']/gu
-const MERGED_RANGE = /<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=["']([^"']*)["']/gu
+const LT = 0x3c
+const COLON = 0x3a
+/** What may follow an element's name: a space, a line break, a tab, `/` or `>`. */
+const AFTER_NAME: ReadonlySet<number> = new Set([0x20, 0x09, 0x0a, 0x0d, 0x2f, 0x3e])
 
 /**
- * What a worksheet's XML asks exceljs to build beside its cells: its column ranges (before the
- * cells) and merged ranges (after them). Only those ends of the part are decoded: the cells between
- * may be most of the archive.
+ * The opening tags of the elements named `name` (`<col min="1" max="3"/>`) in a part, wherever
+ * they are: found by their bytes, and only they decoded (the cells around them may be most of the
+ * archive). The search goes on after each tag, so the part is read once.
+ */
+function* tagsOf(content: Buffer, name: string): Generator<string> {
+  const needle = Buffer.from(name)
+  for (let at = content.indexOf(needle); at >= 0; ) {
+    const before = content[at - 1]
+    const after = content[at + needle.length]
+    if ((before === LT || before === COLON) && after !== undefined && AFTER_NAME.has(after)) {
+      const close = content.indexOf(">", at)
+      const end = close < 0 ? content.length : close
+      yield content.toString("latin1", at, end)
+      at = content.indexOf(needle, end)
+    } else at = content.indexOf(needle, at + needle.length)
+  }
+}
+
+/** An attribute's value in a tag, in either quotes. */
+const MAX = /\smax\s*=\s*(?:"([^"]*)"|'([^']*)')/u
+const REF = /\sref\s*=\s*(?:"([^"]*)"|'([^']*)')/u
+const valueOf = (tag: string, attribute: RegExp): string | undefined => {
+  const m = attribute.exec(tag)
+  return m === null ? undefined : (m[1] ?? m[2])
+}
+
+/**
+ * What a worksheet's XML asks exceljs to build beside its cells: a column object for each column
+ * of its column ranges, a cell for each cell of its merged ranges. A value that is no plain number
+ * or range (an entity, a sign) is refused: Excel writes none, and exceljs might read it as one.
  */
 const inspectWorksheet = (content: Buffer, merged: { cells: number }): Zip.Refused | undefined => {
-  const start = content.indexOf("sheetData")
-  const end = content.lastIndexOf("sheetData")
-  const head = (start < 0 ? content : content.subarray(0, start)).toString("latin1")
-  const tail = start < 0 ? "" : content.subarray(end).toString("latin1")
-  for (const [, max] of head.matchAll(COLUMN_RANGE)) {
-    if (Number(max) > maxColumns) return { tooLarge: false, reason: `a column range past Excel's last column (${maxColumns.toLocaleString("en-US")})` }
+  for (const tag of tagsOf(content, "col")) {
+    const max = valueOf(tag, MAX) ?? "0"
+    if (!/^\d{1,9}$/u.test(max) || Number(max) > maxColumns) return { tooLarge: false, reason: `a column range past Excel's last column (${maxColumns.toLocaleString("en-US")})` }
   }
-  for (const [, ref] of tail.matchAll(MERGED_RANGE)) {
-    merged.cells += areaOf(ref ?? "")
+  for (const tag of tagsOf(content, "mergeCell")) {
+    const area = areaOf(valueOf(tag, REF) ?? "")
+    if (area === undefined) return { tooLarge: false, reason: "a merged range that is no range of cells" }
+    merged.cells += area
     if (merged.cells > maxMergedCells) return { tooLarge: false, reason: `merged ranges covering more than ${maxMergedCells.toLocaleString("en-US")} cells` }
   }
   return undefined

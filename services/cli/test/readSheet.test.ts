@@ -7,12 +7,16 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { crc32, deflateRawSync } from "node:zlib"
 import ExcelJS from "exceljs"
 import { Cause, Effect, Exit, Result } from "effect"
 import { IdNumber, SheetCell, SheetHeader } from "@relink/core"
 import * as Errors from "../src/Errors.ts"
 import * as Sheet from "../src/read/Sheet.ts"
+import { tempDir } from "./helpers.ts"
+import { unzip } from "./readers.ts"
 
 const read = (bytes: Buffer, options?: { readonly sheet?: string }) => Effect.runPromise(Sheet.read(bytes, "in.xlsx", options))
 
@@ -328,5 +332,33 @@ describe("a file refused, with its reason", () => {
       }),
       { numRuns: 300 }
     )
+  })
+})
+
+describe("a workbook past Excel's grid", () => {
+  /** A workbook exceljs wrote, its worksheet's XML changed by `edit`, zipped again. */
+  const edited = async (edit: (xml: string) => string): Promise<Buffer> => {
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet("花名册").addRow(["姓名", "公民身份号码"])
+    const path = join(tempDir("read-sheet"), "book.xlsx")
+    writeFileSync(path, await bufferOf(book))
+    return zipOf([...unzip(path)].map(([name, content]) => text(name, name === "xl/worksheets/sheet1.xml" ? edit(content) : content)))
+  }
+
+  it("reads the workbook unchanged, zipped again", async () => {
+    assert.deepStrictEqual((await read(await edited((xml) => xml))).rows, [["姓名", "公民身份号码"]])
+  })
+
+  it("refuses a row past the worksheet's last (1,048,576)", async () => {
+    assert.deepStrictEqual(await refusal(await edited((xml) => xml.replaceAll('r="1"', 'r="2000000"'))), {
+      tag: "NotASpreadsheet",
+      message: `${NOT}sheet "花名册": 2,000,000 rows, more than a worksheet holds (1,048,576)`
+    })
+  })
+
+  it("refuses a cell past the worksheet's last column (XFD)", async () => {
+    const { tag, message } = await refusal(await edited((xml) => xml.replaceAll('r="B1"', 'r="XFE1"')))
+    assert.strictEqual(tag, "NotASpreadsheet")
+    assert.match(message, /^in\.xlsx: not a spreadsheet relink imports: exceljs cannot read it \(.*XFE.*\)$/u)
   })
 })

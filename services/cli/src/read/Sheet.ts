@@ -71,15 +71,12 @@ const trimmed = (cells: Array<SheetHeader.Cell>): Array<SheetHeader.Cell> => {
   return cells
 }
 
-/** Why the grid is refused: past Excel's rows or columns, or past {@link maxCells}. */
-const gridRefusal = (rows: number, widest: number, cells: number): string | undefined =>
-  rows > maxRows
-    ? `${thousands(rows)} rows, more than a worksheet holds (${thousands(maxRows)})`
-    : widest > maxColumns
-      ? `a row of ${thousands(widest)} columns, more than a worksheet holds (${thousands(maxColumns)})`
-      : cells > maxCells
-        ? `more than ${thousands(maxCells)} cells`
-        : undefined
+/** Why a grid is refused: past Excel's rows or columns, or past {@link maxCells}. */
+const tooMany = {
+  rows: (n: number) => `${thousands(n)} rows, more than a worksheet holds (${thousands(maxRows)})`,
+  columns: (n: number) => `a row of ${thousands(n)} columns, more than a worksheet holds (${thousands(maxColumns)})`,
+  cells: () => `more than ${thousands(maxCells)} cells`
+} as const
 
 // ---------------------------------------------------------------------------------------------
 // XLSX
@@ -98,8 +95,7 @@ const choose = (book: ExcelJS.Workbook, wanted: string | undefined, input: strin
 }
 
 const fromWorksheet = (sheet: ExcelJS.Worksheet, names: ReadonlyArray<string>): Result.Result<Sheet, string> => {
-  const refused = gridRefusal(sheet.rowCount, sheet.columnCount, 0)
-  if (refused !== undefined) return Result.fail(refused)
+  if (sheet.rowCount > maxRows) return Result.fail(tooMany.rows(sheet.rowCount))
   const rows: Array<ReadonlyArray<SheetHeader.Cell>> = []
   const hiddenRows = new Set<number>()
   const masters = new Set<string>()
@@ -112,7 +108,7 @@ const fromWorksheet = (sheet: ExcelJS.Worksheet, names: ReadonlyArray<string>): 
       continue
     }
     if (row.hidden) hiddenRows.add(number)
-    if (row.cellCount > maxColumns) return Result.fail(gridRefusal(0, row.cellCount, 0) ?? "")
+    if (row.cellCount > maxColumns) return Result.fail(tooMany.columns(row.cellCount))
     const values: Array<SheetHeader.Cell> = []
     for (let column = 1; column <= row.cellCount; column++) {
       const cell = row.getCell(column)
@@ -121,7 +117,7 @@ const fromWorksheet = (sheet: ExcelJS.Worksheet, names: ReadonlyArray<string>): 
       values.push(cellOf(cell.value))
     }
     cells += trimmed(values).length
-    if (cells > maxCells) return Result.fail(gridRefusal(0, 0, cells) ?? "")
+    if (cells > maxCells) return Result.fail(tooMany.cells())
     rows.push(values)
   }
   const hiddenColumns = new Set<number>()
@@ -200,8 +196,9 @@ const readCsv = (bytes: Buffer, input: string, wanted: string | undefined): Effe
       widest = Math.max(widest, record.fields.length)
       line = record.line + 1 + extraLines(record)
     }
-    const refused = gridRefusal(rows.length, widest, cells)
-    if (refused !== undefined) return yield* not(refused)
+    if (rows.length > maxRows) return yield* not(tooMany.rows(rows.length))
+    if (widest > maxColumns) return yield* not(tooMany.columns(widest))
+    if (cells > maxCells) return yield* not(tooMany.cells())
     return { form: "csv", name: "", names: [], rows, hiddenRows: new Set(), hiddenColumns: new Set(), merged: 0 } satisfies Sheet
   })
 

@@ -171,6 +171,25 @@ export class UnmappedSheet extends Data.TaggedError("UnmappedSheet")<{ readonly 
   }
 }
 
+/**
+ * `relink import --from` names a file that is no spreadsheet relink imports: not an XLSX workbook
+ * nor CSV text, or a workbook refused (an .xls, an encrypted or macro-enabled one).
+ */
+export class NotASpreadsheet extends Data.TaggedError("NotASpreadsheet")<{ readonly input: string; readonly reason: string }> {
+  override get message() {
+    return `${this.input}: not a spreadsheet relink imports: ${this.reason}`
+  }
+}
+
+/** `--sheet` names a worksheet the workbook does not have (or the file is CSV, which has none). */
+export class UnknownSheet extends Data.TaggedError("UnknownSheet")<{ readonly input: string; readonly sheet: string; readonly names: ReadonlyArray<string> }> {
+  override get message() {
+    return this.names.length === 0
+      ? `${this.input}: --sheet ${JSON.stringify(this.sheet)}: CSV has no sheets; leave --sheet out`
+      : `${this.input}: no sheet ${JSON.stringify(this.sheet)}; its sheets are ${this.names.map((n) => JSON.stringify(n)).join(", ")}`
+  }
+}
+
 /** Rows of a review file that cannot be applied (each reported on a line of its own before): nothing written. */
 export class RowsRefused extends Data.TaggedError("RowsRefused")<{ readonly input: string; readonly refused: number }> {
   override get message() {
@@ -204,6 +223,8 @@ export type CommandError =
   | CannotTrain
   | NotAReviewFile
   | UnmappedSheet
+  | NotASpreadsheet
+  | UnknownSheet
   | RowsRefused
   | ServiceFailed
 
@@ -225,12 +246,28 @@ const tags: ReadonlySet<string> = new Set([
   "CannotTrain",
   "NotAReviewFile",
   "UnmappedSheet",
+  "NotASpreadsheet",
+  "UnknownSheet",
   "RowsRefused",
   "ServiceFailed"
 ])
 
 /** Errors in what was asked for rather than in doing it: exit code 2, as for the flag parser's own. */
-const argumentTags: ReadonlySet<string> = new Set(["BadAsOf", "UnknownFormat", "BadArgument", "Usage", "OutputClash", "InputTooLarge", "BinaryInput", "NotAnExport", "NotAReviewFile", "UnmappedSheet", "RowsRefused"])
+const argumentTags: ReadonlySet<string> = new Set([
+  "BadAsOf",
+  "UnknownFormat",
+  "BadArgument",
+  "Usage",
+  "OutputClash",
+  "InputTooLarge",
+  "BinaryInput",
+  "NotAnExport",
+  "NotAReviewFile",
+  "UnmappedSheet",
+  "NotASpreadsheet",
+  "UnknownSheet",
+  "RowsRefused"
+])
 
 export const isArgumentError = (error: CommandError): boolean => argumentTags.has(error._tag)
 

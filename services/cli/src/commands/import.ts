@@ -31,9 +31,6 @@ const COMMAND = "relink import"
 /** What the events say produced them. */
 export const source = "relink import"
 
-/** A department's sheet is a few megabytes; far larger is no sheet of theirs. */
-export const maxSheetBytes = 64 << 20
-
 /** A mapping file names a few dozen columns. */
 const maxMappingBytes = 1 << 20
 
@@ -136,7 +133,8 @@ const writeTemplate = (kind: SheetHeader.Kind, out: string | undefined, quiet: b
     if (out === "-") return yield* Shared.noXlsxOnStdout
     const path = out ?? `${ImportReport.kindLabel(kind)}-模板.xlsx`
     yield* Sink.ensureDirectory(path)
-    yield* Sink.staged(path, {}, (target) => ImportTemplate.write(kind, target))
+    const bytes = yield* ImportTemplate.workbook(kind)
+    yield* Sink.staged(path, {}, (target) => Sink.attempt(path, () => new Promise<void>((resolve, reject) => target.file.end(bytes, (error?: Error | null) => (error ? reject(error) : resolve())))))
     yield* Shared.note(quiet, `wrote the ${kind} template (${ImportReport.kindLabel(kind)}) to ${path}`)
   })
 
@@ -179,7 +177,7 @@ export const runImport = (flags: ImportFlags, env: Readonly<Record<string, strin
       )
       if (outPath === "-") yield* Sink.checkStandardOutput
 
-      const bytes = yield* Bounded.readFile(from, { bytes: maxSheetBytes, input: `--from ${from}`, what: "the most a sheet takes" })
+      const bytes = yield* Bounded.readFile(from, { bytes: Sheet.maxBytes, input: `--from ${from}`, what: "the most a sheet takes" })
       const sheet = yield* Sheet.read(bytes, from, Option.isSome(flags.sheet) ? { sheet: flags.sheet.value } : {})
       const where = `${from}${sheet.name === "" ? "" : ` (sheet ${sheet.name})`}`
       const mapped = SheetHeader.map(sheet.rows, kind, mappingFile)

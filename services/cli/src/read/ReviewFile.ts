@@ -11,6 +11,7 @@ import { Review } from "@relink/core"
 import { InputTooLarge, NotAReviewFile } from "../Errors.ts"
 import * as CsvText from "../render/Csv.ts"
 import * as Csv from "./Csv.ts"
+import * as Workbook from "./Workbook.ts"
 import * as Zip from "./Zip.ts"
 
 export type Form = "xlsx" | "csv" | "json"
@@ -65,47 +66,27 @@ const hasKey = (cells: Readonly<Record<string, string>>): boolean => keyIds.some
 // ---------------------------------------------------------------------------------------------
 // XLSX
 
-/** What a cell shows, as text: a clerk's cell may hold a number or a date Excel made of what was typed. */
-const textOf = (value: ExcelJS.CellValue): string => {
-  if (value === null || value === undefined) return ""
-  if (typeof value === "string") return value
-  if (typeof value === "number" || typeof value === "boolean") return String(value)
-  if (value instanceof Date) return value.toISOString()
-  if ("richText" in value) return value.richText.map((r) => r.text).join("")
-  if ("result" in value) return textOf(value.result)
-  if ("formula" in value || "sharedFormula" in value) return ""
-  if ("hyperlink" in value) return value.text
-  if ("error" in value) return value.error
-  return ""
-}
-
 const rowTexts = (sheet: ExcelJS.Worksheet, number: number): ReadonlyArray<string> => {
   const row = sheet.getRow(number)
-  return Array.from({ length: row.cellCount }, (_, i) => textOf(row.getCell(i + 1).value))
+  return Array.from({ length: row.cellCount }, (_, i) => Workbook.textOf(row.getCell(i + 1).value))
 }
 
 const readXlsx = (bytes: Buffer, input: string): Effect.Effect<ReviewFile, NotAReviewFile | InputTooLarge> =>
   Effect.gen(function* () {
     const not = (reason: string) => new NotAReviewFile({ input, reason })
-    const measured = Zip.measure(bytes, maxInflatedBytes)
-    if (Result.isFailure(measured)) {
-      return yield* measured.failure.tooLarge
-        ? new InputTooLarge({ input: `--from ${input}`, bytes: maxInflatedBytes, limit: "the most a review workbook inflates to" })
-        : not(`not a workbook: ${measured.failure.reason}`)
-    }
-    const workbook = yield* Effect.tryPromise({
-      try: async () => {
-        const { default: Excel } = await import("exceljs")
-        const book = new Excel.Workbook()
-        await book.xlsx.load(bytes as unknown as ExcelJS.Buffer)
-        return book
-      },
-      catch: (cause) => not(`not a workbook exceljs reads (${cause instanceof Error ? cause.message : String(cause)})`)
-    })
+    const workbook = yield* Workbook.load(bytes, maxInflatedBytes).pipe(
+      Effect.catchTag("Unloadable", (refused) =>
+        Effect.fail(
+          refused.tooLarge
+            ? new InputTooLarge({ input: `--from ${input}`, bytes: maxInflatedBytes, limit: "the most a review workbook inflates to" })
+            : not(`not a workbook: ${refused.reason}`)
+        )
+      )
+    )
     const meta = workbook.getWorksheet(metaSheet)
     if (meta === undefined) return yield* not(`no "${metaSheet}" sheet`)
     const values = new Map<string, string>()
-    meta.eachRow((row) => void values.set(textOf(row.getCell(1).value).trim(), textOf(row.getCell(2).value).trim()))
+    meta.eachRow((row) => void values.set(Workbook.textOf(row.getCell(1).value).trim(), Workbook.textOf(row.getCell(2).value).trim()))
     const format = values.get("format")
     if (format !== Review.format) return yield* not(format === undefined ? "its relink sheet names no format" : `format ${JSON.stringify(format)}, not ${Review.format}`)
     const blind = values.get("blind") === "true"

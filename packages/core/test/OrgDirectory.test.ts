@@ -40,6 +40,37 @@ describe("OrgDirectory.resolve", () => {
   })
 })
 
+/** Any directory of a few organisations, names often shared, each parent an earlier one or none. */
+const anyDirectory: fc.Arbitrary<OrgDirectory.Directory> = fc
+  .array(fc.tuple(fc.constantFrom("第一党支部", "第二党支部", "城关镇党委", "河西镇党委", "新村党支部"), fc.nat()), { maxLength: 10 })
+  .map((items) =>
+    OrgDirectory.make(
+      items.map(([name, pick], i) => {
+        const parent = pick % (i + 1)
+        return { orgId: `o-${i}`, name, kind: "branch" as const, region: "510104", ...(parent < i && { parentId: `o-${parent}` }) }
+      })
+    )
+  )
+
+describe("OrgDirectory.resolve: laws", () => {
+  it("resolves a cell only to the one organisation its id, name or qualified name names, never to one of several", () => {
+    fc.assert(
+      fc.property(anyDirectory, fc.constantFrom("第一党支部", "城关镇党委/第一党支部", "河西镇党委 第一党支部", "城关镇党委第二党支部", "新村党支部", "o-1", "o-3"), (dir, written) => {
+        const flat = written.replace(/[\s/]/gu, "")
+        const named = [...dir.orgs.values()].filter((org) => {
+          const parent = org.parentId === undefined ? undefined : dir.orgs.get(org.parentId)
+          return org.name === flat || (parent !== undefined && parent.name + org.name === flat)
+        })
+        const resolved = OrgDirectory.resolve(dir, written)
+        if (dir.orgs.has(written)) assert.deepStrictEqual(resolved, Result.succeed(written))
+        else if (named.length === 1) assert.deepStrictEqual(resolved, Result.succeed(named[0]?.orgId ?? ""))
+        else assert.isTrue(Result.isFailure(resolved))
+      }),
+      RUNS
+    )
+  })
+})
+
 const header = ["组织编号", "组织名称", "上级党组织", "组织类别", "行政区划代码"]
 const sheet = (...rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>) => [header, ...rows]
 const importOf = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, known = directory) => OrgDirectory.read(rows, mappingOf(rows, "orgs"), known, { key, asOf })

@@ -13,7 +13,7 @@ import * as RegionCode from "./RegionCode.ts"
 import * as Roster from "./Roster.ts"
 import * as SheetCell from "./SheetCell.ts"
 import type * as SheetHeader from "./SheetHeader.ts"
-import type * as SheetImport from "./SheetImport.ts"
+import * as SheetImport from "./SheetImport.ts"
 import { hmacSha256Hex } from "./internal/Sha256.ts"
 import * as SheetRows from "./internal/SheetRows.ts"
 
@@ -82,6 +82,7 @@ export const orgIdOf = (name: string, parentId: string | undefined, key: string)
 
 /** A row of an `orgs` sheet read, its parent not yet resolved. */
 interface Listed {
+  readonly sheetRow: SheetRows.Row
   readonly row: number
   readonly id?: string
   readonly name: string
@@ -126,7 +127,7 @@ export const read = (
       continue
     }
     const parent = r.text("parentOrg")
-    listed.push({ row: r.row, name, kind, region, ...(id !== undefined && { id }), ...(parent !== undefined && { parent }) })
+    listed.push({ sheetRow: r, row: r.row, name, kind, region, ...(id !== undefined && { id }), ...(parent !== undefined && { parent }) })
   }
 
   // Parents in rounds: an entry waits while its 上级党组织 could name an entry not yet resolved, so that the order of rows never decides.
@@ -159,11 +160,11 @@ export const read = (
     waiting = still
   }
 
-  const options = { kind: "orgs" as const, asOf: context.asOf, key: context.key, ...(context.source !== undefined && { source: context.source }) }
+  const options = SheetImport.optionsOf(context, "orgs")
   const byId = new Map<string, Array<readonly [Listed, Org]>>()
   for (const l of listed) {
     const org = resolved.get(l)
-    if (org === undefined) findings.push({ tag: "UnknownParent", row: l.row, reason: `上级党组织 ${JSON.stringify(l.parent ?? "")}: ${parentFailures.get(l) ?? ""}`, rejected: true })
+    if (org === undefined) findings.push(l.sheetRow.finding("parentOrg", { _tag: "UnknownParent", reason: `${JSON.stringify(l.parent ?? "")}: ${parentFailures.get(l) ?? ""}` }, true))
     else byId.set(org.orgId, [...(byId.get(org.orgId) ?? []), [l, org]])
   }
   const events: Array<Event.OrgRegistered> = []

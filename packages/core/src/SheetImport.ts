@@ -47,7 +47,7 @@ export const prior = (events: Iterable<Event.Event>): Pick<Context, "known" | "w
 }
 
 /** How the events of an import of `kind` are written (`Roster.stamp`). */
-export const optionsOf = (context: Context, kind: SheetHeader.Kind): Roster.DiffOptions => ({
+export const optionsOf = (context: Pick<Context, "key" | "asOf" | "source">, kind: SheetHeader.Kind): Roster.DiffOptions => ({
   kind,
   asOf: context.asOf,
   key: context.key,
@@ -63,6 +63,7 @@ export const novelty = (context: Context, event: Event.Event): "new" | "written"
 /** The members of each organisation by name, as matching compares names; members a decision ended are left out. */
 export type Names = ReadonlyMap<string, ReadonlyMap<string, ReadonlyArray<string>>>
 
+/** The members of each organisation by name, from `known`. */
 export const namesOf = (known: ReadonlyMap<string, Roster.Known>): Names => {
   const out = new Map<string, Map<string, Array<string>>>()
   for (const k of known.values()) {

@@ -111,8 +111,8 @@ describe("OrgDirectory.read: the orgs sheet", () => {
     assert.deepStrictEqual(
       findings.map((f) => [f.row, f.cell, f.tag, f.rejected]),
       [
-        [2, undefined, "UnknownParent", true],
-        [3, undefined, "UnknownParent", true],
+        [2, "C2", "UnknownParent", true],
+        [3, "C3", "UnknownParent", true],
         [4, "D4", "UnknownWord", true],
         [5, "E5", "MissingValue", true]
       ]

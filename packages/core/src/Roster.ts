@@ -21,6 +21,7 @@ import * as Phone from "./Phone.ts"
 import * as SheetCell from "./SheetCell.ts"
 import * as SheetHeader from "./SheetHeader.ts"
 import { hmacSha256Hex } from "./internal/Sha256.ts"
+import * as SheetRows from "./internal/SheetRows.ts"
 
 /** A period away as a roster's floating columns give it. */
 export interface Outflow {
@@ -90,13 +91,6 @@ export interface ReadOptions {
 /** The member id derived from an ID number: a keyed digest, so that the id reveals nothing of the number. */
 export const memberIdOf = (idNumber: string, key: string): string => `m-${hmacSha256Hex(key, `relink-member/1|${idNumber}`).slice(0, 24)}`
 
-const isTotals = (texts: ReadonlyArray<string | undefined>): boolean => texts.some((t) => t !== undefined && /^(?:合计|总计|小计|共计)/u.test(t))
-
-interface Failure {
-  readonly _tag: string
-  readonly reason: string
-}
-
 /**
  * The people of a roster's rows under a mapping (`SheetHeader.map`), and a finding for every row
  * or cell not read as written. A blank row is no one; a totals row (合计) is a finding. A row whose
@@ -123,21 +117,21 @@ export const read = (
     const ref = (field: SheetHeader.Field): string => `${SheetHeader.columnLetters(at[field] ?? 0)}${row}`
     const texts = mapping.columns.map((c) => SheetCell.text(cells[c.index]))
     if (texts.every((t) => t === undefined)) continue
-    if (isTotals(texts)) {
+    if (SheetRows.isTotals(texts)) {
       findings.push({ tag: "TotalsRow", row, reason: "a totals row (合计), not a member", rejected: true })
       continue
     }
     const rejected: Array<Finding> = []
-    const reject = (field: SheetHeader.Field, failure: Failure): undefined => {
+    const reject = (field: SheetHeader.Field, failure: SheetRows.Failure): undefined => {
       rejected.push({ tag: failure._tag, row, cell: ref(field), reason: `${SheetHeader.variants[field][0]}: ${failure.reason}`, rejected: true })
       return undefined
     }
-    const note = (field: SheetHeader.Field, failure: Failure): undefined => {
+    const note = (field: SheetHeader.Field, failure: SheetRows.Failure): undefined => {
       findings.push({ tag: failure._tag, row, cell: ref(field), reason: `${SheetHeader.variants[field][0]}: ${failure.reason}`, rejected: false })
       return undefined
     }
     /** An optional cell's value: blank is absent, unreadable is absent and a finding. */
-    const optional = <A>(field: SheetHeader.Field, parse: (cell: SheetHeader.Cell) => Result.Result<A, Failure>): A | undefined => {
+    const optional = <A>(field: SheetHeader.Field, parse: (cell: SheetHeader.Cell) => Result.Result<A, SheetRows.Failure>): A | undefined => {
       if (SheetCell.text(cellOf(field)) === undefined) return undefined
       const parsed = parse(cellOf(field))
       return Result.isSuccess(parsed) ? parsed.success : note(field, parsed.failure)

@@ -27,7 +27,8 @@ export interface Row {
   readonly finding: (field: SheetHeader.Field, failure: Failure, rejected: boolean) => Roster.Finding
 }
 
-const isTotals = (texts: ReadonlyArray<string | undefined>): boolean => texts.some((t) => t !== undefined && /^(?:合计|总计|小计|共计)/u.test(t))
+/** A totals row (合计, 总计, 小计, 共计) is no record: one of its cells starts with the word. */
+export const isTotals = (texts: ReadonlyArray<string | undefined>): boolean => texts.some((t) => t !== undefined && /^(?:合计|总计|小计|共计)/u.test(t))
 
 /** The rows below the header that hold data, and a rejected finding for each totals row. */
 export const dataRows = (

@@ -14,7 +14,8 @@ import * as SheetImport from "./SheetImport.ts"
 /**
  * The outflows a floating register's rows give against `context`. A row is read as a roster's
  * (`Roster.read`: 姓名, 公民身份号码 or 党员编号, the floating columns); it is rejected when it gives
- * no period away, or names a member the events do not know or a decision ended. The members away
+ * no period away, names a member the events do not know or a decision ended, or names a member
+ * another row names too (every such row is rejected, whatever their order). The members away
  * of the branches the register covers whom it does not list are findings.
  */
 export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mapping: SheetHeader.Mapping, context: SheetImport.Context): SheetImport.Imported => {
@@ -27,15 +28,25 @@ export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mappi
   const counted: Array<{ readonly row: number; readonly events: number }> = []
   const listed = new Set<string>()
   const branches = new Set<string>()
+  // Of a member listed twice Roster.read keeps the first row; which period is right is for a person to say, not the rows' order.
+  const again = new Map(read.filter((f) => f.tag === "DuplicateMember" && f.memberId !== undefined).map((f) => [f.memberId, f.row]))
   for (const { row, person } of snapshot.people) {
     const k = context.known.get(person.memberId)
+    // On the register, imported or not: a member listed is not missing from it.
+    if (k !== undefined) {
+      listed.add(k.memberId)
+      branches.add(k.orgId)
+    }
+    const other = again.get(person.memberId)
+    if (other !== undefined) {
+      findings.push({ tag: "DuplicateMember", row, memberId: person.memberId, reason: `listed again on row ${other}: neither row is imported`, rejected: true })
+      continue
+    }
     if (k === undefined || k.ended) {
       const reason = k === undefined ? "not on the roster: import it first" : "a decision ended this member's membership: nothing imported"
       findings.push({ tag: k === undefined ? "NotRegistered" : "EndedMemberListed", row, memberId: person.memberId, reason, rejected: true })
       continue
     }
-    listed.add(k.memberId)
-    branches.add(k.orgId)
     if (person.outflow === undefined) {
       findings.push({ tag: "NoPeriodAway", row, memberId: k.memberId, reason: "外出时间 and 外出地点 give no period away: a register's row is one", rejected: true })
       continue

@@ -22,7 +22,7 @@ export type Org = Pick<OrgTree.Org, "orgId" | "name" | "parentId" | "kind" | "re
 
 export interface Directory {
   readonly orgs: ReadonlyMap<string, Org>
-  /** Organisation ids by {@link compact} full name, and by compact parent name and name together. */
+  /** Organisation ids by full name, and by parent name and name together, each without spaces. */
   readonly byName: ReadonlyMap<string, ReadonlyArray<string>>
 }
 

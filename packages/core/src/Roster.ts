@@ -21,6 +21,7 @@ import * as Phone from "./Phone.ts"
 import * as SheetCell from "./SheetCell.ts"
 import * as SheetHeader from "./SheetHeader.ts"
 import { hmacSha256Hex } from "./internal/Sha256.ts"
+import * as SheetRows from "./internal/SheetRows.ts"
 
 /** A period away as a roster's floating columns give it. */
 export interface Outflow {
@@ -99,13 +100,6 @@ export const memberIdsByIdNumber = (known: ReadonlyMap<string, Known>): Readonly
 /** The member id derived from an ID number: a keyed digest, so that the id reveals nothing of the number. */
 export const memberIdOf = (idNumber: string, key: string): string => `m-${hmacSha256Hex(key, `relink-member/1|${idNumber}`).slice(0, 24)}`
 
-const isTotals = (texts: ReadonlyArray<string | undefined>): boolean => texts.some((t) => t !== undefined && /^(?:合计|总计|小计|共计)/u.test(t))
-
-interface Failure {
-  readonly _tag: string
-  readonly reason: string
-}
-
 /**
  * The people of a roster's rows under a mapping (`SheetHeader.map`), and a finding for every row
  * or cell not read as written. A blank row is no one; a totals row (合计) is a finding. A row whose
@@ -132,21 +126,21 @@ export const read = (
     const ref = (field: SheetHeader.Field): string => `${SheetHeader.columnLetters(at[field] ?? 0)}${row}`
     const texts = mapping.columns.map((c) => SheetCell.text(cells[c.index]))
     if (texts.every((t) => t === undefined)) continue
-    if (isTotals(texts)) {
+    if (SheetRows.isTotals(texts)) {
       findings.push({ tag: "TotalsRow", row, reason: "a totals row (合计), not a member", rejected: true })
       continue
     }
     const rejected: Array<Finding> = []
-    const reject = (field: SheetHeader.Field, failure: Failure): undefined => {
+    const reject = (field: SheetHeader.Field, failure: SheetRows.Failure): undefined => {
       rejected.push({ tag: failure._tag, row, cell: ref(field), reason: `${SheetHeader.variants[field][0]}: ${failure.reason}`, rejected: true })
       return undefined
     }
-    const note = (field: SheetHeader.Field, failure: Failure): undefined => {
+    const note = (field: SheetHeader.Field, failure: SheetRows.Failure): undefined => {
       findings.push({ tag: failure._tag, row, cell: ref(field), reason: `${SheetHeader.variants[field][0]}: ${failure.reason}`, rejected: false })
       return undefined
     }
     /** An optional cell's value: blank is absent, unreadable is absent and a finding. */
-    const optional = <A>(field: SheetHeader.Field, parse: (cell: SheetHeader.Cell) => Result.Result<A, Failure>): A | undefined => {
+    const optional = <A>(field: SheetHeader.Field, parse: (cell: SheetHeader.Cell) => Result.Result<A, SheetRows.Failure>): A | undefined => {
       if (SheetCell.text(cellOf(field)) === undefined) return undefined
       const parsed = parse(cellOf(field))
       return Result.isSuccess(parsed) ? parsed.success : note(field, parsed.failure)
@@ -342,14 +336,65 @@ export interface RowEvents {
   readonly events: number
 }
 
-/** An import's event id: a keyed digest of the file's kind, the member, the field, the value and the date. */
+/**
+ * An import's event id: a keyed digest of the file's kind, the member, the field, the value and the
+ * date. An organisation's event (`OrgRegistered`, `OrgActivityRecorded`) gives the organisation's id
+ * as `memberId`: the kind keeps it apart from a member's.
+ */
 export const eventIdOf = (key: string, parts: { readonly kind: SheetHeader.Kind; readonly memberId: string; readonly field: string; readonly value: string; readonly date: string }): string =>
   `import-${hmacSha256Hex(key, JSON.stringify(["relink-import/1", parts.kind, parts.memberId, parts.field, parts.value, parts.date])).slice(0, 32)}`
 
 const startOf = (date: string): number => parseIsoInstant(`${date}T00:00:00+08:00`) ?? Number.NaN
 
+/** What every event an import writes carries: its id ({@link eventIdOf}), the start of its day (China Standard Time), its organisation and source. */
+export const stamp = (
+  options: DiffOptions,
+  parts: { readonly memberId: string; readonly field: string; readonly value: string; readonly date: string },
+  orgId: string
+): { readonly eventId: string; readonly occurredAt: number; readonly orgId: string; readonly source?: string } => ({
+  eventId: eventIdOf(options.key, { kind: options.kind, ...parts }),
+  occurredAt: startOf(parts.date),
+  orgId,
+  ...(options.source !== undefined && { source: options.source })
+})
+
 const sameOutflow = (a: Outflow, b: Outflow): boolean =>
   a.at === b.at && a.destinationRegion === b.destinationRegion && a.destinationDetail === b.destinationDetail && a.reason === b.reason
+
+const outflowEvent = (options: DiffOptions, memberId: string, orgId: string, o: Outflow): Event.OutflowReported => ({
+  type: "OutflowReported",
+  ...stamp(options, { memberId, field: "outflow", value: JSON.stringify([o.destinationRegion, o.destinationDetail ?? "", o.reason]), date: o.at }, orgId),
+  memberId,
+  destinationRegion: o.destinationRegion,
+  ...(o.destinationDetail !== undefined && { destinationDetail: o.destinationDetail }),
+  reason: o.reason
+})
+
+/**
+ * What a sheet's period away (a roster's floating columns, a floating register's row) changes for
+ * a known member: nothing when the events say the same; an `OutflowReported` when it follows the
+ * events' last outflow or return; else a finding, since a period away that does not follow them
+ * would not be the latest: a correction, for a person to decide.
+ */
+export const outflowChange = (
+  k: Known,
+  outflow: Outflow,
+  row: number,
+  options: DiffOptions
+): { readonly event: Event.OutflowReported } | { readonly finding: Finding } | undefined => {
+  if (k.outflow !== undefined && sameOutflow(outflow, k.outflow)) return undefined
+  const since = [k.outflow?.at ?? "", k.returnedAt ?? ""].reduce((a, b) => (a > b ? a : b))
+  if (outflow.at > since) return { event: outflowEvent(options, k.memberId, k.orgId, outflow) }
+  return {
+    finding: {
+      tag: "OutflowDiffers",
+      row,
+      memberId: k.memberId,
+      reason: `外出时间 ${outflow.at} is not after the events' last outflow or return (${since}): a correction is decided, not imported`,
+      rejected: false
+    }
+  }
+}
 
 /** What `MemberUpdated` changes. */
 type Updatable = Pick<Event.MemberUpdated, "name" | "phone" | "hukouRegion" | "category">
@@ -369,24 +414,11 @@ const registrationDetails = [
  * never ended.
  */
 export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, options: DiffOptions): Diff => {
-  const { kind, asOf, key } = options
+  const { asOf } = options
   const events: Array<Event.Event> = []
   const findings: Array<Finding> = []
   const rows: Array<RowEvents> = []
-  const common = (memberId: string, orgId: string, field: string, value: string, date: string) => ({
-    eventId: eventIdOf(key, { kind, memberId, field, value, date }),
-    occurredAt: startOf(date),
-    orgId,
-    ...(options.source !== undefined && { source: options.source })
-  })
-  const outflowEvent = (p: Person, o: Outflow): Event.OutflowReported => ({
-    type: "OutflowReported",
-    ...common(p.memberId, p.orgId, "outflow", JSON.stringify([o.destinationRegion, o.destinationDetail ?? "", o.reason]), o.at),
-    memberId: p.memberId,
-    destinationRegion: o.destinationRegion,
-    ...(o.destinationDetail !== undefined && { destinationDetail: o.destinationDetail }),
-    reason: o.reason
-  })
+  const common = (memberId: string, orgId: string, field: string, value: string, date: string) => stamp(options, { memberId, field, value, date }, orgId)
   const people = [...snapshot.people].sort((a, b) => (a.person.memberId < b.person.memberId ? -1 : a.person.memberId > b.person.memberId ? 1 : 0))
   for (const { row, person: p, floatingUnread } of people) {
     const k = before.get(p.memberId)
@@ -404,7 +436,7 @@ export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, opt
         category: p.category ?? "full",
         ...(p.joinedAt !== undefined && { joinedAt: p.joinedAt })
       })
-      if (p.outflow !== undefined) events.push(outflowEvent(p, p.outflow))
+      if (p.outflow !== undefined) events.push(outflowEvent(options, p.memberId, p.orgId, p.outflow))
       rows.push({ row, events: p.outflow === undefined ? 1 : 2 })
       continue
     }
@@ -419,19 +451,10 @@ export const diff = (before: ReadonlyMap<string, Known>, snapshot: Snapshot, opt
     if (p.phone !== undefined && p.phone !== k.phone) update("phone", p.phone, { phone: Redacted.make(p.phone) })
     if (p.hukouRegion !== undefined && p.hukouRegion !== k.hukouRegion) update("hukouRegion", p.hukouRegion, { hukouRegion: p.hukouRegion })
     if (p.category !== undefined && p.category !== k.category) update("category", p.category, { category: p.category })
-    if (snapshot.floating && p.outflow !== undefined && (k.outflow === undefined || !sameOutflow(p.outflow, k.outflow))) {
-      // A period away that does not follow the events' last movement would not be the latest: a correction, for a person.
-      const since = [k.outflow?.at ?? "", k.returnedAt ?? ""].reduce((a, b) => (a > b ? a : b))
-      if (p.outflow.at > since) events.push(outflowEvent({ ...p, orgId: k.orgId }, p.outflow))
-      else {
-        findings.push({
-          tag: "OutflowDiffers",
-          row,
-          memberId: p.memberId,
-          reason: `外出时间 ${p.outflow.at} is not after the events' last outflow or return (${since}): a correction is decided, not imported`,
-          rejected: false
-        })
-      }
+    if (snapshot.floating && p.outflow !== undefined) {
+      const change = outflowChange(k, p.outflow, row, options)
+      if (change !== undefined && "event" in change) events.push(change.event)
+      else if (change !== undefined) findings.push(change.finding)
     }
     if (snapshot.floating && p.outflow === undefined && floatingUnread !== true && k.outflow !== undefined) {
       if (k.outflow.at <= asOf) events.push({ type: "ReturnReported", ...common(p.memberId, k.orgId, "return", k.outflow.at, asOf), memberId: p.memberId })

@@ -6,7 +6,7 @@
  * reason never repeats an ID number or a phone: it is personal data.
  */
 import { Data, Result } from "effect"
-import type * as Event from "./Event.ts"
+import * as Event from "./Event.ts"
 import * as IdNumber from "./IdNumber.ts"
 import * as Phone from "./Phone.ts"
 import * as RegionCode from "./RegionCode.ts"
@@ -198,6 +198,35 @@ export const outflowReason: (cell: Cell) => Result.Result<Event.OutflowReason, U
   study: "study",
   residence: "residence",
   other: "other"
+})
+
+/** 会议类型: 支委会, 党员大会, 党小组会, 党课, 主题党日, 组织生活会, 民主评议党员, as sign-in sheets word them. */
+export const activity: (cell: Cell) => Result.Result<Event.OrgActivity, UnknownWord> = word("会议类型", {
+  支委会: "committee-meeting",
+  支部委员会: "committee-meeting",
+  支部委员会会议: "committee-meeting",
+  党员大会: "members-meeting",
+  支部党员大会: "members-meeting",
+  党小组会: "group-meeting",
+  党小组会议: "group-meeting",
+  党课: "party-lecture",
+  主题党日: "theme-day",
+  主题党日活动: "theme-day",
+  组织生活会: "life-meeting",
+  民主评议党员: "democratic-review",
+  民主评议: "democratic-review",
+  ...Object.fromEntries(Event.OrgActivity.literals.map((a) => [a, a]))
+})
+
+/** 组织类别: 党委, 党总支, 党支部, and a floating organisation's 流动党支部, 流动党员党支部 or 流动党委. */
+export const orgKind: (cell: Cell) => Result.Result<Event.OrgKind, UnknownWord> = word("组织类别", {
+  党委: "committee",
+  党总支: "general-branch",
+  党支部: "branch",
+  流动党支部: "floating-branch",
+  流动党员党支部: "floating-branch",
+  流动党委: "floating-branch",
+  ...Object.fromEntries(Event.OrgKind.literals.map((k) => [k, k]))
 })
 
 /** A place as a region and the words written: its own code, or the province it starts with. */

@@ -27,6 +27,7 @@ export const fields = [
   "outflowReason",
   "duesMonth",
   "amount",
+  "paidAt",
   "activity",
   "meetingDate",
   "attendees",
@@ -63,6 +64,7 @@ export const variants: Readonly<Record<Field, ReadonlyArray<string>>> = {
   outflowReason: ["外出原因", "流出原因", "WCYY"],
   duesMonth: ["缴费月份", "缴纳月份", "所属月份", "党费月份", "JFYF"],
   amount: ["金额", "缴纳金额", "实缴金额", "党费金额", "缴费金额", "amount", "JE"],
+  paidAt: ["缴费日期", "缴纳日期", "缴费时间", "交纳日期", "JFRQ"],
   activity: ["会议类型", "活动类型", "组织生活类型", "HYLX"],
   meetingDate: ["会议日期", "会议时间", "活动日期", "活动时间", "HYRQ"],
   attendees: ["参会人员", "参加人员", "出席人员", "到会人员", "CHRY"],
@@ -73,8 +75,14 @@ export const variants: Readonly<Record<Field, ReadonlyArray<string>>> = {
   region: ["行政区划代码", "所在地区代码", "区划代码", "region"]
 }
 
-/** The fields each kind reads; of these, `required` must have a column (a mapping file may give it one). */
-export const kindFields: Readonly<Record<Kind, { readonly required: ReadonlyArray<Field>; readonly read: ReadonlyArray<Field> }>> = {
+/**
+ * The fields each kind reads; of these, `required` must have a column (a mapping file may give it
+ * one), and so must one field of each `oneOf` group (a sign-in sheet lists 参会人员 in a cell, or a
+ * row per person by 姓名).
+ */
+export const kindFields: Readonly<
+  Record<Kind, { readonly required: ReadonlyArray<Field>; readonly oneOf?: ReadonlyArray<ReadonlyArray<Field>>; readonly read: ReadonlyArray<Field> }>
+> = {
   roster: {
     required: ["name", "idNumber"],
     read: ["memberId", "name", "idNumber", "gender", "birthDate", "joinedAt", "fullAt", "category", "branch", "phone", "hukou", "outflowAt", "destination", "outflowReason"]
@@ -83,8 +91,8 @@ export const kindFields: Readonly<Record<Kind, { readonly required: ReadonlyArra
     required: ["name", "idNumber", "outflowAt", "destination"],
     read: ["memberId", "name", "idNumber", "gender", "birthDate", "branch", "phone", "outflowAt", "destination", "outflowReason"]
   },
-  dues: { required: ["name", "duesMonth", "amount"], read: ["memberId", "name", "idNumber", "branch", "duesMonth", "amount"] },
-  attendance: { required: ["meetingDate", "attendees"], read: ["branch", "activity", "meetingDate", "attendees"] },
+  dues: { required: ["name", "duesMonth", "amount"], read: ["memberId", "name", "idNumber", "branch", "duesMonth", "amount", "paidAt"] },
+  attendance: { required: ["activity", "meetingDate"], oneOf: [["attendees", "name"]], read: ["branch", "activity", "meetingDate", "attendees", "name"] },
   orgs: { required: ["orgName"], read: ["orgId", "orgName", "parentOrg", "orgKind", "region"] }
 }
 
@@ -131,7 +139,7 @@ export interface Mapping {
   /** The header's row, from 1 as the spreadsheet numbers it. */
   readonly row: number
   readonly columns: ReadonlyArray<Column>
-  /** The kind's required fields no column holds: the sheet cannot be imported until a mapping file names them. */
+  /** The kind's required fields no column holds (of a `oneOf` group none holds, its first): the sheet cannot be imported until a mapping file names them. */
   readonly missing: ReadonlyArray<Field>
 }
 
@@ -218,7 +226,11 @@ export const map = (rows: ReadonlyArray<ReadonlyArray<Cell>>, kind: Kind, file?:
     taken.add(field)
     return { index, header, field, by }
   })
-  return Result.succeed({ kind, row: row.success, columns, missing: kindFields[kind].required.filter((f) => !taken.has(f)) })
+  const missing = [
+    ...kindFields[kind].required.filter((f) => !taken.has(f)),
+    ...(kindFields[kind].oneOf ?? []).filter((group) => !group.some((f) => taken.has(f))).flatMap((group) => group.slice(0, 1))
+  ]
+  return Result.succeed({ kind, row: row.success, columns, missing })
 }
 
 /** The column index of each field the mapping reads. */
@@ -228,11 +240,14 @@ export const indexes = (mapping: Mapping): Partial<Record<Field, number>> => {
   return out
 }
 
+/** A missing field and the fields that may stand in for it (its `oneOf` group). */
+const alternatives = (kind: Kind, field: Field): ReadonlyArray<Field> => kindFields[kind].oneOf?.find((group) => group[0] === field) ?? [field]
+
 /** The mapping as lines to print: `C 公民身份号码 → idNumber`, `A 序号 (not read)`, then what is missing. */
 export const describe = (mapping: Mapping): ReadonlyArray<string> => [
   `header row ${mapping.row}`,
   ...mapping.columns
     .filter((c) => c.header.trim() !== "")
     .map((c) => `${columnLetters(c.index)} ${c.header.trim()} → ${c.field ?? (c.by === "ignored" ? "(ignored: read from another column, or not read for this kind)" : "(not read)")}${c.by === "mapping" ? " (mapping file)" : ""}`),
-  ...(mapping.missing.length === 0 ? [] : [`missing: ${mapping.missing.map((f) => `${f} (${variants[f][0]})`).join(", ")}`])
+  ...(mapping.missing.length === 0 ? [] : [`missing: ${mapping.missing.map((f) => alternatives(mapping.kind, f).map((a) => `${a} (${variants[a][0]})`).join(" or ")).join(", ")}`])
 ]

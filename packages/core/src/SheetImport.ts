@@ -5,26 +5,32 @@
  * cells left out, and, apart, what a person must decide that no row says (a member missing from a
  * roster). What the per-row report shows is this, and nothing else.
  */
-import type { Result } from "effect"
 import type * as Event from "./Event.ts"
+import * as Dues from "./Dues.ts"
+import * as FloatingRegister from "./FloatingRegister.ts"
+import * as OrgDirectory from "./OrgDirectory.ts"
 import * as Roster from "./Roster.ts"
-import type * as SheetHeader from "./SheetHeader.ts"
 import * as SheetCell from "./SheetCell.ts"
+import * as SheetContext from "./SheetContext.ts"
+import type * as SheetHeader from "./SheetHeader.ts"
+import * as SignIn from "./SignIn.ts"
 
-/** What an import reads the sheet against. */
-export interface Context {
-  /** The sheet's day, `YYYY-MM-DD`: what a roster shows is as of it. */
-  readonly asOf: string
-  /** The key of the member ids and event ids derived (the worker's personal-data key). */
-  readonly key: string
-  /** The events' `source`. */
-  readonly source?: string
-  /** The members as the events so far say (`Roster.known`). */
-  readonly known: ReadonlyMap<string, Roster.Known>
-  /** The organisation a 所在党支部 cell names, or why none. */
-  readonly orgOf: (branch: string | undefined) => Result.Result<string, string>
+/** What an import reads the sheet against: what every kind's reader does, the organisations, and the rows the workbook hides. */
+export interface Context extends SheetContext.Context {
+  /** The organisations so far: an orgs sheet adds to them. */
+  readonly orgs: OrgDirectory.Directory
   /** Rows hidden in the workbook: read like the others, and said so. */
   readonly hiddenRows?: ReadonlySet<number>
+}
+
+/** The context of an import against the events so far: their members, the events imports wrote, the organisations, each 所在党支部 resolved among them. */
+export const contextOf = (
+  events: Iterable<Event.Event>,
+  options: Pick<Context, "key" | "asOf" | "source" | "hiddenRows">
+): Context => {
+  const all = [...events]
+  const orgs = OrgDirectory.fromEvents(all)
+  return { ...options, ...SheetContext.prior(all), orgs, orgOf: (branch) => OrgDirectory.resolve(orgs, branch) }
 }
 
 export type Outcome = "imported" | "unchanged" | "rejected"
@@ -68,6 +74,9 @@ export const tally = (imported: Imported): Tally => ({
   noted: imported.rows.filter((r) => r.outcome !== "rejected" && r.findings.length > 0).length
 })
 
+/** A row a reader read, with the person it names when the reader says. */
+type Named = SheetContext.Read["rows"][number] & { readonly name?: string; readonly memberId?: string }
+
 /** The hidden-row note a row carries. */
 const hiddenNote = (row: number): Roster.Finding => ({ tag: "HiddenRow", row, reason: "a hidden row in the workbook: read like the others", rejected: false })
 
@@ -78,7 +87,7 @@ const hiddenNote = (row: number): Roster.Finding => ({ tag: "HiddenRow", row, re
 const accounted = (
   rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>,
   mapping: SheetHeader.Mapping,
-  read: ReadonlyArray<Roster.RowEvents & { readonly name?: string; readonly memberId?: string }>,
+  read: ReadonlyArray<Named>,
   findings: ReadonlyArray<Roster.Finding>,
   context: Context
 ): { readonly rows: ReadonlyArray<Row>; readonly blank: number } => {
@@ -110,32 +119,48 @@ const accounted = (
   return { rows: out, blank }
 }
 
-/** A roster's rows as the events that explain them (`Roster.read`, `Roster.diff`). */
-const roster = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mapping: SheetHeader.Mapping, context: Context): Imported => {
+/** A roster's rows as the events that explain them (`Roster.read`, `Roster.diff`), each row read with the person it names. */
+const roster = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mapping: SheetHeader.Mapping, context: Context): SheetContext.Read & { readonly rows: ReadonlyArray<Named> } => {
   const byIdNumber = Roster.memberIdsByIdNumber(context.known)
   const { snapshot, findings } = Roster.read(rows, mapping, { asOf: context.asOf, key: context.key, orgOf: context.orgOf, memberOf: (id) => byIdNumber.get(id) })
-  const diff = Roster.diff(context.known, snapshot, {
-    kind: mapping.kind,
-    asOf: context.asOf,
-    key: context.key,
-    ...(context.source !== undefined && { source: context.source })
-  })
+  const diff = Roster.diff(context.known, snapshot, SheetContext.optionsOf(context, mapping.kind))
   const people = new Map(snapshot.people.map((e) => [e.row, e.person]))
-  const read = diff.rows.map((r) => {
-    const person = people.get(r.row)
-    return { ...r, ...(person !== undefined && { name: person.name, memberId: person.memberId }) }
-  })
-  const all = [...findings, ...diff.findings]
-  return { kind: mapping.kind, events: diff.events, decisions: all.filter((f) => f.row === undefined), ...accounted(rows, mapping, read, all, context) }
+  return {
+    events: diff.events,
+    findings: [...findings, ...diff.findings],
+    rows: diff.rows.map((r) => {
+      const person = people.get(r.row)
+      return { ...r, ...(person !== undefined && { name: person.name, memberId: person.memberId }) }
+    })
+  }
 }
+
+/** What a kind's reader gave, every row accounted for. */
+const accountFor = (
+  rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>,
+  mapping: SheetHeader.Mapping,
+  context: Context,
+  read: SheetContext.Read & { readonly rows: ReadonlyArray<Named> }
+): Imported => ({
+  kind: mapping.kind,
+  events: read.events,
+  decisions: read.findings.filter((f) => f.row === undefined),
+  ...accounted(rows, mapping, read.rows, read.findings, context)
+})
 
 /** The sheet's rows under the mapping, imported as its kind says. */
 export const run = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mapping: SheetHeader.Mapping, context: Context): Imported => {
   switch (mapping.kind) {
     case "roster":
-      return roster(rows, mapping, context)
-    default:
-      return roster(rows, mapping, context)
+      return accountFor(rows, mapping, context, roster(rows, mapping, context))
+    case "floating":
+      return accountFor(rows, mapping, context, FloatingRegister.read(rows, mapping, context))
+    case "dues":
+      return accountFor(rows, mapping, context, Dues.read(rows, mapping, context))
+    case "attendance":
+      return accountFor(rows, mapping, context, SignIn.read(rows, mapping, context))
+    case "orgs":
+      return accountFor(rows, mapping, context, OrgDirectory.read(rows, mapping, context.orgs, context))
   }
 }
 

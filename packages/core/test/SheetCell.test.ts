@@ -167,6 +167,19 @@ describe("SheetCell words", () => {
     assert.deepStrictEqual([ok(SheetCell.outflowReason("务工")), ok(SheetCell.outflowReason("经商")), ok(SheetCell.outflowReason("随迁"))], ["work", "business", "residence"])
   })
 
+  it("reads 会议类型 and 组织类别 as the contract's values", () => {
+    assert.deepStrictEqual(
+      ["支委会", "支部委员会", "党员大会", "支部党员大会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "民主评议"].map((w) => ok(SheetCell.activity(w))),
+      ["committee-meeting", "committee-meeting", "members-meeting", "members-meeting", "group-meeting", "party-lecture", "theme-day", "life-meeting", "democratic-review", "democratic-review"]
+    )
+    assert.deepStrictEqual(
+      ["党委", "党总支", "党支部", "流动党支部", "流动党员党支部", "流动党委"].map((w) => ok(SheetCell.orgKind(w))),
+      ["committee", "general-branch", "branch", "floating-branch", "floating-branch", "floating-branch"]
+    )
+    assert.strictEqual(failure(SheetCell.activity("座谈会"))._tag, "UnknownWord")
+    assert.strictEqual(failure(SheetCell.orgKind("工会"))._tag, "UnknownWord")
+  })
+
   it("finds a word none of them is, naming it", () => {
     const found = failure(SheetCell.category("入党积极分子"))
     assert.strictEqual(found._tag, "UnknownWord")

@@ -40,6 +40,12 @@ describe("SheetHeader.map: the layouts departments keep", () => {
     assert.include(SheetHeader.describe(mapping), "missing: idNumber (公民身份号码)")
   })
 
+  it("names a sign-in sheet with neither 参会人员 nor 姓名 as missing either", () => {
+    const mapping = mapOf([["会议类型", "会议日期", "所在党支部"]], "attendance")
+    assert.deepStrictEqual(mapping.missing, ["attendees"])
+    assert.include(SheetHeader.describe(mapping), "missing: attendees (参会人员) or name (姓名)")
+  })
+
   it("reads the leftmost of two columns naming one field, and ignores the other", () => {
     const mapping = mapOf([["姓名", "联系电话", "手机号码", "身份证号"]], "roster")
     assert.deepStrictEqual(fieldsOf(mapping), { A: "name", B: "phone", D: "idNumber" })

@@ -7,8 +7,9 @@ import * as SheetHeader from "../src/SheetHeader.ts"
 import * as SheetImport from "../src/SheetImport.ts"
 
 const key = "test-key"
-const orgOf = (branch: string | undefined): Result.Result<string, string> =>
-  branch === "城关社区党支部" ? Result.succeed("org-cg") : Result.fail(`no organisation is named ${JSON.stringify(branch ?? "")}`)
+const branch = Result.getOrThrow(
+  Event.decodeUnknown({ eventId: "o-1", type: "OrgRegistered", occurredAt: "2025-01-01T09:00:00+08:00", orgId: "org-cg", name: "城关社区党支部", kind: "branch", region: "510107" })
+)
 
 const header = ["序号", "姓名", "公民身份号码", "所在党支部", "联系电话"]
 const rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>> = [
@@ -22,7 +23,7 @@ const rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>> = [
 ]
 
 const run = (sheet: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, history: ReadonlyArray<Event.Event>, hiddenRows: ReadonlySet<number> = new Set()) =>
-  SheetImport.run(sheet, Result.getOrThrow(SheetHeader.map(sheet, "roster")), { asOf: "2026-11-30", key, known: Roster.known(history), orgOf, hiddenRows })
+  SheetImport.run(sheet, Result.getOrThrow(SheetHeader.map(sheet, "roster")), SheetImport.contextOf([branch, ...history], { asOf: "2026-11-30", key, hiddenRows }))
 
 describe("SheetImport.run", () => {
   it("accounts for every row below the header: imported, rejected with the cell and reason, a note on a cell left out, blank rows counted", () => {

@@ -110,5 +110,36 @@ export const layouts: ReadonlyArray<Layout> = [
     ],
     headerRow: 1,
     fields: { A: "activity", B: "meetingDate", C: "attendees", D: "branch" }
+  },
+  {
+    name: "组织生活签到表, one row per person",
+    kind: "attendance",
+    rows: [
+      ["城关社区党支部主题党日签到表"],
+      ["序号", "姓名", "所在党支部", "会议类型", "会议日期", "签名"],
+      [1, "张伟", "城关社区党支部", "主题党日", "2026-11-05", undefined]
+    ],
+    headerRow: 2,
+    fields: { B: "name", C: "branch", D: "activity", E: "meetingDate" }
+  },
+  {
+    name: "党费收缴明细 with 党员编号 and 缴费日期",
+    kind: "dues",
+    rows: [
+      ["党员编号", "姓名", "所在党支部", "缴费月份", "缴费日期", "实缴金额"],
+      ["P0001", "张伟", "城关社区党支部", "2026年10月", "2026.10.12", "¥12.50"]
+    ],
+    headerRow: 1,
+    fields: { A: "memberId", B: "name", C: "branch", D: "duesMonth", E: "paidAt", F: "amount" }
+  },
+  {
+    name: "党组织 sheet",
+    kind: "orgs",
+    rows: [
+      ["组织名称", "上级党组织", "组织类别", "行政区划代码"],
+      ["城关镇党委", undefined, "党委", "510104"]
+    ],
+    headerRow: 1,
+    fields: { A: "orgName", B: "parentOrg", C: "orgKind", D: "region" }
   }
 ]

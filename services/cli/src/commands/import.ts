@@ -10,7 +10,7 @@ import { createReadStream, existsSync } from "node:fs"
 import { basename, dirname, extname, join } from "node:path"
 import { Effect, Option, Redacted, Result, Stream } from "effect"
 import { Command, Flag } from "effect/cli"
-import { Event, Instant, OrgDirectory, Roster, SheetHeader, SheetImport } from "@relink/core"
+import { Event, Instant, SheetContext, SheetHeader, SheetImport } from "@relink/core"
 import * as Bounded from "../Bounded.ts"
 import { BadArgument, type BadAsOf, type CommandError, UnmappedSheet, Usage } from "../Errors.ts"
 import * as FileName from "../FileName.ts"
@@ -61,35 +61,28 @@ export interface Done {
   readonly reportPath: string
 }
 
-/** The events so far: the members they know, the organisations, and every event id (an import writes none twice). */
+/** The events so far that an import compares a sheet with: the organisations, the members' registers and what imports wrote. */
 interface Prior {
-  readonly known: ReadonlyMap<string, Roster.Known>
-  readonly orgs: OrgDirectory.OrgDirectory
-  readonly ids: ReadonlySet<string>
-  readonly events: number
+  readonly events: ReadonlyArray<Event.Event>
+  /** Lines that are no events. */
   readonly malformed: number
 }
 
-/** The event types an import reads its prior events for; the rest only add their ids. */
+/** The event types that say who the organisations and members are; of the rest, only what an import wrote is kept. */
 const kept: ReadonlySet<Event.EventType> = new Set(["OrgRegistered", "MemberRegistered", "MemberUpdated", "OutflowReported", "ReturnReported", "TransferReceived", "StatusDecided"])
 
 const readPrior = (sources: ReadonlyArray<Sources.Source>, limit: Sources.ReadLimit) =>
   Effect.gen(function* () {
     const events: Array<Event.Event> = []
-    const ids = new Set<string>()
     let malformed = 0
     yield* Stream.runForEach(Sources.lines(sources, limit), (line) =>
       Effect.sync(() => {
         const decoded = Event.decodeLine(line)
-        if (Result.isFailure(decoded)) {
-          malformed++
-          return
-        }
-        ids.add(decoded.success.eventId)
-        if (kept.has(decoded.success.type)) events.push(decoded.success)
+        if (Result.isFailure(decoded)) malformed++
+        else if (kept.has(decoded.success.type) || SheetContext.isImported(decoded.success.eventId)) events.push(decoded.success)
       })
     )
-    return { known: Roster.known(events), orgs: OrgDirectory.fromEvents(events), ids, events: ids.size, malformed } satisfies Prior
+    return { events, malformed } satisfies Prior
   })
 
 /** `roster-2026-01.xlsx` → `roster-2026-01-导入结果.xlsx`, in `directory`. */
@@ -199,16 +192,8 @@ export const runImport = (flags: ImportFlags, env: Readonly<Record<string, strin
       }
       if (prior.malformed > 0) yield* Shared.note(false, `relink: warning: ${priorSpec}: ${Progress.count(prior.malformed, "line")} that are no events, left out`)
 
-      const imported = SheetImport.run(sheet.rows, mapping, {
-        asOf,
-        key,
-        source,
-        known: prior.known,
-        orgOf: OrgDirectory.resolver(prior.orgs),
-        hiddenRows: sheet.hiddenRows
-      })
-      const fresh = imported.events.filter((e) => !prior.ids.has(e.eventId))
-      const lines = fresh.map((e) => JSON.stringify(Event.encode(e)))
+      const imported = SheetImport.run(sheet.rows, mapping, SheetImport.contextOf(prior.events, { asOf, key, source, hiddenRows: sheet.hiddenRows }))
+      const lines = imported.events.map((e) => JSON.stringify(Event.encode(e)))
 
       yield* Sink.ensureDirectory(reportPath)
       yield* Sink.staged(reportPath, {}, (target) =>

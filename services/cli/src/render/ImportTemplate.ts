@@ -61,6 +61,7 @@ const guides: Readonly<Record<SheetHeader.Field, Guide>> = {
   destination: { fill: "外出地点（流入地）", accepted: PLACE, width: 24 },
   outflowReason: { fill: "外出原因", accepted: "务工、经商、就学、随迁、其他", width: 10, words: ["务工", "经商", "就学", "随迁", "其他"] },
   duesMonth: { fill: "所缴党费的月份", accepted: "2023-05、2023.05、2023年5月，或该月的任一日期", width: 12, format: "month" },
+  paidAt: { fill: "缴纳党费的日期（空白则记为缴费月份的第一天）", accepted: DATES, width: 12, format: "date" },
   amount: { fill: "缴纳金额，单位：元", accepted: "数字，最多两位小数（12.50）", width: 10, format: "amount" },
   activity: { fill: "会议类型", accepted: "支委会、党员大会、党小组会、党课、主题党日、组织生活会、民主评议党员", width: 14, words: ["支委会", "党员大会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员"] },
   meetingDate: { fill: "会议日期", accepted: DATES, width: 12, format: "date" },

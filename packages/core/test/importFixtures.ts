@@ -1,0 +1,78 @@
+/**
+ * A county the imports of dues, sign-in sheets and floating registers read against: two
+ * committees, each with a 第一党支部 (the ambiguous name), and 城关社区党支部, whose members include
+ * two named 刘洋.
+ */
+import { Redacted, Result } from "effect"
+import type * as Event from "../src/Event.ts"
+import * as OrgDirectory from "../src/OrgDirectory.ts"
+import * as Roster from "../src/Roster.ts"
+import * as SheetHeader from "../src/SheetHeader.ts"
+import * as SheetContext from "../src/SheetContext.ts"
+
+export const key = "test-key"
+export const asOf = "2026-11-30"
+
+const at = Date.parse("2024-01-01T00:00:00+08:00")
+
+const org = (orgId: string, name: string, kind: Event.OrgKind, parentId?: string): Event.OrgRegistered => ({
+  type: "OrgRegistered",
+  eventId: `reg-${orgId}`,
+  occurredAt: at,
+  orgId,
+  name,
+  kind,
+  region: "510104",
+  ...(parentId !== undefined && { parentId })
+})
+
+export const orgs: ReadonlyArray<Event.OrgRegistered> = [
+  org("c-cg", "城关镇党委", "committee"),
+  org("c-hx", "河西镇党委", "committee"),
+  org("b-cg1", "第一党支部", "branch", "c-cg"),
+  org("b-hx1", "第一党支部", "branch", "c-hx"),
+  org("b-sq", "城关社区党支部", "branch", "c-cg")
+]
+
+/** The members: name, ID number, branch. */
+export const people = {
+  zhang: ["张伟", "510107198503120415", "b-sq"],
+  li: ["李娜", "510107199007151620", "b-sq"],
+  wang: ["王芳", "440305197809205134", "b-sq"],
+  liu1: ["刘洋", "520102199511032241", "b-sq"],
+  liu2: ["刘洋", "510107198503120597", "b-sq"],
+  chen: ["陈静", "510122196812240378", "b-cg1"]
+} as const
+
+export type Who = keyof typeof people
+
+export const idOf = (who: Who): string => Roster.memberIdOf(people[who][1], key)
+
+const registered = (who: Who): Event.MemberRegistered => ({
+  type: "MemberRegistered",
+  eventId: `reg-${who}`,
+  occurredAt: at,
+  orgId: people[who][2],
+  memberId: idOf(who),
+  name: people[who][0],
+  idNumber: Redacted.make(people[who][1]),
+  category: "full"
+})
+
+export const history: ReadonlyArray<Event.Event> = [...orgs, ...(Object.keys(people) as ReadonlyArray<Who>).map(registered)]
+
+export const directory = OrgDirectory.fromEvents(history)
+
+/** The context of an import after `events`. */
+export const contextAfter = (events: ReadonlyArray<Event.Event>): SheetContext.Context => ({
+  ...SheetContext.prior(events),
+  key,
+  asOf,
+  orgOf: (branch) => OrgDirectory.resolve(OrgDirectory.fromEvents(events), branch)
+})
+
+export const mappingOf = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, kind: SheetHeader.Kind): SheetHeader.Mapping => {
+  const mapped = SheetHeader.map(rows, kind)
+  if (Result.isFailure(mapped)) throw new Error(mapped.failure.reason)
+  return mapped.success
+}

@@ -39,9 +39,8 @@ export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mappi
     const month = Result.getOrElse(SheetCell.month(r.cell("duesMonth")), (f) => reject("duesMonth", f))
     const amount = Result.getOrElse(SheetCell.amount(r.cell("amount")), (f) => reject("amount", f))
     const paidAt = r.text("paidAt") === undefined ? undefined : Result.getOrElse(SheetCell.day(r.cell("paidAt")), (f) => reject("paidAt", f))
-    const memberId = memberOf(r, context, names, byIdNumber, asOf, reject)
+    const memberId = SheetContext.memberOfRow(r, context, names, byIdNumber, asOf, reject)
     const member = memberId === undefined ? undefined : context.known.get(memberId)
-    if (memberId !== undefined && member === undefined) reject(r.has("memberId") ? "memberId" : "idNumber", { _tag: "NotRegistered", reason: "not registered: import the roster first" })
     if (rejected.length > 0 || month === undefined || amount === undefined || member === undefined) {
       findings.push(...rejected)
       continue
@@ -77,25 +76,4 @@ export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mappi
     findings: findings.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
     rows: counted
   }
-}
-
-/** The row's member id: its 党员编号, else its ID number's, else its name's among its branch's members; undefined once rejected. */
-const memberOf = (
-  r: SheetRows.Row,
-  context: SheetContext.Context,
-  names: SheetContext.Names,
-  byIdNumber: ReadonlyMap<string, string>,
-  asOf: Date,
-  reject: (field: SheetHeader.Field, failure: SheetRows.Failure) => undefined
-): string | undefined => {
-  if (r.has("memberId")) return r.text("memberId") ?? reject("memberId", SheetRows.blank())
-  if (r.text("idNumber") !== undefined) {
-    const id = SheetCell.idNumber(r.cell("idNumber"), { asOf })
-    return Result.isSuccess(id) ? (byIdNumber.get(id.success) ?? Roster.memberIdOf(id.success, context.key)) : reject("idNumber", id.failure)
-  }
-  const name = r.text("name")
-  const org = context.orgOf(r.text("branch"))
-  if (Result.isFailure(org)) return reject("branch", { _tag: "UnknownBranch", reason: org.failure })
-  if (name === undefined) return reject("name", SheetRows.blank())
-  return Result.getOrElse(SheetContext.memberNamed(names, org.success, name), (f) => reject("name", { _tag: f._tag, reason: `${f.reason}: write the member's 党员编号 or 公民身份号码` }))
 }

@@ -6,6 +6,8 @@
  * events it gave; `SheetImport` accounts for every row from that.
  */
 import { Result } from "effect"
+import * as SheetCell from "./SheetCell.ts"
+import * as SheetRows from "./internal/SheetRows.ts"
 import * as Event from "./Event.ts"
 import * as PersonName from "./PersonName.ts"
 import * as Roster from "./Roster.ts"
@@ -39,11 +41,16 @@ export interface Context {
 /** Whether an event id is one an import gives (`Roster.eventIdOf`): what `prior` keeps of the events, besides the members'. */
 export const isImported = (eventId: string): boolean => eventId.startsWith("import-")
 
-/** What the events say, as a context holds it: the members, and the events an import wrote. */
-export const prior = (events: Iterable<Event.Event>): Pick<Context, "known" | "written"> => {
+/**
+ * What the events say, as a context holds it: the members as of the end of the sheet's day (a sheet
+ * is a picture at its day: compared with the members then, an older roster imported after a newer
+ * one reverts nothing, and again gives nothing), and every event an import wrote.
+ */
+export const prior = (events: Iterable<Event.Event>, asOf: string): Pick<Context, "known" | "written"> => {
   const all = [...events]
+  const end = Date.parse(`${asOf}T23:59:59.999+08:00`)
   return {
-    known: Roster.known(all),
+    known: Roster.known(all.filter((e) => e.occurredAt <= end)),
     written: new Map(all.filter((e) => isImported(e.eventId)).map((e) => [e.eventId, Event.canonical(e)]))
   }
 }
@@ -93,4 +100,36 @@ export const memberNamed = (names: Names, orgId: string, name: string): Result.R
   return others.length === 0
     ? Result.succeed(only)
     : Result.fail({ _tag: "AmbiguousName", reason: `${ids.length} members of ${orgId} are named ${written}: the name does not tell which` })
+}
+
+/**
+ * The registered member a row names: by its 党员编号, else its ID number (the member the events
+ * know by it), else its name — the only member of that name in its 所在党支部. Undefined, with the
+ * row rejected through `reject`, when none is found or the member is not registered.
+ */
+export const memberOfRow = (
+  r: SheetRows.Row,
+  context: Context,
+  names: Names,
+  byIdNumber: ReadonlyMap<string, string>,
+  asOf: Date,
+  reject: (field: SheetHeader.Field, failure: SheetRows.Failure) => undefined
+): string | undefined => {
+  const found = ((): { readonly field: SheetHeader.Field; readonly memberId: string | undefined } => {
+    if (r.has("memberId")) return { field: "memberId", memberId: r.text("memberId") ?? reject("memberId", SheetRows.blank()) }
+    if (r.text("idNumber") !== undefined) {
+      const id = SheetCell.idNumber(r.cell("idNumber"), { asOf })
+      return { field: "idNumber", memberId: Result.isSuccess(id) ? (byIdNumber.get(id.success) ?? Roster.memberIdOf(id.success, context.key)) : reject("idNumber", id.failure) }
+    }
+    const name = r.text("name")
+    const org = context.orgOf(r.text("branch"))
+    if (Result.isFailure(org)) return { field: "branch", memberId: reject("branch", { _tag: "UnknownBranch", reason: org.failure }) }
+    if (name === undefined) return { field: "name", memberId: reject("name", SheetRows.blank()) }
+    return {
+      field: "name",
+      memberId: Result.getOrElse(memberNamed(names, org.success, name), (f) => reject("name", { _tag: f._tag, reason: `${f.reason}: write the member's 党员编号 or 公民身份号码` }))
+    }
+  })()
+  if (found.memberId === undefined || context.known.has(found.memberId)) return found.memberId
+  return reject(found.field, { _tag: "NotRegistered", reason: "not registered: import the roster first" })
 }

@@ -92,7 +92,11 @@ export const kindFields: Readonly<
     read: ["memberId", "name", "idNumber", "gender", "birthDate", "branch", "phone", "outflowAt", "destination", "outflowReason"]
   },
   dues: { required: ["name", "duesMonth", "amount"], read: ["memberId", "name", "idNumber", "branch", "duesMonth", "amount", "paidAt"] },
-  attendance: { required: ["activity", "meetingDate"], oneOf: [["attendees", "name"]], read: ["branch", "activity", "meetingDate", "attendees", "name"] },
+  attendance: {
+    required: ["activity", "meetingDate"],
+    oneOf: [["attendees", "name", "idNumber", "memberId"]],
+    read: ["branch", "activity", "meetingDate", "attendees", "memberId", "name", "idNumber"]
+  },
   orgs: { required: ["orgName"], read: ["orgId", "orgName", "parentOrg", "orgKind", "region"] }
 }
 

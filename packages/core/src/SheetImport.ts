@@ -30,7 +30,7 @@ export const contextOf = (
 ): Context => {
   const all = [...events]
   const orgs = OrgDirectory.fromEvents(all)
-  return { ...options, ...SheetContext.prior(all), orgs, orgOf: (branch) => OrgDirectory.resolve(orgs, branch) }
+  return { ...options, ...SheetContext.prior(all, options.asOf), orgs, orgOf: (branch) => OrgDirectory.resolve(orgs, branch) }
 }
 
 export type Outcome = "imported" | "unchanged" | "rejected"

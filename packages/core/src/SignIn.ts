@@ -43,8 +43,10 @@ export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mappi
   const data = SheetRows.dataRows(rows, mapping)
   const findings: Array<Roster.Finding> = [...data.findings]
   const names = SheetContext.namesOf(context.known)
+  const byIdNumber = Roster.memberIdsByIdNumber(context.known)
+  const asOf = new Date(`${context.asOf}T23:59:59+08:00`)
   const meetings = new Map<string, Meeting>()
-  const field: SheetHeader.Field = mapping.columns.some((c) => c.field === "attendees") ? "attendees" : "name"
+  const listed = mapping.columns.some((c) => c.field === "attendees")
   for (const r of data.rows) {
     const rejected: Array<Roster.Finding> = []
     const reject = (f: SheetHeader.Field, failure: SheetRows.Failure): undefined => {
@@ -58,18 +60,23 @@ export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mappi
         ? reject("activity", SheetRows.blank("which meeting it was is not guessed"))
         : Result.getOrElse(SheetCell.activity(r.cell("activity")), (f) => reject("activity", f))
     const date = Result.getOrElse(SheetCell.day(r.cell("meetingDate")), (f) => reject("meetingDate", f))
-    const written = field === "attendees" ? namesIn(r.cell(field)) : [r.text(field) ?? ""].filter((n) => n !== "")
-    if (written.length === 0) reject(field, SheetRows.blank())
+    // A person a row: the member by 党员编号, ID number or name, as a dues row finds them.
+    const person = listed || orgId === undefined ? undefined : SheetContext.memberOfRow(r, context, names, byIdNumber, asOf, reject)
     if (rejected.length > 0 || orgId === undefined || activity === undefined || date === undefined) {
       findings.push(...rejected)
       continue
     }
-    const attendees: Array<string> = []
-    const unknown: Array<SheetRows.Failure> = []
-    for (const name of written) Result.match(SheetContext.memberNamed(names, orgId, name), { onSuccess: (id) => attendees.push(id), onFailure: (f) => unknown.push(f) })
-    // A row naming no member is no record of a meeting; one naming some is, and the others are for a person to look at.
-    for (const f of unknown) findings.push(r.finding(field, f, attendees.length === 0))
-    if (attendees.length === 0) continue
+    const attendees: Array<string> = person === undefined ? [] : [person]
+    if (listed) {
+      const written = namesIn(r.cell("attendees"))
+      const unknown: Array<SheetRows.Failure> = []
+      for (const name of written) Result.match(SheetContext.memberNamed(names, orgId, name), { onSuccess: (id) => attendees.push(id), onFailure: (f) => unknown.push(f) })
+      // Names of which none is a member are no record of who came (import the roster first); some are, and the others are for a person to look at.
+      for (const f of unknown) findings.push(r.finding("attendees", f, attendees.length === 0))
+      if (written.length > 0 && attendees.length === 0) continue
+      // A meeting with no one listed is still a meeting held (a 支委会's minutes): its organisation's record, no one's contact.
+      if (written.length === 0) findings.push(r.finding("attendees", { _tag: "NoAttendeesListed", reason: "blank: the meeting is imported without attendees" }, false))
+    }
     const key = JSON.stringify([orgId, activity, date])
     const meeting = meetings.get(key) ?? { orgId, activity, date, rows: [], attendees: new Set() }
     meetings.set(key, meeting)
@@ -84,7 +91,7 @@ export const read = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, mappi
       type: "OrgActivityRecorded",
       ...Roster.stamp(options, { memberId: m.orgId, field: m.activity, value: "", date: m.date }, m.orgId),
       activity: m.activity,
-      attendees: [...m.attendees].sort()
+      ...(m.attendees.size > 0 && { attendees: [...m.attendees].sort() })
     }
     const novelty = SheetContext.novelty(context, event)
     if (novelty === "differs") {

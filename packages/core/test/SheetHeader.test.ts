@@ -40,10 +40,10 @@ describe("SheetHeader.map: the layouts departments keep", () => {
     assert.include(SheetHeader.describe(mapping), "missing: idNumber (公民身份号码)")
   })
 
-  it("names a sign-in sheet with neither 参会人员 nor 姓名 as missing either", () => {
+  it("names a sign-in sheet with no column saying who came (参会人员, 姓名, 公民身份号码, 党员编号) as missing any of them", () => {
     const mapping = mapOf([["会议类型", "会议日期", "所在党支部"]], "attendance")
     assert.deepStrictEqual(mapping.missing, ["attendees"])
-    assert.include(SheetHeader.describe(mapping), "missing: attendees (参会人员) or name (姓名)")
+    assert.include(SheetHeader.describe(mapping), "missing: attendees (参会人员) or name (姓名) or idNumber (公民身份号码) or memberId (党员编号)")
   })
 
   it("reads the leftmost of two columns naming one field, and ignores the other", () => {

@@ -101,6 +101,30 @@ describe("SignIn.read", () => {
     assert.deepStrictEqual(imported.rows, [2, 3, 5].map((row) => ({ row, events: 1 })))
   })
 
+  it("finds a person a row by ID number: the members a floating organisation holds are registered in their home branches", () => {
+    const rows = [
+      ["姓名", "公民身份号码", "所在党支部", "会议类型", "会议日期"],
+      ["刘洋", "520102199511032241", "城关镇党委 第一党支部", "党员大会", "2026-11-20"],
+      ["某人", "11010519491231002X", "城关镇党委 第一党支部", "党员大会", "2026-11-20"]
+    ]
+    const imported = importOf(rows)
+    assert.deepStrictEqual(activities(imported), [["b-cg1", "members-meeting", "2026-11-20T00:00:00+08:00", [idOf("liu1")]]])
+    assert.deepStrictEqual(
+      imported.findings.map((f) => [f.cell, f.tag, f.rejected]),
+      [["B3", "NotRegistered", true]]
+    )
+  })
+
+  it("imports a meeting whose 参会人员 is blank without attendees, noted: it was held, no one's contact", () => {
+    const imported = importOf([header, ["支委会", "2026-11-03", undefined, "城关社区党支部"]])
+    assert.deepStrictEqual(activities(imported), [["b-sq", "committee-meeting", "2026-11-03T00:00:00+08:00", undefined]])
+    assert.deepStrictEqual(
+      imported.findings.map((f) => [f.cell, f.tag, f.rejected]),
+      [["C2", "NoAttendeesListed", false]]
+    )
+    assert.deepStrictEqual(imported.rows, [{ row: 2, events: 1 }])
+  })
+
   it("says so when a meeting imported before is listed with other attendees, and imports nothing for it", () => {
     const first = importOf([header, ["党课", "2026-11-12", "张伟", "城关社区党支部"]])
     const again = importOf([header, ["党课", "2026-11-12", "张伟、李娜", "城关社区党支部"]], [...history, ...first.events])

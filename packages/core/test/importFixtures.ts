@@ -65,7 +65,7 @@ export const directory = OrgDirectory.fromEvents(history)
 
 /** The context of an import after `events`. */
 export const contextAfter = (events: ReadonlyArray<Event.Event>): SheetContext.Context => ({
-  ...SheetContext.prior(events),
+  ...SheetContext.prior(events, asOf),
   key,
   asOf,
   orgOf: (branch) => OrgDirectory.resolve(OrgDirectory.fromEvents(events), branch)

@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import ExcelJS from "exceljs"
 import { Redacted } from "effect"
-import { type Event, Instant, Roster } from "@relink/core"
+import { type Event, IdNumber, Instant, Roster } from "@relink/core"
 
 const DAY = 86_400_000
 const CST = 8 * 3_600_000
@@ -157,7 +157,7 @@ export const carried = (events: ReadonlyArray<Event.Event>, ends: ReadonlyArray<
       const now: Person = { ...p, ...(p.away !== undefined && { away: { ...p.away } }) }
       shown.set(p.memberId, now)
       if (before === undefined) {
-        const id = Roster.memberIdOf(p.idNumber, key)
+        const id = Roster.memberIdOf(IdNumber.normalizeLoose(p.idNumber) ?? p.idNumber, key)
         idOf.set(p.memberId, id)
         out.push({
           type: "MemberRegistered",
@@ -366,7 +366,9 @@ export const write = async (events: ReadonlyArray<Event.Event>, ends: ReadonlyAr
     else await writeXlsx(dues, "党费收缴明细", layout === 0 ? [`党费收缴明细（${month}）`] : [], duesHeader, duesRows)
     files.push({ kind: "dues", path: dues, asOf: end })
 
-    // One row per meeting: a branch's meeting contacts of a day, and each organisation's activity.
+    // One row per meeting: a branch's meeting contacts of a day, and an organisation's activity with no one listed;
+    // a person a row, by ID number, for an activity with attendees (a floating organisation's are registered at home).
+    const signedIn: Array<ReadonlyArray<string | Date | undefined>> = []
     const meetings = new Map<string, { orgId: string; day: string; activity: Event.OrgActivity; names: Array<string> }>()
     for (const e of inMonth) {
       const day = cstDay(e.occurredAt)
@@ -378,9 +380,10 @@ export const write = async (events: ReadonlyArray<Event.Event>, ends: ReadonlyAr
         m.names.push(name)
         meetings.set(key, m)
       }
-      if (e.type === "OrgActivityRecorded") {
-        const names = (e.attendees ?? []).flatMap((id) => registered.get(id)?.name ?? [])
-        meetings.set(JSON.stringify([e.eventId]), { orgId: e.orgId, day, activity: e.activity, names })
+      if (e.type === "OrgActivityRecorded" && (e.attendees ?? []).length === 0) meetings.set(JSON.stringify([e.eventId]), { orgId: e.orgId, day, activity: e.activity, names: [] })
+      for (const id of e.type === "OrgActivityRecorded" ? (e.attendees ?? []) : []) {
+        const p = registered.get(id)
+        if (p !== undefined && e.type === "OrgActivityRecorded") signedIn.push([p.name, p.idNumber, orgName.get(e.orgId), ACTIVITY_WORDS[e.activity], spell(day)])
       }
     }
     const signInRows = [...meetings.values()].map((m) => [orgName.get(m.orgId), ACTIVITY_WORDS[m.activity], spell(m.day), m.names.join("、")])
@@ -389,6 +392,11 @@ export const write = async (events: ReadonlyArray<Event.Event>, ends: ReadonlyAr
     if (layout === 2) writeCsv(attendance, [signInHeader, ...signInRows])
     else await writeXlsx(attendance, "组织生活签到表", [], signInHeader, signInRows)
     files.push({ kind: "attendance", path: attendance, asOf: end })
+    const byPerson = join(dir, `签到明细-${month}${layout === 2 ? ".csv" : ".xlsx"}`)
+    const byPersonHeader = ["姓名", "公民身份号码", "所在党支部", "会议类型", "会议日期"]
+    if (layout === 2) writeCsv(byPerson, [byPersonHeader, ...signedIn])
+    else await writeXlsx(byPerson, "签到明细", [`组织生活签到明细（${month}）`], byPersonHeader, signedIn)
+    files.push({ kind: "attendance", path: byPerson, asOf: end })
     previous = end
   }
   return files

@@ -67,7 +67,7 @@ describe("relink import --template", () => {
         const v = byColumn.get(letters)
         const expected = ["gender", "category", "outflowReason", "activity", "orgKind"].includes(field)
           ? "list"
-          : ["birthDate", "joinedAt", "fullAt", "outflowAt", "duesMonth", "meetingDate"].includes(field)
+          : ["birthDate", "joinedAt", "fullAt", "outflowAt", "duesMonth", "paidAt", "meetingDate"].includes(field)
             ? "date"
             : field === "amount"
               ? "decimal"

@@ -9,7 +9,6 @@ import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { crc32, deflateRawSync } from "node:zlib"
 import ExcelJS from "exceljs"
 import { Cause, Effect, Exit, Result } from "effect"
 import { IdNumber, SheetCell, SheetHeader } from "@relink/core"
@@ -17,6 +16,7 @@ import * as Errors from "../src/Errors.ts"
 import * as Sheet from "../src/read/Sheet.ts"
 import { tempDir } from "./helpers.ts"
 import { unzip } from "./readers.ts"
+import * as Zips from "./zips.ts"
 
 const read = (bytes: Buffer, options?: { readonly sheet?: string }) => Effect.runPromise(Sheet.read(bytes, "in.xlsx", options))
 
@@ -151,61 +151,11 @@ describe("a CSV file read", () => {
 // ---------------------------------------------------------------------------------------------
 // Files refused
 
-interface Entry {
-  readonly name: string
-  readonly content: Buffer
-  /** The size the directory declares inflated (default: the content's). */
-  readonly declared?: number
-}
-
-/** A zip archive of deflated entries, each declaring its `declared` size. */
-const zipOf = (entries: ReadonlyArray<Entry>): Buffer => {
-  const locals: Array<Buffer> = []
-  const centrals: Array<Buffer> = []
-  let offset = 0
-  for (const { name, content, declared = content.length } of entries) {
-    const data = deflateRawSync(content)
-    const nameBytes = Buffer.from(name)
-    const header = (signature: number, size: number): Buffer => {
-      const b = Buffer.alloc(size)
-      b.writeUInt32LE(signature, 0)
-      return b
-    }
-    const local = header(0x04034b50, 30)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(8, 8)
-    local.writeUInt32LE(crc32(content), 14)
-    local.writeUInt32LE(data.length, 18)
-    local.writeUInt32LE(declared, 22)
-    local.writeUInt16LE(nameBytes.length, 26)
-    const central = header(0x02014b50, 46)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(8, 10)
-    central.writeUInt32LE(crc32(content), 16)
-    central.writeUInt32LE(data.length, 20)
-    central.writeUInt32LE(declared, 24)
-    central.writeUInt16LE(nameBytes.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, nameBytes, data)
-    centrals.push(central, nameBytes)
-    offset += local.length + nameBytes.length + data.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
-}
-
-const text = (name: string, content: string): Entry => ({ name, content: Buffer.from(content) })
+const text = (name: string, content: string): Zips.Entry => ({ name, content: Buffer.from(content) })
 
 const CONTENT_TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
 const WORKBOOK = text("xl/workbook.xml", '<workbook><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-const worksheet = (before: string, after: string): Entry =>
+const worksheet = (before: string, after: string): Zips.Entry =>
   text("xl/worksheets/sheet1.xml", `<worksheet>${before}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row></sheetData>${after}</worksheet>`)
 
 /** A compound file's first bytes, with a directory entry named `stream` (UTF-16LE) some way in. */
@@ -228,67 +178,67 @@ const refused: ReadonlyArray<{ readonly name: string; readonly bytes: () => Buff
   },
   {
     name: "a macro-enabled workbook (.xlsm, with xl/vbaProject.bin)",
-    bytes: () => zipOf([text("[Content_Types].xml", `${CONTENT_TYPES}</Types>`), WORKBOOK, worksheet("", ""), text("xl/vbaProject.bin", "VBA")]),
+    bytes: () => Zips.zipOf([text("[Content_Types].xml", `${CONTENT_TYPES}</Types>`), WORKBOOK, worksheet("", ""), text("xl/vbaProject.bin", "VBA")]),
     tag: "NotASpreadsheet",
     message: `${NOT}a macro-enabled workbook (.xlsm): macros are not run nor kept here; save it as .xlsx (Excel Workbook)`
   },
   {
     name: "a workbook whose content types say it is macro-enabled",
-    bytes: () => zipOf([text("[Content_Types].xml", `${CONTENT_TYPES}<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>`), WORKBOOK, worksheet("", "")]),
+    bytes: () => Zips.zipOf([text("[Content_Types].xml", `${CONTENT_TYPES}<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>`), WORKBOOK, worksheet("", "")]),
     tag: "NotASpreadsheet",
     message: `${NOT}a macro-enabled workbook (.xlsm): macros are not run nor kept here; save it as .xlsx (Excel Workbook)`
   },
   {
     name: "an OpenDocument spreadsheet",
-    bytes: () => zipOf([text("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), text("content.xml", "<office:document-content/>")]),
+    bytes: () => Zips.zipOf([text("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), text("content.xml", "<office:document-content/>")]),
     tag: "NotASpreadsheet",
     message: `${NOT}an OpenDocument spreadsheet (.ods): save it as .xlsx`
   },
   {
     name: "a zip archive that is no workbook (a .docx)",
-    bytes: () => zipOf([text("[Content_Types].xml", `${CONTENT_TYPES}</Types>`), text("word/document.xml", "<w:document/>")]),
+    bytes: () => Zips.zipOf([text("[Content_Types].xml", `${CONTENT_TYPES}</Types>`), text("word/document.xml", "<w:document/>")]),
     tag: "NotASpreadsheet",
     message: `${NOT}a zip archive, but no Excel workbook (it has no xl/workbook.xml)`
   },
   {
     name: "a zip bomb: an entry declaring more than the bound",
-    bytes: () => zipOf([{ name: "xl/worksheets/sheet1.xml", content: Buffer.alloc(1024), declared: 300 << 20 }]),
+    bytes: () => Zips.zipOf([{ name: "xl/worksheets/sheet1.xml", content: Buffer.alloc(1024), declared: 300 << 20 }]),
     tag: "InputTooLarge",
     message: "--from in.xlsx: more than 268,435,456 bytes (256 MiB), the most a workbook inflates to"
   },
   {
     name: "a zip bomb: an entry inflating past what its directory declares",
-    bytes: () => zipOf([{ name: "xl/sharedStrings.xml", content: Buffer.alloc(16 << 20), declared: 1000 }]),
+    bytes: () => Zips.zipOf([{ name: "xl/sharedStrings.xml", content: Buffer.alloc(16 << 20), declared: 1000 }]),
     tag: "InputTooLarge",
     message: "--from in.xlsx: more than 268,435,456 bytes (256 MiB), the most a workbook inflates to"
   },
   {
     name: "a worksheet merging every cell of the grid (a few bytes exceljs would make 17 billion cells of)",
-    bytes: () => zipOf([WORKBOOK, worksheet("", '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')]),
+    bytes: () => Zips.zipOf([WORKBOOK, worksheet("", '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')]),
     tag: "NotASpreadsheet",
     message: `${NOT}merged ranges covering more than 1,048,576 cells`
   },
   {
     name: "a worksheet whose column range runs past Excel's last column",
-    bytes: () => zipOf([WORKBOOK, worksheet('<cols><col min="1" max="2000000000" width="9"/></cols>', "")]),
+    bytes: () => Zips.zipOf([WORKBOOK, worksheet('<cols><col min="1" max="2000000000" width="9"/></cols>', "")]),
     tag: "NotASpreadsheet",
     message: `${NOT}a column range past Excel's last column (16,384)`
   },
   {
     name: "merged ranges before the cells, where Excel never writes them but exceljs reads them",
-    bytes: () => zipOf([WORKBOOK, worksheet('<mergeCells count="2"><mergeCell ref="A1:XFD600"/><mergeCell ref="A601:XFD1200"/></mergeCells>', "")]),
+    bytes: () => Zips.zipOf([WORKBOOK, worksheet('<mergeCells count="2"><mergeCell ref="A1:XFD600"/><mergeCell ref="A601:XFD1200"/></mergeCells>', "")]),
     tag: "NotASpreadsheet",
     message: `${NOT}merged ranges covering more than 1,048,576 cells`
   },
   {
     name: "a merged range written with an entity, which exceljs would decode",
-    bytes: () => zipOf([WORKBOOK, worksheet("", '<mergeCells count="1"><mergeCell ref="A1:XFD&#49;048576"/></mergeCells>')]),
+    bytes: () => Zips.zipOf([WORKBOOK, worksheet("", '<mergeCells count="1"><mergeCell ref="A1:XFD&#49;048576"/></mergeCells>')]),
     tag: "NotASpreadsheet",
     message: `${NOT}a merged range that is no range of cells`
   },
   {
     name: "a column range's end written with an entity",
-    bytes: () => zipOf([WORKBOOK, worksheet("<cols><col min='1' max='&#50;000000000'/></cols>", "")]),
+    bytes: () => Zips.zipOf([WORKBOOK, worksheet("<cols><col min='1' max='&#50;000000000'/></cols>", "")]),
     tag: "NotASpreadsheet",
     message: `${NOT}a column range past Excel's last column (16,384)`
   },
@@ -342,7 +292,7 @@ describe("a workbook past Excel's grid", () => {
     book.addWorksheet("花名册").addRow(["姓名", "公民身份号码"])
     const path = join(tempDir("read-sheet"), "book.xlsx")
     writeFileSync(path, await bufferOf(book))
-    return zipOf([...unzip(path)].map(([name, content]) => text(name, name === "xl/worksheets/sheet1.xml" ? edit(content) : content)))
+    return Zips.zipOf([...unzip(path)].map(([name, content]) => text(name, name === "xl/worksheets/sheet1.xml" ? edit(content) : content)))
   }
 
   it("reads the workbook unchanged, zipped again", async () => {

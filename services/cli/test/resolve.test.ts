@@ -6,7 +6,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { crc32, deflateRawSync } from "node:zlib"
 import ExcelJS from "exceljs"
 import fc from "fast-check"
 import { Cause, Effect, Exit, Result } from "effect"
@@ -15,6 +14,7 @@ import * as ReviewFile from "../src/read/ReviewFile.ts"
 import * as Zip from "../src/read/Zip.ts"
 import * as Csv from "../src/render/Csv.ts"
 import { type Run, ok, oneLineError, relink, tempDir } from "./helpers.ts"
+import * as Zips from "./zips.ts"
 
 const AS_OF = "2026-11-27"
 const asOf = Date.parse("2026-11-27T23:59:59+08:00")
@@ -239,37 +239,6 @@ describe("relink resolve", () => {
   })
 })
 
-/** A zip archive of one entry, deflated, whose directory declares `declared` bytes inflated. */
-const zipOf = (name: string, content: Buffer, declared = content.length): Buffer => {
-  const data = deflateRawSync(content)
-  const nameBytes = Buffer.from(name)
-  const local = Buffer.alloc(30)
-  local.writeUInt32LE(0x04034b50, 0)
-  local.writeUInt16LE(20, 4)
-  local.writeUInt16LE(8, 8)
-  local.writeUInt32LE(crc32(content), 14)
-  local.writeUInt32LE(data.length, 18)
-  local.writeUInt32LE(declared, 22)
-  local.writeUInt16LE(nameBytes.length, 26)
-  const central = Buffer.alloc(46)
-  central.writeUInt32LE(0x02014b50, 0)
-  central.writeUInt16LE(20, 4)
-  central.writeUInt16LE(20, 6)
-  central.writeUInt16LE(8, 10)
-  central.writeUInt32LE(crc32(content), 16)
-  central.writeUInt32LE(data.length, 20)
-  central.writeUInt32LE(declared, 24)
-  central.writeUInt16LE(nameBytes.length, 28)
-  const directoryAt = local.length + nameBytes.length + data.length
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(1, 8)
-  end.writeUInt16LE(1, 10)
-  end.writeUInt32LE(central.length + nameBytes.length, 12)
-  end.writeUInt32LE(directoryAt, 16)
-  return Buffer.concat([local, nameBytes, data, central, nameBytes, end])
-}
-
 interface Case {
   readonly name: string
   /** Writes the file into `dir`; returns the arguments after `resolve`. */
@@ -403,7 +372,7 @@ export const badFiles: ReadonlyArray<Case> = [
   {
     name: "a zip bomb: an entry declaring more than the bound",
     make: async (dir) => {
-      writeFileSync(join(dir, "bomb.xlsx"), zipOf("xl/worksheets/sheet1.xml", Buffer.alloc(1024), 300 << 20))
+      writeFileSync(join(dir, "bomb.xlsx"), Zips.zipOf([{ name: "xl/worksheets/sheet1.xml", content: Buffer.alloc(1024), declared: 300 << 20 }]))
       return ["--from", join(dir, "bomb.xlsx"), ...out(dir)]
     },
     exit: 2,
@@ -413,7 +382,7 @@ export const badFiles: ReadonlyArray<Case> = [
   {
     name: "a zip bomb: an entry inflating past what its directory declares",
     make: async (dir) => {
-      writeFileSync(join(dir, "liar.xlsx"), zipOf("xl/sharedStrings.xml", Buffer.alloc(16 << 20), 1000))
+      writeFileSync(join(dir, "liar.xlsx"), Zips.zipOf([{ name: "xl/sharedStrings.xml", content: Buffer.alloc(16 << 20), declared: 1000 }]))
       return ["--from", join(dir, "liar.xlsx"), ...out(dir)]
     },
     exit: 2,

@@ -176,7 +176,8 @@ export const runImport = (flags: ImportFlags, env: Readonly<Record<string, strin
       const mapped = SheetHeader.map(sheet.rows, kind, mappingFile)
       if (Result.isFailure(mapped)) return yield* new UnmappedSheet({ input: where, reason: mapped.failure.reason })
       const mapping = mapped.success
-      yield* Shared.note(flags.quiet, `${where}: ${SheetHeader.describe(mapping).join("\n  ")}`.replace(": header", ":\n  header"))
+      // The mapping a line a column, so that a wrong one is seen before the events are trusted.
+      for (const line of [`${where}: the mapping chosen`, ...SheetHeader.describe(mapping).map((l) => `  ${l}`)]) yield* Shared.note(flags.quiet, line)
       if (mapping.missing.length > 0) {
         return yield* new UnmappedSheet({
           input: where,

@@ -61,14 +61,15 @@ export const write = (context: Context, target: Sink.Staged): Effect.Effect<void
         workbook,
         "逐行结果",
         [
-          { header: "行号", width: 8, numeric: true },
-          { header: "结果", width: 10 },
-          { header: "事件数", width: 8, numeric: true },
-          { header: "姓名", width: 12 },
-          { header: "党员编号", width: 28, identifier: true },
-          { header: "单元格", width: 10, wrap: true },
+          // A page wide on A4 at 8 pt (Layout.PAGE_UNITS): a clerk prints it beside the sheet to correct.
+          { header: "行号", width: 6, numeric: true },
+          { header: "结果", width: 8 },
+          { header: "事件数", width: 7, numeric: true },
+          { header: "姓名", width: 10 },
+          { header: "党员编号", width: 27, identifier: true },
+          { header: "单元格", width: 8, wrap: true },
           { header: "问题", width: 18, wrap: true },
-          { header: "说明", width: 80, wrap: true }
+          { header: "说明", width: 60, wrap: true }
         ],
         { title, footer: title }
       )

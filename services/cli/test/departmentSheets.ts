@@ -314,6 +314,23 @@ const writeRoster = async (registered: Iterable<Person>, orgName: ReadonlyMap<st
   } else writeCsv(roster, [["序号", "姓名", "身份证号码", "性别", "出生日期", "入党时间", "人员类别", "所在党支部", "联系电话", "户籍所在地", "外出时间", "外出地点", "外出原因"], ...rosterRows.map((r) => [r[0], r[1], r[4], r[2], r[3], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]])])
 }
 
+/**
+ * Each organisation as a clerk writes it in a 所在党支部 or 上级党组织 cell: its name when no other
+ * has it, else qualified by its parent's (中共浆洗街街道工作委员会/簇锦社区党支部), else its id.
+ */
+const cellNames = (orgs: ReadonlyArray<Event.OrgRegistered>): ReadonlyMap<string, string> => {
+  const count = new Map<string, number>()
+  for (const o of orgs) count.set(o.name, (count.get(o.name) ?? 0) + 1)
+  const byId = new Map(orgs.map((o) => [o.orgId, o]))
+  const unique = (name: string | undefined): name is string => name !== undefined && count.get(name) === 1
+  return new Map(
+    orgs.map((o) => {
+      const parent = o.parentId === undefined ? undefined : byId.get(o.parentId)?.name
+      return [o.orgId, unique(o.name) ? o.name : unique(parent) ? `${parent}/${o.name}` : o.orgId] as const
+    })
+  )
+}
+
 export interface SheetFile {
   readonly kind: "orgs" | "roster" | "dues" | "attendance"
   readonly path: string
@@ -327,7 +344,7 @@ export interface SheetFile {
 export const write = async (events: ReadonlyArray<Event.Event>, ends: ReadonlyArray<string>, dir: string): Promise<ReadonlyArray<SheetFile>> => {
   const sorted = byTime(events)
   const orgs = sorted.filter((e): e is Event.OrgRegistered => e.type === "OrgRegistered")
-  const orgName = new Map(orgs.map((o) => [o.orgId, o.name]))
+  const orgName = cellNames(orgs)
   const files: Array<SheetFile> = []
   const orgsPath = join(dir, "党组织.xlsx")
   await writeXlsx(
@@ -408,6 +425,6 @@ export const endOfDay = (day: string): number => Instant.parseIsoInstant(`${day}
 /** One roster of the people the events register at `end`, in a layout (0, 1 or 2 as above): what the import benchmark reads. */
 export const writeRosterAt = async (events: ReadonlyArray<Event.Event>, end: string, path: string, layout: number): Promise<void> => {
   const sorted = byTime(events)
-  const orgName = new Map(sorted.flatMap((e) => (e.type === "OrgRegistered" ? [[e.orgId, e.name] as const] : [])))
+  const orgName = cellNames(sorted.filter((e): e is Event.OrgRegistered => e.type === "OrgRegistered"))
   await writeRoster(registerAt(sorted)(end).values(), orgName, end, layout, path)
 }

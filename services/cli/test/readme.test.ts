@@ -155,16 +155,16 @@ describe("services/cli/README.md's quick start, as written, outside the workspac
 
 /** The commands of docs/*.md and of the READMEs other than the two above that are not run here, and why. */
 const notRun: ReadonlyArray<{ readonly command: RegExp; readonly why: string }> = [
-  { command: /^pnpm bench$/, why: "the ten benchmarks at their measured sizes, hours: each one's own command is below" },
+  { command: /^pnpm bench$/, why: "the eleven benchmarks at their measured sizes, hours: each one's own command is below" },
   { command: /packages\.bench\.ts/, why: "builds and packs every package: the consumer test (test/consumer) does it" },
-  { command: /(core|matching|scan|shapes|stalls)\.bench\.ts|(matching|early-warning|labels)\.eval\.ts|default-(rule|warning)\.ts/, why: "minutes at the size it measures; the way it is started is tried" },
+  { command: /(core|matching|scan|shapes|stalls|import)\.bench\.ts|(matching|early-warning|labels)\.eval\.ts|default-(rule|warning)\.ts/, why: "minutes at the size it measures; the way it is started is tried" },
   { command: /relink-bench-1000000-1/, why: "a million members, the scan benchmark's export; the way it is started is tried" },
   { command: /(worker|snapshot)\.bench\.ts/, why: "starts Kafka and FerretDB; the way it is started is tried" },
   { command: /\bpnpm test:integration\b/, why: "the integration tests, with Kafka and FerretDB" }
 ]
 
-/** Commands for elsewhere than the workspace: installing from the npm registry, an installed relink on a deployment's own export. */
-const elsewhere: RegExp = /^(npm install|npx |export |relink .*--events export\.ndjson)/
+/** Commands for elsewhere than the workspace: installing from the npm registry, an installed relink on a deployment's own export or spreadsheets. */
+const elsewhere: RegExp = /^(npm install|npx |export |relink .*--events export\.ndjson|relink import )/
 
 /**
  * How a command starts what it runs, without the environment it sets or a timer around it:

@@ -54,7 +54,7 @@ export interface Imported {
   /** Every row below the header that is not blank, in order. */
   readonly rows: ReadonlyArray<Row>
   /** What a person must decide that no row of the sheet says: a member the roster does not list. */
-  readonly decisions: ReadonlyArray<Roster.Finding>
+  readonly decisions: ReadonlyArray<Decision>
   /** Blank rows below the header: no one. */
   readonly blank: number
 }
@@ -73,6 +73,21 @@ export const tally = (imported: Imported): Tally => ({
   rejected: imported.rows.filter((r) => r.outcome === "rejected").length,
   noted: imported.rows.filter((r) => r.outcome !== "rejected" && r.findings.length > 0).length
 })
+
+/** A finding no row says, with the member's name and organisation as the events say, so that a clerk knows whom it is about. */
+export interface Decision extends Roster.Finding {
+  readonly name?: string
+  readonly orgName?: string
+}
+
+const decisionsOf = (findings: ReadonlyArray<Roster.Finding>, context: Context): ReadonlyArray<Decision> =>
+  findings
+    .filter((f) => f.row === undefined)
+    .map((f) => {
+      const member = f.memberId === undefined ? undefined : context.known.get(f.memberId)
+      const org = member === undefined ? undefined : context.orgs.orgs.get(member.orgId)
+      return { ...f, ...(member !== undefined && { name: member.name }), ...(org !== undefined && { orgName: org.name }) }
+    })
 
 /** A row a reader read, with the person it names when the reader says. */
 type Named = SheetContext.Read["rows"][number] & { readonly name?: string; readonly memberId?: string }
@@ -144,7 +159,7 @@ const accountFor = (
 ): Imported => ({
   kind: mapping.kind,
   events: read.events,
-  decisions: read.findings.filter((f) => f.row === undefined),
+  decisions: decisionsOf(read.findings, context),
   ...accounted(rows, mapping, read.rows, read.findings, context)
 })
 

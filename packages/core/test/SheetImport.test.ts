@@ -54,8 +54,8 @@ describe("SheetImport.run", () => {
     )
     assert.deepStrictEqual(second.events, [])
     assert.deepStrictEqual(
-      second.decisions.map((f) => [f.tag, f.memberId]),
-      [["MissingFromRoster", Roster.memberIdOf("510107199007151620", key)]]
+      second.decisions.map((f) => [f.tag, f.memberId, f.name, f.orgName]),
+      [["MissingFromRoster", Roster.memberIdOf("510107199007151620", key), "李娜", "城关社区党支部"]]
     )
   })
 

@@ -116,6 +116,7 @@ describe("relink import", () => {
       eventsIn(join(dir, "events.ndjson")).map((e) => e.type),
       "StatusDecided"
     )
+    assert.include(await workbookText(join(dir, "2026-11-导入结果.xlsx")), "李娜|城关社区党支部|m-")
     assert.include(await workbookText(join(dir, "2026-11-导入结果.xlsx")), "花名册未列入")
   })
 

@@ -95,13 +95,15 @@ export const write = (context: Context, target: Sink.Staged): Effect.Effect<void
         workbook,
         "待决定",
         [
-          { header: "党员编号", width: 28, identifier: true },
-          { header: "事项", width: 18 },
-          { header: "说明", width: 90, wrap: true }
+          { header: "姓名", width: 10 },
+          { header: "所在党组织", width: 24, wrap: true },
+          { header: "党员编号", width: 27, identifier: true },
+          { header: "事项", width: 16 },
+          { header: "说明", width: 60, wrap: true }
         ],
         { title, footer: title }
       )
-      for (const f of imported.decisions) decisions.row([f.memberId ?? null, SheetImport.labelOf(f), f.reason])
+      for (const f of imported.decisions) decisions.row([f.name ?? null, f.orgName ?? null, f.memberId ?? null, SheetImport.labelOf(f), f.reason])
       decisions.commit()
 
       const columns = Xlsx.sheet(

@@ -9,7 +9,7 @@
  * same workbook in again changes nothing — through `resolve` and through the worker.
  */
 import { spawnSync } from "node:child_process"
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs"
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -208,5 +208,30 @@ describe("the review loop against real Kafka and a MongoDB-wire server", () => {
     await W.waitForCatchUp(setup, 150_000, worker === undefined ? [] : [worker])
     expect((await W.storedEventIds(setup)).size).toBe(stored.size)
     expect(ok(relink(["report", "unlinked", ...mongo, "--format", "json", ...list])).stdout).toBe(before)
+  })
+
+  it("a roster imported into Kafka (relink import --brokers) reaches the worker, and the same roster again stores nothing new", async () => {
+    const branches = readFileSync(join(sim, "events.ndjson"), "utf8")
+      .split("\n")
+      .flatMap((line) => {
+        const event = line.startsWith("{") ? (JSON.parse(line) as { type?: string; kind?: string; name?: string }) : {}
+        return event.type === "OrgRegistered" && event.kind === "branch" && event.name !== undefined ? [event.name] : []
+      })
+    const branch = branches.find((name) => branches.indexOf(name) === branches.lastIndexOf(name))
+    expect(branch).toBeDefined()
+    const roster = join(scratch, "roster.csv")
+    writeFileSync(roster, `姓名,公民身份号码,所在党支部,人员类别\n新党员,11010519491231002X,${branch},预备党员\n`)
+    const importing = ["import", "--kind", "roster", "--from", roster, "--as-of", AS_OF, "--events", join(sim, "events.ndjson"), "--brokers", KAFKA_BROKERS, "--topic", setup.topic, "--partitions", String(setup.partitions), "--report", join(scratch, "roster-report.xlsx")]
+    const before = await W.storedEventIds(setup)
+    expect(ok(relink(importing)).stderr).toMatch(/published 1 event to /)
+    await W.waitForCatchUp(setup, 150_000, worker === undefined ? [] : [worker])
+    const stored = await W.storedEventIds(setup)
+    const imported = [...stored].filter((id) => !before.has(id))
+    expect(imported).toHaveLength(1)
+    expect(imported[0]).toMatch(/^import-[0-9a-f]{32}$/)
+    // The export given does not hold what was published: the same event again, by the same id, which the worker already has.
+    ok(relink(importing))
+    await W.waitForCatchUp(setup, 150_000, worker === undefined ? [] : [worker])
+    expect((await W.storedEventIds(setup)).size).toBe(stored.size)
   })
 })

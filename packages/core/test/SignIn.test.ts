@@ -5,7 +5,7 @@ import * as Event from "../src/Event.ts"
 import type * as SheetHeader from "../src/SheetHeader.ts"
 import type * as SheetContext from "../src/SheetContext.ts"
 import * as SignIn from "../src/SignIn.ts"
-import { contextAfter, history, idOf, mappingOf } from "./importFixtures.ts"
+import { contextAfter, history, idOf, mappingOf, importedAgainGivesNothing, orderChangesNothing } from "./importFixtures.ts"
 
 const RUNS = { numRuns: 200 }
 
@@ -150,26 +150,11 @@ const signInSheet = fc.array(signInRow, { maxLength: 12 }).map((rows) => [header
 
 describe("SignIn.read: laws", () => {
   it("records nothing the second time, against the events of the first", () => {
-    fc.assert(
-      fc.property(signInSheet, (rows) => {
-        const first = importOf(rows)
-        const again = importOf(rows, [...history, ...first.events])
-        assert.deepStrictEqual(again.events, [])
-        assert.deepStrictEqual(again.rows.map((r) => r.events), first.rows.map(() => 0))
-        assert.isFalse(again.findings.some((f) => f.tag === "ImportedDiffers"))
-      }),
-      RUNS
-    )
+    importedAgainGivesNothing(signInSheet, importOf, history)
   })
 
   it("gives the same events whatever the rows' order", () => {
-    fc.assert(
-      fc.property(
-        signInSheet.chain((rows) => fc.shuffledSubarray(rows.slice(1), { minLength: rows.length - 1 }).map((shuffled) => [rows, [header, ...shuffled]] as const)),
-        ([rows, shuffled]) => assert.deepStrictEqual(importOf(shuffled).events.map(Event.canonical), importOf(rows).events.map(Event.canonical))
-      ),
-      RUNS
-    )
+    orderChangesNothing(signInSheet, importOf, history)
   })
 
   it("never counts either of two members of one name as attending", () => {

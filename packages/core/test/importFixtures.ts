@@ -3,8 +3,10 @@
  * committees, each with a 第一党支部 (the ambiguous name), and 城关社区党支部, whose members include
  * two named 刘洋.
  */
+import { assert } from "@effect/vitest"
 import { Redacted, Result } from "effect"
-import type * as Event from "../src/Event.ts"
+import * as fc from "fast-check"
+import * as Event from "../src/Event.ts"
 import * as OrgDirectory from "../src/OrgDirectory.ts"
 import * as Roster from "../src/Roster.ts"
 import * as SheetHeader from "../src/SheetHeader.ts"
@@ -76,3 +78,34 @@ export const mappingOf = (rows: ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>, 
   if (Result.isFailure(mapped)) throw new Error(mapped.failure.reason)
   return mapped.success
 }
+
+type Rows = ReadonlyArray<ReadonlyArray<SheetHeader.Cell>>
+type ImportOf = (rows: Rows, events: ReadonlyArray<Event.Event>) => SheetContext.Read
+
+const RUNS = { numRuns: 200 }
+
+/** The law of every kind: a sheet imported again, against the events before and the first import's, gives no event and counts each row 0. */
+export const importedAgainGivesNothing = (sheet: fc.Arbitrary<Rows>, importOf: ImportOf, before: ReadonlyArray<Event.Event>): void =>
+  fc.assert(
+    fc.property(sheet, (rows) => {
+      const first = importOf(rows, before)
+      const again = importOf(rows, [...before, ...first.events])
+      assert.deepStrictEqual(again.events, [])
+      assert.deepStrictEqual(
+        again.rows.map((r) => r.events),
+        first.rows.map(() => 0)
+      )
+      assert.isFalse(again.findings.some((f) => f.tag === "ImportedDiffers"))
+    }),
+    RUNS
+  )
+
+/** The law of every kind: the order of a sheet's rows below its header changes no event. */
+export const orderChangesNothing = (sheet: fc.Arbitrary<Rows>, importOf: ImportOf, before: ReadonlyArray<Event.Event>): void =>
+  fc.assert(
+    fc.property(
+      sheet.chain((rows) => fc.shuffledSubarray(rows.slice(1), { minLength: rows.length - 1 }).map((shuffled) => [rows, [rows[0] ?? [], ...shuffled]] as const)),
+      ([rows, shuffled]) => assert.deepStrictEqual(importOf(shuffled, before).events.map(Event.canonical), importOf(rows, before).events.map(Event.canonical))
+    ),
+    RUNS
+  )

@@ -278,17 +278,7 @@ export const importCommand = Command.make(
       Flag.withDescription("The per-row report (导入结果). Default: <sheet's name>-导入结果.xlsx beside --out (in the current directory with --brokers or --out -)"),
       Flag.optional
     ),
-    brokers: Flag.String("brokers").pipe(
-      Flag.withMetavar("HOST:PORT[,…]"),
-      Flag.withDescription("Publish the new events to Kafka instead, as relink publish does. Give --events with what the worker already has, or every row is new. This or --out"),
-      Flag.optional
-    ),
-    topic: Flag.String("topic").pipe(Flag.withMetavar("TOPIC"), Flag.withDescription("With --brokers: the worker's input topic. Default: relink.events [env: RELINK_TOPIC]"), Flag.optional),
-    partitions: Flag.Int("partitions").pipe(
-      Flag.withMetavar("N"),
-      Flag.withDescription("With --brokers: partitions of the topic when it has to be created. Default: 6 [env: RELINK_PARTITIONS]"),
-      Flag.optional
-    ),
+    ...Publish.publishedWith("Publish the new events to Kafka instead, as relink publish does. Give --events with what the worker already has, so that only what changed is published (an event published again is the same event, by its id, and changes nothing). This or --out"),
     maxInputBytes: Shared.maxInputBytes,
     quiet: Shared.quiet
   },

@@ -106,6 +106,20 @@ export const runPublish = (
     return { published, topic: kafka.topic }
   })
 
+/**
+ * The flags of a command that publishes what it makes to the worker's topic instead of writing it
+ * (`relink resolve`, `relink import`), `brokers` described by the command: what goes, and its alternative.
+ */
+export const publishedWith = (brokers: string) => ({
+  brokers: Flag.String("brokers").pipe(Flag.withMetavar("HOST:PORT[,…]"), Flag.withDescription(brokers), Flag.optional),
+  topic: Flag.String("topic").pipe(Flag.withMetavar("TOPIC"), Flag.withDescription("With --brokers: the worker's input topic. Default: relink.events [env: RELINK_TOPIC]"), Flag.optional),
+  partitions: Flag.Int("partitions").pipe(
+    Flag.withMetavar("N"),
+    Flag.withDescription("With --brokers: partitions of the topic when it has to be created. Default: 6 [env: RELINK_PARTITIONS]"),
+    Flag.optional
+  )
+})
+
 export const publish = Command.make(
   "publish",
   {

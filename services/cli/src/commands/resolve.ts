@@ -176,17 +176,7 @@ export const resolve = Command.make(
     rule: Shared.rule.pipe(Flag.withDescription("With --events: the rule the file's queue was made with (as relink report review took it). Default: the built-in rule")),
     asOf: Shared.asOf,
     out: Shared.out.pipe(Flag.withDescription("Write the events here, one JSON object per line (- for standard output); complete or not at all. This or --brokers")),
-    brokers: Flag.String("brokers").pipe(
-      Flag.withMetavar("HOST:PORT[,…]"),
-      Flag.withDescription("Publish the events to Kafka instead, as relink publish does (keyed by memberId). This or --out"),
-      Flag.optional
-    ),
-    topic: Flag.String("topic").pipe(Flag.withMetavar("TOPIC"), Flag.withDescription("With --brokers: the worker's input topic. Default: relink.events [env: RELINK_TOPIC]"), Flag.optional),
-    partitions: Flag.Int("partitions").pipe(
-      Flag.withMetavar("N"),
-      Flag.withDescription("With --brokers: partitions of the topic when it has to be created. Default: 6 [env: RELINK_PARTITIONS]"),
-      Flag.optional
-    ),
+    ...Publish.publishedWith("Publish the events to Kafka instead, as relink publish does (keyed by memberId). This or --out"),
     rejects: Shared.rejects,
     maxLineBytes: Shared.maxLineBytes,
     maxInputBytes: Shared.maxInputBytes,

@@ -238,7 +238,7 @@ export const importCommand = Command.make(
       Flag.withDescription("What the sheet is: roster (党员花名册), floating (流动党员登记表), dues (党费收缴明细), attendance (组织生活签到表), orgs (the organisations)")
     ),
     template: kindFlag("template").pipe(
-      Flag.withDescription("Write a blank workbook of that kind instead (to --out, else <kind>-模板.xlsx): the headers the import reads, drop-down lists and a sheet explaining each column")
+      Flag.withDescription("Write a blank workbook of that kind instead (to --out, else 党员花名册-模板.xlsx, 党费收缴明细-模板.xlsx…): the headers the import reads, drop-down lists and a sheet explaining each column")
     ),
     from: Flag.String("from").pipe(
       Flag.withMetavar("FILE"),

@@ -53,7 +53,7 @@ const start = (settings: Settings) =>
       { topic: KafkaConfig.deadLetterTopic(kafka.topic), numPartitions: worker.partitions },
       { topic: kafka.flagsTopic, numPartitions: worker.partitions }
     ]).pipe(Effect.retry(keepTrying))
-    yield* Http.serve(worker.httpPort)
+    yield* Layer.build(Http.layer(worker.httpPort))
     // The read side evaluates and explains under these; only MongoDB being away is worth waiting for.
     yield* StoredSettings.save({ rule: worker.rule, policy: worker.policy }).pipe(Effect.retry({ schedule: keepTrying, while: (error) => error._tag === "MongoError" }))
     yield* Publisher.flush.pipe(Effect.retry(keepTrying))

@@ -3,7 +3,7 @@
  * controls, and asked over real HTTP.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Logger, Tracer } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Logger, Schedule, Scope, Tracer } from "effect"
 import { createServer, type Server } from "node:net"
 import * as Http from "../src/Http.ts"
 import { Metrics, type MetricsShape } from "../src/Metrics.ts"
@@ -127,6 +127,25 @@ describe("the worker's HTTP endpoints", () => {
       )
       const after = yield* Effect.exit(Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`)))
       assert.isTrue(Exit.isFailure(after), "the port refuses connections")
+    })
+  )
+
+  it.live("a scrape in flight when the server stops is answered before it closes", () =>
+    Effect.gen(function* () {
+      const rendering = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const render = Deferred.succeed(rendering, undefined).pipe(Effect.andThen(Deferred.await(release)), Effect.as(exposition))
+      const scope = yield* Scope.make()
+      const { port } = yield* serving(metricsOf(render)).pipe(Scope.provide(scope))
+      const scrape = yield* Effect.forkChild(request(port, "/metrics"))
+      yield* Deferred.await(rendering)
+      const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
+      // Stopped: new connections are refused while the scrape is still being rendered.
+      yield* Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`)).pipe(Effect.flip, Effect.retry(Schedule.spaced("10 millis")))
+      assert.isUndefined(closing.pollUnsafe(), "closing waits for the scrape")
+      yield* Deferred.succeed(release, undefined)
+      assert.deepStrictEqual(yield* Fiber.join(scrape), { status: 200, contentType: "text/plain; version=0.0.4", body: exposition })
+      yield* Fiber.join(closing)
     })
   )
 

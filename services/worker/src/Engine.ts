@@ -7,7 +7,7 @@
  */
 import { Context, Duration, Effect, Layer, Ref } from "effect"
 import { randomUUID } from "node:crypto"
-import { BranchHealth, Event, Matching, type MatchRule, OrgRecord, OrgTree, Output, type Policy, Projection, Proposal, Scan, Status } from "@relink/core"
+import { BranchHealth, BranchReview, Event, Matching, type MatchRule, OrgRecord, OrgTree, Output, type Policy, Projection, Proposal, Rematch, Scan, Status } from "@relink/core"
 import { MongoError, Pii } from "@relink/mongo"
 import * as Store from "./Store.ts"
 import * as BranchDocs from "./BranchDocs.ts"
@@ -194,7 +194,7 @@ export const make = (settings: Settings) =>
     ) =>
       Effect.gen(function* () {
         const results = new Map<string, Unsettled>()
-        const floatingKeys = new Set([...tree.orgs.values()].flatMap((org) => (org.kind === "floating-branch" ? BranchHealth.keysOfOrg(org) : [])))
+        const floatingKeys = BranchReview.floatingKeys(tree)
         yield* untilWritten("write members", "members", [...fragments.keys()], (toWrite, readAt) => Effect.gen(function* () {
           const docs = yield* store.loadMembers(toWrite)
           const writes: Array<Store.MemberWrite> = []
@@ -206,32 +206,31 @@ export const make = (settings: Settings) =>
             const merged = fragment === undefined ? current : Projection.merge(current, fragment)
             const evaluation = Status.evaluate(merged, now, policy, tree)
             const before = yield* MemberRecord.evaluationOf(stored)
-            // The floating organisations reading the member before or after: a change is pending until they are reviewed.
-            const readBy = new Set([
-              ...(before === undefined ? [] : BranchHealth.keysOf({ projection: current, evaluation: before })),
-              ...(evaluation === undefined ? [] : BranchHealth.keysOf({ projection: merged, evaluation }))
-            ].filter((key) => floatingKeys.has(key)))
+            // A change is pending until the floating organisations reading the member before or after are reviewed.
+            const readBy = BranchReview.readBy(
+              floatingKeys,
+              before === undefined ? undefined : { projection: current, evaluation: before },
+              evaluation === undefined ? undefined : { projection: merged, evaluation }
+            )
             for (const key of readBy) branchKeys.add(key)
             const unchanged = stored !== undefined && Projection.equals(current, merged) && Status.equals(before, evaluation)
             if (unchanged) {
               if (unfinished.length > 0) results.set(id, { version: stored.version, readAt, changes: unfinished })
               continue
             }
-            const personBefore = stored === undefined ? undefined : Matching.personOfMember(current)
             const personAfter = Matching.personOfMember(merged)
             const keys = MemberRecord.blockingKeys(pii, personAfter, rule)
-            const identityChanged = !Matching.samePerson(personBefore, personAfter)
-            const matchabilityChanged =
-              (before !== undefined && Status.matchable.has(before.status)) !== (evaluation !== undefined && Status.matchable.has(evaluation.status))
+            const matchedBefore: Rematch.Member =
+              stored === undefined ? Rematch.unknown : { person: Matching.personOfMember(current), evaluation: before, keys: stored.blockingKeys }
             const version = (stored?.version ?? 0) + 1
             const change: Store.PendingChange = {
               version,
               before: MemberRecord.storedEvaluation(before),
               after: MemberRecord.storedEvaluation(evaluation),
-              rematchKeys: identityChanged || matchabilityChanged ? [...new Set([...(stored?.blockingKeys ?? []), ...keys])] : [],
-              ...(readBy.size > 0 && { branchKeys: [...readBy] })
+              rematchKeys: Rematch.keys(matchedBefore, { person: personAfter, evaluation, keys }),
+              ...(readBy.length > 0 && { branchKeys: readBy })
             }
-            const hasEffects = change.rematchKeys.length > 0 || readBy.size > 0 || statusOutputs(id, before, evaluation, version, now).length > 0
+            const hasEffects = change.rematchKeys.length > 0 || readBy.length > 0 || statusOutputs(id, before, evaluation, version, now).length > 0
             const changes = hasEffects ? [...unfinished, change] : unfinished
             const pendingSince = unfinished.length > 0 ? (stored?.pendingSince ?? new Date(readAt)) : new Date(readAt)
             writes.push({
@@ -448,11 +447,8 @@ export const make = (settings: Settings) =>
         for (const doc of yield* store.observationsByKeys([...rematchKeys])) affected.add(doc._id)
         const proposals = yield* rematch([...affected].sort(), now, staged).pipe(Metrics.observed("rematch"))
         // Before the pending changes are cleared: a crash in between leaves them for the sweeper, which re-evaluates these again.
-        const reviewed = new Set(dueBranches)
-        for (const org of after.tree.orgs.values()) {
-          if (org.kind === "floating-branch" && (branches.has(org.orgId) || BranchHealth.keysOfOrg(org).some((key) => branchKeys.has(key)))) reviewed.add(org.orgId)
-        }
-        const branchChanges = yield* reviewBranches([...reviewed].sort(), now, staged).pipe(Metrics.observed("review branches"))
+        const reviewed = BranchReview.reviewed(after.tree, { orgs: branches, keys: branchKeys, due: dueBranches })
+        const branchChanges = yield* reviewBranches(reviewed, now, staged).pipe(Metrics.observed("review branches"))
         // A member another worker wrote meanwhile keeps its pending changes: that worker settles them.
         yield* store.clearPending(
           [...unsettled].map(([_id, { version }]) => ({ _id, version })),

@@ -162,7 +162,7 @@ export const make = (settings: Settings) =>
         let left = ids
         for (let attempt = 0; left.length > 0; attempt++) {
           if (attempt >= MAX_WRITE_ATTEMPTS) {
-            return yield* new MongoError.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers` })
+            return yield* new MongoError.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers`, kind: "WriteConflict" })
           }
           if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
           left = yield* round(left, store.wallClock())

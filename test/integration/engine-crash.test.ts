@@ -34,7 +34,7 @@ const databases: Array<string> = []
  * write over the budget writes its first documents only, like a process killed mid-command.
  */
 const crashingStore = (store: Store.StoreShape, budget: { documents: number }): Store.StoreShape => {
-  const crashed = new MongoError.MongoError({ operation: "crash", reason: "the worker died here" })
+  const crashed = new MongoError.MongoError({ operation: "crash", reason: "the worker died here", kind: "Unavailable" })
   const limited =
     <Args extends ReadonlyArray<unknown>, A, E>(write: (...args: Args) => Effect.Effect<A, E>) =>
     (...args: Args): Effect.Effect<A, E | MongoError.MongoError> =>
@@ -112,7 +112,7 @@ const sweepAfter = (at: number, dies: boolean) => {
     for (const arrivals of batches) yield* engine.ingest(arrivals, ASOF)
     let died = false
     if (dies) {
-      const crashed = new MongoError.MongoError({ operation: "crash", reason: "the worker died here" })
+      const crashed = new MongoError.MongoError({ operation: "crash", reason: "the worker died here", kind: "Unavailable" })
       const dying = yield* Engine.make(settings).pipe(
         Effect.provideService(Store.Store, { ...healthy, recordStatusChanges: () => Effect.fail(crashed) })
       )

@@ -28,6 +28,12 @@ export interface Batch {
   readonly heartbeat: Effect.Effect<void, KafkaError>
   /** Gives the batch up uncommitted (the group moved on): its messages go to whoever owns the partition now. */
   readonly abandon: Effect.Effect<void>
+  /**
+   * Gives the batch up uncommitted and fetches nothing more of its partition until the consumer
+   * starts again (kafkajs keeps the pause across rebalances): for a batch that fails the same way
+   * however often it is tried. The consumer's other partitions go on.
+   */
+  readonly pause: Effect.Effect<void>
 }
 
 export interface Options {
@@ -94,7 +100,7 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                 consumer.run({
                   autoCommit: false,
                   eachBatchAutoResolve: false,
-                  eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+                  eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }) => {
                     if (batch.isEmpty() || !isRunning() || isStale()) return
                     const done = await run(Deferred.make<void, KafkaError>())
                     pending.add(done)
@@ -120,7 +126,9 @@ export const batches = (options: Options): Stream.Stream<Batch, KafkaError, Clie
                         })),
                         commit,
                         heartbeat: Effect.tryPromise({ try: () => heartbeat(), catch: fromUnknown("heartbeat") }),
-                        abandon: Effect.asVoid(Deferred.succeed(done, undefined))
+                        abandon: Effect.asVoid(Deferred.succeed(done, undefined)),
+                        // Paused before the batch is let go, so that kafkajs fetches nothing more of it.
+                        pause: Effect.sync(() => void pause()).pipe(Effect.andThen(Deferred.succeed(done, undefined)), Effect.asVoid)
                       })
                     )
                     try {

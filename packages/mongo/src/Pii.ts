@@ -3,10 +3,34 @@
  * ciphertexts, and personal values are looked up through an HMAC-SHA256 blind index. Both keys derive (HKDF)
  * from one secret, `RELINK_PII_KEY`, which stays `Redacted` and is never logged.
  */
-import { Config, Context, Data, Effect, Layer, Redacted } from "effect"
+import { Config, Context, Data, Effect, Layer, Redacted, Result } from "effect"
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from "node:crypto"
 
+const IV = 12
+const TAG = 16
+
 export class PiiError extends Data.TaggedError("PiiError")<{ readonly reason: string }> {}
+
+/**
+ * A ciphertext that does not open under this key. AES-GCM cannot tell a ciphertext written under
+ * another key from one altered since; a store's ciphertexts are not altered, so it is the key:
+ * RELINK_PII_KEY is not the one the data was written with.
+ */
+export class PiiKeyMismatch extends Data.TaggedError("PiiKeyMismatch")<{}> {
+  override get message() {
+    return "a stored ciphertext does not open under RELINK_PII_KEY: it is not the key the data was written with"
+  }
+}
+
+/** A stored value too short to be a ciphertext at all, whatever the key: stored data gone bad. */
+export class UndecryptableData extends Data.TaggedError("UndecryptableData")<{ readonly bytes: number }> {
+  override get message() {
+    return `a stored ciphertext of ${this.bytes} bytes is shorter than its IV and tag (${IV + TAG} bytes)`
+  }
+}
+
+/** Why a stored ciphertext did not open. Neither names anything of the data. */
+export type DecryptError = PiiKeyMismatch | UndecryptableData
 
 export interface Pii {
   /** A keyed hash for equality lookups (blocking keys, ID and phone indexes). */
@@ -17,13 +41,11 @@ export interface Pii {
    */
   readonly digest: (canonical: string) => string
   readonly encrypt: (plaintext: string | Uint8Array) => string
-  readonly decrypt: (ciphertext: string) => Buffer
+  /** The plaintext of a ciphertext `encrypt` wrote, or why it does not open: never a throw. */
+  readonly decrypt: (ciphertext: string) => Result.Result<Buffer, DecryptError>
 }
 
 export class PiiService extends Context.Service<PiiService, Pii>()("@relink/mongo/Pii") {}
-
-const IV = 12
-const TAG = 16
 
 /** Builds the service from the secret; at least 16 characters, so a short test phrase is refused. */
 export const make = (secret: Redacted.Redacted<string>): Effect.Effect<Pii, PiiError> =>
@@ -48,9 +70,16 @@ export const make = (secret: Redacted.Redacted<string>): Effect.Effect<Pii, PiiE
       },
       decrypt: (ciphertext) => {
         const bytes = Buffer.from(ciphertext, "base64")
+        if (bytes.length < IV + TAG) return Result.fail(new UndecryptableData({ bytes: bytes.length }))
         const decipher = createDecipheriv("aes-256-gcm", encKey, bytes.subarray(0, IV))
         decipher.setAuthTag(bytes.subarray(IV, IV + TAG))
-        return Buffer.concat([decipher.update(bytes.subarray(IV + TAG)), decipher.final()])
+        const body = decipher.update(bytes.subarray(IV + TAG))
+        try {
+          // `final` is where GCM checks the tag, and its only failure: the tag does not match.
+          return Result.succeed(Buffer.concat([body, decipher.final()]))
+        } catch {
+          return Result.fail(new PiiKeyMismatch())
+        }
       }
     }
   })

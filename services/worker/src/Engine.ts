@@ -133,10 +133,12 @@ export const make = (settings: Settings) =>
       return fresh
     })
 
-    const observationOf = (doc: Store.ObservationDoc): Scan.Observation | undefined => {
-      if (doc.payload === undefined) return undefined
-      const decoded = Event.decodeLine(pii.decrypt(doc.payload).toString("utf8"))
-      return decoded._tag === "Success" && Scan.isObservation(decoded.success) ? decoded.success : undefined
+    const observationOf = (doc: Store.ObservationDoc): Effect.Effect<Scan.Observation | undefined, StoredData.StoredDataError | Pii.PiiKeyMismatch> => {
+      if (doc.payload === undefined) return Effect.succeed(undefined)
+      return Effect.map(StoredData.opened(pii, "observations", doc._id, "payload", doc.payload), (plaintext) => {
+        const decoded = Event.decodeLine(plaintext.toString("utf8"))
+        return decoded._tag === "Success" && Scan.isObservation(decoded.success) ? decoded.success : undefined
+      })
     }
 
     const statusOutputs = (
@@ -162,7 +164,7 @@ export const make = (settings: Settings) =>
         let left = ids
         for (let attempt = 0; left.length > 0; attempt++) {
           if (attempt >= MAX_WRITE_ATTEMPTS) {
-            return yield* new MongoError.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers` })
+            return yield* new MongoError.MongoError({ operation, reason: `${left.length} ${what} kept changing under concurrent writers`, kind: "WriteConflict" })
           }
           if (attempt > 0) yield* Effect.sleep(Duration.millis(Math.min(1_000, 10 * 2 ** attempt)))
           left = yield* round(left, store.wallClock())
@@ -273,7 +275,7 @@ export const make = (settings: Settings) =>
           // a store without rich indexes (FerretDB on SQLite) then scans once per batch, not per observation.
           const open: Array<{ doc: Store.ObservationDoc; observed: Matching.Person; keys: ReadonlyArray<string> }> = []
           for (const doc of docs.values()) {
-            const observation = observationOf(doc)
+            const observation = yield* observationOf(doc)
             const observed = observation === undefined ? undefined : Matching.personOfObservation(observation)
             if (observed !== undefined) open.push({ doc, observed, keys: Matching.blockingKeys(observed, rule).map(pii.blindIndex) })
           }
@@ -458,10 +460,12 @@ export const make = (settings: Settings) =>
       })
 
     /** The digest of a stored copy: stored with it, or that of its payload ("", which no copy has, when it no longer decodes). */
-    const storedDigest = (copy: Store.StoredCopy): string => {
-      if (typeof copy.digest === "string") return copy.digest
-      const decoded = Event.decodeBytes(pii.decrypt(copy.payload))
-      return decoded._tag === "Success" ? pii.digest(Event.canonical(decoded.success)) : ""
+    const storedDigest = (copy: Store.StoredCopy): Effect.Effect<string, StoredData.StoredDataError | Pii.PiiKeyMismatch> => {
+      if (typeof copy.digest === "string") return Effect.succeed(copy.digest)
+      return Effect.map(StoredData.opened(pii, "events", copy._id, "payload", copy.payload), (plaintext) => {
+        const decoded = Event.decodeBytes(plaintext)
+        return decoded._tag === "Success" ? pii.digest(Event.canonical(decoded.success)) : ""
+      })
     }
 
     /**
@@ -528,7 +532,7 @@ export const make = (settings: Settings) =>
               : { digest: batchFirst.digest, origin: batchFirst.arrival.origin }
             : storedCopy === undefined
               ? undefined
-              : { digest: storedDigest(storedCopy), origin: storedCopy.origin }
+              : { digest: yield* storedDigest(storedCopy), origin: storedCopy.origin }
           if (Event.copyOf(first?.digest, digest) === "conflict") {
             conflicts.push({ index, error: Event.conflictingDuplicate(id, firstCopy(first?.origin ?? null)) })
           } else applied.push(arrival)
@@ -597,7 +601,7 @@ export const make = (settings: Settings) =>
         const touchedObservations = new Set([...observations.keys(), ...resolutions.map((r) => r.observationEventId)])
         const observationDocs = yield* store.loadObservations([...touchedObservations])
         for (const doc of observationDocs.values()) {
-          const observation = observations.get(doc._id) ?? observationOf(doc)
+          const observation = observations.get(doc._id) ?? (yield* observationOf(doc))
           if (observation === undefined) continue
           const lead = Projection.leadOf(observation)
           for (const memberId of doc.resolvedBy ?? []) addFragment(Projection.attach(memberId, lead))

@@ -38,10 +38,13 @@ export const seal = (pii: Pii.Pii, projection: Projection.Projection): string =>
 
 /**
  * Opens and decodes a stored projection (written by `toDoc`). A ciphertext that does not open
- * throws, as `Pii.decrypt` does: that is the wrong key, not a malformed document.
+ * fails with `Pii.PiiKeyMismatch`: that is the wrong key, not a malformed document.
  */
-export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Effect.Effect<Projection.Projection, StoredData.StoredDataError> =>
-  decodeProjection(doc._id, "state", JSON.parse(pii.decrypt(doc.state).toString("utf8")))
+export const projectionOf = (pii: Pii.Pii, doc: Store.MemberDoc): Effect.Effect<Projection.Projection, StoredData.StoredDataError | Pii.PiiKeyMismatch> =>
+  StoredData.opened(pii, "members", doc._id, "state", doc.state).pipe(
+    Effect.flatMap((plaintext) => StoredData.parsed("members", doc._id, "state", plaintext.toString("utf8"))),
+    Effect.flatMap((json) => decodeProjection(doc._id, "state", json))
+  )
 
 const noEvaluation = Effect.succeed(undefined)
 

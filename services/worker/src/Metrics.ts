@@ -23,6 +23,10 @@ export const statusChanges = counter("relink_status_changes_total", "Member stat
 export const proposals = counter("relink_match_proposals_total", "Match proposals published.")
 export const sweeps = counter("relink_sweeps_total", "Sweeps run.")
 export const mongoCommands = counter("relink_mongo_commands_total", "Commands sent to MongoDB: its round trips.")
+export const dataErrors = counter(
+  "relink_data_errors_total",
+  "Partitions stopped on an error retrying cannot mend (label error): stored data that does not decode, an operation MongoDB refuses, a PII key that opens nothing."
+)
 
 export const consumerLag = Metric.gauge("relink_consumer_lag", {
   description: "Messages of the input topic the group has not committed, over all its partitions."

@@ -1,16 +1,21 @@
 /**
  * One Kafka batch, end to end: decode → dead-letter what is malformed → fold into MongoDB (which
- * dead-letters later copies of an eventId with other content) → publish outputs → commit offsets. A failure (MongoDB or Kafka unavailable) retries the whole
- * batch with exponential backoff, heartbeating so the group keeps the partition; offsets are never
- * committed before the writes they cover. An attempt runs to completion once started, so SIGTERM
- * finishes the batch in flight before the worker stops.
+ * dead-letters later copies of an eventId with other content) → publish outputs → commit offsets.
+ * A failure that can pass (MongoDB or Kafka unavailable, a timeout, a write conflict) retries the
+ * whole batch with exponential backoff, heartbeating so the group keeps the partition; one that
+ * fails the same way every time (stored data that does not decode, a write the server refuses, a
+ * PII key that opens nothing) stops the batch's partition, uncommitted, with one log line and
+ * `relink_data_errors_total`. Offsets are never committed before the writes they cover. An attempt
+ * runs to completion once started, so SIGTERM finishes the batch in flight before the worker stops.
  */
 import { Clock, Duration, Effect, Metric, Option, Schedule, type Tracer } from "effect"
 import { Event } from "@relink/core"
-import { type Consumer, DeadLetter, KafkaConfig, Producer, TraceContext } from "@relink/kafka"
-import { Engine, type Arrival } from "./Engine.ts"
+import { type Consumer, DeadLetter, type KafkaError, KafkaConfig, Producer, TraceContext } from "@relink/kafka"
+import type { MongoError, Pii } from "@relink/mongo"
+import { Engine, type Arrival, type Outcome } from "./Engine.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Publisher from "./Publisher.ts"
+import type * as StoredData from "./StoredData.ts"
 
 const backoff = Schedule.exponential(Duration.millis(200), 2).pipe(
   Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(10))))
@@ -43,6 +48,49 @@ export const producerLinks = (batch: Consumer.Batch): ReadonlyArray<Tracer.SpanL
   }
   return [...links.values()]
 }
+
+/** What an attempt at a batch can fail with. */
+export type BatchError = KafkaError.KafkaError | MongoError.MongoError | StoredData.StoredDataError | Pii.PiiKeyMismatch
+
+/**
+ * Whether a failed batch is worth trying again: Kafka away, or MongoDB away, out of time or
+ * contended, can pass; stored data that does not decode, an operation the server refuses and a
+ * key that opens nothing fail the same way every time. (A Kafka error saying the group moved on
+ * is neither: the batch is someone else's now.)
+ */
+export const isRetryable = (error: BatchError): boolean => {
+  switch (error._tag) {
+    case "KafkaError":
+      return true
+    case "MongoError":
+      return error.isRetryable
+    case "StoredDataError":
+    case "PiiKeyMismatch":
+      return false
+  }
+}
+
+/** How a batch ended: committed, given up to the group's new owner of the partition, or its partition stopped. */
+type Settled =
+  | { readonly _tag: "committed"; readonly outcome: Outcome }
+  | { readonly _tag: "abandoned" }
+  | { readonly _tag: "stopped"; readonly error: BatchError["_tag"] }
+
+const groupMovedOn = (error: BatchError): boolean => error._tag === "KafkaError" && error.memberLost === true
+
+/**
+ * Stops the batch's partition on an error retrying cannot mend: one line for the operator (the
+ * error names documents and fields, never their values), the counter, and the partition paused
+ * with the batch uncommitted, so that nothing past it is committed and the other partitions go on.
+ */
+const stopPartition = (batch: Consumer.Batch, error: BatchError) =>
+  Effect.logError(
+    `partition stopped at offset ${batch.messages[0]?.offset ?? "?"}, nothing from there on committed until the worker restarts: ${error.message}`
+  ).pipe(
+    Effect.annotateLogs({ topic: batch.topic, partition: batch.partition, error: error._tag, ...(error._tag === "MongoError" && { kind: error.kind }) }),
+    Effect.andThen(Metric.update(Metric.withAttributes(Metrics.dataErrors, { error: error._tag }), 1)),
+    Effect.andThen(batch.pause)
+  )
 
 /** Log lines written inside the current span carry its trace and span ids, to be joined to the trace. */
 const withTraceIds = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -98,24 +146,30 @@ export const processBatch = (batch: Consumer.Batch) =>
     }).pipe(Effect.uninterruptible)
     // Heartbeat while the batch is in hand, so a long outage does not cost the partition.
     yield* batch.heartbeat.pipe(Effect.ignore, Effect.repeat(Schedule.spaced(Duration.seconds(2))), Effect.forkScoped)
+    const worthRetrying = (error: BatchError) => isRetryable(error) && !groupMovedOn(error)
     const result = yield* attempt.pipe(
       Effect.tapError((error) =>
-        Effect.logWarning(`batch failed, retrying: ${error.message}`).pipe(
-          Effect.annotateLogs({ topic: batch.topic, partition: batch.partition, error: error._tag })
-        )
+        worthRetrying(error)
+          ? Effect.logWarning(`batch failed, retrying: ${error.message}`).pipe(
+              Effect.annotateLogs({ topic: batch.topic, partition: batch.partition, error: error._tag })
+            )
+          : Effect.void
       ),
-      Effect.retry({ schedule: backoff, while: (error) => !(error._tag === "KafkaError" && error.memberLost === true) }),
-      Effect.map(Option.some),
-      // The group moved on: the writes are idempotent, so leaving the batch uncommitted loses nothing.
-      Effect.catchTag("KafkaError", (error) =>
-        Effect.logWarning(`batch abandoned, the group rebalanced: ${error.message}`).pipe(
-          Effect.andThen(batch.abandon),
-          Effect.as(Option.none())
-        )
+      Effect.retry({ schedule: backoff, while: worthRetrying }),
+      Effect.map((outcome): Settled => ({ _tag: "committed", outcome })),
+      Effect.catch((error): Effect.Effect<Settled> =>
+        groupMovedOn(error)
+          ? // The writes are idempotent, so leaving the batch uncommitted loses nothing.
+            Effect.logWarning(`batch abandoned, the group rebalanced: ${error.message}`).pipe(
+              Effect.andThen(batch.abandon),
+              Effect.as({ _tag: "abandoned" })
+            )
+          : stopPartition(batch, error).pipe(Effect.as({ _tag: "stopped", error: error._tag }))
       )
     )
-    if (Option.isNone(result)) return yield* Effect.annotateCurrentSpan({ "relink.outcome": "abandoned" })
-    const outcome = result.value
+    if (result._tag === "abandoned") return yield* Effect.annotateCurrentSpan({ "relink.outcome": "abandoned" })
+    if (result._tag === "stopped") return yield* Effect.annotateCurrentSpan({ "relink.outcome": "stopped", "relink.error": result.error })
+    const outcome = result.outcome
     yield* Effect.annotateCurrentSpan({
       "relink.outcome": "committed",
       "relink.events.new": outcome.newEvents,

@@ -156,28 +156,31 @@ export const load = (asOf: number, scope?: Scope) =>
   })
 
 /** A stored observation's event, decoded from its encrypted bytes; anything else there is stored data gone bad. */
-const decodeObservation = (pii: Pii.Pii, id: string, payload: string): Effect.Effect<Matching.Observation, StoredData.StoredDataError> => {
-  const decoded = Event.decodeBytes(pii.decrypt(payload))
-  if (decoded._tag === "Failure") return Effect.fail(new StoredData.StoredDataError({ collection: "observations", id, reason: decoded.failure.reason }))
-  const event = decoded.success
-  return Scan.isObservation(event) ? Effect.succeed(event) : Effect.fail(new StoredData.StoredDataError({ collection: "observations", id, reason: `a ${event.type} event, not an observation` }))
-}
+const decodeObservation = (pii: Pii.Pii, id: string, payload: string): Effect.Effect<Matching.Observation, StoredData.StoredDataError | Pii.PiiKeyMismatch> =>
+  Effect.flatMap(StoredData.opened(pii, "observations", id, "payload", payload), (plaintext) => {
+    const decoded = Event.decodeBytes(plaintext)
+    if (decoded._tag === "Failure") return Effect.fail(new StoredData.StoredDataError({ collection: "observations", id, reason: decoded.failure.reason }))
+    const event = decoded.success
+    return Scan.isObservation(event) ? Effect.succeed(event) : Effect.fail(new StoredData.StoredDataError({ collection: "observations", id, reason: `a ${event.type} event, not an observation` }))
+  })
 
 /**
  * Every event the worker stored, decoded from its original bytes: what a series of evaluations over
  * the past (`Timeline`) folds, as it would fold an export. A stored event that no longer decodes
  * fails the read.
  */
-export const storedEvents: Stream.Stream<Event.Event, MongoError.MongoError | StoredData.StoredDataError, Store.Store | Pii.PiiService> = Stream.unwrap(
+export const storedEvents: Stream.Stream<Event.Event, MongoError.MongoError | StoredData.StoredDataError | Pii.PiiKeyMismatch, Store.Store | Pii.PiiService> = Stream.unwrap(
   Effect.gen(function* () {
     const store = yield* Store.Store
     const pii = yield* Pii.PiiService
-    return Stream.mapEffect(store.allEvents, (doc) => {
-      const decoded = Event.decodeBytes(pii.decrypt(doc.payload))
-      return decoded._tag === "Success"
-        ? Effect.succeed(decoded.success)
-        : Effect.fail(new StoredData.StoredDataError({ collection: "events", id: doc._id, reason: decoded.failure.reason }))
-    })
+    return Stream.mapEffect(store.allEvents, (doc) =>
+      Effect.flatMap(StoredData.opened(pii, "events", doc._id, "payload", doc.payload), (plaintext) => {
+        const decoded = Event.decodeBytes(plaintext)
+        return decoded._tag === "Success"
+          ? Effect.succeed(decoded.success)
+          : Effect.fail(new StoredData.StoredDataError({ collection: "events", id: doc._id, reason: decoded.failure.reason }))
+      })
+    )
   })
 )
 

@@ -172,7 +172,8 @@ describe("the worker with floating party organisations", () => {
         messages: lines.map((line, i) => ({ topic: "events", partition: 0, offset: String(i), key: null, value: Buffer.from(line), headers: {} })),
         commit: Effect.void,
         heartbeat: Effect.void,
-        abandon: Effect.void
+        abandon: Effect.void,
+        pause: Effect.void
       }
       const changesOf = (messages: ReadonlyArray<Producer.OutgoingMessage>) =>
         messages.flatMap((m) => {

@@ -5,7 +5,7 @@
  * document and field.
  */
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Effect, Redacted, Schema } from "effect"
+import { Effect, Redacted, Result, Schema } from "effect"
 import * as fc from "fast-check"
 import { Event, Matching, OrgTree, Policy, Projection, Status } from "@relink/core"
 import { Pii } from "@relink/mongo"
@@ -150,11 +150,32 @@ describe("Projection.Projection (schema)", () => {
       const projection = Projection.empty("m-1")
       const doc = MemberRecord.toDoc(pii, projection, undefined, [], 1, ASOF, [], null)
       assert.strictEqual(plain(yield* MemberRecord.projectionOf(pii, doc)), plain(projection))
-      const state = pii.encrypt(JSON.stringify({ ...JSON.parse(pii.decrypt(doc.state).toString("utf8")), contacts: { telepathy: 1 }, category: "honorary" }))
+      const state = pii.encrypt(JSON.stringify({ ...JSON.parse(Result.getOrThrow(pii.decrypt(doc.state)).toString("utf8")), contacts: { telepathy: 1 }, category: "honorary" }))
       const error = yield* Effect.flip(MemberRecord.projectionOf(pii, { ...doc, state }))
+      assert.strictEqual(error._tag, "StoredDataError")
       assert.deepInclude(error, { collection: "members", id: "m-1" })
-      assert.include(error.reason, "state.category: Expected")
-      assert.include(error.reason, "state.contacts")
+      assert.include(error.message, "state.category: Expected")
+      assert.include(error.message, "state.contacts")
+    })
+  )
+
+  it.effect("MemberRecord.projectionOf fails with StoredDataError for a sealed state that is no JSON, or too short to be a ciphertext", () =>
+    Effect.gen(function* () {
+      const doc = MemberRecord.toDoc(pii, Projection.empty("m-1"), undefined, [], 1, ASOF, [], null)
+      const notJson = yield* Effect.flip(MemberRecord.projectionOf(pii, { ...doc, state: pii.encrypt('{"memberId":"m-1","name":"张') }))
+      assert.deepInclude(notJson, { _tag: "StoredDataError", collection: "members", id: "m-1", reason: "state: not JSON" })
+      const cut = yield* Effect.flip(MemberRecord.projectionOf(pii, { ...doc, state: doc.state.slice(0, 20) }))
+      assert.deepInclude(cut, { _tag: "StoredDataError", collection: "members", id: "m-1" })
+      assert.include(cut.message, "state: a stored ciphertext of 15 bytes is shorter than its IV and tag")
+    })
+  )
+
+  it.effect("MemberRecord.projectionOf fails with PiiKeyMismatch for a member sealed under another key", () =>
+    Effect.gen(function* () {
+      const other = yield* Pii.make(Redacted.make("another-stored-data-key-0123456789"))
+      const doc = MemberRecord.toDoc(other, Projection.empty("m-1"), undefined, [], 1, ASOF, [], null)
+      const error = yield* Effect.flip(MemberRecord.projectionOf(pii, doc))
+      assert.strictEqual(error._tag, "PiiKeyMismatch")
     })
   )
 })

@@ -34,7 +34,7 @@ const message = (offset: number, value: string, headers: Consumer.Message["heade
   headers
 })
 
-const batchOf = (messages: ReadonlyArray<Consumer.Message>): Consumer.Batch => ({ topic: "events", partition: 0, messages, commit: Effect.void, heartbeat: Effect.void, abandon: Effect.void })
+const batchOf = (messages: ReadonlyArray<Consumer.Message>): Consumer.Batch => ({ topic: "events", partition: 0, messages, commit: Effect.void, heartbeat: Effect.void, abandon: Effect.void, pause: Effect.void })
 
 /** A tracer that keeps every span it makes. */
 const recorder = () => {

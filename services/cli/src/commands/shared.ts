@@ -4,7 +4,7 @@
  * scan itself.
  */
 import { basename, dirname, extname, join } from "node:path"
-import { Cause, Console, Effect, Layer, Option, type Redacted, Result, type Scope, Stream } from "effect"
+import { Cause, Console, Effect, Layer, Option, Predicate, type Redacted, Result, type Scope, Stream } from "effect"
 import { Flag } from "effect/cli"
 import { Instant, Matching, MatchRule, type OrgRecord, type OrgTree, Policy, Report, Scan, type Status } from "@relink/core"
 import { Mongo, Pii } from "@relink/mongo"
@@ -442,22 +442,17 @@ const fromWorkerDatabase =
       Effect.catchCause((cause) => {
         progress.done()
         if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-        const error = Cause.squash(cause)
-        const message = error instanceof Error ? error.message : String(error)
-        // A stored ciphertext that does not open: the key is not the one the worker wrote with.
-        const decrypt = /unable to authenticate data|bad decrypt|Unsupported state/i.test(message)
-        return Effect.fail(
-          new ServiceFailed({
-            reason: decrypt
-              ? `cannot decrypt the personal data stored in ${where}: RELINK_PII_KEY is not the key the worker wrote it with`
-              : message.startsWith("MongoDB ")
-                ? `${message} (${where})`
-                : `cannot read the worker's state from ${where}: ${message}`
-          })
-        )
+        return Effect.fail(new ServiceFailed({ reason: readFailure(Cause.squash(cause), where) }))
       })
     )
   }
+
+/** What a failed read of the worker's database (`where`) says, by the error's tag. */
+const readFailure = (error: unknown, where: string): string => {
+  if (Predicate.isTagged(error, "PiiKeyMismatch")) return `cannot decrypt the personal data stored in ${where}: RELINK_PII_KEY is not the key the worker wrote it with`
+  const message = error instanceof Error ? error.message : String(error)
+  return Predicate.isTagged(error, "MongoError") ? `${message} (${where})` : `cannot read the worker's state from ${where}: ${message}`
+}
 
 /**
  * Which of these observations the worker stored (their events, not only a resolution naming them):

@@ -68,7 +68,12 @@ export const make = (mongo: Mongo.MongoShape): Effect.Effect<Organisations, Mong
       orgsVersion: Effect.map(Mongo.attempt("read organisations version", () => meta.findOne({ _id: "orgs" })), (doc) => doc?.version ?? ""),
       bumpOrgsVersion: Effect.suspend(() =>
         Mongo.attempt("bump organisations version", () => meta.updateOne({ _id: "orgs" }, { $set: { version: randomUUID() } }, { upsert: true }))
-      ).pipe(Effect.asVoid),
+      ).pipe(
+        // The first bumps of two workers race where upserts are a query then an insert (FerretDB):
+        // the loser's insert meets the winner's document, and sent again it updates it.
+        Effect.retry({ times: 1, while: (error) => error.kind === "DuplicateKey" }),
+        Effect.asVoid
+      ),
       pruneOrgClaims: versions.pruneClaims
     }
   })

@@ -81,7 +81,7 @@ export const scheduled =
   (schedule: Interleaving.Interleaving, actor: number): RoundTrip =>
   (operation, size, apply) =>
     schedule.roundTrip(actor, size, apply).pipe(
-      Effect.mapError((killed) => new MongoError.MongoError({ operation, reason: `worker ${killed.actor} died here` }))
+      Effect.mapError((killed) => new MongoError.MongoError({ operation, reason: `worker ${killed.actor} died here`, kind: "Unavailable" }))
     )
 
 /** A connection that applies every operation at once: for reading the end state back. */

@@ -233,7 +233,8 @@ export interface Known extends Person {
 
 const endings: ReadonlySet<Event.Decision> = new Set(["remove", "deceased", "left", "cancel-probation"])
 
-const registerTypes: ReadonlySet<Event.EventType> = new Set(["MemberRegistered", "MemberUpdated", "OutflowReported", "ReturnReported", "TransferReceived", "StatusDecided"])
+/** The event types that say who a member is, where and whether still one: what `known` folds. */
+export const registerTypes: ReadonlySet<Event.EventType> = new Set(["MemberRegistered", "MemberUpdated", "OutflowReported", "ReturnReported", "TransferReceived", "StatusDecided"])
 
 const cstDate = (at: number): string => new Date(at + 8 * 3_600_000).toISOString().slice(0, 10)
 

@@ -41,6 +41,9 @@ export interface Context {
 /** Whether an event id is one an import gives (`Roster.eventIdOf`): what `prior` keeps of the events, besides the members'. */
 export const isImported = (eventId: string): boolean => eventId.startsWith("import-")
 
+/** Whether `prior` reads an event: an organisation's registration, a member's register, or what an import wrote. */
+export const isPrior = (event: Event.Event): boolean => event.type === "OrgRegistered" || Roster.registerTypes.has(event.type) || isImported(event.eventId)
+
 /**
  * What the events say, as a context holds it: the members as of the end of the sheet's day (a sheet
  * is a picture at its day: compared with the members then, an older roster imported after a newer

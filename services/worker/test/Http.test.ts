@@ -3,10 +3,11 @@
  * controls, and asked over real HTTP.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Layer, Logger, Schedule, Scope, Tracer } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Logger, Schedule, Scope } from "effect"
 import { createServer, type Server } from "node:net"
 import * as Http from "../src/Http.ts"
 import { Metrics, type MetricsShape } from "../src/Metrics.ts"
+import { recorder } from "./support/SpanRecorder.ts"
 
 type Logged = ReturnType<typeof Logger.formatStructured.log>
 
@@ -96,14 +97,7 @@ describe("the worker's HTTP endpoints", () => {
 
   it.live("probes and scrapes are neither traced nor logged", () =>
     Effect.gen(function* () {
-      const spans: Array<Tracer.NativeSpan> = []
-      const tracer = Tracer.make({
-        span(options) {
-          const span = new Tracer.NativeSpan(options)
-          spans.push(span)
-          return span
-        }
-      })
+      const { spans, tracer } = recorder()
       const logged = yield* Effect.scoped(
         Effect.gen(function* () {
           const { port, logged } = yield* serving(metricsOf(Effect.succeed(exposition)))

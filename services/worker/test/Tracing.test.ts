@@ -14,6 +14,7 @@ import * as Pipeline from "../src/Pipeline.ts"
 import * as Store from "../src/Store.ts"
 import * as Sweeper from "../src/Sweeper.ts"
 import * as MemoryStore from "./support/MemoryStore.ts"
+import { recorder } from "./support/SpanRecorder.ts"
 
 const JANUARY = Date.parse("2026-01-15T00:00:00+08:00")
 const NOVEMBER = Date.parse("2026-11-27T00:00:00+08:00")
@@ -35,19 +36,6 @@ const message = (offset: number, value: string, headers: Consumer.Message["heade
 })
 
 const batchOf = (messages: ReadonlyArray<Consumer.Message>): Consumer.Batch => ({ topic: "events", partition: 0, messages, commit: Effect.void, heartbeat: Effect.void, abandon: Effect.void, pause: Effect.void })
-
-/** A tracer that keeps every span it makes. */
-const recorder = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 
 const parentId = (span: Tracer.Span): string | undefined => Option.getOrUndefined(span.parent)?.spanId
 

@@ -68,9 +68,6 @@ interface Prior {
   readonly malformed: number
 }
 
-/** The event types that say who the organisations and members are; of the rest, only what an import wrote is kept. */
-const kept: ReadonlySet<Event.EventType> = new Set(["OrgRegistered", "MemberRegistered", "MemberUpdated", "OutflowReported", "ReturnReported", "TransferReceived", "StatusDecided"])
-
 const readPrior = (sources: ReadonlyArray<Sources.Source>, limit: Sources.ReadLimit) =>
   Effect.gen(function* () {
     const events: Array<Event.Event> = []
@@ -79,7 +76,7 @@ const readPrior = (sources: ReadonlyArray<Sources.Source>, limit: Sources.ReadLi
       Effect.sync(() => {
         const decoded = Event.decodeLine(line)
         if (Result.isFailure(decoded)) malformed++
-        else if (kept.has(decoded.success.type) || SheetContext.isImported(decoded.success.eventId)) events.push(decoded.success)
+        else if (SheetContext.isPrior(decoded.success)) events.push(decoded.success)
       })
     )
     return { events, malformed } satisfies Prior
